@@ -1,0 +1,80 @@
+"""Every error the pipeline raises on purpose, with a stable code and one message template.
+
+Codes are searchable (`E101`) and messages always name the input they concern, so a line in a
+batch log or a manifest is enough to act on. Anything that escapes as another exception type is a
+bug in report-miner, not a property of the input.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ReportMinerError(Exception):
+    """Base class: `code` is stable across versions, `message` is for people."""
+
+    code = "E000"
+    template = "{detail}"
+
+    def __init__(self, source: str | Path | None = None, **fields: object) -> None:
+        self.source = str(source) if source is not None else "<text>"
+        self.fields = fields
+        super().__init__(f"[{self.code}] {self.source}: " + self.template.format(**fields))
+
+
+class InputError(ReportMinerError):
+    """The input itself cannot be turned into a report; skip it and say why."""
+
+    code = "E100"
+
+
+class FileNotReadable(InputError):
+    code = "E101"
+    template = "cannot read the file ({reason})"
+
+
+class EmptyInput(InputError):
+    code = "E102"
+    template = "the input is empty or holds only white space"
+
+
+class UndecodableInput(InputError):
+    code = "E103"
+    template = "not text in any supported encoding (UTF-8, UTF-16 with BOM, GB18030/GBK): {reason}"
+
+
+class BinaryInput(InputError):
+    code = "E104"
+    template = "this is a binary file ({kind}), not a report"
+
+
+class UnsupportedFormat(InputError):
+    code = "E105"
+    template = "unsupported input format: {reason}"
+
+
+class InputTooLarge(InputError):
+    code = "E106"
+    template = "the input has {size} characters, more than the limit of {limit}"
+
+
+class PipelineError(ReportMinerError):
+    """The pipeline was built or configured wrongly; a programming or installation problem."""
+
+    code = "E200"
+
+
+class MissingRequirement(PipelineError):
+    code = "E201"
+    template = "stage {stage!r} needs {missing}, which no earlier stage provides (order: {order})"
+
+
+class UnknownStage(PipelineError):
+    code = "E202"
+    template = "no stage is registered under {name!r}; known stages: {known}"
+
+
+class ModelError(ReportMinerError):
+    """A model file is missing, from another version, or not safe to load."""
+
+    code = "E300"
+    template = "{detail}"

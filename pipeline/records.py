@@ -1,0 +1,170 @@
+"""The product of the pipeline: immutable records, each pointing back into the source text.
+
+Every record with `start`/`end` obeys `report.text[start:end] == record.text` (for activities,
+`.text`; their `name` is the quote-stripped form). Offsets are Python string indices into the
+decoded input, end exclusive. Records are plain data: `to_dict()` gives what the JSON Schema in
+`pipeline/schema/report.schema.json` describes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Mapping
+
+SCHEMA_VERSION = "1.0"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Record):
+        return value.to_dict()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+class Record:
+    """Mixin: dataclass records serialise field by field, in declaration order."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading(Record):
+    text: str
+    start: int
+    end: int
+    level: int
+    numbering: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Section(Record):
+    id: int
+    heading: Heading | None
+    level: int
+    parent: int | None
+    start: int
+    end: int
+    area: str = "general"
+    area_scores: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph(Record):
+    id: int
+    start: int
+    end: int
+    section: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence(Record):
+    id: int
+    text: str
+    start: int
+    end: int
+    section: int
+    paragraph: int
+    area: str = "general"
+    area_scores: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Token(Record):
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity(Record):
+    text: str
+    start: int
+    end: int
+    value: float | int | None
+    unit: str | None
+    approx: bool
+    kind: str
+    low: float | int | None = None
+    high: float | int | None = None
+    bound: str | None = None
+    object: str | None = None
+    verb: str | None = None
+    sentence: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entity(Record):
+    text: str
+    start: int
+    end: int
+    label: str
+    canonical: str | None = None
+    normalized: str | None = None
+    sentence: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Activity(Record):
+    name: str
+    text: str
+    start: int
+    end: int
+    kind: str = "activity"
+    count: float | int | None = None
+    count_unit: str | None = None
+    organiser: str | None = None
+    sentence: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMeta(Record):
+    doc_id: str
+    source: str | None
+    sha256: str
+    encoding: str
+    format: str
+    chars: int
+    title: str | None = None
+    region: str | None = None
+    year: int | None = None
+    issuer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Report(Record):
+    """One processed report. `text` is the decoded input every offset points into."""
+
+    document: DocumentMeta
+    text: str
+    sections: tuple[Section, ...]
+    paragraphs: tuple[Paragraph, ...]
+    sentences: tuple[Sentence, ...]
+    tokens: tuple[Token, ...] | None = None
+    quantities: tuple[Quantity, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    activities: tuple[Activity, ...] = ()
+    summary: Mapping[str, Any] | None = None
+    pipeline_version: str = ""
+    schema_version: str = SCHEMA_VERSION
+
+    def to_dict(self, *, include_text: bool = True) -> dict[str, Any]:
+        data: dict[str, Any] = {"schema_version": self.schema_version,
+                                "pipeline_version": self.pipeline_version}
+        for f in fields(self):
+            if f.name in data or (f.name == "text" and not include_text):
+                continue
+            if f.name == "tokens" and self.tokens is None:
+                continue
+            data[f.name] = _plain(getattr(self, f.name))
+        return data
+
+    def to_json(self, *, indent: bool = False, include_text: bool = True) -> str:
+        import orjson
+
+        option = orjson.OPT_INDENT_2 if indent else 0
+        return orjson.dumps(self.to_dict(include_text=include_text), option=option).decode()

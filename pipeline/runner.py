@@ -1,0 +1,110 @@
+"""Stage order and assembly: builds a pipeline once, then turns texts into `Report`s.
+
+Each stage module in `pipeline.stages` declares `NAME`, `REQUIRES`, `PROVIDES` and a factory
+`make_stage(**options) -> callable(draft)`. Building a `Pipeline` checks that every requirement is
+provided by an earlier stage, so a bad configuration fails at once, naming what is missing, not
+halfway through a corpus.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from . import errors
+from .draft import INITIAL_PROVIDES, Draft
+from .records import DocumentMeta, Report
+from .textnorm import fold
+
+#: Registered stages, in their natural order: name -> module under `pipeline.stages`.
+STAGE_MODULES: dict[str, str] = {
+    "segment": "pipeline.stages.segment",
+    "tokenize": "pipeline.stages.tokenize",
+}
+DEFAULT_STAGES: tuple[str, ...] = tuple(STAGE_MODULES)
+
+#: Longest text a single report may have (characters); bounds the work per document.
+MAX_CHARS = 5_000_000
+
+
+def pipeline_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    name: str
+    requires: frozenset[str]
+    provides: frozenset[str]
+    module: ModuleType
+
+    @classmethod
+    def load(cls, name: str) -> "StageSpec":
+        if name not in STAGE_MODULES:
+            raise errors.UnknownStage(None, name=name, known=", ".join(STAGE_MODULES))
+        module = importlib.import_module(STAGE_MODULES[name])
+        return cls(name, frozenset(module.REQUIRES), frozenset(module.PROVIDES), module)
+
+
+def check_order(specs: Iterable[StageSpec]) -> None:
+    """Raise `MissingRequirement` naming the first stage whose needs are not met."""
+    specs = list(specs)
+    available = set(INITIAL_PROVIDES)
+    order = " -> ".join(spec.name for spec in specs)
+    for spec in specs:
+        missing = spec.requires - available
+        if missing:
+            raise errors.MissingRequirement(None, stage=spec.name, missing=sorted(missing),
+                                            order=order)
+        available |= spec.provides
+
+
+class Pipeline:
+    """A configured sequence of stages. Build once per process; call per document."""
+
+    def __init__(self, stages: Iterable[str] = DEFAULT_STAGES, *,
+                 options: Mapping[str, Mapping[str, Any]] | None = None,
+                 keep_tokens: bool = False) -> None:
+        self.stage_names = tuple(stages)
+        self.options = {name: dict(opts) for name, opts in (options or {}).items()}
+        self.keep_tokens = keep_tokens
+        self.specs = [StageSpec.load(name) for name in self.stage_names]
+        check_order(self.specs)
+        self._callables: list[Callable[[Draft], None]] | None = None
+
+    def _stages(self) -> list[Callable[[Draft], None]]:
+        if self._callables is None:
+            self._callables = [spec.module.make_stage(**self.options.get(spec.name, {}))
+                               for spec in self.specs]
+        return self._callables
+
+    def warm_up(self) -> "Pipeline":
+        """Load dictionaries and models now rather than on the first document."""
+        self._stages()
+        return self
+
+    def __call__(self, text: str, *, source: str | None = None, sha256: str | None = None,
+                 encoding: str = "utf-8", fmt: str = "text", doc_id: str | None = None) -> Report:
+        if not isinstance(text, str):
+            raise TypeError(f"process_text expects str, got {type(text).__name__}")
+        if not text.strip():
+            raise errors.EmptyInput(source)
+        if len(text) > MAX_CHARS:
+            raise errors.InputTooLarge(source, size=len(text), limit=MAX_CHARS)
+        digest = sha256 or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        meta = DocumentMeta(doc_id=doc_id or digest[:16], source=source, sha256=digest,
+                            encoding=encoding, format=fmt, chars=len(text))
+        draft = Draft(text=text, folded=fold(text), meta=meta)
+        for stage in self._stages():
+            stage(draft)
+        return Report(document=draft.meta, text=text, sections=tuple(draft.sections),
+                      paragraphs=tuple(draft.paragraphs), sentences=tuple(draft.sentences),
+                      tokens=tuple(draft.tokens) if self.keep_tokens else None,
+                      quantities=tuple(draft.quantities), entities=tuple(draft.entities),
+                      activities=tuple(draft.activities), summary=draft.summary,
+                      pipeline_version=pipeline_version())

@@ -1,0 +1,72 @@
+"""The command line: one file, many files, folders, stdin, exit codes, the corpus index."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+GOOD = "县委统战部召开会议3次，研究部署全年工作。\n"
+
+
+def cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, input=stdin,
+                          capture_output=True, timeout=300)
+
+
+def test_single_file_to_stdout_and_to_file(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text(GOOD, encoding="utf-8")
+    result = cli("run", str(source))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["document"]["source"] == str(source)
+    out = tmp_path / "a.json"
+    assert cli("run", str(source), "-o", str(out)).returncode == 0
+    assert json.loads(out.read_text("utf-8"))["sentences"][0]["text"] == GOOD.strip()
+
+
+def test_stdin():
+    result = cli("run", "-", stdin=GOOD.encode("gbk"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["document"]["encoding"] == "gb18030"
+
+
+def test_folder_with_same_names_and_a_bad_file(tmp_path):
+    (tmp_path / "in" / "x").mkdir(parents=True)
+    (tmp_path / "in" / "y").mkdir()
+    (tmp_path / "in" / "x" / "r.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "in" / "y" / "r.txt").write_text(GOOD.replace("3", "4"), encoding="utf-8")
+    (tmp_path / "in" / "empty.txt").write_bytes(b"")
+    (tmp_path / "in" / "notes.bin").write_bytes(b"\x00\x01")  # not a supported suffix: ignored
+    out = tmp_path / "out"
+    result = cli("run", str(tmp_path / "in"), "-o", str(out))
+    assert result.returncode == 1
+    assert "empty.txt" in result.stderr.decode() and "E102" in result.stderr.decode()
+    rows = [json.loads(line) for line in (out / "corpus.jsonl").read_text("utf-8").splitlines()]
+    assert len(rows) == 3
+    outputs = sorted(row["output"] for row in rows if row["ok"])
+    assert outputs == ["x__r.json", "y__r.json"]
+    assert all((out / name).exists() for name in outputs)
+    failed = [row for row in rows if not row["ok"]]
+    assert failed[0]["error_class"] == "EmptyInput"
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert cli("run").returncode == 2
+    assert cli("frobnicate").returncode == 2
+    assert cli("run", str(tmp_path)).returncode == 2  # a folder with nothing to read
+
+
+def test_missing_file_exits_1_and_names_it(tmp_path):
+    result = cli("run", str(tmp_path / "missing.txt"))
+    assert result.returncode == 1
+    assert "missing.txt" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+
+
+def test_schema_command_prints_the_schema():
+    result = cli("schema")
+    assert json.loads(result.stdout)["title"] == "report-miner report"

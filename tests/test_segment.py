@@ -1,0 +1,120 @@
+"""Segment: headings in every form reports use, sentences that respect quotes and brackets."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import pipeline
+from conftest import assert_offsets, own_reports
+
+
+def headings(text: str) -> list[str]:
+    return [s.heading.text for s in pipeline.process_text(text).sections if s.heading]
+
+
+def sentences(text: str) -> list[str]:
+    return [s.text for s in pipeline.process_text(text).sentences]
+
+
+def test_seed_headings_score_perfectly(seed_scores):
+    assert seed_scores["heading_f1"] == 1.0
+
+
+def test_seed_lead_is_a_section_without_heading(seed_report):
+    lead = seed_report.sections[0]
+    assert lead.heading is None and lead.level == 0
+    assert seed_report.sentences[0].section == 0
+
+
+def test_seed_quote_with_space_stays_one_sentence(seed_report):
+    assert any("“喜迎党的二十大 同心同行看变化”等系列" in s.text for s in seed_report.sentences)
+
+
+@pytest.mark.parametrize("report, gold", own_reports(), ids=lambda p: p.name)
+def test_own_reports_headings_score_perfectly(report, gold, scorer):
+    result = pipeline.process_file(report)
+    assert_offsets(result)
+    scores = scorer.score(json.loads(result.to_json()), json.loads(gold.read_text("utf-8")))
+    assert scores["heading_f1"] == 1.0, scores
+
+
+NUMBERED = """青山县2023年统战工作总结
+
+一、坚持党的领导，构建大统战格局
+（一）健全领导机制。县委常委会研究统战工作6次。
+（二）完善协调机制
+县委统战工作领导小组召开全体会议2次。各成员单位齐抓共管。
+二、深化多党合作
+县委制定政党协商计划。各民主党派开展调研12次。
+"""
+
+
+def test_numbered_headings_get_levels_and_the_title_is_metadata():
+    report = pipeline.process_text(NUMBERED)
+    assert report.document.title == "青山县2023年统战工作总结"
+    found = [(s.heading.text, s.level) for s in report.sections if s.heading]
+    assert found == [("一、坚持党的领导，构建大统战格局", 1), ("（一）健全领导机制。", 2),
+                     ("（二）完善协调机制", 2), ("二、深化多党合作", 1)]
+    parents = {s.heading.text: s.parent for s in report.sections if s.heading}
+    assert parents["（二）完善协调机制"] == parents["（一）健全领导机制。"] != None
+    assert "县委常委会研究统战工作6次。" in [s.text for s in report.sentences]
+
+
+def test_other_numbering_styles():
+    text = ("第一，加强理论武装\n全县开展学习12场。\n第二，服务发展大局\n组织企业家座谈3次。\n"
+            "1.民族工作\n创建示范村5个。\n2.宗教工作\n排查场所40处。\n")
+    report = pipeline.process_text(text)
+    found = [(s.heading.text, s.level) for s in report.sections if s.heading]
+    assert found == [("第一，加强理论武装", 1), ("第二，服务发展大局", 1), ("1.民族工作", 2),
+                     ("2.宗教工作", 2)]
+
+
+def test_couplet_heading_with_a_space_is_one_heading():
+    text = ("前言部分介绍全年工作。\n民营经济健康发展 “两个健康”深入推进\n"
+            "全年走访企业120家，解决问题86个。\n")
+    assert headings(text) == ["民营经济健康发展 “两个健康”深入推进"]
+
+
+def test_run_in_ordinal_subheadings():
+    text = ("一、凝聚党外力量\n一是强化政治引领。全年举办培训班4期，培训党外人士260人次。"
+            "二是搭建履职平台。建成党外人士之家3个。\n")
+    report = pipeline.process_text(text)
+    subs = [(s.heading.text, s.level, s.heading.numbering) for s in report.sections
+            if s.heading and s.level == 2]
+    assert subs == [("一是强化政治引领。", 2, "cn是"), ("二是搭建履职平台。", 2, "cn是")]
+    assert "全年举办培训班4期，培训党外人士260人次。" in [s.text for s in report.sentences]
+
+
+def test_list_items_are_not_headings():
+    text = "主要成效如下。\n1.召开座谈会12次。\n2.收集意见86条。\n3.形成报告5篇。\n"
+    assert headings(text) == []
+    assert "1.召开座谈会12次。" in sentences(text)
+
+
+def test_prose_without_headings_is_one_lead_section():
+    text = "近日，松柏县召开统战工作会议。会议总结了全年工作，部署了下一步任务。\n与会人员表示将认真落实。"
+    report = pipeline.process_text(text)
+    assert [s.heading for s in report.sections] == [None]
+    assert len(report.sentences) == 3
+
+
+def test_sentences_never_split_inside_quotes_titles_or_brackets():
+    text = "印发《关于加强工作的意见。试行》，开展“喜迎盛会！同心向前”活动（共3场。含线上）。下一句。"
+    assert sentences(text) == ["印发《关于加强工作的意见。试行》，开展“喜迎盛会！同心向前”活动（共3场。含线上）。",
+                               "下一句。"]
+
+
+def test_junk_is_neither_heading_nor_sentence():
+    text = "全县统战工作取得新成效。\n- 3 -\n———————\n第2页\n继续推进各项工作。 |"
+    assert sentences(text) == ["全县统战工作取得新成效。", "继续推进各项工作。"]
+    assert headings(text) == []
+
+
+def test_web_lead_fragments_are_not_headings():
+    text = ("近日 全市统战工作会议召开 会上表彰了 先进集体 其中 青石县再获表彰 "
+            "2023年,全县统一战线凝心聚力,取得新成效。 坚持党的领导,构建大统战格局 县委常委会研究统战工作5次。")
+    assert headings(text) == ["坚持党的领导,构建大统战格局"]
+    first, second = sentences(text)[:2]
+    assert first.startswith("近日") and first.endswith("再获表彰")
+    assert second.startswith("2023年,")

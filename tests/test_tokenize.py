@@ -1,0 +1,41 @@
+"""Tokenize: domain terms are whole tokens, offsets hold, both backends agree."""
+from __future__ import annotations
+
+import pytest
+
+import pipeline
+from pipeline.stages.tokenize import BACKENDS, Segmenter, domain_terms
+
+TEXT = "区委统战部组织党外代表人士和新乡贤开展调研，促进“两个健康”，服务宗教活动场所。"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_domain_terms_are_whole_tokens(backend):
+    words = [TEXT[s:e] for s, e in Segmenter(backend).spans(TEXT)]
+    for term in ("统战部", "党外代表人士", "新乡贤", "两个健康", "宗教活动场所"):
+        assert term in words, (term, words)
+
+
+def test_backends_agree_on_the_seed(seed_path):
+    text = seed_path.read_text("utf-8")
+    rust, python = (list(Segmenter(name).spans(text)) for name in BACKENDS)
+    assert rust == python
+
+
+def test_tokens_carry_original_offsets_through_width_folding():
+    text = "全区组织ＡＢＣ培训１２次，　参加３００人。"
+    report = pipeline.Pipeline(keep_tokens=True)(text)
+    assert [t.text for t in report.tokens if t.text.isalnum()][:3] == ["全区", "组织", "ＡＢＣ"]
+    for token in report.tokens:
+        assert text[token.start:token.end] == token.text
+        assert not token.text.isspace()
+
+
+def test_domain_dictionary_has_comments_and_entries():
+    words = [word for word, _ in domain_terms()]
+    assert "知联会" in words and not any(word.startswith("#") for word in words)
+
+
+def test_unknown_backend_is_refused():
+    with pytest.raises(ValueError, match="backend"):
+        Segmenter("pkuseg")
