@@ -2,9 +2,11 @@
 
 Two interchangeable backends run jieba's dictionary and algorithm:
 
-* `rjieba` (jieba-rs, compiled): the default. Measured in `bench/` on this project's texts it
-  segments about 25x faster than jieba and starts in a tenth of the time, which is what makes a
-  cold single-report run fit in a second and a half.
+* `rjieba` (jieba-rs, compiled): the default. On the 72 national government work reports in
+  `../shared/corpora` (2.2M characters, 2026-11-27, 2-core machine) it segmented 2.9M
+  characters/s against jieba's 0.23M (12x), loaded with the domain dictionary in 0.3 s against
+  1.3 s, and gave identical token spans on 71 of the 72 reports (one differs in an HMM guess for
+  an unknown word). That is what lets a cold single-report run fit in a second and a half.
 * `jieba` (the reference implementation), through a private `jieba.Tokenizer` so the pipeline
   never touches jieba's global state, and with its logging silenced.
 
