@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: demo test setup clean
+.PHONY: demo test fuzz bench setup clean
 
 setup: $(STAMP)
 
@@ -20,6 +20,14 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests
+
+# 10,000 random texts and 10,000 random files through the whole pipeline (tests/test_fuzz.py).
+fuzz: $(STAMP)
+	REPORT_MINER_FUZZ=full $(BIN)/python -m pytest tests/test_fuzz.py
+
+# Throughput against bare jieba, cold start, memory and 1 vs N workers on this machine (bench/run.py).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -6,7 +6,6 @@ reason, and in the corpus index); 2 usage errors.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -29,15 +28,60 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="output file (one input) or folder (several); default: standard output")
     run.add_argument("--tokens", action="store_true", help="include every token in the JSON")
     run.add_argument("--compact", action="store_true", help="JSON on one line, not indented")
+    run.add_argument("--workers", type=_positive_int, default=1, metavar="N",
+                     help="worker processes (local engine) or Dask workers to start (default 1)")
+    run.add_argument("--engine", choices=("local", "dask"), default="local",
+                     help="local processes, or a Dask cluster (see --scheduler)")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 (implies --engine dask);"
+                          " without it --engine dask starts a local cluster")
+    run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                     help="bound on the work for one report (default 300)")
+    run.add_argument("--force", action="store_true",
+                     help="process every input again, even those whose output in the output "
+                          "folder is current for the same input bytes and pipeline version")
+    run.add_argument("--tables", choices=("parquet", "csv"),
+                     help="also write the corpus tables (documents, sections, sentences, "
+                          "quantities, entities, activities) to OUT/tables/, or beside a single "
+                          "output file in STEM.tables/ (needs -o)")
     run.set_defaults(handler=_run)
 
     describe = commands.add_parser("describe", help="process reports and print a readable account")
     describe.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders")
     describe.set_defaults(handler=_describe)
 
+    show = commands.add_parser("show", help="render one output JSON as a self-contained HTML page")
+    show.add_argument("report", metavar="REPORT.json", help="a JSON file written by run")
+    show.add_argument("-o", "--output", metavar="PAGE.html",
+                      help="where to write the page (default: REPORT.html beside the JSON)")
+    show.set_defaults(handler=_show)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of the output")
     schema.set_defaults(handler=_schema)
+
+    train = commands.add_parser("train", help="train the work-area classifier from the corpus")
+    train.add_argument("-o", "--output", metavar="DIR",
+                       help="model folder to write (default: the shipped models/area_classifier)")
+    train.add_argument("--corpus", nargs="+", metavar="JSONL",
+                       help="labelled sentences (default: corpora/training/*.jsonl)")
+    train.add_argument("--taxonomy", default="united_front", metavar="NAME|FILE",
+                       help="taxonomy name in pipeline/data/taxonomy/ or a JSON file")
+    train.set_defaults(handler=_train)
+
+    evaluate = commands.add_parser("evaluate", help="score work areas against gold files")
+    evaluate.add_argument("gold", nargs="+", metavar="GOLD", help="gold files (*.gold.json)")
+    evaluate.add_argument("--text", metavar="TXT",
+                          help="the report of the one gold file (default: found beside it)")
+    evaluate.add_argument("--model", metavar="DIR", help="area model folder (default: the shipped one)")
+    evaluate.set_defaults(handler=_evaluate)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def _fail(message: str) -> None:
@@ -45,7 +89,8 @@ def _fail(message: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .batch import atomic_write, discover, run_local
+    from .batch import DEFAULT_TIMEOUT, STDIN, atomic_write, discover, write_corpus
+    from .engines import make_engine
 
     items = discover(args.paths)
     if not items:
@@ -56,36 +101,67 @@ def _run(args: argparse.Namespace) -> int:
     if output is not None and not single and output.exists() and not output.is_dir():
         _fail(f"{output} exists and is not a folder; several inputs need an output folder")
         return EXIT_USAGE
+    if args.tables and output is None:
+        _fail("--tables needs an output (-o FILE or -o FOLDER) to write the tables beside")
+        return EXIT_USAGE
+
+    if STDIN in args.paths and len(items) > 1 and (args.workers > 1 or args.engine != "local"):
+        _fail("standard input can be read only in this process: use --workers 1, --engine local")
+        return EXIT_USAGE
 
     progress = None
     if len(items) > 1 and sys.stderr.isatty():
         from tqdm import tqdm
 
         progress = tqdm(total=len(items), unit="report", file=sys.stderr)
-    failed = 0
-    index_rows = []
-    for outcome in run_local(items, keep_tokens=args.tokens, indent=not args.compact):
+
+    def report_outcome(outcome) -> None:
         if progress is not None:
             progress.update()
         if not outcome.ok:
-            failed += 1
             _fail(outcome.message or outcome.path)
-        elif output is None:
-            sys.stdout.write(outcome.json + "\n")
-        elif single:
-            atomic_write(output, outcome.json + "\n")
+
+    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    with make_engine(args.engine, workers=min(args.workers, len(items)), scheduler=args.scheduler,
+                     timeout=timeout, keep_tokens=args.tokens, indent=not args.compact) as engine:
+        if output is not None and not single:
+            failed = write_corpus(items, engine, output, resume=not args.force,
+                                  on_outcome=report_outcome).failed
         else:
-            atomic_write(output / outcome.output_name, outcome.json + "\n")
-        index_rows.append({"path": outcome.path, "output": outcome.output_name if outcome.ok else None,
-                           "ok": outcome.ok, "doc_id": outcome.doc_id, "sha256": outcome.sha256,
-                           "error_code": outcome.error_code, "error_class": outcome.error_class,
-                           "message": outcome.message})
+            failed = 0
+            for outcome in engine.map(items):
+                report_outcome(outcome)
+                if not outcome.ok:
+                    failed += 1
+                elif output is None:
+                    sys.stdout.write(outcome.json + "\n")
+                else:
+                    atomic_write(output, outcome.json + "\n")
     if progress is not None:
         progress.close()
-    if output is not None and not single:
-        atomic_write(output / "corpus.jsonl",
-                     "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in index_rows))
+    if args.tables:
+        _write_tables(args.tables, output, single, items)
     return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _write_tables(fmt: str, output: Path, single: bool, items) -> None:
+    """The corpus tables of every output now in place (this run's and earlier current ones)."""
+    from .frames import to_frames, write_tables
+
+    if single:
+        outputs, folder = [output] if output.exists() else [], output.with_suffix(".tables")
+    else:
+        outputs = [output / item.output_name for item in items
+                   if (output / item.output_name).exists()]
+        folder = output / "tables"
+    write_tables(to_frames(outputs), folder, fmt)
+
+
+def _show(args: argparse.Namespace) -> int:
+    from .show import show
+
+    print(show(args.report, args.output))
+    return EXIT_OK
 
 
 def _describe(args: argparse.Namespace) -> int:
@@ -107,6 +183,26 @@ def _schema(args: argparse.Namespace) -> int:
     from .schema import schema_text
 
     sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .training import DEFAULT_CORPUS, DEFAULT_MODEL_DIR, train
+
+    output = Path(args.output) if args.output else DEFAULT_MODEL_DIR
+    corpus = [Path(path) for path in args.corpus] if args.corpus else DEFAULT_CORPUS
+    meta = train(output, corpus=corpus, taxonomy_name=args.taxonomy)
+    validation = meta["cross_validation"]
+    print(f"wrote {output}: cross-validated macro-F1 {validation['macro_f1']:.4f}, "
+          f"accuracy {validation['accuracy']:.4f} on {validation['examples']} sentences; "
+          f"trained in {meta['training_seconds']} s")
+    return EXIT_OK
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate
+
+    print(evaluate(args.gold, text=args.text, model_dir=args.model).to_text())
     return EXIT_OK
 
 

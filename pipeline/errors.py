@@ -57,6 +57,22 @@ class InputTooLarge(InputError):
     template = "the input has {size} characters, more than the limit of {limit}"
 
 
+class FileTooLarge(InputError):
+    code = "E107"
+    template = ("the file has {size} bytes, more than the limit of {limit} for a {kind} "
+                "(see runner.MAX_CHARS)")
+
+
+class NoMainText(InputError):
+    code = "E108"
+    template = "no report text found in this {kind}: {reason}"
+
+
+class DamagedDocument(InputError):
+    code = "E109"
+    template = "this {kind} cannot be opened: {reason}"
+
+
 class PipelineError(ReportMinerError):
     """The pipeline was built or configured wrongly; a programming or installation problem."""
 
@@ -78,3 +94,45 @@ class ModelError(ReportMinerError):
 
     code = "E300"
     template = "{detail}"
+
+
+class TrainingDataError(ModelError):
+    """A training corpus, taxonomy or gold file given to `train` or `evaluate` is unusable."""
+
+    code = "E301"
+    template = "{detail}"
+
+
+class ProcessingError(ReportMinerError):
+    """One document could not be finished for a reason outside the input's content; the batch
+    goes on and the manifest records it."""
+
+    code = "E400"
+    template = "{detail}"
+
+
+class WorkerDied(ProcessingError):
+    code = "E401"
+    template = "the worker process died while processing this report ({how}), {attempts} time(s)"
+
+
+class DocumentTimedOut(ProcessingError):
+    code = "E402"
+    template = "processing took longer than the limit of {seconds:g} s per report"
+
+
+class InternalError(ProcessingError):
+    code = "E403"
+    template = "internal error in report-miner ({kind}: {detail}); please report it"
+
+
+class OutputError(ReportMinerError):
+    """A file given as report-miner output (to `show` or the corpus tables) cannot be used."""
+
+    code = "E500"
+    template = "{detail}"
+
+
+class NotAReportFile(OutputError):
+    code = "E501"
+    template = "not a report-miner output JSON file: {reason}"

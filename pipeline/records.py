@@ -7,8 +7,9 @@ decoded input, end exclusive. Records are plain data: `to_dict()` gives what the
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Mapping
+from typing import Any
 
 SCHEMA_VERSION = "1.0"
 
@@ -21,6 +22,13 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {key: _plain(item) for key, item in value.items()}
     return value
+
+
+def _plain_mapping(value: Any) -> Any:
+    """orjson's fallback for what it does not know natively: read-only and other mappings."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 class Record:
@@ -152,7 +160,8 @@ class Report(Record):
     pipeline_version: str = ""
     schema_version: str = SCHEMA_VERSION
 
-    def to_dict(self, *, include_text: bool = True) -> dict[str, Any]:
+    def _fields(self, include_text: bool) -> dict[str, Any]:
+        """Top-level fields in output order, values as they are (records not yet converted)."""
         data: dict[str, Any] = {"schema_version": self.schema_version,
                                 "pipeline_version": self.pipeline_version}
         for f in fields(self):
@@ -160,11 +169,17 @@ class Report(Record):
                 continue
             if f.name == "tokens" and self.tokens is None:
                 continue
-            data[f.name] = _plain(getattr(self, f.name))
+            data[f.name] = getattr(self, f.name)
         return data
 
+    def to_dict(self, *, include_text: bool = True) -> dict[str, Any]:
+        return {name: _plain(value) for name, value in self._fields(include_text).items()}
+
     def to_json(self, *, indent: bool = False, include_text: bool = True) -> str:
+        """The JSON of `to_dict()`, but orjson walks the records itself (they are dataclasses,
+        serialised field by field like `Record.to_dict`), which is several times faster."""
         import orjson
 
         option = orjson.OPT_INDENT_2 if indent else 0
-        return orjson.dumps(self.to_dict(include_text=include_text), option=option).decode()
+        return orjson.dumps(self._fields(include_text), option=option,
+                            default=_plain_mapping).decode()

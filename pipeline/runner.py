@@ -23,6 +23,11 @@ from .textnorm import fold
 STAGE_MODULES: dict[str, str] = {
     "segment": "pipeline.stages.segment",
     "tokenize": "pipeline.stages.tokenize",
+    "quantities": "pipeline.stages.quantities",
+    "entities": "pipeline.stages.entities",
+    "activities": "pipeline.stages.activities",
+    "classify": "pipeline.stages.classify",
+    "summarize": "pipeline.stages.summarize",
 }
 DEFAULT_STAGES: tuple[str, ...] = tuple(STAGE_MODULES)
 

@@ -1,14 +1,35 @@
 """Length-preserving normalisation: the text every stage matches on.
 
-Stages match on folded text (full-width ASCII to half-width, ideographic space to space) so that
-one rule covers `，` and `,`, `１` and `1`. The fold maps each character to exactly one character,
-so an offset into the folded text is the same offset into the original and
-`original[start:end]` is always the surface form. That is why this is not `unicodedata.normalize`:
-NFKC may turn one character into several (`㈠` -> `(一)`) and break the offset invariant.
+Stages match on folded text so that one rule covers `，` and `,`, `１` and `1`, `發展` and `发展`:
+
+* full-width ASCII to half-width, ideographic and no-break spaces to a space, zero-width
+  characters to a space;
+* traditional characters to simplified ones, character for character, from
+  `data/traditional_to_simplified.tsv` (the rules are written for simplified reports, and some
+  reports, older ones especially, come in traditional characters).
+
+The fold maps each character to exactly one character, so an offset into the folded text is the
+same offset into the original and `original[start:end]` is always the surface form. That is why
+this is neither `unicodedata.normalize` (NFKC may turn `㈠` into `(一)`) nor a phrase-level
+converter such as OpenCC's (it may turn two characters into one).
 """
 from __future__ import annotations
 
-_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+from importlib import resources
+
+
+def _traditional_to_simplified() -> dict[int, int]:
+    table = {}
+    text = resources.files("pipeline.data").joinpath("traditional_to_simplified.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            traditional, simplified = line.split("\t")
+            table[ord(traditional)] = ord(simplified)
+    return table
+
+
+_FOLD = _traditional_to_simplified()
+_FOLD.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
 _FOLD[0x3000] = ord(" ")
 _FOLD[0x00A0] = ord(" ")
 # Zero-width characters are invisible in a report but split words for a matcher; a space keeps
@@ -18,7 +39,7 @@ for _zero_width in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF):
 
 
 def fold(text: str) -> str:
-    """Return `text` with width and spaces folded, one character for one."""
+    """Return `text` with width, spaces and traditional characters folded, one character for one."""
     return text.translate(_FOLD)
 
 

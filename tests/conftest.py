@@ -62,6 +62,11 @@ def own_reports() -> list[tuple[Path, Path]]:
     return pairs
 
 
+def development_reports() -> list[tuple[Path, Path]]:
+    """`own_reports()` without the held-out one, which is scored only at the end of a change."""
+    return [pair for pair in own_reports() if "heldout" not in pair[0].name]
+
+
 def assert_offsets(report) -> None:
     """The invariant of every record: text[start:end] is its surface."""
     text = report.text

@@ -1,19 +1,41 @@
-"""Ingest: bytes on disk -> decoded text, with the encoding and a hash of the exact bytes.
+"""Ingest: a file on disk -> the report's text, with its encoding, format and a hash of the bytes.
+
+`read_document(path)` is the single entry point; it dispatches on the file's suffix
+(`SUPPORTED_SUFFIXES`): plain text is decoded here, web pages, Word files and PDFs go through the
+readers in `pipeline.formats`, whose extracted text becomes the report's text.
 
 Decoding is strict. A byte sequence that is not text in a supported encoding is refused with the
 byte offset of the problem; nothing is ever decoded with `errors="ignore"` or `"replace"`, so no
 output is ever built from silently dropped bytes (jieba's `strdecode` does exactly that with GBK;
-this module exists partly so we never do).
+this module exists partly so we never do). Two cases that strict decoding alone misses are
+checked for plausibility: UTF-16 without a byte order mark (tried when the bytes hold NULs or fit
+no other encoding, and kept only if it reads as Chinese or ASCII text), and GBK bytes inside a
+UTF-8 file that happen to be valid UTF-8 (`统战` in GBK reads as the Greek and Armenian `ͳս`).
+
+Work is bounded before anything is read: a file larger than could hold `runner.MAX_CHARS`
+characters is refused from its size alone.
 """
 from __future__ import annotations
 
 import codecs
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import errors
+from ..runner import MAX_CHARS
+
+#: Input types by suffix; anything else named on the command line is read as plain text.
+FORMATS_BY_SUFFIX = {".txt": "text", ".text": "text", ".md": "text", ".html": "html",
+                     ".htm": "html", ".xhtml": "html", ".docx": "docx", ".pdf": "pdf"}
+SUPPORTED_SUFFIXES = tuple(FORMATS_BY_SUFFIX)
+#: Largest file read, per format. No supported text encoding spends more than 4 bytes on a
+#: character, so a larger text file cannot hold a report within `MAX_CHARS`; markup, Word's XML
+#: and PDF's fonts and images are given more room.
+MAX_BYTES = {"text": 4 * MAX_CHARS, "html": 8 * MAX_CHARS, "docx": 10 * MAX_CHARS,
+             "pdf": 10 * MAX_CHARS}
 
 #: Binary formats recognised by their first bytes, so the message says what the file is.
 _MAGIC = (
@@ -76,6 +98,73 @@ def _check_controls(text: str, source: str) -> None:
                                               "or a binary file")
 
 
+def _text_like_share(text: str) -> float:
+    """Share of characters that ordinary Chinese or English prose is made of."""
+    sample = text[:20000]
+    if not sample:
+        return 0.0
+    text_like = sum(1 for char in sample
+                    if (" " <= char <= "~") or char in "\t\n\r" or "\u4e00" <= char <= "\u9fff"
+                    or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"
+                    or "\u2010" <= char <= "\u2027")
+    return text_like / len(sample)
+
+
+#: Below this share a UTF-16 reading without BOM is taken to be a coincidence.
+_MIN_UTF16_SHARE = 0.98
+
+
+def _utf16_without_bom(data: bytes, source: str) -> tuple[str, str] | None:
+    """The likelier of UTF-16 LE/BE readings of `data`, if one reads as prose; else None."""
+    if len(data) % 2:
+        return None
+    readings = []
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        readings.append((_text_like_share(text), text, encoding))
+    if not readings:
+        return None
+    share, text, encoding = max(readings)
+    if share < _MIN_UTF16_SHARE:
+        return None
+    _check_controls(text, source)
+    return text, encoding
+
+
+# Two-byte UTF-8 sequences decode to U+0080..U+07FF (Latin supplements to NKo); a GBK character
+# whose bytes happen to be such a sequence shows up as one of these.
+_TWO_BYTE_RUN = re.compile(r"[\u0080-\u07ff]{2,}")
+
+
+def _script(char: str) -> str:
+    return unicodedata.name(char, "?").split(" ")[0]
+
+
+def _gbk_read_as_utf8(text: str) -> tuple[int, str, str] | None:
+    """`(offset, run, reading)` of the first stretch that is GBK bytes decoded as UTF-8.
+
+    Evidence needs three things at once: two or more letters from different scripts side by side
+    (`ͳս` is Greek then Armenian, which no real text writes), and the same bytes reading as
+    Chinese characters in GBK. Greek letters in `β受体`, accented Latin in `Café` and Russian
+    words all stay in one script per run and pass.
+    """
+    for match in _TWO_BYTE_RUN.finditer(text):
+        run = match.group()
+        letters = [char for char in run if unicodedata.category(char).startswith("L")]
+        if len(letters) < 2 or len({_script(char) for char in letters}) < 2:
+            continue
+        try:
+            reading = run.encode("utf-8").decode("gbk")
+        except UnicodeDecodeError:
+            continue
+        if all(_CJK.match(char) for char in reading):
+            return match.start(), run, reading
+    return None
+
+
 def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     """Decode `data` strictly; return `(text, encoding)` or raise an `InputError`."""
     for magic, kind in _MAGIC:
@@ -91,12 +180,24 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
                                    f"byte {exc.start}") from None
             _check_controls(text, source)
             return text, "utf-8" if encoding == "utf-8-sig" else encoding
+    # Control bytes are control characters in UTF-8 and GB18030 alike (their multi-byte
+    # sequences never use bytes below 0x80), so they can be counted before choosing; in UTF-16
+    # they are half of many an ordinary character.
+    head = data[:65536].decode("latin-1")
+    if _CONTROL.search(head) and (utf16 := _utf16_without_bom(data, source)):
+        return utf16
+    _check_controls(head, source)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
     else:
         _check_controls(text, source)
+        if hidden := _gbk_read_as_utf8(text):
+            offset, run, reading = hidden
+            raise errors.UndecodableInput(
+                source, reason=f"valid UTF-8, but {run!r} at character {offset} is GBK for "
+                               f"{reading!r} read as UTF-8: mixed encodings")
         return text, "utf-8"
 
     prefix = data[:utf8_error.start].decode("utf-8")
@@ -111,22 +212,35 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
+        if utf16 := _utf16_without_bom(data, source):
+            return utf16
         raise errors.UndecodableInput(
             source, reason=f"invalid UTF-8 at byte {utf8_error.start} and invalid GB18030 at "
                            f"byte {exc.start}") from None
-    _check_controls(text, source)
     if _common_hanzi_share(text) < 0.6:
+        if utf16 := _utf16_without_bom(data, source):
+            return utf16
         raise errors.UndecodableInput(
             source, reason=f"invalid UTF-8 at byte {utf8_error.start}; as GB18030 it decodes to "
                            "implausible characters (mixed encodings or not text)")
+    _check_controls(text, source)
     return text, "gb18030"
 
 
+def format_of(path: str | Path) -> str:
+    """The input type of `path` by its suffix: text, html, docx or pdf."""
+    return FORMATS_BY_SUFFIX.get(Path(path).suffix.lower(), "text")
+
+
 def read_document(path: str | Path) -> SourceDocument:
-    """Read one report file; the single entry point of this stage."""
+    """Read one report file of any supported type; the single entry point of this stage."""
     path = Path(path)
     source = str(path)
+    limit = MAX_BYTES[format_of(path)]
     try:
+        size = path.stat().st_size
+        if size > limit:
+            raise errors.FileTooLarge(source, size=size, limit=limit, kind=f"{format_of(path)} file")
         data = path.read_bytes()
     except FileNotFoundError:
         raise errors.FileNotReadable(source, reason="no such file") from None
@@ -137,14 +251,38 @@ def read_document(path: str | Path) -> SourceDocument:
     return document_from_bytes(data, source=source, name=path.name)
 
 
+def _extract(data: bytes, fmt: str, source: str) -> tuple[str, str]:
+    """`(text, encoding)` of a file's bytes in format `fmt`."""
+    if fmt == "text":
+        return decode_bytes(data, source)
+    if fmt == "html":
+        from ..formats import html
+
+        page, encoding = decode_bytes(data, source)
+        return html.extract(page, source), encoding
+    if fmt == "docx":
+        from ..formats import docx
+
+        return docx.extract(data, source, max_xml_bytes=MAX_BYTES["docx"]), "utf-8"
+    from ..formats import pdf
+
+    if not data[:1024].lstrip().startswith(b"%PDF-"):
+        raise errors.DamagedDocument(source, kind="PDF", reason="it does not start with %PDF-")
+    return pdf.extract(data, source), "pdf"
+
+
 def document_from_bytes(data: bytes, *, source: str, name: str) -> SourceDocument:
-    """Decode bytes that came from `source` (a path, `-` or a URL) into a `SourceDocument`."""
+    """Turn bytes that came from `source` (a path, `-` or a URL) into a `SourceDocument`.
+
+    `name` (a file name) decides the format, as in `read_document`.
+    """
     sha256 = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise errors.EmptyInput(source)
-    text, encoding = decode_bytes(data, source)
+    fmt = format_of(name)
+    text, encoding = _extract(data, fmt, source)
     if not text.strip():
         raise errors.EmptyInput(source)
     stem = Path(name).stem or "stdin"
-    return SourceDocument(text=text, encoding=encoding, sha256=sha256, format="text",
+    return SourceDocument(text=text, encoding=encoding, sha256=sha256, format=fmt,
                           source=source, doc_id=stem)

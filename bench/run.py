@@ -1,0 +1,275 @@
+"""Speed and memory of report-miner on this machine: `make bench` (or `python bench/run.py`).
+
+Prints, for the bundled sample reports and the 72 government work reports in
+`../shared/corpora/government_work_reports.jsonl`:
+
+* whole-pipeline characters/s against bare `jieba.lcut` on the same texts, in one run, and their
+  ratio (CPU seconds of this process, best of several alternating rounds, so other load on the
+  machine disturbs it little);
+* characters/s of each registered stage and of the JSON output;
+* cold start of `report-miner run one_report.txt` in a fresh process, with a breakdown;
+* peak memory (resident set) of a worker that has processed the whole corpus;
+* 1 against N worker throughput on the same files (wall clock: it needs the cores to itself).
+
+Nothing here is a test: figures vary with the machine and its load; quote them with both.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+GOVERNMENT = SHARED / "corpora" / "government_work_reports.jsonl"
+#: The held-out sample report is kept away from development, benchmarks included.
+HELD_OUT_MARK = "heldout"
+
+
+def bundled_texts() -> list[str]:
+    return [path.read_text("utf-8") for path in sorted((ROOT / "corpora" / "reports").glob("*.txt"))
+            if HELD_OUT_MARK not in path.name]
+
+
+def government_texts() -> list[str]:
+    if not GOVERNMENT.exists():
+        return []
+    with GOVERNMENT.open(encoding="utf-8") as handle:
+        return [json.loads(line)["content"] for line in handle if line.strip()]
+
+
+def cpu_seconds(work) -> float:
+    started = time.process_time()
+    work()
+    return time.process_time() - started
+
+
+def throughput(name: str, texts: list[str], rounds: int) -> dict:
+    """Pipeline and bare jieba.lcut on the same texts, alternating, best round of each."""
+    import logging
+
+    import jieba
+
+    import pipeline
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    pipe = pipeline.default_pipeline().warm_up()
+    chars = sum(map(len, texts))
+
+    def run_pipeline():
+        for text in texts:
+            pipe(text).to_json(indent=True)
+
+    def run_jieba():
+        for text in texts:
+            jieba.lcut(text)
+
+    best_pipeline = best_jieba = float("inf")
+    for _ in range(rounds):
+        best_jieba = min(best_jieba, cpu_seconds(run_jieba))
+        best_pipeline = min(best_pipeline, cpu_seconds(run_pipeline))
+    result = {"corpus": name, "reports": len(texts), "chars": chars,
+              "pipeline_chars_per_s": chars / best_pipeline, "jieba_chars_per_s": chars / best_jieba}
+    result["ratio"] = result["pipeline_chars_per_s"] / result["jieba_chars_per_s"]
+    return result
+
+
+def stage_throughput(texts: list[str]) -> dict[str, float]:
+    """Characters/s of each stage alone (CPU time), and of writing the JSON."""
+    import pipeline
+    from pipeline.draft import Draft
+    from pipeline.records import DocumentMeta
+    from pipeline.textnorm import fold
+
+    pipe = pipeline.default_pipeline().warm_up()
+    seconds = {spec.name: 0.0 for spec in pipe.specs}
+    seconds["fold"] = seconds["json"] = 0.0
+    chars = sum(map(len, texts))
+    for text in texts:
+        started = time.process_time()
+        meta = DocumentMeta(doc_id="bench", source=None, sha256="0" * 64, encoding="utf-8",
+                            format="text", chars=len(text))
+        draft = Draft(text=text, folded=fold(text), meta=meta)
+        seconds["fold"] += time.process_time() - started
+        for spec, stage in zip(pipe.specs, pipe._stages()):
+            started = time.process_time()
+            stage(draft)
+            seconds[spec.name] += time.process_time() - started
+        report = pipe(text)
+        seconds["json"] += cpu_seconds(lambda: report.to_json(indent=True))
+    return {name: chars / max(value, 1e-9) for name, value in seconds.items()}
+
+
+def cold_breakdown(path: str) -> None:
+    """Run in a fresh process: what a cold `report-miner run FILE` spends its time on."""
+    started = time.perf_counter()
+    import pipeline.cli  # noqa: F401  (the entry point's own imports)
+    from pipeline import default_pipeline
+    from pipeline.batch import read_input
+
+    pipe = default_pipeline()
+    phases = {"imports": time.perf_counter() - started}
+    for spec in pipe.specs:
+        began = time.perf_counter()
+        spec.module.make_stage(**pipe.options.get(spec.name, {}))
+        phases[f"load {spec.name}"] = time.perf_counter() - began
+    began = time.perf_counter()
+    pipe.warm_up()
+    phases["build pipeline"] = time.perf_counter() - began
+    began = time.perf_counter()
+    document = read_input(path)
+    pipe(document.text, source=document.source).to_json(indent=True)
+    phases["processing"] = time.perf_counter() - began
+    print(json.dumps(phases))
+
+
+def cold_start(path: Path, rounds: int) -> dict:
+    command = [str(Path(sys.executable).with_name("report-miner")), "run", str(path)]
+    walls = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - began)
+    breakdown = json.loads(subprocess.run([sys.executable, __file__, "--cold-breakdown", str(path)],
+                                          check=True, capture_output=True, text=True).stdout)
+    return {"wall_s": min(walls), "breakdown": breakdown}
+
+
+def peak_mb(pid: int | str = "self") -> float:
+    """The process's peak resident set (VmHWM). Not `ru_maxrss`, which a process started by a
+    large one inherits across exec on Linux."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def worker_memory(folder: Path) -> None:
+    """Run in a fresh process: peak resident memory of one worker over the whole corpus."""
+    from pipeline.batch import DocumentTask, discover
+
+    task = DocumentTask()
+    for item in discover([str(folder)]):
+        task(item)
+    print(peak_mb())
+
+
+def workers_run(folder: Path, workers: int) -> None:
+    """Run in a fresh process: the batch with `workers` processes; wall seconds, peak MB of the
+    largest worker and of this (the writing) process."""
+    import psutil
+
+    from pipeline.batch import discover, write_corpus
+    from pipeline.engines import make_engine
+
+    items = discover([str(folder)])
+    sizes = {Path(item.path).name: Path(item.path).stat().st_size for item in items}
+    worker_peak = 0.0
+    first_done: list[float] = []
+    bytes_after_first = 0
+
+    def watch(outcome) -> None:
+        nonlocal worker_peak, bytes_after_first
+        if first_done:
+            bytes_after_first += sizes[Path(outcome.path).name]
+        else:
+            first_done.append(time.perf_counter())
+        for child in psutil.Process().children():
+            worker_peak = max(worker_peak, peak_mb(child.pid))
+
+    with tempfile.TemporaryDirectory() as output:
+        engine = make_engine("local", workers=workers)
+        if workers == 1:
+            from pipeline.batch import _pipeline
+
+            _pipeline(False)  # loaded before the clock, like a worker before its first report
+        began = time.perf_counter()
+        with engine:
+            write_corpus(items, engine, Path(output), resume=False, on_outcome=watch)
+        ended = time.perf_counter()
+    print(json.dumps({"wall_s": ended - began,
+                      "steady_bytes_per_s": bytes_after_first / max(ended - first_done[0], 1e-9),
+                      "largest_worker_mb": worker_peak or peak_mb(),
+                      "parent_mb": peak_mb()}))
+
+
+def helper(*args: str) -> str:
+    return subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per throughput figure")
+    parser.add_argument("--quick", action="store_true", help="first 12 government reports only")
+    parser.add_argument("--cold-breakdown", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-memory", metavar="FOLDER", help=argparse.SUPPRESS)
+    parser.add_argument("--workers-run", nargs=2, metavar=("FOLDER", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.cold_breakdown:
+        return cold_breakdown(args.cold_breakdown)
+    if args.worker_memory:
+        return worker_memory(Path(args.worker_memory))
+    if args.workers_run:
+        return workers_run(Path(args.workers_run[0]), int(args.workers_run[1]))
+
+    government = government_texts()[:12 if args.quick else None]
+    print(f"report-miner benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {platform.machine()}, "
+          f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    print("\n== throughput, one core (CPU time, best of %d) ==" % args.rounds)
+    print(f"{'corpus':<12}{'reports':>8}{'chars':>10}{'pipeline c/s':>15}{'jieba c/s':>12}"
+          f"{'ratio':>8}")
+    corpora = [("bundled", bundled_texts())] + ([("government", government)] if government else [])
+    for name, texts in corpora:
+        row = throughput(name, texts, args.rounds)
+        print(f"{name:<12}{row['reports']:>8}{row['chars']:>10}{row['pipeline_chars_per_s']:>15,.0f}"
+              f"{row['jieba_chars_per_s']:>12,.0f}{row['ratio']:>7.2f}x")
+
+    texts = government or bundled_texts()
+    print("\n== per stage, characters/s (CPU time) ==")
+    for name, rate in stage_throughput(texts).items():
+        print(f"{name:<12}{rate:>14,.0f}")
+
+    with tempfile.TemporaryDirectory() as folder:
+        for number, text in enumerate(texts):
+            Path(folder, f"report_{number:03}.txt").write_text(text, encoding="utf-8")
+        one = sorted(Path(folder).iterdir(), key=lambda p: p.stat().st_size)[len(texts) // 2]
+        cold = cold_start(one, args.rounds)
+        print(f"\n== cold start: report-miner run {one.name} ({len(one.read_text('utf-8'))} chars) ==")
+        print(f"wall {cold['wall_s']:.2f} s (best of {args.rounds}); in-process breakdown:")
+        for phase, seconds in cold["breakdown"].items():
+            print(f"  {phase:<20}{seconds:>7.3f} s")
+        print("  (the rest of the wall time is starting the interpreter and exiting)")
+
+        print("\n== memory ==")
+        print(f"peak resident memory of one worker over {len(texts)} reports: "
+              f"{float(helper('--worker-memory', folder)):.0f} MB")
+
+        print(f"\n== 1 vs {args.workers} workers, {len(texts)} files (wall clock) ==")
+        single = json.loads(helper("--workers-run", folder, "1"))
+        several = json.loads(helper("--workers-run", folder, str(args.workers)))
+        chars = sum(map(len, texts))
+        print(f"1 worker   {single['wall_s']:7.2f} s  {chars / single['wall_s']:>10,.0f} c/s")
+        print(f"{args.workers} workers  {several['wall_s']:7.2f} s  "
+              f"{chars / several['wall_s']:>10,.0f} c/s  speed-up "
+              f"{single['wall_s'] / several['wall_s']:.2f}x with worker start-up, "
+              f"{several['steady_bytes_per_s'] / single['steady_bytes_per_s']:.2f}x once started")
+        print(f"peak memory: largest worker {several['largest_worker_mb']:.0f} MB, "
+              f"writing process {several['parent_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""Activities: the named campaigns, mechanisms, models and brands a report says were carried out.
+
+Reports name them in quotes (“百企大走访大调研”等活动, “某某同心”统战品牌) and say what they are in
+the words around the quote, so each quoted name is classified by its context
+(`data/activity_cues.json`): activity, mechanism, model or brand are kept; slogans (“产业兴区、
+文旅强区”中心任务) and short quoted emphasis are not; a quoted venue is a FAC entity, found by the
+entities stage, not an activity. Unquoted names come from trigger patterns (开展…活动) only when
+specific: they must contain a place name. Each activity is linked to how often it was held (a
+count quantity later in its clause) and to its organiser (the last body named before it in the
+sentence).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+
+from ..draft import Draft
+from ..records import Activity, Quantity
+from .entities import QUOTED
+
+NAME = "activities"
+REQUIRES = ("text", "folded", "sentences", "tokens", "entities", "quantities")
+PROVIDES = ("activities",)
+
+_SENTENCE_END = "。!?\n"
+_CLAUSE_END = "。!?;,\n"
+#: What may stand between a quoted name and the word that says what it is.
+_BETWEEN_QUOTES = re.compile(r"(?:[、和及与]?[\u4e00-\u9fff]{0,6}“[^“”\n]{0,60}”)*(?:等)?")
+
+
+@dataclass(frozen=True, slots=True)
+class FoundActivity:
+    name: str
+    start: int
+    end: int
+    kind: str
+    organiser: str | None = None
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict:
+    return json.loads(resources.files("pipeline.data").joinpath("activity_cues.json").read_text("utf-8"))
+
+
+def _sentence_bounds(text: str, at: int, ends: str = _SENTENCE_END) -> tuple[int, int]:
+    start = max(text.rfind(ch, 0, at) for ch in ends) + 1
+    found = [i for i in (text.find(ch, at) for ch in ends) if i >= 0]
+    return start, min(found, default=len(text))
+
+
+class ActivityRules:
+    """Activity rules, loaded once; `find(text, entities)` is the per-document entry point."""
+
+    def __init__(self) -> None:
+        c = cues()
+        self.after = sorted(((word, kind) for kind, words in c["kinds_after"].items() for word in words),
+                            key=lambda pair: -len(pair[0]))
+        self.before = [(word, kind) for kind, words in c["kinds_before"].items() for word in words]
+        self.max_gap = c["max_cue_gap"]
+        self.min_uncued = c["min_uncued_length"]
+        verbs = "|".join(map(re.escape, c["trigger_verbs"]))
+        ends = "|".join(map(re.escape, c["trigger_ends"]))
+        self.trigger = re.compile(rf"(?:{verbs})([\u4e00-\u9fff]{{3,{c['max_trigger_name']}}}?)(?:{ends})")
+        self.count_units = frozenset(c["count_units"])
+        self.max_count_gap = c["max_count_gap"]
+
+    def kind_of(self, text: str, start: int, end: int) -> str | None:
+        """The kind a quoted name at `[start, end)` (quotes included) has, from its context."""
+        gap = _BETWEEN_QUOTES.match(text, end)
+        after = text[gap.end():gap.end() + self.max_gap]
+        clause_end = min((i for i in (after.find(ch) for ch in _CLAUSE_END) if i >= 0), default=len(after))
+        after = after[:clause_end]
+        hits = [(after.find(word), -len(word), kind) for word, kind in self.after if word in after]
+        if hits:
+            return min(hits)[2]
+        before = text[max(0, start - 6):start]
+        for word, kind in self.before:
+            if before.endswith(word) or before[:-1].endswith(word):
+                return kind
+        return None
+
+    def find(self, text: str, entities: Sequence[tuple[int, int, str]] = ()) -> list[FoundActivity]:
+        venues = [(s, e) for s, e, label in entities if label == "FAC"]
+        found = []
+        for match in QUOTED.finditer(text):
+            name = match.group(1).strip()
+            if not name or any(s <= match.start(1) and match.end(1) <= e for s, e in venues):
+                continue
+            kind = self.kind_of(text, match.start(), match.end())
+            if kind == "slogan" or (kind is None and len(name) < self.min_uncued):
+                continue
+            found.append(FoundActivity(name, match.start(), match.end(), kind or "activity"))
+        places = [(s, e) for s, e, label in entities if label == "GPE"]
+        quoted = [(f.start, f.end) for f in found]
+        for match in self.trigger.finditer(text):
+            s, e = match.span(1)
+            if any(qs < e and s < qe for qs, qe in quoted):
+                continue
+            if any(s <= ps and pe <= e for ps, pe in places):
+                found.append(FoundActivity(match.group(1), s, e, "activity"))
+        organisations = sorted((s, e) for s, e, label in entities if label == "ORG")
+        return [replace(f, organiser=self._organiser(text, f, organisations)) for f in found]
+
+    @staticmethod
+    def _organiser(text: str, activity: FoundActivity, organisations: list[tuple[int, int]]) -> str | None:
+        start, _ = _sentence_bounds(text, activity.start)
+        before = [(s, e) for s, e in organisations if start <= s and e <= activity.start]
+        if not before:
+            return None
+        s, e = before[-1]
+        return text[s:e]
+
+    def counts(self, text: str, activities: Sequence[Activity],
+               quantities: Sequence[Quantity]) -> dict[int, Quantity]:
+        """Activity index -> the count quantity that follows a mention of it closely in its
+        sentence: the quoted name itself (召开“某某”会议4次) or a later unquoted mention of the
+        name's tail (“政企周六早餐会” … 举办周六早餐会7次)."""
+        linked: dict[int, Quantity] = {}
+        for quantity in quantities:
+            if quantity.unit not in self.count_units or quantity.value is None:
+                continue
+            start, _ = _sentence_bounds(text, quantity.start)
+            best: tuple[int, int] | None = None
+            for index, activity in enumerate(activities):
+                if not start <= activity.start < quantity.start or index in linked:
+                    continue
+                mention_end = activity.end
+                tail = activity.name[-5:]
+                if len(tail) >= 4:
+                    later = text.rfind(tail, activity.end, quantity.start)
+                    mention_end = later + len(tail) if later >= 0 else mention_end
+                if best is None or mention_end > best[1]:
+                    best = (index, mention_end)
+            if best and quantity.start - best[1] <= self.max_count_gap and \
+                    not any(ch in text[best[1]:quantity.start] for ch in ";。"):
+                linked[best[0]] = quantity
+        return linked
+
+
+def make_stage() -> Callable[[Draft], None]:
+    from ..spacy_components import ACTIVITY_SPANS, ENTITY_SPANS, activity_pipeline, doc_from_tokens
+
+    nlp = activity_pipeline()
+    component = nlp.get_pipe(nlp.pipe_names[0])
+
+    def run(draft: Draft) -> None:
+        doc = draft.shared.get("spacy_doc")
+        if doc is None or ENTITY_SPANS not in doc.spans:
+            doc = doc_from_tokens(nlp.vocab, draft.folded, draft.tokens)
+            doc.spans[ENTITY_SPANS] = [doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand")
+                                       for e in draft.entities]
+        doc = component(doc)
+        text = draft.text
+        activities = []
+        for span in doc.spans[ACTIVITY_SPANS]:
+            sentence = draft.sentence_at(span.start_char)
+            activity = Activity(span._.activity_name, text[span.start_char:span.end_char], span.start_char,
+                                span.end_char, span.label_, organiser=span._.organiser,
+                                sentence=sentence.id if sentence else None)
+            activities.append(activity)
+        for index, count in component.rules.counts(draft.folded, activities, draft.quantities).items():
+            activities[index] = replace(activities[index], count=count.value, count_unit=count.unit)
+        draft.activities = activities
+
+    return run

@@ -1,0 +1,293 @@
+"""Classify: give every sentence and section a work area from the taxonomy, with its scores.
+
+The model is a linear classifier over tf-idf word n-grams (the project's jieba tokens) and
+character n-grams, trained by `report-miner train` (`pipeline/training.py`). Its authoritative
+form is the skops file in `models/area_classifier/`; beside it training exports the same
+vectorisers and coefficients as plain arrays (`inference.npz`, `vocabulary.json`), which this
+stage scores with numpy alone. Measured on the development machine: importing scikit-learn and
+skops and loading the skops file took 2.1-3.7 s (idle to busy), more than a whole cold
+single-report run may take; importing this module and loading the arrays took 0.1-0.2 s, and
+classifying a report about 10 ms. A test checks the arrays give the skops model's probabilities.
+
+Inference uses the document's structure:
+
+* a heading is strong evidence for the sentences below it: a sentence's scores mix its heading's
+  (and the enclosing headings') scores with its own, `HEADING_WEIGHT` to the heading;
+* a sentence whose own model is as sure as a high-precision cut (`override` in `meta.json`, from
+  cross-validation) keeps its own area even under a heading of another area;
+* in a document with headings, the lead before the first heading leans to the fallback
+  (`general`); a document without headings uses the sentence model alone;
+* whatever ends up below the validated `threshold` falls back to `general`.
+
+A section with a heading takes its area from the heading mixed with its sentences' own scores;
+a section without one, from its sentences.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .. import errors
+from ..draft import Draft
+from ..records import Section
+from ..textnorm import fold
+
+NAME = "classify"
+REQUIRES = ("text", "folded", "sections", "sentences", "tokens")
+PROVIDES = ("areas",)
+
+#: The model shipped in the repository (found from an editable install of the package).
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "area_classifier"
+#: Version of the exported arrays; training writes it into meta.json, inference checks it.
+BUNDLE_FORMAT = 1
+
+#: Share of a sentence's scores that comes from its heading. The sample reports and the seed
+#: file every sentence under the area of its heading, so the heading decides unless the
+#: sentence itself is beyond doubt (`override`).
+HEADING_WEIGHT = 0.6
+#: Share of an inner heading's evidence (`（一）…` under `一、…`) against its enclosing heading's.
+INNER_HEADING_WEIGHT = 0.6
+#: Pull of the lead (text before the first heading) toward the fallback area: leads introduce
+#: the year and the report, they rarely report on one area.
+LEAD_WEIGHT = 0.3
+#: A section's area: the share of its heading against the mean of its sentences' own scores.
+SECTION_HEADING_WEIGHT = 0.5
+
+WORD_NGRAMS = (1, 2)
+CHAR_NGRAMS = (1, 3)
+_NOT_WORD = re.compile(r"[^\w]+")
+_DIGIT = re.compile(r"\d")
+
+
+# --- features: shared by training (as scikit-learn analyzers) and inference -----------------
+
+def _normalise(piece: str) -> str:
+    return _DIGIT.sub("0", piece)
+
+
+def word_features(tokens: Sequence[str]) -> list[str]:
+    """Word unigrams and bigrams over the tokens that carry a letter or digit."""
+    words = [_normalise(token) for token in tokens if not _NOT_WORD.fullmatch(token)]
+    features: list[str] = []
+    for size in range(WORD_NGRAMS[0], WORD_NGRAMS[1] + 1):
+        features.extend(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
+    return features
+
+
+def char_features(text: str) -> list[str]:
+    """Character n-grams of the folded text with punctuation and spaces removed."""
+    letters = _normalise(_NOT_WORD.sub("", fold(text)))
+    features: list[str] = []
+    for size in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
+        features.extend(letters[i:i + size] for i in range(len(letters) - size + 1))
+    return features
+
+
+def text_tokens(text: str) -> list[str]:
+    """The project's jieba tokens of `text` (as the tokenize stage cuts them)."""
+    from .tokenize import segmenter
+
+    folded = fold(text)
+    return [folded[start:end] for start, end in segmenter().spans(folded)]
+
+
+def word_analyzer(text: str) -> list[str]:
+    """scikit-learn analyzer: word features of raw text."""
+    return word_features(text_tokens(text))
+
+
+def char_analyzer(text: str) -> list[str]:
+    """scikit-learn analyzer: character features of raw text."""
+    return char_features(text)
+
+
+# --- taxonomy -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Taxonomy:
+    id: str
+    areas: tuple[str, ...]
+    fallback: str
+    names: dict[str, str]
+    terms: dict[str, tuple[str, ...]]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every label a model of this taxonomy predicts: the areas, then the fallback."""
+        return self.areas + (self.fallback,)
+
+
+def load_taxonomy(name_or_path: str | Path = "united_front") -> Taxonomy:
+    """A taxonomy by name (a file in `pipeline/data/taxonomy/`) or by path."""
+    path = Path(name_or_path)
+    try:
+        if path.suffix == ".json":
+            raw = json.loads(path.read_text("utf-8"))
+        else:
+            folder = resources.files("pipeline.data").joinpath("taxonomy")
+            raw = json.loads(folder.joinpath(f"{name_or_path}.json").read_text("utf-8"))
+        areas = raw["areas"]
+        fallback = raw["fallback"]
+        return Taxonomy(id=raw["id"], areas=tuple(area["id"] for area in areas),
+                        fallback=fallback["id"],
+                        names={item["id"]: item["name"] for item in (*areas, fallback)},
+                        terms={area["id"]: tuple(area.get("terms", ())) for area in areas})
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise errors.TrainingDataError(name_or_path, detail=f"not a readable taxonomy file: {exc}") from exc
+
+
+# --- the exported model ---------------------------------------------------------------------
+
+class AreaModel:
+    """The exported linear model: tf-idf blocks, coefficients, softmax; numpy only."""
+
+    def __init__(self, model_dir: str | Path | None = None) -> None:
+        self.model_dir = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
+        meta_path = self.model_dir / "meta.json"
+        if not meta_path.exists():
+            raise errors.ModelError(self.model_dir, detail="no trained area model here (meta.json "
+                                    "is missing); run `report-miner train` or pass --model")
+        try:
+            self.meta = json.loads(meta_path.read_text("utf-8"))
+            vocabulary = json.loads((self.model_dir / "vocabulary.json").read_text("utf-8"))
+            with np.load(self.model_dir / "inference.npz", allow_pickle=False) as arrays:
+                self._idf = {"words": arrays["idf_words"], "chars": arrays["idf_chars"]}
+                self._coef = arrays["coef"]
+                self._intercept = arrays["intercept"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise errors.ModelError(self.model_dir, detail=f"the area model cannot be read: {exc}") from exc
+        if self.meta.get("bundle_format") != BUNDLE_FORMAT:
+            raise errors.ModelError(self.model_dir, detail=(
+                f"the exported model has format {self.meta.get('bundle_format')!r}, this version "
+                f"reads {BUNDLE_FORMAT}; retrain with `report-miner train`"))
+        self.labels: tuple[str, ...] = tuple(self.meta["labels"])
+        self.fallback: str = self.meta["fallback"]
+        self.threshold: float = float(self.meta["threshold"])
+        self.override: float = float(self.meta["override"])
+        self._index = {"words": vocabulary["words"], "chars": vocabulary["chars"]}
+        self._offset = {"words": 0, "chars": len(self._idf["words"])}
+
+    def _block(self, name: str, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Column indices and l2-normalised sublinear tf-idf values of one feature block."""
+        index = self._index[name]
+        counts = Counter(index[feature] for feature in features if feature in index)
+        if not counts:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
+        values = (1.0 + np.log(tf)) * self._idf[name][columns]
+        return columns + self._offset[name], values / np.linalg.norm(values)
+
+    def probabilities(self, texts: Sequence[str],
+                      tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
+        """Class probabilities (rows: texts; columns: `labels`). `tokens` spares re-segmenting."""
+        result = np.empty((len(texts), len(self.labels)))
+        for row, text in enumerate(texts):
+            words = tokens[row] if tokens is not None else text_tokens(text)
+            logits = self._intercept.copy()
+            for name, features in (("words", word_features(words)), ("chars", char_features(text))):
+                columns, values = self._block(name, features)
+                logits += self._coef[:, columns] @ values
+            logits -= logits.max()
+            exp = np.exp(logits)
+            result[row] = exp / exp.sum()
+        return result
+
+
+@lru_cache(maxsize=4)
+def load_model(model_dir: str | None = None) -> AreaModel:
+    """The process's exported model for `model_dir` (default: the shipped one), loaded once."""
+    return AreaModel(model_dir)
+
+
+# --- structure-aware inference --------------------------------------------------------------
+
+class AreaAssigner:
+    """Turns model probabilities for headings and sentences into final areas per document."""
+
+    def __init__(self, model: AreaModel) -> None:
+        self.model = model
+        self._fallback = np.array([label == model.fallback for label in model.labels], dtype=float)
+
+    def _span_inputs(self, draft: Draft, spans: Sequence[tuple[int, int]]) -> tuple[list[str], list[list[str]]]:
+        texts = [draft.folded[start:end] for start, end in spans]
+        tokens = [[draft.folded[token.start:token.end] for token in draft.tokens_between(start, end)]
+                  for start, end in spans]
+        return texts, tokens
+
+    def _label(self, scores: np.ndarray) -> str:
+        best = int(scores.argmax())
+        return self.model.labels[best] if scores[best] >= self.model.threshold else self.model.fallback
+
+    def _as_mapping(self, scores: np.ndarray) -> dict[str, float]:
+        return {label: round(float(value), 4) for label, value in zip(self.model.labels, scores)}
+
+    def heading_evidence(self, sections: Sequence[Section], draft: Draft) -> dict[int, np.ndarray]:
+        """Scores each headed section passes to its sentences: its heading, then its ancestors'."""
+        headed = [section for section in sections if section.heading is not None]
+        if not headed:
+            return {}
+        texts, tokens = self._span_inputs(draft, [(s.heading.start, s.heading.end) for s in headed])
+        own = dict(zip((s.id for s in headed), self.model.probabilities(texts, tokens)))
+        by_id = {section.id: section for section in sections}
+        evidence: dict[int, np.ndarray] = {}
+        for section in sections:  # parents come before their children
+            if section.id not in own:
+                continue
+            parent = by_id.get(section.parent) if section.parent is not None else None
+            if parent is not None and parent.id in evidence:
+                evidence[section.id] = (INNER_HEADING_WEIGHT * own[section.id]
+                                        + (1 - INNER_HEADING_WEIGHT) * evidence[parent.id])
+            else:
+                evidence[section.id] = own[section.id]
+        return evidence
+
+    def sentence_scores(self, own: np.ndarray, heading: np.ndarray | None, in_lead: bool) -> np.ndarray:
+        if heading is not None:
+            if own.max() >= self.model.override and own.argmax() != heading.argmax():
+                return own
+            return HEADING_WEIGHT * heading + (1 - HEADING_WEIGHT) * own
+        if in_lead:
+            return LEAD_WEIGHT * self._fallback + (1 - LEAD_WEIGHT) * own
+        return own
+
+    def __call__(self, draft: Draft) -> None:
+        sections = draft.sections
+        evidence = self.heading_evidence(sections, draft)
+        has_headings = bool(evidence)
+        texts, tokens = self._span_inputs(draft, [(s.start, s.end) for s in draft.sentences])
+        own = self.model.probabilities(texts, tokens) if texts else np.empty((0, len(self.model.labels)))
+        # In a document with headings, a sentence in no headed section is in the lead.
+        final = np.array([self.sentence_scores(own[row], evidence.get(sentence.section),
+                                               has_headings and sentence.section not in evidence)
+                          for row, sentence in enumerate(draft.sentences)]).reshape(own.shape)
+        draft.sentences = [replace(sentence, area=self._label(final[row]),
+                                   area_scores=self._as_mapping(final[row]))
+                           for row, sentence in enumerate(draft.sentences)]
+        draft.sections = [self._classify_section(section, evidence.get(section.id), draft, own, final)
+                          for section in sections]
+
+    def _classify_section(self, section: Section, heading: np.ndarray | None, draft: Draft,
+                          own: np.ndarray, final: np.ndarray) -> Section:
+        rows = [row for row, sentence in enumerate(draft.sentences)
+                if section.start <= sentence.start < section.end]
+        if heading is not None:
+            scores = heading if not rows else (SECTION_HEADING_WEIGHT * heading
+                                               + (1 - SECTION_HEADING_WEIGHT) * own[rows].mean(axis=0))
+        elif rows:
+            scores = final[rows].mean(axis=0)
+        else:
+            scores = self._fallback
+        return replace(section, area=self._label(scores), area_scores=self._as_mapping(scores))
+
+
+def make_stage(*, model_dir: str | Path | None = None) -> Callable[[Draft], None]:
+    return AreaAssigner(load_model(str(model_dir) if model_dir is not None else None))

@@ -1,0 +1,556 @@
+"""Entities: who, where, which documents, meetings and dates a report names.
+
+No trained Chinese pipeline installs from PyPI, and jieba's tags miss most bodies of this genre, so
+the names are found by rules over data (`data/entity_patterns.json`, `data/gazetteer/`). The rules
+work on characters of the folded text, not on jieba tokens, because tokens cut across names
+(`由民建`, `江青`, `铺镇`): a name is anchored by its suffix (统战部, 有限公司, 镇, 之家) and grown
+leftwards to a place, a level word (区委, 县) or a boundary (punctuation, a function word, a verb),
+so it never swallows the word before it. Overlapping proposals are resolved longest first; places
+and bodies nested in a longer name are kept as well, since a reader asks for them too.
+
+The rules run inside spaCy (`pipeline.spacy_components`): this stage builds a `Doc` from the
+project's jieba tokens and runs the registered component on it, which retokenizes the Doc so that
+every name is a span of whole tokens.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+
+from ..draft import Draft
+from ..numerals import parse_numeral, parse_year
+from ..records import Entity
+from ..textnorm import is_cjk
+
+NAME = "entities"
+REQUIRES = ("text", "folded", "sentences", "tokens")
+PROVIDES = ("entities",)
+
+#: Label preference when two proposals cover exactly the same characters.
+_LABEL_RANK = {"ORG": 0, "FAC": 1, "EVENT": 2, "DOC": 3, "GPE": 4, "PERSON": 5, "DATE": 6}
+#: Labels kept when nested in a longer name of another label (松柏县委…领导小组 inside a meeting).
+_NESTABLE = frozenset({"GPE", "ORG"})
+_CN_DIGIT = "〇零一二三四五六七八九十"
+_NUM = rf"(?:\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})"
+_YEAR = rf"(?:(?:19|20)\d{{2}}|[〇零一二三四五六七八九]{{4}})"
+_DATE = re.compile(
+    rf"(?<![\d{_CN_DIGIT}])(?P<y1>{_YEAR})(?:年?[—–\-~至到](?P<y2>{_YEAR}))?年(?:度|(?P<m>{_NUM})月"
+    rf"(?:(?P<d>{_NUM})[日号])?)?|(?<![\d{_CN_DIGIT}年])(?P<m2>\d{{1,2}})月(?P<d2>\d{{1,2}})[日号]")
+_CONGRESS = re.compile(rf"党的[{_CN_DIGIT}]+大")
+_PLENUM = re.compile(rf"(?:[省市区县州旗]委)?[{_CN_DIGIT}]+届[{_CN_DIGIT}]+(?:中|次)全会")
+_TITLE = re.compile(r"《[^《》\n]{1,120}》")
+#: A quoted name: “…” with no line break, of a length a name can have.
+QUOTED = re.compile(r"“([^“”\n]{1,60})”")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One proposed name: character offsets into the text it was found in."""
+
+    start: int
+    end: int
+    label: str
+    canonical: str | None = None
+    normalized: str | None = None
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Findings:
+    entities: tuple[Found, ...]
+    region: str | None
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("pipeline.data").joinpath(name).read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def patterns() -> dict:
+    return json.loads(resources.files("pipeline.data").joinpath("entity_patterns.json").read_text("utf-8"))
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+
+
+_DIVISION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
+                      "自治旗", "地区", "省", "市", "区", "县", "旗", "盟")
+
+
+def short_name(name: str) -> str | None:
+    """`萍乡市` -> `萍乡`; None when what would be left is a single character or ethnic."""
+    for suffix in _DIVISION_SUFFIXES:
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            return stem if len(stem) >= 2 and "族" not in stem else None
+    return None
+
+
+class Gazetteer:
+    """Administrative divisions to county level (`data/gazetteer/divisions.tsv`)."""
+
+    def __init__(self) -> None:
+        self.code_of: dict[str, str] = {}
+        for line in _data_lines("gazetteer/divisions.tsv"):
+            code, name = line.split("\t")
+            # Two-character names (城区, 和县) read as ordinary words far more often than as places.
+            if len(name) >= 3:
+                self.code_of.setdefault(name, code)
+        self.names_by_code: dict[str, list[str]] = {}
+        for name, code in self.code_of.items():
+            self.names_by_code.setdefault(code, []).append(name)
+        self.full = re.compile(_alternation(self.code_of))
+        self.shorts: dict[str, str] = {}
+        for name, code in self.code_of.items():
+            short = short_name(name)
+            if short and short not in self.code_of:
+                self.shorts.setdefault(short, code)
+
+    @staticmethod
+    def level(code: str) -> str:
+        if code.endswith("0000"):
+            return "province"
+        return "prefecture" if code.endswith("00") else "county"
+
+    @staticmethod
+    def lineage(code: str) -> tuple[str, ...]:
+        """The code itself and its prefecture's and province's codes."""
+        return tuple(dict.fromkeys((code, code[:4] + "00", code[:2] + "0000")))
+
+
+class EntityRules:
+    """All entity rules, loaded once; `find(text)` is the per-document entry point."""
+
+    def __init__(self) -> None:
+        p = patterns()
+        self.p = p
+        self.gazetteer = Gazetteer()
+        self.not_places = frozenset(_data_lines("gazetteer/not_places.txt"))
+        self.verbs = frozenset(_data_lines("gazetteer/boundary_words.txt"))
+        self.boundary_words = self.verbs | frozenset(p["lead_words"])
+        self.not_suffix_before = p["not_suffix_before"]
+        self.function_chars = frozenset(p["function_chars"])
+        self.stem_blockers = self.function_chars | frozenset(p["generic_chars"]) | frozenset("区县市乡镇村街省州")
+        self.county_suffix = re.compile(f"(?=({_alternation(p['county_suffixes'])}))")
+        self.town_suffix = re.compile(f"(?=({_alternation(p['town_suffixes'])}))")
+        self.ethnic_town = re.compile(f"(?=({_alternation(p['ethnic_groups'])})乡)")
+        self.body = re.compile(_alternation(p["bodies"]))
+        self.national = re.compile(_alternation(p["national_orgs"]))
+        self.party = re.compile(_alternation(p["parties"]))
+        self.party_unit = re.compile(_alternation(p["party_units"]))
+        self.association = re.compile(_alternation(p["association_suffixes"]))
+        self.company = re.compile(_alternation(p["company_suffixes"]))
+        self.venue = re.compile(_alternation(p["venue_suffixes"]))
+        self.event_suffix = re.compile(
+            rf"[\u4e00-\u9fff]{{2,{p['event_max_topic']}}}?(?:{_alternation(p['event_suffixes'])})")
+        self.event_scope = re.compile(_alternation(p["event_scopes"]))
+        self.leaders = re.compile(_alternation(p["national_leaders"]))
+        self.person_cue = re.compile(rf"(?:{_alternation(p['person_before'])})[ \u3000]*")
+        self.person_after = re.compile(_alternation(p["person_after"]))
+        self.surnames = frozenset(p["surnames"])
+        self.compound_surnames = tuple(p["compound_surnames"])
+        self.name_stops = tuple(sorted(p["person_name_stops"], key=len, reverse=True))
+        self.max_boundary = max(map(len, self.boundary_words))
+
+    # -- boundaries ---------------------------------------------------------------------------
+    def boundary_before(self, text: str, at: int, ends: frozenset[int] = frozenset()) -> bool:
+        """Whether a name may start at `at`: after punctuation, a function word, a verb or a name,
+        and not inside a word (其中|溪口镇 does not start at 中)."""
+        if at == 0 or at in ends:
+            return True
+        if any(text[at - i:at - i + k] in self.boundary_words
+               for k in range(2, self.max_boundary + 1) for i in range(1, k) if at - i >= 0):
+            return False
+        before = text[at - 1]
+        if not is_cjk(before) or before in self.function_chars:
+            return True
+        return any(text[at - k:at] in self.boundary_words for k in range(2, self.max_boundary + 1)
+                   if at - k >= 0)
+
+    def is_suffix(self, text: str, at: int) -> bool:
+        """Whether the character at `at` ends a name rather than starting a word (新乡贤)."""
+        return text[at + 1:at + 2] not in self.not_suffix_before.get(text[at], "") or at + 1 >= len(text)
+
+    def clean_stem(self, stem: str) -> bool:
+        return all(is_cjk(ch) and ch not in self.stem_blockers for ch in stem) and \
+            stem not in self.boundary_words
+
+    def placelike(self, stem: str, suffix: str, *, confirmed: bool = False) -> bool:
+        """A clean stem whose name is no common word; unless the context already confirms a
+        place, its last characters must be none either (偏远山区 has no place 远山区)."""
+        name = stem + suffix
+        tails = (name,) if confirmed else tuple(name[i:] for i in range(len(name) - 1))
+        return self.clean_stem(stem) and not any(tail in self.not_places for tail in tails)
+
+    # -- places -------------------------------------------------------------------------------
+    def places(self, text: str) -> tuple[list[Found], dict[str, str]]:
+        """GPE proposals, and the county-level place (or higher) each level word stands for."""
+        found: list[Found] = []
+        codes: set[str] = set()
+        for match in self.gazetteer.full.finditer(text):
+            found.append(Found(match.start(), match.end(), "GPE"))
+            codes.update(Gazetteer.lineage(self.gazetteer.code_of[match.group()]))
+        for short, code in self.gazetteer.shorts.items():
+            if short not in text or not (Gazetteer.level(code) == "province" or code in codes):
+                continue
+            for match in re.finditer(re.escape(short), text):
+                if text[match.end():match.end() + 1] not in ("人", "籍"):
+                    found.append(Found(match.start(), match.end(), "GPE"))
+        found += self._unknown_counties(text, found)
+        found += self._towns(text, found)
+        return found, self._levels(text, found, codes)
+
+    def _confirmed_everywhere(self, text: str, names: set[str]) -> list[Found]:
+        return [Found(m.start(), m.end(), "GPE") for name in names
+                for m in re.finditer(re.escape(name), text)]
+
+    def _unknown_counties(self, text: str, known: list[Found]) -> list[Found]:
+        taken = {(f.start, f.end) for f in known}
+        confirmers = tuple(self.p["place_confirmers"])
+        party = self.party
+        names: set[str] = set()
+        confirmed_names: set[str] = set()
+        for match in self.county_suffix.finditer(text):
+            end = match.start() + 1
+            start = end - 3
+            if start < 0 or not self.is_suffix(text, match.start()) or (start, end) in taken or any(f.start <= start and end <= f.end for f in known):
+                continue
+            before = text[max(0, start - 4):start]
+            led = before.endswith("中共") or any(before.endswith(m.group()) for m in party.finditer(before))
+            if not (led or self.boundary_before(text, start)):
+                continue
+            confirmed = text.startswith(confirmers, end)
+            if self.placelike(text[start:end - 1], text[end - 1], confirmed=confirmed):
+                names.add(text[start:end])
+                if confirmed:
+                    confirmed_names.add(text[start:end])
+        # Only a name that the context confirms somewhere lends its stem as a short name (松柏).
+        shorts = {name[:-1] for name in confirmed_names}
+        found = self._confirmed_everywhere(text, names)
+        return found + [f for f in self._confirmed_everywhere(text, shorts)
+                        if text[f.end:f.end + 1] not in ("人", "籍") and not any(
+                            g.start <= f.start and f.end <= g.end and g.length > f.length for g in found)]
+
+    def _towns(self, text: str, known: list[Found]) -> list[Found]:
+        confirmers = tuple(self.p["town_confirmers"])
+        lead_ins = tuple(self.p["place_lead_ins"])
+        short_places = {text[f.start:f.end] for f in known}
+        names: set[str] = set()
+        place_ends = frozenset(f.end for f in known)
+        for match in self.ethnic_town.finditer(text):
+            start = match.start() - 2
+            if start >= 0 and self.clean_stem(text[start:match.start()]) and \
+                    self.boundary_before(text, start, place_ends):
+                names.add(text[start:match.end(1) + 1])
+        # A village named after its town (某镇|某村) is found once the town is: repeat until stable.
+        while True:
+            ends = place_ends | {m.end() for name in names for m in re.finditer(re.escape(name), text)}
+            before = len(names)
+            names |= self._town_names(text, ends, short_places, confirmers, lead_ins)
+            if len(names) == before:
+                return self._confirmed_everywhere(text, names)
+
+    def _town_names(self, text: str, ends: frozenset[int], short_places: set[str],
+                    confirmers: tuple[str, ...], lead_ins: tuple[str, ...]) -> set[str]:
+        names = set()
+        for match in self.town_suffix.finditer(text):
+            suffix = match.group(1)
+            at = match.start()
+            if not self.is_suffix(text, at + len(suffix) - 1):
+                continue
+            for size in (3, 2):
+                start = at - size
+                if start < 0 or not self.placelike(text[start:at], suffix) or \
+                        not self.boundary_before(text, start, ends):
+                    continue
+                end = at + len(suffix)
+                if suffix in self.p["strong_town_suffixes"] or text[start:at] in short_places or \
+                        text.startswith(confirmers, end) or \
+                        text[max(0, start - 2):start].endswith(lead_ins) or start in ends or \
+                        (text[start - 1] == "、" and start - 1 in ends):
+                    names.add(text[start:end])
+                break
+        return names
+
+    def _levels(self, text: str, places: list[Found], codes: set[str]) -> dict[str, str]:
+        """Level word -> this report's place of that level (区 -> 湘东区), by frequency."""
+        counts = Counter(text[f.start:f.end] for f in places)
+        levels: dict[str, str] = {}
+        for name, _ in counts.most_common():
+            level = name[-1]
+            if level in "区县市省旗州" and level not in levels and len(name) >= 3:
+                levels[level] = name
+        for code in codes:
+            if Gazetteer.level(code) == "province" and "省" not in levels:
+                names = self.gazetteer.names_by_code.get(code, [])
+                if names:
+                    levels["省"] = names[0]
+        return levels
+
+    # -- organisations, venues, events --------------------------------------------------------
+    def _anchor_start(self, text: str, at: int, anchors: dict[int, int], max_filler: int, *,
+                      forbid: Callable[[str], bool]) -> int | None:
+        """Start of the nearest anchor (place, body or clean level word) left of `at`."""
+        levels = self.p["government_levels"]
+        for filler in range(0, max_filler + 1):
+            anchor_end = at - filler
+            if anchor_end <= 0 or (filler and forbid(text[anchor_end:at])):
+                return None
+            if anchor_end in anchors:
+                return anchors[anchor_end]
+            # A level character right after a place (白鹭湾村|乡贤…) is part of a word, not a level.
+            level = text[anchor_end - 1]
+            if level in levels and self.is_suffix(text, anchor_end - 1) and \
+                    self.boundary_before(text, anchor_end - 1):
+                return anchor_end - 1
+        return None
+
+    def _filler_blocked(self, filler: str) -> bool:
+        return any(not is_cjk(ch) or ch in self.function_chars for ch in filler)
+
+    def organisations(self, text: str, places: list[Found]) -> list[Found]:
+        p = self.p
+        found: list[Found] = []
+        place_at = {f.end: f.start for f in places if f.length >= 3}
+        ends = frozenset(place_at)
+        committees = tuple(p["party_committee_levels"])
+        nationals = tuple(p["national_prefixes"])
+        for match in self.national.finditer(text):
+            found.append(Found(match.start(), match.end(), "ORG"))
+        for match in self.body.finditer(text):
+            at = match.start()
+            start = None
+            if text[:at].endswith(committees):
+                start = place_at.get(at - 1, at - 2)
+                if start == at - 2 and not self.boundary_before(text, start, ends):
+                    start = None
+            elif text[:at].endswith(nationals):
+                start = at - next(len(n) for n in nationals if text[:at].endswith(n))
+            elif at in place_at:
+                start = place_at[at]
+            elif at and text[at - 1] in p["government_levels"] and self.boundary_before(text, at - 1, ends):
+                start = at - 1
+            if start is None:
+                continue
+            if text[max(0, start - 2):start] == "中共":
+                start -= 2
+            found.append(Found(start, match.end(), "ORG"))
+        for match in self.party.finditer(text):
+            place_end = next((f.end for f in places if f.start == match.end() and f.length >= 3), None)
+            unit = self.party_unit.match(text, place_end) if place_end else None
+            if unit:
+                found.append(Found(match.start(), unit.end(), "ORG"))
+        anchors = dict(place_at)
+        anchors.update({f.end: f.start for f in found})
+        for match in self.association.finditer(text):
+            start = self._anchor_start(text, match.start(), anchors, 8, forbid=self._association_filler_blocked)
+            if start is not None and start < match.start():
+                found.append(Found(start, match.end(), "ORG"))
+        for match in self.company.finditer(text):
+            start = self._company_start(text, match.start())
+            if start is not None:
+                found.append(Found(start, match.end(), "ORG"))
+        return found
+
+    def _venue_filler_blocked(self, filler: str) -> bool:
+        """A venue's name ends at its first suffix (某镇乡贤馆|开馆 is not one name)."""
+        return self._filler_blocked(filler) or self.venue.search(filler) is not None
+
+    def _association_filler_blocked(self, filler: str) -> bool:
+        return self._filler_blocked(filler) or self.body.search(filler) is not None or any(
+            filler[i:j] in self.verbs for i in range(len(filler)) for j in range(i + 2, len(filler) + 1))
+
+    def _company_start(self, text: str, at: int, longest: int = 20) -> int | None:
+        start = at
+        while start > max(0, at - longest):
+            before = text[start - 1]
+            if not is_cjk(before) or before in self.function_chars:
+                break
+            if at - start >= 2 and any(text[start - k:start] in self.boundary_words
+                                       for k in range(2, self.max_boundary + 1) if start - k >= 0):
+                break
+            start -= 1
+        return start if at - start >= 2 else None
+
+    def venues(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
+        found = []
+        for match in QUOTED.finditer(text):
+            inner = match.group(1)
+            if self.venue.search(inner) and self.venue.search(inner).end() == len(inner) and len(inner) >= 3:
+                found.append(Found(match.start(1), match.end(1), "FAC"))
+        anchors = {f.end: f.start for f in places if f.length >= 3}
+        anchors.update({f.end: f.start for f in orgs})
+        for match in self.venue.finditer(text):
+            # 开馆, 建站: the suffix ends a verb here, not a venue's name.
+            if any(text[match.end() - k:match.end()] in self.verbs for k in (2, 3)):
+                continue
+            start = self._anchor_start(text, match.start(), anchors, self.p["venue_max_filler"],
+                                       forbid=self._venue_filler_blocked)
+            if start is not None:
+                found.append(Found(start, match.end(), "FAC"))
+        return found
+
+    def events(self, text: str, places: list[Found]) -> list[Found]:
+        found = [Found(m.start(), m.end(), "EVENT") for m in _CONGRESS.finditer(text)]
+        found += [Found(m.start(), m.end(), "EVENT") for m in _PLENUM.finditer(text)]
+        scopes = [(m.start(), m.end()) for m in self.event_scope.finditer(text)]
+        scopes += [(f.start, f.end) for f in places if f.length >= 3]
+        for start, end in scopes:
+            match = self.event_suffix.match(text, end)
+            if match and not any(ch in self.function_chars for ch in match.group()) and \
+                    not any(w in match.group() for w in ("召开", "举办", "参加", "出席")):
+                found.append(Found(start, match.end(), "EVENT"))
+        return found
+
+    # -- documents, dates, persons ------------------------------------------------------------
+    @staticmethod
+    def titles(text: str) -> list[Found]:
+        return [Found(m.start(), m.end(), "DOC") for m in _TITLE.finditer(text)]
+
+    @staticmethod
+    def dates(text: str) -> list[Found]:
+        found = []
+        for match in _DATE.finditer(text):
+            if match.group("y1"):
+                year = parse_year(match.group("y1"))
+                if year is None:
+                    continue
+                if match.group("y2"):
+                    normalized = f"{year}/{parse_year(match.group('y2'))}"
+                else:
+                    normalized = _iso(year, match.group("m"), match.group("d"))
+            else:
+                normalized = _iso(None, match.group("m2"), match.group("d2"))
+            if normalized:
+                found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
+        return found
+
+    def persons(self, text: str) -> list[Found]:
+        names = {m.group() for m in self.leaders.finditer(text)}
+        for match in self.person_cue.finditer(text):
+            name = self._name_at(text, match.end())
+            if name:
+                names.add(name)
+        for match in self.person_after.finditer(text):
+            for size in (3, 2):
+                name = self._name_at(text, match.start() - size)
+                if name and len(name) == size:
+                    names.add(name)
+                    break
+        return [Found(m.start(), m.end(), "PERSON") for name in names
+                for m in re.finditer(re.escape(name), text)]
+
+    def _name_at(self, text: str, at: int) -> str | None:
+        if at < 0:
+            return None
+        surname = next((s for s in self.compound_surnames if text.startswith(s, at)), None)
+        surname = surname or (text[at] if at < len(text) and text[at] in self.surnames else None)
+        if surname is None:
+            return None
+        given_at = at + len(surname)
+        size = 0
+        while size < 2 and given_at + size < len(text):
+            ch = text[given_at + size]
+            if not is_cjk(ch) or ch in self.function_chars or \
+                    (size == 1 and text.startswith(self.name_stops, given_at + size)):
+                break
+            size += 1
+        if size == 0 or (size == 1 and text.startswith(self.name_stops, given_at)):
+            return None
+        name = text[at:given_at + size]
+        return None if name[-1] in "会部委局处办厅院所站队团组班" else name
+
+    # -- the whole ----------------------------------------------------------------------------
+    def find(self, text: str) -> Findings:
+        places, levels = self.places(text)
+        orgs = self.organisations(text, places)
+        proposals = places + orgs + self.venues(text, places, orgs) + self.events(text, places) + \
+            self.titles(text) + self.dates(text) + self.persons(text)
+        chosen = resolve(text, proposals, self.function_chars)
+        region = next((levels[level] for level in "区县旗市" if level in levels), None)
+        return Findings(tuple(_canonical(text, f, levels) for f in chosen), region)
+
+
+def _iso(year: int | None, month: str | None, day: str | None) -> str | None:
+    parts = [f"{year:04d}" if year else "-"]
+    for part in (month, day):
+        if part is None:
+            break
+        value = parse_numeral(part)
+        if not isinstance(value, int) or value <= 0:
+            return None
+        parts.append(f"{value:02d}")
+    if year is None and len(parts) == 3:
+        return f"--{parts[1]}-{parts[2]}"
+    return "-".join(parts)
+
+
+def resolve(text: str, proposals: Iterable[Found], function_chars: frozenset[str]) -> list[Found]:
+    """Longest proposals win; names nested in a longer one of another label are kept too."""
+    ordered = sorted({f for f in proposals if f.length > 0 and text[f.start] not in function_chars},
+                     key=lambda f: (-f.length, _LABEL_RANK[f.label], f.start))
+    taken = bytearray(len(text) + 1)
+    top: list[Found] = []
+    rest: list[Found] = []
+    for found in ordered:
+        if any(taken[found.start:found.end]):
+            rest.append(found)
+            continue
+        top.append(found)
+        taken[found.start:found.end] = b"\x01" * found.length
+    nested: list[Found] = []
+    for found in rest:
+        if found.label not in _NESTABLE:
+            continue
+        host = next((t for t in top if t.start <= found.start and found.end <= t.end), None)
+        if host is None or host.label in (found.label, "DOC"):
+            continue
+        # A short place name inside a longer name is part of that name (桐江|青石铺…有限公司).
+        if found.label == "GPE" and text[found.end - 1] not in "省市区县州旗盟镇乡村街道":
+            continue
+        if any(n.start < found.end and found.start < n.end and n.label == found.label for n in nested):
+            continue
+        nested.append(found)
+    return sorted(top + nested, key=lambda f: (f.start, -f.length))
+
+
+def _canonical(text: str, found: Found, levels: dict[str, str]) -> Found:
+    """`区委统战部` in a report on 湘东区 -> `湘东区委统战部`; names with their own place stay."""
+    if found.label not in ("ORG", "FAC", "EVENT"):
+        return found
+    surface = text[found.start:found.end]
+    place = levels.get(surface[0])
+    if place and (surface[1:2] == "委" or found.label != "EVENT"):
+        return replace(found, canonical=place + surface[1:])
+    return found
+
+
+def make_stage() -> Callable[[Draft], None]:
+    from ..spacy_components import ENTITY_SPANS, entity_pipeline, doc_from_tokens
+
+    nlp = entity_pipeline()
+
+    def run(draft: Draft) -> None:
+        doc = nlp(doc_from_tokens(nlp.vocab, draft.folded, draft.tokens))
+        draft.shared["spacy_doc"] = doc
+        text = draft.text
+        entities = []
+        for span in doc.spans[ENTITY_SPANS]:
+            sentence = draft.sentence_at(span.start_char)
+            entities.append(Entity(text[span.start_char:span.end_char], span.start_char, span.end_char,
+                                   span.label_, span._.canonical, span._.normalized,
+                                   sentence.id if sentence else None))
+        draft.entities = entities
+        draft.meta = replace(draft.meta, region=doc._.report_miner_region)
+
+    return run

@@ -1,0 +1,340 @@
+"""Summarize: what the report says and did, area by area, as one JSON object (`draft.summary`).
+
+For each work area of the taxonomy (and `general`), in the taxonomy's order: how much the report
+says (sentences, characters, share of the report), its key figures (every quantity of the area,
+with what it counts and the verb: `举办 周六早餐会 7次`), its named activities with their counts,
+the organisations, places, venues, documents and events it names, and its most representative
+sentence. For the report: region, year, issuer and totals. Every area appears, even with no
+sentence, so that profiles of different reports line up column for column.
+
+The representative sentence of an area is its most central one: each sentence becomes a vector of
+character-bigram counts (on the folded text), and the sentence whose unit vector has the largest
+cosine with the sum of all the area's unit vectors wins, i.e. the one sharing most vocabulary with
+the rest of the area. Ties go to the sentence carrying more figures and activities, then to the
+earlier one. Centrality needs no model and explains itself; a sentence that merely scores high on
+the classifier may be a short slogan.
+
+The stage also fills `meta.year` (the year reviewed: a year in the title, else the year mentioned
+most often outside planning phrases such as 部署2024年重点任务) and `meta.issuer` (a body named
+in the title before its year, after a `来源：` label, before 供稿, or on the signature line at the
+end). The cue words are data: `pipeline/data/summary_cues.json`. `meta.region` is the entity
+stage's; it is copied, not decided, here.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from ..draft import Draft
+from ..records import Activity, Entity, Quantity, Section, Sentence
+
+NAME = "summarize"
+REQUIRES = ("text", "sections", "sentences", "quantities", "entities", "activities", "areas")
+PROVIDES = ("summary",)
+
+GENERAL = "general"
+TAXONOMY_FILE = "united_front.json"
+#: Used only when the taxonomy data file is not installed: the ids and names in CONTRACT.md.
+FALLBACK_AREAS = (
+    ("party_leadership", "坚持党的全面领导，构建大统战格局"),
+    ("multiparty_cooperation", "多党合作与政党协商"),
+    ("ethnic_religious_affairs", "民族宗教工作"),
+    ("non_public_economy", "非公有制经济"),
+    ("non_party_representatives", "党外代表人士队伍建设"),
+    ("hk_macao_taiwan_overseas", "港澳台侨"),
+    ("brand_and_grassroots", "统战品牌与基层阵地"),
+    ("new_rural_elites", "新乡贤与乡村振兴"),
+)
+GENERAL_NAME = "综述"
+
+#: Entity label -> the summary list it is gathered in. PERSON and DATE are left to the records.
+ENTITY_GROUPS = {"ORG": "organisations", "GPE": "places", "FAC": "venues", "DOC": "documents",
+                 "EVENT": "events"}
+
+_YEAR = re.compile(r"((?:19|20)\d{2}|[〇零一二][〇零一二三四五六七八九]{3})\s*年(?!代)")
+_CN_DIGIT = {character: str(value) for value, character in enumerate("〇一二三四五六七八九")}
+_CN_DIGIT["零"] = "0"
+#: How far (characters) a plan word may stand from a year and still make it a planned year.
+_PLAN_REACH = 6
+_LONGEST_ISSUER = 30
+_SENTENCE_PUNCTUATION = re.compile(r"[,，。!！?？;；]")
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    id: str
+    name: str
+
+
+@lru_cache(maxsize=4)
+def area_catalogue(taxonomy: str = TAXONOMY_FILE) -> tuple[Area, ...]:
+    """The taxonomy's areas in its order, then its fallback (`general`).
+
+    CONTRACT.md's ids stand in only when the taxonomy data file is not installed.
+    """
+    source = resources.files("pipeline.data").joinpath("taxonomy", taxonomy)
+    if not source.is_file():
+        return tuple(Area(*pair) for pair in FALLBACK_AREAS) + (Area(GENERAL, GENERAL_NAME),)
+    data = json.loads(source.read_text("utf-8"))
+    fallback = data.get("fallback") or {}
+    return (tuple(Area(entry["id"], entry.get("name") or entry["id"]) for entry in data["areas"])
+            + (Area(fallback.get("id", GENERAL), fallback.get("name", GENERAL_NAME)),))
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, tuple[str, ...]]:
+    text = resources.files("pipeline.data").joinpath("summary_cues.json").read_text("utf-8")
+    data = json.loads(text)
+    return {key: tuple(sorted(value["words"], key=len, reverse=True))
+            for key, value in data.items() if isinstance(value, dict)}
+
+
+# --- report-level facts ---------------------------------------------------------------------
+
+def _year_value(match: re.Match[str]) -> int:
+    digits = match.group(1)
+    return int("".join(_CN_DIGIT.get(character, character) for character in digits))
+
+
+def _planned(folded: str, match: re.Match[str]) -> bool:
+    before = folded[max(0, match.start() - _PLAN_REACH):match.start()]
+    after = folded[match.end():match.end() + _PLAN_REACH]
+    return any(word in before or word in after for word in _cues()["plan_words"])
+
+
+def reviewed_year(folded: str, title: str | None) -> int | None:
+    """The year a report reviews: its title's year, else its most-mentioned unplanned year."""
+    if title:
+        match = _YEAR.search(title)
+        if match:
+            return _year_value(match)
+    counts: Counter[int] = Counter()
+    first_seen: dict[int, int] = {}
+    for match in _YEAR.finditer(folded):
+        if _planned(folded, match):
+            continue
+        year = _year_value(match)
+        counts[year] += 1
+        first_seen.setdefault(year, match.start())
+    if not counts:
+        return None
+    return max(counts, key=lambda year: (counts[year], -first_seen[year]))
+
+
+def _as_body(candidate: str) -> str | None:
+    candidate = candidate.strip(" \t:：,，。、")
+    if 2 < len(candidate) <= _LONGEST_ISSUER and candidate.endswith(_cues()["body_endings"]):
+        return candidate
+    return None
+
+
+def issuing_body(text: str, folded: str, title: str | None) -> str | None:
+    """The body that issued the report, where the report states it; else None."""
+    if title:
+        cuts = [match.start() for match in (_YEAR.search(title), re.search("关于", title)) if match]
+        if cuts and (body := _as_body(title[:min(cuts)])):
+            return body
+    labels = "|".join(map(re.escape, _cues()["issuer_labels"]))
+    for match in re.finditer(rf"(?:{labels})\s*[:：]\s*([^\s,，。;；|]+)", folded):
+        if body := _as_body(text[match.start(1):match.end(1)]):
+            return body
+    trailers = "|".join(map(re.escape, _cues()["issuer_trailers"]))
+    for match in re.finditer(rf"([^\s,，。;；:：()（）|]+?)(?:{trailers})(?=[\s)）|]|$)", folded):
+        if body := _as_body(text[match.start(1):match.end(1)]):
+            return body
+    return _signature(text)
+
+
+def _signature(text: str) -> str | None:
+    """A body's name alone on the last line, or on the line before a closing date line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) < 2:
+        return None
+    last = lines[-1]
+    if len(last) <= _LONGEST_ISSUER and _YEAR.match(last.strip("()（）")):
+        last = lines[-2]
+    if _SENTENCE_PUNCTUATION.search(last):
+        return None
+    return _as_body(last)
+
+
+# --- which area a record belongs to ---------------------------------------------------------
+
+class _AreaLocator:
+    """The area of a record: its sentence's, else the innermost section's around its start."""
+
+    def __init__(self, sentences: Sequence[Sentence], sections: Sequence[Section]) -> None:
+        self._by_id = {sentence.id: sentence for sentence in sentences}
+        self._sentences = sorted(sentences, key=lambda sentence: sentence.start)
+        self._sections = sorted(sections, key=lambda section: (section.start, -section.end))
+
+    def sentence_of(self, record: Quantity | Entity | Activity) -> Sentence | None:
+        if record.sentence is not None and record.sentence in self._by_id:
+            return self._by_id[record.sentence]
+        for sentence in self._sentences:
+            if sentence.start <= record.start < sentence.end:
+                return sentence
+        return None
+
+    def area_of(self, record: Quantity | Entity | Activity) -> str:
+        sentence = self.sentence_of(record)
+        if sentence is not None:
+            return sentence.area
+        around = [section for section in self._sections
+                  if section.start <= record.start < section.end]
+        return around[-1].area if around else GENERAL
+
+
+# --- per-area parts -------------------------------------------------------------------------
+
+def figure_label(quantity: Quantity) -> str:
+    """`verb object quantity`, each part where known: 举办 周六早餐会 7次, 捐款捐物 1300余万元."""
+    parts = [quantity.verb, quantity.object if quantity.object != quantity.verb else None,
+             quantity.text]
+    return " ".join(part for part in parts if part)
+
+
+def _key_figure(quantity: Quantity, sentence: Sentence | None) -> dict[str, Any]:
+    return {"label": figure_label(quantity), "text": quantity.text, "start": quantity.start,
+            "end": quantity.end, "value": quantity.value, "unit": quantity.unit,
+            "approx": quantity.approx, "kind": quantity.kind, "object": quantity.object,
+            "verb": quantity.verb, "sentence": sentence.id if sentence is not None else None}
+
+
+def _activity_rows(activities: Iterable[Activity]) -> list[dict[str, Any]]:
+    """One row per activity name, in order of first mention; the largest stated count wins."""
+    rows: dict[str, dict[str, Any]] = {}
+    for activity in activities:
+        row = rows.setdefault(activity.name, {"name": activity.name, "kind": activity.kind,
+                                              "count": None, "count_unit": None,
+                                              "organiser": None, "mentions": 0})
+        row["mentions"] += 1
+        if activity.count is not None and (row["count"] is None or activity.count > row["count"]):
+            row["count"], row["count_unit"] = activity.count, activity.count_unit
+        row["organiser"] = row["organiser"] or activity.organiser
+    return list(rows.values())
+
+
+def _entity_groups(entities: Iterable[Entity]) -> dict[str, list[str]]:
+    """Distinct names per group (canonical where resolved), in order of first mention."""
+    groups: dict[str, dict[str, None]] = {group: {} for group in ENTITY_GROUPS.values()}
+    for entity in entities:
+        group = ENTITY_GROUPS.get(entity.label)
+        if group is not None:
+            groups[group].setdefault(entity.canonical or entity.text, None)
+    return {group: list(names) for group, names in groups.items()}
+
+
+def _bigrams(text: str) -> Counter[str]:
+    characters = [character for character in text if character.isalnum()]
+    return Counter(a + b for a, b in zip(characters, characters[1:]))
+
+
+def _unit(vector: Counter[str]) -> dict[str, float]:
+    norm = math.sqrt(sum(count * count for count in vector.values()))
+    return {key: count / norm for key, count in vector.items()} if norm else {}
+
+
+def representative(sentences: Sequence[Sentence], folded: str,
+                   facts_per_sentence: Counter[int]) -> Sentence | None:
+    """The area's most central sentence (see the module docstring)."""
+    if not sentences:
+        return None
+    vectors = [_unit(_bigrams(folded[sentence.start:sentence.end])) for sentence in sentences]
+    centroid: Counter[str] = Counter()
+    for vector in vectors:
+        centroid.update(vector)
+
+    def rank(index: int) -> tuple[float, int, int]:
+        cosine = sum(weight * centroid[key] for key, weight in vectors[index].items())
+        return (round(cosine, 9), facts_per_sentence[sentences[index].id], -index)
+
+    return sentences[max(range(len(sentences)), key=rank)]
+
+
+def _sentence_ref(sentence: Sentence | None) -> dict[str, Any] | None:
+    if sentence is None:
+        return None
+    return {"id": sentence.id, "text": sentence.text, "start": sentence.start, "end": sentence.end}
+
+
+# --- the whole summary ----------------------------------------------------------------------
+
+def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
+    """The summary object of `draft` (see docs/summary.md and the schema's `summary`)."""
+    locate = _AreaLocator(draft.sentences, draft.sections)
+    known = {area.id for area in areas}
+    fallback = areas[-1].id
+
+    def bucket(area_id: str) -> str:
+        return area_id if area_id in known else fallback
+
+    sentences_by_area: dict[str, list[Sentence]] = {area.id: [] for area in areas}
+    for sentence in draft.sentences:
+        sentences_by_area[bucket(sentence.area)].append(sentence)
+    quantities_by_area: dict[str, list[Quantity]] = {area.id: [] for area in areas}
+    for quantity in draft.quantities:
+        quantities_by_area[bucket(locate.area_of(quantity))].append(quantity)
+    entities_by_area: dict[str, list[Entity]] = {area.id: [] for area in areas}
+    for entity in draft.entities:
+        entities_by_area[bucket(locate.area_of(entity))].append(entity)
+    activities_by_area: dict[str, list[Activity]] = {area.id: [] for area in areas}
+    for activity in draft.activities:
+        activities_by_area[bucket(locate.area_of(activity))].append(activity)
+
+    facts_per_sentence: Counter[int] = Counter()
+    for record in (*draft.quantities, *draft.activities):
+        sentence = locate.sentence_of(record)
+        if sentence is not None:
+            facts_per_sentence[sentence.id] += 1
+
+    sentence_chars = sum(len(sentence.text) for sentence in draft.sentences)
+    per_area: dict[str, dict[str, Any]] = {}
+    for area in areas:
+        members = sentences_by_area[area.id]
+        chars = sum(len(sentence.text) for sentence in members)
+        per_area[area.id] = {
+            "name": area.name,
+            "sentences": len(members),
+            "chars": chars,
+            "share": round(chars / sentence_chars, 4) if sentence_chars else 0.0,
+            "key_figures": [_key_figure(quantity, locate.sentence_of(quantity))
+                            for quantity in quantities_by_area[area.id]],
+            "activities": _activity_rows(activities_by_area[area.id]),
+            **_entity_groups(entities_by_area[area.id]),
+            "representative_sentence": _sentence_ref(
+                representative(members, draft.folded, facts_per_sentence)),
+        }
+    meta = draft.meta
+    return {
+        "region": meta.region,
+        "year": meta.year,
+        "issuer": meta.issuer,
+        "totals": {"chars": meta.chars, "sections": len(draft.sections),
+                   "sentences": len(draft.sentences), "quantities": len(draft.quantities),
+                   "entities": len(draft.entities), "activities": len(draft.activities),
+                   "areas_covered": sum(1 for area in areas
+                                        if area.id != fallback and sentences_by_area[area.id])},
+        "areas": per_area,
+    }
+
+
+def make_stage(*, taxonomy: str = TAXONOMY_FILE):
+    areas = area_catalogue(taxonomy)
+    _cues()
+
+    def summarize_stage(draft: Draft) -> None:
+        meta = draft.meta
+        year = meta.year or reviewed_year(draft.folded, meta.title)
+        issuer = meta.issuer or issuing_body(draft.text, draft.folded, meta.title)
+        draft.meta = replace(meta, year=year, issuer=issuer)
+        draft.summary = summarize(draft, areas)
+
+    return summarize_stage

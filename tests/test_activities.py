@@ -1,0 +1,67 @@
+"""Named activities: scored against gold, and classified and linked on sentences written for
+these tests."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import pipeline
+from conftest import development_reports
+
+def activities_of(text: str):
+    return {a.name: a for a in pipeline.process_text(text).activities}
+
+
+def test_seed_activities_meet_the_bar(seed_scores):
+    assert seed_scores["activity_f1"] >= 0.9, (seed_scores["activity_misses"], seed_scores["activity_spurious"])
+
+
+def test_seed_counts_follow_their_activity(seed_report):
+    counted = {(a.name, a.count, a.count_unit) for a in seed_report.activities if a.count is not None}
+    assert ("政企周六早餐会", 7, "次") in counted
+    assert ("百企评部门", 4, "次") in counted
+
+
+@pytest.mark.parametrize("report,gold", development_reports(),
+                         ids=lambda value: getattr(value, "stem", str(value)))
+def test_own_reports_activities_generalise(report, gold, scorer):
+    result = pipeline.process_file(report)
+    scores = scorer.score(json.loads(result.to_json()), json.loads(gold.read_text("utf-8")))
+    assert scores["activity_f1"] >= 0.85, (scores["activity_misses"], scores["activity_spurious"])
+
+
+def test_quoted_names_are_classified_by_their_context():
+    found = activities_of("县工商联推行“早茶议事”机制，打造“同舟共济”统战品牌，开展“送法进企”等活动，"
+                          "探索“统战+乡村治理”工作模式，围绕“强工兴县、文旅活县”发展战略。")
+    assert found["早茶议事"].kind == "mechanism"
+    assert found["同舟共济"].kind == "brand"
+    assert found["送法进企"].kind == "activity"
+    assert found["统战+乡村治理"].kind == "model"
+    assert "强工兴县、文旅活县" not in found
+    assert found["早茶议事"].organiser == "县工商联"
+
+
+def test_a_quoted_venue_is_an_entity_not_an_activity():
+    report = pipeline.process_text("在侨资企业打造了“侨胞之家”，开展“侨爱同行”活动。")
+    assert "侨胞之家" not in {a.name for a in report.activities}
+    assert ("侨胞之家", "FAC") in {(e.text, e.label) for e in report.entities}
+
+
+def test_a_name_with_a_space_or_comma_is_one_activity_and_text_keeps_the_quotes():
+    report = pipeline.process_text("组织开展“同心向党 携手前行”和“山海同心，共筑家园”系列活动。")
+    names = {a.name for a in report.activities}
+    assert names == {"同心向党 携手前行", "山海同心,共筑家园"} or names == {"同心向党 携手前行", "山海同心，共筑家园"}
+    for activity in report.activities:
+        assert report.text[activity.start:activity.end] == activity.text
+        assert activity.text.startswith("“") and activity.text.endswith("”")
+
+
+def test_short_quoted_emphasis_is_not_an_activity():
+    assert activities_of("一起看看这一年的“答卷”和“亮点”吧。") == {}
+
+
+def test_unquoted_trigger_names_must_be_specific():
+    found = activities_of("柳岸县委统战部开展理想信念教育活动，组织开展书香柳岸行活动5场。")
+    assert set(found) == {"书香柳岸行"}
+    assert found["书香柳岸行"].count == 5 and found["书香柳岸行"].count_unit == "场"

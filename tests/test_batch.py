@@ -1,0 +1,267 @@
+"""Batches: 1,000 reports with bad ones and a killed worker, resumable reruns, atomic writes,
+output names that stay inside the output folder, inputs never modified."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from pipeline import batch, errors
+from pipeline.batch import (MANIFEST, DocumentTask, InputItem, atomic_write, discover,
+                            process_one, safe_name, write_corpus)
+from pipeline.engines import InProcessEngine, ProcessPoolEngine
+
+MANIFEST_FIELDS = {"path", "output", "ok", "doc_id", "sha256", "error_code", "error_class",
+                   "message"}
+#: Inputs that can never become reports, each with the error class it must be recorded under.
+BAD_INPUTS = {
+    "empty": (b"", "EmptyInput"),
+    "blank": (b" \n\t\r\n", "EmptyInput"),
+    "image": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "BinaryInput"),
+    "truncated": ("统战部".encode("utf-8")[:-1], "UndecodableInput"),
+}
+
+
+def generated_report(number: int) -> str:
+    return (f"第{number}号工作报告\n一、主要工作\n全年召开座谈会{number % 9 + 1}次，"
+            f"走访企业{number}家，同比增长{number % 50}%。\n二、下一步打算\n继续做好各项工作。\n")
+
+
+def make_corpus(folder: Path, good: int, bad_per_kind: int) -> dict[str, str | None]:
+    """Write the reports; return {file name: expected error class or None}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    expected: dict[str, str | None] = {}
+    for number in range(good):
+        name = f"report_{number:04}.txt"
+        (folder / name).write_text(generated_report(number), encoding="utf-8")
+        expected[name] = None
+    for kind, (data, error_class) in BAD_INPUTS.items():
+        for copy in range(bad_per_kind):
+            name = f"bad_{kind}_{copy}.txt"
+            (folder / name).write_bytes(data)
+            expected[name] = error_class
+    return expected
+
+
+def fingerprint(folder: Path) -> dict[str, tuple[str, int]]:
+    return {path.name: (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
+            for path in folder.iterdir()}
+
+
+def manifest(folder: Path) -> list[dict]:
+    return [json.loads(line) for line in (folder / MANIFEST).read_text("utf-8").splitlines()]
+
+
+@dataclass(frozen=True)
+class PausingTask(DocumentTask):
+    """On its first attempt at `victim`, tells the test its process id and waits to be killed."""
+
+    victim: str = ""
+    pid_file: str = ""
+
+    def __call__(self, item: InputItem):
+        if Path(item.path).name == self.victim and not Path(self.pid_file).exists():
+            atomic_write(Path(self.pid_file), str(os.getpid()), durable=False)
+            time.sleep(600)
+        return super().__call__(item)
+
+
+def kill_when_told(pid_file: Path, killed: list[int]) -> None:
+    deadline = time.monotonic() + 120
+    while not pid_file.exists():
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
+    pid = int(pid_file.read_text())
+    os.kill(pid, signal.SIGKILL)
+    killed.append(pid)
+
+
+def test_a_thousand_reports_with_bad_ones_and_a_killed_worker(tmp_path):
+    inputs, output = tmp_path / "in", tmp_path / "out"
+    expected = make_corpus(inputs, good=980, bad_per_kind=5)
+    assert len(expected) == 1000
+    before = fingerprint(inputs)
+    pid_file = tmp_path / "victim.pid"
+    killed: list[int] = []
+    killer = threading.Thread(target=kill_when_told, args=(pid_file, killed), daemon=True)
+    killer.start()
+    task = PausingTask(victim="report_0500.txt", pid_file=str(pid_file))
+    with ProcessPoolEngine(task, 2) as engine:
+        counts = write_corpus(discover([str(inputs)]), engine, output)
+    killer.join(timeout=5)
+
+    assert len(killed) == 1, "the victim's worker was never killed"
+    assert (counts.processed, counts.failed, counts.skipped) == (980, 20, 0)
+    good = {name for name, error in expected.items() if error is None}
+    written = {path.name for path in output.glob("*.json")}
+    assert written == {Path(name).stem + ".json" for name in good}
+    rows = manifest(output)
+    assert len(rows) == 1000 and MANIFEST_FIELDS <= set(rows[0])
+    by_name = {Path(row["path"]).name: row for row in rows}
+    assert by_name.keys() == expected.keys()
+    for name, error_class in expected.items():
+        row = by_name[name]
+        assert row["ok"] is (error_class is None), row
+        if error_class:
+            assert row["error_class"] == error_class and row["output"] is None
+            assert row["error_code"].startswith("E1") and name in row["message"]
+    victim = by_name["report_0500.txt"]
+    assert victim["ok"] and victim["attempts"] == 2
+    assert json.loads((output / "report_0500.json").read_text("utf-8"))["document"]["sha256"] \
+        == victim["sha256"]
+    assert sum(row["attempts"] for row in rows) == 1001
+    assert fingerprint(inputs) == before, "an input was modified"
+    assert not [path for path in output.iterdir() if path.name.startswith(".")], "temp files left"
+
+
+def test_rerun_skips_current_outputs_and_redoes_changed_inputs(tmp_path, monkeypatch):
+    inputs, output = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, good=6, bad_per_kind=1)
+    first = write_corpus(discover([str(inputs)]), InProcessEngine(DocumentTask()), output)
+    assert (first.processed, first.failed) == (6, 4)
+    written = fingerprint(output)
+
+    second = write_corpus(discover([str(inputs)]), InProcessEngine(DocumentTask()), output)
+    assert (second.processed, second.skipped, second.failed) == (0, 6, 4)
+    assert {k: v for k, v in fingerprint(output).items() if k != MANIFEST} == \
+        {k: v for k, v in written.items() if k != MANIFEST}
+    skipped = [row for row in manifest(output) if row["skipped"]]
+    assert len(skipped) == 6 and all(row["ok"] and row["doc_id"] for row in skipped)
+
+    (inputs / "report_0002.txt").write_text(generated_report(77), encoding="utf-8")
+    third = write_corpus(discover([str(inputs)]), InProcessEngine(DocumentTask()), output)
+    assert (third.processed, third.skipped) == (1, 5)
+
+    monkeypatch.setattr("pipeline.runner.pipeline_version", lambda: "999.0")
+    fourth = write_corpus(discover([str(inputs)]), InProcessEngine(DocumentTask()), output,
+                          resume=True)
+    assert (fourth.processed, fourth.skipped) == (6, 0)
+
+
+class Interrupted(InProcessEngine):
+    """Stops the batch as Ctrl-C would, after `after` documents."""
+
+    def __init__(self, after: int) -> None:
+        super().__init__(DocumentTask())
+        self.after = after
+
+    def map(self, items):
+        for done, outcome in enumerate(super().map(items)):
+            if done == self.after:
+                raise KeyboardInterrupt
+            yield outcome
+
+
+def test_an_interrupted_run_keeps_what_it_finished_and_the_rerun_completes(tmp_path):
+    inputs, output = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, good=10, bad_per_kind=0)
+    with pytest.raises(KeyboardInterrupt):
+        write_corpus(discover([str(inputs)]), Interrupted(after=4), output)
+    assert not (output / MANIFEST).exists()
+    finished = [json.loads(line) for line in
+                (output / (MANIFEST + ".partial")).read_text("utf-8").splitlines()]
+    assert len(finished) == 4
+    for row in finished:
+        assert json.loads((output / row["output"]).read_text("utf-8"))["document"]["sha256"] \
+            == row["sha256"]
+    counts = write_corpus(discover([str(inputs)]), InProcessEngine(DocumentTask()), output)
+    assert (counts.processed, counts.skipped) == (6, 4)
+    assert len(manifest(output)) == 10
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "a.json"
+    atomic_write(target, "old\n")
+    with pytest.raises(UnicodeEncodeError):
+        atomic_write(target, "new \ud800 half")  # a lone surrogate cannot be written
+    assert target.read_text("utf-8") == "old\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["a.json"]
+
+
+@given(st.lists(st.one_of(st.sampled_from(["..", ".", "", "~", "/", "\\", "C:", "..."]),
+                          st.text(max_size=80)), max_size=6))
+def test_output_names_never_leave_the_output_folder(parts):
+    name = safe_name("/".join(parts))
+    assert name and "/" not in name and "\\" not in name and "\x00" not in name
+    assert not name.startswith(".") and len(name.encode("utf-8")) <= 200
+    folder = Path("/srv/out")
+    assert (folder / (name + ".json")).resolve().parent == folder
+
+
+def test_discover_gives_unique_names_even_when_only_case_differs(tmp_path):
+    for relative in ("a/Report.txt", "b/report.txt", "a__report.txt", "../x/evil.txt"):
+        path = (tmp_path / "in" / relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(generated_report(1), encoding="utf-8")
+    items = discover([str(tmp_path / "in")])
+    names = [item.output_name.casefold() for item in items]
+    assert len(items) == 3 and len(set(names)) == 3
+    assert all("/" not in item.output_name for item in items)
+
+
+def test_a_failing_stage_costs_one_document_not_the_batch(tmp_path, monkeypatch):
+    def broken_pipeline(text, **meta):
+        raise ValueError("a stage tripped")
+
+    monkeypatch.setattr(batch, "_pipeline", lambda keep_tokens: broken_pipeline)
+    source = tmp_path / "a.txt"
+    source.write_text(generated_report(3), encoding="utf-8")
+    outcome = process_one(InputItem(str(source), "a.json"))
+    assert (outcome.ok, outcome.error_code, outcome.error_class) == (False, "E403", "InternalError")
+    assert "ValueError: a stage tripped" in outcome.message and str(source) in outcome.message
+
+
+def test_a_document_that_runs_too_long_is_stopped(tmp_path, monkeypatch):
+    def endless_pipeline(text, **meta):
+        while True:
+            time.sleep(0.01)
+
+    monkeypatch.setattr(batch, "_pipeline", lambda keep_tokens: endless_pipeline)
+    source = tmp_path / "a.txt"
+    source.write_text(generated_report(3), encoding="utf-8")
+    outcome = process_one(InputItem(str(source), "a.json"), timeout=0.2)
+    assert (outcome.ok, outcome.error_class) == (False, "DocumentTimedOut")
+    assert isinstance(errors.DocumentTimedOut(None, seconds=1), errors.ProcessingError)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT,
+                          capture_output=True, timeout=300)
+
+
+@pytest.mark.parametrize("engine_args", [["--workers", "2"], ["--engine", "dask", "--workers", "1"]])
+def test_cli_runs_a_folder_with_workers_or_dask(tmp_path, engine_args):
+    inputs, output = tmp_path / "in", tmp_path / "out"
+    make_corpus(inputs, good=5, bad_per_kind=1)
+    result = cli("run", str(inputs), "-o", str(output), *engine_args)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    rows = manifest(output)
+    assert sum(row["ok"] for row in rows) == 5 and len(rows) == 9
+    again = cli("run", str(inputs), "-o", str(output), "--force", *engine_args)
+    assert again.returncode == 1 and not any(row["skipped"] for row in manifest(output))
+
+
+def test_fast_json_output_is_exactly_the_json_of_to_dict(seed_report):
+    import orjson
+
+    import pipeline
+
+    reports = [seed_report] + [pipeline.process_text(generated_report(n)) for n in (1, 42)]
+    for report in reports:
+        assert report.to_json(indent=True) == \
+            orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode()
+        assert report.to_json(include_text=False) == \
+            orjson.dumps(report.to_dict(include_text=False)).decode()

@@ -1,0 +1,186 @@
+"""Classify: work areas on the seed (with and without its headings), the sample reports, targeted
+sentences, the structure rules, the exported arrays against the skops model, and safe loading."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import pipeline
+from pipeline import errors
+from pipeline.cli import main
+from pipeline.evaluate import evaluate
+from pipeline.stages.classify import DEFAULT_MODEL_DIR, AreaModel, load_model, load_taxonomy, make_stage
+from conftest import CORPORA, SHARED, SEED_ID, assert_valid, own_reports
+
+AREA_STAGES = ("segment", "tokenize", "classify")
+
+
+def areas_of(text: str) -> list[tuple[str, str]]:
+    report = pipeline.Pipeline(AREA_STAGES)(text)
+    return [(sentence.text, sentence.area) for sentence in report.sentences]
+
+
+def test_seed_areas_and_heading_areas(seed_scores):
+    assert seed_scores["area_acc"] >= 0.95, seed_scores["area_acc_by_area"]
+    assert seed_scores["heading_area_acc"] == 1.0
+
+
+def test_seed_without_its_headings_uses_the_sentence_model(seed_path, seed_gold, scorer):
+    text = list(seed_path.read_text("utf-8"))
+    for heading in seed_gold["headings"]:
+        text[heading["start"]:heading["end"]] = " " * (heading["end"] - heading["start"])
+    report = pipeline.Pipeline(AREA_STAGES)("".join(text))
+    scores = scorer.score(json.loads(report.to_json()), seed_gold)
+    assert scores["area_acc"] >= 0.85, scores["area_acc_by_area"]
+
+
+def test_sample_reports_macro_f1():
+    """Their sentences are never trained on (only the headings of these reports are)."""
+    golds = [gold for _, gold in own_reports() if "heldout" not in gold.name]
+    assert golds
+    result = evaluate(golds)
+    assert result.macro_f1 >= 0.85, result.to_text()
+    assert result.heading_accuracy in (None, 1.0)
+
+
+def test_every_sentence_and_section_gets_an_area_and_scores(seed_report):
+    labels = set(load_model().labels)
+    for record in (*seed_report.sentences, *seed_report.sections):
+        assert record.area in labels
+        assert set(record.area_scores) == labels
+        assert sum(record.area_scores.values()) == pytest.approx(1.0, abs=1e-3)
+        assert record.area_scores[record.area] == max(record.area_scores.values())
+    assert_valid(seed_report)
+
+
+@pytest.mark.parametrize("sentence, area", [
+    ("市侨联组织海外侨胞和港澳同胞代表回乡考察，促成侨资项目签约4个。", "hk_macao_taiwan_overseas"),
+    ("全县42处宗教活动场所全部悬挂国旗，宗教教职人员培训覆盖率达到100%。", "ethnic_religious_affairs"),
+    ("民进、九三学社围绕养老服务提交调研报告3篇，报送社情民意信息25条。", "multiparty_cooperation"),
+    ("镇里成立新乡贤参事会，乡贤捐资修建村道6公里。", "new_rural_elites"),
+    # a hard case: private firms giving to rural revitalisation are still non-public economy work
+    ("县工商联组织民营企业结对帮扶32个村，投入帮扶资金1200万元。", "non_public_economy"),
+])
+def test_a_sentence_quoted_alone_gets_its_area(sentence, area):
+    assert areas_of(sentence) == [(sentence, area)]
+
+
+STRUCTURED = """2023年统一战线工作总结
+2023年，全区统战工作取得新成效。
+一、加强民族宗教工作
+深入开展民族团结进步创建活动，新建示范单位5个。全年开展各类活动12场。区侨联走访慰问归侨侨眷和海外侨胞家属120户，举办海外侨胞恳谈会3场。
+二、促进非公经济健康发展
+区工商联组织民营企业家走进乡村，结对帮扶12个村发展特色产业。
+"""
+
+
+def test_headings_carry_their_area_and_clear_content_overrides():
+    report = pipeline.Pipeline(AREA_STAGES)(STRUCTURED)
+    assert [s.area for s in report.sentences] == [
+        "general",                     # the lead
+        "ethnic_religious_affairs",
+        "ethnic_religious_affairs",    # says nothing of an area itself: its heading decides
+        "hk_macao_taiwan_overseas",    # beyond doubt about overseas Chinese: overrides the heading
+        "non_public_economy",
+    ]
+    assert [s.area for s in report.sections if s.heading is not None] == [
+        "ethnic_religious_affairs", "non_public_economy"]
+
+
+def test_the_neutral_sentence_alone_has_no_area_of_its_own():
+    """The heading, not the sentence, put it under ethnic_religious_affairs above."""
+    assert areas_of("全年开展各类活动12场。") != [("全年开展各类活动12场。", "ethnic_religious_affairs")]
+
+
+def test_taxonomy_matches_the_shipped_model():
+    taxonomy = load_taxonomy()
+    model = load_model()
+    assert model.labels == taxonomy.labels
+    assert model.fallback == taxonomy.fallback == "general"
+    assert all(taxonomy.terms[area] for area in taxonomy.areas)
+
+
+def test_a_taxonomy_file_that_is_not_one_is_refused(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text('{"id": "x"}', "utf-8")
+    with pytest.raises(errors.TrainingDataError, match="broken.json"):
+        load_taxonomy(path)
+
+
+def test_exported_arrays_give_the_skops_model_probabilities():
+    from pipeline.training import load_skops_model, load_training_set
+
+    texts = [example.text for example in load_training_set().corpus]
+    exported = load_model()
+    model = load_skops_model(DEFAULT_MODEL_DIR)
+    columns = [list(model.classes_).index(label) for label in exported.labels]
+    expected = model.predict_proba(texts)[:, columns]
+    assert np.allclose(exported.probabilities(texts), expected, atol=1e-9)
+
+
+def test_a_model_with_a_type_outside_the_allow_list_is_refused(tmp_path):
+    import skops.io
+    from sklearn.preprocessing import FunctionTransformer
+
+    from pipeline.training import SKOPS_FILE, load_skops_model
+
+    shutil.copy(DEFAULT_MODEL_DIR / "meta.json", tmp_path / "meta.json")
+    skops.io.dump(FunctionTransformer(func=shutil.rmtree), tmp_path / SKOPS_FILE)
+    with pytest.raises(errors.ModelError, match="refusing to load types.*rmtree"):
+        load_skops_model(tmp_path)
+
+
+def test_a_missing_model_is_a_clear_error(tmp_path):
+    with pytest.raises(errors.ModelError, match="no trained area model here"):
+        make_stage(model_dir=tmp_path)
+
+
+def test_a_model_of_another_format_is_refused(tmp_path):
+    for item in DEFAULT_MODEL_DIR.iterdir():
+        shutil.copy(item, tmp_path / item.name)
+    meta = json.loads((tmp_path / "meta.json").read_text("utf-8"))
+    meta["bundle_format"] = 0
+    (tmp_path / "meta.json").write_text(json.dumps(meta), "utf-8")
+    with pytest.raises(errors.ModelError, match="retrain"):
+        AreaModel(tmp_path)
+
+
+def test_evaluate_command_prints_per_area_scores_and_confusion(capsys):
+    gold = SHARED / "gold" / f"{SEED_ID}.gold.json"
+    if not gold.exists():
+        pytest.skip("../shared is not beside this checkout")
+    assert main(["evaluate", str(gold)]) == 0
+    out = capsys.readouterr().out
+    assert "macro-F1" in out and "confusion" in out
+    assert all(label in out for label in load_model().labels)
+
+
+def test_evaluate_reads_text_given_with_text_option(tmp_path):
+    report, gold = next((r, g) for r, g in own_reports() if "heldout" not in g.name)
+    moved = tmp_path / "gold" / gold.name
+    moved.parent.mkdir()
+    shutil.copy(gold, moved)
+    assert main(["evaluate", str(moved)]) == 1  # no report beside it: a clear error, no traceback
+    assert main(["evaluate", str(moved), "--text", str(report)]) == 0
+
+
+def test_evaluate_names_a_file_that_is_not_gold(tmp_path, capsys):
+    bad = CORPORA / "training" / "areas_part1.jsonl"
+    assert main(["evaluate", str(bad), "--text", str(own_reports()[0][0])]) == 1
+    assert "areas_part1.jsonl" in capsys.readouterr().err
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet="统战侨商宗教民族乡贤党外人士企业品牌会议召开全区一二、，。 \n0123", max_size=200))
+def test_any_text_gets_labelled_sentences_and_sections(text):
+    if not text.strip():
+        return
+    report = pipeline.Pipeline(AREA_STAGES)(text)
+    labels = set(load_model().labels)
+    for record in (*report.sentences, *report.sections):
+        assert record.area in labels
+        assert sum(record.area_scores.values()) == pytest.approx(1.0, abs=1e-3)

@@ -1,0 +1,46 @@
+"""The components work from plain spaCy, under frozen versioned names, on any tokenization."""
+from __future__ import annotations
+
+import spacy
+from spacy.tokens import Doc
+
+import pipeline.spacy_components as components
+
+
+def test_factory_names_are_frozen():
+    assert components.ENTITY_FACTORY == "report_miner_entities_v1"
+    assert components.ACTIVITY_FACTORY == "report_miner_activities_v1"
+
+
+def test_components_run_in_a_blank_chinese_pipeline():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("report_miner_entities_v1")
+    nlp.add_pipe("report_miner_activities_v1")
+    doc = nlp("由民进柳岸县总支撰写的《关于发展银发经济的建议》获采纳，县侨联开展“侨韵传家”活动3场。")
+    entities = {(span.text, span.label_) for span in doc.spans[components.ENTITY_SPANS]}
+    assert ("民进柳岸县总支", "ORG") in entities
+    assert ("《关于发展银发经济的建议》", "DOC") in entities
+    assert {(ent.text, ent.label_) for ent in doc.ents} <= entities
+    assert doc._.report_miner_region == "柳岸县"
+    [activity] = doc.spans[components.ACTIVITY_SPANS]
+    assert activity._.activity_name == "侨韵传家" and activity.label_ == "activity"
+    assert activity._.organiser == "县侨联"
+
+
+def test_names_inside_coarse_tokens_are_split_out():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("report_miner_entities_v1")
+    words = ["由民进柳岸", "县总支撰写", "。"]
+    doc = nlp(Doc(nlp.vocab, words=words, spaces=[False] * len(words)))
+    assert doc.text == "".join(words)
+    assert [(ent.text, ent.label_) for ent in doc.ents] == [("民进柳岸县总支", "ORG")]
+
+
+def test_doc_from_tokens_keeps_offsets_and_covers_gaps():
+    from pipeline.records import Token
+
+    text = "柳岸县  统战部。"
+    tokens = [Token("柳岸县", 0, 3), Token("统战部", 5, 8), Token("。", 8, 9)]
+    doc = components.doc_from_tokens(spacy.blank("zh").vocab, text, tokens)
+    assert doc.text == text
+    assert [(t.idx, t.text) for t in doc] == [(0, "柳岸县"), (3, "  "), (5, "统战部"), (8, "。")]
