@@ -118,3 +118,24 @@ def test_web_lead_fragments_are_not_headings():
     first, second = sentences(text)[:2]
     assert first.startswith("近日") and first.endswith("再获表彰")
     assert second.startswith("2023年,")
+
+
+def test_english_sentences_split_on_full_stops_but_not_decimals():
+    text = "The county held 3 forums in 2023. Turnout rose 2.5 percent (see annex). Next, e.g. this one. Done"
+    assert sentences(text) == ["The county held 3 forums in 2023.", "Turnout rose 2.5 percent (see annex).",
+                               "Next, e.g. this one.", "Done"]
+
+
+def test_flattened_couplet_heading_and_arrow_fragments():
+    text = ("2023年,全县统一战线取得新成效。 一起回顾 青石统战这一年↓↓ "
+            "民营经济添活力 “两个健康”结硕果 全年走访企业120家,解决问题86个。 "
+            "凝心聚力强引领,同心筑梦谱新篇 县委常委会研究统战工作5次。")
+    assert headings(text) == ["民营经济添活力 “两个健康”结硕果", "凝心聚力强引领,同心筑梦谱新篇"]
+
+
+def test_scraping_artefacts_are_not_titles_or_headings():
+    text = ("各位代表：\n现在，我代表国务院向大会报告工作。\n会议通过了《\n乡村工作条例（试行草案）\n》。\n"
+            "我们的方针是：\n第一，\n坚持稳中求进。\n")
+    report = pipeline.process_text(text)
+    assert report.document.title is None
+    assert [s.heading for s in report.sections] == [None]

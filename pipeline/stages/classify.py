@@ -5,7 +5,7 @@ character n-grams, trained by `report-miner train` (`pipeline/training.py`). Its
 form is the skops file in `models/area_classifier/`; beside it training exports the same
 vectorisers and coefficients as plain arrays (`inference.npz`, `vocabulary.json`), which this
 stage scores with numpy alone. Measured on the development machine: importing scikit-learn and
-skops and loading the skops file took 2.1-3.7 s (idle to busy), more than a whole cold
+skops and loading the skops file took 2.5-3.7 s (idle to busy), more than a whole cold
 single-report run may take; importing this module and loading the arrays took 0.1-0.2 s, and
 classifying a report about 10 ms. A test checks the arrays give the skops model's probabilities.
 
@@ -44,8 +44,18 @@ NAME = "classify"
 REQUIRES = ("text", "folded", "sections", "sentences", "tokens")
 PROVIDES = ("areas",)
 
-#: The model shipped in the repository (found from an editable install of the package).
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "area_classifier"
+def _shipped_model_dir() -> Path:
+    """`models/area_classifier` of the checkout; an installed wheel carries it as `pipeline_models`."""
+    checkout = Path(__file__).resolve().parents[2] / "models" / "area_classifier"
+    if checkout.is_dir():
+        return checkout
+    from importlib import resources
+
+    return Path(str(resources.files("pipeline_models").joinpath("area_classifier")))
+
+
+#: The model shipped with report-miner.
+DEFAULT_MODEL_DIR = _shipped_model_dir()
 #: Version of the exported arrays; training writes it into meta.json, inference checks it.
 BUNDLE_FORMAT = 1
 

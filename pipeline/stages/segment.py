@@ -47,10 +47,14 @@ _WORDY = re.compile(r"[\w\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
 
+#: Last characters that leave a line unfinished: punctuation that expects more, function words.
+_DANGLING_ENDS = frozenset(",:、(“《的和与及或对把被")
 #: A quote left open longer than this is taken to be unbalanced, not a long name.
 _MAX_QUOTE = 300
 #: Longest heading, in characters; longer lines are paragraphs.
 _MAX_HEADING = 40
+#: Each half of a couplet heading split by a space (`民营经济添活力 “两个健康”结硕果`).
+_MIN_COUPLET_HALF, _MAX_COUPLET_HALF = 4, 16
 #: Longest sentence-like run-in heading (`（二）完善协调机制。`, `一是强化政治引领。`).
 _MAX_RUN_IN = 30
 
@@ -81,31 +85,51 @@ def _closing_at(text: str, index: int) -> int:
     return index
 
 
+class _Nesting:
+    """Which quotes and brackets are open; a pair left open past `_MAX_QUOTE` is forgotten."""
+
+    __slots__ = ("expected", "opened_at")
+
+    def __init__(self) -> None:
+        self.expected: list[str] = []
+        self.opened_at = 0
+
+    def step(self, index: int, char: str) -> bool:
+        """Take in `char` at `index`; return whether it opened or closed a pair."""
+        if self.expected and index - self.opened_at > _MAX_QUOTE:
+            self.expected.clear()
+        if self.expected and char == self.expected[-1]:
+            self.expected.pop()
+            return True
+        if char in _OPENERS:
+            if not self.expected:
+                self.opened_at = index
+            self.expected.append(_OPENERS[char])
+            return True
+        return False
+
+
 def _chunks(text: str, start: int, end: int) -> list[_Chunk]:
     chunks: list[_Chunk] = []
-    expected: list[str] = []
-    opened_at = 0
+    nesting = _Nesting()
     chunk_start: int | None = None
     for index in range(start, end):
         char = text[index]
-        if expected and index - opened_at > _MAX_QUOTE:
-            expected.clear()
-        if char.isspace() and not expected:
+        nesting.step(index, char)
+        if char.isspace() and not nesting.expected:
             if chunk_start is not None:
                 chunks.append(_Chunk(chunk_start, index, not chunks))
                 chunk_start = None
-            continue
-        if chunk_start is None:
+        elif chunk_start is None:
             chunk_start = index
-        if expected and char == expected[-1]:
-            expected.pop()
-        elif char in _OPENERS:
-            if not expected:
-                opened_at = index
-            expected.append(_OPENERS[char])
     if chunk_start is not None:
         chunks.append(_Chunk(chunk_start, end, not chunks))
     return chunks
+
+
+def _is_body(text: str) -> bool:
+    """Does `text` hold a sentence end (web arrows `↓` alone do not make a body)?"""
+    return any(char in _TERMINATORS and char != "↓" for char in text)
 
 
 def _has_terminator(text: str) -> bool:
@@ -125,11 +149,16 @@ def _numbering(text: str) -> tuple[str, int] | None:
     return None
 
 
+def _dangles(text: str) -> bool:
+    """Does `text` stop where no heading or title would: after `：`, `的`, `和`, …?"""
+    return text[-1] in _DANGLING_ENDS
+
+
 def _heading_like(text: str) -> bool:
     """Could this unnumbered, unterminated stretch be a heading?"""
-    if not 4 <= len(text) <= _MAX_HEADING or _has_terminator(text):
+    if not 4 <= len(text) <= _MAX_HEADING or _has_terminator(text) or _dangles(text):
         return False
-    if text[-1] in ",:、(" or text[0] in "(“《" and text[-1] in ")”》":
+    if text[0] in "(“《" and text[-1] in ")”》":
         return False
     return len(_CJK.findall(text)) >= 4 and len(_CJK.findall(text)) >= 0.6 * len(text.replace(" ", ""))
 
@@ -161,7 +190,8 @@ def _find_headings(text: str, lines: list[tuple[int, int]]) -> tuple[tuple[int, 
     if len(lines) > 1:
         start, end = lines[0]
         line = text[start:end]
-        if len(line) <= 60 and not _has_terminator(line) and _numbering(line) is None:
+        if len(line) <= 60 and not _has_terminator(line) and _numbering(line) is None \
+                and not _dangles(line):
             title = (start, end)
             first_body = 1
 
@@ -171,6 +201,9 @@ def _find_headings(text: str, lines: list[tuple[int, int]]) -> tuple[tuple[int, 
         if number < first_body:
             continue
         line = text[start:end]
+        gap_before = text[lines[number - 1][1]:start] if number else ""
+        if any(char in _OPENERS for char in gap_before):
+            previous_closed = False  # a dropped line like `《` left a title or quote open
         numbered = styles_by_line[number]
         next_line = text[slice(*lines[number + 1])] if number + 1 < len(lines) else ""
         if numbered is not None and (head := _numbered_head(text, start, end, numbered[0],
@@ -180,34 +213,55 @@ def _find_headings(text: str, lines: list[tuple[int, int]]) -> tuple[tuple[int, 
             if head.end < end:  # run-in: the rest of the line is body
                 previous_closed = _ends_sentence(line)
             continue
-        if (previous_closed and _heading_like(line) and _has_terminator(next_line)
+        if (previous_closed and _heading_like(line) and _is_body(next_line)
                 and _numbering(next_line) is None):
             heads.append(_Head(start, end, "plain"))
             previous_closed = True
             continue
         chunks = _chunks(text, start, end)
         chunk_closed = previous_closed
-        for index, chunk in enumerate(chunks):
-            piece = text[chunk.start:chunk.end]
-            following = text[chunks[index + 1].start:chunks[index + 1].end] \
-                if index + 1 < len(chunks) else ""
-            if chunk_closed and following and _has_terminator(following):
-                numbered_chunk = _numbering(piece)
-                if numbered_chunk is not None and len(piece) <= _MAX_HEADING \
-                        and not _has_terminator(piece):
-                    heads.append(_Head(chunk.start, chunk.end, numbered_chunk[0]))
-                    continue
-                if _heading_like(piece):
-                    heads.append(_Head(chunk.start, chunk.end, "plain"))
-                    continue
-            chunk_closed = _ends_sentence(piece)
+        index = 0
+        while index < len(chunks):
+            found = _run_in_head(text, chunks, index) if chunk_closed else None
+            if found is not None:
+                heads.append(found[0])
+                index += found[1]
+                continue
+            chunk_closed = _ends_sentence(text[chunks[index].start:chunks[index].end])
+            index += 1
         previous_closed = chunk_closed if chunks else previous_closed
     return title, heads
+
+
+def _run_in_head(text: str, chunks: list[_Chunk], index: int) -> tuple[_Head, int] | None:
+    """A heading run into a flattened line: one chunk, or a couplet of two, before a body chunk.
+
+    Returns the heading and how many chunks it takes. The chunk after it must hold a real
+    sentence end, so a lead fragment before `↓↓` or before another fragment is not a heading.
+    """
+    for width in (1, 2):
+        if index + width >= len(chunks):
+            return None
+        body = chunks[index + width]
+        if not _is_body(text[body.start:body.end]):
+            continue
+        start, end = chunks[index].start, chunks[index + width - 1].end
+        piece = text[start:end]
+        numbered = _numbering(piece) if width == 1 else None
+        if numbered is not None and len(piece) <= _MAX_HEADING and not _has_terminator(piece):
+            return _Head(start, end, numbered[0]), width
+        halves_fit = width == 1 or all(_MIN_COUPLET_HALF <= chunk.end - chunk.start <= _MAX_COUPLET_HALF
+                                       for chunk in chunks[index:index + width])
+        if halves_fit and _heading_like(piece):
+            return _Head(start, end, "plain"), width
+    return None
 
 
 def _numbered_head(text: str, start: int, end: int, style: str,
                    styles_by_line: list[tuple[str, int] | None], number: int) -> _Head | None:
     line = text[start:end]
+    if not _CJK.search(line[_numbering(line)[1]:]):
+        return None  # `第一，` alone on its line: the item's text was split off, not a heading
     first_stop = next((i for i, char in enumerate(line) if char in _TERMINATORS), None)
     if first_stop is None:
         return _Head(start, end, style) if len(line) <= _MAX_HEADING else None
@@ -236,21 +290,14 @@ def _assign_levels(heads: list[_Head]) -> None:
 def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans in `[start, end)`: split after terminators outside quotes and brackets."""
     spans: list[tuple[int, int]] = []
-    expected: list[str] = []
-    opened_at = start
+    nesting = _Nesting()
     sentence_start = start
     index = start
     while index < end:
         char = text[index]
-        if expected and index - opened_at > _MAX_QUOTE:
-            expected.clear()
-        if expected and char == expected[-1]:
-            expected.pop()
-        elif char in _OPENERS:
-            if not expected:
-                opened_at = index
-            expected.append(_OPENERS[char])
-        elif char in _TERMINATORS and not expected:
+        if nesting.step(index, char):
+            pass
+        elif not nesting.expected and (char in _TERMINATORS or _is_latin_full_stop(text, index, end)):
             stop = min(_closing_at(text, index), end)
             spans.append((sentence_start, stop))
             sentence_start = index = stop
@@ -263,6 +310,23 @@ def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         for piece in _split_fragment_lead(text, span_start, span_end):
             result.append(piece)
     return [(s, e) for s, e in (_trim(text, s, e) for s, e in result) if s < e and not _is_junk(text[s:e])]
+
+
+def _is_latin_full_stop(text: str, index: int, end: int) -> bool:
+    """`.` ends a Latin-script sentence (`… in 2023. The …`), never `1.5`, `1.民族` or `e.g. this`."""
+    if text[index] != "." or index == 0:
+        return False
+    before = text[index - 1]
+    if not (before.isascii() and before.isalnum() or before == ")"):
+        return False
+    after = index + 1
+    if after >= end:
+        return True
+    if not text[after].isspace():
+        return False
+    while after < end and text[after].isspace():
+        after += 1
+    return after >= end or text[after].isascii() and text[after].isupper()
 
 
 def _split_fragment_lead(text: str, start: int, end: int) -> list[tuple[int, int]]:
