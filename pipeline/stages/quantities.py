@@ -469,18 +469,6 @@ def _pieces(tokens: list[Token], start: int, end: int, folded: str) -> list[_Pie
 # --- the stage -------------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _simplify_table() -> tuple[re.Pattern[str], dict[int, str]]:
-    pairs = {old: new for old, new in tables().markers["traditional"].items() if not old.startswith("_")}
-    return re.compile(f"[{''.join(pairs)}]"), {ord(old): new for old, new in pairs.items()}
-
-
-def _simplified(folded: str) -> str:
-    """`folded` with traditional forms read as simplified; a no-op (and no copy) for most reports."""
-    present, table = _simplify_table()
-    return folded.translate(table) if present.search(folded) else folded
-
-
-@lru_cache(maxsize=1)
 def _trap_reach() -> int:
     """How far from a quantity a trap may start and still cover it."""
     return max(len(word) for word in tables().markers["trap_words"]["words"]) + 8
@@ -496,7 +484,7 @@ def _in_trap(folded: str, start: int, end: int) -> bool:
 
 
 def find_quantities(draft: Draft, context: _Context) -> list[Quantity]:
-    folded, text = _simplified(draft.folded), draft.text
+    folded, text = draft.folded, draft.text
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(folded)]
     found = []
     for match in grammar().finditer(folded):
