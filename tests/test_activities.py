@@ -65,3 +65,15 @@ def test_unquoted_trigger_names_must_be_specific():
     found = activities_of("柳岸县委统战部开展理想信念教育活动，组织开展书香柳岸行活动5场。")
     assert set(found) == {"书香柳岸行"}
     assert found["书香柳岸行"].count == 5 and found["书香柳岸行"].count_unit == "场"
+
+
+def test_unquoted_campaigns_with_a_distinctive_name_are_activities():
+    found = activities_of("县委统战部启动民企春风行动，开展助企行活动，实施百村大走访工程，深入开展了同心护航行动。")
+    assert set(found) == {"民企春风行动", "助企行", "百村大走访工程", "同心护航行动"}
+    assert found["助企行"].organiser == "县委统战部"
+
+
+def test_unquoted_generic_or_bare_names_are_not_activities():
+    found = activities_of("开展理想信念教育活动，举办专题学习会，开展大调研活动，开展走访慰问活动，"
+                          "组织开展民族团结进步创建活动，开展进行整改活动。")
+    assert found == {}

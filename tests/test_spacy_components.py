@@ -44,3 +44,12 @@ def test_doc_from_tokens_keeps_offsets_and_covers_gaps():
     doc = components.doc_from_tokens(spacy.blank("zh").vocab, text, tokens)
     assert doc.text == text
     assert [(t.idx, t.text) for t in doc] == [(0, "柳岸县"), (3, "  "), (5, "统战部"), (8, "。")]
+
+
+def test_new_categories_work_on_spacys_per_character_tokens():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("report_miner_entities_v1")
+    doc = nlp("自治区政协委员赴泰国考察，县人民法院参加县政协十届三次会议。")
+    entities = {(span.text, span.label_) for span in doc.spans[components.ENTITY_SPANS]}
+    assert {("自治区政协", "ORG"), ("泰国", "GPE"), ("县人民法院", "ORG"), ("县政协十届三次会议", "EVENT")} <= entities
+    assert ("区政协", "ORG") not in entities

@@ -4,8 +4,9 @@ Reports name them in quotes (“百企大走访大调研”等活动, “某某�
 the words around the quote, so each quoted name is classified by its context
 (`data/activity_cues.json`): activity, mechanism, model or brand are kept; slogans (“产业兴区、
 文旅强区”中心任务) and short quoted emphasis are not; a quoted venue is a FAC entity, found by the
-entities stage, not an activity. Unquoted names come from trigger patterns (开展…活动) only when
-specific: they must contain a place name. Each activity is linked to how often it was held (a
+entities stage, not an activity. Unquoted names come from trigger patterns (开展…活动, 启动…行动)
+only when specific: they contain a place name or a distinctive mark (百村, 助企行, 春风), so that
+理想信念教育活动 is left alone. Each activity is linked to how often it was held (a
 count quantity later in its clause) and to its organiser (the last body named before it in the
 sentence).
 """
@@ -63,8 +64,12 @@ class ActivityRules:
         self.max_gap = c["max_cue_gap"]
         self.min_uncued = c["min_uncued_length"]
         verbs = "|".join(map(re.escape, c["trigger_verbs"]))
-        ends = "|".join(map(re.escape, c["trigger_ends"]))
-        self.trigger = re.compile(rf"(?:{verbs})([\u4e00-\u9fff]{{3,{c['max_trigger_name']}}}?)(?:{ends})")
+        ends = "|".join(map(re.escape, sorted(c["trigger_ends"], key=len, reverse=True)))
+        self.trigger = re.compile(
+            rf"(?:{verbs})了?(?P<name>[\u4e00-\u9fff]{{2,{c['max_trigger_name']}}}?)(?P<end>{ends})")
+        self.end_in_name = c["trigger_ends"]
+        self.distinctive = re.compile("|".join(f"(?:{mark})" for mark in c["distinctive_marks"]))
+        self.not_tour_endings = tuple(c["not_tour_endings"])
         self.count_units = frozenset(c["count_units"])
         self.max_count_gap = c["max_count_gap"]
 
@@ -97,13 +102,20 @@ class ActivityRules:
         places = [(s, e) for s, e, label in entities if label == "GPE"]
         quoted = [(f.start, f.end) for f in found]
         for match in self.trigger.finditer(text):
-            s, e = match.span(1)
-            if any(qs < e and s < qe for qs, qe in quoted):
+            s = match.start("name")
+            e = match.end() if self.end_in_name[match.group("end")] else match.end("name")
+            if e - s < 3 or any(qs < e and s < qe for qs, qe in quoted):
                 continue
-            if any(s <= ps and pe <= e for ps, pe in places):
-                found.append(FoundActivity(match.group(1), s, e, "activity"))
+            if any(s <= ps and pe <= e for ps, pe in places) or self.specific(text[s:e]):
+                found.append(FoundActivity(text[s:e], s, e, "activity"))
         organisations = sorted((s, e) for s, e, label in entities if label == "ORG")
         return [replace(f, organiser=self._organiser(text, f, organisations)) for f in found]
+
+    def specific(self, name: str) -> bool:
+        """Whether an unquoted name has a distinctive mark with a modifier (百村大走访, 助企行,
+        春风行动), not just a topic (理想信念教育) or a bare mark (大调研)."""
+        mark = self.distinctive.search(name)
+        return mark is not None and len(mark.group()) < len(name) and not name.endswith(self.not_tour_endings)
 
     @staticmethod
     def _organiser(text: str, activity: FoundActivity, organisations: list[tuple[int, int]]) -> str | None:

@@ -4,8 +4,9 @@ No trained Chinese pipeline installs from PyPI, and jieba's tags miss most bodie
 the names are found by rules over data (`data/entity_patterns.json`, `data/gazetteer/`). The rules
 work on characters of the folded text, not on jieba tokens, because tokens cut across names
 (`由民建`, `江青`, `铺镇`): a name is anchored by its suffix (统战部, 有限公司, 镇, 之家) and grown
-leftwards to a place, a level word (区委, 县) or a boundary (punctuation, a function word, a verb),
-so it never swallows the word before it. Overlapping proposals are resolved longest first; places
+leftwards to a place, a level word (区委, 县, 自治区) or a boundary (punctuation, a function word, a
+verb), so it never swallows the word before it. Foreign countries and the places of Hong Kong, Macao
+and Taiwan come from their own gazetteer (`gazetteer/countries.txt`). Overlapping proposals are resolved longest first; places
 and bodies nested in a longer name are kept as well, since a reader asks for them too.
 
 The rules run inside spaCy (`pipeline.spacy_components`): this stage builds a `Doc` from the
@@ -138,25 +139,46 @@ class EntityRules:
         self.not_places = frozenset(_data_lines("gazetteer/not_places.txt"))
         self.verbs = frozenset(_data_lines("gazetteer/boundary_words.txt"))
         self.boundary_words = self.verbs | frozenset(p["lead_words"])
-        self.not_suffix_before = p["not_suffix_before"]
+        self.not_suffix_before = {ch: re.compile(rule) for ch, rule in p["not_suffix_before"].items()}
         self.function_chars = frozenset(p["function_chars"])
-        self.stem_blockers = self.function_chars | frozenset(p["generic_chars"]) | frozenset("区县市乡镇村街省州")
+        self.generic_chars = frozenset(p["generic_chars"])
+        self.stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
+        self.numerals = frozenset(p["numeral_chars"])
+        # Numerals may stand inside a body's name (五金机电商会, 第一人民医院); 全 各 本 may not.
+        self.filler_blockers = self.generic_chars - self.numerals - {"第"}
+        self.not_given_chars = frozenset(p["person_not_given"])
+        self.numeral_stem_blockers = frozenset(p["numeral_stem_blockers"])
+        self.countries = re.compile(f"(?:{_alternation(_data_lines('gazetteer/countries.txt'))})(?!族)")
+        self.level_words = tuple(sorted(p["level_words"], key=len, reverse=True))
+        self.committee_words = tuple(p["committee_words"])
+        self.relative_levels = p["relative_levels"]
+        self.county_levels = frozenset(p["county_levels"])
+        self.place_level_suffixes = tuple(sorted(p["place_level_suffixes"], key=len, reverse=True))
         self.county_suffix = re.compile(f"(?=({_alternation(p['county_suffixes'])}))")
         self.town_suffix = re.compile(f"(?=({_alternation(p['town_suffixes'])}))")
-        self.ethnic_town = re.compile(f"(?=({_alternation(p['ethnic_groups'])})乡)")
+        self.ethnic_area = re.compile(
+            f"(?<!族)(?=((?:{_alternation(p['ethnic_groups'])})+)({_alternation(p['ethnic_area_suffixes'])}))")
         self.body = re.compile(_alternation(p["bodies"]))
+        self.standalone_body = re.compile(_alternation(p["standalone_bodies"]))
+        self.department = re.compile(_alternation(p["department_suffixes"]))
+        self.department_filler_words = re.compile(_alternation(p["department_filler_words"]))
+        self.not_department_tails = tuple(p["not_department_tails"])
         self.national = re.compile(_alternation(p["national_orgs"]))
         self.party = re.compile(_alternation(p["parties"]))
         self.party_unit = re.compile(_alternation(p["party_units"]))
-        self.association = re.compile(_alternation(p["association_suffixes"]))
         self.company = re.compile(_alternation(p["company_suffixes"]))
         self.venue = re.compile(_alternation(p["venue_suffixes"]))
         self.event_suffix = re.compile(
             rf"[\u4e00-\u9fff]{{2,{p['event_max_topic']}}}?(?:{_alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(_alternation(p["event_scopes"]))
+        self.session = re.compile(
+            rf"第?(?:{_NUM})[届次](?P<topic>[\u4e00-\u9fff]{{0,{p['event_max_topic']}}}?)"
+            rf"(?:{_alternation(p['session_endings'])})")
+        self.two_sessions = re.compile(f"(?:{_alternation(p['two_sessions_scopes'])})两会")
         self.leaders = re.compile(_alternation(p["national_leaders"]))
         self.person_cue = re.compile(rf"(?:{_alternation(p['person_before'])})[ \u3000]*")
         self.person_after = re.compile(_alternation(p["person_after"]))
+        self.person_title_after = re.compile(_alternation(p["person_titles_after"]))
         self.surnames = frozenset(p["surnames"])
         self.compound_surnames = tuple(p["compound_surnames"])
         self.name_stops = tuple(sorted(p["person_name_stops"], key=len, reverse=True))
@@ -179,11 +201,35 @@ class EntityRules:
 
     def is_suffix(self, text: str, at: int) -> bool:
         """Whether the character at `at` ends a name rather than starting a word (新乡贤)."""
-        return text[at + 1:at + 2] not in self.not_suffix_before.get(text[at], "") or at + 1 >= len(text)
+        rule = self.not_suffix_before.get(text[at])
+        return rule is None or rule.match(text, at + 1) is None
+
+    def level_before(self, text: str, at: int, ends: frozenset[int] = frozenset()) -> int | None:
+        """Start of the level word (县, 乡镇, 自治区) that ends at `at` and begins a name. The longest
+        level word there decides, so the 区 of 自治区 is never a district of its own."""
+        for word in self.level_words:
+            start = at - len(word)
+            if start >= 0 and text.startswith(word, start):
+                ok = self.is_suffix(text, at - 1) and self.boundary_before(text, start, ends)
+                return start if ok else None
+        return None
 
     def clean_stem(self, stem: str) -> bool:
         return all(is_cjk(ch) and ch not in self.stem_blockers for ch in stem) and \
             stem not in self.boundary_words
+
+    def town_stem(self, stem: str, suffix: str) -> bool | None:
+        """Whether `stem + suffix` may name a town: True, False, or None when only a confirming
+        context makes it one (a stem of numerals only: 八一村). Numerals may lead a stem (三江镇,
+        六合瑶族乡) but not make it a rating (十佳村)."""
+        rest = stem.lstrip("".join(self.numerals))
+        if rest == stem:
+            return self.placelike(stem, suffix)
+        if rest and (rest[0] in self.numeral_stem_blockers or not self.placelike(rest, suffix)):
+            return False
+        if stem + suffix in self.not_places:
+            return False
+        return True if rest else None
 
     def placelike(self, stem: str, suffix: str, *, confirmed: bool = False) -> bool:
         """A clean stem whose name is no common word; unless the context already confirms a
@@ -206,6 +252,7 @@ class EntityRules:
             for match in re.finditer(re.escape(short), text):
                 if text[match.end():match.end() + 1] not in ("人", "籍"):
                     found.append(Found(match.start(), match.end(), "GPE"))
+        found += [Found(m.start(), m.end(), "GPE") for m in self.countries.finditer(text)]
         found += self._unknown_counties(text, found)
         found += self._towns(text, found)
         return found, self._levels(text, found, codes)
@@ -247,11 +294,14 @@ class EntityRules:
         short_places = {text[f.start:f.end] for f in known}
         names: set[str] = set()
         place_ends = frozenset(f.end for f in known)
-        for match in self.ethnic_town.finditer(text):
-            start = match.start() - 2
-            if start >= 0 and self.clean_stem(text[start:match.start()]) and \
-                    self.boundary_before(text, start, place_ends):
-                names.add(text[start:match.end(1) + 1])
+        for match in self.ethnic_area.finditer(text):
+            end = match.start() + len(match.group(1)) + len(match.group(2))
+            for start in (match.start() - 2, match.start() - 3):
+                stem = text[start:match.start()] if start >= 0 else ""
+                if stem and self.town_stem(stem, "乡") is not False and \
+                        self.boundary_before(text, start, place_ends):
+                    names.add(text[start:end])
+                    break
         # A village named after its town (某镇|某村) is found once the town is: repeat until stable.
         while True:
             ends = place_ends | {m.end() for name in names for m in re.finditer(re.escape(name), text)}
@@ -270,25 +320,30 @@ class EntityRules:
                 continue
             for size in (3, 2):
                 start = at - size
-                if start < 0 or not self.placelike(text[start:at], suffix) or \
-                        not self.boundary_before(text, start, ends):
+                stem_ok = self.town_stem(text[start:at], suffix) if start >= 0 else False
+                if stem_ok is False or not self.boundary_before(text, start, ends):
                     continue
                 end = at + len(suffix)
-                if suffix in self.p["strong_town_suffixes"] or text[start:at] in short_places or \
-                        text.startswith(confirmers, end) or \
-                        text[max(0, start - 2):start].endswith(lead_ins) or start in ends or \
-                        (text[start - 1] == "、" and start - 1 in ends):
+                confirmed = text.startswith(confirmers, end) or \
+                    text[max(0, start - 2):start].endswith(lead_ins) or start in ends or \
+                    (text[start - 1] == "、" and start - 1 in ends)
+                anchored = suffix in self.p["strong_town_suffixes"] or text[start:at] in short_places
+                if confirmed or (anchored and stem_ok):
                     names.add(text[start:end])
                 break
         return names
 
+    def place_level(self, name: str) -> str | None:
+        """The level suffix a place name ends with, longest first (自治县 before 县)."""
+        return next((s for s in self.place_level_suffixes if name.endswith(s) and len(name) > len(s) + 1), None)
+
     def _levels(self, text: str, places: list[Found], codes: set[str]) -> dict[str, str]:
-        """Level word -> this report's place of that level (区 -> 湘东区), by frequency."""
+        """Level suffix -> this report's most frequent place of that level (区 -> 湘东区)."""
         counts = Counter(text[f.start:f.end] for f in places)
         levels: dict[str, str] = {}
         for name, _ in counts.most_common():
-            level = name[-1]
-            if level in "区县市省旗州" and level not in levels and len(name) >= 3:
+            level = self.place_level(name)
+            if level and level not in levels:
                 levels[level] = name
         for code in codes:
             if Gazetteer.level(code) == "province" and "省" not in levels:
@@ -297,22 +352,30 @@ class EntityRules:
                     levels["省"] = names[0]
         return levels
 
+    def _region(self, text: str, places: list[Found]) -> str | None:
+        """The report's own place: its most frequent county-level place, else prefecture-level."""
+        counts = Counter(text[f.start:f.end] for f in places)
+        for tier in (self.county_levels, frozenset({"市", "州", "自治州", "盟"})):
+            named = [(count, name) for name, count in counts.most_common() if self.place_level(name) in tier]
+            if named:
+                return max(named, key=lambda pair: pair[0])[1]
+        return None
+
     # -- organisations, venues, events --------------------------------------------------------
     def _anchor_start(self, text: str, at: int, anchors: dict[int, int], max_filler: int, *,
-                      forbid: Callable[[str], bool]) -> int | None:
-        """Start of the nearest anchor (place, body or clean level word) left of `at`."""
-        levels = self.p["government_levels"]
+                      forbid: Callable[[str], bool]) -> tuple[int, int] | None:
+        """Start of the nearest anchor (place, body or clean level word) left of `at`, and how
+        many characters lie between it and `at`."""
         for filler in range(0, max_filler + 1):
             anchor_end = at - filler
             if anchor_end <= 0 or (filler and forbid(text[anchor_end:at])):
                 return None
             if anchor_end in anchors:
-                return anchors[anchor_end]
+                return anchors[anchor_end], filler
             # A level character right after a place (白鹭湾村|乡贤…) is part of a word, not a level.
-            level = text[anchor_end - 1]
-            if level in levels and self.is_suffix(text, anchor_end - 1) and \
-                    self.boundary_before(text, anchor_end - 1):
-                return anchor_end - 1
+            start = self.level_before(text, anchor_end)
+            if start is not None:
+                return start, filler
         return None
 
     def _filler_blocked(self, filler: str) -> bool:
@@ -323,28 +386,17 @@ class EntityRules:
         found: list[Found] = []
         place_at = {f.end: f.start for f in places if f.length >= 3}
         ends = frozenset(place_at)
-        committees = tuple(p["party_committee_levels"])
-        nationals = tuple(p["national_prefixes"])
         for match in self.national.finditer(text):
             found.append(Found(match.start(), match.end(), "ORG"))
         for match in self.body.finditer(text):
-            at = match.start()
-            start = None
-            if text[:at].endswith(committees):
-                start = place_at.get(at - 1, at - 2)
-                if start == at - 2 and not self.boundary_before(text, start, ends):
-                    start = None
-            elif text[:at].endswith(nationals):
-                start = at - next(len(n) for n in nationals if text[:at].endswith(n))
-            elif at in place_at:
-                start = place_at[at]
-            elif at and text[at - 1] in p["government_levels"] and self.boundary_before(text, at - 1, ends):
-                start = at - 1
+            start = self._body_start(text, match.start(), place_at, ends)
             if start is None:
                 continue
             if text[max(0, start - 2):start] == "中共":
                 start -= 2
             found.append(Found(start, match.end(), "ORG"))
+        for match in self.standalone_body.finditer(text):
+            found.append(Found(place_at.get(match.start(), match.start()), match.end(), "ORG"))
         for match in self.party.finditer(text):
             place_end = next((f.end for f in places if f.start == match.end() and f.length >= 3), None)
             unit = self.party_unit.match(text, place_end) if place_end else None
@@ -352,23 +404,62 @@ class EntityRules:
                 found.append(Found(match.start(), unit.end(), "ORG"))
         anchors = dict(place_at)
         anchors.update({f.end: f.start for f in found})
-        for match in self.association.finditer(text):
-            start = self._anchor_start(text, match.start(), anchors, 8, forbid=self._association_filler_blocked)
-            if start is not None and start < match.start():
-                found.append(Found(start, match.end(), "ORG"))
+        found += self._departments(text, anchors)
         for match in self.company.finditer(text):
             start = self._company_start(text, match.start())
             if start is not None:
                 found.append(Found(start, match.end(), "ORG"))
         return found
 
+    def _body_start(self, text: str, at: int, place_at: dict[int, int], ends: frozenset[int]) -> int | None:
+        """Start of a standard body's name at `at`: its place or level word, with a Party
+        committee's 委 or 党委 between (县委统战部, 自治区党委统战部), or a national prefix."""
+        for committee in self.committee_words:
+            end = at - len(committee)
+            if end > 0 and text.startswith(committee, end):
+                start = place_at.get(end, self.level_before(text, end, ends))
+                if start is not None:
+                    return start
+        nationals = self.p["national_prefixes"]
+        national = next((n for n in nationals if text.startswith(n, at - len(n))), None)
+        if national:
+            return at - len(national)
+        return place_at.get(at, self.level_before(text, at, ends))
+
+    def _departments(self, text: str, anchors: dict[int, int]) -> list[Found]:
+        """Departments, courts and associations: an anchor, a filler naming the field, a suffix
+        (县农业农村局, 县人民法院, 清溪县青年企业家商会)."""
+        found = []
+        least_filler = self.p["department_suffixes"]
+        for match in self.department.finditer(text):
+            # 举办, 开办: the suffix ends a verb here, not a department's name.
+            if not self.is_suffix(text, match.end() - 1) or self._ends_verb(text, match.end()):
+                continue
+            anchored = self._anchor_start(text, match.start(), anchors, self.p["department_max_filler"],
+                                          forbid=self._name_filler_blocked)
+            if anchored is None or anchored[1] < least_filler[match.group()]:
+                continue
+            name = text[anchored[0]:match.end()]
+            if not name.endswith(self.not_department_tails):
+                found.append(Found(anchored[0], match.end(), "ORG"))
+        return found
+
+    def _ends_verb(self, text: str, end: int) -> bool:
+        return any(text[end - k:end] in self.verbs for k in (2, 3))
+
+    def _name_filler_blocked(self, filler: str) -> bool:
+        """Whether the words between a name's anchor and its suffix run over a clause: a function
+        or generic character, a standard body, or a verb other than those names contain."""
+        return self._filler_blocked(filler) or any(ch in self.filler_blockers for ch in filler) or \
+            self.body.search(filler) is not None or self._has_clause_verb(filler)
+
+    def _has_clause_verb(self, words: str) -> bool:
+        plain = self.department_filler_words.sub("|", words)
+        return any(plain[i:j] in self.verbs for i in range(len(plain)) for j in range(i + 2, len(plain) + 1))
+
     def _venue_filler_blocked(self, filler: str) -> bool:
         """A venue's name ends at its first suffix (某镇乡贤馆|开馆 is not one name)."""
         return self._filler_blocked(filler) or self.venue.search(filler) is not None
-
-    def _association_filler_blocked(self, filler: str) -> bool:
-        return self._filler_blocked(filler) or self.body.search(filler) is not None or any(
-            filler[i:j] in self.verbs for i in range(len(filler)) for j in range(i + 2, len(filler) + 1))
 
     def _company_start(self, text: str, at: int, longest: int = 20) -> int | None:
         start = at
@@ -392,23 +483,45 @@ class EntityRules:
         anchors.update({f.end: f.start for f in orgs})
         for match in self.venue.finditer(text):
             # 开馆, 建站: the suffix ends a verb here, not a venue's name.
-            if any(text[match.end() - k:match.end()] in self.verbs for k in (2, 3)):
+            if self._ends_verb(text, match.end()):
                 continue
-            start = self._anchor_start(text, match.start(), anchors, self.p["venue_max_filler"],
-                                       forbid=self._venue_filler_blocked)
-            if start is not None:
-                found.append(Found(start, match.end(), "FAC"))
+            anchored = self._anchor_start(text, match.start(), anchors, self.p["venue_max_filler"],
+                                          forbid=self._venue_filler_blocked)
+            if anchored is not None:
+                found.append(Found(anchored[0], match.end(), "FAC"))
         return found
 
-    def events(self, text: str, places: list[Found]) -> list[Found]:
+    def events(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
         found = [Found(m.start(), m.end(), "EVENT") for m in _CONGRESS.finditer(text)]
         found += [Found(m.start(), m.end(), "EVENT") for m in _PLENUM.finditer(text)]
+        found += [Found(m.start(), m.end(), "EVENT") for m in self.two_sessions.finditer(text)
+                  if self.boundary_before(text, m.start())]
+        found += self._sessions(text, places, orgs)
         scopes = [(m.start(), m.end()) for m in self.event_scope.finditer(text)]
         scopes += [(f.start, f.end) for f in places if f.length >= 3]
         for start, end in scopes:
             match = self.event_suffix.match(text, end)
             if match and not any(ch in self.function_chars for ch in match.group()) and \
                     not any(w in match.group() for w in ("召开", "举办", "参加", "出席")):
+                found.append(Found(start, match.end(), "EVENT"))
+        return found
+
+    def _sessions(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
+        """Numbered meetings: after a body (县政协十届三次会议), a place or level word
+        (县第十五次党代会), or at a boundary when the topic names something (第五次全国…表彰大会)."""
+        anchors = {f.end: f.start for f in orgs}
+        anchors.update({f.end: f.start for f in places if f.length >= 3})
+        found = []
+        for match in self.session.finditer(text):
+            topic = match.group("topic")
+            if topic and (self._filler_blocked(topic) or self._has_clause_verb(topic)):
+                continue
+            at = match.start()
+            start = anchors.get(at, self.level_before(text, at))
+            if start is None and self.boundary_before(text, at) and \
+                    len(topic.strip(_CN_DIGIT + "第届次中")) >= 2:
+                start = at
+            if start is not None:
                 found.append(Found(start, match.end(), "EVENT"))
         return found
 
@@ -441,14 +554,48 @@ class EntityRules:
             name = self._name_at(text, match.end())
             if name:
                 names.add(name)
-        for match in self.person_after.finditer(text):
-            for size in (3, 2):
-                name = self._name_at(text, match.start() - size)
-                if name and len(name) == size:
+        for cue, needs_boundary in ((self.person_after, False), (self.person_title_after, True)):
+            for match in cue.finditer(text):
+                name = self._name_ending_at(text, match.start(), needs_boundary=needs_boundary)
+                if name:
                     names.add(name)
-                    break
-        return [Found(m.start(), m.end(), "PERSON") for name in names
-                for m in re.finditer(re.escape(name), text)]
+        found = {(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)}
+        return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]
+
+    def _name_ending_at(self, text: str, end: int, *, needs_boundary: bool) -> str | None:
+        """A 3- or 2-character name ending at `end`; with `needs_boundary`, only one that starts
+        after punctuation or a function character (so 常务副|主任 gives no name)."""
+        for size in (3, 2):
+            start = end - size
+            name = self._name_at(text, start)
+            if name and len(name) == size:
+                before = text[start - 1] if start > 0 else ""
+                if not needs_boundary or not before or not is_cjk(before) or before in self.function_chars:
+                    return name
+                return None
+        return None
+
+    def _listed_with(self, text: str, found: set[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Names listed beside a found one with 、 (李明、王小红、赵强同志): a surname-led word
+        between list marks is a name too."""
+        closers = "、,。;:)等和与及"
+        queue = list(found)
+        while queue:
+            start, end = queue.pop()
+            candidates = []
+            if text[end:end + 1] == "、":
+                name = self._name_at(text, end + 1)
+                if name and text[end + 1 + len(name):end + 2 + len(name)] in tuple(closers) + ("同",):
+                    candidates.append((end + 1, end + 1 + len(name)))
+            if start > 0 and text[start - 1] == "、":
+                name = self._name_ending_at(text, start - 1, needs_boundary=True)
+                if name:
+                    candidates.append((start - 1 - len(name), start - 1))
+            for span in candidates:
+                if span not in found:
+                    found.add(span)
+                    queue.append(span)
+        return found
 
     def _name_at(self, text: str, at: int) -> str | None:
         if at < 0:
@@ -468,17 +615,36 @@ class EntityRules:
         if size == 0 or (size == 1 and text.startswith(self.name_stops, given_at)):
             return None
         name = text[at:given_at + size]
-        return None if name[-1] in "会部委局处办厅院所站队团组班" else name
+        blocked = name[-1] in "会部委局处办厅院所站队团组班" or any(ch in self.not_given_chars for ch in name[1:])
+        return None if blocked else name
 
     # -- the whole ----------------------------------------------------------------------------
     def find(self, text: str) -> Findings:
         places, levels = self.places(text)
         orgs = self.organisations(text, places)
-        proposals = places + orgs + self.venues(text, places, orgs) + self.events(text, places) + \
+        proposals = places + orgs + self.venues(text, places, orgs) + self.events(text, places, orgs) + \
             self.titles(text) + self.dates(text) + self.persons(text)
         chosen = resolve(text, proposals, self.function_chars)
-        region = next((levels[level] for level in "区县旗市" if level in levels), None)
-        return Findings(tuple(_canonical(text, f, levels) for f in chosen), region)
+        region = self._region(text, places)
+        return Findings(tuple(self._canonical(text, f, levels, region) for f in chosen), region)
+
+    def _canonical(self, text: str, found: Found, levels: dict[str, str], region: str | None) -> Found:
+        """`区委统战部` in a report on 湘东区 -> `湘东区委统战部`; names with their own place stay.
+        A county-level word resolves only to the report's own region, and only to a place of
+        its level (区 never to a 县 or an 自治区)."""
+        if found.label not in ("ORG", "FAC", "EVENT"):
+            return found
+        surface = text[found.start:found.end]
+        level = next((word for word in self.relative_levels if surface.startswith(word)), None)
+        if level is None:
+            return found
+        rest = surface[len(level):]
+        places = [levels[suffix] for suffix in self.relative_levels[level] if suffix in levels]
+        if level in self.county_levels:
+            places = [place for place in places if place == region]
+        if places and (rest.startswith(self.committee_words) or found.label != "EVENT"):
+            return replace(found, canonical=places[0] + rest)
+        return found
 
 
 def _iso(year: int | None, month: str | None, day: str | None) -> str | None:
@@ -522,17 +688,6 @@ def resolve(text: str, proposals: Iterable[Found], function_chars: frozenset[str
             continue
         nested.append(found)
     return sorted(top + nested, key=lambda f: (f.start, -f.length))
-
-
-def _canonical(text: str, found: Found, levels: dict[str, str]) -> Found:
-    """`区委统战部` in a report on 湘东区 -> `湘东区委统战部`; names with their own place stay."""
-    if found.label not in ("ORG", "FAC", "EVENT"):
-        return found
-    surface = text[found.start:found.end]
-    place = levels.get(surface[0])
-    if place and (surface[1:2] == "委" or found.label != "EVENT"):
-        return replace(found, canonical=place + surface[1:])
-    return found
 
 
 def make_stage() -> Callable[[Draft], None]:
