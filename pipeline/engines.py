@@ -31,6 +31,8 @@ from .batch import DEFAULT_TIMEOUT, DocumentTask, InputItem, Outcome, failure
 ENGINES = ("local", "dask")
 #: What a worker sends once it has loaded, before its first outcome.
 _READY = "ready"
+#: What a worker that cannot load sends instead, followed by the reason.
+_CANNOT_START = "cannot start: "
 _STILL_BUSY = object()
 Task = Callable[[InputItem], Outcome]
 #: A document whose worker dies is started again this many times before it is recorded.
@@ -72,8 +74,12 @@ def _serve(connection, task: Task) -> None:
     stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     warm_up = getattr(task, "warm_up", None)
-    if warm_up is not None:
-        warm_up()
+    try:
+        if warm_up is not None:
+            warm_up()
+    except Exception as exc:  # a broken installation or model: every document would fail
+        connection.send(_CANNOT_START + f"{type(exc).__name__}: {exc}")
+        return
     connection.send(_READY)
     while True:
         try:
@@ -211,6 +217,9 @@ class ProcessPoolEngine(Engine):
                     if outcome == _READY:  # start-up is not charged to the document
                         worker.since, worker.ready = time.monotonic(), True
                         return _STILL_BUSY
+                    if isinstance(outcome, str) and outcome.startswith(_CANNOT_START):
+                        raise errors.PipelineError(None, detail="a worker process "
+                                                   + outcome.removeprefix(_CANNOT_START))
                     return dataclasses.replace(outcome, attempts=attempts) if attempts > 1 \
                         else outcome
             except (EOFError, OSError):

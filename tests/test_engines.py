@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPORA
+from pipeline import errors
 from pipeline.batch import DocumentTask, InputItem, discover
 from pipeline.engines import DaskEngine, InProcessEngine, ProcessPoolEngine, make_engine
 
@@ -124,3 +125,16 @@ def test_make_engine_chooses_by_name_and_rejects_unknown_ones():
     assert isinstance(make_engine("local", workers=3), ProcessPoolEngine)
     with pytest.raises(ValueError, match="unknown engine"):
         make_engine("spark")
+
+
+@dataclass(frozen=True)
+class UnloadableTask(DocumentTask):
+    def warm_up(self) -> None:
+        raise OSError("model file missing")
+
+
+def test_a_worker_that_cannot_load_stops_the_batch_with_the_reason(tmp_path):
+    items = short_reports(tmp_path, 3)
+    with pytest.raises(errors.PipelineError, match="OSError: model file missing"):
+        with ProcessPoolEngine(UnloadableTask(), 2) as engine:
+            list(engine.map(items))

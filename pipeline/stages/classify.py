@@ -70,6 +70,12 @@ INNER_HEADING_WEIGHT = 0.6
 LEAD_WEIGHT = 0.3
 #: A section's area: the share of its heading against the mean of its sentences' own scores.
 SECTION_HEADING_WEIGHT = 0.5
+#: Where no heading speaks for a sentence, the share of its scores taken from the mean of itself
+#: and its neighbours in the same paragraph: reports keep to one area for a few sentences. Chosen
+#: on the development reports (0, 0.2, 0.35, 0.5 tried): area accuracy on the headingless news
+#: report rose from 0.906 to 0.969 and on the seed with its headings blanked from 0.931 to 0.966;
+#: reports whose sentences all sit under headings are unaffected.
+NEIGHBOUR_WEIGHT = 0.5
 
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (1, 3)
@@ -275,8 +281,9 @@ class AreaAssigner:
         has_headings = bool(evidence)
         texts, tokens = self._span_inputs(draft, [(s.start, s.end) for s in draft.sentences])
         own = self.model.probabilities(texts, tokens) if texts else np.empty((0, len(self.model.labels)))
+        context = self._with_neighbours(own, draft.sentences, evidence)
         # In a document with headings, a sentence in no headed section is in the lead.
-        final = np.array([self.sentence_scores(own[row], evidence.get(sentence.section),
+        final = np.array([self.sentence_scores(context[row], evidence.get(sentence.section),
                                                has_headings and sentence.section not in evidence)
                           for row, sentence in enumerate(draft.sentences)]).reshape(own.shape)
         draft.sentences = [replace(sentence, area=self._label(final[row]),
@@ -284,6 +291,18 @@ class AreaAssigner:
                            for row, sentence in enumerate(draft.sentences)]
         draft.sections = [self._classify_section(section, evidence.get(section.id), draft, own, final)
                           for section in sections]
+
+    @staticmethod
+    def _with_neighbours(own: np.ndarray, sentences: Sequence, evidence: dict[int, np.ndarray]) -> np.ndarray:
+        """Blend each sentence that no heading speaks for with its paragraph neighbours."""
+        blended = own.copy()
+        for row, sentence in enumerate(sentences):
+            if sentence.section in evidence:
+                continue
+            window = [other for other in (row - 1, row, row + 1)
+                      if 0 <= other < len(sentences) and sentences[other].paragraph == sentence.paragraph]
+            blended[row] = (1 - NEIGHBOUR_WEIGHT) * own[row] + NEIGHBOUR_WEIGHT * own[window].mean(axis=0)
+        return blended
 
     def _classify_section(self, section: Section, heading: np.ndarray | None, draft: Draft,
                           own: np.ndarray, final: np.ndarray) -> Section:
