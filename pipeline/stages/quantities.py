@@ -28,6 +28,7 @@ verb, and after `其中` there is no object (a back-reference).
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -144,11 +145,11 @@ def verb_lexicon() -> tuple[frozenset[str], frozenset[str]]:
 
     A verbal noun (jieba's `vn`: 培训, 调研, 服务) governs a following noun (`培训党外干部`) but
     heads a noun phrase when it stands last (`开展专题调研21次`)."""
-    import jieba
-
     context = tables().context
     verbs, verbal_nouns = set(context["verbs"]), set()
-    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as f:
+    # Locate jieba's dictionary without importing jieba, which would cost a cold start 0.1-0.3 s.
+    jieba_folder = importlib.util.find_spec("jieba").submodule_search_locations[0]
+    with open(os.path.join(jieba_folder, "dict.txt"), encoding="utf-8") as f:
         for line in f:
             word, _, tag = line.rstrip("\n").rpartition(" ")
             word = word.partition(" ")[0]
