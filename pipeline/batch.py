@@ -64,10 +64,13 @@ class Outcome:
     seconds: float | None = None
     #: True when a rerun found a current output and did not process the input again.
     skipped: bool = False
+    #: For web pages, Word files and PDFs: the text extracted from them, which every offset in
+    #: the JSON points into; saved beside the output so a reader can check a span by eye.
+    extracted_text: str | None = None
 
     def manifest_row(self) -> dict[str, Any]:
         row = asdict(self)
-        del row["json"], row["output_name"]
+        del row["json"], row["output_name"], row["extracted_text"]
         return {"path": row.pop("path"), "output": self.output_name if self.ok else None, **row}
 
 
@@ -180,7 +183,20 @@ def process_one(item: InputItem, *, keep_tokens: bool = False, indent: bool = Tr
                        seconds=time.perf_counter() - started)
     return Outcome(item.path, item.output_name, ok=True, doc_id=report.document.doc_id,
                    sha256=report.document.sha256, json=data,
-                   seconds=time.perf_counter() - started)
+                   seconds=time.perf_counter() - started,
+                   extracted_text=document.text if document.format != "text" else None)
+
+
+def extracted_text_path(output: Path) -> Path:
+    """Where the extracted text of a non-plain input is saved: `NAME.extracted.txt` beside it."""
+    return output.with_name(output.name.removesuffix(".json") + ".extracted.txt")
+
+
+def write_outcome(outcome: Outcome, output: Path, *, durable: bool = True) -> None:
+    """Write one successful outcome's JSON to `output`, and its extracted text beside it."""
+    if outcome.extracted_text is not None:
+        atomic_write(extracted_text_path(output), outcome.extracted_text, durable=durable)
+    atomic_write(output, outcome.json + "\n", durable=durable)
 
 
 @dataclass(frozen=True)
@@ -276,7 +292,7 @@ def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
             if outcome.skipped:
                 counts.skipped += 1
             elif outcome.ok:
-                atomic_write(output / outcome.output_name, outcome.json + "\n", durable=durable)
+                write_outcome(outcome, output / outcome.output_name, durable=durable)
                 counts.processed += 1
             else:
                 counts.failed += 1

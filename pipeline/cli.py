@@ -89,7 +89,7 @@ def _fail(message: str) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .batch import DEFAULT_TIMEOUT, STDIN, atomic_write, discover, write_corpus
+    from .batch import DEFAULT_TIMEOUT, STDIN, discover, write_corpus, write_outcome
     from .engines import make_engine
 
     items = discover(args.paths)
@@ -136,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
                 elif output is None:
                     sys.stdout.write(outcome.json + "\n")
                 else:
-                    atomic_write(output, outcome.json + "\n")
+                    write_outcome(outcome, output)
     if progress is not None:
         progress.close()
     if args.tables:

@@ -70,3 +70,19 @@ def test_missing_file_exits_1_and_names_it(tmp_path):
 def test_schema_command_prints_the_schema():
     result = cli("schema")
     assert json.loads(result.stdout)["title"] == "report-miner report"
+
+
+def test_extracted_text_of_web_pages_is_saved_beside_the_output(tmp_path):
+    page = ROOT / "tests" / "data" / "inputs" / "report_article.html"
+    single = tmp_path / "one.json"
+    assert cli("run", str(page), "-o", str(single)).returncode == 0
+    data = json.loads(single.read_text("utf-8"))
+    assert (tmp_path / "one.extracted.txt").read_text("utf-8") == data["text"]
+    assert data["document"]["format"] != "text"
+
+    folder = tmp_path / "many"
+    plain = tmp_path / "plain.txt"
+    plain.write_text(GOOD, encoding="utf-8")
+    assert cli("run", str(page), str(plain), "-o", str(folder)).returncode == 0
+    assert (folder / "report_article.extracted.txt").exists()
+    assert not (folder / "plain.extracted.txt").exists()
