@@ -9,18 +9,25 @@
 
 The factory names carry a version, so a change in what a component does gets a new name instead
 of silently changing old pipelines. The rules match characters, so they work whatever the Doc's
-tokenization (spaCy's per-character default, jieba, or this project's tokens); each component
-splits tokens where a name begins or ends inside one, so every result is a span of whole tokens.
+tokenization (spaCy's per-character default, jieba, or this project's tokens); a Doc of words
+also lets towns and villages be found from their shape alone. Each component splits tokens where
+a name begins or ends inside one, so every result is a span of whole tokens; the report-miner
+stages build their Doc already cut there (`doc_from_tokens(..., cuts=...)`).
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
+
+if TYPE_CHECKING:
+    from .stages.entities import Findings
 
 ENTITY_FACTORY = "report_miner_entities_v1"
 ACTIVITY_FACTORY = "report_miner_activities_v1"
@@ -35,31 +42,44 @@ if not Doc.has_extension("report_miner_region"):
     Doc.set_extension("report_miner_region", default=None)
 
 
-def doc_from_tokens(vocab: Vocab, text: str, tokens: Iterable) -> Doc:
+def doc_from_tokens(vocab: Vocab, text: str, tokens: Iterable, cuts: Iterable[int] = ()) -> Doc:
     """A Doc whose text is exactly `text`, with one token per given token (anything with
-    `start`/`end`) and one per uncovered stretch, so `token.idx` is an offset into `text`."""
-    words: list[str] = []
-    cursor = 0
+    `start`/`end`) and one per uncovered stretch, so `token.idx` is an offset into `text`. A
+    token with a cut inside (where a name found beforehand starts or ends) is built as two, so
+    no retokenizing is needed afterwards."""
+    bounds = {0, len(text), *cuts}
     for token in tokens:
-        if token.start > cursor:
-            words.append(text[cursor:token.start])
-        words.append(text[token.start:token.end])
-        cursor = token.end
-    if cursor < len(text):
-        words.append(text[cursor:])
+        bounds.add(token.start)
+        bounds.add(token.end)
+    ordered = sorted(bound for bound in bounds if 0 <= bound <= len(text))
+    words = [text[a:b] for a, b in zip(ordered, ordered[1:])]
     return Doc(vocab, words=words, spaces=[False] * len(words))
 
 
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, read from the token array: `doc.text` makes a Python Token per token, which
+    costs more than all the rules together on a report of thousands of tokens."""
+    strings = doc.vocab.strings
+    return "".join(strings[orth] + " " * space for orth, space in doc.to_array(["ORTH", "SPACY"]).tolist())
+
+
 def align(doc: Doc, offsets: Iterable[tuple[int, int]]) -> None:
-    """Split every token that a name starts or ends inside of."""
-    cuts = {offset for pair in offsets for offset in pair}
+    """Split every token that a name starts or ends inside of. Only the tokens holding a cut are
+    visited (found by bisection), since a Doc has thousands of tokens and a report few cuts."""
+    starts = doc.to_array("IDX").tolist()
+    inner_cuts: dict[int, list[int]] = {}
+    for cut in sorted({offset for pair in offsets for offset in pair}):
+        index = bisect_right(starts, cut) - 1
+        if index >= 0 and starts[index] < cut < starts[index] + len(doc[index]):
+            inner_cuts.setdefault(index, []).append(cut - starts[index])
+    if not inner_cuts:
+        return
     with doc.retokenize() as retokenizer:
-        for token in doc:
-            inner = sorted(c - token.idx for c in cuts if token.idx < c < token.idx + len(token.text))
-            if inner:
-                bounds = [0, *inner, len(token.text)]
-                pieces = [token.text[a:b] for a, b in zip(bounds, bounds[1:])]
-                retokenizer.split(token, pieces, heads=[(token, i) for i in range(len(pieces))])
+        for index, inner in inner_cuts.items():
+            token = doc[index]
+            bounds = [0, *inner, len(token.text)]
+            pieces = [token.text[a:b] for a, b in zip(bounds, bounds[1:])]
+            retokenizer.split(token, pieces, heads=[(token, i) for i in range(len(pieces))])
 
 
 class EntityComponent:
@@ -74,8 +94,17 @@ class EntityComponent:
         self.rules = EntityRules()
 
     def __call__(self, doc: Doc) -> Doc:
-        findings = self.rules.find(doc.text)
+        text = doc_text(doc)
+        starts = doc.to_array("IDX").tolist()
+        # Word boundaries tell only when the Doc is segmented into words, not spaCy's characters.
+        segmented = len(starts) < sum(not ch.isspace() for ch in text)
+        findings = self.rules.find(text, frozenset(starts) if segmented else None)
         align(doc, ((f.start, f.end) for f in findings.entities))
+        return self.annotate(doc, findings)
+
+    @staticmethod
+    def annotate(doc: Doc, findings: Findings) -> Doc:
+        """Sets the spans of names found in `doc`'s text; each must be a span of whole tokens."""
         spans = []
         for found in findings.entities:
             span = doc.char_span(found.start, found.end, label=found.label)
@@ -100,8 +129,12 @@ class ActivityComponent:
         self.rules = ActivityRules()
 
     def __call__(self, doc: Doc) -> Doc:
+        return self.annotate(doc, doc_text(doc))
+
+    def annotate(self, doc: Doc, text: str) -> Doc:
+        """As calling the component, for a caller that holds `doc`'s text already."""
         entities = [(s.start_char, s.end_char, s.label_) for s in doc.spans.get(ENTITY_SPANS, [])]
-        found = self.rules.find(doc.text, entities)
+        found = self.rules.find(text, entities)
         align(doc, ((f.start, f.end) for f in found))
         spans = []
         for activity in found:

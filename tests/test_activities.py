@@ -77,3 +77,36 @@ def test_unquoted_generic_or_bare_names_are_not_activities():
     found = activities_of("开展理想信念教育活动，举办专题学习会，开展大调研活动，开展走访慰问活动，"
                           "组织开展民族团结进步创建活动，开展进行整改活动。")
     assert found == {}
+
+
+# -- categories that failed on unseen reports -------------------------------------------------------
+
+def test_reported_speech_is_not_an_activity():
+    found = activities_of("他感慨地说：“我们这里不仅是家乡，更是大家共同的精神家园。”群众说“心里踏实”，"
+                          "大家表示“这样的日子越过越有奔头”。")
+    assert found == {}, found
+
+
+def test_a_long_quoted_sentence_without_a_cue_is_not_an_activity():
+    assert activities_of("标语写着“守望相助共同建设美好家园让每一位群众都满意”。") == {}
+
+
+def test_plan_periods_are_not_activities():
+    found = activities_of("“十四五”规划开局良好，推进“十四五”建设，谋划“十五五”发展。")
+    assert found == {}, found
+
+
+def test_unquoted_campaigns_and_named_months_are_activities_when_carried_out():
+    found = activities_of("县委统战部开展党史学习教育和主题教育，组织民族团结进步宣传月活动，举办同心活动月。")
+    assert {"党史学习教育", "主题教育", "民族团结进步宣传月", "同心活动月"} <= set(found)
+    assert found["党史学习教育"].organiser == "县委统战部"
+
+
+def test_a_campaign_only_mentioned_is_not_an_activity():
+    found = activities_of("党史学习教育成效明显，主题教育的成果得到巩固。")
+    assert found == {}, found
+
+
+def test_short_numeral_slogans_after_a_trigger_or_before_activity_are_activities():
+    found = activities_of("开展“四进”活动，深入开展“五进”，推动“七进”活动落地。")
+    assert {"四进", "五进", "七进"} <= set(found), found

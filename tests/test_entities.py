@@ -13,6 +13,13 @@ def entities_of(text: str) -> dict[str, str]:
     return {e.text: e.label for e in pipeline.process_text(text).entities}
 
 
+def assert_none_labelled(text: str, label: str) -> dict[str, str]:
+    """Asserts that `text` has no entity of `label`; returns its entities for further checks."""
+    found = entities_of(text)
+    assert not any(found_label == label for found_label in found.values()), found
+    return found
+
+
 def test_seed_entities_meet_the_bar(seed_scores):
     assert seed_scores["entity_f1"] >= 0.9, (seed_scores["entity_misses"], seed_scores["entity_spurious"])
 
@@ -96,8 +103,7 @@ def test_foreign_countries_and_hong_kong_macao_taiwan_places_are_gpe():
 
 
 def test_country_names_inside_ordinary_words_are_not_places():
-    found = entities_of("朝鲜族群众欢度节日，坚持中国特色社会主义，在平台中发布信息，深化中非合作。")
-    assert not any(label == "GPE" for label in found.values()), found
+    assert_none_labelled("朝鲜族群众欢度节日，坚持中国特色社会主义，在平台中发布信息，深化中非合作。", "GPE")
 
 
 def test_autonomous_area_bodies_keep_their_whole_level_word():
@@ -141,8 +147,7 @@ def test_numbered_meetings_and_sessions_are_events(meeting):
 
 
 def test_an_unnamed_numbered_meeting_is_no_event():
-    found = entities_of("召开第三次会议和第一次全体会议，开展第二批主题教育。")
-    assert not any(label == "EVENT" for label in found.values()), found
+    assert_none_labelled("召开第三次会议和第一次全体会议，开展第二批主题教育。", "EVENT")
 
 
 def test_towns_led_by_numerals_and_ethnic_townships_are_whole_places():
@@ -153,8 +158,7 @@ def test_towns_led_by_numerals_and_ethnic_townships_are_whole_places():
 
 
 def test_numerals_before_a_town_suffix_that_count_or_rate_are_no_places():
-    found = entities_of("评选十佳村、百强镇，推进一村一品，两个街道和十二个乡镇全覆盖。")
-    assert not any(label == "GPE" for label in found.values()), found
+    assert_none_labelled("评选十佳村、百强镇，推进一村一品，两个街道和十二个乡镇全覆盖。", "GPE")
 
 
 def test_persons_are_found_by_role_cues_titles_and_lists():
@@ -165,6 +169,98 @@ def test_persons_are_found_by_role_cues_titles_and_lists():
 
 
 def test_words_that_start_with_a_surname_are_not_persons():
-    found = entities_of("常务副主任主持会议，区委书记讲话，荣获慈善奖的青少年发言，华侨华人踊跃参与，"
-                        "组长单位牵头，开展乡亲桑梓行活动。")
-    assert not any(label == "PERSON" for label in found.values()), found
+    assert_none_labelled("常务副主任主持会议，区委书记讲话，荣获慈善奖的青少年发言，华侨华人踊跃参与，"
+                         "组长单位牵头，开展乡亲桑梓行活动。", "PERSON")
+
+
+# -- categories that failed on unseen reports; each with the ordinary words it must leave --------
+
+def test_towns_villages_and_communities_are_found_from_their_shape_alone():
+    found = entities_of("县委统战部到桃源镇调研，走访了石桥村小学和翠湖社区同心驿站，湖滨街道、青山乡也参加。")
+    for place in ("桃源镇", "石桥村", "翠湖社区", "湖滨街道", "青山乡"):
+        assert found.get(place) == "GPE", place
+    assert not {"到桃源镇", "了石桥村", "和翠湖社区"} & set(found)
+
+
+def test_words_ending_in_a_town_suffix_that_rate_or_act_on_places_are_no_towns():
+    assert_none_labelled("推进乡村振兴和城乡融合，送科技下乡，建设美丽家乡，评选十佳村和百强镇，发展社区服务，"
+                         "建设重点村、中心村和示范村，移民建镇，合作社区域发展，该村村民和本镇干部都参加。", "GPE")
+
+
+def test_a_place_stem_never_starts_outside_the_place():
+    found = assert_none_labelled("党外县政协委员积极履职，境外县籍乡亲返乡，全县各乡镇参与。", "GPE")
+    assert found.get("县政协") == "ORG"
+
+
+@pytest.mark.parametrize("committee", [
+    "民盟云岭州委", "九三学社柳岸市委", "民革柳岸县委员会", "民建柳岸支部", "农工党柳岸总支", "致公党柳岸基层委员会",
+    "民进省委"])
+def test_democratic_party_committees_at_any_level_are_whole_bodies(committee):
+    assert entities_of(f"会议由{committee}承办。").get(committee) == "ORG"
+
+
+def test_a_party_name_before_ordinary_words_makes_no_committee():
+    assert_none_labelled("民建会员参加支部活动，民盟盟员积极参加委员会议，民进委员发言。", "ORG")
+
+
+@pytest.mark.parametrize("body", [
+    "桃源镇党委", "石桥村小学", "白沙镇中心小学", "桃源镇卫生院", "香港柳岸同乡会", "柳岸县台湾同胞投资企业协会",
+    "柳岸县顺和茶业有限公司", "县发展和改革局", "县人力资源和社会保障局", "县住房和城乡建设局"])
+def test_bodies_with_a_place_and_a_generic_suffix_are_whole(body):
+    assert entities_of(f"走访了{body}，了解情况。").get(body) == "ORG"
+
+
+def test_two_bodies_joined_by_and_stay_two():
+    found = entities_of("县公安局和交通局联合执法，县委统战部和公安局参加，香港国际金融中心地位巩固。")
+    assert found.get("县公安局") == "ORG"
+    assert not {"县公安局和交通局", "县委统战部和公安局", "香港国际金融中心"} & set(found), found
+
+
+@pytest.mark.parametrize("venue", [
+    "石桥村幸福食堂", "桃源镇民族团结进步事迹陈列馆", "翠湖社区同心驿站", "石桥村农家书屋", "湖滨街道新时代文明实践服务站"])
+def test_venues_named_after_their_place_are_whole(venue):
+    assert entities_of(f"参观了{venue}，座谈交流。").get(venue) == "FAC"
+
+
+@pytest.mark.parametrize("meeting", ["全州民营经济发展大会", "全县新乡贤工作推进会", "2024年度新乡贤工作推进会"])
+def test_meetings_named_by_scope_or_year_and_topic_are_events(meeting):
+    assert entities_of(f"召开{meeting}，部署工作。").get(meeting) == "EVENT"
+
+
+def test_a_year_before_a_verb_or_a_numbered_session_is_only_a_date():
+    found = entities_of("2024年召开座谈会，1990年七届全国人大三次会议通过。")
+    assert found.get("2024年") == "DATE" and found.get("1990年") == "DATE"
+    assert not any(name[:4] in ("2024", "1990") and label == "EVENT" for name, label in found.items()), found
+
+
+@pytest.mark.parametrize("surface,normalized", [
+    ("2025年底", "2025-12"), ("2020年末", "2020-12"), ("2023年初", "2023-01"), ("2021年12月底", "2021-12"),
+    ("2022年6月中旬", "2022-06"), ("2022年3月上旬", "2022-03")])
+def test_dates_with_a_part_of_the_year_or_month_are_one_date(surface, normalized):
+    report = pipeline.process_text(f"柳岸县计划于{surface}前完成。")
+    dates = {e.text: e.normalized for e in report.entities if e.label == "DATE"}
+    assert dates == {surface: normalized}
+
+
+def test_a_year_before_a_word_starting_with_chu_is_only_the_year():
+    report = pipeline.process_text("2023年初步建成服务体系。")
+    assert {e.text: e.normalized for e in report.entities if e.label == "DATE"} == {"2023年": "2023"}
+
+
+def test_a_surname_with_an_honorific_is_a_person():
+    found = entities_of("赵先生、王女士出席座谈，他原先生活在石桥村。")
+    assert found.get("赵先生") == "PERSON" and found.get("王女士") == "PERSON"
+    assert not any(name.endswith("先生活") or name == "原先生" for name in found), found
+
+
+def test_a_country_inside_a_body_is_still_a_place():
+    found = entities_of("美国政府发布报告，泰国柳岸同乡会来访。")
+    assert found.get("美国政府") == "ORG" and found.get("美国") == "GPE"
+    assert found.get("泰国柳岸同乡会") == "ORG" and found.get("泰国") == "GPE"
+
+
+def test_a_level_word_of_rank_is_not_the_reports_own_place():
+    report = pipeline.process_text("湖南省长沙市推进省级区域医疗中心建设，省政协调研。")
+    canonical = {e.text: e.canonical for e in report.entities}
+    assert canonical["省政协"] == "湖南省政协"
+    assert canonical["省级区域医疗中心"] is None

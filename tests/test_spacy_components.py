@@ -53,3 +53,22 @@ def test_new_categories_work_on_spacys_per_character_tokens():
     entities = {(span.text, span.label_) for span in doc.spans[components.ENTITY_SPANS]}
     assert {("自治区政协", "ORG"), ("泰国", "GPE"), ("县人民法院", "ORG"), ("县政协十届三次会议", "EVENT")} <= entities
     assert ("区政协", "ORG") not in entities
+
+
+def test_a_word_segmented_doc_finds_towns_from_their_shape():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("report_miner_entities_v1")
+    words = ["县委", "统战部", "到", "桃源", "镇", "调研", "。"]
+    doc = nlp(Doc(nlp.vocab, words=words, spaces=[False] * len(words)))
+    assert ("桃源镇", "GPE") in {(span.text, span.label_) for span in doc.spans[components.ENTITY_SPANS]}
+    assert "到桃源镇" not in {span.text for span in doc.spans[components.ENTITY_SPANS]}
+
+
+def test_doc_from_tokens_cuts_tokens_where_names_begin_and_end():
+    from pipeline.records import Token
+
+    text = "由民进柳岸县总支撰写"
+    tokens = [Token("由民进", 0, 3), Token("柳岸县总支", 3, 8), Token("撰写", 8, 10)]
+    doc = components.doc_from_tokens(spacy.blank("zh").vocab, text, tokens, cuts=[1, 8])
+    assert [t.text for t in doc] == ["由", "民进", "柳岸县总支", "撰写"]
+    assert components.doc_text(doc) == doc.text == text

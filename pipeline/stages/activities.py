@@ -71,6 +71,12 @@ class ActivityRules:
         self.distinctive = re.compile("|".join(f"(?:{mark})" for mark in c["distinctive_marks"]))
         self.not_tour_endings = tuple(c["not_tour_endings"])
         self.count_units = frozenset(c["count_units"])
+        self.not_names = re.compile("|".join(f"(?:{pattern})" for pattern in c["not_activity_names"]))
+        self.speech = re.compile(rf"(?:{'|'.join(map(re.escape, c['speech_verbs']))})[:,]?\s*$")
+        self.max_uncued = c["max_uncued_length"]
+        self.named_ends = tuple(c["named_trigger_ends"])
+        self.campaigns = re.compile("|".join(map(re.escape, sorted(c["named_campaigns"], key=len, reverse=True))))
+        self.campaign_verbs = tuple(c["campaign_verbs"])
         self.max_count_gap = c["max_count_gap"]
 
     def kind_of(self, text: str, start: int, end: int) -> str | None:
@@ -96,7 +102,8 @@ class ActivityRules:
             if not name or any(s <= match.start(1) and match.end(1) <= e for s, e in venues):
                 continue
             kind = self.kind_of(text, match.start(), match.end())
-            if kind == "slogan" or (kind is None and len(name) < self.min_uncued):
+            if kind == "slogan" or self.not_names.fullmatch(name) or \
+                    (kind is None and not self._uncued_name(text, match.start(), name)):
                 continue
             found.append(FoundActivity(name, match.start(), match.end(), kind or "activity"))
         places = [(s, e) for s, e, label in entities if label == "GPE"]
@@ -106,10 +113,34 @@ class ActivityRules:
             e = match.end() if self.end_in_name[match.group("end")] else match.end("name")
             if e - s < 3 or any(qs < e and s < qe for qs, qe in quoted):
                 continue
-            if any(s <= ps and pe <= e for ps, pe in places) or self.specific(text[s:e]):
+            named = text[s:e].endswith(self.named_ends) and e - s > len(match.group("end")) + 1
+            if (named or any(s <= ps and pe <= e for ps, pe in places) or self.specific(text[s:e])) and \
+                    not self.not_names.fullmatch(text[s:e]):
                 found.append(FoundActivity(text[s:e], s, e, "activity"))
+        found += self._campaigns(text, found)
         organisations = sorted((s, e) for s, e, label in entities if label == "ORG")
         return [replace(f, organiser=self._organiser(text, f, organisations)) for f in found]
+
+    def _uncued_name(self, text: str, start: int, name: str) -> bool:
+        """Whether a quote with no word around it saying what it is still names something: not
+        reported speech (他说“…”, 群众说“心里踏实”), not a sentence, not a short word of emphasis."""
+        if self.speech.search(text, max(0, start - 8), start):
+            return False
+        return self.min_uncued <= len(name) <= self.max_uncued and not any(ch in name for ch in "。!?")
+
+    def _campaigns(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
+        """Nationwide campaigns named without quotes (党史学习教育, 主题教育) where the clause says
+        they were carried out (开展…), unless a quoted name right before them names them."""
+        taken = [(f.start, f.end) for f in found]
+        campaigns = []
+        for match in self.campaigns.finditer(text):
+            clause_start, _ = _sentence_bounds(text, match.start(), _CLAUSE_END)
+            if text[match.start() - 1:match.start()] == "”" or \
+                    any(s < match.end() and match.start() < e for s, e in taken) or \
+                    not any(verb in text[clause_start:match.start()] for verb in self.campaign_verbs):
+                continue
+            campaigns.append(FoundActivity(match.group(), match.start(), match.end(), "activity"))
+        return campaigns
 
     def specific(self, name: str) -> bool:
         """Whether an unquoted name has a distinctive mark with a modifier (百村大走访, 助企行,
@@ -165,7 +196,7 @@ def make_stage() -> Callable[[Draft], None]:
             doc = doc_from_tokens(nlp.vocab, draft.folded, draft.tokens)
             doc.spans[ENTITY_SPANS] = [doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand")
                                        for e in draft.entities]
-        doc = component(doc)
+        doc = component.annotate(doc, draft.folded)
         text = draft.text
         activities = []
         for span in doc.spans[ACTIVITY_SPANS]:

@@ -9,16 +9,23 @@ verb), so it never swallows the word before it. Foreign countries and the places
 and Taiwan come from their own gazetteer (`gazetteer/countries.txt`). Overlapping proposals are resolved longest first; places
 and bodies nested in a longer name are kept as well, since a reader asks for them too.
 
-The rules run inside spaCy (`pipeline.spacy_components`): this stage builds a `Doc` from the
-project's jieba tokens and runs the registered component on it, which retokenizes the Doc so that
-every name is a span of whole tokens.
+Word boundaries do help in one place: a town, street or village mentioned once with no confirming
+context (到|桃源|镇, 石桥|村|小学) is taken from its shape when the text is segmented into words
+(jieba tokens, or a Doc of words), since a suffix starting and ending on word boundaries after a
+clean stem is a name far more often than not; without words, such a name needs its context.
+
+The rules run inside spaCy (`pipeline.spacy_components`): this stage runs the registered
+component's rules on the folded text, then builds the `Doc` once from the project's jieba tokens,
+cut where names begin and end, and lets the component set its spans. Speed matters here (a
+whole corpus overnight): word lists of thousands of entries are looked up by their first two
+characters (`WordIndex`) and other alternations are compiled as tries, once per process.
 """
 from __future__ import annotations
 
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -39,9 +46,14 @@ _NESTABLE = frozenset({"GPE", "ORG"})
 _CN_DIGIT = "〇零一二三四五六七八九十"
 _NUM = rf"(?:\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})"
 _YEAR = rf"(?:(?:19|20)\d{{2}}|[〇零一二三四五六七八九]{{4}})"
+#: The start or end of a year or month (2025年底, 2021年12月底, 2023年初, 6月中旬); 初 not of 初步.
+_PART = r"底|末|初(?!步|心|见|次|始|衷|期|级|中)|上旬|中旬|下旬"
 _DATE = re.compile(
     rf"(?<![\d{_CN_DIGIT}])(?P<y1>{_YEAR})(?:年?[—–\-~至到](?P<y2>{_YEAR}))?年(?:度|(?P<m>{_NUM})月"
-    rf"(?:(?P<d>{_NUM})[日号])?)?|(?<![\d{_CN_DIGIT}年])(?P<m2>\d{{1,2}})月(?P<d2>\d{{1,2}})[日号]")
+    rf"(?:(?P<d>{_NUM})[日号]|(?P<month_part>{_PART}))?|(?P<year_part>{_PART}))?"
+    rf"|(?<![\d{_CN_DIGIT}年])(?P<m2>\d{{1,2}})月(?P<d2>\d{{1,2}})[日号]")
+#: The month a year's part stands for in a normalised date: 年底 and 年末 are its last, 年初 its first.
+_YEAR_PART_MONTH = {"底": "12", "末": "12", "初": "1"}
 _CONGRESS = re.compile(rf"党的[{_CN_DIGIT}]+大")
 _PLENUM = re.compile(rf"(?:[省市区县州旗]委)?[{_CN_DIGIT}]+届[{_CN_DIGIT}]+(?:中|次)全会")
 _TITLE = re.compile(r"《[^《》\n]{1,120}》")
@@ -81,7 +93,24 @@ def patterns() -> dict:
 
 
 def _alternation(words: Iterable[str]) -> str:
-    return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+    """One regular expression for a list of literal words, factored as a trie (北京市|北海市 ->
+    北(?:京市|海市)). It matches what a longest-first alternation matches, but `re` decides at
+    each character instead of trying every word in turn: thousands of place names cost one pass."""
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict) -> str:
+    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 _DIVISION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
@@ -97,6 +126,33 @@ def short_name(name: str) -> str | None:
     return None
 
 
+class WordIndex:
+    """Literal words of two or more characters, looked up by their first two characters: one
+    dict probe per character of a text. (A regular expression of thousands of words makes `re`
+    try them one by one at every character that starts any of them, ten times slower.)"""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.by_head: dict[str, list[str]] = {}
+        for word in sorted(set(words), key=len, reverse=True):
+            self.by_head.setdefault(word[:2], []).append(word)
+
+    def at_each(self, text: str) -> Iterator[tuple[int, list[str]]]:
+        """Every position where words start, with those words, longest first."""
+        by_head = self.by_head
+        for at in [i for i in range(len(text) - 1) if text[i:i + 2] in by_head]:
+            words = [word for word in by_head[text[at:at + 2]] if text.startswith(word, at)]
+            if words:
+                yield at, words
+
+    def leftmost_longest(self, text: str) -> Iterator[tuple[int, str]]:
+        """Non-overlapping matches, as a longest-first alternation's `finditer` gives them."""
+        free_from = 0
+        for at, words in self.at_each(text):
+            if at >= free_from:
+                free_from = at + len(words[0])
+                yield at, words[0]
+
+
 class Gazetteer:
     """Administrative divisions to county level (`data/gazetteer/divisions.tsv`)."""
 
@@ -110,12 +166,13 @@ class Gazetteer:
         self.names_by_code: dict[str, list[str]] = {}
         for name, code in self.code_of.items():
             self.names_by_code.setdefault(code, []).append(name)
-        self.full = re.compile(_alternation(self.code_of))
+        self.full = WordIndex(self.code_of)
         self.shorts: dict[str, str] = {}
         for name, code in self.code_of.items():
             short = short_name(name)
             if short and short not in self.code_of:
                 self.shorts.setdefault(short, code)
+        self.short_index = WordIndex(self.shorts)
 
     @staticmethod
     def level(code: str) -> str:
@@ -141,6 +198,7 @@ class EntityRules:
         self.boundary_words = self.verbs | frozenset(p["lead_words"])
         self.not_suffix_before = {ch: re.compile(rule) for ch, rule in p["not_suffix_before"].items()}
         self.function_chars = frozenset(p["function_chars"])
+        self.function_char_words = re.compile(_alternation(p["function_char_words"]))
         self.generic_chars = frozenset(p["generic_chars"])
         self.stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
         self.numerals = frozenset(p["numeral_chars"])
@@ -148,7 +206,11 @@ class EntityRules:
         self.filler_blockers = self.generic_chars - self.numerals - {"第"}
         self.not_given_chars = frozenset(p["person_not_given"])
         self.numeral_stem_blockers = frozenset(p["numeral_stem_blockers"])
-        self.countries = re.compile(f"(?:{_alternation(_data_lines('gazetteer/countries.txt'))})(?!族)")
+        self.not_place_stems = frozenset(p["not_place_stems"]) | frozenset(_data_lines("gazetteer/verbal_nouns.txt"))
+        self.lone_verb_chars = frozenset(p["lone_verb_chars"])
+        self.not_place_stem_endings = tuple(p["not_place_stem_endings"])
+        self.country_names = frozenset(_data_lines("gazetteer/countries.txt"))
+        self.countries = re.compile(f"(?:{_alternation(self.country_names)})(?!族)")
         self.level_words = tuple(sorted(p["level_words"], key=len, reverse=True))
         self.committee_words = tuple(p["committee_words"])
         self.relative_levels = p["relative_levels"]
@@ -162,14 +224,22 @@ class EntityRules:
         self.standalone_body = re.compile(_alternation(p["standalone_bodies"]))
         self.department = re.compile(_alternation(p["department_suffixes"]))
         self.department_filler_words = re.compile(_alternation(p["department_filler_words"]))
+        # 发展和改革, 人力资源和社会保障: two fields of one department, joined by 和. A leading 和
+        # lets the scan go on leftwards to the first field; a name never starts with it.
+        name_ends = "".join(sorted({word[-1] for word in (*p["department_suffixes"], *p["bodies"])}))
+        self.joined_fields = re.compile(rf"(?:^|(?<=[\u4e00-\u9fff])(?<![{name_ends}]))和(?=[\u4e00-\u9fff]{{2}})")
         self.not_department_tails = tuple(p["not_department_tails"])
         self.national = re.compile(_alternation(p["national_orgs"]))
         self.party = re.compile(_alternation(p["parties"]))
-        self.party_unit = re.compile(_alternation(p["party_units"]))
+        # The first unit after a party name, not inside a longer word (委员会, not 委员 of 委员会议).
+        self.party_unit_after = re.compile(f"(?=({_alternation(p['party_units'])})(?!会议|长|员))")
+        self.level_chars = frozenset(ch for word in p["level_words"] for ch in word)
+        self.place_body = re.compile(_alternation(p["place_bodies"]))
         self.company = re.compile(_alternation(p["company_suffixes"]))
         self.venue = re.compile(_alternation(p["venue_suffixes"]))
+        self.venue_end = re.compile(f"(?:{_alternation(p['venue_suffixes'])})$")
         self.event_suffix = re.compile(
-            rf"[\u4e00-\u9fff]{{2,{p['event_max_topic']}}}?(?:{_alternation(p['event_suffixes'])})")
+            rf"(?P<topic>[\u4e00-\u9fff]{{2,{p['event_max_topic']}}}?)(?:{_alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(_alternation(p["event_scopes"]))
         self.session = re.compile(
             rf"第?(?:{_NUM})[届次](?P<topic>[\u4e00-\u9fff]{{0,{p['event_max_topic']}}}?)"
@@ -178,6 +248,7 @@ class EntityRules:
         self.leaders = re.compile(_alternation(p["national_leaders"]))
         self.person_cue = re.compile(rf"(?:{_alternation(p['person_before'])})[ \u3000]*")
         self.person_after = re.compile(_alternation(p["person_after"]))
+        self.honorific = re.compile(_alternation(p["honorifics"]))
         self.person_title_after = re.compile(_alternation(p["person_titles_after"]))
         self.surnames = frozenset(p["surnames"])
         self.compound_surnames = tuple(p["compound_surnames"])
@@ -216,7 +287,8 @@ class EntityRules:
 
     def clean_stem(self, stem: str) -> bool:
         return all(is_cjk(ch) and ch not in self.stem_blockers for ch in stem) and \
-            stem not in self.boundary_words
+            stem not in self.boundary_words and not stem.endswith(self.not_place_stem_endings) and \
+            stem not in self.not_place_stems
 
     def town_stem(self, stem: str, suffix: str) -> bool | None:
         """Whether `stem + suffix` may name a town: True, False, or None when only a confirming
@@ -233,29 +305,38 @@ class EntityRules:
 
     def placelike(self, stem: str, suffix: str, *, confirmed: bool = False) -> bool:
         """A clean stem whose name is no common word; unless the context already confirms a
-        place, its last characters must be none either (偏远山区 has no place 远山区)."""
+        place, its last characters must be none either (偏远山区 has no place 远山区). The suffix
+        alone is no such tail: 社区 is a common word, 翠湖社区 a place."""
         name = stem + suffix
-        tails = (name,) if confirmed else tuple(name[i:] for i in range(len(name) - 1))
+        tails = (name,) if confirmed else tuple(name[i:] for i in range(len(stem)))
         return self.clean_stem(stem) and not any(tail in self.not_places for tail in tails)
 
     # -- places -------------------------------------------------------------------------------
-    def places(self, text: str) -> tuple[list[Found], dict[str, str]]:
-        """GPE proposals, and the county-level place (or higher) each level word stands for."""
+    def places(self, text: str, word_starts: frozenset[int] | None = None) -> tuple[list[Found], dict[str, str]]:
+        """GPE proposals, and the county-level place (or higher) each level word stands for.
+        `word_starts` (where the words of a segmented text start) lets a town, street or
+        village be found from its own shape, without a confirming context."""
         found: list[Found] = []
         codes: set[str] = set()
-        for match in self.gazetteer.full.finditer(text):
-            found.append(Found(match.start(), match.end(), "GPE"))
-            codes.update(Gazetteer.lineage(self.gazetteer.code_of[match.group()]))
-        for short, code in self.gazetteer.shorts.items():
-            if short not in text or not (Gazetteer.level(code) == "province" or code in codes):
-                continue
-            for match in re.finditer(re.escape(short), text):
-                if text[match.end():match.end() + 1] not in ("人", "籍"):
-                    found.append(Found(match.start(), match.end(), "GPE"))
+        for at, name in self.gazetteer.full.leftmost_longest(text):
+            found.append(Found(at, at + len(name), "GPE"))
+            codes.update(Gazetteer.lineage(self.gazetteer.code_of[name]))
+        shorts = self.gazetteer.shorts
+        # Short names overlap (湘东|东区); at each position the longest one this report supports.
+        for at, words in self.gazetteer.short_index.at_each(text):
+            short = next((word for word in words if self._short_supported(shorts[word], codes)), None)
+            end = at + len(short or "")
+            if short and text[end:end + 1] not in ("人", "籍"):
+                found.append(Found(at, end, "GPE"))
         found += [Found(m.start(), m.end(), "GPE") for m in self.countries.finditer(text)]
         found += self._unknown_counties(text, found)
-        found += self._towns(text, found)
+        found += self._towns(text, found, word_starts)
         return found, self._levels(text, found, codes)
+
+    @staticmethod
+    def _short_supported(code: str | None, codes: set[str]) -> bool:
+        """A short name counts where its province is meant or its place (or a child) occurs."""
+        return code is not None and (Gazetteer.level(code) == "province" or code in codes)
 
     def _confirmed_everywhere(self, text: str, names: set[str]) -> list[Found]:
         return [Found(m.start(), m.end(), "GPE") for name in names
@@ -288,7 +369,7 @@ class EntityRules:
                         if text[f.end:f.end + 1] not in ("人", "籍") and not any(
                             g.start <= f.start and f.end <= g.end and g.length > f.length for g in found)]
 
-    def _towns(self, text: str, known: list[Found]) -> list[Found]:
+    def _towns(self, text: str, known: list[Found], word_starts: frozenset[int] | None) -> list[Found]:
         confirmers = tuple(self.p["town_confirmers"])
         lead_ins = tuple(self.p["place_lead_ins"])
         short_places = {text[f.start:f.end] for f in known}
@@ -307,6 +388,8 @@ class EntityRules:
             ends = place_ends | {m.end() for name in names for m in re.finditer(re.escape(name), text)}
             before = len(names)
             names |= self._town_names(text, ends, short_places, confirmers, lead_ins)
+            if word_starts is not None:
+                names |= self._worded_town_names(text, word_starts, place_ends)
             if len(names) == before:
                 return self._confirmed_everywhere(text, names)
 
@@ -333,6 +416,35 @@ class EntityRules:
                 break
         return names
 
+    def _worded_town_names(self, text: str, word_starts: frozenset[int], place_ends: frozenset[int]) -> set[str]:
+        """Towns, streets and villages of a segmented text, without a confirming context: a
+        2-3 character stem and a suffix that start and end on word boundaries (到|桃源|镇, not
+        美丽|家乡's 丽家乡), a stem whose first word is not a lone character (到桃源镇), no
+        modifier that rates or groups villages (示范村, 重点村) and no common word in its tail.
+        A known place is not grown into a longer one (交流|萍乡 stays 萍乡), nor a stem led by a
+        verb."""
+        names = set()
+        bounds = word_starts | {len(text)}
+        for match in self.town_suffix.finditer(text):
+            suffix = match.group(1)
+            at = match.start()
+            end = at + len(suffix)
+            if end not in bounds or end in place_ends or not self.is_suffix(text, end - 1):
+                continue
+            for size in (3, 2):
+                start = at - size
+                if start < 0 or start not in word_starts or \
+                        (size == 3 and (start + 1 in word_starts or text[start:start + 2] in self.boundary_words)):
+                    continue
+                stem = text[start:at]
+                # 移民|建|镇, 送电|到|乡: a verb standing alone before the suffix acts on the place.
+                lone_verb = at - 1 in word_starts and text[at - 1] in self.lone_verb_chars
+                if self.town_stem(stem, suffix) and not lone_verb and \
+                        stem[0] not in self.lone_verb_chars:
+                    names.add(stem + suffix)
+                    break
+        return names
+
     def place_level(self, name: str) -> str | None:
         """The level suffix a place name ends with, longest first (自治县 before 县)."""
         return next((s for s in self.place_level_suffixes if name.endswith(s) and len(name) > len(s) + 1), None)
@@ -345,11 +457,16 @@ class EntityRules:
             level = self.place_level(name)
             if level and level not in levels:
                 levels[level] = name
-        for code in codes:
-            if Gazetteer.level(code) == "province" and "省" not in levels:
-                names = self.gazetteer.names_by_code.get(code, [])
-                if names:
-                    levels["省"] = names[0]
+        provinces = sorted(code for code in codes if Gazetteer.level(code) == "province")
+        if provinces and "省" not in levels:
+            # The province most of the report's places lie in (ties: the lowest code, so the
+            # answer never depends on the order of a set).
+            counted = Counter(code for f in places for code in Gazetteer.lineage(
+                self.gazetteer.code_of.get(text[f.start:f.end], "")) if code in provinces)
+            best = max(provinces, key=lambda code: (counted[code], -int(code)))
+            names = self.gazetteer.names_by_code.get(best, [])
+            if names:
+                levels["省"] = names[0]
         return levels
 
     def _region(self, text: str, places: list[Found]) -> str | None:
@@ -379,12 +496,13 @@ class EntityRules:
         return None
 
     def _filler_blocked(self, filler: str) -> bool:
-        return any(not is_cjk(ch) or ch in self.function_chars for ch in filler)
+        words = self.function_char_words.sub("", filler)
+        return any(not is_cjk(ch) or ch in self.function_chars for ch in words)
 
     def organisations(self, text: str, places: list[Found]) -> list[Found]:
         p = self.p
         found: list[Found] = []
-        place_at = {f.end: f.start for f in places if f.length >= 3}
+        place_at = self._place_anchors(text, places)
         ends = frozenset(place_at)
         for match in self.national.finditer(text):
             found.append(Found(match.start(), match.end(), "ORG"))
@@ -397,18 +515,42 @@ class EntityRules:
             found.append(Found(start, match.end(), "ORG"))
         for match in self.standalone_body.finditer(text):
             found.append(Found(place_at.get(match.start(), match.start()), match.end(), "ORG"))
-        for match in self.party.finditer(text):
-            place_end = next((f.end for f in places if f.start == match.end() and f.length >= 3), None)
-            unit = self.party_unit.match(text, place_end) if place_end else None
-            if unit:
-                found.append(Found(match.start(), unit.end(), "ORG"))
+        for match in self.place_body.finditer(text):
+            if match.start() in place_at and self.is_suffix(text, match.end() - 1):
+                found.append(Found(place_at[match.start()], match.end(), "ORG"))
+        found += self._party_units(text, places)
         anchors = dict(place_at)
         anchors.update({f.end: f.start for f in found})
-        found += self._departments(text, anchors)
+        foreign_ends = frozenset(end for end, start in place_at.items() if text[start:end] in self.country_names)
+        found += self._departments(text, anchors, foreign_ends)
         for match in self.company.finditer(text):
-            start = self._company_start(text, match.start())
+            start = self._company_start(text, match.start(), place_at)
             if start is not None:
                 found.append(Found(start, match.end(), "ORG"))
+        return found
+
+    def _place_anchors(self, text: str, places: list[Found]) -> dict[int, int]:
+        """End -> start of the places a body's name may begin with: any but the short names a
+        report shortens its own places to (萍乡), whose end may fall inside a word; foreign
+        places and Hong Kong, Macao and Taiwan are whole words (香港|某某同乡会)."""
+        return {f.end: f.start for f in places if f.length >= 3 or text[f.start:f.end] in self.country_names}
+
+    def _party_units(self, text: str, places: list[Found]) -> list[Found]:
+        """A democratic party's local organisation: the party, its place or level, the unit
+        (民盟某某州委, 九三学社某某市委, 民建某某支部, 致公党某某基层委员会). The place may be one the
+        report names nowhere else, so any short clean stem will do."""
+        place_spans = {(f.start, f.end) for f in places}
+        found = []
+        for match in self.party.finditer(text):
+            for unit in self.party_unit_after.finditer(text, match.end(), match.end() + self.p["party_max_place"] + 6):
+                place = text[match.end():unit.start(1)]
+                known = (match.end(), unit.start(1)) in place_spans or place in self.level_words or \
+                    place in self.p["national_prefixes"]
+                stem = place.rstrip("".join(self.level_chars))
+                if known or (2 <= len(stem) and len(place) <= self.p["party_max_place"] and
+                             self.clean_stem(stem) and not self._has_clause_verb(place)):
+                    found.append(Found(match.start(), unit.end(1), "ORG"))
+                break
         return found
 
     def _body_start(self, text: str, at: int, place_at: dict[int, int], ends: frozenset[int]) -> int | None:
@@ -426,9 +568,10 @@ class EntityRules:
             return at - len(national)
         return place_at.get(at, self.level_before(text, at, ends))
 
-    def _departments(self, text: str, anchors: dict[int, int]) -> list[Found]:
+    def _departments(self, text: str, anchors: dict[int, int], foreign_ends: frozenset[int]) -> list[Found]:
         """Departments, courts and associations: an anchor, a filler naming the field, a suffix
-        (县农业农村局, 县人民法院, 清溪县青年企业家商会)."""
+        (县农业农村局, 县人民法院, 清溪县青年企业家商会). A foreign place, Hong Kong, Macao or
+        Taiwan anchors only an association (香港某某同乡会), not an office (香港|国际金融中心)."""
         found = []
         least_filler = self.p["department_suffixes"]
         for match in self.department.finditer(text):
@@ -437,10 +580,12 @@ class EntityRules:
                 continue
             anchored = self._anchor_start(text, match.start(), anchors, self.p["department_max_filler"],
                                           forbid=self._name_filler_blocked)
-            if anchored is None or anchored[1] < least_filler[match.group()]:
+            if anchored is None or anchored[1] < least_filler[match.group()] or \
+                    text[match.start() - anchored[1]] in self.function_chars or \
+                    (match.start() - anchored[1] in foreign_ends and not match.group().endswith("会")):
                 continue
             name = text[anchored[0]:match.end()]
-            if not name.endswith(self.not_department_tails):
+            if not name.endswith(self.not_department_tails) and not self.venue_end.search(name):
                 found.append(Found(anchored[0], match.end(), "ORG"))
         return found
 
@@ -450,6 +595,7 @@ class EntityRules:
     def _name_filler_blocked(self, filler: str) -> bool:
         """Whether the words between a name's anchor and its suffix run over a clause: a function
         or generic character, a standard body, or a verb other than those names contain."""
+        filler = self.joined_fields.sub("", filler)
         return self._filler_blocked(filler) or any(ch in self.filler_blockers for ch in filler) or \
             self.body.search(filler) is not None or self._has_clause_verb(filler)
 
@@ -461,7 +607,9 @@ class EntityRules:
         """A venue's name ends at its first suffix (某镇乡贤馆|开馆 is not one name)."""
         return self._filler_blocked(filler) or self.venue.search(filler) is not None
 
-    def _company_start(self, text: str, at: int, longest: int = 20) -> int | None:
+    def _company_start(self, text: str, at: int, place_at: dict[int, int], longest: int = 20) -> int | None:
+        """Start of a company's name ending at `at`: leftwards to a boundary, or past a function
+        character to the place that opens the name (某县|顺和茶业有限公司: 和 is in the brand)."""
         start = at
         while start > max(0, at - longest):
             before = text[start - 1]
@@ -471,6 +619,12 @@ class EntityRules:
                                        for k in range(2, self.max_boundary + 1) if start - k >= 0):
                 break
             start -= 1
+        if start > 0 and text[start - 1] in self.function_chars:
+            brand_head = next((end for end in range(start - 2, start - 2 - self.p["brand_head_max"], -1)
+                               if end in place_at), None)
+            if brand_head is not None and self.clean_stem(text[brand_head:start - 1].replace(text[start - 1], "")) and \
+                    not self._has_clause_verb(text[brand_head:start - 1]):
+                return place_at[brand_head]
         return start if at - start >= 2 else None
 
     def venues(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
@@ -491,7 +645,7 @@ class EntityRules:
                 found.append(Found(anchored[0], match.end(), "FAC"))
         return found
 
-    def events(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
+    def events(self, text: str, places: list[Found], orgs: list[Found], dates: list[Found]) -> list[Found]:
         found = [Found(m.start(), m.end(), "EVENT") for m in _CONGRESS.finditer(text)]
         found += [Found(m.start(), m.end(), "EVENT") for m in _PLENUM.finditer(text)]
         found += [Found(m.start(), m.end(), "EVENT") for m in self.two_sessions.finditer(text)
@@ -499,12 +653,21 @@ class EntityRules:
         found += self._sessions(text, places, orgs)
         scopes = [(m.start(), m.end()) for m in self.event_scope.finditer(text)]
         scopes += [(f.start, f.end) for f in places if f.length >= 3]
-        for start, end in scopes:
+        # A year names its meeting too (2024年度新乡贤工作推进会), when the topic is no clause.
+        years = [(f.start, f.end) for f in dates if text[f.end - 1] in "年度"]
+        for start, end in scopes + years:
             match = self.event_suffix.match(text, end)
-            if match and not any(ch in self.function_chars for ch in match.group()) and \
-                    not any(w in match.group() for w in ("召开", "举办", "参加", "出席")):
+            if match and not self._filler_blocked(match.group()) and \
+                    not any(w in match.group() for w in ("召开", "举办", "参加", "出席")) and \
+                    ((start, end) not in years or self._year_names_topic(match.group("topic"))):
                 found.append(Found(start, match.end(), "EVENT"))
         return found
+
+    def _year_names_topic(self, topic: str) -> bool:
+        """Whether a year leads a meeting's own name (2024年度新乡贤工作推进会), not just dates a
+        meeting named without it (1990年|七届全国人大三次会议, 2024年|全县…会议)."""
+        return topic[0] not in _CN_DIGIT + "第" and self.event_scope.match(topic) is None and \
+            not any(ch in self.filler_blockers or ch in "届次" for ch in topic) and not self._has_clause_verb(topic)
 
     def _sessions(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
         """Numbered meetings: after a body (县政协十届三次会议), a place or level word
@@ -541,7 +704,9 @@ class EntityRules:
                 if match.group("y2"):
                     normalized = f"{year}/{parse_year(match.group('y2'))}"
                 else:
-                    normalized = _iso(year, match.group("m"), match.group("d"))
+                    # A part of a month stays that month; a year's start or end is its month.
+                    month = match.group("m") or _YEAR_PART_MONTH.get(match.group("year_part") or "")
+                    normalized = _iso(year, month, match.group("d"))
             else:
                 normalized = _iso(None, match.group("m2"), match.group("d2"))
             if normalized:
@@ -559,6 +724,12 @@ class EntityRules:
                 name = self._name_ending_at(text, match.start(), needs_boundary=needs_boundary)
                 if name:
                     names.add(name)
+        # 赵先生, 王女士: a surname alone with an honorific, right after a boundary, names a person.
+        for match in self.honorific.finditer(text):
+            at = match.start()
+            if at >= 1 and text[at - 1] in self.surnames and \
+                    (at == 1 or not is_cjk(text[at - 2]) or text[at - 2] in self.function_chars):
+                names.add(text[at - 1:match.end()])
         found = {(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)}
         return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]
 
@@ -619,12 +790,15 @@ class EntityRules:
         return None if blocked else name
 
     # -- the whole ----------------------------------------------------------------------------
-    def find(self, text: str) -> Findings:
-        places, levels = self.places(text)
+    def find(self, text: str, word_starts: frozenset[int] | None = None) -> Findings:
+        """Every name in `text`; `word_starts`, where the words of a segmented text start (jieba
+        tokens), lets towns and villages be found without a confirming context."""
+        places, levels = self.places(text, word_starts)
         orgs = self.organisations(text, places)
-        proposals = places + orgs + self.venues(text, places, orgs) + self.events(text, places, orgs) + \
-            self.titles(text) + self.dates(text) + self.persons(text)
-        chosen = resolve(text, proposals, self.function_chars)
+        dates = self.dates(text)
+        proposals = places + orgs + self.venues(text, places, orgs) + self.events(text, places, orgs, dates) + \
+            self.titles(text) + dates + self.persons(text)
+        chosen = resolve(text, proposals, self.function_chars, self.country_names)
         region = self._region(text, places)
         return Findings(tuple(self._canonical(text, f, levels, region) for f in chosen), region)
 
@@ -636,7 +810,8 @@ class EntityRules:
             return found
         surface = text[found.start:found.end]
         level = next((word for word in self.relative_levels if surface.startswith(word)), None)
-        if level is None:
+        # 省级, 县级: an adjective of rank (省级区域医疗中心), not this report's own province.
+        if level is None or surface[len(level):len(level) + 1] == "级":
             return found
         rest = surface[len(level):]
         places = [levels[suffix] for suffix in self.relative_levels[level] if suffix in levels]
@@ -661,8 +836,10 @@ def _iso(year: int | None, month: str | None, day: str | None) -> str | None:
     return "-".join(parts)
 
 
-def resolve(text: str, proposals: Iterable[Found], function_chars: frozenset[str]) -> list[Found]:
-    """Longest proposals win; names nested in a longer one of another label are kept too."""
+def resolve(text: str, proposals: Iterable[Found], function_chars: frozenset[str],
+            whole_places: frozenset[str] = frozenset()) -> list[Found]:
+    """Longest proposals win; names nested in a longer one of another label are kept too.
+    `whole_places` are places named in full without a level word (美国, 香港)."""
     ordered = sorted({f for f in proposals if f.length > 0 and text[f.start] not in function_chars},
                      key=lambda f: (-f.length, _LABEL_RANK[f.label], f.start))
     taken = bytearray(len(text) + 1)
@@ -682,7 +859,8 @@ def resolve(text: str, proposals: Iterable[Found], function_chars: frozenset[str
         if host is None or host.label in (found.label, "DOC"):
             continue
         # A short place name inside a longer name is part of that name (桐江|青石铺…有限公司).
-        if found.label == "GPE" and text[found.end - 1] not in "省市区县州旗盟镇乡村街道":
+        if found.label == "GPE" and text[found.end - 1] not in "省市区县州旗盟镇乡村街道" and \
+                text[found.start:found.end] not in whole_places:
             continue
         if any(n.start < found.end and found.start < n.end and n.label == found.label for n in nested):
             continue
@@ -694,9 +872,14 @@ def make_stage() -> Callable[[Draft], None]:
     from ..spacy_components import ENTITY_SPANS, entity_pipeline, doc_from_tokens
 
     nlp = entity_pipeline()
+    component = nlp.get_pipe(nlp.pipe_names[0])
 
     def run(draft: Draft) -> None:
-        doc = nlp(doc_from_tokens(nlp.vocab, draft.folded, draft.tokens))
+        # The rules read the folded text; the Doc is then built once, its tokens already cut
+        # where names begin and end, instead of being split token by token afterwards.
+        findings = component.rules.find(draft.folded, frozenset(token.start for token in draft.tokens))
+        cuts = [offset for found in findings.entities for offset in (found.start, found.end)]
+        doc = component.annotate(doc_from_tokens(nlp.vocab, draft.folded, draft.tokens, cuts), findings)
         draft.shared["spacy_doc"] = doc
         text = draft.text
         entities = []
