@@ -49,6 +49,11 @@ _PAGE_NUMBER = re.compile(r"^(?:[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(
 
 #: Last characters that leave a line unfinished: punctuation that expects more, function words.
 _DANGLING_ENDS = frozenset(",:、(“《的和与及或对把被")
+_PAIRED = "".join(_OPENERS) + "".join(_OPENERS.values())
+#: What the scanners stop at; every other character can neither open, close nor end anything.
+_CHUNK_MARKS = re.compile(rf"(?P<gap>\s+)|[{re.escape(_PAIRED)}]")
+_SENTENCE_MARKS = re.compile(f"[{re.escape(_PAIRED + ''.join(_TERMINATORS))}.]")
+_GAP = re.compile(r"\s")
 #: A quote left open longer than this is taken to be unbalanced, not a long name.
 _MAX_QUOTE = 300
 #: Longest heading, in characters; longer lines are paragraphs.
@@ -110,20 +115,19 @@ class _Nesting:
 
 
 def _chunks(text: str, start: int, end: int) -> list[_Chunk]:
+    """The chunks of the stripped line `[start, end)`; only gaps and brackets are visited."""
+    if not _GAP.search(text, start, end):
+        return [_Chunk(start, end, True)]
     chunks: list[_Chunk] = []
     nesting = _Nesting()
-    chunk_start: int | None = None
-    for index in range(start, end):
-        char = text[index]
-        nesting.step(index, char)
-        if char.isspace() and not nesting.expected:
-            if chunk_start is not None:
-                chunks.append(_Chunk(chunk_start, index, not chunks))
-                chunk_start = None
-        elif chunk_start is None:
-            chunk_start = index
-    if chunk_start is not None:
-        chunks.append(_Chunk(chunk_start, end, not chunks))
+    chunk_start = start
+    for match in _CHUNK_MARKS.finditer(text, start, end):
+        index = match.start()
+        nesting.step(index, text[index])
+        if match.lastgroup == "gap" and not nesting.expected:
+            chunks.append(_Chunk(chunk_start, index, not chunks))
+            chunk_start = match.end()
+    chunks.append(_Chunk(chunk_start, end, not chunks))
     return chunks
 
 
@@ -293,7 +297,8 @@ def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     nesting = _Nesting()
     sentence_start = start
     index = start
-    while index < end:
+    while (match := _SENTENCE_MARKS.search(text, index, end)) is not None:
+        index = match.start()
         char = text[index]
         if nesting.step(index, char):
             pass
