@@ -193,8 +193,8 @@ class AreaModel:
 
     def _block(self, name: str, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Column indices and l2-normalised sublinear tf-idf values of one feature block."""
-        index = self._index[name]
-        counts = Counter(index[feature] for feature in features if feature in index)
+        counts = Counter(map(self._index[name].get, features))  # map/Counter run in C
+        counts.pop(None, None)  # features the model never saw
         if not counts:
             return np.empty(0, dtype=np.int64), np.empty(0)
         columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))

@@ -16,7 +16,7 @@ token.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 
@@ -68,11 +68,9 @@ class Segmenter:
     def add_word(self, word: str, frequency: int | None = None) -> None:
         self._engine.add_word(word, frequency, None)
 
-    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+    def spans(self, text: str) -> list[tuple[int, int]]:
         """`(start, end)` of every non-space token in `text`."""
-        for word, start, end in self._tokenize(text):
-            if not word.isspace():
-                yield start, end
+        return [(start, end) for word, start, end in self._tokenize(text) if not word.isspace()]
 
 
 @lru_cache(maxsize=len(BACKENDS))
