@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,22 @@ def own_reports() -> list[tuple[Path, Path]]:
 def development_reports() -> list[tuple[Path, Path]]:
     """`own_reports()` without the held-out one, which is scored only at the end of a change."""
     return [pair for pair in own_reports() if "heldout" not in pair[0].name]
+
+
+@lru_cache(maxsize=None)
+def processed(report: Path):
+    """Each sample report goes through the pipeline once per test session."""
+    import pipeline
+
+    return pipeline.process_file(report)
+
+
+def score_sample(report: Path, gold: Path, scorer) -> dict:
+    """The scorer's figures for one sample report, after checking its offsets and schema."""
+    result = processed(report)
+    assert_offsets(result)
+    assert_valid(result)
+    return scorer.score(json.loads(result.to_json()), json.loads(gold.read_text("utf-8")))
 
 
 def assert_offsets(report) -> None:

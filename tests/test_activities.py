@@ -2,12 +2,11 @@
 these tests."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
 import pipeline
-from conftest import development_reports
+from conftest import development_reports, score_sample
 
 def activities_of(text: str):
     return {a.name: a for a in pipeline.process_text(text).activities}
@@ -26,8 +25,7 @@ def test_seed_counts_follow_their_activity(seed_report):
 @pytest.mark.parametrize("report,gold", development_reports(),
                          ids=lambda value: getattr(value, "stem", str(value)))
 def test_own_reports_activities_generalise(report, gold, scorer):
-    result = pipeline.process_file(report)
-    scores = scorer.score(json.loads(result.to_json()), json.loads(gold.read_text("utf-8")))
+    scores = score_sample(report, gold, scorer)
     assert scores["activity_f1"] >= 0.85, (scores["activity_misses"], scores["activity_spurious"])
 
 

@@ -2,12 +2,11 @@
 sentences written for these tests about invented places."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
 import pipeline
-from conftest import assert_offsets, assert_valid, development_reports
+from conftest import assert_offsets, development_reports, score_sample
 
 def entities_of(text: str) -> dict[str, str]:
     return {e.text: e.label for e in pipeline.process_text(text).entities}
@@ -27,10 +26,7 @@ def test_seed_entities_meet_the_bar(seed_scores):
 @pytest.mark.parametrize("report,gold", development_reports(),
                          ids=lambda value: getattr(value, "stem", str(value)))
 def test_own_reports_entities_generalise(report, gold, scorer):
-    result = pipeline.process_file(report)
-    assert_offsets(result)
-    assert_valid(result)
-    scores = scorer.score(json.loads(result.to_json()), json.loads(gold.read_text("utf-8")))
+    scores = score_sample(report, gold, scorer)
     assert scores["entity_f1"] >= 0.85, (scores["entity_misses"], scores["entity_spurious"])
 
 

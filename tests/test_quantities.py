@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-import pipeline
 from pipeline import errors
 from pipeline.runner import Pipeline
 
-from conftest import assert_offsets, assert_valid, own_reports
+from conftest import assert_offsets, development_reports, score_sample
 
 CASES = Path(__file__).parent / "data" / "quantity_cases.jsonl"
 NUMBER_FIELDS = ("value", "low", "high")
@@ -72,13 +71,9 @@ def test_seed_quantities_are_all_exact(seed_scores):
     assert seed_scores["quantity_f1"] == 1.0
 
 
-@pytest.mark.parametrize("report, gold", [pair for pair in own_reports() if "heldout" not in pair[0].name],
-                         ids=lambda path: path.name)
+@pytest.mark.parametrize("report, gold", development_reports(), ids=lambda path: path.name)
 def test_own_reports(report, gold, scorer):
-    result = pipeline.process_file(report)
-    assert_offsets(result)
-    assert_valid(result)
-    scores = scorer.score_quantities(json.loads(result.to_json()), json.loads(gold.read_text("utf-8")))
+    scores = score_sample(report, gold, scorer)
     assert scores["quantity_f1"] >= 0.95, (scores["quantity_misses"], scores["quantity_spurious"])
 
 

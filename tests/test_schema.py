@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pipeline
-from conftest import assert_valid, own_reports
+from conftest import assert_valid, own_reports, processed
 from pipeline.schema import schema, validation_errors
 
 
@@ -14,7 +14,7 @@ def test_seed_output_validates(seed_report):
 
 def test_own_reports_validate():
     for report, _ in own_reports():
-        assert_valid(pipeline.process_file(report))
+        assert_valid(processed(report))
 
 
 def test_schema_version_matches_the_schema_pattern():

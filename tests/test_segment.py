@@ -1,12 +1,11 @@
 """Segment: headings in every form reports use, sentences that respect quotes and brackets."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
 import pipeline
-from conftest import assert_offsets, own_reports
+from conftest import own_reports, score_sample
 
 
 def headings(text: str) -> list[str]:
@@ -33,9 +32,7 @@ def test_seed_quote_with_space_stays_one_sentence(seed_report):
 
 @pytest.mark.parametrize("report, gold", own_reports(), ids=lambda p: p.name)
 def test_own_reports_headings_score_perfectly(report, gold, scorer):
-    result = pipeline.process_file(report)
-    assert_offsets(result)
-    scores = scorer.score(json.loads(result.to_json()), json.loads(gold.read_text("utf-8")))
+    scores = score_sample(report, gold, scorer)
     assert scores["heading_f1"] == 1.0, scores
 
 

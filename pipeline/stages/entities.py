@@ -45,7 +45,7 @@ _LABEL_RANK = {"ORG": 0, "FAC": 1, "EVENT": 2, "DOC": 3, "GPE": 4, "PERSON": 5, 
 _NESTABLE = frozenset({"GPE", "ORG"})
 _CN_DIGIT = "〇零一二三四五六七八九十"
 _NUM = rf"(?:\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})"
-_YEAR = rf"(?:(?:19|20)\d{{2}}|[〇零一二三四五六七八九]{{4}})"
+_YEAR = r"(?:(?:19|20)\d{2}|[〇零一二三四五六七八九]{4})"
 #: The start or end of a year or month (2025年底, 2021年12月底, 2023年初, 6月中旬); 初 not of 初步.
 _PART = r"底|末|初(?!步|心|见|次|始|衷|期|级|中)|上旬|中旬|下旬"
 _DATE = re.compile(
@@ -500,7 +500,6 @@ class EntityRules:
         return any(not is_cjk(ch) or ch in self.function_chars for ch in words)
 
     def organisations(self, text: str, places: list[Found]) -> list[Found]:
-        p = self.p
         found: list[Found] = []
         place_at = self._place_anchors(text, places)
         ends = frozenset(place_at)
