@@ -173,7 +173,7 @@ def process_one(item: InputItem, *, keep_tokens: bool = False, indent: bool = Tr
             document = read_input(item.path, base)
             report = pipe(document.text, source=document.source, sha256=document.sha256,
                           encoding=document.encoding, fmt=document.format,
-                          doc_id=document.doc_id)
+                          doc_id=item.output_name.removesuffix(".json"))
             data = report.to_json(indent=indent)
     except errors.ReportMinerError as exc:
         return failure(item, exc, seconds=time.perf_counter() - started)
@@ -246,9 +246,9 @@ def file_sha256(path: str) -> str | None:
     return digest.hexdigest()
 
 
-def current_output(output: Path, sha256: str) -> str | None:
+def current_output(output: Path, sha256: str, *, keep_tokens: bool = False) -> str | None:
     """The doc_id in `output` if it was made from input bytes with `sha256` by this pipeline
-    version; None when it is missing, stale or unreadable."""
+    version with the same options (tokens or not); None when it is missing, stale or unreadable."""
     import orjson
 
     from .runner import pipeline_version
@@ -256,7 +256,8 @@ def current_output(output: Path, sha256: str) -> str | None:
     try:
         data = orjson.loads(output.read_bytes())
         document = data["document"]
-        if document["sha256"] == sha256 and data["pipeline_version"] == pipeline_version():
+        if (document["sha256"] == sha256 and data["pipeline_version"] == pipeline_version()
+                and ("tokens" in data) == keep_tokens):
             return document["doc_id"]
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
         pass
@@ -271,7 +272,7 @@ class BatchCounts:
 
 
 def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
-                 resume: bool = True, durable: bool = False,
+                 resume: bool = True, durable: bool = False, keep_tokens: bool = False,
                  on_outcome: Callable[[Outcome], None] | None = None) -> BatchCounts:
     """Process `items` with `engine` into the folder `output`, streaming.
 
@@ -281,6 +282,7 @@ def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
     is current are not processed again (their row says `skipped`). Outputs are not flushed to
     disk one by one unless `durable` (it costs milliseconds each): after a power cut, an output
     the disk lost is unreadable or missing, so the resume check makes the rerun redo it.
+    `keep_tokens` must say whether `engine` writes tokens: an output made otherwise is redone.
     """
     import orjson
 
@@ -304,7 +306,8 @@ def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
         def pending() -> Iterator[InputItem]:
             for item in items:
                 sha256 = file_sha256(item.path) if resume and item.path != STDIN else None
-                doc_id = sha256 and current_output(output / item.output_name, sha256)
+                doc_id = sha256 and current_output(output / item.output_name, sha256,
+                                                   keep_tokens=keep_tokens)
                 if doc_id:
                     settle(Outcome(item.path, item.output_name, ok=True, doc_id=doc_id,
                                    sha256=sha256, attempts=0, skipped=True))

@@ -96,8 +96,10 @@ def _run(args: argparse.Namespace) -> int:
     if not items:
         _fail("no supported input files found in " + ", ".join(args.paths))
         return EXIT_USAGE
-    single = len(items) == 1 and not Path(args.paths[0]).is_dir()
     output = Path(args.output) if args.output else None
+    # One input written into an existing folder is a corpus of one, with its index.
+    single = (len(items) == 1 and not Path(args.paths[0]).is_dir()
+              and not (output is not None and output.is_dir()))
     if output is not None and not single and output.exists() and not output.is_dir():
         _fail(f"{output} exists and is not a folder; several inputs need an output folder")
         return EXIT_USAGE
@@ -126,6 +128,7 @@ def _run(args: argparse.Namespace) -> int:
                      timeout=timeout, keep_tokens=args.tokens, indent=not args.compact) as engine:
         if output is not None and not single:
             failed = write_corpus(items, engine, output, resume=not args.force,
+                                  keep_tokens=args.tokens,
                                   on_outcome=report_outcome).failed
         else:
             failed = 0
@@ -173,9 +176,12 @@ def _describe(args: argparse.Namespace) -> int:
     for item in discover(args.paths):
         try:
             print(describe(process_file(item.path)))
-        except errors.InputError as exc:
+        except errors.ReportMinerError as exc:
             failed += 1
             _fail(str(exc))
+        except Exception as exc:  # a stage bug costs this report, as in `run`, not the listing
+            failed += 1
+            _fail(str(errors.InternalError(item.path, kind=type(exc).__name__, detail=str(exc)[:500])))
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 

@@ -31,7 +31,9 @@ class Draft:
     summary: dict[str, Any] | None = None
     #: Scratch space for one stage to hand a derived object to a later one (e.g. a spaCy Doc).
     shared: dict[str, Any] = field(default_factory=dict)
+    #: Start offsets for bisecting; rebuilt when a stage replaces the list with one of another size.
     _token_starts: list[int] | None = field(default=None, repr=False)
+    _sentence_starts: list[int] | None = field(default=None, repr=False)
 
     def tokens_between(self, start: int, end: int) -> list[Token]:
         """Tokens lying inside `[start, end)`; tokens are sorted and never cross a sentence."""
@@ -43,11 +45,9 @@ class Draft:
 
     def sentence_at(self, offset: int) -> Sentence | None:
         """The sentence containing character `offset`, if any."""
-        starts = self.shared.get("_sentence_starts")
-        if starts is None or len(starts) != len(self.sentences):
-            starts = [sentence.start for sentence in self.sentences]
-            self.shared["_sentence_starts"] = starts
-        index = bisect_left(starts, offset + 1) - 1
+        if self._sentence_starts is None or len(self._sentence_starts) != len(self.sentences):
+            self._sentence_starts = [sentence.start for sentence in self.sentences]
+        index = bisect_left(self._sentence_starts, offset + 1) - 1
         if index >= 0 and self.sentences[index].start <= offset < self.sentences[index].end:
             return self.sentences[index]
         return None

@@ -101,7 +101,12 @@ class Pipeline:
             raise errors.EmptyInput(source)
         if len(text) > MAX_CHARS:
             raise errors.InputTooLarge(source, size=len(text), limit=MAX_CHARS)
-        digest = sha256 or hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        try:
+            encoded = text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate: no file could have held it
+            raise errors.UndecodableInput(source, reason=(
+                f"character {exc.start} is a lone surrogate (U+{ord(text[exc.start]):04X})")) from None
+        digest = sha256 or hashlib.sha256(encoded).hexdigest()
         meta = DocumentMeta(doc_id=doc_id or digest[:16], source=source, sha256=digest,
                             encoding=encoding, format=fmt, chars=len(text))
         draft = Draft(text=text, folded=fold(text), meta=meta)

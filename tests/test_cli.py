@@ -85,3 +85,26 @@ def test_extracted_text_of_web_pages_is_saved_beside_the_output(tmp_path):
     assert cli("run", str(page), str(plain), "-o", str(folder)).returncode == 0
     assert (folder / "report_article.extracted.txt").exists()
     assert not (folder / "plain.extracted.txt").exists()
+
+
+def test_one_input_into_an_existing_folder_and_reruns_with_other_options(tmp_path):
+    source = tmp_path / "a.txt"
+    source.write_text(GOOD, encoding="utf-8")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert cli("run", str(source), "-o", str(folder)).returncode == 0
+    assert "tokens" not in json.loads((folder / "a.json").read_text("utf-8"))
+    assert cli("run", str(source), "-o", str(folder), "--tokens").returncode == 0
+    assert json.loads((folder / "a.json").read_text("utf-8"))["tokens"]
+    rows = [json.loads(line) for line in (folder / "corpus.jsonl").read_text("utf-8").splitlines()]
+    assert [row["skipped"] for row in rows] == [False]
+
+
+def test_doc_ids_are_unique_across_a_corpus(tmp_path):
+    for name in ("x", "y"):
+        (tmp_path / "in" / name).mkdir(parents=True)
+        (tmp_path / "in" / name / "r.txt").write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("run", str(tmp_path / "in"), "-o", str(out)).returncode == 0
+    ids = {json.loads(path.read_text("utf-8"))["document"]["doc_id"] for path in out.glob("*.json")}
+    assert ids == {"x__r", "y__r"}

@@ -25,3 +25,10 @@ def test_any_text_gives_a_valid_report_or_a_documented_error(text):
         assert sentence.text.strip() == sentence.text and sentence.text
     starts = [s.start for s in report.sentences]
     assert starts == sorted(starts)
+
+
+def test_lone_surrogates_are_an_input_error_not_a_crash():
+    import pytest
+
+    with pytest.raises(errors.UndecodableInput, match="surrogate"):
+        pipeline.process_text("县委统战部\ud800召开会议。")

@@ -70,7 +70,6 @@ class _Chunk:
 
     start: int
     end: int
-    line_start: bool
 
 
 @dataclass(slots=True)
@@ -117,7 +116,7 @@ class _Nesting:
 def _chunks(text: str, start: int, end: int) -> list[_Chunk]:
     """The chunks of the stripped line `[start, end)`; only gaps and brackets are visited."""
     if not _GAP.search(text, start, end):
-        return [_Chunk(start, end, True)]
+        return [_Chunk(start, end)]
     chunks: list[_Chunk] = []
     nesting = _Nesting()
     chunk_start = start
@@ -125,9 +124,9 @@ def _chunks(text: str, start: int, end: int) -> list[_Chunk]:
         index = match.start()
         nesting.step(index, text[index])
         if match.lastgroup == "gap" and not nesting.expected:
-            chunks.append(_Chunk(chunk_start, index, not chunks))
+            chunks.append(_Chunk(chunk_start, index))
             chunk_start = match.end()
-    chunks.append(_Chunk(chunk_start, end, not chunks))
+    chunks.append(_Chunk(chunk_start, end))
     return chunks
 
 
@@ -401,11 +400,12 @@ def run(draft: Draft) -> None:
     heads.sort(key=lambda head: head.start)
     _level_run_in_ordinals(heads)
     draft.sections = _build_sections(draft.text, heads, sentence_spans)
-    draft.paragraphs = [Paragraph(id=i, start=s, end=e, section=_section_of(draft.sections, s))
-                        for i, (s, e) in enumerate(paragraph_spans)]
-    draft.sentences = [Sentence(id=i, text=draft.text[s:e], start=s, end=e,
-                                section=_section_of(draft.sections, s), paragraph=p)
-                       for i, (s, e, p) in enumerate(sentence_spans)]
+    paragraph_sections = _innermost_sections(draft.sections, [s for s, _ in paragraph_spans])
+    draft.paragraphs = [Paragraph(id=i, start=s, end=e, section=section)
+                        for i, ((s, e), section) in enumerate(zip(paragraph_spans, paragraph_sections))]
+    sentence_sections = _innermost_sections(draft.sections, [s for s, _, _ in sentence_spans])
+    draft.sentences = [Sentence(id=i, text=draft.text[s:e], start=s, end=e, section=section, paragraph=p)
+                       for i, ((s, e, p), section) in enumerate(zip(sentence_spans, sentence_sections))]
 
 
 def _level_run_in_ordinals(heads: list[_Head]) -> None:
@@ -439,15 +439,22 @@ def _build_sections(text: str, heads: list[_Head], sentences: list[tuple[int, in
     return sections
 
 
-def _section_of(sections: list[Section], offset: int) -> int:
-    """The innermost section containing `offset`: sections nest, so the last that starts before."""
-    best = 0
-    for section in sections:
-        if section.start > offset:
-            break
-        if offset < section.end:
-            best = section.id
-    return best
+def _innermost_sections(sections: list[Section], offsets: list[int]) -> list[int]:
+    """For sorted `offsets`, the id of the innermost section holding each (0 if none).
+
+    One sweep: sections nest, so the open ones form a stack whose top is the innermost."""
+    found: list[int] = []
+    open_sections: list[Section] = []
+    upcoming = iter(sections)
+    pending = next(upcoming, None)
+    for offset in offsets:
+        while pending is not None and pending.start <= offset:
+            open_sections.append(pending)
+            pending = next(upcoming, None)
+        while open_sections and open_sections[-1].end <= offset:
+            open_sections.pop()
+        found.append(open_sections[-1].id if open_sections else 0)
+    return found
 
 
 def make_stage() -> Callable[[Draft], None]:

@@ -65,9 +65,6 @@ class Segmenter:
         for word, frequency in domain_terms():
             self._engine.add_word(word, frequency, None)
 
-    def add_word(self, word: str, frequency: int | None = None) -> None:
-        self._engine.add_word(word, frequency, None)
-
     def spans(self, text: str) -> list[tuple[int, int]]:
         """`(start, end)` of every non-space token in `text`."""
         return [(start, end) for word, start, end in self._tokenize(text) if not word.isspace()]
