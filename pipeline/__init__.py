@@ -37,6 +37,4 @@ def process_file(path: str | Path) -> Report:
     from .stages.ingest import read_document
 
     document = read_document(path)
-    return default_pipeline()(document.text, source=document.source, sha256=document.sha256,
-                              encoding=document.encoding, fmt=document.format,
-                              doc_id=document.doc_id)
+    return default_pipeline().process_document(document)

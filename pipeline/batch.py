@@ -171,9 +171,7 @@ def process_one(item: InputItem, *, keep_tokens: bool = False, indent: bool = Tr
     try:
         with time_limit(timeout, item.path):
             document = read_input(item.path, base)
-            report = pipe(document.text, source=document.source, sha256=document.sha256,
-                          encoding=document.encoding, fmt=document.format,
-                          doc_id=item.output_name.removesuffix(".json"))
+            report = pipe.process_document(document, doc_id=item.output_name.removesuffix(".json"))
             data = report.to_json(indent=indent)
     except errors.ReportMinerError as exc:
         return failure(item, exc, seconds=time.perf_counter() - started)

@@ -165,7 +165,7 @@ def evaluate(gold_paths: Sequence[str | Path], *, text: str | Path | None = None
         if "sentences" not in gold:
             raise errors.TrainingDataError(gold_path, detail="not a gold file: it has no `sentences`")
         document = read_document(Path(text) if text is not None else text_for(gold_path))
-        report = pipeline(document.text, source=document.source)
+        report = pipeline.process_document(document)
         result.sentences += sentence_pairs(report, gold)
         result.headings += heading_pairs(report, gold)
         result.documents.append(gold_path.name.removesuffix(".gold.json"))

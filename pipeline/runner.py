@@ -12,12 +12,15 @@ import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import errors
 from .draft import INITIAL_PROVIDES, Draft
 from .records import DocumentMeta, Report
 from .textnorm import fold
+
+if TYPE_CHECKING:
+    from .stages.ingest import SourceDocument
 
 #: Registered stages, in their natural order: name -> module under `pipeline.stages`.
 STAGE_MODULES: dict[str, str] = {
@@ -92,6 +95,11 @@ class Pipeline:
         """Load dictionaries and models now rather than on the first document."""
         self._stages()
         return self
+
+    def process_document(self, document: "SourceDocument", *, doc_id: str | None = None) -> Report:
+        """Process what ingest read, keeping its hash, encoding and format in the metadata."""
+        return self(document.text, source=document.source, sha256=document.sha256,
+                    encoding=document.encoding, fmt=document.format, doc_id=doc_id or document.doc_id)
 
     def __call__(self, text: str, *, source: str | None = None, sha256: str | None = None,
                  encoding: str = "utf-8", fmt: str = "text", doc_id: str | None = None) -> Report:
