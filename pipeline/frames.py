@@ -215,10 +215,14 @@ def write_tables(frames: dict[str, pd.DataFrame], folder: str | Path, fmt: str) 
     for table, frame in frames.items():
         path = folder / f"{table}.{fmt}"
         temporary = path.with_name(f".{path.name}.tmp")
-        if fmt == "parquet":
-            frame.to_parquet(temporary, index=False)
-        else:
-            frame.to_csv(temporary, index=False)
-        temporary.replace(path)
+        try:
+            if fmt == "parquet":
+                frame.to_parquet(temporary, index=False)
+            else:
+                frame.to_csv(temporary, index=False)
+            temporary.replace(path)
+        except BaseException:  # a failed or interrupted write leaves no half file behind
+            temporary.unlink(missing_ok=True)
+            raise
         written.append(path)
     return written

@@ -1,7 +1,8 @@
 """Numerals as reports write them: Arabic, Chinese, and the two mixed (`2.6万`, `13万2`, `3千`).
 
 `parse_numeral` turns one written number into an exact value; `parse_year` reads a year written
-digit by digit (`二〇二二`, `2022`) for the entities stage's dates.
+digit by digit (`二〇二二`, `2022`) for the entities stage's dates and the summary's year. This
+module is the one home of the Chinese digit set (`DIGIT_CHARS`) and the year pattern.
 
 Why our own converter and not cn2an (0.5.24, the best-kept library for this). Measured on the 79
 Chinese numerals (percent excluded) of `tests/data/quantity_cases.jsonl`: cn2an reads 49 in
@@ -23,7 +24,11 @@ DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, 
 PLACES = {"十": 10, "百": 100, "千": 1000}
 #: Group multipliers, largest first: a number splits at these.
 GROUPS = (("亿", 10 ** 8), ("万", 10 ** 4))
-NUMERAL_CHARS = frozenset(DIGITS) | frozenset(PLACES) | {"万", "亿", "点"}
+#: The Chinese digit characters, for the character classes of the stages' patterns.
+DIGIT_CHARS = "".join(DIGITS)
+#: A year of the 1900s or 2000s written digit by digit (`2024`, `二〇二四`; 两 is never a year's
+#: digit), as regular-expression source for the stages that find years; `parse_year` reads it.
+YEAR_PATTERN = r"(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3}"
 
 
 def _number(value: Decimal) -> int | float:

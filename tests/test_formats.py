@@ -92,6 +92,20 @@ def test_damaged_and_empty_containers_are_refused_by_name(tmp_path, name, data, 
     assert str(path) in str(caught.value) and fragment in str(caught.value)
 
 
+def test_a_docx_merged_cell_comes_once_but_equal_neighbours_both_stay(tmp_path):
+    from docx import Document
+
+    document = Document()
+    table = document.add_table(rows=2, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "党外代表人士"
+    table.cell(0, 2).text = "12名"
+    for column, text in enumerate(("5次", "5次", "3次")):
+        table.cell(1, column).text = text
+    path = tmp_path / "merged.docx"
+    document.save(path)
+    assert read_document(path).text.splitlines() == ["党外代表人士\t12名", "5次\t5次\t3次"]
+
+
 def test_a_docx_whose_document_part_unpacks_too_large_is_refused(tmp_path):
     import zipfile
 

@@ -137,3 +137,15 @@ def test_a_file_that_is_not_an_output_is_named_with_its_problem(tmp_path, conten
     with pytest.raises(errors.NotAReportFile) as caught:
         to_frames([path])
     assert str(path) in str(caught.value) and reason in str(caught.value)
+
+
+def test_a_failed_table_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    def write_half_then_fail(frame, path, **options):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write("area,chars\n")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", write_half_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_tables({"documents": pd.DataFrame({"chars": [1]})}, tmp_path, "csv")
+    assert list(tmp_path.iterdir()) == []

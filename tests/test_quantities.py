@@ -128,3 +128,13 @@ def test_any_text_keeps_offsets_and_values(text):
     for quantity in report.quantities:
         assert quantity.value is not None and quantity.value >= 0
         assert (quantity.bound is None) == (not quantity.approx)
+
+
+def test_a_token_of_two_quote_marks_opens_no_quotation():
+    """Only a single quote mark opens a quotation; a token `“‘` is no quote of its own."""
+    from pipeline.records import Token
+    from pipeline.stages.quantities import _pieces
+
+    folded = "举办“‘早餐会7次"
+    tokens = [Token("举办", 0, 2), Token("“‘", 2, 4), Token("早餐会", 4, 7)]
+    assert [piece.text for piece in _pieces(tokens, 0, 7, folded)] == ["举办", "“‘", "早餐会"]

@@ -83,8 +83,6 @@ def test_key_figures_say_what_was_counted_and_done(economy_draft):
                       "协调解决 企业诉求 40余件", "捐资助学 500余万元"]
     money = economy["key_figures"][-1]
     assert (money["value"], money["unit"], money["approx"]) == (5_000_000, "元", True)
-    for figure in economy["key_figures"]:
-        assert TEXT[figure["start"]:figure["end"]] == figure["text"]
     rural = economy_draft.summary["areas"]["new_rural_elites"]
     assert [figure["label"] for figure in rural["key_figures"]] == ["成立 新乡贤理事会 12个"]
 
@@ -129,7 +127,6 @@ def test_the_representative_sentence_is_the_most_central_one():
     draft.sentences = [replace(s, area="non_public_economy") for s in draft.sentences]
     summarize.make_stage()(draft)
     chosen = draft.summary["areas"]["non_public_economy"]["representative_sentence"]
-    assert chosen["text"] != "今天天气晴朗。"
     assert chosen["text"] == "县工商联走访民营企业开展公益服务。"
     assert text[chosen["start"]:chosen["end"]] == chosen["text"]
 
@@ -168,6 +165,8 @@ def test_seed_summary_lists_the_private_economy_figures(seed_report):
     assert "周六早餐会" in figures[(7, "次")]
     assert "百企评部门" in figures[(4, "次")] and "会议" in figures[(4, "次")]
     assert "捐款捐物" in figures[(13_000_000, "元")] and "1300余万元" in figures[(13_000_000, "元")]
+    assert all(seed_report.text[figure["start"]:figure["end"]] == figure["text"]
+               for figure in economy["key_figures"])
     assert seed_report.summary["year"] == 2022
     assert seed_report.document.year == 2022
 

@@ -49,12 +49,10 @@ def extract(data: bytes, source: str, *, max_xml_bytes: int) -> str:
                 lines.append(Paragraph(child, document).text)
             elif child.tag == qn("w:tbl"):
                 for row in Table(child, document).rows:
-                    cells = []
-                    for cell in row.cells:  # a merged cell is repeated once per grid column
-                        text = " ".join(cell.text.split())
-                        if not cells or cells[-1] != text:
-                            cells.append(text)
-                    lines.append("\t".join(cells))
+                    # A merged cell is repeated once per grid column as the same <w:tc>; two
+                    # cells that merely hold the same text are both kept.
+                    merged = {cell._tc: cell for cell in row.cells}
+                    lines.append("\t".join(" ".join(cell.text.split()) for cell in merged.values()))
     except Exception as exc:  # noqa: BLE001 -- any parser failure on a damaged file is the file's
         raise errors.DamagedDocument(source, kind="Word .docx file",
                                      reason=f"{type(exc).__name__}: {exc}"[:200]) from None

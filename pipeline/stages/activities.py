@@ -27,8 +27,10 @@ NAME = "activities"
 REQUIRES = ("text", "folded", "sentences", "tokens", "entities", "quantities")
 PROVIDES = ("activities",)
 
-_SENTENCE_END = "。!?\n"
-_CLAUSE_END = "。!?;,\n"
+#: Sentence and clause ends of the folded text, most frequent first (see `_sentence_bounds`).
+_SENTENCE_END = "。\n!?"
+_CLAUSE_END = ",。;\n!?"
+_END_PATTERNS = {ends: re.compile(f"[{re.escape(ends)}]") for ends in (_SENTENCE_END, _CLAUSE_END)}
 #: What may stand between a quoted name and the word that says what it is.
 _BETWEEN_QUOTES = re.compile(r"(?:[、和及与]?[\u4e00-\u9fff]{0,6}“[^“”\n]{0,60}”)*(?:等)?")
 
@@ -48,9 +50,22 @@ def cues() -> dict:
 
 
 def _sentence_bounds(text: str, at: int, ends: str = _SENTENCE_END) -> tuple[int, int]:
-    start = max(text.rfind(ch, 0, at) for ch in ends) + 1
-    found = [i for i in (text.find(ch, at) for ch in ends) if i >= 0]
-    return start, min(found, default=len(text))
+    """The sentence (or clause) around `at`. Both scans stop at the nearest end, never running
+    through the rest of a long text for a mark it lacks (!, ?): backwards, each later mark is
+    looked for only after the nearest end found so far; forwards, one search for any of them."""
+    start = 0
+    for ch in ends:
+        start = max(start, text.rfind(ch, start, at) + 1)
+    end = _END_PATTERNS[ends].search(text, at)
+    return start, end.start() if end else len(text)
+
+
+def organiser_span(text: str, at: int, organisations: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The organiser of an activity starting at `at`: the last body (of `organisations`, sorted)
+    named before it in its sentence."""
+    start, _ = _sentence_bounds(text, at)
+    before = [(s, e) for s, e in organisations if start <= s and e <= at]
+    return before[-1] if before else None
 
 
 class ActivityRules:
@@ -150,12 +165,8 @@ class ActivityRules:
 
     @staticmethod
     def _organiser(text: str, activity: FoundActivity, organisations: list[tuple[int, int]]) -> str | None:
-        start, _ = _sentence_bounds(text, activity.start)
-        before = [(s, e) for s, e in organisations if start <= s and e <= activity.start]
-        if not before:
-            return None
-        s, e = before[-1]
-        return text[s:e]
+        span = organiser_span(text, activity.start, organisations)
+        return text[span[0]:span[1]] if span else None
 
     def counts(self, text: str, activities: Sequence[Activity],
                quantities: Sequence[Quantity]) -> dict[int, Quantity]:
@@ -197,12 +208,18 @@ def make_stage() -> Callable[[Draft], None]:
             doc.spans[ENTITY_SPANS] = [doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand")
                                        for e in draft.entities]
         doc = component.annotate(doc, draft.folded)
-        text = draft.text
+        text, folded = draft.text, draft.folded
+        organisations = sorted((e.start, e.end) for e in draft.entities if e.label == "ORG")
         activities = []
         for span in doc.spans[ACTIVITY_SPANS]:
+            # The rules read the folded text; names are reported as written, from the same offsets.
+            folded_name = span._.activity_name
+            name_at = folded.find(folded_name, span.start_char, span.end_char)
+            organiser = organiser_span(folded, span.start_char, organisations)
             sentence = draft.sentence_at(span.start_char)
-            activity = Activity(span._.activity_name, text[span.start_char:span.end_char], span.start_char,
-                                span.end_char, span.label_, organiser=span._.organiser,
+            activity = Activity(text[name_at:name_at + len(folded_name)], text[span.start_char:span.end_char],
+                                span.start_char, span.end_char, span.label_,
+                                organiser=text[organiser[0]:organiser[1]] if organiser else None,
                                 sentence=sentence.id if sentence else None)
             activities.append(activity)
         for index, count in component.rules.counts(draft.folded, activities, draft.quantities).items():

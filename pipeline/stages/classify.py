@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -44,13 +45,12 @@ NAME = "classify"
 REQUIRES = ("text", "folded", "sections", "sentences", "tokens")
 PROVIDES = ("areas",)
 
+
 def _shipped_model_dir() -> Path:
     """`models/area_classifier` of the checkout; an installed wheel carries it as `pipeline_models`."""
     checkout = Path(__file__).resolve().parents[2] / "models" / "area_classifier"
     if checkout.is_dir():
         return checkout
-    from importlib import resources
-
     return Path(str(resources.files("pipeline_models").joinpath("area_classifier")))
 
 
@@ -289,7 +289,11 @@ class AreaAssigner:
         draft.sentences = [replace(sentence, area=self._label(final[row]),
                                    area_scores=self._as_mapping(final[row]))
                            for row, sentence in enumerate(draft.sentences)]
-        draft.sections = [self._classify_section(section, evidence.get(section.id), draft, own, final)
+        # Sentences come in text order, so a section's sentences are one run of rows.
+        starts = [sentence.start for sentence in draft.sentences]
+        draft.sections = [self._classify_section(section, evidence.get(section.id),
+                                                 range(bisect_left(starts, section.start),
+                                                       bisect_left(starts, section.end)), own, final)
                           for section in sections]
 
     @staticmethod
@@ -304,10 +308,8 @@ class AreaAssigner:
             blended[row] = (1 - NEIGHBOUR_WEIGHT) * own[row] + NEIGHBOUR_WEIGHT * own[window].mean(axis=0)
         return blended
 
-    def _classify_section(self, section: Section, heading: np.ndarray | None, draft: Draft,
+    def _classify_section(self, section: Section, heading: np.ndarray | None, rows: range,
                           own: np.ndarray, final: np.ndarray) -> Section:
-        rows = [row for row, sentence in enumerate(draft.sentences)
-                if section.start <= sentence.start < section.end]
         if heading is not None:
             scores = heading if not rows else (SECTION_HEADING_WEIGHT * heading
                                                + (1 - SECTION_HEADING_WEIGHT) * own[rows].mean(axis=0))

@@ -22,6 +22,7 @@ characters (`WordIndex`) and other alternations are compiled as tries, once per 
 """
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from collections import Counter
@@ -31,7 +32,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..draft import Draft
-from ..numerals import parse_numeral, parse_year
+from ..numerals import DIGIT_CHARS, YEAR_PATTERN, parse_numeral, parse_year
 from ..records import Entity
 from ..textnorm import is_cjk
 
@@ -43,9 +44,10 @@ PROVIDES = ("entities",)
 _LABEL_RANK = {"ORG": 0, "FAC": 1, "EVENT": 2, "DOC": 3, "GPE": 4, "PERSON": 5, "DATE": 6}
 #: Labels kept when nested in a longer name of another label (松柏县委…领导小组 inside a meeting).
 _NESTABLE = frozenset({"GPE", "ORG"})
-_CN_DIGIT = "〇零一二三四五六七八九十"
+#: Chinese numerals below a hundred: months, days, congresses and plenums (十二月, 二十大).
+_CN_DIGIT = DIGIT_CHARS + "十"
 _NUM = rf"(?:\d{{1,2}}|[{_CN_DIGIT}]{{1,3}})"
-_YEAR = r"(?:(?:19|20)\d{2}|[〇零一二三四五六七八九]{4})"
+_YEAR = f"(?:{YEAR_PATTERN})"
 #: The start or end of a year or month (2025年底, 2021年12月底, 2023年初, 6月中旬); 初 not of 初步.
 _PART = r"底|末|初(?!步|心|见|次|始|衷|期|级|中)|上旬|中旬|下旬"
 _DATE = re.compile(
@@ -339,8 +341,20 @@ class EntityRules:
         return code is not None and (Gazetteer.level(code) == "province" or code in codes)
 
     def _confirmed_everywhere(self, text: str, names: set[str]) -> list[Found]:
-        return [Found(m.start(), m.end(), "GPE") for name in names
+        # Sorted, so that the proposals' order never depends on the hash order of a set.
+        return [Found(m.start(), m.end(), "GPE") for name in sorted(names)
                 for m in re.finditer(re.escape(name), text)]
+
+    @staticmethod
+    def _by_frequency(text: str, places: list[Found]) -> list[str]:
+        """Distinct place names, most frequent first; a tie goes to the one named first."""
+        counts: Counter[str] = Counter()
+        first: dict[str, int] = {}
+        for found in places:
+            name = text[found.start:found.end]
+            counts[name] += 1
+            first[name] = min(first.get(name, found.start), found.start)
+        return sorted(counts, key=lambda name: (-counts[name], first[name]))
 
     def _unknown_counties(self, text: str, known: list[Found]) -> list[Found]:
         taken = {(f.start, f.end) for f in known}
@@ -451,9 +465,8 @@ class EntityRules:
 
     def _levels(self, text: str, places: list[Found], codes: set[str]) -> dict[str, str]:
         """Level suffix -> this report's most frequent place of that level (区 -> 湘东区)."""
-        counts = Counter(text[f.start:f.end] for f in places)
         levels: dict[str, str] = {}
-        for name, _ in counts.most_common():
+        for name in self._by_frequency(text, places):
             level = self.place_level(name)
             if level and level not in levels:
                 levels[level] = name
@@ -471,11 +484,11 @@ class EntityRules:
 
     def _region(self, text: str, places: list[Found]) -> str | None:
         """The report's own place: its most frequent county-level place, else prefecture-level."""
-        counts = Counter(text[f.start:f.end] for f in places)
+        ranked = self._by_frequency(text, places)
         for tier in (self.county_levels, frozenset({"市", "州", "自治州", "盟"})):
-            named = [(count, name) for name, count in counts.most_common() if self.place_level(name) in tier]
+            named = next((name for name in ranked if self.place_level(name) in tier), None)
             if named:
-                return max(named, key=lambda pair: pair[0])[1]
+                return named
         return None
 
     # -- organisations, venues, events --------------------------------------------------------
@@ -696,6 +709,7 @@ class EntityRules:
     def dates(text: str) -> list[Found]:
         found = []
         for match in _DATE.finditer(text):
+            month = None
             if match.group("y1"):
                 year = parse_year(match.group("y1"))
                 if year is None:
@@ -707,9 +721,12 @@ class EntityRules:
                     month = match.group("m") or _YEAR_PART_MONTH.get(match.group("year_part") or "")
                     normalized = _iso(year, month, match.group("d"))
             else:
-                normalized = _iso(None, match.group("m2"), match.group("d2"))
-            if normalized:
-                found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
+                month = match.group("m2")
+                normalized = _iso(None, month, match.group("d2"))
+            # 13月 is no date at all; 5月32日 is a date written wrong: kept, with no normal form.
+            if month is not None and _month(month) is None:
+                continue
+            found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
         return found
 
     def persons(self, text: str) -> list[Found]:
@@ -821,18 +838,29 @@ class EntityRules:
         return found
 
 
+def _month(written: str | None) -> int | None:
+    """The month `written` names, 1 to 12; None for none or one the calendar lacks (13月)."""
+    value = parse_numeral(written) if written else None
+    return value if isinstance(value, int) and 1 <= value <= 12 else None
+
+
 def _iso(year: int | None, month: str | None, day: str | None) -> str | None:
-    parts = [f"{year:04d}" if year else "-"]
-    for part in (month, day):
-        if part is None:
-            break
-        value = parse_numeral(part)
-        if not isinstance(value, int) or value <= 0:
-            return None
-        parts.append(f"{value:02d}")
-    if year is None and len(parts) == 3:
-        return f"--{parts[1]}-{parts[2]}"
-    return "-".join(parts)
+    """`2023-05-04`, `2023-05`, `2023`, or `--05-04` for a day of no stated year; None when the
+    day does not exist (5月32日, 2023年2月29日) or the month is missing or impossible."""
+    if month is None:
+        return f"{year:04d}" if year else None
+    month_value = _month(month)
+    if month_value is None:
+        return None
+    head = f"{year:04d}-{month_value:02d}" if year else f"--{month_value:02d}"
+    if day is None:
+        return head if year else None
+    day_value = parse_numeral(day)
+    # A day of no stated year may be 29 February: a leap year stands in for the unknown one.
+    last_day = calendar.monthrange(year or 2000, month_value)[1]
+    if not isinstance(day_value, int) or not 1 <= day_value <= last_day:
+        return None
+    return f"{head}-{day_value:02d}"
 
 
 def resolve(text: str, proposals: Iterable[Found], function_chars: frozenset[str],

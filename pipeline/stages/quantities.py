@@ -40,7 +40,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..draft import Draft
-from ..numerals import DIGITS, parse_exact, parse_year
+from ..numerals import DIGIT_CHARS, DIGITS, parse_exact, parse_year
 from ..records import Quantity, Token
 
 NAME = "quantities"
@@ -50,7 +50,8 @@ PROVIDES = ("quantities",)
 #: jieba's part-of-speech tags for verbs (plain verbs and verbs used as nouns).
 _VERB_TAGS = frozenset({"v", "vd", "vi", "vn", "vg"})
 _NOUN_LIKE_VERB_TAG = "vn"
-_CLAUSE_BREAK = re.compile(r"[,，。;；:：!！?？、\s|]")
+#: Clause breaks in the folded text, where full-width ，；：！？ are already half-width.
+_CLAUSE_BREAK = re.compile(r"[,。;:!?、\s|]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,15 +94,11 @@ def _alternation(words) -> str:
                     if not word.startswith("_"))
 
 
-def _digit_class() -> str:
-    return "".join(DIGITS)
-
-
 @lru_cache(maxsize=1)
 def grammar() -> re.Pattern[str]:
     """The one pattern every quantity matches; group names are read by `_candidate`."""
     markers = tables().markers
-    digits = _digit_class()
+    digits = DIGIT_CHARS
     # 千 before 克/米/瓦 belongs to the unit (千克), not to the number.
     start = rf"(?:[0-9{digits}十百万]|千(?![克米瓦]))"
     inside = rf"(?:{start}|,(?=[0-9]{{3}}(?![0-9]))|\.(?=[0-9])|[万亿]|点(?=[{digits}])|[余多](?=[万亿]))"
@@ -441,8 +438,9 @@ def _span(pieces: list[_Piece]) -> _Piece | None:
     return _Piece("", pieces[0].start, pieces[-1].end)
 
 
-_OPEN_QUOTES = "“‘「『\""
-_CLOSE_QUOTES = "”’」』\""
+_OPEN_QUOTES = frozenset("“‘「『")
+#: A straight quote closes a quotation but never opens one: it cannot tell which side it is on.
+_CLOSE_QUOTES = frozenset("”’」』\"")
 
 
 def _pieces(tokens: list[Token], start: int, end: int, folded: str) -> list[_Piece]:
@@ -455,7 +453,7 @@ def _pieces(tokens: list[Token], start: int, end: int, folded: str) -> list[_Pie
         if left >= right:
             continue
         word = folded[left:right]
-        if quote_start is None and word in _OPEN_QUOTES and word != "\"":
+        if quote_start is None and word in _OPEN_QUOTES:
             quote_start = left
         elif quote_start is not None and word in _CLOSE_QUOTES:
             pieces.append(_Piece(folded[quote_start:right], quote_start, right))
@@ -489,8 +487,6 @@ def find_quantities(draft: Draft, context: _Context) -> list[Quantity]:
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(folded)]
     found = []
     for match in grammar().finditer(folded):
-        if not match.group():
-            continue
         reading = _candidate(match, folded)
         if reading is None or _in_trap(folded, reading.start, reading.end):
             continue

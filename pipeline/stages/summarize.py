@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -33,34 +34,23 @@ from importlib import resources
 from typing import Any
 
 from ..draft import Draft
+from ..numerals import YEAR_PATTERN, parse_year
 from ..records import Activity, Entity, Quantity, Section, Sentence
+from .classify import load_taxonomy
 
 NAME = "summarize"
 REQUIRES = ("text", "sections", "sentences", "quantities", "entities", "activities", "areas")
 PROVIDES = ("summary",)
 
 GENERAL = "general"
-TAXONOMY_FILE = "united_front.json"
-#: Used only when the taxonomy data file is not installed: the ids and names in CONTRACT.md.
-FALLBACK_AREAS = (
-    ("party_leadership", "坚持党的全面领导，构建大统战格局"),
-    ("multiparty_cooperation", "多党合作与政党协商"),
-    ("ethnic_religious_affairs", "民族宗教工作"),
-    ("non_public_economy", "非公有制经济"),
-    ("non_party_representatives", "党外代表人士队伍建设"),
-    ("hk_macao_taiwan_overseas", "港澳台侨"),
-    ("brand_and_grassroots", "统战品牌与基层阵地"),
-    ("new_rural_elites", "新乡贤与乡村振兴"),
-)
-GENERAL_NAME = "综述"
+#: The taxonomy the areas come from: a name in `pipeline/data/taxonomy/` or a JSON file.
+TAXONOMY = "united_front"
 
 #: Entity label -> the summary list it is gathered in. PERSON and DATE are left to the records.
 ENTITY_GROUPS = {"ORG": "organisations", "GPE": "places", "FAC": "venues", "DOC": "documents",
                  "EVENT": "events"}
 
-_YEAR = re.compile(r"((?:19|20)\d{2}|[〇零一二][〇零一二三四五六七八九]{3})\s*年(?!代)")
-_CN_DIGIT = {character: str(value) for value, character in enumerate("〇一二三四五六七八九")}
-_CN_DIGIT["零"] = "0"
+_YEAR = re.compile(rf"({YEAR_PATTERN})\s*年(?!代)")
 #: How far (characters) a plan word may stand from a year and still make it a planned year.
 _PLAN_REACH = 6
 _LONGEST_ISSUER = 30
@@ -74,18 +64,10 @@ class Area:
 
 
 @lru_cache(maxsize=4)
-def area_catalogue(taxonomy: str = TAXONOMY_FILE) -> tuple[Area, ...]:
-    """The taxonomy's areas in its order, then its fallback (`general`).
-
-    CONTRACT.md's ids stand in only when the taxonomy data file is not installed.
-    """
-    source = resources.files("pipeline.data").joinpath("taxonomy", taxonomy)
-    if not source.is_file():
-        return tuple(Area(*pair) for pair in FALLBACK_AREAS) + (Area(GENERAL, GENERAL_NAME),)
-    data = json.loads(source.read_text("utf-8"))
-    fallback = data.get("fallback") or {}
-    return (tuple(Area(entry["id"], entry.get("name") or entry["id"]) for entry in data["areas"])
-            + (Area(fallback.get("id", GENERAL), fallback.get("name", GENERAL_NAME)),))
+def area_catalogue(taxonomy: str = TAXONOMY) -> tuple[Area, ...]:
+    """The taxonomy's areas in its order, then its fallback (`general`)."""
+    loaded = load_taxonomy(taxonomy)
+    return tuple(Area(label, loaded.names[label]) for label in loaded.labels)
 
 
 @lru_cache(maxsize=1)
@@ -98,11 +80,6 @@ def _cues() -> dict[str, tuple[str, ...]]:
 
 # --- report-level facts ---------------------------------------------------------------------
 
-def _year_value(match: re.Match[str]) -> int:
-    digits = match.group(1)
-    return int("".join(_CN_DIGIT.get(character, character) for character in digits))
-
-
 def _planned(folded: str, match: re.Match[str]) -> bool:
     before = folded[max(0, match.start() - _PLAN_REACH):match.start()]
     after = folded[match.end():match.end() + _PLAN_REACH]
@@ -114,13 +91,13 @@ def reviewed_year(folded: str, title: str | None) -> int | None:
     if title:
         match = _YEAR.search(title)
         if match:
-            return _year_value(match)
+            return parse_year(match.group(1))
     counts: Counter[int] = Counter()
     first_seen: dict[int, int] = {}
     for match in _YEAR.finditer(folded):
         if _planned(folded, match):
             continue
-        year = _year_value(match)
+        year = parse_year(match.group(1))
         counts[year] += 1
         first_seen.setdefault(year, match.start())
     if not counts:
@@ -168,28 +145,35 @@ def _signature(text: str) -> str | None:
 # --- which area a record belongs to ---------------------------------------------------------
 
 class _AreaLocator:
-    """The area of a record: its sentence's, else the innermost section's around its start."""
+    """The area of a record: its sentence's, else the innermost section's around its start.
+    Both are found by bisection over starts, not by a scan per record."""
 
     def __init__(self, sentences: Sequence[Sentence], sections: Sequence[Section]) -> None:
         self._by_id = {sentence.id: sentence for sentence in sentences}
         self._sentences = sorted(sentences, key=lambda sentence: sentence.start)
+        self._sentence_starts = [sentence.start for sentence in self._sentences]
+        # Sections nest; in order of start (outer first at a tie), the innermost section around
+        # an offset is the last one starting at or before it that still covers it.
         self._sections = sorted(sections, key=lambda section: (section.start, -section.end))
+        self._section_starts = [section.start for section in self._sections]
 
     def sentence_of(self, record: Quantity | Entity | Activity) -> Sentence | None:
         if record.sentence is not None and record.sentence in self._by_id:
             return self._by_id[record.sentence]
-        for sentence in self._sentences:
-            if sentence.start <= record.start < sentence.end:
-                return sentence
+        # Sentences do not overlap: only the last one starting at or before the record can hold it.
+        index = bisect_right(self._sentence_starts, record.start) - 1
+        if index >= 0 and record.start < self._sentences[index].end:
+            return self._sentences[index]
         return None
 
     def area_of(self, record: Quantity | Entity | Activity) -> str:
         sentence = self.sentence_of(record)
         if sentence is not None:
             return sentence.area
-        around = [section for section in self._sections
-                  if section.start <= record.start < section.end]
-        return around[-1].area if around else GENERAL
+        for index in range(bisect_right(self._section_starts, record.start) - 1, -1, -1):
+            if record.start < self._sections[index].end:
+                return self._sections[index].area
+        return GENERAL
 
 
 # --- per-area parts -------------------------------------------------------------------------
@@ -326,7 +310,7 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
     }
 
 
-def make_stage(*, taxonomy: str = TAXONOMY_FILE):
+def make_stage(*, taxonomy: str = TAXONOMY):
     areas = area_catalogue(taxonomy)
     _cues()
 
