@@ -12,7 +12,8 @@ of silently changing old pipelines. The rules match characters, so they work wha
 tokenization (spaCy's per-character default, jieba, or this project's tokens); a Doc of words
 also lets towns and villages be found from their shape alone. Each component splits tokens where
 a name begins or ends inside one, so every result is a span of whole tokens; the report-miner
-stages build their Doc already cut there (`doc_from_tokens(..., cuts=...)`).
+stages build their Doc already cut there (`doc_from_tokens(..., cuts=...)`). As in the stages,
+the rules read the folded text (`textnorm.fold`) and names are given as the Doc writes them.
 """
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
+
+from .textnorm import fold
 
 if TYPE_CHECKING:
     from .stages.entities import Findings
@@ -98,7 +101,7 @@ class EntityComponent:
         starts = doc.to_array("IDX").tolist()
         # Word boundaries tell only when the Doc is segmented into words, not spaCy's characters.
         segmented = len(starts) < sum(not ch.isspace() for ch in text)
-        findings = self.rules.find(text, frozenset(starts) if segmented else None)
+        findings = self.rules.find(fold(text), frozenset(starts) if segmented else None)
         align(doc, ((f.start, f.end) for f in findings.entities))
         return self.annotate(doc, findings)
 
@@ -129,18 +132,22 @@ class ActivityComponent:
         self.rules = ActivityRules()
 
     def __call__(self, doc: Doc) -> Doc:
-        return self.annotate(doc, doc_text(doc))
+        text = doc_text(doc)
+        return self.annotate(doc, text, fold(text))
 
-    def annotate(self, doc: Doc, text: str) -> Doc:
-        """As calling the component, for a caller that holds `doc`'s text already."""
+    def annotate(self, doc: Doc, text: str, folded: str) -> Doc:
+        """As calling the component, for a caller that holds `doc`'s text and its fold already.
+        The rules read `folded`; names and organisers are given as `text` writes them."""
         entities = [(s.start_char, s.end_char, s.label_) for s in doc.spans.get(ENTITY_SPANS, [])]
-        found = self.rules.find(text, entities)
+        found = self.rules.find(folded, entities)
         align(doc, ((f.start, f.end) for f in found))
         spans = []
         for activity in found:
             span = doc.char_span(activity.start, activity.end, label=activity.kind)
-            span._.activity_name = activity.name
-            span._.organiser = activity.organiser
+            name_at = folded.find(activity.name, activity.start, activity.end)
+            span._.activity_name = text[name_at:name_at + len(activity.name)]
+            organiser = activity.organiser_at
+            span._.organiser = text[organiser[0]:organiser[1]] if organiser else None
             spans.append(span)
         doc.spans[ACTIVITY_SPANS] = spans
         return doc

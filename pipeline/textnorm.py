@@ -15,16 +15,16 @@ converter such as OpenCC's (it may turn two characters into one).
 """
 from __future__ import annotations
 
-from importlib import resources
+import re
+
+from .data import data_lines
 
 
 def _traditional_to_simplified() -> dict[int, int]:
     table = {}
-    text = resources.files("pipeline.data").joinpath("traditional_to_simplified.tsv").read_text("utf-8")
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            traditional, simplified = line.split("\t")
-            table[ord(traditional)] = ord(simplified)
+    for line in data_lines("traditional_to_simplified.tsv"):
+        traditional, simplified = line.split("\t")
+        table[ord(traditional)] = ord(simplified)
     return table
 
 
@@ -43,6 +43,13 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+#: A Chinese character, as the body of a regex character class (`f"[{CJK_CLASS}]"`): the CJK
+#: unified ideographs, extension A, and the supplementary planes' extensions with the
+#: compatibility supplement. Rare characters of names stay inside a match instead of breaking it.
+CJK_CLASS = "\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002fa1f"
+_CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
+
+
 def is_cjk(char: str) -> bool:
-    code = ord(char)
-    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2FA1F
+    """Whether the one character `char` is a Chinese character (see `CJK_CLASS`)."""
+    return _CJK_CHAR.fullmatch(char) is not None

@@ -114,3 +114,9 @@ def test_a_campaign_only_mentioned_is_not_an_activity():
 def test_short_numeral_slogans_after_a_trigger_or_before_activity_are_activities():
     found = activities_of("开展“四进”活动，深入开展“五进”，推动“七进”活动落地。")
     assert {"四进", "五进", "七进"} <= set(found), found
+
+
+def test_an_unquoted_name_may_hold_a_rare_character_outside_the_basic_block():
+    found = activities_of("柳岸县委统战部组织开展书香\U00020BB7岸行活动5场。")
+    assert set(found) == {"书香\U00020BB7岸行"}
+    assert found["书香\U00020BB7岸行"].count == 5

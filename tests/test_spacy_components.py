@@ -72,3 +72,13 @@ def test_doc_from_tokens_cuts_tokens_where_names_begin_and_end():
     doc = components.doc_from_tokens(spacy.blank("zh").vocab, text, tokens, cuts=[1, 8])
     assert [t.text for t in doc] == ["由", "民进", "柳岸县总支", "撰写"]
     assert components.doc_text(doc) == doc.text == text
+
+
+def test_plain_spacy_reads_the_folded_text_and_gives_names_as_written():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("report_miner_entities_v1")
+    nlp.add_pipe("report_miner_activities_v1")
+    doc = nlp("柳岸縣委統戰部開展“同心護企”活動，舉辦“僑界聯誼會”3次。")
+    assert [(ent.text, ent.label_) for ent in doc.ents] == [("柳岸縣委統戰部", "ORG")]
+    found = {span._.activity_name: span._.organiser for span in doc.spans[components.ACTIVITY_SPANS]}
+    assert found == {"同心護企": "柳岸縣委統戰部", "僑界聯誼會": "柳岸縣委統戰部"}

@@ -20,6 +20,7 @@ import logging
 import re
 
 from .. import errors
+from ..textnorm import is_cjk
 
 _TERMINATORS = tuple("。！？；：…!?;:")
 _CLOSERS = "”’」』）)》】"
@@ -28,8 +29,12 @@ _PAGE_NUMBER = re.compile(r"^[-—–\s]*\d{1,4}[-—–\s]*$|^第\s*\d+\s*页.*
 _FULL_LINE = 0.85
 
 
-def _is_cjk(char: str) -> bool:
-    return "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
+def _joins_without_space(char: str) -> bool:
+    """Whether a wrapped line ending or starting with `char` is joined to the other line without
+    a space. Wider than a Chinese character (`is_cjk`) on purpose: ideographic punctuation, kana
+    and full-width forms (U+3000-U+33FF, U+FF00-U+FFEF) take no space either, so a line ending in
+    `，` runs on into an English word or a number as it was printed."""
+    return is_cjk(char) or "\u3000" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef"
 
 
 def _page_lines(page_text: str) -> list[str]:
@@ -48,7 +53,7 @@ def _unwrap(pages: list[list[str]]) -> list[str]:
             stripped = line.strip()
             continues = open_paragraph and not line[:1].isspace()
             if continues:
-                glue = "" if _is_cjk(paragraphs[-1][-1]) or _is_cjk(stripped[0]) else " "
+                glue = "" if _joins_without_space(paragraphs[-1][-1]) or _joins_without_space(stripped[0]) else " "
                 paragraphs[-1] += glue + stripped
             else:
                 paragraphs.append(stripped)

@@ -12,15 +12,15 @@ sentence).
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 
+from ..data import read_json
 from ..draft import Draft
 from ..records import Activity, Quantity
+from ..textnorm import CJK_CLASS
 from .entities import QUOTED
 
 NAME = "activities"
@@ -32,7 +32,7 @@ _SENTENCE_END = "。\n!?"
 _CLAUSE_END = ",。;\n!?"
 _END_PATTERNS = {ends: re.compile(f"[{re.escape(ends)}]") for ends in (_SENTENCE_END, _CLAUSE_END)}
 #: What may stand between a quoted name and the word that says what it is.
-_BETWEEN_QUOTES = re.compile(r"(?:[、和及与]?[\u4e00-\u9fff]{0,6}“[^“”\n]{0,60}”)*(?:等)?")
+_BETWEEN_QUOTES = re.compile(rf"(?:[、和及与]?[{CJK_CLASS}]{{0,6}}“[^“”\n]{{0,60}}”)*(?:等)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +41,13 @@ class FoundActivity:
     start: int
     end: int
     kind: str
-    organiser: str | None = None
+    #: Offsets of the body named as organising it (see `organiser_span`).
+    organiser_at: tuple[int, int] | None = None
 
 
 @lru_cache(maxsize=1)
 def cues() -> dict:
-    return json.loads(resources.files("pipeline.data").joinpath("activity_cues.json").read_text("utf-8"))
+    return read_json("activity_cues.json")
 
 
 def _sentence_bounds(text: str, at: int, ends: str = _SENTENCE_END) -> tuple[int, int]:
@@ -81,7 +82,7 @@ class ActivityRules:
         verbs = "|".join(map(re.escape, c["trigger_verbs"]))
         ends = "|".join(map(re.escape, sorted(c["trigger_ends"], key=len, reverse=True)))
         self.trigger = re.compile(
-            rf"(?:{verbs})了?(?P<name>[\u4e00-\u9fff]{{2,{c['max_trigger_name']}}}?)(?P<end>{ends})")
+            rf"(?:{verbs})了?(?P<name>[{CJK_CLASS}]{{2,{c['max_trigger_name']}}}?)(?P<end>{ends})")
         self.end_in_name = c["trigger_ends"]
         self.distinctive = re.compile("|".join(f"(?:{mark})" for mark in c["distinctive_marks"]))
         self.not_tour_endings = tuple(c["not_tour_endings"])
@@ -134,7 +135,7 @@ class ActivityRules:
                 found.append(FoundActivity(text[s:e], s, e, "activity"))
         found += self._campaigns(text, found)
         organisations = sorted((s, e) for s, e, label in entities if label == "ORG")
-        return [replace(f, organiser=self._organiser(text, f, organisations)) for f in found]
+        return [replace(f, organiser_at=organiser_span(text, f.start, organisations)) for f in found]
 
     def _uncued_name(self, text: str, start: int, name: str) -> bool:
         """Whether a quote with no word around it saying what it is still names something: not
@@ -162,11 +163,6 @@ class ActivityRules:
         春风行动), not just a topic (理想信念教育) or a bare mark (大调研)."""
         mark = self.distinctive.search(name)
         return mark is not None and len(mark.group()) < len(name) and not name.endswith(self.not_tour_endings)
-
-    @staticmethod
-    def _organiser(text: str, activity: FoundActivity, organisations: list[tuple[int, int]]) -> str | None:
-        span = organiser_span(text, activity.start, organisations)
-        return text[span[0]:span[1]] if span else None
 
     def counts(self, text: str, activities: Sequence[Activity],
                quantities: Sequence[Quantity]) -> dict[int, Quantity]:
@@ -204,24 +200,16 @@ def make_stage() -> Callable[[Draft], None]:
     def run(draft: Draft) -> None:
         doc = draft.shared.get("spacy_doc")
         if doc is None or ENTITY_SPANS not in doc.spans:
-            doc = doc_from_tokens(nlp.vocab, draft.folded, draft.tokens)
-            doc.spans[ENTITY_SPANS] = [doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand")
-                                       for e in draft.entities]
-        doc = component.annotate(doc, draft.folded)
-        text, folded = draft.text, draft.folded
-        organisations = sorted((e.start, e.end) for e in draft.entities if e.label == "ORG")
+            cuts = [offset for e in draft.entities for offset in (e.start, e.end)]
+            doc = doc_from_tokens(nlp.vocab, draft.text, draft.tokens, cuts)
+            doc.spans[ENTITY_SPANS] = [doc.char_span(e.start, e.end, label=e.label) for e in draft.entities]
+        doc = component.annotate(doc, draft.text, draft.folded)
         activities = []
         for span in doc.spans[ACTIVITY_SPANS]:
-            # The rules read the folded text; names are reported as written, from the same offsets.
-            folded_name = span._.activity_name
-            name_at = folded.find(folded_name, span.start_char, span.end_char)
-            organiser = organiser_span(folded, span.start_char, organisations)
             sentence = draft.sentence_at(span.start_char)
-            activity = Activity(text[name_at:name_at + len(folded_name)], text[span.start_char:span.end_char],
-                                span.start_char, span.end_char, span.label_,
-                                organiser=text[organiser[0]:organiser[1]] if organiser else None,
-                                sentence=sentence.id if sentence else None)
-            activities.append(activity)
+            activities.append(Activity(span._.activity_name, draft.text[span.start_char:span.end_char],
+                                       span.start_char, span.end_char, span.label_,
+                                       organiser=span._.organiser, sentence=sentence.id if sentence else None))
         for index, count in component.rules.counts(draft.folded, activities, draft.quantities).items():
             activities[index] = replace(activities[index], count=count.value, count_unit=count.unit)
         draft.activities = activities

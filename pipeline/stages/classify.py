@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import errors
+from ..data import read_json
 from ..draft import Draft
 from ..records import Section
 from ..textnorm import fold
@@ -148,8 +149,7 @@ def load_taxonomy(name_or_path: str | Path = "united_front") -> Taxonomy:
         if path.suffix == ".json":
             raw = json.loads(path.read_text("utf-8"))
         else:
-            folder = resources.files("pipeline.data").joinpath("taxonomy")
-            raw = json.loads(folder.joinpath(f"{name_or_path}.json").read_text("utf-8"))
+            raw = read_json(f"taxonomy/{name_or_path}.json")
         areas = raw["areas"]
         fallback = raw["fallback"]
         return Taxonomy(id=raw["id"], areas=tuple(area["id"] for area in areas),

@@ -23,18 +23,17 @@ characters (`WordIndex`) and other alternations are compiled as tries, once per 
 from __future__ import annotations
 
 import calendar
-import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 
+from ..data import data_lines, read_json
 from ..draft import Draft
 from ..numerals import DIGIT_CHARS, YEAR_PATTERN, parse_numeral, parse_year
 from ..records import Entity
-from ..textnorm import is_cjk
+from ..textnorm import CJK_CLASS, is_cjk
 
 NAME = "entities"
 REQUIRES = ("text", "folded", "sentences", "tokens")
@@ -84,14 +83,9 @@ class Findings:
     region: str | None
 
 
-def _data_lines(name: str) -> list[str]:
-    text = resources.files("pipeline.data").joinpath(name).read_text("utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
 @lru_cache(maxsize=1)
 def patterns() -> dict:
-    return json.loads(resources.files("pipeline.data").joinpath("entity_patterns.json").read_text("utf-8"))
+    return read_json("entity_patterns.json")
 
 
 def _alternation(words: Iterable[str]) -> str:
@@ -160,7 +154,7 @@ class Gazetteer:
 
     def __init__(self) -> None:
         self.code_of: dict[str, str] = {}
-        for line in _data_lines("gazetteer/divisions.tsv"):
+        for line in data_lines("gazetteer/divisions.tsv"):
             code, name = line.split("\t")
             # Two-character names (城区, 和县) read as ordinary words far more often than as places.
             if len(name) >= 3:
@@ -195,8 +189,8 @@ class EntityRules:
         p = patterns()
         self.p = p
         self.gazetteer = Gazetteer()
-        self.not_places = frozenset(_data_lines("gazetteer/not_places.txt"))
-        self.verbs = frozenset(_data_lines("gazetteer/boundary_words.txt"))
+        self.not_places = frozenset(data_lines("gazetteer/not_places.txt"))
+        self.verbs = frozenset(data_lines("gazetteer/boundary_words.txt"))
         self.boundary_words = self.verbs | frozenset(p["lead_words"])
         self.not_suffix_before = {ch: re.compile(rule) for ch, rule in p["not_suffix_before"].items()}
         self.function_chars = frozenset(p["function_chars"])
@@ -208,10 +202,10 @@ class EntityRules:
         self.filler_blockers = self.generic_chars - self.numerals - {"第"}
         self.not_given_chars = frozenset(p["person_not_given"])
         self.numeral_stem_blockers = frozenset(p["numeral_stem_blockers"])
-        self.not_place_stems = frozenset(p["not_place_stems"]) | frozenset(_data_lines("gazetteer/verbal_nouns.txt"))
+        self.not_place_stems = frozenset(p["not_place_stems"]) | frozenset(data_lines("gazetteer/verbal_nouns.txt"))
         self.lone_verb_chars = frozenset(p["lone_verb_chars"])
         self.not_place_stem_endings = tuple(p["not_place_stem_endings"])
-        self.country_names = frozenset(_data_lines("gazetteer/countries.txt"))
+        self.country_names = frozenset(data_lines("gazetteer/countries.txt"))
         self.countries = re.compile(f"(?:{_alternation(self.country_names)})(?!族)")
         self.level_words = tuple(sorted(p["level_words"], key=len, reverse=True))
         self.committee_words = tuple(p["committee_words"])
@@ -229,7 +223,7 @@ class EntityRules:
         # 发展和改革, 人力资源和社会保障: two fields of one department, joined by 和. A leading 和
         # lets the scan go on leftwards to the first field; a name never starts with it.
         name_ends = "".join(sorted({word[-1] for word in (*p["department_suffixes"], *p["bodies"])}))
-        self.joined_fields = re.compile(rf"(?:^|(?<=[\u4e00-\u9fff])(?<![{name_ends}]))和(?=[\u4e00-\u9fff]{{2}})")
+        self.joined_fields = re.compile(rf"(?:^|(?<=[{CJK_CLASS}])(?<![{name_ends}]))和(?=[{CJK_CLASS}]{{2}})")
         self.not_department_tails = tuple(p["not_department_tails"])
         self.national = re.compile(_alternation(p["national_orgs"]))
         self.party = re.compile(_alternation(p["parties"]))
@@ -241,10 +235,10 @@ class EntityRules:
         self.venue = re.compile(_alternation(p["venue_suffixes"]))
         self.venue_end = re.compile(f"(?:{_alternation(p['venue_suffixes'])})$")
         self.event_suffix = re.compile(
-            rf"(?P<topic>[\u4e00-\u9fff]{{2,{p['event_max_topic']}}}?)(?:{_alternation(p['event_suffixes'])})")
+            rf"(?P<topic>[{CJK_CLASS}]{{2,{p['event_max_topic']}}}?)(?:{_alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(_alternation(p["event_scopes"]))
         self.session = re.compile(
-            rf"第?(?:{_NUM})[届次](?P<topic>[\u4e00-\u9fff]{{0,{p['event_max_topic']}}}?)"
+            rf"第?(?:{_NUM})[届次](?P<topic>[{CJK_CLASS}]{{0,{p['event_max_topic']}}}?)"
             rf"(?:{_alternation(p['session_endings'])})")
         self.two_sessions = re.compile(f"(?:{_alternation(p['two_sessions_scopes'])})两会")
         self.leaders = re.compile(_alternation(p["national_leaders"]))
@@ -902,11 +896,11 @@ def make_stage() -> Callable[[Draft], None]:
     component = nlp.get_pipe(nlp.pipe_names[0])
 
     def run(draft: Draft) -> None:
-        # The rules read the folded text; the Doc is then built once, its tokens already cut
-        # where names begin and end, instead of being split token by token afterwards.
+        # The rules read the folded text; the Doc, of the text as written, is then built once, its
+        # tokens already cut where names begin and end, instead of split token by token afterwards.
         findings = component.rules.find(draft.folded, frozenset(token.start for token in draft.tokens))
         cuts = [offset for found in findings.entities for offset in (found.start, found.end)]
-        doc = component.annotate(doc_from_tokens(nlp.vocab, draft.folded, draft.tokens, cuts), findings)
+        doc = component.annotate(doc_from_tokens(nlp.vocab, draft.text, draft.tokens, cuts), findings)
         draft.shared["spacy_doc"] = doc
         text = draft.text
         entities = []

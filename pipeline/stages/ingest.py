@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .. import errors
 from ..runner import MAX_CHARS
+from ..textnorm import CJK_CLASS, is_cjk
 
 #: Input types by suffix; anything else named on the command line is read as plain text.
 FORMATS_BY_SUFFIX = {".txt": "text", ".text": "text", ".md": "text", ".html": "html",
@@ -58,7 +59,7 @@ _BOMS = (
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 #: Share of control characters above which decoded "text" is taken to be binary.
 _MAX_CONTROL_SHARE = 0.01
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK = re.compile(f"[{CJK_CLASS}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,7 @@ def _text_like_share(text: str) -> float:
     if not sample:
         return 0.0
     text_like = sum(1 for char in sample
-                    if (" " <= char <= "~") or char in "\t\n\r" or "\u4e00" <= char <= "\u9fff"
+                    if (" " <= char <= "~") or char in "\t\n\r" or is_cjk(char)
                     or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"
                     or "\u2010" <= char <= "\u2027")
     return text_like / len(sample)

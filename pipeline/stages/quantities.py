@@ -29,7 +29,6 @@ verb, and after `其中` there is no object (a back-reference).
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
 from bisect import bisect_left
@@ -37,8 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
 
+from ..data import data_lines, read_json
 from ..draft import Draft
 from ..numerals import DIGIT_CHARS, DIGITS, parse_exact, parse_year
 from ..records import Quantity, Token
@@ -73,19 +72,13 @@ class Tables:
         return self.markers["context"]
 
 
-def _data_text(name: str) -> str:
-    return resources.files("pipeline.data").joinpath(name).read_text("utf-8")
-
-
 @lru_cache(maxsize=1)
 def tables() -> Tables:
     units = {}
-    for line in _data_text("units.tsv").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
+    for line in data_lines("units.tsv"):
         surface, base, multiplier, kind = line.split("\t")
         units[surface] = Unit(base, int(multiplier), kind)
-    return Tables(units, json.loads(_data_text("units.markers.json")))
+    return Tables(units, read_json("units.markers.json"))
 
 
 def _alternation(words) -> str:

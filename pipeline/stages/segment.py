@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from ..draft import Draft
 from ..records import Heading, Paragraph, Section, Sentence
+from ..textnorm import CJK_CLASS
 
 NAME = "segment"
 REQUIRES = ("text", "folded", "meta")
@@ -43,8 +44,9 @@ _RUN_IN_ORDINAL = re.compile(rf"^(?:[{_CN_DIGITS}]+是|其[{_CN_DIGITS}])")
 _TERMINATORS = frozenset("。!?;…↓")
 _CLOSERS = frozenset("”’」』)》】]\"'")
 _OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
-_WORDY = re.compile(r"[\w\u4e00-\u9fff]")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: A letter, digit or Chinese character: `\w` of a str pattern covers all three.
+_WORDY = re.compile(r"\w")
+_CJK = re.compile(f"[{CJK_CLASS}]")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
 
 #: Last characters that leave a line unfinished: punctuation that expects more, function words.

@@ -22,7 +22,6 @@ stage's; it is copied, not decided, here.
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from bisect import bisect_right
@@ -30,9 +29,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from ..data import read_json
 from ..draft import Draft
 from ..numerals import YEAR_PATTERN, parse_year
 from ..records import Activity, Entity, Quantity, Section, Sentence
@@ -72,8 +71,7 @@ def area_catalogue(taxonomy: str = TAXONOMY) -> tuple[Area, ...]:
 
 @lru_cache(maxsize=1)
 def _cues() -> dict[str, tuple[str, ...]]:
-    text = resources.files("pipeline.data").joinpath("summary_cues.json").read_text("utf-8")
-    data = json.loads(text)
+    data = read_json("summary_cues.json")
     return {key: tuple(sorted(value["words"], key=len, reverse=True))
             for key, value in data.items() if isinstance(value, dict)}
 

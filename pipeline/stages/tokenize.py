@@ -18,8 +18,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import lru_cache
-from importlib import resources
 
+from ..data import data_lines
 from ..draft import Draft
 from ..records import Token
 
@@ -34,11 +34,7 @@ BACKENDS = ("rjieba", "jieba")
 def domain_terms() -> tuple[tuple[str, int | None], ...]:
     """`(word, frequency)` pairs from `data/domain_dict.txt`, comments skipped."""
     entries = []
-    text = resources.files("pipeline.data").joinpath("domain_dict.txt").read_text("utf-8")
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
+    for line in data_lines("domain_dict.txt"):
         word, _, frequency = line.partition(" ")
         entries.append((word, int(frequency) if frequency else None))
     return tuple(entries)
