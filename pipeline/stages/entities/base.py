@@ -1,0 +1,115 @@
+"""The data every entity rule reads, loaded once, and the boundaries every rule respects: where
+a name may start, where a suffix ends one, where a level word begins one."""
+from __future__ import annotations
+
+import re
+
+from ...data import data_lines
+from ...textnorm import CJK_CLASS, is_cjk
+from .common import NUM, alternation, patterns
+from .places import Gazetteer
+
+
+class RuleBase:
+    """Loads the patterns and word lists; the kind-specific rules are mixins over this."""
+
+    def __init__(self) -> None:
+        p = patterns()
+        self.p = p
+        self.gazetteer = Gazetteer()
+        self.not_places = frozenset(data_lines("gazetteer/not_places.txt"))
+        self.verbs = frozenset(data_lines("gazetteer/boundary_words.txt"))
+        self.boundary_words = self.verbs | frozenset(p["lead_words"])
+        self.not_suffix_before = {ch: re.compile(rule) for ch, rule in p["not_suffix_before"].items()}
+        self.function_chars = frozenset(p["function_chars"])
+        self.function_char_words = re.compile(alternation(p["function_char_words"]))
+        self.generic_chars = frozenset(p["generic_chars"])
+        self.stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
+        self.numerals = frozenset(p["numeral_chars"])
+        # Numerals may stand inside a body's name (五金机电商会, 第一人民医院); 全 各 本 may not.
+        self.filler_blockers = self.generic_chars - self.numerals - {"第"}
+        self.not_given_chars = frozenset(p["person_not_given"])
+        self.numeral_stem_blockers = frozenset(p["numeral_stem_blockers"])
+        self.not_place_stems = frozenset(p["not_place_stems"]) | frozenset(data_lines("gazetteer/verbal_nouns.txt"))
+        self.lone_verb_chars = frozenset(p["lone_verb_chars"])
+        self.not_place_stem_endings = tuple(p["not_place_stem_endings"])
+        self.country_names = frozenset(data_lines("gazetteer/countries.txt"))
+        self.countries = re.compile(f"(?:{alternation(self.country_names)})(?!族)")
+        self.level_words = tuple(sorted(p["level_words"], key=len, reverse=True))
+        self.committee_words = tuple(p["committee_words"])
+        self.relative_levels = p["relative_levels"]
+        self.county_levels = frozenset(p["county_levels"])
+        self.place_level_suffixes = tuple(sorted(p["place_level_suffixes"], key=len, reverse=True))
+        self.county_suffix = re.compile(f"(?=({alternation(p['county_suffixes'])}))")
+        self.town_suffix = re.compile(f"(?=({alternation(p['town_suffixes'])}))")
+        self.ethnic_area = re.compile(
+            f"(?<!族)(?=((?:{alternation(p['ethnic_groups'])})+)({alternation(p['ethnic_area_suffixes'])}))")
+        self.body = re.compile(alternation(p["bodies"]))
+        self.standalone_body = re.compile(alternation(p["standalone_bodies"]))
+        self.department = re.compile(alternation(p["department_suffixes"]))
+        self.department_filler_words = re.compile(alternation(p["department_filler_words"]))
+        # 发展和改革, 人力资源和社会保障: two fields of one department, joined by 和. A leading 和
+        # lets the scan go on leftwards to the first field; a name never starts with it.
+        name_ends = "".join(sorted({word[-1] for word in (*p["department_suffixes"], *p["bodies"])}))
+        self.joined_fields = re.compile(rf"(?:^|(?<=[{CJK_CLASS}])(?<![{name_ends}]))和(?=[{CJK_CLASS}]{{2}})")
+        self.not_department_tails = tuple(p["not_department_tails"])
+        self.national = re.compile(alternation(p["national_orgs"]))
+        self.party = re.compile(alternation(p["parties"]))
+        # The first unit after a party name, not inside a longer word (委员会, not 委员 of 委员会议).
+        self.party_unit_after = re.compile(f"(?=({alternation(p['party_units'])})(?!会议|长|员))")
+        self.level_chars = frozenset(ch for word in p["level_words"] for ch in word)
+        self.place_body = re.compile(alternation(p["place_bodies"]))
+        self.company = re.compile(alternation(p["company_suffixes"]))
+        self.venue = re.compile(alternation(p["venue_suffixes"]))
+        self.venue_end = re.compile(f"(?:{alternation(p['venue_suffixes'])})$")
+        self.event_suffix = re.compile(
+            rf"(?P<topic>[{CJK_CLASS}]{{2,{p['event_max_topic']}}}?)(?:{alternation(p['event_suffixes'])})")
+        self.event_scope = re.compile(alternation(p["event_scopes"]))
+        self.session = re.compile(
+            rf"第?(?:{NUM})[届次](?P<topic>[{CJK_CLASS}]{{0,{p['event_max_topic']}}}?)"
+            rf"(?:{alternation(p['session_endings'])})")
+        self.two_sessions = re.compile(f"(?:{alternation(p['two_sessions_scopes'])})两会")
+        self.leaders = re.compile(alternation(p["national_leaders"]))
+        self.person_cue = re.compile(rf"(?:{alternation(p['person_before'])})[ \u3000]*")
+        self.person_after = re.compile(alternation(p["person_after"]))
+        self.honorific = re.compile(alternation(p["honorifics"]))
+        self.person_title_after = re.compile(alternation(p["person_titles_after"]))
+        self.surnames = frozenset(p["surnames"])
+        self.compound_surnames = tuple(p["compound_surnames"])
+        self.name_stops = tuple(sorted(p["person_name_stops"], key=len, reverse=True))
+        self.max_boundary = max(map(len, self.boundary_words))
+
+    # -- boundaries ---------------------------------------------------------------------------
+    def boundary_before(self, text: str, at: int, ends: frozenset[int] = frozenset()) -> bool:
+        """Whether a name may start at `at`: after punctuation, a function word, a verb or a name,
+        and not inside a word (其中|溪口镇 does not start at 中)."""
+        if at == 0 or at in ends:
+            return True
+        if any(text[at - i:at - i + k] in self.boundary_words
+               for k in range(2, self.max_boundary + 1) for i in range(1, k) if at - i >= 0):
+            return False
+        before = text[at - 1]
+        if not is_cjk(before) or before in self.function_chars:
+            return True
+        return any(text[at - k:at] in self.boundary_words for k in range(2, self.max_boundary + 1)
+                   if at - k >= 0)
+
+    def is_suffix(self, text: str, at: int) -> bool:
+        """Whether the character at `at` ends a name rather than starting a word (新乡贤)."""
+        rule = self.not_suffix_before.get(text[at])
+        return rule is None or rule.match(text, at + 1) is None
+
+    def level_before(self, text: str, at: int, ends: frozenset[int] = frozenset()) -> int | None:
+        """Start of the level word (县, 乡镇, 自治区) that ends at `at` and begins a name. The longest
+        level word there decides, so the 区 of 自治区 is never a district of its own."""
+        for word in self.level_words:
+            start = at - len(word)
+            if start >= 0 and text.startswith(word, start):
+                ok = self.is_suffix(text, at - 1) and self.boundary_before(text, start, ends)
+                return start if ok else None
+        return None
+
+    def clean_stem(self, stem: str) -> bool:
+        return all(is_cjk(ch) and ch not in self.stem_blockers for ch in stem) and \
+            stem not in self.boundary_words and not stem.endswith(self.not_place_stem_endings) and \
+            stem not in self.not_place_stems

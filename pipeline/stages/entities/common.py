@@ -1,0 +1,91 @@
+"""What every entity rule shares: the proposal record, the patterns file, trie-compiled
+alternations and the word index that looks thousands of names up in one pass."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ...data import read_json
+from ...numerals import DIGIT_CHARS
+
+#: Chinese numerals below a hundred: months, days, congresses and plenums (十二月, 二十大).
+CN_DIGIT = DIGIT_CHARS + "十"
+NUM = rf"(?:\d{{1,2}}|[{CN_DIGIT}]{{1,3}})"
+#: A quoted name: “…” with no line break, of a length a name can have.
+QUOTED = re.compile(r"“([^“”\n]{1,60})”")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One proposed name: character offsets into the text it was found in."""
+
+    start: int
+    end: int
+    label: str
+    canonical: str | None = None
+    normalized: str | None = None
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Findings:
+    entities: tuple[Found, ...]
+    region: str | None
+
+
+@lru_cache(maxsize=1)
+def patterns() -> dict:
+    return read_json("entity_patterns.json")
+
+
+def alternation(words: Iterable[str]) -> str:
+    """One regular expression for a list of literal words, factored as a trie (北京市|北海市 ->
+    北(?:京市|海市)). It matches what a longest-first alternation matches, but `re` decides at
+    each character instead of trying every word in turn: thousands of place names cost one pass."""
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return trie_pattern(trie)
+
+
+def trie_pattern(node: dict) -> str:
+    branches = [re.escape(ch) + trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
+
+
+class WordIndex:
+    """Literal words of two or more characters, looked up by their first two characters: one
+    dict probe per character of a text. (A regular expression of thousands of words makes `re`
+    try them one by one at every character that starts any of them, ten times slower.)"""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.by_head: dict[str, list[str]] = {}
+        for word in sorted(set(words), key=len, reverse=True):
+            self.by_head.setdefault(word[:2], []).append(word)
+
+    def at_each(self, text: str) -> Iterator[tuple[int, list[str]]]:
+        """Every position where words start, with those words, longest first."""
+        by_head = self.by_head
+        for at in [i for i in range(len(text) - 1) if text[i:i + 2] in by_head]:
+            words = [word for word in by_head[text[at:at + 2]] if text.startswith(word, at)]
+            if words:
+                yield at, words
+
+    def leftmost_longest(self, text: str) -> Iterator[tuple[int, str]]:
+        """Non-overlapping matches, as a longest-first alternation's `finditer` gives them."""
+        free_from = 0
+        for at, words in self.at_each(text):
+            if at >= free_from:
+                free_from = at + len(words[0])
+                yield at, words[0]

@@ -1,0 +1,72 @@
+"""Dates (DATE) with their normal form, and document titles (DOC) in 《》."""
+from __future__ import annotations
+
+import calendar
+import re
+
+from ...numerals import YEAR_PATTERN, parse_numeral, parse_year
+from .common import CN_DIGIT, NUM, Found
+
+_YEAR = f"(?:{YEAR_PATTERN})"
+#: The start or end of a year or month (2025年底, 2021年12月底, 2023年初, 6月中旬); 初 not of 初步.
+_PART = r"底|末|初(?!步|心|见|次|始|衷|期|级|中)|上旬|中旬|下旬"
+_DATE = re.compile(
+    rf"(?<![\d{CN_DIGIT}])(?P<y1>{_YEAR})(?:年?[—–\-~至到](?P<y2>{_YEAR}))?年(?:度|(?P<m>{NUM})月"
+    rf"(?:(?P<d>{NUM})[日号]|(?P<month_part>{_PART}))?|(?P<year_part>{_PART}))?"
+    rf"|(?<![\d{CN_DIGIT}年])(?P<m2>\d{{1,2}})月(?P<d2>\d{{1,2}})[日号]")
+#: The month a year's part stands for in a normalised date: 年底 and 年末 are its last, 年初 its first.
+_YEAR_PART_MONTH = {"底": "12", "末": "12", "初": "1"}
+_TITLE = re.compile(r"《[^《》\n]{1,120}》")
+
+
+def titles(text: str) -> list[Found]:
+    return [Found(m.start(), m.end(), "DOC") for m in _TITLE.finditer(text)]
+
+def dates(text: str) -> list[Found]:
+    found = []
+    for match in _DATE.finditer(text):
+        month = None
+        if match.group("y1"):
+            year = parse_year(match.group("y1"))
+            if year is None:
+                continue
+            if match.group("y2"):
+                normalized = f"{year}/{parse_year(match.group('y2'))}"
+            else:
+                # A part of a month stays that month; a year's start or end is its month.
+                month = match.group("m") or _YEAR_PART_MONTH.get(match.group("year_part") or "")
+                normalized = _iso(year, month, match.group("d"))
+        else:
+            month = match.group("m2")
+            normalized = _iso(None, month, match.group("d2"))
+        # 13月 is no date at all; 5月32日 is a date written wrong: kept, with no normal form.
+        if month is not None and _month(month) is None:
+            continue
+        found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
+    return found
+
+
+
+def _month(written: str | None) -> int | None:
+    """The month `written` names, 1 to 12; None for none or one the calendar lacks (13月)."""
+    value = parse_numeral(written) if written else None
+    return value if isinstance(value, int) and 1 <= value <= 12 else None
+
+
+def _iso(year: int | None, month: str | None, day: str | None) -> str | None:
+    """`2023-05-04`, `2023-05`, `2023`, or `--05-04` for a day of no stated year; None when the
+    day does not exist (5月32日, 2023年2月29日) or the month is missing or impossible."""
+    if month is None:
+        return f"{year:04d}" if year else None
+    month_value = _month(month)
+    if month_value is None:
+        return None
+    head = f"{year:04d}-{month_value:02d}" if year else f"--{month_value:02d}"
+    if day is None:
+        return head if year else None
+    day_value = parse_numeral(day)
+    # A day of no stated year may be 29 February: a leap year stands in for the unknown one.
+    last_day = calendar.monthrange(year or 2000, month_value)[1]
+    if not isinstance(day_value, int) or not 1 <= day_value <= last_day:
+        return None
+    return f"{head}-{day_value:02d}"

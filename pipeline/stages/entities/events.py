@@ -1,0 +1,56 @@
+"""Events: congresses, plenums, the two sessions, numbered sessions and named meetings."""
+from __future__ import annotations
+
+import re
+
+from .common import CN_DIGIT, Found
+
+_CONGRESS = re.compile(rf"党的[{CN_DIGIT}]+大")
+_PLENUM = re.compile(rf"(?:[省市区县州旗]委)?[{CN_DIGIT}]+届[{CN_DIGIT}]+(?:中|次)全会")
+
+
+class EventRules:
+    """Mixin of `EntityRules`: the event rules."""
+
+    def events(self, text: str, places: list[Found], orgs: list[Found], dates: list[Found]) -> list[Found]:
+        found = [Found(m.start(), m.end(), "EVENT") for m in _CONGRESS.finditer(text)]
+        found += [Found(m.start(), m.end(), "EVENT") for m in _PLENUM.finditer(text)]
+        found += [Found(m.start(), m.end(), "EVENT") for m in self.two_sessions.finditer(text)
+                  if self.boundary_before(text, m.start())]
+        found += self._sessions(text, places, orgs)
+        scopes = [(m.start(), m.end()) for m in self.event_scope.finditer(text)]
+        scopes += [(f.start, f.end) for f in places if f.length >= 3]
+        # A year names its meeting too (2024年度新乡贤工作推进会), when the topic is no clause.
+        years = [(f.start, f.end) for f in dates if text[f.end - 1] in "年度"]
+        for start, end in scopes + years:
+            match = self.event_suffix.match(text, end)
+            if match and not self._filler_blocked(match.group()) and \
+                    not any(w in match.group() for w in ("召开", "举办", "参加", "出席")) and \
+                    ((start, end) not in years or self._year_names_topic(match.group("topic"))):
+                found.append(Found(start, match.end(), "EVENT"))
+        return found
+
+    def _year_names_topic(self, topic: str) -> bool:
+        """Whether a year leads a meeting's own name (2024年度新乡贤工作推进会), not just dates a
+        meeting named without it (1990年|七届全国人大三次会议, 2024年|全县…会议)."""
+        return topic[0] not in CN_DIGIT + "第" and self.event_scope.match(topic) is None and \
+            not any(ch in self.filler_blockers or ch in "届次" for ch in topic) and not self._has_clause_verb(topic)
+
+    def _sessions(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
+        """Numbered meetings: after a body (县政协十届三次会议), a place or level word
+        (县第十五次党代会), or at a boundary when the topic names something (第五次全国…表彰大会)."""
+        anchors = {f.end: f.start for f in orgs}
+        anchors.update({f.end: f.start for f in places if f.length >= 3})
+        found = []
+        for match in self.session.finditer(text):
+            topic = match.group("topic")
+            if topic and (self._filler_blocked(topic) or self._has_clause_verb(topic)):
+                continue
+            at = match.start()
+            start = anchors.get(at, self.level_before(text, at))
+            if start is None and self.boundary_before(text, at) and \
+                    len(topic.strip(CN_DIGIT + "第届次中")) >= 2:
+                start = at
+            if start is not None:
+                found.append(Found(start, match.end(), "EVENT"))
+        return found

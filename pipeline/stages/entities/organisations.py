@@ -1,0 +1,159 @@
+"""Organisations (ORG): national bodies, bodies after a place or level word, Party units of the
+democratic parties, departments and associations after an anchor, companies."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ...textnorm import is_cjk
+from .common import Found
+
+
+class OrganisationRules:
+    """Mixin of `EntityRules`: the organisation rules, and the anchoring they share with venues."""
+
+    def _anchor_start(self, text: str, at: int, anchors: dict[int, int], max_filler: int, *,
+                      forbid: Callable[[str], bool]) -> tuple[int, int] | None:
+        """Start of the nearest anchor (place, body or clean level word) left of `at`, and how
+        many characters lie between it and `at`."""
+        for filler in range(0, max_filler + 1):
+            anchor_end = at - filler
+            if anchor_end <= 0 or (filler and forbid(text[anchor_end:at])):
+                return None
+            if anchor_end in anchors:
+                return anchors[anchor_end], filler
+            # A level character right after a place (白鹭湾村|乡贤…) is part of a word, not a level.
+            start = self.level_before(text, anchor_end)
+            if start is not None:
+                return start, filler
+        return None
+
+    def _filler_blocked(self, filler: str) -> bool:
+        words = self.function_char_words.sub("", filler)
+        return any(not is_cjk(ch) or ch in self.function_chars for ch in words)
+
+    def organisations(self, text: str, places: list[Found]) -> list[Found]:
+        found: list[Found] = []
+        place_at = self._place_anchors(text, places)
+        ends = frozenset(place_at)
+        for match in self.national.finditer(text):
+            found.append(Found(match.start(), match.end(), "ORG"))
+        for match in self.body.finditer(text):
+            start = self._body_start(text, match.start(), place_at, ends)
+            if start is None:
+                continue
+            if text[max(0, start - 2):start] == "中共":
+                start -= 2
+            found.append(Found(start, match.end(), "ORG"))
+        for match in self.standalone_body.finditer(text):
+            found.append(Found(place_at.get(match.start(), match.start()), match.end(), "ORG"))
+        for match in self.place_body.finditer(text):
+            if match.start() in place_at and self.is_suffix(text, match.end() - 1):
+                found.append(Found(place_at[match.start()], match.end(), "ORG"))
+        found += self._party_units(text, places)
+        anchors = dict(place_at)
+        anchors.update({f.end: f.start for f in found})
+        foreign_ends = frozenset(end for end, start in place_at.items() if text[start:end] in self.country_names)
+        found += self._departments(text, anchors, foreign_ends)
+        for match in self.company.finditer(text):
+            start = self._company_start(text, match.start(), place_at)
+            if start is not None:
+                found.append(Found(start, match.end(), "ORG"))
+        return found
+
+    def _place_anchors(self, text: str, places: list[Found]) -> dict[int, int]:
+        """End -> start of the places a body's name may begin with: any but the short names a
+        report shortens its own places to (萍乡), whose end may fall inside a word; foreign
+        places and Hong Kong, Macao and Taiwan are whole words (香港|某某同乡会)."""
+        return {f.end: f.start for f in places if f.length >= 3 or text[f.start:f.end] in self.country_names}
+
+    def _party_units(self, text: str, places: list[Found]) -> list[Found]:
+        """A democratic party's local organisation: the party, its place or level, the unit
+        (民盟某某州委, 九三学社某某市委, 民建某某支部, 致公党某某基层委员会). The place may be one the
+        report names nowhere else, so any short clean stem will do."""
+        place_spans = {(f.start, f.end) for f in places}
+        found = []
+        for match in self.party.finditer(text):
+            for unit in self.party_unit_after.finditer(text, match.end(), match.end() + self.p["party_max_place"] + 6):
+                place = text[match.end():unit.start(1)]
+                known = (match.end(), unit.start(1)) in place_spans or place in self.level_words or \
+                    place in self.p["national_prefixes"]
+                stem = place.rstrip("".join(self.level_chars))
+                if known or (2 <= len(stem) and len(place) <= self.p["party_max_place"] and
+                             self.clean_stem(stem) and not self._has_clause_verb(place)):
+                    found.append(Found(match.start(), unit.end(1), "ORG"))
+                break
+        return found
+
+    def _body_start(self, text: str, at: int, place_at: dict[int, int], ends: frozenset[int]) -> int | None:
+        """Start of a standard body's name at `at`: its place or level word, with a Party
+        committee's 委 or 党委 between (县委统战部, 自治区党委统战部), or a national prefix."""
+        for committee in self.committee_words:
+            end = at - len(committee)
+            if end > 0 and text.startswith(committee, end):
+                start = place_at.get(end, self.level_before(text, end, ends))
+                if start is not None:
+                    return start
+        nationals = self.p["national_prefixes"]
+        national = next((n for n in nationals if text.startswith(n, at - len(n))), None)
+        if national:
+            return at - len(national)
+        return place_at.get(at, self.level_before(text, at, ends))
+
+    def _departments(self, text: str, anchors: dict[int, int], foreign_ends: frozenset[int]) -> list[Found]:
+        """Departments, courts and associations: an anchor, a filler naming the field, a suffix
+        (县农业农村局, 县人民法院, 清溪县青年企业家商会). A foreign place, Hong Kong, Macao or
+        Taiwan anchors only an association (香港某某同乡会), not an office (香港|国际金融中心)."""
+        found = []
+        least_filler = self.p["department_suffixes"]
+        for match in self.department.finditer(text):
+            # 举办, 开办: the suffix ends a verb here, not a department's name.
+            if not self.is_suffix(text, match.end() - 1) or self._ends_verb(text, match.end()):
+                continue
+            anchored = self._anchor_start(text, match.start(), anchors, self.p["department_max_filler"],
+                                          forbid=self._name_filler_blocked)
+            if anchored is None or anchored[1] < least_filler[match.group()] or \
+                    text[match.start() - anchored[1]] in self.function_chars or \
+                    (match.start() - anchored[1] in foreign_ends and not match.group().endswith("会")):
+                continue
+            name = text[anchored[0]:match.end()]
+            if not name.endswith(self.not_department_tails) and not self.venue_end.search(name):
+                found.append(Found(anchored[0], match.end(), "ORG"))
+        return found
+
+    def _ends_verb(self, text: str, end: int) -> bool:
+        return any(text[end - k:end] in self.verbs for k in (2, 3))
+
+    def _name_filler_blocked(self, filler: str) -> bool:
+        """Whether the words between a name's anchor and its suffix run over a clause: a function
+        or generic character, a standard body, or a verb other than those names contain."""
+        filler = self.joined_fields.sub("", filler)
+        return self._filler_blocked(filler) or any(ch in self.filler_blockers for ch in filler) or \
+            self.body.search(filler) is not None or self._has_clause_verb(filler)
+
+    def _has_clause_verb(self, words: str) -> bool:
+        plain = self.department_filler_words.sub("|", words)
+        return any(plain[i:j] in self.verbs for i in range(len(plain)) for j in range(i + 2, len(plain) + 1))
+
+    def _venue_filler_blocked(self, filler: str) -> bool:
+        """A venue's name ends at its first suffix (某镇乡贤馆|开馆 is not one name)."""
+        return self._filler_blocked(filler) or self.venue.search(filler) is not None
+
+    def _company_start(self, text: str, at: int, place_at: dict[int, int], longest: int = 20) -> int | None:
+        """Start of a company's name ending at `at`: leftwards to a boundary, or past a function
+        character to the place that opens the name (某县|顺和茶业有限公司: 和 is in the brand)."""
+        start = at
+        while start > max(0, at - longest):
+            before = text[start - 1]
+            if not is_cjk(before) or before in self.function_chars:
+                break
+            if at - start >= 2 and any(text[start - k:start] in self.boundary_words
+                                       for k in range(2, self.max_boundary + 1) if start - k >= 0):
+                break
+            start -= 1
+        if start > 0 and text[start - 1] in self.function_chars:
+            brand_head = next((end for end in range(start - 2, start - 2 - self.p["brand_head_max"], -1)
+                               if end in place_at), None)
+            if brand_head is not None and self.clean_stem(text[brand_head:start - 1].replace(text[start - 1], "")) and \
+                    not self._has_clause_verb(text[brand_head:start - 1]):
+                return place_at[brand_head]
+        return start if at - start >= 2 else None

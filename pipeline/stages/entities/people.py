@@ -1,0 +1,88 @@
+"""People (PERSON): names after or before a cue word or title, national leaders, a surname with
+an honorific, and names listed beside a found one."""
+from __future__ import annotations
+
+import re
+
+from ...textnorm import is_cjk
+from .common import Found
+
+
+class PersonRules:
+    """Mixin of `EntityRules`: the person rules."""
+
+    def persons(self, text: str) -> list[Found]:
+        names = {m.group() for m in self.leaders.finditer(text)}
+        for match in self.person_cue.finditer(text):
+            name = self._name_at(text, match.end())
+            if name:
+                names.add(name)
+        for cue, needs_boundary in ((self.person_after, False), (self.person_title_after, True)):
+            for match in cue.finditer(text):
+                name = self._name_ending_at(text, match.start(), needs_boundary=needs_boundary)
+                if name:
+                    names.add(name)
+        # 赵先生, 王女士: a surname alone with an honorific, right after a boundary, names a person.
+        for match in self.honorific.finditer(text):
+            at = match.start()
+            if at >= 1 and text[at - 1] in self.surnames and \
+                    (at == 1 or not is_cjk(text[at - 2]) or text[at - 2] in self.function_chars):
+                names.add(text[at - 1:match.end()])
+        found = {(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)}
+        return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]
+
+    def _name_ending_at(self, text: str, end: int, *, needs_boundary: bool) -> str | None:
+        """A 3- or 2-character name ending at `end`; with `needs_boundary`, only one that starts
+        after punctuation or a function character (so 常务副|主任 gives no name)."""
+        for size in (3, 2):
+            start = end - size
+            name = self._name_at(text, start)
+            if name and len(name) == size:
+                before = text[start - 1] if start > 0 else ""
+                if not needs_boundary or not before or not is_cjk(before) or before in self.function_chars:
+                    return name
+                return None
+        return None
+
+    def _listed_with(self, text: str, found: set[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Names listed beside a found one with 、 (李明、王小红、赵强同志): a surname-led word
+        between list marks is a name too."""
+        closers = "、,。;:)等和与及"
+        queue = list(found)
+        while queue:
+            start, end = queue.pop()
+            candidates = []
+            if text[end:end + 1] == "、":
+                name = self._name_at(text, end + 1)
+                if name and text[end + 1 + len(name):end + 2 + len(name)] in tuple(closers) + ("同",):
+                    candidates.append((end + 1, end + 1 + len(name)))
+            if start > 0 and text[start - 1] == "、":
+                name = self._name_ending_at(text, start - 1, needs_boundary=True)
+                if name:
+                    candidates.append((start - 1 - len(name), start - 1))
+            for span in candidates:
+                if span not in found:
+                    found.add(span)
+                    queue.append(span)
+        return found
+
+    def _name_at(self, text: str, at: int) -> str | None:
+        if at < 0:
+            return None
+        surname = next((s for s in self.compound_surnames if text.startswith(s, at)), None)
+        surname = surname or (text[at] if at < len(text) and text[at] in self.surnames else None)
+        if surname is None:
+            return None
+        given_at = at + len(surname)
+        size = 0
+        while size < 2 and given_at + size < len(text):
+            ch = text[given_at + size]
+            if not is_cjk(ch) or ch in self.function_chars or \
+                    (size == 1 and text.startswith(self.name_stops, given_at + size)):
+                break
+            size += 1
+        if size == 0 or (size == 1 and text.startswith(self.name_stops, given_at)):
+            return None
+        name = text[at:given_at + size]
+        blocked = name[-1] in "会部委局处办厅院所站队团组班" or any(ch in self.not_given_chars for ch in name[1:])
+        return None if blocked else name

@@ -1,0 +1,259 @@
+"""Places (GPE): the gazetteer's divisions and their short names, foreign countries, unknown
+counties confirmed by their context, and towns, streets and villages by their suffix."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ...data import data_lines
+from .common import Found, WordIndex
+
+DIVISION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
+                      "自治旗", "地区", "省", "市", "区", "县", "旗", "盟")
+
+
+def short_name(name: str) -> str | None:
+    """`萍乡市` -> `萍乡`; None when what would be left is a single character or ethnic."""
+    for suffix in DIVISION_SUFFIXES:
+        if name.endswith(suffix):
+            stem = name[: -len(suffix)]
+            return stem if len(stem) >= 2 and "族" not in stem else None
+    return None
+
+
+class Gazetteer:
+    """Administrative divisions to county level (`data/gazetteer/divisions.tsv`)."""
+
+    def __init__(self) -> None:
+        self.code_of: dict[str, str] = {}
+        for line in data_lines("gazetteer/divisions.tsv"):
+            code, name = line.split("\t")
+            # Two-character names (城区, 和县) read as ordinary words far more often than as places.
+            if len(name) >= 3:
+                self.code_of.setdefault(name, code)
+        self.names_by_code: dict[str, list[str]] = {}
+        for name, code in self.code_of.items():
+            self.names_by_code.setdefault(code, []).append(name)
+        self.full = WordIndex(self.code_of)
+        self.shorts: dict[str, str] = {}
+        for name, code in self.code_of.items():
+            short = short_name(name)
+            if short and short not in self.code_of:
+                self.shorts.setdefault(short, code)
+        self.short_index = WordIndex(self.shorts)
+
+    @staticmethod
+    def level(code: str) -> str:
+        if code.endswith("0000"):
+            return "province"
+        return "prefecture" if code.endswith("00") else "county"
+
+    @staticmethod
+    def lineage(code: str) -> tuple[str, ...]:
+        """The code itself and its prefecture's and province's codes."""
+        return tuple(dict.fromkeys((code, code[:4] + "00", code[:2] + "0000")))
+
+
+
+
+class PlaceRules:
+    """Mixin of `EntityRules`: the place rules."""
+
+    def town_stem(self, stem: str, suffix: str) -> bool | None:
+        """Whether `stem + suffix` may name a town: True, False, or None when only a confirming
+        context makes it one (a stem of numerals only: 八一村). Numerals may lead a stem (三江镇,
+        六合瑶族乡) but not make it a rating (十佳村)."""
+        rest = stem.lstrip("".join(self.numerals))
+        if rest == stem:
+            return self.placelike(stem, suffix)
+        if rest and (rest[0] in self.numeral_stem_blockers or not self.placelike(rest, suffix)):
+            return False
+        if stem + suffix in self.not_places:
+            return False
+        return True if rest else None
+
+    def placelike(self, stem: str, suffix: str, *, confirmed: bool = False) -> bool:
+        """A clean stem whose name is no common word; unless the context already confirms a
+        place, its last characters must be none either (偏远山区 has no place 远山区). The suffix
+        alone is no such tail: 社区 is a common word, 翠湖社区 a place."""
+        name = stem + suffix
+        tails = (name,) if confirmed else tuple(name[i:] for i in range(len(stem)))
+        return self.clean_stem(stem) and not any(tail in self.not_places for tail in tails)
+
+    # -- places -------------------------------------------------------------------------------
+    def places(self, text: str, word_starts: frozenset[int] | None = None) -> tuple[list[Found], dict[str, str]]:
+        """GPE proposals, and the county-level place (or higher) each level word stands for.
+        `word_starts` (where the words of a segmented text start) lets a town, street or
+        village be found from its own shape, without a confirming context."""
+        found: list[Found] = []
+        codes: set[str] = set()
+        for at, name in self.gazetteer.full.leftmost_longest(text):
+            found.append(Found(at, at + len(name), "GPE"))
+            codes.update(Gazetteer.lineage(self.gazetteer.code_of[name]))
+        shorts = self.gazetteer.shorts
+        # Short names overlap (湘东|东区); at each position the longest one this report supports.
+        for at, words in self.gazetteer.short_index.at_each(text):
+            short = next((word for word in words if self._short_supported(shorts[word], codes)), None)
+            end = at + len(short or "")
+            if short and text[end:end + 1] not in ("人", "籍"):
+                found.append(Found(at, end, "GPE"))
+        found += [Found(m.start(), m.end(), "GPE") for m in self.countries.finditer(text)]
+        found += self._unknown_counties(text, found)
+        found += self._towns(text, found, word_starts)
+        return found, self._levels(text, found, codes)
+
+    @staticmethod
+    def _short_supported(code: str | None, codes: set[str]) -> bool:
+        """A short name counts where its province is meant or its place (or a child) occurs."""
+        return code is not None and (Gazetteer.level(code) == "province" or code in codes)
+
+    def _confirmed_everywhere(self, text: str, names: set[str]) -> list[Found]:
+        # Sorted, so that the proposals' order never depends on the hash order of a set.
+        return [Found(m.start(), m.end(), "GPE") for name in sorted(names)
+                for m in re.finditer(re.escape(name), text)]
+
+    @staticmethod
+    def _by_frequency(text: str, places: list[Found]) -> list[str]:
+        """Distinct place names, most frequent first; a tie goes to the one named first."""
+        counts: Counter[str] = Counter()
+        first: dict[str, int] = {}
+        for found in places:
+            name = text[found.start:found.end]
+            counts[name] += 1
+            first[name] = min(first.get(name, found.start), found.start)
+        return sorted(counts, key=lambda name: (-counts[name], first[name]))
+
+    def _unknown_counties(self, text: str, known: list[Found]) -> list[Found]:
+        taken = {(f.start, f.end) for f in known}
+        confirmers = tuple(self.p["place_confirmers"])
+        party = self.party
+        names: set[str] = set()
+        confirmed_names: set[str] = set()
+        for match in self.county_suffix.finditer(text):
+            end = match.start() + 1
+            start = end - 3
+            if start < 0 or not self.is_suffix(text, match.start()) or (start, end) in taken or any(f.start <= start and end <= f.end for f in known):
+                continue
+            before = text[max(0, start - 4):start]
+            led = before.endswith("中共") or any(before.endswith(m.group()) for m in party.finditer(before))
+            if not (led or self.boundary_before(text, start)):
+                continue
+            confirmed = text.startswith(confirmers, end)
+            if self.placelike(text[start:end - 1], text[end - 1], confirmed=confirmed):
+                names.add(text[start:end])
+                if confirmed:
+                    confirmed_names.add(text[start:end])
+        # Only a name that the context confirms somewhere lends its stem as a short name (松柏).
+        shorts = {name[:-1] for name in confirmed_names}
+        found = self._confirmed_everywhere(text, names)
+        return found + [f for f in self._confirmed_everywhere(text, shorts)
+                        if text[f.end:f.end + 1] not in ("人", "籍") and not any(
+                            g.start <= f.start and f.end <= g.end and g.length > f.length for g in found)]
+
+    def _towns(self, text: str, known: list[Found], word_starts: frozenset[int] | None) -> list[Found]:
+        confirmers = tuple(self.p["town_confirmers"])
+        lead_ins = tuple(self.p["place_lead_ins"])
+        short_places = {text[f.start:f.end] for f in known}
+        names: set[str] = set()
+        place_ends = frozenset(f.end for f in known)
+        for match in self.ethnic_area.finditer(text):
+            end = match.start() + len(match.group(1)) + len(match.group(2))
+            for start in (match.start() - 2, match.start() - 3):
+                stem = text[start:match.start()] if start >= 0 else ""
+                if stem and self.town_stem(stem, "乡") is not False and \
+                        self.boundary_before(text, start, place_ends):
+                    names.add(text[start:end])
+                    break
+        # A village named after its town (某镇|某村) is found once the town is: repeat until stable.
+        while True:
+            ends = place_ends | {m.end() for name in names for m in re.finditer(re.escape(name), text)}
+            before = len(names)
+            names |= self._town_names(text, ends, short_places, confirmers, lead_ins)
+            if word_starts is not None:
+                names |= self._worded_town_names(text, word_starts, place_ends)
+            if len(names) == before:
+                return self._confirmed_everywhere(text, names)
+
+    def _town_names(self, text: str, ends: frozenset[int], short_places: set[str],
+                    confirmers: tuple[str, ...], lead_ins: tuple[str, ...]) -> set[str]:
+        names = set()
+        for match in self.town_suffix.finditer(text):
+            suffix = match.group(1)
+            at = match.start()
+            if not self.is_suffix(text, at + len(suffix) - 1):
+                continue
+            for size in (3, 2):
+                start = at - size
+                stem_ok = self.town_stem(text[start:at], suffix) if start >= 0 else False
+                if stem_ok is False or not self.boundary_before(text, start, ends):
+                    continue
+                end = at + len(suffix)
+                confirmed = text.startswith(confirmers, end) or \
+                    text[max(0, start - 2):start].endswith(lead_ins) or start in ends or \
+                    (text[start - 1] == "、" and start - 1 in ends)
+                anchored = suffix in self.p["strong_town_suffixes"] or text[start:at] in short_places
+                if confirmed or (anchored and stem_ok):
+                    names.add(text[start:end])
+                break
+        return names
+
+    def _worded_town_names(self, text: str, word_starts: frozenset[int], place_ends: frozenset[int]) -> set[str]:
+        """Towns, streets and villages of a segmented text, without a confirming context: a
+        2-3 character stem and a suffix that start and end on word boundaries (到|桃源|镇, not
+        美丽|家乡's 丽家乡), a stem whose first word is not a lone character (到桃源镇), no
+        modifier that rates or groups villages (示范村, 重点村) and no common word in its tail.
+        A known place is not grown into a longer one (交流|萍乡 stays 萍乡), nor a stem led by a
+        verb."""
+        names = set()
+        bounds = word_starts | {len(text)}
+        for match in self.town_suffix.finditer(text):
+            suffix = match.group(1)
+            at = match.start()
+            end = at + len(suffix)
+            if end not in bounds or end in place_ends or not self.is_suffix(text, end - 1):
+                continue
+            for size in (3, 2):
+                start = at - size
+                if start < 0 or start not in word_starts or \
+                        (size == 3 and (start + 1 in word_starts or text[start:start + 2] in self.boundary_words)):
+                    continue
+                stem = text[start:at]
+                # 移民|建|镇, 送电|到|乡: a verb standing alone before the suffix acts on the place.
+                lone_verb = at - 1 in word_starts and text[at - 1] in self.lone_verb_chars
+                if self.town_stem(stem, suffix) and not lone_verb and \
+                        stem[0] not in self.lone_verb_chars:
+                    names.add(stem + suffix)
+                    break
+        return names
+
+    def place_level(self, name: str) -> str | None:
+        """The level suffix a place name ends with, longest first (自治县 before 县)."""
+        return next((s for s in self.place_level_suffixes if name.endswith(s) and len(name) > len(s) + 1), None)
+
+    def _levels(self, text: str, places: list[Found], codes: set[str]) -> dict[str, str]:
+        """Level suffix -> this report's most frequent place of that level (区 -> 湘东区)."""
+        levels: dict[str, str] = {}
+        for name in self._by_frequency(text, places):
+            level = self.place_level(name)
+            if level and level not in levels:
+                levels[level] = name
+        provinces = sorted(code for code in codes if Gazetteer.level(code) == "province")
+        if provinces and "省" not in levels:
+            # The province most of the report's places lie in (ties: the lowest code, so the
+            # answer never depends on the order of a set).
+            counted = Counter(code for f in places for code in Gazetteer.lineage(
+                self.gazetteer.code_of.get(text[f.start:f.end], "")) if code in provinces)
+            best = max(provinces, key=lambda code: (counted[code], -int(code)))
+            names = self.gazetteer.names_by_code.get(best, [])
+            if names:
+                levels["省"] = names[0]
+        return levels
+
+    def _region(self, text: str, places: list[Found]) -> str | None:
+        """The report's own place: its most frequent county-level place, else prefecture-level."""
+        ranked = self._by_frequency(text, places)
+        for tier in (self.county_levels, frozenset({"市", "州", "自治州", "盟"})):
+            named = next((name for name in ranked if self.place_level(name) in tier), None)
+            if named:
+                return named
+        return None

@@ -1,0 +1,87 @@
+"""The whole: every kind's rules over one text, overlapping proposals resolved, relative names
+(区委统战部) given their canonical place."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from .base import RuleBase
+from .common import Findings, Found
+from .dates import dates, titles
+from .events import EventRules
+from .organisations import OrganisationRules
+from .people import PersonRules
+from .places import PlaceRules
+from .venues import VenueRules
+
+#: Label preference when two proposals cover exactly the same characters.
+_LABEL_RANK = {"ORG": 0, "FAC": 1, "EVENT": 2, "DOC": 3, "GPE": 4, "PERSON": 5, "DATE": 6}
+#: Labels kept when nested in a longer name of another label (松柏县委…领导小组 inside a meeting).
+_NESTABLE = frozenset({"GPE", "ORG"})
+
+
+class EntityRules(RuleBase, PlaceRules, OrganisationRules, VenueRules, EventRules, PersonRules):
+    """All entity rules, loaded once; `find(text)` is the per-document entry point."""
+
+    def find(self, text: str, word_starts: frozenset[int] | None = None) -> Findings:
+        """Every name in `text`; `word_starts`, where the words of a segmented text start (jieba
+        tokens), lets towns and villages be found without a confirming context."""
+        places, levels = self.places(text, word_starts)
+        orgs = self.organisations(text, places)
+        found_dates = dates(text)
+        proposals = places + orgs + self.venues(text, places, orgs) + self.events(text, places, orgs, found_dates) + \
+            titles(text) + found_dates + self.persons(text)
+        chosen = resolve(text, proposals, self.function_chars, self.country_names)
+        region = self._region(text, places)
+        return Findings(tuple(self._canonical(text, f, levels, region) for f in chosen), region)
+
+    def _canonical(self, text: str, found: Found, levels: dict[str, str], region: str | None) -> Found:
+        """`区委统战部` in a report on 湘东区 -> `湘东区委统战部`; names with their own place stay.
+        A county-level word resolves only to the report's own region, and only to a place of
+        its level (区 never to a 县 or an 自治区)."""
+        if found.label not in ("ORG", "FAC", "EVENT"):
+            return found
+        surface = text[found.start:found.end]
+        level = next((word for word in self.relative_levels if surface.startswith(word)), None)
+        # 省级, 县级: an adjective of rank (省级区域医疗中心), not this report's own province.
+        if level is None or surface[len(level):len(level) + 1] == "级":
+            return found
+        rest = surface[len(level):]
+        places = [levels[suffix] for suffix in self.relative_levels[level] if suffix in levels]
+        if level in self.county_levels:
+            places = [place for place in places if place == region]
+        if places and (rest.startswith(self.committee_words) or found.label != "EVENT"):
+            return replace(found, canonical=places[0] + rest)
+        return found
+
+
+def resolve(text: str, proposals: Iterable[Found], function_chars: frozenset[str],
+            whole_places: frozenset[str] = frozenset()) -> list[Found]:
+    """Longest proposals win; names nested in a longer one of another label are kept too.
+    `whole_places` are places named in full without a level word (美国, 香港)."""
+    ordered = sorted({f for f in proposals if f.length > 0 and text[f.start] not in function_chars},
+                     key=lambda f: (-f.length, _LABEL_RANK[f.label], f.start))
+    taken = bytearray(len(text) + 1)
+    top: list[Found] = []
+    rest: list[Found] = []
+    for found in ordered:
+        if any(taken[found.start:found.end]):
+            rest.append(found)
+            continue
+        top.append(found)
+        taken[found.start:found.end] = b"\x01" * found.length
+    nested: list[Found] = []
+    for found in rest:
+        if found.label not in _NESTABLE:
+            continue
+        host = next((t for t in top if t.start <= found.start and found.end <= t.end), None)
+        if host is None or host.label in (found.label, "DOC"):
+            continue
+        # A short place name inside a longer name is part of that name (桐江|青石铺…有限公司).
+        if found.label == "GPE" and text[found.end - 1] not in "省市区县州旗盟镇乡村街道" and \
+                text[found.start:found.end] not in whole_places:
+            continue
+        if any(n.start < found.end and found.start < n.end and n.label == found.label for n in nested):
+            continue
+        nested.append(found)
+    return sorted(top + nested, key=lambda f: (f.start, -f.length))

@@ -1,0 +1,26 @@
+"""Venues (FAC): quoted names ending in a venue word, and venues anchored by a place or body."""
+from __future__ import annotations
+
+from .common import QUOTED, Found
+
+
+class VenueRules:
+    """Mixin of `EntityRules`: the venue rules."""
+
+    def venues(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
+        found = []
+        for match in QUOTED.finditer(text):
+            inner = match.group(1)
+            if self.venue.search(inner) and self.venue.search(inner).end() == len(inner) and len(inner) >= 3:
+                found.append(Found(match.start(1), match.end(1), "FAC"))
+        anchors = {f.end: f.start for f in places if f.length >= 3}
+        anchors.update({f.end: f.start for f in orgs})
+        for match in self.venue.finditer(text):
+            # 开馆, 建站: the suffix ends a verb here, not a venue's name.
+            if self._ends_verb(text, match.end()):
+                continue
+            anchored = self._anchor_start(text, match.start(), anchors, self.p["venue_max_filler"],
+                                          forbid=self._venue_filler_blocked)
+            if anchored is not None:
+                found.append(Found(anchored[0], match.end(), "FAC"))
+        return found
