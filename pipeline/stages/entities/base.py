@@ -34,6 +34,7 @@ class RuleBase:
         self.lone_verb_chars = frozenset(p["lone_verb_chars"])
         self.not_place_stem_endings = tuple(p["not_place_stem_endings"])
         self.country_names = frozenset(data_lines("gazetteer/countries.txt"))
+        self.place_word_heads = frozenset(p["place_word_heads"])
         self.countries = re.compile(f"(?:{alternation(self.country_names)})(?!族)")
         self.level_words = tuple(sorted(p["level_words"], key=len, reverse=True))
         self.committee_words = tuple(p["committee_words"])
@@ -55,6 +56,14 @@ class RuleBase:
         self.not_department_tails = tuple(p["not_department_tails"])
         self.national = re.compile(alternation(p["national_orgs"]))
         self.party = re.compile(alternation(p["parties"]))
+        self.party_words_in_words = frozenset(p["party_words_in_words"])
+        self.party_word_tails = frozenset(p["party_word_tails"])
+        self.list_lead_ins = frozenset(p["list_lead_ins"])
+        self.list_joiners = frozenset(p["list_joiners"])
+        self.leading_group = re.compile(alternation(p["leading_groups"]))
+        self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))
+        #: Each democratic party's names, short and full, -> its full name (民盟 -> 中国民主同盟).
+        self.party_names = {name: full for full, names in p["party_names"].items() for name in (full, *names)}
         # The first unit after a party name, not inside a longer word (委员会, not 委员 of 委员会议).
         self.party_unit_after = re.compile(f"(?=({alternation(p['party_units'])})(?!会议|长|员))")
         self.level_chars = frozenset(ch for word in p["level_words"] for ch in word)

@@ -26,6 +26,9 @@ class Found:
     label: str
     canonical: str | None = None
     normalized: str | None = None
+    #: For a place of the gazetteer: its administrative code (of its county, for a township) and level.
+    code: str | None = None
+    level: str | None = None
 
     @property
     def length(self) -> int:

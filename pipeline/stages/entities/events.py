@@ -5,7 +5,7 @@ import re
 
 from .common import CN_DIGIT, Found
 
-_CONGRESS = re.compile(rf"党的[{CN_DIGIT}]+大")
+_CONGRESS = re.compile(rf"(?:党的|中共)[{CN_DIGIT}]+大")
 _PLENUM = re.compile(rf"(?:[省市区县州旗]委)?[{CN_DIGIT}]+届[{CN_DIGIT}]+(?:中|次)全会")
 
 

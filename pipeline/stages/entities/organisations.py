@@ -31,8 +31,10 @@ class OrganisationRules:
         words = self.function_char_words.sub("", filler)
         return any(not is_cjk(ch) or ch in self.function_chars for ch in words)
 
-    def organisations(self, text: str, places: list[Found]) -> list[Found]:
-        found: list[Found] = []
+    def organisations(self, text: str, places: list[Found], bounds: frozenset[int] | None = None) -> list[Found]:
+        """`bounds`, where the words of a segmented text start or end, tells a party's short name
+        (民建) from the same characters across words (居民|建房)."""
+        found: list[Found] = self._parties(text, bounds) + self._leading_groups(text)
         place_at = self._place_anchors(text, places)
         ends = frozenset(place_at)
         for match in self.national.finditer(text):
@@ -58,6 +60,29 @@ class OrganisationRules:
             start = self._company_start(text, match.start(), place_at)
             if start is not None:
                 found.append(Found(start, match.end(), "ORG"))
+        return found
+
+    def _parties(self, text: str, bounds: frozenset[int] | None) -> list[Found]:
+        """The democratic parties by any of their names, alone (民革、民盟, 九三学社)."""
+        found = []
+        for match in self.party.finditer(text):
+            start, end = match.span()
+            if match.group() in self.party_words_in_words:
+                alone = (start in bounds and end in bounds) if bounds is not None else \
+                    self.boundary_before(text, start) and not text[end:end + 1] in self.party_word_tails
+                if not alone:
+                    continue
+            found.append(Found(start, end, "ORG"))
+        return found
+
+    def _leading_groups(self, text: str) -> list[Found]:
+        """Leading groups after their owner alone (党委统战工作领导小组) or named bare; a place
+        before the owner makes a longer name, found as a body's."""
+        found = []
+        for match in self.leading_group.finditer(text):
+            start = match.start()
+            owner = next((o for o in self.leading_group_owners if text.startswith(o, start - len(o))), "")
+            found.append(Found(start - len(owner), match.end(), "ORG"))
         return found
 
     def _place_anchors(self, text: str, places: list[Found]) -> dict[int, int]:
@@ -136,7 +161,9 @@ class OrganisationRules:
 
     def _venue_filler_blocked(self, filler: str) -> bool:
         """A venue's name ends at its first suffix (某镇乡贤馆|开馆 is not one name)."""
-        return self._filler_blocked(filler) or self.venue.search(filler) is not None
+        # 县内外…基地: a level word before 内 or 外 names an area, not a venue's owner.
+        return self._filler_blocked(filler) or self.venue.search(filler) is not None or \
+            filler.startswith(self.not_place_stem_endings)
 
     def _company_start(self, text: str, at: int, place_at: dict[int, int], longest: int = 20) -> int | None:
         """Start of a company's name ending at `at`: leftwards to a boundary, or past a function

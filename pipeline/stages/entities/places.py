@@ -6,23 +6,37 @@ import re
 from collections import Counter
 
 from ...data import data_lines
+from ...textnorm import is_cjk
 from .common import Found, WordIndex
 
 DIVISION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
                       "自治旗", "地区", "省", "市", "区", "县", "旗", "盟")
 
 
-def short_name(name: str) -> str | None:
-    """`萍乡市` -> `萍乡`; None when what would be left is a single character or ethnic."""
-    for suffix in DIVISION_SUFFIXES:
+TOWNSHIP_SUFFIXES = ("街道", "苏木", "镇", "乡")
+
+
+def _stem(name: str, suffixes: tuple[str, ...]) -> str | None:
+    for suffix in suffixes:
         if name.endswith(suffix):
             stem = name[: -len(suffix)]
             return stem if len(stem) >= 2 and "族" not in stem else None
     return None
 
 
+def short_name(name: str) -> str | None:
+    """`萍乡市` -> `萍乡`; None when what would be left is a single character or ethnic."""
+    return _stem(name, DIVISION_SUFFIXES)
+
+
+def township_short_name(name: str) -> str | None:
+    """`东溪镇` -> `东溪`, `新华街道` -> `新华`; None as for `short_name`."""
+    return _stem(name, TOWNSHIP_SUFFIXES)
+
+
 class Gazetteer:
-    """Administrative divisions to county level (`data/gazetteer/divisions.tsv`)."""
+    """Administrative divisions to county level (`data/gazetteer/divisions.tsv`), and, read only
+    when a report names their county, its townships (`data/gazetteer/townships.tsv`)."""
 
     def __init__(self) -> None:
         self.code_of: dict[str, str] = {}
@@ -35,12 +49,31 @@ class Gazetteer:
         for name, code in self.code_of.items():
             self.names_by_code.setdefault(code, []).append(name)
         self.full = WordIndex(self.code_of)
-        self.shorts: dict[str, str] = {}
+        #: Short name -> the codes of every division it shortens (中山: 中山市 and a 中山区).
+        self.shorts: dict[str, tuple[str, ...]] = {}
         for name, code in self.code_of.items():
             short = short_name(name)
             if short and short not in self.code_of:
-                self.shorts.setdefault(short, code)
+                self.shorts[short] = (*self.shorts.get(short, ()), code)
         self.short_index = WordIndex(self.shorts)
+        self.short_words = frozenset(data_lines("gazetteer/short_names_as_words.txt"))
+        self._township_rows: dict[str, str] | None = None
+
+    def townships(self, code: str) -> list[str]:
+        """The townships of the county (or county-less prefecture) `code`; the table is read the
+        first time a report names a county, and a county's row is split only when asked for."""
+        if self._township_rows is None:
+            self._township_rows = dict(line.split("\t") for line in data_lines("gazetteer/townships.tsv"))
+        row = self._township_rows.get(code)
+        return row.split(" ") if row else []
+
+    def canonical(self, code: str) -> str:
+        """The division's full name under its prefecture (萧山区 -> 杭州市萧山区)."""
+        name = self.names_by_code[code][0]
+        parent = code[:4] + "00"
+        if Gazetteer.level(code) == "county" and parent in self.names_by_code:
+            return self.names_by_code[parent][0] + name
+        return name
 
     @staticmethod
     def level(code: str) -> str:
@@ -54,6 +87,13 @@ class Gazetteer:
         return tuple(dict.fromkeys((code, code[:4] + "00", code[:2] + "0000")))
 
 
+def word_bounds(text: str, word_starts: frozenset[int] | None) -> frozenset[int] | None:
+    """Where words of a segmented text start or end; None for a text not segmented into words.
+    A word also ends before white space, which is no token."""
+    if word_starts is None:
+        return None
+    return word_starts | {len(text)} | {at for at in word_starts if at > 0 and text[at - 1].isspace()} | \
+        {i for i, ch in enumerate(text) if ch.isspace()}
 
 
 class PlaceRules:
@@ -87,25 +127,75 @@ class PlaceRules:
         village be found from its own shape, without a confirming context."""
         found: list[Found] = []
         codes: set[str] = set()
-        for at, name in self.gazetteer.full.leftmost_longest(text):
-            found.append(Found(at, at + len(name), "GPE"))
-            codes.update(Gazetteer.lineage(self.gazetteer.code_of[name]))
-        shorts = self.gazetteer.shorts
-        # Short names overlap (湘东|东区); at each position the longest one this report supports.
-        for at, words in self.gazetteer.short_index.at_each(text):
-            short = next((word for word in words if self._short_supported(shorts[word], codes)), None)
-            end = at + len(short or "")
-            if short and text[end:end + 1] not in ("人", "籍"):
-                found.append(Found(at, end, "GPE"))
-        found += [Found(m.start(), m.end(), "GPE") for m in self.countries.finditer(text)]
+        gazetteer = self.gazetteer
+        for at, name in gazetteer.full.leftmost_longest(text):
+            code = gazetteer.code_of[name]
+            found.append(Found(at, at + len(name), "GPE", code=code))
+            codes.update(Gazetteer.lineage(code))
+        bounds = word_bounds(text, word_starts)
+        # Short names overlap (湘东|东区); at each position the longest one this report supports,
+        # else one standing as a word of its own, no ordinary word, that the report repeats: a
+        # report shortens its own place so (发展宜兴, 宜兴特色), not 解放 or 隆重庆祝's 重庆.
+        unsupported: dict[str, list[Found]] = {}
+        for at, words in gazetteer.short_index.at_each(text):
+            for word in words:
+                end = at + len(word)
+                if text[end:end + 1] in ("人", "籍"):
+                    continue
+                code = self._short_code(gazetteer.shorts[word], codes)
+                whole = bounds is not None and at in bounds and end in bounds
+                if code is not None and (whole or bounds is None or Gazetteer.level(code) != "province"):
+                    found.append(Found(at, end, "GPE", code=code))
+                    break
+                if whole and word not in gazetteer.short_words and word not in self.boundary_words:
+                    unique = gazetteer.shorts[word]
+                    unsupported.setdefault(word, []).append(
+                        Found(at, end, "GPE", code=unique[0] if len(unique) == 1 else None))
+                    break
+        # A prefecture's short name (成都, 晋中) is known well enough to count once.
+        found += [f for repeated in unsupported.values() for f in repeated
+                  if len(repeated) >= 2 or (f.code is not None and Gazetteer.level(f.code) == "prefecture")]
+        # A country is a word of its own (印度支那 names no 印度, 沿海地区 no 海地), or heads a body's
+        # name (美国政府); 台湾 and the like also head compounds (台湾同胞).
+        found += [Found(m.start(), m.end(), "GPE") for m in self.countries.finditer(text)
+                  if bounds is None or (m.start() in bounds and (
+                      m.end() in bounds or m.group() in self.place_word_heads or self.body.match(text, m.end())))]
+        found += self._region_townships(text, codes, bounds)
         found += self._unknown_counties(text, found)
         found += self._towns(text, found, word_starts)
         return found, self._levels(text, found, codes)
 
     @staticmethod
-    def _short_supported(code: str | None, codes: set[str]) -> bool:
-        """A short name counts where its province is meant or its place (or a child) occurs."""
-        return code is not None and (Gazetteer.level(code) == "province" or code in codes)
+    def _short_code(candidates: tuple[str, ...], codes: set[str]) -> str | None:
+        """The division a short name stands for where the report supports it: one whose place (or
+        a child) occurs, or a province, which a short name names everywhere (浙江, 重庆)."""
+        return next((code for code in candidates if code in codes), None) or \
+            next((code for code in candidates if Gazetteer.level(code) == "province"), None)
+
+    def _region_townships(self, text: str, codes: set[str], bounds: frozenset[int] | None) -> list[Found]:
+        """Townships of the counties the report names, in full (东溪镇) or, as a word of its own
+        that is no ordinary word, by their short name (东溪)."""
+        gazetteer = self.gazetteer
+        names: dict[str, str] = {}
+        for code in sorted(codes):
+            if Gazetteer.level(code) == "province":
+                continue
+            for township in gazetteer.townships(code):
+                names.setdefault(township, code)
+                short = township_short_name(township)
+                if short and bounds is not None and short not in gazetteer.short_words and \
+                        short not in self.boundary_words and short not in gazetteer.shorts:
+                    names.setdefault(short, code)
+        found = []
+        for at, name in WordIndex(names).leftmost_longest(text):
+            end = at + len(name)
+            # A short name stands alone: before punctuation or a list's 等 (东溪、白山等乡镇), not
+            # heading a longer name (黄猫|垭 is no 黄猫乡).
+            alone = bounds is not None and at in bounds and (end == len(text) or not is_cjk(text[end]) or
+                                                              text[end] in self.function_chars)
+            if name.endswith(TOWNSHIP_SUFFIXES) or alone:
+                found.append(Found(at, end, "GPE", code=names[name], level="township"))
+        return found
 
     def _confirmed_everywhere(self, text: str, names: set[str]) -> list[Found]:
         # Sorted, so that the proposals' order never depends on the hash order of a set.

@@ -9,9 +9,10 @@ from .base import RuleBase
 from .common import Findings, Found
 from .dates import dates, titles
 from .events import EventRules
+from .lists import ListRules
 from .organisations import OrganisationRules
 from .people import PersonRules
-from .places import PlaceRules
+from .places import Gazetteer, PlaceRules, township_short_name, word_bounds
 from .venues import VenueRules
 
 #: Label preference when two proposals cover exactly the same characters.
@@ -20,17 +21,18 @@ _LABEL_RANK = {"ORG": 0, "FAC": 1, "EVENT": 2, "DOC": 3, "GPE": 4, "PERSON": 5, 
 _NESTABLE = frozenset({"GPE", "ORG"})
 
 
-class EntityRules(RuleBase, PlaceRules, OrganisationRules, VenueRules, EventRules, PersonRules):
+class EntityRules(RuleBase, PlaceRules, OrganisationRules, VenueRules, EventRules, PersonRules, ListRules):
     """All entity rules, loaded once; `find(text)` is the per-document entry point."""
 
     def find(self, text: str, word_starts: frozenset[int] | None = None) -> Findings:
         """Every name in `text`; `word_starts`, where the words of a segmented text start (jieba
         tokens), lets towns and villages be found without a confirming context."""
         places, levels = self.places(text, word_starts)
-        orgs = self.organisations(text, places)
+        bounds = word_bounds(text, word_starts)
+        orgs = self.organisations(text, places, bounds)
         found_dates = dates(text)
         proposals = places + orgs + self.venues(text, places, orgs) + self.events(text, places, orgs, found_dates) + \
-            titles(text) + found_dates + self.persons(text)
+            titles(text) + found_dates + self.persons(text) + self.listed(text, places, bounds)
         chosen = resolve(text, proposals, self.function_chars, self.country_names)
         region = self._region(text, places)
         return Findings(tuple(self._canonical(text, f, levels, region) for f in chosen), region)
@@ -39,9 +41,13 @@ class EntityRules(RuleBase, PlaceRules, OrganisationRules, VenueRules, EventRule
         """`区委统战部` in a report on 湘东区 -> `湘东区委统战部`; names with their own place stay.
         A county-level word resolves only to the report's own region, and only to a place of
         its level (区 never to a 县 or an 自治区)."""
+        surface = text[found.start:found.end]
+        if found.label == "GPE" and found.code is not None:
+            return self._place_canonical(surface, found)
+        if found.label == "ORG" and surface in self.party_names:
+            return replace(found, canonical=self.party_names[surface])
         if found.label not in ("ORG", "FAC", "EVENT"):
             return found
-        surface = text[found.start:found.end]
         level = next((word for word in self.relative_levels if surface.startswith(word)), None)
         # 省级, 县级: an adjective of rank (省级区域医疗中心), not this report's own province.
         if level is None or surface[len(level):len(level) + 1] == "级":
@@ -53,6 +59,18 @@ class EntityRules(RuleBase, PlaceRules, OrganisationRules, VenueRules, EventRule
         if places and (rest.startswith(self.committee_words) or found.label != "EVENT"):
             return replace(found, canonical=places[0] + rest)
         return found
+
+
+    def _place_canonical(self, surface: str, found: Found) -> Found:
+        """A place of the gazetteer under its full name and parents (萧山 -> 杭州市萧山区; a
+        township under its county: 东溪 -> 广元市苍溪县东溪镇)."""
+        assert found.code is not None
+        county = self.gazetteer.canonical(found.code)
+        if found.level != "township":
+            return replace(found, canonical=county, level=Gazetteer.level(found.code))
+        township = next((name for name in self.gazetteer.townships(found.code)
+                         if name == surface or township_short_name(name) == surface), surface)
+        return replace(found, canonical=county + township)
 
 
 def resolve(text: str, proposals: Iterable[Found], function_chars: frozenset[str],

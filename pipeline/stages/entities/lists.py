@@ -1,0 +1,78 @@
+"""Names listed with 、 (建有甲商会、乙协会、丙同业会等, 陵江、东溪、白山等乡镇): items of one kind
+named side by side, where one item's kind vouches for the others'. An item is an organisation
+or a venue by its ending when another item of the list ends so too, and a place when the list
+closes on a word for places (等乡镇) or when another item is a place already found."""
+from __future__ import annotations
+
+import re
+
+from ...textnorm import CJK_CLASS, is_cjk
+from .common import Found, alternation
+
+#: A run of list items: words of Chinese characters joined by 、 (no nested quantifiers).
+_LIST = re.compile(rf"[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
+
+
+class ListRules:
+    """Mixin of `EntityRules`: names in 、 lists."""
+
+    def listed(self, text: str, places: list[Found], bounds: frozenset[int] | None = None) -> list[Found]:
+        """`bounds`, where the words of a segmented text start or end, tell where the first item
+        starts (建有|成衣同业会) better than the boundary words alone."""
+        p = self.p
+        org_end = re.compile(f"(?:{alternation(p['list_org_endings'])})$")
+        venue_end = re.compile(f"(?:{alternation(p['venue_suffixes'])})$")
+        place_spans = {(f.start, f.end) for f in places}
+        found: list[Found] = []
+        for match in _LIST.finditer(text):
+            items = self._list_items(text, match.start(), match.end(), bounds)
+            if not items:
+                continue
+            closes_on_places = text.startswith(tuple(p["list_place_closers"]), items[-1][1])
+            by_kind: dict[str, list[tuple[int, int]]] = {"ORG": [], "FAC": [], "GPE": []}
+            for start, end in items:
+                item = text[start:end]
+                if item in p["generic_units"] or self._filler_blocked(item):
+                    continue
+                if (start, end) in place_spans or item in self.gazetteer.shorts:
+                    by_kind["GPE"].append((start, end))
+                elif venue_end.search(item) and len(item) >= 4:
+                    by_kind["FAC"].append((start, end))
+                elif org_end.search(item) and len(item) >= 3:
+                    by_kind["ORG"].append((start, end))
+                elif closes_on_places and 2 <= len(item) <= 3 and self.clean_stem(item):
+                    by_kind["GPE"].append((start, end))
+            for label, spans in by_kind.items():
+                known = sum(span in place_spans for span in spans) if label == "GPE" else 0
+                if len(spans) >= 2 and (label != "GPE" or known or closes_on_places):
+                    found += [Found(start, end, label) for start, end in spans]
+        return found
+
+    def _list_items(self, text: str, start: int, end: int, bounds: frozenset[int] | None) -> list[tuple[int, int]]:
+        """The items of the list run text[start:end]: the first begins after the last lead-in
+        word or function character before it (建有|甲商会), the last ends before a function
+        character (乙协会|等), and 和 or 及 between the last two splits them (甲科和乙科)."""
+        pieces = []
+        at = start
+        for piece in text[start:end].split("、"):
+            pieces.append([at, at + len(piece)])
+            at += len(piece) + 1
+        first = pieces[0]
+        # The first item starts at the first boundary that no verb or lead-in word follows
+        # (建有|甲商会, 吸引|泰国、越南, 到|甲遗址).
+        first[0] = next((at for at in range(first[0], first[1] - 1)
+                         if (at in bounds if bounds is not None and at > first[0] else self.boundary_before(text, at)) and
+                         text[at] not in self.list_lead_ins and
+                         not any(text[at:at + k] in self.boundary_words for k in range(2, self.max_boundary + 1))),
+                        first[1])
+        last = pieces[-1]
+        cut = next((i for i in range(last[0] + 1, last[1]) if text[i] in self.function_chars), last[1])
+        tail = (cut + 1, last[1]) if text[cut:cut + 1] in self.list_joiners else None
+        last[1] = cut
+        if tail is not None:
+            stop = next((i for i in range(tail[0], tail[1]) if not is_cjk(text[i]) or text[i] in self.function_chars),
+                        tail[1])
+            pieces.append([tail[0], stop])
+        # The items at either end border the sentence: a verb in one means it runs on into a clause.
+        return [(a, b) for i, (a, b) in enumerate(pieces) if b - a >= 2 and
+                not (i in (0, len(pieces) - 1) and self._has_clause_verb(text[a:b]))]
