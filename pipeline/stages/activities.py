@@ -31,8 +31,12 @@ PROVIDES = ("activities",)
 _SENTENCE_END = "。\n!?"
 _CLAUSE_END = ",。;\n!?"
 _END_PATTERNS = {ends: re.compile(f"[{re.escape(ends)}]") for ends in (_SENTENCE_END, _CLAUSE_END)}
-#: What may stand between a quoted name and the word that says what it is.
+#: What may stand between a quoted name and the word that says what it is: a few more quoted
+#: names (read within `_QUOTES_WINDOW` characters, so a text of quotes costs no rescans).
 _BETWEEN_QUOTES = re.compile(rf"(?:[、和及与]?[{CJK_CLASS}]{{0,6}}“[^“”\n]{{0,60}}”)*(?:等)?")
+_QUOTES_WINDOW = 400
+#: Unquoted names listed with 、: runs of Chinese characters joined by it.
+_LISTED = re.compile(rf"[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +98,12 @@ class ActivityRules:
         self.campaigns = re.compile("|".join(map(re.escape, sorted(c["named_campaigns"], key=len, reverse=True))))
         self.campaign_verbs = tuple(c["campaign_verbs"])
         self.max_count_gap = c["max_count_gap"]
+        self.list_function_chars = frozenset(c["list_function_chars"])
+        self.max_name = c["max_trigger_name"] + max(map(len, c["trigger_ends"]))
 
     def kind_of(self, text: str, start: int, end: int) -> str | None:
         """The kind a quoted name at `[start, end)` (quotes included) has, from its context."""
-        gap = _BETWEEN_QUOTES.match(text, end)
+        gap = _BETWEEN_QUOTES.match(text, end, end + _QUOTES_WINDOW)
         after = text[gap.end():gap.end() + self.max_gap]
         clause_end = min((i for i in (after.find(ch) for ch in _CLAUSE_END) if i >= 0), default=len(after))
         after = after[:clause_end]
@@ -133,9 +139,36 @@ class ActivityRules:
             if (named or any(s <= ps and pe <= e for ps, pe in places) or self.specific(text[s:e])) and \
                     not self.not_names.fullmatch(text[s:e]):
                 found.append(FoundActivity(text[s:e], s, e, "activity"))
+        found += self._listed(text, found)
         found += self._campaigns(text, found)
         organisations = sorted((s, e) for s, e, label in entities if label == "ORG")
         return [replace(f, organiser_at=organiser_span(text, f.start, organisations)) for f in found]
+
+    def _listed(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
+        """Unquoted names listed with 、 beside one that ends as a campaign does (某某宣传月):
+        the items that end so too or have a distinctive mark (千名干部进万家)."""
+        taken = [(f.start, f.end) for f in found]
+        listed = []
+        for match in _LISTED.finditer(text):
+            items = []
+            at = match.start()
+            for piece in match.group().split("、"):
+                # The last item ends at a function character (宣传月|等为载体), the first starts after one.
+                end = next((i for i in range(at + 1, at + len(piece)) if text[i] in self.list_function_chars),
+                           at + len(piece))
+                start = max((i + 1 for i in range(at, end) if text[i] in self.list_function_chars), default=at)
+                items.append((start, end))
+                at += len(piece) + 1
+            named = [(s, e) for s, e in items if text[s:e].endswith(self.named_ends) and
+                     e - s > len(next(w for w in self.named_ends if text[s:e].endswith(w))) + 1]
+            if not named:
+                continue
+            for s, e in items:
+                name = text[s:e]
+                if 3 <= e - s <= self.max_name and ((s, e) in named or self.specific(name)) and \
+                        not any(ts < e and s < te for ts, te in taken):
+                    listed.append(FoundActivity(name, s, e, "activity"))
+        return listed
 
     def _uncued_name(self, text: str, start: int, name: str) -> bool:
         """Whether a quote with no word around it saying what it is still names something: not
