@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _plain(value: Any) -> Any:
@@ -114,6 +114,8 @@ class Entity(Record):
     canonical: str | None = None
     normalized: str | None = None
     sentence: int | None = None
+    code: str | None = None
+    level: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

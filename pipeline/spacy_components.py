@@ -38,7 +38,7 @@ ACTIVITY_FACTORY = "report_miner_activities_v1"
 ENTITY_SPANS = "report_miner_entities"
 ACTIVITY_SPANS = "report_miner_activities"
 
-for _name in ("canonical", "normalized", "activity_name", "organiser"):
+for _name in ("canonical", "normalized", "code", "level", "activity_name", "organiser"):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=None)
 if not Doc.has_extension("report_miner_region"):
@@ -113,6 +113,8 @@ class EntityComponent:
             span = doc.char_span(found.start, found.end, label=found.label)
             span._.canonical = found.canonical
             span._.normalized = found.normalized
+            span._.code = found.code
+            span._.level = found.level
             spans.append(span)
         doc.spans[ENTITY_SPANS] = spans
         doc.ents = filter_spans(spans)

@@ -36,7 +36,7 @@ _END_PATTERNS = {ends: re.compile(f"[{re.escape(ends)}]") for ends in (_SENTENCE
 _BETWEEN_QUOTES = re.compile(rf"(?:[、和及与]?[{CJK_CLASS}]{{0,6}}“[^“”\n]{{0,60}}”)*(?:等)?")
 _QUOTES_WINDOW = 400
 #: Unquoted names listed with 、: runs of Chinese characters joined by it.
-_LISTED = re.compile(rf"[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
+_LISTED = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
 
 
 @dataclass(frozen=True, slots=True)

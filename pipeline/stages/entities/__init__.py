@@ -57,7 +57,7 @@ def make_stage() -> Callable[[Draft], None]:
             sentence = draft.sentence_at(span.start_char)
             entities.append(Entity(text[span.start_char:span.end_char], span.start_char, span.end_char,
                                    span.label_, span._.canonical, span._.normalized,
-                                   sentence.id if sentence else None))
+                                   sentence.id if sentence else None, span._.code, span._.level))
         draft.entities = entities
         draft.meta = replace(draft.meta, region=doc._.report_miner_region)
 

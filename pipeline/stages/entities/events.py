@@ -5,8 +5,10 @@ import re
 
 from .common import CN_DIGIT, Found
 
-_CONGRESS = re.compile(rf"(?:党的|中共)[{CN_DIGIT}]+大")
-_PLENUM = re.compile(rf"(?:[省市区县州旗]委)?[{CN_DIGIT}]+届[{CN_DIGIT}]+(?:中|次)全会")
+_CONGRESS = re.compile(rf"(?:党的|中共)[{CN_DIGIT}]{{1,3}}大")
+#: Numerals of at most three characters, starting where a run of them starts: a long run of
+#: numerals is read once.
+_PLENUM = re.compile(rf"(?:[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
 
 
 class EventRules:

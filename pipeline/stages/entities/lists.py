@@ -10,7 +10,8 @@ from ...textnorm import CJK_CLASS, is_cjk
 from .common import Found, alternation
 
 #: A run of list items: words of Chinese characters joined by 、 (no nested quantifiers).
-_LIST = re.compile(rf"[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
+#: It starts only where a run of characters starts, so a long run is read once, not once per character.
+_LIST = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
 
 
 class ListRules:

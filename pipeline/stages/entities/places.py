@@ -160,7 +160,10 @@ class PlaceRules:
         found += [Found(m.start(), m.end(), "GPE") for m in self.countries.finditer(text)
                   if bounds is None or (m.start() in bounds and (
                       m.end() in bounds or m.group() in self.place_word_heads or self.body.match(text, m.end())))]
-        found += self._region_townships(text, codes, bounds)
+        # A township of the report's own county is meant rather than a place elsewhere of that name.
+        townships = self._region_townships(text, codes, bounds)
+        spans = {(t.start, t.end) for t in townships}
+        found = [f for f in found if (f.start, f.end) not in spans] + townships
         found += self._unknown_counties(text, found)
         found += self._towns(text, found, word_starts)
         return found, self._levels(text, found, codes)
@@ -184,7 +187,7 @@ class PlaceRules:
                 names.setdefault(township, code)
                 short = township_short_name(township)
                 if short and bounds is not None and short not in gazetteer.short_words and \
-                        short not in self.boundary_words and short not in gazetteer.shorts:
+                        short not in self.boundary_words:
                     names.setdefault(short, code)
         found = []
         for at, name in WordIndex(names).leftmost_longest(text):
