@@ -60,6 +60,7 @@ class RuleBase:
         self.party_word_tails = frozenset(p["party_word_tails"])
         self.list_lead_ins = frozenset(p["list_lead_ins"])
         self.list_joiners = frozenset(p["list_joiners"])
+        self.person_list_closers = tuple(p["person_list_closers"])
         self.leading_group = re.compile(alternation(p["leading_groups"]))
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))
         #: Each democratic party's names, short and full, -> its full name (民盟 -> 中国民主同盟).
@@ -78,7 +79,8 @@ class RuleBase:
             rf"第?(?:{NUM})[届次](?P<topic>[{CJK_CLASS}]{{0,{p['event_max_topic']}}}?)"
             rf"(?:{alternation(p['session_endings'])})")
         self.two_sessions = re.compile(f"(?:{alternation(p['two_sessions_scopes'])})两会")
-        self.leaders = re.compile(alternation(p["national_leaders"]))
+        self.leaders = re.compile(alternation(p["national_leaders"] + p["historical_figures"]))
+        self.generic_institutions = frozenset(p["generic_institutions"])
         self.person_cue = re.compile(rf"(?:{alternation(p['person_before'])})[ \u3000]*")
         self.person_after = re.compile(alternation(p["person_after"]))
         self.honorific = re.compile(alternation(p["honorifics"]))

@@ -50,8 +50,12 @@ class EventRules:
                 continue
             at = match.start()
             start = anchors.get(at, self.level_before(text, at))
-            if start is None and self.boundary_before(text, at) and \
-                    len(topic.strip(CN_DIGIT + "第届次中")) >= 2:
+            # A numbered national or provincial meeting names itself wherever it stands (宣传十七次全国
+            # 统战工作会议): its scope and a topic after the number.
+            # A count of meetings (三次全省会议) has a scope and no topic.
+            scope = self.event_scope.match(topic)
+            subject = topic[scope.end():] if scope else topic.strip(CN_DIGIT + "第届次中")
+            if start is None and (scope or self.boundary_before(text, at)) and len(subject) >= 2:
                 start = at
             if start is not None:
                 found.append(Found(start, match.end(), "EVENT"))

@@ -1,7 +1,8 @@
 """Names listed with 、 (建有甲商会、乙协会、丙同业会等, 陵江、东溪、白山等乡镇): items of one kind
 named side by side, where one item's kind vouches for the others'. An item is an organisation
 or a venue by its ending when another item of the list ends so too, and a place when the list
-closes on a word for places (等乡镇) or when another item is a place already found."""
+closes on a word for places (等乡镇) or when another item is a place already found; the items
+are people when each reads as a name and the list closes on a word for people (等同志)."""
 from __future__ import annotations
 
 import re
@@ -29,6 +30,9 @@ class ListRules:
             items = self._list_items(text, match.start(), match.end(), bounds)
             if not items:
                 continue
+            if text.startswith(self.person_list_closers, items[-1][1]):
+                found += self._listed_people(text, items)
+                continue
             closes_on_places = text.startswith(tuple(p["list_place_closers"]), items[-1][1])
             by_kind: dict[str, list[tuple[int, int]]] = {"ORG": [], "FAC": [], "GPE": []}
             for start, end in items:
@@ -48,6 +52,11 @@ class ListRules:
                 if len(spans) >= 2 and (label != "GPE" or known or closes_on_places):
                     found += [Found(start, end, label) for start, end in spans]
         return found
+
+    def _listed_people(self, text: str, items: list[tuple[int, int]]) -> list[Found]:
+        """A list closed as one of people (…等同志): every item, if each reads as a name."""
+        named = [(start, end) for start, end in items if len(self._name_at(text, start) or "") == end - start]
+        return [Found(start, end, "PERSON") for start, end in named] if len(named) == len(items) else []
 
     def _list_items(self, text: str, start: int, end: int, bounds: frozenset[int] | None) -> list[tuple[int, int]]:
         """The items of the list run text[start:end]: the first begins after the last lead-in

@@ -136,7 +136,10 @@ class OrganisationRules:
                 continue
             anchored = self._anchor_start(text, match.start(), anchors, self.p["department_max_filler"],
                                           forbid=self._name_filler_blocked)
-            if anchored is None or anchored[1] < least_filler[match.group()] or \
+            # 县医院, 镇卫生院: a level word alone before a generic institution names none in particular.
+            bare_level = anchored is not None and match.start() - anchored[1] not in anchors
+            least = least_filler[match.group()] + (bare_level and match.group() in self.generic_institutions)
+            if anchored is None or anchored[1] < least or \
                     text[match.start() - anchored[1]] in self.function_chars or \
                     (match.start() - anchored[1] in foreign_ends and not match.group().endswith("会")):
                 continue
