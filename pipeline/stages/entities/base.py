@@ -60,6 +60,7 @@ class RuleBase:
         self.party_word_tails = frozenset(p["party_word_tails"])
         self.list_lead_ins = frozenset(p["list_lead_ins"])
         self.list_joiners = frozenset(p["list_joiners"])
+        self.own_committees = frozenset(p["own_committees"])
         self.person_list_closers = tuple(p["person_list_closers"])
         self.leading_group = re.compile(alternation(p["leading_groups"]))
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))

@@ -10,6 +10,8 @@ import re
 from ...textnorm import CJK_CLASS, is_cjk
 from .common import Found, alternation
 
+#: A name in parentheses: (某某商会), （某某协会）.
+_BRACKETED = re.compile(rf"[(（]([{CJK_CLASS}]{{3,20}})[)）]")
 #: A run of list items: words of Chinese characters joined by 、 (no nested quantifiers).
 #: It starts only where a run of characters starts, so a long run is read once, not once per character.
 _LIST = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
@@ -53,6 +55,33 @@ class ListRules:
                     found += [Found(start, end, label) for start, end in spans]
         return found
 
+    def bracketed(self, text: str) -> list[Found]:
+        """A body or venue named alone in parentheses (联建异地商会1个(某某商会)), by its ending."""
+        org_end = re.compile(f"(?:{alternation(self.p['list_org_endings'])})$")
+        found = []
+        for match in _BRACKETED.finditer(text):
+            name = match.group(1)
+            if self._filler_blocked(name) or self._has_clause_verb(name) or name in self.p["generic_units"]:
+                continue
+            label = "FAC" if self.venue_end.search(name) else "ORG" if org_end.search(name) else None
+            if label:
+                found.append(Found(match.start(1), match.end(1), label))
+        return found
+
+    def _first_item_start(self, text: str, start: int, end: int, bounds: frozenset[int] | None) -> int:
+        """Where the first item of a list starts: after the last verb, lead-in or function
+        character before it (组织会员到|甲遗址, 建有|甲商会, 吸引|泰国), on a word boundary when
+        the text is segmented. Words that names hold (工作, 烹饪) are no such verb."""
+        masked = self.department_filler_words.sub(lambda m: "|" * len(m.group()), text[start:end])
+        for at in range(end - 2, start, -1):
+            local = at - start
+            after_verb = any(masked[local - k:local] in self.boundary_words
+                             for k in range(2, self.max_boundary + 1) if local - k >= 0)
+            if (after_verb or text[at - 1] in self.list_lead_ins or text[at - 1] in self.function_chars) and \
+                    (bounds is None or at in bounds):
+                return at
+        return start
+
     def _listed_people(self, text: str, items: list[tuple[int, int]]) -> list[Found]:
         """A list closed as one of people (…等同志): every item, if each reads as a name."""
         named = [(start, end) for start, end in items if len(self._name_at(text, start) or "") == end - start]
@@ -68,13 +97,7 @@ class ListRules:
             pieces.append([at, at + len(piece)])
             at += len(piece) + 1
         first = pieces[0]
-        # The first item starts at the first boundary that no verb or lead-in word follows
-        # (建有|甲商会, 吸引|泰国、越南, 到|甲遗址).
-        first[0] = next((at for at in range(first[0], first[1] - 1)
-                         if (at in bounds if bounds is not None and at > first[0] else self.boundary_before(text, at)) and
-                         text[at] not in self.list_lead_ins and
-                         not any(text[at:at + k] in self.boundary_words for k in range(2, self.max_boundary + 1))),
-                        first[1])
+        first[0] = self._first_item_start(text, first[0], first[1], bounds)
         last = pieces[-1]
         cut = next((i for i in range(last[0] + 1, last[1]) if text[i] in self.function_chars), last[1])
         tail = (cut + 1, last[1]) if text[cut:cut + 1] in self.list_joiners else None

@@ -114,10 +114,13 @@ class OrganisationRules:
         committee's 委 or 党委 between (县委统战部, 自治区党委统战部), or a national prefix."""
         for committee in self.committee_words:
             end = at - len(committee)
-            if end > 0 and text.startswith(committee, end):
+            if end >= 0 and text.startswith(committee, end):
                 start = place_at.get(end, self.level_before(text, end, ends))
                 if start is not None:
                     return start
+                # 党委统战部 of a university or a company: the Party committee of the report's own body.
+                if committee in self.own_committees and self.boundary_before(text, end, ends):
+                    return end
         nationals = self.p["national_prefixes"]
         national = next((n for n in nationals if text.startswith(n, at - len(n))), None)
         if national:

@@ -130,7 +130,11 @@ class PlaceRules:
         gazetteer = self.gazetteer
         for at, name in gazetteer.full.leftmost_longest(text):
             code = gazetteer.code_of[name]
-            found.append(Found(at, at + len(name), "GPE", code=code))
+            end = at + len(name)
+            # 某某市级, 某某县级: the level word is the rank's (市级侨胞之家), the place its short name.
+            if text[end:end + 1] == "级" and short_name(name):
+                end = at + len(short_name(name) or "")
+            found.append(Found(at, end, "GPE", code=code))
             codes.update(Gazetteer.lineage(code))
         bounds = word_bounds(text, word_starts)
         # Short names overlap (湘东|东区); at each position the longest one this report supports,
@@ -225,7 +229,8 @@ class PlaceRules:
         for match in self.county_suffix.finditer(text):
             end = match.start() + 1
             start = end - 3
-            if start < 0 or not self.is_suffix(text, match.start()) or (start, end) in taken or any(f.start <= start and end <= f.end for f in known):
+            # 某某市级: a rank, not a county-level place named 某某市.
+            if start < 0 or not self.is_suffix(text, match.start()) or text[end:end + 1] == "级" or (start, end) in taken or any(f.start <= start and end <= f.end for f in known):
                 continue
             before = text[max(0, start - 4):start]
             led = before.endswith("中共") or any(before.endswith(m.group()) for m in party.finditer(before))

@@ -32,8 +32,13 @@ class EntityRules(RuleBase, PlaceRules, OrganisationRules, VenueRules, EventRule
         orgs = self.organisations(text, places, bounds)
         found_dates = dates(text)
         proposals = places + orgs + self.venues(text, places, orgs) + self.events(text, places, orgs, found_dates) + \
-            titles(text) + found_dates + self.persons(text) + self.listed(text, places, bounds)
-        chosen = resolve(text, proposals, self.function_chars, self.country_names)
+            titles(text) + found_dates + self.persons(text) + self.listed(text, places, bounds) + self.bracketed(text)
+        # No name starts with a function character, unless a body's name starts with a word that
+        # holds one (对台办; but 和顺 in 和顺利 names no place).
+        proposals = [f for f in proposals if f.length > 0 and (
+            text[f.start] not in self.function_chars or
+            (f.label in ("ORG", "FAC") and self.function_char_words.match(text, f.start)))]
+        chosen = resolve(text, proposals, self.country_names)
         region = self._region(text, places)
         return Findings(tuple(self._canonical(text, f, levels, region) for f in chosen), region)
 
@@ -73,12 +78,11 @@ class EntityRules(RuleBase, PlaceRules, OrganisationRules, VenueRules, EventRule
         return replace(found, canonical=county + township)
 
 
-def resolve(text: str, proposals: Iterable[Found], function_chars: frozenset[str],
-            whole_places: frozenset[str] = frozenset()) -> list[Found]:
+def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] = frozenset()) -> list[Found]:
     """Longest proposals win; names nested in a longer one of another label are kept too.
     `whole_places` are places named in full without a level word (美国, 香港)."""
-    ordered = sorted({f for f in proposals if f.length > 0 and text[f.start] not in function_chars},
-                     key=lambda f: (-f.length, _LABEL_RANK[f.label], f.start))
+    ordered = sorted(set(proposals),
+                     key=lambda f: (-f.length, _LABEL_RANK[f.label], f.start, f.code is None))
     taken = bytearray(len(text) + 1)
     top: list[Found] = []
     rest: list[Found] = []
