@@ -2,9 +2,12 @@
 sentences written for these tests about invented places."""
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import pipeline
 from conftest import assert_offsets
@@ -285,3 +288,161 @@ def test_a_level_word_of_rank_is_not_the_reports_own_place():
     canonical = {e.text: e.canonical for e in report.entities}
     assert canonical["省政协"] == "湖南省政协"
     assert canonical["省级区域医疗中心"] is None
+
+
+def entity_records(text: str) -> dict[str, object]:
+    return {e.text: e for e in pipeline.process_text(text).entities}
+
+
+def test_democratic_parties_are_named_alone_with_their_full_name():
+    found = entity_records("柳岸县现有民革、民盟、民建、民进、农工党、致公党、九三学社和台盟的基层组织，"
+                           "无党派人士积极参与。")
+    assert {name: e.label for name, e in found.items() if e.label == "ORG"} == {
+        name: "ORG" for name in ("民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟")}
+    assert found["民盟"].canonical == "中国民主同盟" and found["农工党"].canonical == "中国农工民主党"
+    assert "无党派人士" not in found
+
+
+def test_party_short_names_across_words_are_no_parties():
+    assert_none_labelled("人民进行了投票，居民建房有序推进，群众学习人民革命历史，移民建镇工作完成。", "ORG")
+
+
+@pytest.mark.parametrize("text,not_a_name", [
+    ("全县上下隆重庆祝建县七十周年。", "重庆"),
+    ("沿海地区的侨胞纷纷回乡投资。", "海地"),
+    ("全国解放后，柳岸县成立了统战部。", "解放"),
+    ("印度支那难民安置工作有序推进。", "印度"),
+    ("完成棚户区改造三百户。", "棚户区"),
+    ("桃源镇是闽东商贸重镇，也是侨乡。", "商贸重镇"),
+    ("县医院开展义诊活动。", "县医院"),
+    ("新建同心驿站三个，新建服务站两个。", "新建"),
+])
+def test_precision_traps_are_never_names(text, not_a_name):
+    assert not_a_name not in entities_of(text)
+
+
+def test_a_surname_at_a_sentence_start_is_no_person():
+    assert_none_labelled("严格落实统战工作责任制。陈列馆开放。万众一心谋发展。", "PERSON")
+
+
+def test_a_party_unit_never_runs_on_over_its_officers():
+    found = entities_of("民盟江城大学总支主委张明华携副主委李红走访企业。")
+    assert found.get("民盟江城大学总支") == "ORG"
+    assert found.get("张明华") == "PERSON" and found.get("李红") == "PERSON"
+    assert not any("携" in name for name in found)
+
+
+def test_places_carry_their_code_level_and_full_name():
+    found = entity_records("杭州市萧山区统战部召开会议。萧山统一战线成员积极建言。")
+    assert (found["萧山"].code, found["萧山"].level, found["萧山"].canonical) == ("330109", "county", "杭州市萧山区")
+    assert (found["杭州市"].code, found["杭州市"].level) == ("330100", "prefecture")
+
+
+def test_a_short_name_the_report_repeats_as_a_word_is_its_place():
+    found = pipeline.process_text("围绕建设美丽萧山，打造萧山特色品牌。").entities
+    assert [(e.text, e.label, e.code) for e in found] == [("萧山", "GPE", "330109")] * 2
+    assert entities_of("围绕建设美丽萧山，推进城乡融合。") == {}
+
+
+def test_a_prefecture_short_name_counts_once_and_a_rank_is_no_part_of_a_place():
+    assert entity_records("组织会员赴成都考察。")["成都"].code == "510100"
+    found = entity_records("打造枣庄市级侨胞之家。")
+    assert found["枣庄"].label == "GPE" and "枣庄市" not in found
+
+
+def test_townships_of_the_reports_county_are_found_by_their_short_names():
+    found = entity_records("安吉县建有天荒坪、孝丰、梅溪等乡镇商会，递铺街道成立新联会。")
+    for township in ("天荒坪", "孝丰", "梅溪"):
+        assert (found[township].label, found[township].code, found[township].level) == ("GPE", "330523", "township")
+    assert found["孝丰"].canonical == "湖州市安吉县孝丰镇"
+    assert found["递铺街道"].canonical == "湖州市安吉县递铺街道"
+
+
+def test_a_township_short_name_heading_a_longer_word_is_no_township():
+    found = entities_of("安吉县孝丰镇党委组织学习，孝丰路改造完成。")
+    assert "孝丰" not in found
+
+
+@pytest.mark.parametrize("text,names,label", [
+    ("民宗委内设办公室、民族工作处、宗教事务处和政策法规处。", ["民族工作处", "宗教事务处", "政策法规处"], "ORG"),
+    ("县工商联建有青禾茶业同业会、汽车维修协会、餐饮烹饪行业协会等行业组织。",
+     ["青禾茶业同业会", "汽车维修协会", "餐饮烹饪行业协会"], "ORG"),
+    ("同时，柳岸日报、柳岸电视台、柳岸广播电视台等媒体开设专栏。", ["柳岸日报", "柳岸电视台", "柳岸广播电视台"], "ORG"),
+    ("组织会员到青石岭战斗遗址、松禾木门会议遗址、柳岸廉政教育基地、青岚烈士故里等地参观。",
+     ["青石岭战斗遗址", "松禾木门会议遗址", "柳岸廉政教育基地", "青岚烈士故里"], "FAC"),
+    ("王晓燕、刘明、陈建国等同志出席会议。", ["王晓燕", "刘明", "陈建国"], "PERSON"),
+    ("海外侨胞遍布澳洲、东南亚和欧洲。", ["澳洲", "东南亚", "欧洲"], "GPE"),
+])
+def test_names_listed_side_by_side_share_their_kind(text, names, label):
+    found = entities_of(text)
+    assert {name: found.get(name) for name in names} == {name: label for name in names}
+    assert "办公室" not in found
+
+
+def test_a_list_of_ordinary_words_names_nothing():
+    assert entities_of("坚持团结、民主、和谐、发展，做到思想上、政治上、行动上同心同德。") == {}
+
+
+def test_a_body_named_in_parentheses_is_a_body():
+    assert entities_of("联建异地商会1个（青禾福建商会）。").get("青禾福建商会") == "ORG"
+
+
+@pytest.mark.parametrize("text,group", [
+    ("调整充实党委统战工作领导小组，选齐配强工作人员。", "党委统战工作领导小组"),
+    ("召开统一战线工作领导小组会议，部署全年工作。", "统一战线工作领导小组"),
+    ("巩固大统战工作格局市委统一战线工作领导小组严格落实主体责任。", "市委统一战线工作领导小组"),
+    ("县委统战部党史学习教育领导小组召开会议。", "县委统战部党史学习教育领导小组"),
+])
+def test_leading_groups_in_all_spellings_are_bodies(text, group):
+    assert entities_of(text).get(group) == "ORG"
+
+
+def test_numbered_congresses_and_national_meetings_are_events():
+    found = entities_of("学习中共十七大精神，重点宣传十八次全国统战工作会议精神，召开了三次全省会议。")
+    assert found.get("中共十七大") == "EVENT" and found.get("十八次全国统战工作会议") == "EVENT"
+    assert "三次全省会议" not in found
+
+
+def test_historical_figures_are_persons():
+    assert entities_of("观看陈嘉庚图片展，学习赵朴初事迹。") == {"陈嘉庚": "PERSON", "赵朴初": "PERSON"}
+
+
+def _entity_work(text: str) -> float:
+    """Seconds the entity rules take on `text`, best of three (a quiet run)."""
+    import time
+
+    from pipeline.stages.entities import EntityRules
+
+    rules = _shared_rules(EntityRules)
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        rules.find(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@functools.lru_cache(maxsize=None)
+def _shared_rules(kind):
+    return kind()
+
+
+@pytest.mark.parametrize("unit", ["一二三四五六七八九十", "十届三次", "桃源、"])
+def test_entity_rules_are_linear_on_hostile_runs(unit):
+    """Ten times the text takes about ten times the work, not a hundred (a run of numerals once
+    took 8.5 s on 80,000 characters). The ratio allows for a noisy machine: linear is ~10."""
+    small = _entity_work((unit * 10_000)[:10_000])
+    large = _entity_work((unit * 100_000)[:100_000])
+    assert large < 30 * max(small, 0.002), (small, large)
+
+
+LIST_ITEM = st.text(alphabet=st.sampled_from(list("柳岸青禾民族工作处协会商会日报遗址镇乡等和以到建有同业")), min_size=1, max_size=8)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LIST_ITEM, min_size=2, max_size=6), st.sampled_from(["等乡镇", "等同志", "等", "。", "和青禾处"]))
+def test_listed_names_are_whole_items_with_offsets_into_the_text(items, closer):
+    """Whatever a 、 list holds, every name found in it points into the text and none spans a 、."""
+    report = pipeline.process_text("县里建有" + "、".join(items) + closer + "。")
+    assert_offsets(report)
+    assert not any("、" in e.text for e in report.entities)

@@ -152,11 +152,15 @@ class ActivityRules:
         for match in _LISTED.finditer(text):
             items = []
             at = match.start()
-            for piece in match.group().split("、"):
+            pieces = match.group().split("、")
+            for index, piece in enumerate(pieces):
                 # The last item ends at a function character (宣传月|等为载体), the first starts after one.
-                end = next((i for i in range(at + 1, at + len(piece)) if text[i] in self.list_function_chars),
-                           at + len(piece))
-                start = max((i + 1 for i in range(at, end) if text[i] in self.list_function_chars), default=at)
+                end = at + len(piece)
+                if index == len(pieces) - 1:
+                    end = next((i for i in range(at + 1, end) if text[i] in self.list_function_chars), end)
+                start = at
+                if index == 0:
+                    start = max((i + 1 for i in range(at, end) if text[i] in self.list_function_chars), default=at)
                 items.append((start, end))
                 at += len(piece) + 1
             named = [(s, e) for s, e in items if text[s:e].endswith(self.named_ends) and
