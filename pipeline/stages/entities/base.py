@@ -61,6 +61,7 @@ class RuleBase:
         self.list_lead_ins = frozenset(p["list_lead_ins"])
         self.list_joiners = frozenset(p["list_joiners"])
         self.own_committees = frozenset(p["own_committees"])
+        self.name_tags = frozenset(p["name_tags"])
         self.person_list_closers = tuple(p["person_list_closers"])
         self.leading_group = re.compile(alternation(p["leading_groups"]))
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))

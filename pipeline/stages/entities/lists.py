@@ -35,13 +35,15 @@ class ListRules:
             if text.startswith(self.person_list_closers, items[-1][1]):
                 found += self._listed_people(text, items)
                 continue
-            closes_on_places = text.startswith(tuple(p["list_place_closers"]), items[-1][1])
+            closer = next((c for c in p["list_place_closers"] if text.startswith(c, items[-1][1])), None)
+            # 等乡村 closes no list of places: the closer's last character must end a word.
+            closes_on_places = closer is not None and self.is_suffix(text, items[-1][1] + len(closer) - 1)
             by_kind: dict[str, list[tuple[int, int]]] = {"ORG": [], "FAC": [], "GPE": []}
             for start, end in items:
                 item = text[start:end]
                 if item in p["generic_units"] or self._filler_blocked(item):
                     continue
-                if (start, end) in place_spans or item in self.gazetteer.shorts:
+                if (start, end) in place_spans or (item in self.gazetteer.shorts and item not in self.gazetteer.short_words):
                     by_kind["GPE"].append((start, end))
                 elif venue_end.search(item) and len(item) >= 4:
                     by_kind["FAC"].append((start, end))

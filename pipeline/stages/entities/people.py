@@ -12,7 +12,7 @@ class PersonRules:
     """Mixin of `EntityRules`: the person rules."""
 
     def persons(self, text: str) -> list[Found]:
-        names = {m.group() for m in self.leaders.finditer(text)}
+        names: set[str] = {m.group() for m in self.leaders.finditer(text)}
         for match in self.person_cue.finditer(text):
             name = self._name_at(text, match.end())
             if name:
@@ -28,6 +28,8 @@ class PersonRules:
             if at >= 1 and text[at - 1] in self.surnames and \
                     (at == 1 or not is_cjk(text[at - 2]) or text[at - 2] in self.function_chars):
                 names.add(text[at - 1:match.end()])
+        # 代表|全国各族人民: 全 is a surname, but a scope word (全国, 全省) opens no name.
+        names = {name for name in names if not self.event_scope.match(name)}
         found = {(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)}
         return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]
 

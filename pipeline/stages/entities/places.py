@@ -56,7 +56,8 @@ class Gazetteer:
             if short and short not in self.code_of:
                 self.shorts[short] = (*self.shorts.get(short, ()), code)
         self.short_index = WordIndex(self.shorts)
-        self.short_words = frozenset(data_lines("gazetteer/short_names_as_words.txt"))
+        #: Short forms that are words of the dictionary, with its tag (友谊: nr, 解放: v).
+        self.short_words = dict(line.split("\t") for line in data_lines("gazetteer/short_names_as_words.txt"))
         self._township_rows: dict[str, str] | None = None
 
     def townships(self, code: str) -> list[str]:
@@ -129,6 +130,9 @@ class PlaceRules:
         codes: set[str] = set()
         gazetteer = self.gazetteer
         for at, name in gazetteer.full.leftmost_longest(text):
+            # 老解放区, 新市区: divisions whose names are also common nouns.
+            if name in self.not_places:
+                continue
             code = gazetteer.code_of[name]
             end = at + len(name)
             # 某某市级, 某某县级: the level word is the rank's (市级侨胞之家), the place its short name.
@@ -190,8 +194,10 @@ class PlaceRules:
             for township in gazetteer.townships(code):
                 names.setdefault(township, code)
                 short = township_short_name(township)
-                if short and bounds is not None and short not in gazetteer.short_words and \
-                        short not in self.boundary_words:
+                # The county makes a township's short form a place even where the dictionary
+                # knows it as a name (天荒坪: nr), not where it is an ordinary word (胜利: vn).
+                if short and bounds is not None and short not in self.boundary_words and \
+                        gazetteer.short_words.get(short, "ns") in self.name_tags:
                     names.setdefault(short, code)
         found = []
         for at, name in WordIndex(names).leftmost_longest(text):
