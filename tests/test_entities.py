@@ -451,3 +451,8 @@ def test_listed_names_are_whole_items_with_offsets_into_the_text(items, closer):
     report = pipeline.process_text("县里建有" + "、".join(items) + closer + "。")
     assert_offsets(report)
     assert not any("、" in e.text for e in report.entities)
+
+
+def test_kinds_of_bodies_listed_are_no_bodies_and_a_river_is_no_city():
+    found = entities_of("发展各种类型的成人高等学校，包括电视大学、函授大学、夜大学等；启动黑河流域综合治理。")
+    assert found == {}, found

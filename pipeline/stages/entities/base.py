@@ -62,6 +62,7 @@ class RuleBase:
         self.list_joiners = frozenset(p["list_joiners"])
         self.own_committees = frozenset(p["own_committees"])
         self.name_tags = frozenset(p["name_tags"])
+        self.not_after_short_place = tuple(p["not_after_short_place"])
         self.person_list_closers = tuple(p["person_list_closers"])
         self.leading_group = re.compile(alternation(p["leading_groups"]))
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))

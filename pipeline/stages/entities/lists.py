@@ -43,11 +43,13 @@ class ListRules:
                 item = text[start:end]
                 if item in p["generic_units"] or self._filler_blocked(item):
                     continue
+                # One word of the dictionary (电视大学、函授大学) names a kind of body, not a body.
+                one_word = bounds is not None and not any(at in bounds for at in range(start + 1, end))
                 if (start, end) in place_spans or (item in self.gazetteer.shorts and item not in self.gazetteer.short_words):
                     by_kind["GPE"].append((start, end))
-                elif venue_end.search(item) and len(item) >= 4:
+                elif venue_end.search(item) and len(item) >= 4 and not one_word:
                     by_kind["FAC"].append((start, end))
-                elif org_end.search(item) and len(item) >= 3:
+                elif org_end.search(item) and len(item) >= 3 and not one_word:
                     by_kind["ORG"].append((start, end))
                 elif closes_on_places and 2 <= len(item) <= 3 and self.clean_stem(item):
                     by_kind["GPE"].append((start, end))

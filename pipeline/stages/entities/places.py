@@ -148,7 +148,8 @@ class PlaceRules:
         for at, words in gazetteer.short_index.at_each(text):
             for word in words:
                 end = at + len(word)
-                if text[end:end + 1] in ("人", "籍"):
+                # 萍乡人, 萍乡籍: a person's origin; 黑河流域: a river of a city's name.
+                if text[end:end + 1] in ("人", "籍") or text.startswith(self.not_after_short_place, end):
                     continue
                 code = self._short_code(gazetteer.shorts[word], codes)
                 whole = bounds is not None and at in bounds and end in bounds
