@@ -456,3 +456,9 @@ def test_listed_names_are_whole_items_with_offsets_into_the_text(items, closer):
 def test_kinds_of_bodies_listed_are_no_bodies_and_a_river_is_no_city():
     found = entities_of("发展各种类型的成人高等学校，包括电视大学、函授大学、夜大学等；启动黑河流域综合治理。")
     assert found == {}, found
+
+
+def test_a_meeting_of_a_numbered_body_starts_at_its_number():
+    found = entities_of("当一九五四年第一届全国人民代表大会第一次会议召开的时候，建立起既区别于过去的体制。")
+    assert found.get("第一届全国人民代表大会第一次会议") == "EVENT"
+    assert not any(label == "GPE" for label in found.values())

@@ -6,6 +6,8 @@ import re
 from .common import CN_DIGIT, Found
 
 _CONGRESS = re.compile(rf"(?:党的|中共)[{CN_DIGIT}]{{1,3}}大")
+#: A body's number right before it (第一届|全国人民代表大会, 十三届|全国人大).
+_BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: Numerals of at most three characters, starting where a run of them starts: a long run of
 #: numerals is read once.
 _PLENUM = re.compile(rf"(?:[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
@@ -50,6 +52,10 @@ class EventRules:
                 continue
             at = match.start()
             start = anchors.get(at, self.level_before(text, at))
+            # 第一届|全国人民代表大会|第一次会议: the body's own number opens the meeting's name.
+            if start is not None:
+                numbered = _BODY_NUMBER.search(text, max(0, start - 6), start)
+                start = numbered.start() if numbered else start
             # A numbered national or provincial meeting names itself wherever it stands (宣传十七次全国
             # 统战工作会议): its scope and a topic after the number.
             # A count of meetings (三次全省会议) has a scope and no topic.
