@@ -462,3 +462,7 @@ def test_a_meeting_of_a_numbered_body_starts_at_its_number():
     found = entities_of("当一九五四年第一届全国人民代表大会第一次会议召开的时候，建立起既区别于过去的体制。")
     assert found.get("第一届全国人民代表大会第一次会议") == "EVENT"
     assert not any(label == "GPE" for label in found.values())
+
+
+def test_a_name_after_a_cue_ends_on_a_word_boundary():
+    assert_none_labelled("推行厂长负责制和厂长任期目标责任制。", "PERSON")

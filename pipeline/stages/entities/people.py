@@ -11,11 +11,14 @@ from .common import Found
 class PersonRules:
     """Mixin of `EntityRules`: the person rules."""
 
-    def persons(self, text: str) -> list[Found]:
+    def persons(self, text: str, bounds: frozenset[int] | None = None) -> list[Found]:
+        """`bounds`, where the words of a segmented text start or end: a name after a cue word
+        ends on one (厂长|任期目标 names nobody)."""
         names: set[str] = {m.group() for m in self.leaders.finditer(text)}
         for match in self.person_cue.finditer(text):
             name = self._name_at(text, match.end())
-            if name:
+            end = match.end() + len(name or "")
+            if name and (bounds is None or end in bounds or not is_cjk(text[end:end + 1] or "。")):
                 names.add(name)
         for cue, needs_boundary in ((self.person_after, False), (self.person_title_after, True)):
             for match in cue.finditer(text):

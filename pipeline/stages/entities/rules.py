@@ -32,7 +32,7 @@ class EntityRules(RuleBase, PlaceRules, OrganisationRules, VenueRules, EventRule
         orgs = self.organisations(text, places, bounds)
         found_dates = dates(text)
         proposals = places + orgs + self.venues(text, places, orgs) + self.events(text, places, orgs, found_dates) + \
-            titles(text) + found_dates + self.persons(text) + self.listed(text, places, bounds) + self.bracketed(text)
+            titles(text) + found_dates + self.persons(text, bounds) + self.listed(text, places, bounds) + self.bracketed(text)
         # No name starts with a function character, unless a body's name starts with a word that
         # holds one (对台办; but 和顺 in 和顺利 names no place).
         proposals = [f for f in proposals if f.length > 0 and (
