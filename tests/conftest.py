@@ -104,3 +104,23 @@ def assert_valid(report) -> None:
 
     problems = validation_errors(json.loads(report.to_json()))
     assert not problems, problems[:5]
+
+
+def _best_seconds(run, text: str) -> float:
+    """Seconds `run(text)` takes, best of three (a quiet run)."""
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        run(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def assert_linear(run, unit: str) -> None:
+    """Ten times the text (`unit` repeated to 10,000 and to 100,000 characters) takes about ten
+    times the work, not a hundred. The ratio allows for a noisy machine: linear is ~10."""
+    small = _best_seconds(run, (unit * 10_000)[:10_000])
+    large = _best_seconds(run, (unit * 100_000)[:100_000])
+    assert large < 30 * max(small, 0.002), (small, large)
