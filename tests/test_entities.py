@@ -444,3 +444,15 @@ def test_a_meeting_of_a_numbered_body_starts_at_its_number():
 
 def test_a_name_after_a_cue_ends_on_a_word_boundary():
     assert_none_labelled("推行厂长负责制和厂长任期目标责任制。", "PERSON")
+
+
+@pytest.mark.parametrize("surface,normalized", [
+    ("一九九○年", "1990"), ("九十年代", None), ("20世纪90年代", "1990/1999"), ("上世纪八十年代", "1980/1989"),
+    ("6月", "--06"), ("6月份", "--06")])
+def test_decades_circle_zeros_and_months_alone_are_dates(surface, normalized):
+    report = pipeline.process_text(f"柳岸县在{surface}成立了侨联。")
+    assert {e.text: e.normalized for e in report.entities if e.label == "DATE"} == {surface: normalized}
+
+
+def test_a_count_of_months_is_no_date():
+    assert_none_labelled("柳岸县用3个月完成普查，连续12个月增长。", "DATE")

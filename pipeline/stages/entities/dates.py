@@ -13,7 +13,13 @@ _PART = r"底|末|初(?!步|心|见|次|始|衷|期|级|中)|上旬|中旬|下�
 _DATE = re.compile(
     rf"(?<![\d{CN_DIGIT}])(?P<y1>{_YEAR})(?:年?[—–\-~至到](?P<y2>{_YEAR}))?年(?:度|(?P<m>{NUM})月"
     rf"(?:(?P<d>{NUM})[日号]|(?P<month_part>{_PART}))?|(?P<year_part>{_PART}))?"
-    rf"|(?<![\d{CN_DIGIT}年])(?P<m2>\d{{1,2}})月(?P<d2>\d{{1,2}})[日号]")
+    rf"|(?<![\d{CN_DIGIT}年])(?P<m2>\d{{1,2}})月(?:(?P<d2>\d{{1,2}})[日号]|份|(?![\d{CN_DIGIT}]))")
+#: Decades (九十年代, 20世纪90年代, 上世纪八十年代): the century, when named, dates them.
+_DECADE = re.compile(
+    rf"(?:(?P<century>\d{{2}}|二十|十九|二十一)世纪|(?P<last>上)世纪)?(?<![\d{CN_DIGIT}])"
+    rf"(?P<decade>[一二三四五六七八九]十|[1-9]0)年代")
+#: A zero written as a circle (一九九○年): read as 〇, character for character.
+_CIRCLE_ZERO = str.maketrans({"○": "〇", "◯": "〇"})
 #: The month a year's part stands for in a normalised date: 年底 and 年末 are its last, 年初 its first.
 _YEAR_PART_MONTH = {"底": "12", "末": "12", "初": "1"}
 _TITLE = re.compile(r"《[^《》\n]{1,120}》")
@@ -23,7 +29,8 @@ def titles(text: str) -> list[Found]:
     return [Found(m.start(), m.end(), "DOC") for m in _TITLE.finditer(text)]
 
 def dates(text: str) -> list[Found]:
-    found = []
+    text = text.translate(_CIRCLE_ZERO)
+    found = decades(text)
     for match in _DATE.finditer(text):
         month = None
         if match.group("y1"):
@@ -38,13 +45,30 @@ def dates(text: str) -> list[Found]:
                 normalized = _iso(year, month, match.group("d"))
         else:
             month = match.group("m2")
-            normalized = _iso(None, month, match.group("d2"))
+            # A month of no stated year (6月, 6月份) is that month; with its day, that day.
+            normalized = _iso(None, month, match.group("d2")) if match.group("d2") else \
+                (f"--{_month(month):02d}" if _month(month) else None)
         # 13月 is no date at all; 5月32日 is a date written wrong: kept, with no normal form.
         if month is not None and _month(month) is None:
             continue
         found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
     return found
 
+
+
+def decades(text: str) -> list[Found]:
+    """Decades as dates; normalised as a range of years (`1990/1999`) where the century is named
+    (20世纪90年代, 上世纪 = the twentieth), else without a normal form (九十年代)."""
+    found = []
+    for match in _DECADE.finditer(text):
+        decade = parse_numeral(match.group("decade"))
+        century = 20 if match.group("last") else parse_numeral(match.group("century") or "")
+        normalized = None
+        if isinstance(decade, int) and isinstance(century, int) and century in (20, 21):
+            first = (century - 1) * 100 + decade
+            normalized = f"{first}/{first + 9}"
+        found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
+    return found
 
 
 def _month(written: str | None) -> int | None:
