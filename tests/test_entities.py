@@ -456,3 +456,14 @@ def test_decades_circle_zeros_and_months_alone_are_dates(surface, normalized):
 
 def test_a_count_of_months_is_no_date():
     assert_none_labelled("柳岸县用3个月完成普查，连续12个月增长。", "DATE")
+
+
+def test_anniversary_meetings_and_summits_led_by_a_year_are_events():
+    found = entities_of("柳岸县召开纪念柳岸县侨联成立七十周年座谈会。2023青禾数字经济峰会在柳岸县举行。")
+    assert found.get("纪念柳岸县侨联成立七十周年座谈会") == "EVENT"
+    assert found.get("2023青禾数字经济峰会") == "EVENT"
+
+
+def test_a_bare_number_before_words_leads_no_event():
+    found = entities_of("全县2023户家庭参加交流会，2024名干部参加大会。")
+    assert not any(label == "EVENT" for label in found.values()), found

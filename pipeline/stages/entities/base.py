@@ -6,7 +6,7 @@ import re
 
 from ...data import data_lines
 from ...textnorm import CJK_CLASS, is_cjk
-from .common import NUM, alternation, patterns
+from .common import CN_DIGIT, NUM, alternation, patterns
 from .places import Gazetteer
 
 
@@ -78,6 +78,9 @@ class RuleBase:
         self.event_suffix = re.compile(
             rf"(?P<topic>[{CJK_CLASS}]{{2,{p['event_max_topic']}}}?)(?:{alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(alternation(p["event_scopes"]))
+        self.anniversary = re.compile(
+            rf"(?:{alternation(p['anniversary_leads'])})[{CJK_CLASS}]{{2,{p['anniversary_max_topic']}}}?"
+            rf"[{CN_DIGIT}\d]{{1,4}}周年(?:{alternation(p['event_suffixes'])})")
         self.session = re.compile(
             rf"第?(?:{NUM})[届次](?P<topic>[{CJK_CLASS}]{{0,{p['event_max_topic']}}}?)"
             rf"(?:{alternation(p['session_endings'])})")

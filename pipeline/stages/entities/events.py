@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 
+from ...textnorm import CJK_CLASS
 from .common import CN_DIGIT, Found
 
 _CONGRESS = re.compile(rf"(?:党的|中共)[{CN_DIGIT}]{{1,3}}大")
+_BARE_YEAR = re.compile(rf"(?<![\d.])(?:19|20)\d{{2}}(?=[{CJK_CLASS}])(?!年|届|次|多|余|万|亿|个|名|人|家|元|项)")
 #: A body's number right before it (第一届|全国人民代表大会, 十三届|全国人大).
 _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: Numerals of at most three characters, starting where a run of them starts: a long run of
@@ -22,10 +24,13 @@ class EventRules:
         found += [Found(m.start(), m.end(), "EVENT") for m in self.two_sessions.finditer(text)
                   if self.boundary_before(text, m.start())]
         found += self._sessions(text, places, orgs)
+        found += [Found(m.start(), m.end(), "EVENT") for m in self.anniversary.finditer(text)]
         scopes = [(m.start(), m.end()) for m in self.event_scope.finditer(text)]
         scopes += [(f.start, f.end) for f in places if f.length >= 3]
         # A year names its meeting too (2024年度新乡贤工作推进会), when the topic is no clause.
         years = [(f.start, f.end) for f in dates if text[f.end - 1] in "年度"]
+        # A year written bare before a name leads it too (2023某某峰会).
+        years += [m.span() for m in _BARE_YEAR.finditer(text)]
         for start, end in scopes + years:
             match = self.event_suffix.match(text, end)
             if match and not self._filler_blocked(match.group()) and \
