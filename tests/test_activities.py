@@ -136,3 +136,16 @@ def test_activity_rules_are_linear_on_hostile_runs(unit):
     from pipeline.stages.activities import ActivityRules
 
     assert_linear(ActivityRules().find, unit)
+
+
+def test_campaigns_named_without_quotes_by_their_shape():
+    found = activities_of("开展法治宣传月活动，组织青少年研学交流活动，推进民族政策进校园，县统战部获评先进集体。")
+    assert {"法治宣传月", "民族政策进校园"} <= set(found)
+    assert any(name.startswith("青少年研学交流") for name in found)
+    assert not any("先进集体" in name for name in found)
+
+
+def test_a_name_whose_opening_quote_was_lost_is_still_a_name():
+    found = activities_of("柳岸县打造统战+文旅”品牌，群众说心里踏实”。推行“早茶议事，夜谈民情”机制。")
+    assert found["统战+文旅"].kind == "brand"
+    assert "心里踏实" not in found and "夜谈民情" not in found

@@ -100,6 +100,9 @@ class ActivityRules:
         self.max_count_gap = c["max_count_gap"]
         self.list_function_chars = frozenset(c["list_function_chars"])
         self.max_name = c["max_trigger_name"] + max(map(len, c["trigger_ends"]))
+        self.max_unopened = c["max_unopened_name"]
+        self.kind_words = tuple(word for word, kind in self.after if kind != "slogan")
+        self.lead_verbs = tuple(sorted({w for w, _ in self.before} | set(c["trigger_verbs"]), key=len, reverse=True))
 
     def kind_of(self, text: str, start: int, end: int) -> str | None:
         """The kind a quoted name at `[start, end)` (quotes included) has, from its context."""
@@ -139,10 +142,36 @@ class ActivityRules:
             if (named or any(s <= ps and pe <= e for ps, pe in places) or self.specific(text[s:e])) and \
                     not self.not_names.fullmatch(text[s:e]):
                 found.append(FoundActivity(text[s:e], s, e, "activity"))
+        found += self._unopened(text, found)
         found += self._listed(text, found)
         found += self._campaigns(text, found)
         organisations = sorted((s, e) for s, e, label in entities if label == "ORG")
         return [replace(f, organiser_at=organiser_span(text, f.start, organisations)) for f in found]
+
+    def _unopened(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
+        """A name whose opening quote the source lost (打造统战+文旅”品牌): from the closing quote
+        back to a verb that leads a name, or to the clause's start, if no opening quote lies
+        within reach; kept when the words after it say it is a name."""
+        taken = {f.end for f in found}
+        named = []
+        for at in [i for i, ch in enumerate(text) if ch == "”"]:
+            if at + 1 in taken:
+                continue
+            # Opened after all if the nearest quote mark before it opens (a long quote, a comma in it);
+            # and a lost quote's name is told by a word right after it (统战+文旅”品牌).
+            reach = max(0, at - _QUOTES_WINDOW)
+            if text.rfind("“", reach, at) > text.rfind("”", reach, at) or \
+                    not text.startswith(self.kind_words, at + 1):
+                continue
+            window = max(0, at - self.max_unopened)
+            start = max(window, *(text.rfind(ch, window, at) + 1 for ch in _CLAUSE_END + "、”"))
+            lead = max((text.rfind(verb, start, at) + len(verb) for verb in self.lead_verbs
+                        if text.rfind(verb, start, at) >= 0), default=start)
+            name = text[lead:at].strip()
+            kind = self.kind_of(text, lead, at + 1) if len(name) >= 2 else None
+            if kind not in (None, "slogan") and not self.not_names.fullmatch(name):
+                named.append(FoundActivity(name, lead, at + 1, kind))
+        return named
 
     def _listed(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
         """Unquoted names listed with 、 beside one that ends as a campaign does (某某宣传月):
