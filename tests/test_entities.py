@@ -467,3 +467,8 @@ def test_anniversary_meetings_and_summits_led_by_a_year_are_events():
 def test_a_bare_number_before_words_leads_no_event():
     found = entities_of("全县2023户家庭参加交流会，2024名干部参加大会。")
     assert not any(label == "EVENT" for label in found.values()), found
+
+
+def test_a_bylines_spaced_out_name_is_one_person():
+    found = entities_of("记者 陈 明 报道。记者 李 建 国 摄影 王 红。")
+    assert found == {"陈 明": "PERSON", "李 建 国": "PERSON", "王 红": "PERSON"}

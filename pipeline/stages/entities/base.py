@@ -89,6 +89,7 @@ class RuleBase:
         self.generic_institutions = frozenset(p["generic_institutions"])
         self.person_cue = re.compile(rf"(?:{alternation(p['person_before'])})[ \u3000]*")
         self.person_after = re.compile(alternation(p["person_after"]))
+        self.byline = re.compile(rf"(?:{alternation(p['byline_cues'])})[ \u3000]+")
         self.honorific = re.compile(alternation(p["honorifics"]))
         self.person_title_after = re.compile(alternation(p["person_titles_after"]))
         self.surnames = frozenset(p["surnames"])

@@ -34,7 +34,27 @@ class PersonRules:
         # 代表|全国各族人民: 全 is a surname, but a scope word (全国, 全省) opens no name.
         names = {name for name in names if not self.event_scope.match(name)}
         found = {(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)}
+        found |= self._bylines(text)
         return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]
+
+    def _bylines(self, text: str) -> set[tuple[int, int]]:
+        """A byline's name spaced out character by character (记者 陈 明 报道): the surname and one
+        or two given characters, each after one space; the span keeps the spaces as written."""
+        spans = set()
+        for match in self.byline.finditer(text):
+            at = match.end()
+            if text[at:at + 1] not in self.surnames:
+                continue
+            end = at + 1
+            for _ in range(2):
+                if text[end:end + 1] in (" ", "\u3000") and is_cjk(text[end + 1:end + 2] or "。") and \
+                        text[end + 1] not in self.function_chars and not text.startswith(self.name_stops, end + 1):
+                    end += 2
+                else:
+                    break
+            if end > at + 1:
+                spans.add((at, end))
+        return spans
 
     def _name_ending_at(self, text: str, end: int, *, needs_boundary: bool) -> str | None:
         """A 3- or 2-character name ending at `end`; with `needs_boundary`, only one that starts
