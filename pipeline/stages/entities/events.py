@@ -61,7 +61,7 @@ class EventRules:
             if start is not None:
                 numbered = _BODY_NUMBER.search(text, max(0, start - 6), start)
                 start = numbered.start() if numbered else start
-            # A numbered national or provincial meeting names itself wherever it stands (宣传十七次全国
+            # A numbered national or provincial meeting names itself wherever it stands (宣讲十七次全国
             # 统战工作会议): its scope and a topic after the number.
             # A count of meetings (三次全省会议) has a scope and no topic.
             scope = self.event_scope.match(topic)

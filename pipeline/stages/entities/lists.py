@@ -60,7 +60,7 @@ class ListRules:
         return found
 
     def bracketed(self, text: str) -> list[Found]:
-        """A body or venue named alone in parentheses (联建异地商会1个(某某商会)), by its ending."""
+        """A body or venue named alone in parentheses (组建行业协会2个(某某协会)), by its ending."""
         org_end = re.compile(f"(?:{alternation(self.p['list_org_endings'])})$")
         found = []
         for match in _BRACKETED.finditer(text):
