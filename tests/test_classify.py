@@ -53,7 +53,12 @@ def test_every_sentence_and_section_gets_an_area_and_scores(seed_report):
         assert record.area in labels
         assert set(record.area_scores) == labels
         assert sum(record.area_scores.values()) == pytest.approx(1.0, abs=1e-3)
-        assert record.area_scores[record.area] == max(record.area_scores.values())
+        best = max(record.area_scores.values())
+        # the best-scored area, or general where even the best is not clear enough
+        assert record.area_scores[record.area] == best or (
+            record.area == "general" and best < load_model().settings.threshold)
+    for sentence in seed_report.sentences:
+        assert sentence.area_confidence == sentence.area_scores[sentence.area]
     assert_valid(seed_report)
 
 
@@ -78,17 +83,50 @@ STRUCTURED = """2023年统一战线工作总结
 """
 
 
-def test_headings_carry_their_area_and_clear_content_overrides():
+def test_headings_are_evidence_and_clear_content_overrides():
     report = pipeline.Pipeline(AREA_STAGES)(STRUCTURED)
-    assert [s.area for s in report.sentences] == [
-        "general",                     # the lead
-        "ethnic_religious_affairs",
-        "ethnic_religious_affairs",    # says nothing of an area itself: its heading decides
-        "hk_macao_taiwan_overseas",    # beyond doubt about overseas Chinese: overrides the heading
-        "non_public_economy",
-    ]
+    areas = [s.area for s in report.sentences]
+    assert areas[:2] == ["general", "ethnic_religious_affairs"]   # the lead; a clear sentence
+    # says nothing of an area itself: its heading's area, or general where that is not clear enough
+    assert areas[2] in ("ethnic_religious_affairs", "general")
+    assert areas[3:] == ["hk_macao_taiwan_overseas",  # beyond doubt about overseas Chinese: overrides the heading
+                         "non_public_economy"]
     assert [s.area for s in report.sections if s.heading is not None] == [
         "ethnic_religious_affairs", "non_public_economy"]
+
+
+VAGUE_HEADING = """二、统战工作全面开花
+全县18处宗教活动场所全部完成消防安全改造，宗教教职人员持证率达到100%。
+县工商联举办民营企业家培训班3期，参训企业家210人次。
+"""
+
+
+def test_a_heading_over_several_areas_leaves_each_sentence_its_own_area():
+    assert [area for _, area in areas_of(VAGUE_HEADING)] == ["ethnic_religious_affairs", "non_public_economy"]
+
+
+def test_a_heading_speaks_in_proportion_to_how_clearly_it_names_one_area():
+    assigner = make_stage()
+    labels = assigner.model.labels
+    own = np.full(len(labels), 1 / len(labels))
+    clear, vague = np.zeros(len(labels)), np.full(len(labels), 1 / len(labels))
+    clear[0] = 1.0
+    vague[0] += 0.01
+    vague /= vague.sum()
+    under_clear = assigner.sentence_scores(own, clear, False, assigner.settings)
+    under_vague = assigner.sentence_scores(own, vague, False, assigner.settings)
+    assert under_clear[0] - own[0] > 5 * (under_vague[0] - own[0]) > 0
+
+
+STAFFING = """【机构设置】
+县委统战部内设办公室、党派科、民族宗教侨务科和经济科4个科室，核定行政编制11名，实有10人。
+代管单位有县侨联、县台联。
+"""
+
+
+def test_staffing_and_overview_sentences_are_general():
+    """The commonest miss on real reports: an organisational sentence pulled into an area by one name."""
+    assert [area for _, area in areas_of(STAFFING)] == ["general", "general"]
 
 
 def test_the_neutral_sentence_alone_has_no_area_of_its_own():

@@ -23,8 +23,7 @@ def retrained(tmp_path_factory):
 
 def test_retraining_reproduces_the_shipped_figures(retrained):
     _, meta = retrained
-    for key in ("labels", "threshold", "override", "model", "cross_validation", "corpus",
-                "sample_reports"):
+    for key in ("labels", "inference", "model", "cross_validation", "corpus", "sample_reports"):
         assert meta[key] == SHIPPED[key], key
 
 
@@ -48,7 +47,9 @@ def test_meta_and_card_record_provenance_and_figures():
     assert validation["macro_f1"] >= 0.85
     assert {"scikit-learn", "skops", "numpy"} <= set(SHIPPED["versions"])
     assert len(SHIPPED["corpus"]["sha256"]) == 64
-    assert 0 <= SHIPPED["threshold"] < 1 and SHIPPED["training_seconds"] > 0
+    settings = SHIPPED["inference"]["settings"]
+    assert 0 <= settings["threshold"] < 1 and 0 <= settings["heading_weight"] <= 1
+    assert SHIPPED["training_seconds"] > 0
     assert SHIPPED["sample_reports"]["development"]["macro_f1"] >= 0.85
 
 
