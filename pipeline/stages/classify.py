@@ -18,13 +18,14 @@ Inference uses the document's structure, as evidence rather than orders:
 * a sentence whose own model is at least `override` sure of an area other than its heading's
   keeps its own area: clear sentence evidence wins;
 * in a document with headings, the lead before the first heading leans to the fallback
-  (`general`); a sentence no heading speaks for is blended with its paragraph neighbours; a
-  document without headings uses the sentence model alone;
+  (`general`); a sentence no heading speaks for (all of them, in a document without headings)
+  is blended with its paragraph neighbours, `neighbour_weight` to their mean;
 * a sentence whose best combined score is below `threshold` abstains to `general`: no area is
   clearly supported.
 
-`heading_weight`, `override` and `threshold` are `meta.json`'s `inference` settings, chosen by
-`report-miner train` by cross-validation over whole documents (see `pipeline/training.py`).
+`heading_weight`, `override`, `threshold` and `neighbour_weight` are `meta.json`'s `inference`
+settings, chosen by `report-miner train` over whole documents, with an estimate of their accuracy
+by cross-validation over documents (see `pipeline/training.py`).
 Every sentence carries its combined `area_scores` and `area_confidence`, the combined score of
 the area it was given (low for a sentence that abstained to `general`).
 
@@ -69,19 +70,14 @@ DEFAULT_MODEL_DIR = _shipped_model_dir()
 #: Version of the exported model; training writes it into meta.json, inference checks it.
 #: Format 2 added the `inference` settings chosen over documents.
 BUNDLE_FORMAT = 2
-#: Share of an inner heading's evidence (`（一）…` under `一、…`) against its enclosing heading's.
+#: Share of an inner heading's evidence (`（一）…` under `一、…`) against its enclosing heading's
+#: when both name an area equally clearly; each side's share is scaled by how clearly it does.
 INNER_HEADING_WEIGHT = 0.6
 #: Pull of the lead (text before the first heading) toward the fallback area: leads introduce
 #: the year and the report, they rarely report on one area.
 LEAD_WEIGHT = 0.3
 #: A section's area: the share of its heading against the mean of its sentences' own scores.
 SECTION_HEADING_WEIGHT = 0.5
-#: Where no heading speaks for a sentence, the share of its scores taken from the mean of itself
-#: and its neighbours in the same paragraph: reports keep to one area for a few sentences. Chosen
-#: on the development reports (0, 0.2, 0.35, 0.5 tried): area accuracy on the headingless news
-#: report rose from 0.906 to 0.969 and on the seed with its headings blanked from 0.931 to 0.966;
-#: reports whose sentences all sit under headings are unaffected.
-NEIGHBOUR_WEIGHT = 0.5
 
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (1, 3)
@@ -174,6 +170,9 @@ class InferenceSettings:
     heading_weight: float
     override: float
     threshold: float
+    #: Where no heading speaks for a sentence, the share of its scores taken from the mean of
+    #: itself and its neighbours in the same paragraph: reports keep to one area for a few sentences.
+    neighbour_weight: float
 
 
 class AreaModel:
@@ -249,7 +248,7 @@ class DocumentEvidence:
     """What the model says about one document, before the inference settings combine it."""
 
     own: np.ndarray                     # each sentence's own scores (rows: sentences)
-    context: np.ndarray                 # the same, blended with paragraph neighbours where no heading speaks
+    neighbours: np.ndarray              # the mean own scores of each sentence and its paragraph neighbours
     headings: list[np.ndarray | None]   # per sentence: its headings' evidence, if any
     in_lead: list[bool]                 # per sentence: before the first heading of a headed document
     section_headings: dict[int, np.ndarray]
@@ -296,11 +295,18 @@ class AreaAssigner:
                 continue
             parent = by_id.get(section.parent) if section.parent is not None else None
             if parent is not None and parent.id in evidence:
-                evidence[section.id] = (INNER_HEADING_WEIGHT * own[section.id]
-                                        + (1 - INNER_HEADING_WEIGHT) * evidence[parent.id])
+                # An inner heading that names no area (`创建工作全面推进`) defers to its parent.
+                inner = INNER_HEADING_WEIGHT * self._area_clarity(own[section.id])
+                outer = (1 - INNER_HEADING_WEIGHT) * self._area_clarity(evidence[parent.id])
+                share = inner / (inner + outer) if inner + outer > 0 else INNER_HEADING_WEIGHT
+                evidence[section.id] = share * own[section.id] + (1 - share) * evidence[parent.id]
             else:
                 evidence[section.id] = own[section.id]
         return evidence
+
+    def _area_clarity(self, scores: np.ndarray) -> float:
+        """How clearly `scores` name one work area: the best score of an area other than the fallback."""
+        return float((scores * (1 - self._fallback)).max())
 
     def evidence(self, draft: Draft) -> DocumentEvidence:
         """The model's scores for the document's sentences and headings."""
@@ -309,7 +315,7 @@ class AreaAssigner:
         own = self.model.probabilities(texts, tokens) if texts else np.empty((0, len(self.model.labels)))
         # In a document with headings, a sentence in no headed section is in the lead.
         return DocumentEvidence(
-            own=own, context=self._with_neighbours(own, draft.sentences, evidence),
+            own=own, neighbours=self._neighbour_means(own, draft.sentences),
             headings=[evidence.get(sentence.section) for sentence in draft.sentences],
             in_lead=[bool(evidence) and sentence.section not in evidence for sentence in draft.sentences],
             section_headings=evidence)
@@ -329,7 +335,9 @@ class AreaAssigner:
     def combine(self, evidence: DocumentEvidence, settings: InferenceSettings | None = None) -> np.ndarray:
         """Final scores per sentence (rows) under `settings` (default: the model's)."""
         settings = settings or self.settings
-        rows = [self.sentence_scores(evidence.context[row], heading, in_lead, settings)
+        blended = (1 - settings.neighbour_weight) * evidence.own + settings.neighbour_weight * evidence.neighbours
+        rows = [self.sentence_scores(evidence.own[row] if heading is not None else blended[row],
+                                     heading, in_lead, settings)
                 for row, (heading, in_lead) in enumerate(zip(evidence.headings, evidence.in_lead))]
         return np.array(rows).reshape(evidence.own.shape)
 
@@ -349,16 +357,14 @@ class AreaAssigner:
                           for section in draft.sections]
 
     @staticmethod
-    def _with_neighbours(own: np.ndarray, sentences: Sequence, evidence: dict[int, np.ndarray]) -> np.ndarray:
-        """Blend each sentence that no heading speaks for with its paragraph neighbours."""
-        blended = own.copy()
+    def _neighbour_means(own: np.ndarray, sentences: Sequence) -> np.ndarray:
+        """Each sentence's mean scores with its neighbours in the same paragraph."""
+        means = own.copy()
         for row, sentence in enumerate(sentences):
-            if sentence.section in evidence:
-                continue
             window = [other for other in (row - 1, row, row + 1)
                       if 0 <= other < len(sentences) and sentences[other].paragraph == sentence.paragraph]
-            blended[row] = (1 - NEIGHBOUR_WEIGHT) * own[row] + NEIGHBOUR_WEIGHT * own[window].mean(axis=0)
-        return blended
+            means[row] = own[window].mean(axis=0)
+        return means
 
     def _classify_section(self, section: Section, heading: np.ndarray | None, rows: range,
                           own: np.ndarray, final: np.ndarray) -> Section:
