@@ -3,7 +3,9 @@ sentences, the structure rules, the exported arrays against the skops model, and
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -119,8 +121,8 @@ def test_a_heading_speaks_in_proportion_to_how_clearly_it_names_one_area():
 
 
 STAFFING = """【机构设置】
-县委统战部内设办公室、党派科、民族宗教侨务科和经济科4个科室，核定行政编制11名，实有10人。
-代管单位有县侨联、县台联。
+区委统战部内设综合科、党派科、民族宗教侨务科和经济科4个科室，核定行政编制11名，实有10人。
+另代管区台联、区侨联两个群团机关。
 """
 
 
@@ -130,7 +132,7 @@ def test_staffing_and_overview_sentences_are_general():
 
 
 def test_the_neutral_sentence_alone_has_no_area_of_its_own():
-    """The heading, not the sentence, put it under ethnic_religious_affairs above."""
+    """Where it is under ethnic_religious_affairs above, the heading put it there, not the sentence."""
     assert areas_of("全年开展各类活动12场。") != [("全年开展各类活动12场。", "ethnic_religious_affairs")]
 
 
@@ -222,3 +224,38 @@ def test_any_text_gets_labelled_sentences_and_sections(text):
     for record in (*report.sentences, *report.sections):
         assert record.area in labels
         assert sum(record.area_scores.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_summary_shares_count_only_confident_sentences(seed_report):
+    from pipeline.stages.summarize import AREA_SHARE_CONFIDENCE, counted_area
+
+    sentence = seed_report.sentences[0]
+    unsure = replace(sentence, area="non_public_economy", area_confidence=AREA_SHARE_CONFIDENCE - 0.01)
+    sure = replace(sentence, area="non_public_economy", area_confidence=AREA_SHARE_CONFIDENCE)
+    assert counted_area(unsure, "general") == "general"
+    assert counted_area(sure, "general") == "non_public_economy"
+    areas = seed_report.summary["areas"]
+    assert sum(area["sentences"] for area in areas.values()) == len(seed_report.sentences)
+    assert areas["general"]["sentences"] == sum(
+        s.area == "general" or s.area_confidence < AREA_SHARE_CONFIDENCE for s in seed_report.sentences)
+
+
+@pytest.mark.skipif(not (SHARED / "real" / "gold").is_dir(), reason="../shared/real is not beside this checkout")
+def test_evaluate_on_a_folder_of_real_reports_prints_the_confusion_and_the_worst_sentences(capsys):
+    assert main(["evaluate", str(SHARED / "real")]) == 0
+    printed = capsys.readouterr().out
+    assert "confusion (rows: gold, columns: predicted" in printed
+    assert "per document (accuracy, sentences)" in printed
+    documents = printed.split("per document (accuracy, sentences)")[1].split("worst sentences")[0]
+    assert len(re.findall(r"^ +[01]\.\d{3} +\d+ +\S+$", documents, re.MULTILINE)) == 12
+    result = evaluate([SHARED / "real"])
+    assert result.accuracy >= 0.85, result.to_text()
+    if result.misses:
+        assert "worst sentences" in printed
+        worst = max(result.misses)
+        assert f"{worst[1]}: {worst[2]} -> {worst[3]}" in printed
+
+
+def test_evaluate_refuses_a_folder_without_gold_files(tmp_path):
+    with pytest.raises(errors.TrainingDataError, match="no \\*\\.gold\\.json"):
+        evaluate([tmp_path])
