@@ -224,6 +224,14 @@ def test_any_text_gets_labelled_sentences_and_sections(text):
     for record in (*report.sentences, *report.sections):
         assert record.area in labels
         assert sum(record.area_scores.values()) == pytest.approx(1.0, abs=1e-3)
+    threshold = load_model().settings.threshold
+    for sentence in report.sentences:
+        assert 0 <= sentence.area_confidence <= 1
+        assert sentence.area_confidence == sentence.area_scores[sentence.area]
+        # a specific area only where it is the best and clears the threshold
+        if sentence.area != "general":
+            assert sentence.area_confidence >= threshold
+            assert sentence.area_confidence == max(sentence.area_scores.values())
 
 
 def test_summary_shares_count_only_confident_sentences(seed_report):
