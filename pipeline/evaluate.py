@@ -196,7 +196,8 @@ class Evaluation:
                   for name, total, right in sorted(self.per_document, key=lambda d: d[2] / max(d[1], 1))]
         if self.misses:
             lines += ["", f"worst sentences (wrong, most confident first; {len(self.misses)} wrong in all)"]
-            for confidence, document, gold, predicted, text in sorted(self.misses, key=lambda m: -m[0])[:WORST_SHOWN]:
+            worst = sorted(self.misses, key=lambda miss: -miss[0])[:WORST_SHOWN]
+            for confidence, document, gold, predicted, text in worst:
                 lines.append(f"  {confidence:.2f}  {document}: {gold} -> {predicted}  {text[:60]}")
         return "\n".join(lines)
 

@@ -439,7 +439,8 @@ def model_card(meta: dict) -> str:
         "area than its heading's keeps its own), "
         f"threshold {inference['settings']['threshold']} (below it a sentence abstains to "
         f"`{meta['fallback']}`), neighbour_weight {inference['settings']['neighbour_weight']} (where no "
-        "heading speaks, the share of a sentence's scores taken from its paragraph neighbours). Chosen by {inference['chosen_by']}: "
+        "heading speaks, the share of a sentence's scores taken from its paragraph neighbours). "
+        f"Chosen by {inference['chosen_by']}: "
         f"{', '.join(inference['documents'])}. Mean per-document area accuracy "
         f"{inference['mean_document_accuracy']} with these settings; "
         f"**{inference['cross_validated_mean_document_accuracy']}** estimated by "
@@ -452,7 +453,8 @@ def model_card(meta: dict) -> str:
         "pipeline), `meta.json`.",
         "",
         "## Data",
-        f"{corpus['sentences']} labelled sentences ({', '.join(f'{name}: {count}' for name, count in corpus['by_origin'].items())}). "
+        f"{corpus['sentences']} labelled sentences "
+        f"({', '.join(f'{name}: {count}' for name, count in corpus['by_origin'].items())}). "
         "The `.jsonl` sentences were written by hand for this project about invented places: formal "
         "summaries, news items, speeches, plans, headings, the overview, staffing, history and byline "
         "sentences real reports are full of (`general`), and hard negatives for keyword traps. The "

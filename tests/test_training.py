@@ -91,7 +91,8 @@ def _shared_with_one_report(root, content: str):
     """A stand-in for ../shared holding a one-report government corpus."""
     corpus = root / "corpora" / "government_work_reports.jsonl"
     corpus.parent.mkdir(parents=True)
-    corpus.write_text(json.dumps({"title": "某县政府工作报告", "content": content}, ensure_ascii=False) + "\n", "utf-8")
+    row = {"title": "某县政府工作报告", "content": content}
+    corpus.write_text(json.dumps(row, ensure_ascii=False) + "\n", "utf-8")
     return root
 
 
@@ -101,7 +102,8 @@ def _references(path, rows):
     return path
 
 
-CONTENT = "各位代表：过去一年，全县经济平稳运行。依法管理宗教事务，宗教活动场所安全有序。"
+PLAIN, RELIGIOUS = "过去一年，全县经济平稳运行。", "依法管理宗教事务，宗教活动场所安全有序。"
+CONTENT = f"各位代表：{PLAIN}{RELIGIOUS}"
 
 
 def _reference(text: str, area: str) -> dict:
@@ -113,19 +115,18 @@ def _reference(text: str, area: str) -> dict:
 
 def test_referenced_sentences_are_read_from_the_shared_corpus_and_grouped_by_report(tmp_path):
     shared = _shared_with_one_report(tmp_path / "shared", CONTENT)
-    refs = _references(tmp_path / "x.refs.jsonl", [_reference("过去一年，全县经济平稳运行。", "general"),
-                                                   _reference("依法管理宗教事务，宗教活动场所安全有序。",
-                                                              "ethnic_religious_affairs")])
+    refs = _references(tmp_path / "x.refs.jsonl", [_reference(PLAIN, "general"),
+                                                   _reference(RELIGIOUS, "ethnic_religious_affairs")])
     training = load_training_set(references=[refs], shared=shared)
     referenced = [example for example in training.corpus if example.origin.startswith("x.refs.jsonl")]
     assert [(example.text, example.area) for example in referenced] == [
-        ("过去一年，全县经济平稳运行。", "general"), ("依法管理宗教事务，宗教活动场所安全有序。", "ethnic_religious_affairs")]
+        (PLAIN, "general"), (RELIGIOUS, "ethnic_religious_affairs")]
     assert {example.group for example in referenced} == {"government_work_reports.jsonl#0"}
     assert not training.skipped
 
 
 def test_without_the_shared_corpus_referenced_sentences_are_skipped_and_said_so(tmp_path):
-    refs = _references(tmp_path / "x.refs.jsonl", [_reference("过去一年，全县经济平稳运行。", "general")])
+    refs = _references(tmp_path / "x.refs.jsonl", [_reference(PLAIN, "general")])
     training = load_training_set(references=[refs], shared=tmp_path / "absent")
     assert not any(example.origin.startswith("x.refs.jsonl") for example in training.corpus)
     assert len(training.skipped) == 1 and "1 labelled sentences skipped" in training.skipped[0]
@@ -134,7 +135,7 @@ def test_without_the_shared_corpus_referenced_sentences_are_skipped_and_said_so(
 
 def test_a_reference_whose_text_changed_is_refused(tmp_path):
     shared = _shared_with_one_report(tmp_path / "shared", CONTENT.replace("平稳", "稳定"))
-    refs = _references(tmp_path / "x.refs.jsonl", [_reference("过去一年，全县经济平稳运行。", "general")])
+    refs = _references(tmp_path / "x.refs.jsonl", [_reference(PLAIN, "general")])
     with pytest.raises(errors.TrainingDataError, match=r"x\.refs\.jsonl.*line 2.*no longer holds"):
         load_training_set(references=[refs], shared=shared)
 

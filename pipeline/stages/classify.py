@@ -204,7 +204,8 @@ class AreaModel:
             self.settings = (InferenceSettings(**self.meta["inference"]["settings"])
                              if "inference" in self.meta else None)
         except (KeyError, TypeError) as exc:
-            raise errors.ModelError(self.model_dir, detail=f"meta.json's inference settings are not valid: {exc}") from exc
+            raise errors.ModelError(self.model_dir,
+                                    detail=f"meta.json's inference settings are not valid: {exc}") from exc
         self._index = {"words": vocabulary["words"], "chars": vocabulary["chars"]}
         self._offset = {"words": 0, "chars": len(self._idf["words"])}
 
