@@ -13,8 +13,9 @@ Cross-validation is grouped by document: a government report's sentences stay in
 only the corpus sentences (the extras join every training fold) and chooses the classifier's
 regularisation.
 
-The inference settings (`heading_weight`, `override`, `threshold`, `neighbour_weight`; see
-`pipeline/stages/classify.py`) are then chosen over whole documents with gold areas: the
+The inference settings (`heading_weight`, `override`, `threshold`, `neighbour_weight`,
+`document_weight`; see `pipeline/stages/classify.py`) are then chosen over whole documents with
+gold areas: the
 development sample reports, the seed and the real reports in `../shared` where present (never a
 held-out report). Each setting of the grid is scored by its mean per-document area accuracy; the
 estimate recorded beside the choice comes from grouped cross-validation over those documents
@@ -72,6 +73,7 @@ HEADING_WEIGHT_GRID = (0.0, 0.2, 0.4, 0.6, 0.8)
 OVERRIDE_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: a heading is never overruled
 THRESHOLD_GRID = (0.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6)
 NEIGHBOUR_WEIGHT_GRID = (0.0, 0.3, 0.5, 0.7, 0.85)
+DOCUMENT_WEIGHT_GRID = (0.0, 0.15, 0.3)
 
 SKOPS_FILE = "area_classifier.skops"
 #: Types a trained model may contain beyond skops' defaults: our two analyzers.
@@ -331,9 +333,9 @@ def inference_grid() -> list:
     """Every combination of the inference settings tried, in a fixed order."""
     from .stages.classify import InferenceSettings
 
-    return [InferenceSettings(heading_weight=h, override=o, threshold=t, neighbour_weight=n)
+    return [InferenceSettings(heading_weight=h, override=o, threshold=t, neighbour_weight=n, document_weight=d)
             for h in HEADING_WEIGHT_GRID for o in OVERRIDE_GRID for t in THRESHOLD_GRID
-            for n in NEIGHBOUR_WEIGHT_GRID]
+            for n in NEIGHBOUR_WEIGHT_GRID for d in DOCUMENT_WEIGHT_GRID if n + d <= 1]
 
 
 def document_accuracy(model_dir: Path, documents: Sequence[Path], grid: Sequence) -> tuple[list[str], np.ndarray]:
@@ -376,12 +378,14 @@ def choose_inference(model_dir: Path, documents: Sequence[Path]) -> dict:
         held_out[test_rows] = accuracy[test_rows, best(fit_rows)]
     chosen = best(range(len(names)))
     sentence_model_alone = grid.index(InferenceSettings(heading_weight=0.0, override=1.01, threshold=0.0,
-                                                        neighbour_weight=0.0))
+                                                        neighbour_weight=0.0, document_weight=0.0))
     return {
         "settings": asdict(grid[chosen]),
         "chosen_by": "mean per-document area accuracy over the documents below; grid "
                      f"heading_weight {list(HEADING_WEIGHT_GRID)}, override {list(OVERRIDE_GRID)}, "
-                     f"threshold {list(THRESHOLD_GRID)}, neighbour_weight {list(NEIGHBOUR_WEIGHT_GRID)}",
+                     f"threshold {list(THRESHOLD_GRID)}, neighbour_weight {list(NEIGHBOUR_WEIGHT_GRID)}, "
+                     f"document_weight {list(DOCUMENT_WEIGHT_GRID)} (neighbour and document weights "
+                     "summing to 1 at most)",
         "documents": names,
         "folds": min(FOLDS, len(names)),
         "mean_document_accuracy": round(float(accuracy[:, chosen].mean()), 4),
@@ -439,7 +443,9 @@ def model_card(meta: dict) -> str:
         "area than its heading's keeps its own), "
         f"threshold {inference['settings']['threshold']} (below it a sentence abstains to "
         f"`{meta['fallback']}`), neighbour_weight {inference['settings']['neighbour_weight']} (where no "
-        "heading speaks, the share of a sentence's scores taken from its paragraph neighbours). "
+        "heading speaks, the share of a sentence's scores taken from its paragraph neighbours), "
+        f"document_weight {inference['settings']['document_weight']} (there, the share taken from the "
+        "whole document's mean). "
         f"Chosen by {inference['chosen_by']}: "
         f"{', '.join(inference['documents'])}. Mean per-document area accuracy "
         f"{inference['mean_document_accuracy']} with these settings; "

@@ -19,13 +19,14 @@ Inference uses the document's structure, as evidence rather than orders:
   keeps its own area: clear sentence evidence wins;
 * in a document with headings, the lead before the first heading leans to the fallback
   (`general`); a sentence no heading speaks for (all of them, in a document without headings)
-  is blended with its paragraph neighbours, `neighbour_weight` to their mean;
+  is blended with its paragraph neighbours, `neighbour_weight` to their mean, and with the whole
+  document, `document_weight` to its mean;
 * a sentence whose best combined score is below `threshold` abstains to `general`: no area is
   clearly supported.
 
-`heading_weight`, `override`, `threshold` and `neighbour_weight` are `meta.json`'s `inference`
-settings, chosen by `report-miner train` over whole documents, with an estimate of their accuracy
-by cross-validation over documents (see `pipeline/training.py`).
+`heading_weight`, `override`, `threshold`, `neighbour_weight` and `document_weight` are
+`meta.json`'s `inference` settings, chosen by `report-miner train` over whole documents, with an
+estimate of their accuracy by cross-validation over documents (see `pipeline/training.py`).
 Every sentence carries its combined `area_scores` and `area_confidence`, the combined score of
 the area it was given (low for a sentence that abstained to `general`).
 
@@ -173,6 +174,10 @@ class InferenceSettings:
     #: Where no heading speaks for a sentence, the share of its scores taken from the mean of
     #: itself and its neighbours in the same paragraph: reports keep to one area for a few sentences.
     neighbour_weight: float
+    #: Where no heading speaks for a sentence, the share of its scores taken from the mean of the
+    #: whole document's: a report on one area (a federation of industry and commerce's review)
+    #: stays on it even in sentences that name no area.
+    document_weight: float
 
 
 class AreaModel:
@@ -336,7 +341,9 @@ class AreaAssigner:
     def combine(self, evidence: DocumentEvidence, settings: InferenceSettings | None = None) -> np.ndarray:
         """Final scores per sentence (rows) under `settings` (default: the model's)."""
         settings = settings or self.settings
-        blended = (1 - settings.neighbour_weight) * evidence.own + settings.neighbour_weight * evidence.neighbours
+        own_share = 1 - settings.neighbour_weight - settings.document_weight
+        blended = (own_share * evidence.own + settings.neighbour_weight * evidence.neighbours
+                   + settings.document_weight * evidence.own.mean(axis=0, keepdims=True))
         rows = [self.sentence_scores(evidence.own[row] if heading is not None else blended[row],
                                      heading, in_lead, settings)
                 for row, (heading, in_lead) in enumerate(zip(evidence.headings, evidence.in_lead))]
