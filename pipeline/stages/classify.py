@@ -342,8 +342,9 @@ class AreaAssigner:
         """Final scores per sentence (rows) under `settings` (default: the model's)."""
         settings = settings or self.settings
         own_share = 1 - settings.neighbour_weight - settings.document_weight
+        document = evidence.own.mean(axis=0, keepdims=True) if len(evidence.own) else evidence.own
         blended = (own_share * evidence.own + settings.neighbour_weight * evidence.neighbours
-                   + settings.document_weight * evidence.own.mean(axis=0, keepdims=True))
+                   + settings.document_weight * document)
         rows = [self.sentence_scores(evidence.own[row] if heading is not None else blended[row],
                                      heading, in_lead, settings)
                 for row, (heading, in_lead) in enumerate(zip(evidence.headings, evidence.in_lead))]
