@@ -68,8 +68,10 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="taxonomy name in pipeline/data/taxonomy/ or a JSON file")
     train.set_defaults(handler=_train)
 
-    evaluate = commands.add_parser("evaluate", help="score work areas against gold files")
-    evaluate.add_argument("gold", nargs="+", metavar="GOLD", help="gold files (*.gold.json)")
+    evaluate = commands.add_parser("evaluate", help="score work areas against gold files: confusion "
+                                   "matrix, accuracy per document, the worst sentences")
+    evaluate.add_argument("gold", nargs="+", metavar="GOLD|FOLDER",
+                          help="gold files (*.gold.json), or folders holding them (in FOLDER or FOLDER/gold)")
     evaluate.add_argument("--text", metavar="TXT",
                           help="the report of the one gold file (default: found beside it)")
     evaluate.add_argument("--model", metavar="DIR", help="area model folder (default: the shipped one)")

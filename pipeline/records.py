@@ -79,6 +79,8 @@ class Sentence(Record):
     paragraph: int
     area: str = "general"
     area_scores: Mapping[str, float] = field(default_factory=dict)
+    #: The combined score of `area` (see `pipeline/stages/classify.py`); None before classify runs.
+    area_confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,25 @@
 """Training the work-area classifier: corpus, model selection, threshold, export (`report-miner train`).
 
-The training set is the labelled sentences in `corpora/training/*.jsonl`, plus two kinds of
-extra labels: the headings of the sample reports in `corpora/gold/` (never those of a held-out
-report, whose name contains `heldout`) and each area's indicative terms from the taxonomy file.
-Cross-validation (stratified, fixed seed) scores only the corpus sentences; the extras join every
-training fold. It chooses the classifier's regularisation, then on the out-of-fold probabilities
-the fallback threshold (best macro-F1 when low-confidence predictions become `general`) and the
-override cut (the lowest confidence at which the sentence model is nearly always right).
+The training set is the labelled sentences in `corpora/training/*.jsonl`, the sentences of the
+government work reports in `../shared/corpora/` labelled by reference in
+`corpora/training/*.refs.jsonl` (report, offsets, label, who labelled it and how; their text is read
+from `../shared` at training time and never copied into the project, and they are skipped, with a
+message, where `../shared` is absent), plus two kinds of extra labels: the headings of the sample
+reports in `corpora/gold/` (never those of a held-out report, whose name contains `heldout`) and
+each area's indicative terms from the taxonomy file.
+
+Cross-validation is grouped by document: a government report's sentences stay in one fold
+(GroupKFold); each handwritten sentence was written on its own and is its own group. It scores
+only the corpus sentences (the extras join every training fold) and chooses the classifier's
+regularisation.
+
+The inference settings (`heading_weight`, `override`, `threshold`, `neighbour_weight`,
+`document_weight`; see `pipeline/stages/classify.py`) are then chosen over whole documents with
+gold areas: the
+development sample reports, the seed and the real reports in `../shared` where present (never a
+held-out report). Each setting of the grid is scored by its mean per-document area accuracy; the
+estimate recorded beside the choice comes from grouped cross-validation over those documents
+(the setting chosen on the other folds, scored on the held-out fold).
 
 Everything is seeded and single-threaded where it matters, so training twice gives the same
 model and the same figures; `tests/test_training.py` checks that against `meta.json`.
@@ -20,10 +33,12 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import sys
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -35,8 +50,17 @@ from .stages.classify import (BUNDLE_FORMAT, CHAR_NGRAMS, DEFAULT_MODEL_DIR, WOR
                               char_analyzer, load_taxonomy, word_analyzer)
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = tuple(sorted((ROOT / "corpora" / "training").glob("*.jsonl")))
+TRAINING_DIR = ROOT / "corpora" / "training"
+#: Files labelling sentences of other corpora by reference (offsets), not by copying their text.
+REFERENCES_SUFFIX = ".refs.jsonl"
+DEFAULT_CORPUS = tuple(sorted(path for path in TRAINING_DIR.glob("*.jsonl")
+                              if not path.name.endswith(REFERENCES_SUFFIX)))
+DEFAULT_REFERENCES = tuple(sorted(TRAINING_DIR.glob(f"*{REFERENCES_SUFFIX}")))
 DEFAULT_GOLD_DIR = ROOT / "corpora" / "gold"
+#: The read-only material beside the project: the government reports, the seed, the real reports.
+SHARED_DIR = ROOT.parent / "shared"
+#: Gold folders in `SHARED_DIR` whose documents the inference settings are chosen over.
+SHARED_GOLD_DIRS = ("gold", "real/gold")
 #: Sample reports kept out of every training step, recognised by name.
 HELD_OUT_MARK = "heldout"
 
@@ -44,12 +68,12 @@ SEED = 20221
 FOLDS = 5
 #: Inverse regularisation strengths tried by cross-validation.
 C_GRID = (8.0, 32.0, 128.0)
-THRESHOLD_GRID = tuple(round(0.05 * step, 2) for step in range(0, 13))
-OVERRIDE_GRID = tuple(round(0.70 + 0.01 * step, 2) for step in range(0, 30))
-#: Precision the sentence model must reach before it may overrule a heading. In every sample
-#: report each sentence has its heading's area, so only a sentence the model never got wrong out
-#: of fold at that confidence may differ from its heading.
-OVERRIDE_PRECISION = 1.0
+#: The inference settings tried over documents.
+HEADING_WEIGHT_GRID = (0.0, 0.2, 0.4, 0.6, 0.8)
+OVERRIDE_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: a heading is never overruled
+THRESHOLD_GRID = (0.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6)
+NEIGHBOUR_WEIGHT_GRID = (0.0, 0.3, 0.5, 0.7, 0.85)
+DOCUMENT_WEIGHT_GRID = (0.0, 0.15, 0.3)
 
 SKOPS_FILE = "area_classifier.skops"
 #: Types a trained model may contain beyond skops' defaults: our two analyzers.
@@ -64,6 +88,8 @@ class Example:
     text: str
     area: str
     origin: str
+    #: The document the text comes from: cross-validation keeps a document in one fold.
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +98,8 @@ class TrainingSet:
     extras: list[Example]
     sha256: str
     sources: list[str]
+    #: Why some labelled examples could not be used (their source text is absent).
+    skipped: list[str] = field(default_factory=list)
 
 
 def _read_jsonl(path: Path, taxonomy: Taxonomy) -> list[Example]:
@@ -85,11 +113,57 @@ def _read_jsonl(path: Path, taxonomy: Taxonomy) -> list[Example]:
                 text, area = row["text"], row["area"]
             except (ValueError, KeyError, TypeError) as exc:
                 raise errors.TrainingDataError(path, detail=f"line {number} is not a training row: {exc}") from exc
-            if area not in taxonomy.labels:
-                raise errors.TrainingDataError(path, detail=f"line {number} has area {area!r}, not one of "
-                                        f"the taxonomy's labels {', '.join(taxonomy.labels)}")
-            examples.append(Example(text, area, f"{path.name}:{row.get('id', number)}"))
+            _check_area(path, number, area, taxonomy)
+            origin = f"{path.name}:{row.get('id', number)}"
+            examples.append(Example(text, area, origin, group=origin))
     return examples
+
+
+def _check_area(path: Path, number: int, area: str, taxonomy: Taxonomy) -> None:
+    if area not in taxonomy.labels:
+        raise errors.TrainingDataError(path, detail=f"line {number} has area {area!r}, not one of "
+                                       f"the taxonomy's labels {', '.join(taxonomy.labels)}")
+
+
+def read_references(path: Path, taxonomy: Taxonomy, shared: Path = SHARED_DIR) -> tuple[list[Example], str | None]:
+    """The examples a references file labels, with their text read from the corpus it names.
+
+    The file's first row is its header (`_comment`, `source`: the corpus, relative to `shared`);
+    each further row names a document (`doc`, its line in the corpus), `start`, `end`, `area`,
+    `sha256_12` (the first 12 hex digits of the labelled text's sha256, so a changed corpus is
+    caught rather than mislabelled), `labelled_by` and `how`. Returns the examples, or none and
+    the reason where the corpus is absent.
+    """
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                try:
+                    rows.append((number, json.loads(line)))
+                except ValueError as exc:
+                    raise errors.TrainingDataError(path, detail=f"line {number} is not JSON: {exc}") from exc
+    if not rows or "source" not in rows[0][1]:
+        raise errors.TrainingDataError(path, detail="line 1 must be the header naming the `source` corpus")
+    source = shared / rows[0][1]["source"]
+    if not source.exists():
+        return [], f"{path.name}: {len(rows) - 1} labelled sentences skipped, {source} is absent"
+    with source.open(encoding="utf-8") as handle:
+        documents = [json.loads(line)["content"] for line in handle if line.strip()]
+    examples = []
+    for number, row in rows[1:]:
+        try:
+            content = documents[row["doc"]]
+            text = content[row["start"]:row["end"]]
+            area, digest = row["area"], row["sha256_12"]
+        except (KeyError, IndexError, TypeError) as exc:
+            raise errors.TrainingDataError(path, detail=f"line {number} is not a reference row: {exc!r}") from exc
+        _check_area(path, number, area, taxonomy)
+        if hashlib.sha256(text.encode("utf-8")).hexdigest()[:12] != digest:
+            raise errors.TrainingDataError(path, detail=(
+                f"line {number}: {source.name} document {row['doc']} [{row['start']}:{row['end']}] "
+                "no longer holds the labelled text (its sha256 differs); relabel against this corpus"))
+        examples.append(Example(text, area, f"{path.name}:{number}", group=f"{source.name}#{row['doc']}"))
+    return examples, None
 
 
 def sample_report_headings(gold_dir: Path) -> list[Example]:
@@ -105,11 +179,17 @@ def sample_report_headings(gold_dir: Path) -> list[Example]:
 
 
 def load_training_set(corpus: Sequence[Path] = DEFAULT_CORPUS, gold_dir: Path | None = DEFAULT_GOLD_DIR,
-                      taxonomy: Taxonomy | None = None) -> TrainingSet:
+                      taxonomy: Taxonomy | None = None, references: Sequence[Path] = DEFAULT_REFERENCES,
+                      shared: Path = SHARED_DIR) -> TrainingSet:
     taxonomy = taxonomy or load_taxonomy()
     if not corpus:
         raise errors.TrainingDataError("corpora/training", detail="no training corpus (*.jsonl) found")
     rows = [example for path in corpus for example in _read_jsonl(Path(path), taxonomy)]
+    skipped = []
+    for path in references:
+        referenced, reason = read_references(Path(path), taxonomy, shared)
+        rows += referenced
+        skipped += [reason] if reason else []
     extras = sample_report_headings(gold_dir) if gold_dir is not None else []
     extras += [Example(term, area, "taxonomy:term")
                for area, terms in taxonomy.terms.items() for term in terms]
@@ -117,8 +197,8 @@ def load_training_set(corpus: Sequence[Path] = DEFAULT_CORPUS, gold_dir: Path | 
     for example in rows + extras:
         digest.update(f"{example.area}\t{example.text}\n".encode("utf-8"))
     sources = [str(Path(path).resolve().relative_to(ROOT)) if Path(path).resolve().is_relative_to(ROOT)
-               else str(path) for path in corpus]
-    return TrainingSet(rows, extras, digest.hexdigest(), sources)
+               else str(path) for path in (*corpus, *references)]
+    return TrainingSet(rows, extras, digest.hexdigest(), sources, skipped)
 
 
 def build_model(c: float):
@@ -147,22 +227,15 @@ def per_label_f1(gold: Sequence[str], predicted: Sequence[str], label: str) -> f
     return label_scores(list(zip(gold, predicted)), label)[2]
 
 
-def _with_fallback(probabilities: np.ndarray, labels: Sequence[str], fallback: str,
-                   threshold: float) -> list[str]:
-    best = probabilities.argmax(axis=1)
-    return [labels[b] if probabilities[row, b] >= threshold else fallback
-            for row, b in enumerate(best)]
-
-
 def out_of_fold(training: TrainingSet, labels: Sequence[str], c: float) -> np.ndarray:
-    """Probabilities for every corpus example from a model that never saw it."""
-    from sklearn.model_selection import StratifiedKFold
+    """Probabilities for every corpus example from a model that saw no sentence of its document."""
+    from sklearn.model_selection import StratifiedGroupKFold
 
     texts = [example.text for example in training.corpus]
     areas = [example.area for example in training.corpus]
-    folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    folds = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     probabilities = np.zeros((len(texts), len(labels)))
-    for fit_rows, test_rows in folds.split(texts, areas):
+    for fit_rows, test_rows in folds.split(texts, areas, [example.group for example in training.corpus]):
         model = build_model(c)
         model.fit([texts[i] for i in fit_rows] + [e.text for e in training.extras],
                   [areas[i] for i in fit_rows] + [e.area for e in training.extras])
@@ -171,32 +244,20 @@ def out_of_fold(training: TrainingSet, labels: Sequence[str], c: float) -> np.nd
     return probabilities
 
 
-def choose_override(probabilities: np.ndarray, gold: Sequence[str], labels: Sequence[str]) -> float:
-    """Lowest confidence above which the sentence model reaches `OVERRIDE_PRECISION`."""
-    best = probabilities.argmax(axis=1)
-    top = probabilities.max(axis=1)
-    for cut in OVERRIDE_GRID:
-        chosen = top >= cut
-        if chosen.any():
-            right = sum(labels[best[row]] == gold[row] for row in np.flatnonzero(chosen))
-            if right / chosen.sum() >= OVERRIDE_PRECISION:
-                return cut
-    return 1.01  # never confident enough: headings always decide
-
-
 def train(output: Path = DEFAULT_MODEL_DIR, *, corpus: Sequence[Path] = DEFAULT_CORPUS,
-          gold_dir: Path | None = DEFAULT_GOLD_DIR, taxonomy_name: str | Path = "united_front") -> dict:
+          gold_dir: Path | None = DEFAULT_GOLD_DIR, taxonomy_name: str | Path = "united_front",
+          shared: Path = SHARED_DIR) -> dict:
     """Select, fit and save the model in `output`; write meta.json and MODEL_CARD.md; return the meta."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
         # One BLAS thread: on a busy machine the default thread pool made fitting ten times
         # slower, and a fixed thread count keeps floating-point sums in one order.
-        return _train(output, corpus, gold_dir, taxonomy_name)
+        return _train(output, corpus, gold_dir, taxonomy_name, shared)
 
 
 def _train(output: Path, corpus: Sequence[Path], gold_dir: Path | None,
-           taxonomy_name: str | Path) -> dict:
+           taxonomy_name: str | Path, shared: Path) -> dict:
     import sklearn
     import skops.io
 
@@ -205,16 +266,15 @@ def _train(output: Path, corpus: Sequence[Path], gold_dir: Path | None,
     started = time.perf_counter()
     taxonomy = load_taxonomy(taxonomy_name)
     labels = list(taxonomy.labels)
-    training = load_training_set(corpus, gold_dir, taxonomy)
+    training = load_training_set(corpus, gold_dir, taxonomy, shared=shared)
+    for reason in training.skipped:
+        print(f"report-miner train: {reason}", file=sys.stderr)
     gold = [example.area for example in training.corpus]
 
     search = {c: out_of_fold(training, labels, c) for c in C_GRID}
     selection = {c: macro_f1(gold, [labels[i] for i in p.argmax(axis=1)], labels) for c, p in search.items()}
     c = max(C_GRID, key=lambda value: selection[value])  # ties go to the stronger regularisation
-    probabilities = search[c]
-    threshold = max(THRESHOLD_GRID, key=lambda t: (macro_f1(
-        gold, _with_fallback(probabilities, labels, taxonomy.fallback, t), labels), -t))
-    predicted = _with_fallback(probabilities, labels, taxonomy.fallback, threshold)
+    predicted = [labels[i] for i in search[c].argmax(axis=1)]
 
     model = build_model(c)
     model.fit([e.text for e in training.corpus + training.extras],
@@ -231,8 +291,6 @@ def _train(output: Path, corpus: Sequence[Path], gold_dir: Path | None,
         "taxonomy": taxonomy.id,
         "labels": labels,
         "fallback": taxonomy.fallback,
-        "threshold": threshold,
-        "override": choose_override(probabilities, gold, labels),
         "model": {"classifier": "LogisticRegression (multinomial, newton-cg)", "C": c,
                   "features": {"word_ngrams": list(WORD_NGRAMS), "char_ngrams": list(CHAR_NGRAMS),
                                "weighting": "sublinear tf-idf, l2-normalised per block",
@@ -245,18 +303,95 @@ def _train(output: Path, corpus: Sequence[Path], gold_dir: Path | None,
             "per_area_f1": {label: round(per_label_f1(gold, predicted, label), 4) for label in labels},
         },
         "corpus": {"sha256": training.sha256, "files": training.sources,
-                   "sentences": len(training.corpus), "extra_examples": len(training.extras)},
+                   "sentences": len(training.corpus), "extra_examples": len(training.extras),
+                   "by_origin": dict(sorted(Counter(e.origin.split(":")[0] for e in training.corpus).items())),
+                   "skipped": training.skipped},
         "versions": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                      **{name: metadata.version(name) for name in ("skops", "numpy", "scipy", "rjieba")}},
         "training_seconds": round(time.perf_counter() - started, 1),
     }
     (output / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", "utf-8")
     load_model.cache_clear()  # a model of the same folder may be loaded already
+    meta["inference"] = choose_inference(output, inference_documents(gold_dir, shared))
+    (output / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    load_model.cache_clear()
     if gold_dir is not None:
         meta["sample_reports"] = _score_sample_reports(gold_dir, output)
         (output / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", "utf-8")
     (output / "MODEL_CARD.md").write_text(model_card(meta), "utf-8")
     return meta
+
+
+def inference_documents(gold_dir: Path | None, shared: Path = SHARED_DIR) -> list[Path]:
+    """Gold files the inference settings are chosen over: never a held-out report."""
+    folders = ([gold_dir] if gold_dir is not None else []) + [shared / name for name in SHARED_GOLD_DIRS]
+    return [gold for folder in folders for gold in sorted(folder.glob("*.gold.json"))
+            if HELD_OUT_MARK not in gold.name]
+
+
+def inference_grid() -> list:
+    """Every combination of the inference settings tried, in a fixed order."""
+    from .stages.classify import InferenceSettings
+
+    return [InferenceSettings(heading_weight=h, override=o, threshold=t, neighbour_weight=n, document_weight=d)
+            for h in HEADING_WEIGHT_GRID for o in OVERRIDE_GRID for t in THRESHOLD_GRID
+            for n in NEIGHBOUR_WEIGHT_GRID for d in DOCUMENT_WEIGHT_GRID if n + d <= 1]
+
+
+def document_accuracy(model_dir: Path, documents: Sequence[Path], grid: Sequence) -> tuple[list[str], np.ndarray]:
+    """Names of the documents and accuracy[document, setting]: the share of a document's gold
+    sentences given their gold area under each setting of `grid`."""
+    from .evaluate import overlaps, prepare, voted_areas
+    from .stages.classify import AreaAssigner, load_model
+
+    assigner = AreaAssigner(load_model(str(model_dir)), settings=grid[0])
+    prepared = prepare(documents)
+    if not prepared:
+        raise errors.TrainingDataError(model_dir, detail="no gold documents to choose the inference settings on")
+    accuracy = np.zeros((len(prepared), len(grid)))
+    for row, document in enumerate(prepared):
+        evidence = assigner.evidence(document.draft)
+        shared_chars = overlaps(document.draft.sentences, document.gold)
+        gold = [item["area"] for item in document.gold["sentences"]]
+        for column, settings in enumerate(grid):
+            areas = [assigner.label(scores, settings) for scores in assigner.combine(evidence, settings)]
+            voted = voted_areas(shared_chars, areas)
+            accuracy[row, column] = np.mean([g == v for g, v in zip(gold, voted)]) if gold else 1.0
+    return [document.name for document in prepared], accuracy
+
+
+def choose_inference(model_dir: Path, documents: Sequence[Path]) -> dict:
+    """The inference settings with the best mean per-document area accuracy, and their CV estimate."""
+    from sklearn.model_selection import GroupKFold
+
+    from .stages.classify import InferenceSettings
+
+    grid = inference_grid()
+    names, accuracy = document_accuracy(model_dir, documents, grid)
+
+    def best(rows: Sequence[int]) -> int:  # the first best in grid order: ties go to the smaller values
+        return int(accuracy[list(rows)].mean(axis=0).argmax())
+
+    held_out = np.zeros(len(names))
+    folds = GroupKFold(n_splits=min(FOLDS, len(names)))
+    for fit_rows, test_rows in folds.split(accuracy, groups=range(len(names))):
+        held_out[test_rows] = accuracy[test_rows, best(fit_rows)]
+    chosen = best(range(len(names)))
+    sentence_model_alone = grid.index(InferenceSettings(heading_weight=0.0, override=1.01, threshold=0.0,
+                                                        neighbour_weight=0.0, document_weight=0.0))
+    return {
+        "settings": asdict(grid[chosen]),
+        "chosen_by": "mean per-document area accuracy over the documents below; grid "
+                     f"heading_weight {list(HEADING_WEIGHT_GRID)}, override {list(OVERRIDE_GRID)}, "
+                     f"threshold {list(THRESHOLD_GRID)}, neighbour_weight {list(NEIGHBOUR_WEIGHT_GRID)}, "
+                     f"document_weight {list(DOCUMENT_WEIGHT_GRID)} (neighbour and document weights "
+                     "summing to 1 at most)",
+        "documents": names,
+        "folds": min(FOLDS, len(names)),
+        "mean_document_accuracy": round(float(accuracy[:, chosen].mean()), 4),
+        "cross_validated_mean_document_accuracy": round(float(held_out.mean()), 4),
+        "sentence_model_alone_mean_document_accuracy": round(float(accuracy[:, sentence_model_alone].mean()), 4),
+    }
 
 
 def _score_sample_reports(gold_dir: Path, model_dir: Path) -> dict:
@@ -278,6 +413,8 @@ def _score_sample_reports(gold_dir: Path, model_dir: Path) -> dict:
 def model_card(meta: dict) -> str:
     """The model card, written from the figures in `meta`."""
     validation = meta["cross_validation"]
+    inference = meta["inference"]
+    corpus = meta["corpus"]
     lines = [
         "# Work-area classifier",
         "",
@@ -299,26 +436,45 @@ def model_card(meta: dict) -> str:
         "in cross-validation (within the noise of five sentences); logistic regression was kept "
         "because its probabilities need no calibration and it exports as one matrix.",
         "",
-        f"Fallback threshold {meta['threshold']} (best out-of-fold macro-F1; below it a prediction "
-        f"becomes `{meta['fallback']}`); override cut {meta['override']} (the lowest confidence "
-        "at which the sentence model made no out-of-fold error; only above it may a sentence "
-        "differ from its heading).",
+        "## Inference settings",
+        f"heading_weight {inference['settings']['heading_weight']} (a heading's share of a sentence's "
+        "scores is this times the heading's own top score, so a vague heading says little), "
+        f"override {inference['settings']['override']} (a sentence at least this sure of another "
+        "area than its heading's keeps its own), "
+        f"threshold {inference['settings']['threshold']} (below it a sentence abstains to "
+        f"`{meta['fallback']}`), neighbour_weight {inference['settings']['neighbour_weight']} (where no "
+        "heading speaks, the share of a sentence's scores taken from its paragraph neighbours), "
+        f"document_weight {inference['settings']['document_weight']} (there, the share taken from the "
+        "whole document's mean). "
+        f"Chosen by {inference['chosen_by']}: "
+        f"{', '.join(inference['documents'])}. Mean per-document area accuracy "
+        f"{inference['mean_document_accuracy']} with these settings; "
+        f"**{inference['cross_validated_mean_document_accuracy']}** estimated by "
+        f"{inference['folds']}-fold cross-validation over those documents (settings chosen on the "
+        "other folds); the sentence model alone, without headings, neighbours or abstention, "
+        f"{inference['sentence_model_alone_mean_document_accuracy']}.",
         "",
         "Files: `area_classifier.skops` (authoritative; loaded with an allow-list of types), "
         "`inference.npz` + `vocabulary.json` (the same model as arrays, scored with numpy by the "
         "pipeline), `meta.json`.",
         "",
         "## Data",
-        f"{meta['corpus']['sentences']} labelled sentences written for this project "
-        f"({', '.join(meta['corpus']['files'])}): invented places and years, formal summaries, "
-        "news items, speeches, plans and headings, with hard cases. Plus "
-        f"{meta['corpus']['extra_examples']} extra examples: the headings of the sample reports in "
+        f"{corpus['sentences']} labelled sentences "
+        f"({', '.join(f'{name}: {count}' for name, count in corpus['by_origin'].items())}). "
+        "The `.jsonl` sentences were written by hand for this project about invented places: formal "
+        "summaries, news items, speeches, plans, headings, the overview, staffing, history and byline "
+        "sentences real reports are full of (`general`), and hard negatives for keyword traps. The "
+        "`.refs.jsonl` rows label sentences of the government work reports in `../shared/corpora/` by "
+        "reference (offsets and a hash; see `corpora/training/README.md`), read from there at training time. "
+        + (f"Skipped: {'; '.join(corpus['skipped'])}. " if corpus["skipped"] else "")
+        + f"Plus {corpus['extra_examples']} extra examples: the headings of the sample reports in "
         "`corpora/gold/` (never the held-out report) and the taxonomy's indicative terms. "
-        f"Corpus sha256 `{meta['corpus']['sha256'][:16]}…`.",
+        f"Corpus sha256 `{corpus['sha256'][:16]}…`.",
         "",
         "## Figures",
-        f"Cross-validation ({validation['folds']} stratified folds, seed {validation['seed']}, "
-        f"over the {validation['examples']} corpus sentences; the extras join every training fold): "
+        f"Cross-validation ({validation['folds']} stratified folds grouped by document, seed "
+        f"{validation['seed']}, over the {validation['examples']} corpus sentences; the extras join "
+        "every training fold; argmax of the sentence model alone): "
         f"macro-F1 **{validation['macro_f1']}**, accuracy {validation['accuracy']}.",
         "",
         "| area | F1 |", "|---|---|",

@@ -1,6 +1,7 @@
 """Training: the corpus, the shipped model's provenance, and reproducibility of `report-miner train`."""
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 
@@ -9,22 +10,25 @@ import pytest
 
 from pipeline import errors
 from pipeline.stages.classify import DEFAULT_MODEL_DIR, load_taxonomy
-from pipeline.training import (DEFAULT_CORPUS, DEFAULT_GOLD_DIR, HELD_OUT_MARK, load_training_set,
-                               sample_report_headings, train)
+from pipeline.training import (DEFAULT_CORPUS, DEFAULT_GOLD_DIR, DEFAULT_REFERENCES, HELD_OUT_MARK,
+                               load_training_set, sample_report_headings, train)
+from conftest import SHARED
 
 SHIPPED = json.loads((DEFAULT_MODEL_DIR / "meta.json").read_text("utf-8"))
 
 
 @pytest.fixture(scope="module")
 def retrained(tmp_path_factory):
+    if not SHARED.is_dir():
+        pytest.skip("the shipped model was trained with ../shared beside the checkout (its government "
+                    "reports and real reports); without it training gives another model")
     output = tmp_path_factory.mktemp("area_classifier")
     return output, train(output)
 
 
 def test_retraining_reproduces_the_shipped_figures(retrained):
     _, meta = retrained
-    for key in ("labels", "threshold", "override", "model", "cross_validation", "corpus",
-                "sample_reports"):
+    for key in ("labels", "inference", "model", "cross_validation", "corpus", "sample_reports"):
         assert meta[key] == SHIPPED[key], key
 
 
@@ -37,6 +41,7 @@ def test_retraining_reproduces_the_shipped_arrays(retrained):
         (DEFAULT_MODEL_DIR / "vocabulary.json").read_text("utf-8")
 
 
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the corpus includes sentences read from ../shared")
 def test_the_shipped_model_was_trained_on_the_current_corpus():
     assert load_training_set().sha256 == SHIPPED["corpus"]["sha256"], "run `report-miner train`"
 
@@ -48,7 +53,9 @@ def test_meta_and_card_record_provenance_and_figures():
     assert validation["macro_f1"] >= 0.85
     assert {"scikit-learn", "skops", "numpy"} <= set(SHIPPED["versions"])
     assert len(SHIPPED["corpus"]["sha256"]) == 64
-    assert 0 <= SHIPPED["threshold"] < 1 and SHIPPED["training_seconds"] > 0
+    settings = SHIPPED["inference"]["settings"]
+    assert 0 <= settings["threshold"] < 1 and 0 <= settings["heading_weight"] <= 1
+    assert SHIPPED["training_seconds"] > 0
     assert SHIPPED["sample_reports"]["development"]["macro_f1"] >= 0.85
 
 
@@ -78,3 +85,72 @@ def test_a_corpus_row_with_an_unknown_area_names_file_and_line(tmp_path):
                       '{"text": "召开座谈会。", "area": "sports"}\n', "utf-8")
     with pytest.raises(errors.TrainingDataError, match=r"bad\.jsonl.*line 2.*sports"):
         load_training_set([corpus])
+
+
+def _shared_with_one_report(root, content: str):
+    """A stand-in for ../shared holding a one-report government corpus."""
+    corpus = root / "corpora" / "government_work_reports.jsonl"
+    corpus.parent.mkdir(parents=True)
+    row = {"title": "某县政府工作报告", "content": content}
+    corpus.write_text(json.dumps(row, ensure_ascii=False) + "\n", "utf-8")
+    return root
+
+
+def _references(path, rows):
+    header = {"_comment": "test", "source": "corpora/government_work_reports.jsonl", "version": 1}
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in (header, *rows)), "utf-8")
+    return path
+
+
+PLAIN, RELIGIOUS = "过去一年，全县经济平稳运行。", "依法管理宗教事务，宗教活动场所安全有序。"
+CONTENT = f"各位代表：{PLAIN}{RELIGIOUS}"
+
+
+def _reference(text: str, area: str) -> dict:
+    start = CONTENT.index(text)
+    return {"doc": 0, "start": start, "end": start + len(text), "area": area,
+            "sha256_12": hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
+            "labelled_by": "test", "how": "hand"}
+
+
+def test_referenced_sentences_are_read_from_the_shared_corpus_and_grouped_by_report(tmp_path):
+    shared = _shared_with_one_report(tmp_path / "shared", CONTENT)
+    refs = _references(tmp_path / "x.refs.jsonl", [_reference(PLAIN, "general"),
+                                                   _reference(RELIGIOUS, "ethnic_religious_affairs")])
+    training = load_training_set(references=[refs], shared=shared)
+    referenced = [example for example in training.corpus if example.origin.startswith("x.refs.jsonl")]
+    assert [(example.text, example.area) for example in referenced] == [
+        (PLAIN, "general"), (RELIGIOUS, "ethnic_religious_affairs")]
+    assert {example.group for example in referenced} == {"government_work_reports.jsonl#0"}
+    assert not training.skipped
+
+
+def test_without_the_shared_corpus_referenced_sentences_are_skipped_and_said_so(tmp_path):
+    refs = _references(tmp_path / "x.refs.jsonl", [_reference(PLAIN, "general")])
+    training = load_training_set(references=[refs], shared=tmp_path / "absent")
+    assert not any(example.origin.startswith("x.refs.jsonl") for example in training.corpus)
+    assert len(training.skipped) == 1 and "1 labelled sentences skipped" in training.skipped[0]
+    assert str(tmp_path / "absent") in training.skipped[0]
+
+
+def test_a_reference_whose_text_changed_is_refused(tmp_path):
+    shared = _shared_with_one_report(tmp_path / "shared", CONTENT.replace("平稳", "稳定"))
+    refs = _references(tmp_path / "x.refs.jsonl", [_reference(PLAIN, "general")])
+    with pytest.raises(errors.TrainingDataError, match=r"x\.refs\.jsonl.*line 2.*no longer holds"):
+        load_training_set(references=[refs], shared=shared)
+
+
+def test_the_shipped_references_label_only_even_reports_and_copy_no_text():
+    """The odd reports are kept for the hand check in docs/area_checks.md."""
+    (path,) = DEFAULT_REFERENCES
+    header, *rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    assert header["source"] and rows
+    assert all(row["doc"] % 2 == 0 and "text" not in row and row["how"] for row in rows)
+
+
+def test_inference_settings_were_chosen_over_documents_and_never_a_held_out_one():
+    inference = SHIPPED["inference"]
+    assert inference["documents"] and not any(HELD_OUT_MARK in name for name in inference["documents"])
+    assert inference["cross_validated_mean_document_accuracy"] >= 0.85
+    card = (DEFAULT_MODEL_DIR / "MODEL_CARD.md").read_text("utf-8")
+    assert f"threshold {inference['settings']['threshold']}" in card

@@ -9,15 +9,26 @@ skops and loading the skops file took 2.5-3.7 s (idle to busy), more than a whol
 single-report run may take; importing this module and loading the arrays took 0.1-0.2 s, and
 classifying a report about 10 ms. A test checks the arrays give the skops model's probabilities.
 
-Inference uses the document's structure:
+Inference uses the document's structure, as evidence rather than orders:
 
-* a heading is strong evidence for the sentences below it: a sentence's scores mix its heading's
-  (and the enclosing headings') scores with its own, `HEADING_WEIGHT` to the heading;
-* a sentence whose own model is as sure as a high-precision cut (`override` in `meta.json`, from
-  cross-validation) keeps its own area even under a heading of another area;
+* a heading is evidence for the sentences below it in proportion to how clearly it names one
+  area: a sentence's scores mix its heading's (and the enclosing headings') scores with its own,
+  the heading's share being `heading_weight` times the heading's own top score, so a heading over
+  several areas (or none) says little and a heading naming one area says much;
+* a sentence whose own model is at least `override` sure of an area other than its heading's
+  keeps its own area: clear sentence evidence wins;
 * in a document with headings, the lead before the first heading leans to the fallback
-  (`general`); a document without headings uses the sentence model alone;
-* whatever ends up below the validated `threshold` falls back to `general`.
+  (`general`); a sentence no heading speaks for (all of them, in a document without headings)
+  is blended with its paragraph neighbours, `neighbour_weight` to their mean, and with the whole
+  document, `document_weight` to its mean;
+* a sentence whose best combined score is below `threshold` abstains to `general`: no area is
+  clearly supported.
+
+`heading_weight`, `override`, `threshold`, `neighbour_weight` and `document_weight` are
+`meta.json`'s `inference` settings, chosen by `report-miner train` over whole documents, with an
+estimate of their accuracy by cross-validation over documents (see `pipeline/training.py`).
+Every sentence carries its combined `area_scores` and `area_confidence`, the combined score of
+the area it was given (low for a sentence that abstained to `general`).
 
 A section with a heading takes its area from the heading mixed with its sentences' own scores;
 a section without one, from its sentences.
@@ -28,7 +39,7 @@ import json
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -57,26 +68,17 @@ def _shipped_model_dir() -> Path:
 
 #: The model shipped with report-miner.
 DEFAULT_MODEL_DIR = _shipped_model_dir()
-#: Version of the exported arrays; training writes it into meta.json, inference checks it.
-BUNDLE_FORMAT = 1
-
-#: Share of a sentence's scores that comes from its heading. The sample reports and the seed
-#: file every sentence under the area of its heading, so the heading decides unless the
-#: sentence itself is beyond doubt (`override`).
-HEADING_WEIGHT = 0.6
-#: Share of an inner heading's evidence (`（一）…` under `一、…`) against its enclosing heading's.
+#: Version of the exported model; training writes it into meta.json, inference checks it.
+#: Format 2 added the `inference` settings chosen over documents.
+BUNDLE_FORMAT = 2
+#: Share of an inner heading's evidence (`（一）…` under `一、…`) against its enclosing heading's
+#: when both name an area equally clearly; each side's share is scaled by how clearly it does.
 INNER_HEADING_WEIGHT = 0.6
 #: Pull of the lead (text before the first heading) toward the fallback area: leads introduce
 #: the year and the report, they rarely report on one area.
 LEAD_WEIGHT = 0.3
 #: A section's area: the share of its heading against the mean of its sentences' own scores.
 SECTION_HEADING_WEIGHT = 0.5
-#: Where no heading speaks for a sentence, the share of its scores taken from the mean of itself
-#: and its neighbours in the same paragraph: reports keep to one area for a few sentences. Chosen
-#: on the development reports (0, 0.2, 0.35, 0.5 tried): area accuracy on the headingless news
-#: report rose from 0.906 to 0.969 and on the seed with its headings blanked from 0.931 to 0.966;
-#: reports whose sentences all sit under headings are unaffected.
-NEIGHBOUR_WEIGHT = 0.5
 
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (1, 3)
@@ -162,6 +164,22 @@ def load_taxonomy(name_or_path: str | Path = "united_front") -> Taxonomy:
 
 # --- the exported model ---------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class InferenceSettings:
+    """How sentence scores, heading evidence and abstention combine (see the module docstring)."""
+
+    heading_weight: float
+    override: float
+    threshold: float
+    #: Where no heading speaks for a sentence, the share of its scores taken from the mean of
+    #: itself and its neighbours in the same paragraph: reports keep to one area for a few sentences.
+    neighbour_weight: float
+    #: Where no heading speaks for a sentence, the share of its scores taken from the mean of the
+    #: whole document's: a report on one area (a federation of industry and commerce's review)
+    #: stays on it even in sentences that name no area.
+    document_weight: float
+
+
 class AreaModel:
     """The exported linear model: tf-idf blocks, coefficients, softmax; numpy only."""
 
@@ -186,8 +204,13 @@ class AreaModel:
                 f"reads {BUNDLE_FORMAT}; retrain with `report-miner train`"))
         self.labels: tuple[str, ...] = tuple(self.meta["labels"])
         self.fallback: str = self.meta["fallback"]
-        self.threshold: float = float(self.meta["threshold"])
-        self.override: float = float(self.meta["override"])
+        try:
+            # Absent only while `report-miner train` is choosing them.
+            self.settings = (InferenceSettings(**self.meta["inference"]["settings"])
+                             if "inference" in self.meta else None)
+        except (KeyError, TypeError) as exc:
+            raise errors.ModelError(self.model_dir,
+                                    detail=f"meta.json's inference settings are not valid: {exc}") from exc
         self._index = {"words": vocabulary["words"], "chars": vocabulary["chars"]}
         self._offset = {"words": 0, "chars": len(self._idf["words"])}
 
@@ -226,11 +249,27 @@ def load_model(model_dir: str | None = None) -> AreaModel:
 
 # --- structure-aware inference --------------------------------------------------------------
 
+@dataclass(frozen=True)
+class DocumentEvidence:
+    """What the model says about one document, before the inference settings combine it."""
+
+    own: np.ndarray                     # each sentence's own scores (rows: sentences)
+    neighbours: np.ndarray              # the mean own scores of each sentence and its paragraph neighbours
+    headings: list[np.ndarray | None]   # per sentence: its headings' evidence, if any
+    in_lead: list[bool]                 # per sentence: before the first heading of a headed document
+    section_headings: dict[int, np.ndarray]
+
+
 class AreaAssigner:
     """Turns model probabilities for headings and sentences into final areas per document."""
 
-    def __init__(self, model: AreaModel) -> None:
+    def __init__(self, model: AreaModel, settings: InferenceSettings | None = None) -> None:
         self.model = model
+        chosen = settings or model.settings
+        if chosen is None:
+            raise errors.ModelError(model.model_dir, detail="meta.json has no inference settings; "
+                                    "run `report-miner train`")
+        self.settings: InferenceSettings = chosen
         self._fallback = np.array([label == model.fallback for label in model.labels], dtype=float)
 
     def _span_inputs(self, draft: Draft, spans: Sequence[tuple[int, int]]) -> tuple[list[str], list[list[str]]]:
@@ -239,9 +278,11 @@ class AreaAssigner:
                   for start, end in spans]
         return texts, tokens
 
-    def _label(self, scores: np.ndarray) -> str:
+    def label(self, scores: np.ndarray, settings: InferenceSettings | None = None) -> str:
+        """The best-scored label, or the fallback when even the best is below the threshold."""
         best = int(scores.argmax())
-        return self.model.labels[best] if scores[best] >= self.model.threshold else self.model.fallback
+        threshold = (settings or self.settings).threshold
+        return self.model.labels[best] if scores[best] >= threshold else self.model.fallback
 
     def _as_mapping(self, scores: np.ndarray) -> dict[str, float]:
         return {label: round(float(value), 4) for label, value in zip(self.model.labels, scores)}
@@ -260,53 +301,79 @@ class AreaAssigner:
                 continue
             parent = by_id.get(section.parent) if section.parent is not None else None
             if parent is not None and parent.id in evidence:
-                evidence[section.id] = (INNER_HEADING_WEIGHT * own[section.id]
-                                        + (1 - INNER_HEADING_WEIGHT) * evidence[parent.id])
+                # An inner heading that names no area (`创建工作全面推进`) defers to its parent.
+                inner = INNER_HEADING_WEIGHT * self._area_clarity(own[section.id])
+                outer = (1 - INNER_HEADING_WEIGHT) * self._area_clarity(evidence[parent.id])
+                share = inner / (inner + outer) if inner + outer > 0 else INNER_HEADING_WEIGHT
+                evidence[section.id] = share * own[section.id] + (1 - share) * evidence[parent.id]
             else:
                 evidence[section.id] = own[section.id]
         return evidence
 
-    def sentence_scores(self, own: np.ndarray, heading: np.ndarray | None, in_lead: bool) -> np.ndarray:
+    def _area_clarity(self, scores: np.ndarray) -> float:
+        """How clearly `scores` name one work area: the best score of an area other than the fallback."""
+        return float((scores * (1 - self._fallback)).max())
+
+    def evidence(self, draft: Draft) -> DocumentEvidence:
+        """The model's scores for the document's sentences and headings."""
+        evidence = self.heading_evidence(draft.sections, draft)
+        texts, tokens = self._span_inputs(draft, [(s.start, s.end) for s in draft.sentences])
+        own = self.model.probabilities(texts, tokens) if texts else np.empty((0, len(self.model.labels)))
+        # In a document with headings, a sentence in no headed section is in the lead.
+        return DocumentEvidence(
+            own=own, neighbours=self._neighbour_means(own, draft.sentences),
+            headings=[evidence.get(sentence.section) for sentence in draft.sentences],
+            in_lead=[bool(evidence) and sentence.section not in evidence for sentence in draft.sentences],
+            section_headings=evidence)
+
+    def sentence_scores(self, own: np.ndarray, heading: np.ndarray | None, in_lead: bool,
+                        settings: InferenceSettings) -> np.ndarray:
         if heading is not None:
-            if own.max() >= self.model.override and own.argmax() != heading.argmax():
+            if own.max() >= settings.override and own.argmax() != heading.argmax():
                 return own
-            return HEADING_WEIGHT * heading + (1 - HEADING_WEIGHT) * own
+            # A heading speaks in proportion to how clearly it names one area.
+            weight = settings.heading_weight * float(heading.max())
+            return weight * heading + (1 - weight) * own
         if in_lead:
             return LEAD_WEIGHT * self._fallback + (1 - LEAD_WEIGHT) * own
         return own
 
+    def combine(self, evidence: DocumentEvidence, settings: InferenceSettings | None = None) -> np.ndarray:
+        """Final scores per sentence (rows) under `settings` (default: the model's)."""
+        settings = settings or self.settings
+        own_share = 1 - settings.neighbour_weight - settings.document_weight
+        document = evidence.own.mean(axis=0, keepdims=True) if len(evidence.own) else evidence.own
+        blended = (own_share * evidence.own + settings.neighbour_weight * evidence.neighbours
+                   + settings.document_weight * document)
+        rows = [self.sentence_scores(evidence.own[row] if heading is not None else blended[row],
+                                     heading, in_lead, settings)
+                for row, (heading, in_lead) in enumerate(zip(evidence.headings, evidence.in_lead))]
+        return np.array(rows).reshape(evidence.own.shape)
+
     def __call__(self, draft: Draft) -> None:
-        sections = draft.sections
-        evidence = self.heading_evidence(sections, draft)
-        has_headings = bool(evidence)
-        texts, tokens = self._span_inputs(draft, [(s.start, s.end) for s in draft.sentences])
-        own = self.model.probabilities(texts, tokens) if texts else np.empty((0, len(self.model.labels)))
-        context = self._with_neighbours(own, draft.sentences, evidence)
-        # In a document with headings, a sentence in no headed section is in the lead.
-        final = np.array([self.sentence_scores(context[row], evidence.get(sentence.section),
-                                               has_headings and sentence.section not in evidence)
-                          for row, sentence in enumerate(draft.sentences)]).reshape(own.shape)
-        draft.sentences = [replace(sentence, area=self._label(final[row]),
-                                   area_scores=self._as_mapping(final[row]))
-                           for row, sentence in enumerate(draft.sentences)]
+        evidence = self.evidence(draft)
+        final = self.combine(evidence)
+        labels = [self.label(row) for row in final]
+        draft.sentences = [replace(sentence, area=area, area_scores=self._as_mapping(final[row]),
+                                   area_confidence=round(float(final[row][self.model.labels.index(area)]), 4))
+                           for row, (sentence, area) in enumerate(zip(draft.sentences, labels))]
         # Sentences come in text order, so a section's sentences are one run of rows.
         starts = [sentence.start for sentence in draft.sentences]
-        draft.sections = [self._classify_section(section, evidence.get(section.id),
+        draft.sections = [self._classify_section(section, evidence.section_headings.get(section.id),
                                                  range(bisect_left(starts, section.start),
-                                                       bisect_left(starts, section.end)), own, final)
-                          for section in sections]
+                                                       bisect_left(starts, section.end)),
+                                                 evidence.own, final)
+                          for section in draft.sections]
 
     @staticmethod
-    def _with_neighbours(own: np.ndarray, sentences: Sequence, evidence: dict[int, np.ndarray]) -> np.ndarray:
-        """Blend each sentence that no heading speaks for with its paragraph neighbours."""
-        blended = own.copy()
+    def _neighbour_means(own: np.ndarray, sentences: Sequence) -> np.ndarray:
+        """Each sentence's mean scores with its neighbours in the same paragraph."""
+        means = own.copy()
         for row, sentence in enumerate(sentences):
-            if sentence.section in evidence:
-                continue
             window = [other for other in (row - 1, row, row + 1)
                       if 0 <= other < len(sentences) and sentences[other].paragraph == sentence.paragraph]
-            blended[row] = (1 - NEIGHBOUR_WEIGHT) * own[row] + NEIGHBOUR_WEIGHT * own[window].mean(axis=0)
-        return blended
+            means[row] = own[window].mean(axis=0)
+        return means
 
     def _classify_section(self, section: Section, heading: np.ndarray | None, rows: range,
                           own: np.ndarray, final: np.ndarray) -> Section:
@@ -317,8 +384,8 @@ class AreaAssigner:
             scores = final[rows].mean(axis=0)
         else:
             scores = self._fallback
-        return replace(section, area=self._label(scores), area_scores=self._as_mapping(scores))
+        return replace(section, area=self.label(scores), area_scores=self._as_mapping(scores))
 
 
-def make_stage(*, model_dir: str | Path | None = None) -> Callable[[Draft], None]:
+def make_stage(*, model_dir: str | Path | None = None) -> AreaAssigner:
     return AreaAssigner(load_model(str(model_dir) if model_dir is not None else None))

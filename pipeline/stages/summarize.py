@@ -249,6 +249,18 @@ def _sentence_ref(sentence: Sentence | None) -> dict[str, Any] | None:
 
 # --- the whole summary ----------------------------------------------------------------------
 
+#: A sentence counts toward its area's `sentences`, `chars`, `share` (and representative sentence)
+#: only when its `area_confidence` is at least this: more than every other label together.
+#: Below it the classifier could not clearly tell, and the sentence counts as `general`.
+AREA_SHARE_CONFIDENCE = 0.5
+
+
+def counted_area(sentence: Sentence, fallback: str) -> str:
+    """The area a sentence counts toward in the summary's shares."""
+    unsure = sentence.area_confidence is not None and sentence.area_confidence < AREA_SHARE_CONFIDENCE
+    return fallback if unsure else sentence.area
+
+
 def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
     """The summary object of `draft` (see docs/summary.md and the schema's `summary`)."""
     locate = _AreaLocator(draft.sentences, draft.sections)
@@ -260,7 +272,7 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
 
     sentences_by_area: dict[str, list[Sentence]] = {area.id: [] for area in areas}
     for sentence in draft.sentences:
-        sentences_by_area[bucket(sentence.area)].append(sentence)
+        sentences_by_area[bucket(counted_area(sentence, fallback))].append(sentence)
     quantities_by_area: dict[str, list[Quantity]] = {area.id: [] for area in areas}
     for quantity in draft.quantities:
         quantities_by_area[bucket(locate.area_of(quantity))].append(quantity)
