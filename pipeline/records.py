@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _plain(value: Any) -> Any:
@@ -59,6 +59,17 @@ class Section(Record):
     end: int
     area: str = "general"
     area_scores: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Furniture(Record):
+    """A line that is not the report's content: `byline`, `word_count`, `caption`, `timestamp`
+    or `subtitle`. It stays in the text and is in no sentence."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +168,7 @@ class Report(Record):
     entities: tuple[Entity, ...] = ()
     activities: tuple[Activity, ...] = ()
     summary: Mapping[str, Any] | None = None
+    furniture: tuple[Furniture, ...] = ()
     pipeline_version: str = ""
     schema_version: str = SCHEMA_VERSION
 

@@ -16,6 +16,7 @@ converter such as OpenCC's (it may turn two characters into one).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from .data import data_lines
 
@@ -53,3 +54,95 @@ _CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
 def is_cjk(char: str) -> bool:
     """Whether the one character `char` is a Chinese character (see `CJK_CLASS`)."""
     return _CJK_CHAR.fullmatch(char) is not None
+
+
+#: Where a number's digits or its unit may sit after a digit: a Chinese character or `%`.
+_UNIT_START = re.compile(f"[{CJK_CLASS}%]")
+_LINE_BREAKS = frozenset("\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85")
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+class MatchView:
+    """The text as matchers should read it: hard line breaks inside a sentence joined, spaces
+    inside numbers (`2 416名`) and between a number and its unit (`45 名`) removed.
+
+    Built once per document by the segment stage (it needs the sentences). Stages that match
+    words and numbers read `text`/`folded` of the view and give their spans back through
+    `span`, so every record's offsets still point into the original text. Most reports need no
+    change at all; then the view is the text itself and mapping costs nothing.
+    """
+
+    __slots__ = ("text", "folded", "_origin")
+
+    def __init__(self, text: str, folded: str, origin: list[int] | None) -> None:
+        self.text = text
+        self.folded = folded
+        #: origin[i]: the original offset of view character i; None when nothing was removed.
+        self._origin = origin
+
+    @property
+    def unchanged(self) -> bool:
+        return self._origin is None
+
+    @classmethod
+    def build(cls, text: str, folded: str, sentences: list[tuple[int, int]]) -> "MatchView":
+        """The view of `text`; `sentences` are sorted (start, end) spans, the only places where a
+        line break is joined."""
+        dropped: list[tuple[int, int]] = []
+        sentence_index = 0
+        for run in _WHITESPACE_RUN.finditer(folded):
+            start, end = run.span()
+            if start == 0 or end == len(folded):
+                continue
+            while sentence_index < len(sentences) and sentences[sentence_index][1] <= start:
+                sentence_index += 1
+            inside = sentence_index < len(sentences) and sentences[sentence_index][0] < start
+            if _droppable(folded, start, end, inside):
+                dropped.append((start, end))
+        if not dropped:
+            return cls(text, folded, None)
+        kept: list[tuple[int, int]] = []
+        cursor = 0
+        for start, end in dropped:
+            kept.append((cursor, start))
+            cursor = end
+        kept.append((cursor, len(text)))
+        origin = [offset for start, end in kept for offset in range(start, end)]
+        return cls("".join(text[s:e] for s, e in kept), "".join(folded[s:e] for s, e in kept), origin)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original (start, end) of the view's span `[start, end)`."""
+        if self._origin is None:
+            return start, end
+        if end <= start:
+            offset = self._origin[start] if start < len(self._origin) else self._origin[-1] + 1
+            return offset, offset
+        return self._origin[start], self._origin[end - 1] + 1
+
+    def offset(self, original: int) -> int:
+        """The view offset of the first view character at or after original offset `original`."""
+        if self._origin is None:
+            return original
+        return bisect_left(self._origin, original)
+
+
+def _droppable(folded: str, start: int, end: int, inside_sentence: bool) -> bool:
+    """Is the white space `[start, end)` a break inside a word or number, not a separator?"""
+    before, after = folded[start - 1], folded[end]
+    if any(char in _LINE_BREAKS for char in folded[start:end]):
+        return inside_sentence and (is_cjk(before) or is_cjk(after)) and before.isalnum() and after.isalnum()
+    if not before.isdigit():
+        return False
+    if after.isdigit():  # `2 416`: a thousands separator, one to three digits before, three after
+        group_after = folded[end:end + 4]
+        return _short_group(folded, start) and group_after[:3].isdigit() and len(group_after) >= 3 \
+            and not group_after[3:].isdigit()
+    return bool(_UNIT_START.match(after))
+
+
+def _short_group(folded: str, end: int) -> bool:
+    """Are the digits ending at `end` a group of one to three, not part of a longer number?"""
+    start = end
+    while start > 0 and start > end - 4 and folded[start - 1].isdigit():
+        start -= 1
+    return end - start <= 3 and (start == 0 or folded[start - 1] not in "0123456789.")

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..data import data_lines, read_json
-from ..draft import Draft
+from ..draft import Draft, on_matching_view
 from ..numerals import DIGIT_CHARS, YEAR_PATTERN, parse_numeral, parse_year
 from ..records import Entity
 from ..textnorm import CJK_CLASS, is_cjk
@@ -912,4 +912,4 @@ def make_stage() -> Callable[[Draft], None]:
         draft.entities = entities
         draft.meta = replace(draft.meta, region=doc._.report_miner_region)
 
-    return run
+    return on_matching_view(run, "entities")

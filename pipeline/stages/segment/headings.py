@@ -1,0 +1,205 @@
+"""Headings and the title, in every form the reports use.
+
+* numbered headings on their own lines (`一、` `（一）` `第一，` `1.`), or run in before the body
+  (`（一）完善协调机制。县委…`); a list of numbered sentences is a list, not headings;
+* unnumbered headings on their own lines before a body, one of them wrapped over two lines
+  (`加强团结教育引导` / `民营经济健康成长`);
+* yearbook headings in `【】`, on their own line or run in after a sentence end;
+* flattened web articles, where a heading is a short unterminated chunk between two spaces;
+* sentence-form headings that open their paragraphs in parallel (`聚焦…，…。一是…`): a short
+  first sentence is a heading when other paragraphs open the same way.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .scan import (CJK, MAX_HEADING, Chunk, TERMINATORS, chunks, closing_at, dangles, ends_sentence,
+                   first_stop, has_terminator, heading_like, is_body, mostly_chinese, numbering)
+
+#: Each half of a couplet heading split by a space or a line (`民营经济添活力 “两个健康”结硕果`).
+_MIN_COUPLET_HALF, _MAX_COUPLET_HALF = 4, 16
+#: Longest sentence-like run-in heading (`（二）完善协调机制。`, `一是强化政治引领。`).
+MAX_RUN_IN = 30
+#: Shortest sentence-form heading opening a paragraph (`聚焦党建引领。`).
+_MIN_LEAD_HEADING = 6
+#: A yearbook heading: a bracketed name, no sentence inside.
+_BRACKETED = re.compile(rf"【[^【】\n]{{1,{MAX_HEADING}}}】")
+#: Headings whose style is no numbering at all.
+UNNUMBERED = frozenset({"plain", "lead"})
+
+
+@dataclass(slots=True)
+class Head:
+    start: int
+    end: int
+    style: str
+    run_in: bool = False
+    level: int = 0
+
+
+def find_title(text: str, lines: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The first line, when it reads as a title: short, unterminated, unnumbered, finished."""
+    if len(lines) < 2:
+        return None
+    start, end = lines[0]
+    line = text[start:end]
+    if len(line) <= 60 and not has_terminator(line) and numbering(line) is None and not dangles(line) \
+            and not _BRACKETED.match(line):
+        return start, end
+    return None
+
+
+def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
+    """The headings among the content `lines` (title and furniture already taken out), in order."""
+    heads: list[Head] = []
+    styles_by_line = [numbering(text[s:e]) for s, e in lines]
+    previous_closed = True  # the start of the document, or a title, closes what came before
+    number = 0
+    while number < len(lines):
+        start, end = lines[number]
+        line = text[start:end]
+        gap_before = text[lines[number - 1][1]:start] if number else ""
+        if any(char in "“‘「『(《[" for char in gap_before):
+            previous_closed = False  # a dropped line like `《` left a title or quote open
+        numbered = styles_by_line[number]
+        next_line = text[slice(*lines[number + 1])] if number + 1 < len(lines) else ""
+        number += 1
+        if bracketed := _bracketed_heads(text, start, end):
+            heads.extend(bracketed)
+            previous_closed = bracketed[-1].end == end or ends_sentence(line)
+            continue
+        if numbered is not None and (head := _numbered_head(text, start, end, numbered[0],
+                                                            styles_by_line, number - 1)):
+            heads.append(head)
+            previous_closed = True
+            if head.end < end:  # run-in: the rest of the line is body
+                previous_closed = ends_sentence(line)
+            continue
+        if previous_closed and heading_like(line) and numbering(next_line) is None:
+            if is_body(next_line):
+                heads.append(Head(start, end, "plain"))
+                continue
+            if wrapped_end := _wrapped_heading_end(text, lines, number - 1):
+                heads.append(Head(start, wrapped_end, "plain"))
+                number += 1
+                continue
+        previous_closed = _run_in_heads(text, chunks(text, start, end), previous_closed, heads)
+    heads.extend(_parallel_leads(text, lines, heads))
+    heads.sort(key=lambda head: head.start)
+    return heads
+
+
+def _wrapped_heading_end(text: str, lines: list[tuple[int, int]], number: int) -> int | None:
+    """End of a heading wrapped onto the next line: two short heading-like halves one line
+    break apart (no blank line between), then a body."""
+    if number + 2 >= len(lines):
+        return None
+    (start, end), (next_start, next_end), after = lines[number], lines[number + 1], lines[number + 2]
+    halves = (text[start:end], text[next_start:next_end])
+    if text.count("\n", end, next_start) != 1 or not all(
+            _MIN_COUPLET_HALF <= len(half) <= _MAX_COUPLET_HALF and heading_like(half) for half in halves):
+        return None
+    body = text[slice(*after)]
+    return next_end if is_body(body) and numbering(body) is None else None
+
+
+def _bracketed_heads(text: str, start: int, end: int) -> list[Head]:
+    """`【概况】…` yearbook headings at the line's start or run in after a finished sentence."""
+    if "【" not in text[start:end]:
+        return []
+    heads = []
+    for match in _BRACKETED.finditer(text, start, end):
+        before = text[start:match.start()].rstrip()
+        name = match.group()[1:-1]
+        if (before and not ends_sentence(before)) or has_terminator(name) or len(CJK.findall(name)) < 2:
+            continue
+        heads.append(Head(match.start(), match.end(), "【】", run_in=match.end() < end))
+    return heads
+
+
+def _run_in_heads(text: str, line_chunks: list[Chunk], closed: bool, heads: list[Head]) -> bool:
+    """Add the headings run into a flattened line; return whether the line ends a sentence."""
+    index = 0
+    while index < len(line_chunks):
+        found = _run_in_head(text, line_chunks, index) if closed else None
+        if found is not None:
+            heads.append(found[0])
+            index += found[1]
+            continue
+        closed = ends_sentence(text[line_chunks[index].start:line_chunks[index].end])
+        index += 1
+    return closed
+
+
+def _run_in_head(text: str, line_chunks: list[Chunk], index: int) -> tuple[Head, int] | None:
+    """A heading run into a flattened line: one chunk, or a couplet of two, before a body chunk.
+
+    Returns the heading and how many chunks it takes. The chunk after it must hold a real
+    sentence end, so a lead fragment before `↓↓` or before another fragment is not a heading.
+    """
+    for width in (1, 2):
+        if index + width >= len(line_chunks):
+            return None
+        body = line_chunks[index + width]
+        if not is_body(text[body.start:body.end]):
+            continue
+        start, end = line_chunks[index].start, line_chunks[index + width - 1].end
+        piece = text[start:end]
+        numbered = numbering(piece) if width == 1 else None
+        if numbered is not None and len(piece) <= MAX_HEADING and not has_terminator(piece):
+            return Head(start, end, numbered[0]), width
+        halves_fit = width == 1 or all(_MIN_COUPLET_HALF <= chunk.end - chunk.start <= _MAX_COUPLET_HALF
+                                       for chunk in line_chunks[index:index + width])
+        if halves_fit and heading_like(piece):
+            return Head(start, end, "plain"), width
+    return None
+
+
+def _numbered_head(text: str, start: int, end: int, style: str,
+                   styles_by_line: list[tuple[str, int] | None], number: int) -> Head | None:
+    line = text[start:end]
+    if not CJK.search(line[numbering(line)[1]:]):
+        return None  # `第一，` alone on its line: the item's text was split off, not a heading
+    stop = next((i for i, char in enumerate(line) if char in TERMINATORS), None)
+    if stop is None:
+        # `1.开展“同心”活动，` runs on into the next line: a list item, not a heading.
+        return Head(start, end, style) if len(line) <= MAX_HEADING and not dangles(line) else None
+    head_end = closing_at(line, stop)
+    if head_end >= len(line.rstrip()):
+        # One numbered sentence alone on its line: a heading, unless its neighbours are siblings
+        # in the same style with nothing between them, which makes them a list.
+        neighbours = [styles_by_line[i] for i in (number - 1, number + 1)
+                      if 0 <= i < len(styles_by_line)]
+        if len(line) > MAX_HEADING or any(n and n[0] == style for n in neighbours):
+            return None
+        return Head(start, end, style)
+    if head_end <= MAX_RUN_IN and "," not in line[:head_end]:
+        return Head(start, start + head_end, style, run_in=True)
+    return None
+
+
+def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) -> list[Head]:
+    """Sentence-form headings: paragraphs that open with a short sentence the same way.
+
+    `聚焦党的领导，构建大格局。该镇…` and `聚焦民生实事，办好暖心事。该镇…` open two paragraphs alike,
+    so each opening sentence is the paragraph's heading. One paragraph alone proves nothing, and a
+    sentence with a figure in it is reporting, not heading."""
+    taken = iter(sorted(head.start for head in heads))
+    next_taken = next(taken, None)
+    by_opener: dict[str, list[Head]] = defaultdict(list)
+    for start, end in lines:
+        while next_taken is not None and next_taken < start:
+            next_taken = next(taken, None)
+        if next_taken is not None and next_taken < end:
+            continue  # the line already has its heading
+        stop = first_stop(text, start, min(end, start + MAX_RUN_IN + 1))
+        if stop is None or stop >= end:
+            continue
+        sentence = text[start:stop]
+        if (not sentence.rstrip("”’").endswith("。") or len(sentence) < _MIN_LEAD_HEADING or sentence.count(",") > 1 or numbering(sentence)
+                or any(char.isdigit() for char in sentence) or not mostly_chinese(sentence)):
+            continue
+        by_opener[sentence[:2]].append(Head(start, stop, "lead", run_in=True))
+    return [head for group in by_opener.values() if len(group) >= 2 for head in group]
