@@ -22,7 +22,7 @@ from ...draft import Draft
 from ...records import Furniture, Heading, Paragraph, Section, Sentence
 from ...textnorm import MatchView
 from .furniture import glued_subtitle, kind_of_line
-from .headings import MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title
+from .headings import MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title, glued_heading_end
 from .scan import CJK, CN_DIGITS, ends_sentence, line_spans, trim
 from .sentences import split_sentences
 
@@ -32,6 +32,9 @@ PROVIDES = ("sections", "paragraphs", "sentences", "title", "furniture", "view")
 
 #: Ordinals that open a run-in sub-heading inside a paragraph: 一是…。 其一，…
 _RUN_IN_ORDINAL = re.compile(rf"^(?:[{CN_DIGITS}]+是|其[{CN_DIGITS}])")
+#: A paragraph of this many sentences may be a whole flattened review, where headings can be
+#: glued to the sentence after them.
+_MIN_FLATTENED_SENTENCES = 5
 #: A line this long that holds punctuation is prose; when it stops without a sentence end, the
 #: line break after it is a hard wrap (a scanned page), not a paragraph end.
 _MIN_WRAPPED_LINE = 15
@@ -62,7 +65,11 @@ def run(draft: Draft) -> None:
             continue
         paragraph_id = len(paragraph_spans)
         paragraph_spans.append((spans[0][0], spans[-1][1]))
-        for span_start, span_end in spans:
+        flattened = len(spans) >= _MIN_FLATTENED_SENTENCES
+        for number, (span_start, span_end) in enumerate(spans):
+            if flattened and number and (glued_end := glued_heading_end(folded, span_start, span_end)):
+                heads.append(Head(span_start, glued_end, "plain", run_in=True))
+                span_start = glued_end
             sentence = folded[span_start:span_end]
             if _RUN_IN_ORDINAL.match(sentence) and len(sentence) <= MAX_RUN_IN \
                     and "," not in sentence and ends_sentence(sentence):

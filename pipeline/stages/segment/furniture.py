@@ -8,41 +8,14 @@ that give each kind away are data (`data/segment_cues.json`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import lru_cache
 
-from ...data import read_json
+from .cues import cues
 from .scan import has_terminator
 
 #: Longest byline or word-count line; a longer line is prose that happens to start with `记者`.
 _MAX_LINE = 60
 #: A line made of a date and maybe a time, nothing else (`11.02.2015 11:29`, `2023年5月12日`).
 _DATE_TIME = re.compile(r"[\d./\-:年月日 ]{6,30}")
-
-
-@dataclass(frozen=True, slots=True)
-class Cues:
-    byline: re.Pattern[str]
-    word_count: re.Pattern[str]
-    timestamp_label: re.Pattern[str]
-    caption: tuple[str, ...]
-    review_words: tuple[str, ...]
-
-
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-
-
-@lru_cache(maxsize=1)
-def cues() -> Cues:
-    data = read_json("segment_cues.json")
-    return Cues(
-        byline=re.compile(rf"(?:{_alternation(data['byline_labels'])})(?:[:/]|\s)"),
-        word_count=re.compile(rf"(?:{_alternation(data['word_count_labels'])})[:\s]?\s*约?\d"),
-        timestamp_label=re.compile(rf"(?:{_alternation(data['timestamp_labels'])})[:\s]\s*"),
-        caption=tuple(data["caption_marks"]),
-        review_words=tuple(data["review_words"]),
-    )
 
 
 def _is_timestamp(line: str) -> bool:

@@ -7,7 +7,9 @@
 * yearbook headings in `【】`, on their own line or run in after a sentence end;
 * flattened web articles, where a heading is a short unterminated chunk between two spaces;
 * sentence-form headings that open their paragraphs in parallel (`聚焦…，…。一是…`): a short
-  first sentence is a heading when other paragraphs open the same way.
+  first sentence is a heading when other paragraphs open the same way;
+* in a review flattened without a trace of its line breaks, a heading glued to the subject of
+  the sentence after it (`强化政治引领巩固团结基础市委…`).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .cues import cues
 from .scan import (CJK, MAX_HEADING, Chunk, TERMINATORS, chunks, closing_at, dangles, ends_sentence,
                    first_stop, has_terminator, heading_like, is_body, mostly_chinese, numbering)
 
@@ -26,6 +29,11 @@ MAX_RUN_IN = 30
 _MIN_LEAD_HEADING = 6
 #: A yearbook heading: a bracketed name, no sentence inside.
 _BRACKETED = re.compile(rf"【[^【】\n]{{1,{MAX_HEADING}}}】")
+#: Length of a heading glued to the next sentence's subject, in characters.
+_MIN_GLUED, _MAX_GLUED = 8, 24
+#: A first clause this long, before any punctuation, is where a glued heading may hide.
+_MIN_GLUED_CLAUSE = 24
+_CLAUSE_END = re.compile(r"[,;:。!?、“《(]")
 #: Headings whose style is no numbering at all.
 UNNUMBERED = frozenset({"plain", "lead"})
 
@@ -203,3 +211,20 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
             continue
         by_opener[sentence[:2]].append(Head(start, stop, "lead", run_in=True))
     return [head for group in by_opener.values() if len(group) >= 2 for head in group]
+
+
+def glued_heading_end(text: str, start: int, end: int) -> int | None:
+    """Where a heading glued to its sentence's subject ends, if the sentence `[start, end)` opens
+    with one: an unpunctuated run of Chinese characters before a subject word (`市委`, `全县`)
+    in a first clause too long to be one."""
+    clause_end = _CLAUSE_END.search(text, start, end)
+    clause_end_at = clause_end.start() if clause_end else end
+    if clause_end_at - start < _MIN_GLUED_CLAUSE:
+        return None
+    subject = cues().subject_opener.search(text, start + _MIN_GLUED, min(clause_end_at, start + _MAX_GLUED + 1))
+    if subject is None or clause_end_at - subject.start() < _MIN_GLUED:
+        return None
+    heading = text[start:subject.start()]
+    if len(CJK.findall(heading)) != len(heading) or dangles(heading):
+        return None
+    return subject.start()
