@@ -16,6 +16,7 @@ class Cues:
     caption: tuple[str, ...]
     review_words: tuple[str, ...]
     subject_opener: re.Pattern[str]
+    heading_verbs: tuple[str, ...]
 
 
 def _alternation(words: list[str]) -> str:
@@ -32,4 +33,5 @@ def cues() -> Cues:
         caption=tuple(data["caption_marks"]),
         review_words=tuple(data["review_words"]),
         subject_opener=re.compile(_alternation(data["subject_openers"])),
+        heading_verbs=tuple(data["heading_verbs"]),
     )

@@ -34,6 +34,10 @@ _MIN_GLUED, _MAX_GLUED = 8, 24
 #: A first clause this long, before any punctuation, is where a glued heading may hide.
 _MIN_GLUED_CLAUSE = 24
 _CLAUSE_END = re.compile(r"[,;:。!?、“《(]")
+#: A quoted name and a comma opening a sentence-form heading (`“统战+生态”，绘就新画卷。`).
+_QUOTED_LEAD = re.compile(r"“[^”]{1,12}”,")
+#: `加强…是…`: a verb of action followed by a copula makes a statement about it, not a heading.
+_COPULA = "是"
 #: Headings whose style is no numbering at all.
 UNNUMBERED = frozenset({"plain", "lead"})
 
@@ -107,10 +111,12 @@ def _wrapped_heading_end(text: str, lines: list[tuple[int, int]], number: int) -
     (start, end), (next_start, next_end), after = lines[number], lines[number + 1], lines[number + 2]
     halves = (text[start:end], text[next_start:next_end])
     if text.count("\n", end, next_start) != 1 or not all(
-            _MIN_COUPLET_HALF <= len(half) <= _MAX_COUPLET_HALF and heading_like(half) for half in halves):
+            _MIN_COUPLET_HALF <= len(half) <= _MAX_COUPLET_HALF and heading_like(half) and "," not in half
+            for half in halves):
         return None
     body = text[slice(*after)]
-    return next_end if is_body(body) and numbering(body) is None else None
+    # A body that opens with punctuation continues a sentence the link-like lines broke up.
+    return next_end if is_body(body) and numbering(body) is None and CJK.match(body) else None
 
 
 def _bracketed_heads(text: str, start: int, end: int) -> list[Head]:
@@ -173,7 +179,7 @@ def _numbered_head(text: str, start: int, end: int, style: str,
     stop = next((i for i, char in enumerate(line) if char in TERMINATORS), None)
     if stop is None:
         # `1.开展“同心”活动，` runs on into the next line: a list item, not a heading.
-        return Head(start, end, style) if len(line) <= MAX_HEADING and not dangles(line) else None
+        return Head(start, end, style) if len(line) <= MAX_HEADING and line[-1] not in ",;、" else None
     head_end = closing_at(line, stop)
     if head_end >= len(line.rstrip()):
         # One numbered sentence alone on its line: a heading, unless its neighbours are siblings
@@ -192,8 +198,9 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
     """Sentence-form headings: paragraphs that open with a short sentence the same way.
 
     `聚焦党的领导，构建大格局。该镇…` and `聚焦民生实事，办好暖心事。该镇…` open two paragraphs alike,
-    so each opening sentence is the paragraph's heading. One paragraph alone proves nothing, and a
-    sentence with a figure in it is reporting, not heading."""
+    so each opening sentence is the paragraph's heading. One paragraph alone proves nothing; a
+    heading opens with a verb of action or a quoted name (`“统战+生态”，…。`), where a statement
+    opens with its subject or a time; and a sentence with a figure in it is reporting."""
     taken = iter(sorted(head.start for head in heads))
     next_taken = next(taken, None)
     by_opener: dict[str, list[Head]] = defaultdict(list)
@@ -206,7 +213,9 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
         if stop is None or stop >= end:
             continue
         sentence = text[start:stop]
-        if (not sentence.rstrip("”’").endswith("。") or len(sentence) < _MIN_LEAD_HEADING or sentence.count(",") > 1 or numbering(sentence)
+        if (not sentence.rstrip("”’").endswith("。") or len(sentence) < _MIN_LEAD_HEADING
+                or not (sentence.startswith(cues().heading_verbs) or _QUOTED_LEAD.match(sentence))
+                or _COPULA in sentence or sentence.count(",") > 1 or numbering(sentence)
                 or any(char.isdigit() for char in sentence) or not mostly_chinese(sentence)):
             continue
         by_opener[sentence[:2]].append(Head(start, stop, "lead", run_in=True))
@@ -225,6 +234,7 @@ def glued_heading_end(text: str, start: int, end: int) -> int | None:
     if subject is None or clause_end_at - subject.start() < _MIN_GLUED:
         return None
     heading = text[start:subject.start()]
-    if len(CJK.findall(heading)) != len(heading) or dangles(heading):
+    if not heading.startswith(cues().heading_verbs) or len(CJK.findall(heading)) != len(heading) \
+            or dangles(heading):
         return None
     return subject.start()
