@@ -22,7 +22,8 @@ from ...draft import Draft
 from ...records import Furniture, Heading, Paragraph, Section, Sentence
 from ...textnorm import MatchView
 from .furniture import glued_subtitle, kind_of_line
-from .headings import MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title, glued_heading_end
+from .headings import (MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title, glued_heading_end,
+                       numbered_in_sentence)
 from .scan import CJK, CN_DIGITS, ends_sentence, line_spans, trim
 from .sentences import split_sentences
 
@@ -53,7 +54,6 @@ def run(draft: Draft) -> None:
             furniture.append(Furniture(kind, draft.text[start:end], start, end))
     _take_title(draft, content, furniture)
     heads = find_headings(folded, content)
-    _assign_levels(heads)
     furniture.sort(key=lambda piece: piece.start)
     draft.furniture = furniture
 
@@ -67,7 +67,12 @@ def run(draft: Draft) -> None:
         paragraph_spans.append((spans[0][0], spans[-1][1]))
         flattened = len(spans) >= _MIN_FLATTENED_SENTENCES
         for number, (span_start, span_end) in enumerate(spans):
-            if flattened and number and (glued_end := glued_heading_end(folded, span_start, span_end)):
+            if number and (numbered := numbered_in_sentence(folded, span_start, span_end)):
+                heads.append(numbered)
+                span_start = trim(folded, numbered.end, span_end)[0]
+                if span_start >= span_end:
+                    continue
+            elif flattened and number and (glued_end := glued_heading_end(folded, span_start, span_end)):
                 heads.append(Head(span_start, glued_end, "plain", run_in=True))
                 span_start = glued_end
             sentence = folded[span_start:span_end]
@@ -78,6 +83,7 @@ def run(draft: Draft) -> None:
             sentence_spans.append((span_start, span_end, paragraph_id))
 
     heads.sort(key=lambda head: head.start)
+    _assign_levels(heads)
     _level_run_in_ordinals(heads)
     draft.sections = _build_sections(draft.text, heads, sentence_spans)
     paragraph_sections = _innermost_sections(draft.sections, [s for s, _ in paragraph_spans])
@@ -159,6 +165,8 @@ def _hard_wrapped(text: str, before: tuple[int, int], after_start: int) -> bool:
 def _assign_levels(heads: list[Head]) -> None:
     order: list[str] = []
     for head in heads:
+        if head.style == "cn是":
+            continue  # below whatever encloses it (`_level_run_in_ordinals`)
         if head.style not in order:
             order.append(head.style)
         head.level = order.index(head.style) + 1

@@ -18,7 +18,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .cues import cues
-from .scan import (CJK, MAX_HEADING, Chunk, TERMINATORS, chunks, closing_at, dangles, ends_sentence,
+from ...textnorm import CJK_CLASS
+from .scan import (CJK, CN_DIGITS, MAX_HEADING, Chunk, TERMINATORS, chunks, closing_at, dangles, ends_sentence,
                    first_stop, has_terminator, heading_like, is_body, mostly_chinese, numbering)
 
 #: Each half of a couplet heading split by a space or a line (`民营经济添活力 “两个健康”结硕果`).
@@ -38,6 +39,13 @@ _CLAUSE_END = re.compile(r"[,;:。!?、“《(]")
 _QUOTED_LEAD = re.compile(r"“[^”]{1,12}”,")
 #: `加强…是…`: a verb of action followed by a copula makes a statement about it, not a heading.
 _COPULA = "是"
+#: A short heading spaced out to the width of a longer one (`概 况`, `前 言`).
+_SPACED_OUT = re.compile(rf"[{CJK_CLASS}](?: +[{CJK_CLASS}]){{1,4}}")
+#: Where a numbered heading run into its text ends: at its first item's number (`1.` `(1)`
+#: `一是`), at a space, or at its first comma or sentence end (`二、存在问题一是…`).
+_FIRST_ITEM = re.compile(rf"\d{{1,2}}\.(?!\d)|\(\d{{1,2}}\)|[{CN_DIGITS}]是|\s|[,;:。!?]")
+#: Numbering styles of sections (not of list items) that may start mid-line, after a sentence.
+_SECTION_STYLES = frozenset({"cn、", "(cn)", "第cn部分"})
 #: Headings whose style is no numbering at all.
 UNNUMBERED = frozenset({"plain", "lead"})
 
@@ -89,7 +97,8 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
             if head.end < end:  # run-in: the rest of the line is body
                 previous_closed = ends_sentence(line)
             continue
-        if previous_closed and heading_like(line) and numbering(next_line) is None:
+        if previous_closed and (heading_like(line) or _SPACED_OUT.fullmatch(line)) \
+                and numbering(next_line) is None:
             if is_body(next_line):
                 heads.append(Head(start, end, "plain"))
                 continue
@@ -176,6 +185,8 @@ def _numbered_head(text: str, start: int, end: int, style: str,
     line = text[start:end]
     if not CJK.search(line[numbering(line)[1]:]):
         return None  # `第一，` alone on its line: the item's text was split off, not a heading
+    if (item_end := _first_item_end(text, start + numbering(line)[1], end)) is not None:
+        return Head(start, item_end, style, run_in=True)
     stop = next((i for i, char in enumerate(line) if char in TERMINATORS), None)
     if stop is None:
         # `1.开展“同心”活动，` runs on into the next line: a list item, not a heading.
@@ -238,3 +249,31 @@ def glued_heading_end(text: str, start: int, end: int) -> int | None:
             or dangles(heading):
         return None
     return subject.start()
+
+
+def _first_item_end(text: str, start: int, end: int) -> int | None:
+    """End of a numbered heading's name run straight into its first item (`一、工作情况1.加强…`
+    `二、存在问题一是…`), when an item's number comes before any punctuation; `start` is where
+    the name begins, after the heading's own number."""
+    mark = _FIRST_ITEM.search(text, start, min(end, start + MAX_HEADING))
+    if mark is None or mark.start() - start < 2 or not text[mark.start()].isalnum():
+        return None
+    return mark.start()
+
+
+def numbered_in_sentence(text: str, start: int, end: int) -> Head | None:
+    """A section heading numbered `一、` or `（一）` that opens a sentence inside a paragraph: its
+    name up to its first item, a space or its sentence end (`…完成。二、存在问题 基层…`)."""
+    numbered = numbering(text[start:end])
+    if numbered is None or numbered[0] not in _SECTION_STYLES:
+        return None
+    name_start = start + numbered[1]
+    mark = _FIRST_ITEM.search(text, name_start, min(end, name_start + MAX_HEADING))
+    if mark is None:  # the name alone, its body split off at a gap
+        return Head(start, end, numbered[0], run_in=True) if end - start <= MAX_HEADING else None
+    if mark.start() - name_start < 2 or text[mark.start()] in ",;:":
+        return None
+    if text[mark.start()] in "。!?":
+        stop = closing_at(text, mark.start())
+        return Head(start, stop, numbered[0], run_in=True) if stop - start <= MAX_RUN_IN else None
+    return Head(start, mark.start(), numbered[0], run_in=True)

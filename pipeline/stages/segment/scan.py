@@ -146,8 +146,8 @@ def heading_like(text: str) -> bool:
     """Could this unnumbered, unterminated stretch be a heading?"""
     if not 4 <= len(text) <= MAX_HEADING or has_terminator(text) or dangles(text):
         return False
-    if text[0] in "(“《" and text[-1] in ")”》":
-        return False
+    if text[0] in "(“《" and text.find(OPENERS[text[0]]) == len(text) - 1:
+        return False  # one quotation or bracket, a name or an aside: not a heading
     return mostly_chinese(text)
 
 
