@@ -131,6 +131,15 @@ def _droppable(folded: str, start: int, end: int, inside_sentence: bool) -> bool
     before, after = folded[start - 1], folded[end]
     if any(char in _LINE_BREAKS for char in folded[start:end]):
         return inside_sentence and (is_cjk(before) or is_cjk(after)) and before.isalnum() and after.isalnum()
+    return in_number(folded, start, end)
+
+
+def in_number(folded: str, start: int, end: int) -> bool:
+    """Is the white space `[start, end)` (no line break in it) inside a number (`2 416`) or
+    between a number and its unit (`45 名`)?"""
+    if start == 0 or end >= len(folded):
+        return False
+    before, after = folded[start - 1], folded[end]
     if not before.isdigit():
         return False
     if after.isdigit():  # `2 416`: a thousands separator, one to three digits before, three after

@@ -121,7 +121,7 @@ def _wrapped_heading_end(text: str, lines: list[tuple[int, int]], number: int) -
     halves = (text[start:end], text[next_start:next_end])
     if text.count("\n", end, next_start) != 1 or not all(
             _MIN_COUPLET_HALF <= len(half) <= _MAX_COUPLET_HALF and heading_like(half) and "," not in half
-            for half in halves):
+            and (CJK.match(half) or half[0] in "“《") for half in halves):
         return None
     body = text[slice(*after)]
     # A body that opens with punctuation continues a sentence the link-like lines broke up.
@@ -194,10 +194,12 @@ def _numbered_head(text: str, start: int, end: int, style: str,
     head_end = closing_at(line, stop)
     if head_end >= len(line.rstrip()):
         # One numbered sentence alone on its line: a heading, unless its neighbours are siblings
-        # in the same style with nothing between them, which makes them a list.
+        # in the same style with nothing between them, which makes them a list, or it reports a
+        # figure (`2.举办培训班2期。`), as list items do and headings do not.
         neighbours = [styles_by_line[i] for i in (number - 1, number + 1)
                       if 0 <= i < len(styles_by_line)]
-        if len(line) > MAX_HEADING or any(n and n[0] == style for n in neighbours):
+        if len(line) > MAX_HEADING or any(n and n[0] == style for n in neighbours) \
+                or any(char.isdigit() for char in line[numbering(line)[1]:]):
             return None
         return Head(start, end, style)
     if head_end <= MAX_RUN_IN and "," not in line[:head_end]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...textnorm import CJK_CLASS
+from ...textnorm import CJK_CLASS, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
 #: Numbering styles in the order they are tried; a style's level is the rank of its first
@@ -94,7 +94,8 @@ def first_stop(text: str, start: int, end: int) -> int | None:
 
 
 def chunks(text: str, start: int, end: int) -> list[Chunk]:
-    """The chunks of the stripped line `[start, end)`; only gaps and brackets are visited."""
+    """The chunks of the stripped line `[start, end)`; only gaps and brackets are visited.
+    A space inside a number or before its unit (`2 416名`, `45 名`) separates nothing."""
     if not _GAP.search(text, start, end):
         return [Chunk(start, end)]
     found: list[Chunk] = []
@@ -103,7 +104,7 @@ def chunks(text: str, start: int, end: int) -> list[Chunk]:
     for match in _CHUNK_MARKS.finditer(text, start, end):
         index = match.start()
         nesting.step(index, text[index])
-        if match.lastgroup == "gap" and not nesting.expected:
+        if match.lastgroup == "gap" and not nesting.expected and not in_number(text, index, match.end()):
             found.append(Chunk(chunk_start, index))
             chunk_start = match.end()
     found.append(Chunk(chunk_start, end))
