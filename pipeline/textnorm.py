@@ -142,16 +142,21 @@ def in_number(folded: str, start: int, end: int) -> bool:
     before, after = folded[start - 1], folded[end]
     if not before.isdigit():
         return False
-    if after.isdigit():  # `2 416`: a thousands separator, one to three digits before, three after
-        group_after = folded[end:end + 4]
-        return _short_group(folded, start) and group_after[:3].isdigit() and len(group_after) >= 3 \
-            and not group_after[3:].isdigit()
+    if after.isdigit():
+        # `2 416`: a thousands separator, one to three digits before and three after;
+        # `1 9 9 8`: digits spaced out one by one.
+        left = _digits_before(folded, start)
+        right = folded[end:end + 4]
+        return left == 1 or (1 <= left <= 3 and len(right) >= 3 and right[:3].isdigit()
+                             and not right[3:].isdigit())
     return bool(_UNIT_START.match(after))
 
 
-def _short_group(folded: str, end: int) -> bool:
-    """Are the digits ending at `end` a group of one to three, not part of a longer number?"""
+def _digits_before(folded: str, end: int) -> int:
+    """How many digits end at `end`, counting up to four; 0 when they follow a decimal point."""
     start = end
-    while start > 0 and start > end - 4 and folded[start - 1].isdigit():
+    while start > max(0, end - 4) and folded[start - 1].isdigit():
         start -= 1
-    return end - start <= 3 and (start == 0 or folded[start - 1] not in "0123456789.")
+    if start > 0 and folded[start - 1] == ".":
+        return 0
+    return end - start

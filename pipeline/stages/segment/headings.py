@@ -275,7 +275,9 @@ def numbered_in_sentence(text: str, start: int, end: int) -> Head | None:
         return Head(start, end, numbered[0], run_in=True) if end - start <= MAX_HEADING else None
     if mark.start() - name_start < 2 or text[mark.start()] in ",;:":
         return None
-    if text[mark.start()] in "。!?":
+    if text[mark.start()] in "。!?":  # a whole short sentence, unless it reports a figure
         stop = closing_at(text, mark.start())
-        return Head(start, stop, numbered[0], run_in=True) if stop - start <= MAX_RUN_IN else None
+        if stop - start > MAX_RUN_IN or any(char.isdigit() for char in text[name_start:stop]):
+            return None
+        return Head(start, stop, numbered[0], run_in=True)
     return Head(start, mark.start(), numbered[0], run_in=True)
