@@ -1,4 +1,4 @@
-"""Length-preserving normalisation: the text every stage matches on.
+"""The texts stages match on: the fold, one character for one, and the matching view.
 
 Stages match on folded text so that one rule covers `，` and `,`, `１` and `1`, `發展` and `发展`:
 
@@ -12,6 +12,11 @@ The fold maps each character to exactly one character, so an offset into the fol
 same offset into the original and `original[start:end]` is always the surface form. That is why
 this is neither `unicodedata.normalize` (NFKC may turn `㈠` into `(一)`) nor a phrase-level
 converter such as OpenCC's (it may turn two characters into one).
+
+The matching view (`MatchView`) goes one step further for the stages that match words and
+numbers: it drops the white space that splits them (a scanned page's `民\n进`, `2 416名`,
+`45 名`) and maps every span back to the original offsets, so it is the only place where a
+matched surface may differ from the text it stands for.
 """
 from __future__ import annotations
 
@@ -58,7 +63,8 @@ def is_cjk(char: str) -> bool:
 
 #: Where a number's digits or its unit may sit after a digit: a Chinese character or `%`.
 _UNIT_START = re.compile(f"[{CJK_CLASS}%]")
-_LINE_BREAKS = frozenset("\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85")
+#: Every character that breaks a line.
+LINE_BREAKS = "\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85"
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 
@@ -129,7 +135,7 @@ class MatchView:
 def _droppable(folded: str, start: int, end: int, inside_sentence: bool) -> bool:
     """Is the white space `[start, end)` a break inside a word or number, not a separator?"""
     before, after = folded[start - 1], folded[end]
-    if any(char in _LINE_BREAKS for char in folded[start:end]):
+    if any(char in LINE_BREAKS for char in folded[start:end]):
         return inside_sentence and (is_cjk(before) or is_cjk(after)) and before.isalnum() and after.isalnum()
     return in_number(folded, start, end)
 

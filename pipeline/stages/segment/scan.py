@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...textnorm import CJK_CLASS, in_number
+from ...textnorm import CJK_CLASS, LINE_BREAKS, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
 #: Numbering styles in the order they are tried; a style's level is the rank of its first
@@ -39,8 +39,8 @@ _GAP = re.compile(r"\s")
 MAX_QUOTE = 300
 #: Longest heading, in characters; longer lines are paragraphs.
 MAX_HEADING = 40
-#: Line breaks of every kind text may carry.
-_LINE = re.compile(r"[^\n\r\u2028\u2029\x0b\x0c\x1c-\x1e\x85]+")
+#: A line: what lies between line breaks of any kind.
+_LINE = re.compile(f"[^{LINE_BREAKS}]+")
 
 
 @dataclass(frozen=True, slots=True)
