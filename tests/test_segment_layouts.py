@@ -88,6 +88,13 @@ def test_sentence_form_headings_open_parallel_paragraphs(text):
     assert not any(s.startswith("聚焦") for s in sentences(report))
 
 
+def test_sentence_form_headings_led_by_different_verbs():
+    text = ("2023年，鹤汀县统一战线取得新成效。\n强化政治引领。县委常委会研究统战工作6次。\n"
+            "深化多党合作，提升协商质效。各民主党派开展调研9次。\n优化营商环境。走访民营企业80家。\n")
+    assert [h for h, _ in headings(pipeline.process_text(text))] == [
+        "强化政治引领。", "深化多党合作，提升协商质效。", "优化营商环境。"]
+
+
 def test_one_short_opening_sentence_or_a_statement_is_not_a_heading():
     text = ("全县统战工作取得新成效。全年召开会议5次。\n全县民族工作稳步推进。创建示范村3个。\n"
             "加强团结是全县的共同任务。各界人士积极参与。\n加强团结是大家的心愿。全县上下齐心协力。\n")

@@ -211,7 +211,8 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
     """Sentence-form headings: paragraphs that open with a short sentence the same way.
 
     `聚焦党的领导，构建大格局。该镇…` and `聚焦民生实事，办好暖心事。该镇…` open two paragraphs alike,
-    so each opening sentence is the paragraph's heading. One paragraph alone proves nothing; a
+    so each opening sentence is the paragraph's heading; so do three paragraphs that open with
+    short sentences led by different verbs (`强化…。` `深化…。` `优化…。`). One alone proves nothing; a
     heading opens with a verb of action or a quoted name (`“统战+生态”，…。`), where a statement
     opens with its subject or a time; and a sentence with a figure in it is reporting."""
     taken = iter(sorted(head.start for head in heads))
@@ -232,7 +233,8 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
                 or any(char.isdigit() for char in sentence) or not mostly_chinese(sentence)):
             continue
         by_opener[sentence[:2]].append(Head(start, stop, "lead", run_in=True))
-    return [head for group in by_opener.values() if len(group) >= 2 for head in group]
+    verb_led = sum(len(group) for group in by_opener.values())
+    return [head for group in by_opener.values() if len(group) >= 2 or verb_led >= 3 for head in group]
 
 
 def glued_heading_end(text: str, start: int, end: int) -> int | None:
