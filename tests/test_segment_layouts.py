@@ -148,6 +148,12 @@ def test_furniture_lines_by_kind(line, kind):
     assert (line in sentences(report)) == (kind is None)
 
 
+def test_a_dash_line_in_the_body_is_content_not_a_subtitle():
+    text = "鹤汀县统战工作报告\n过去一年，主要成效如下。\n一、主要成效\n全县统战工作稳步推进。\n——党外人士队伍不断壮大\n全年新增党外干部12名。\n"
+    report = pipeline.process_text(text)
+    assert furniture(report) == []
+
+
 def test_flattened_review_title_subtitle_and_glued_heading():
     text = ("同心筑梦谱新篇——2023年鹤汀县统战工作综述2023年，全县统一战线凝心聚力，取得新成效。"
             "围绕乡村振兴，培育新乡贤860名。围绕防汛救灾，统战成员捐资捐物300余万元。岁月不居，时节如流。"
