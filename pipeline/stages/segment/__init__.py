@@ -33,8 +33,6 @@ PROVIDES = ("sections", "paragraphs", "sentences", "title", "furniture", "view")
 
 #: Ordinals that open a run-in sub-heading inside a paragraph: 一是…。 其一，…
 _RUN_IN_ORDINAL = re.compile(rf"^(?:[{CN_DIGITS}]+是|其[{CN_DIGITS}])")
-#: A subtitle stands under the title, among the document's first lines (title, metadata).
-_LAST_SUBTITLE_LINE = 4
 #: A paragraph of this many sentences may be a whole flattened review, where headings can be
 #: glued to the sentence after them.
 _MIN_FLATTENED_SENTENCES = 5
@@ -49,10 +47,10 @@ def run(draft: Draft) -> None:
     folded = draft.folded
     furniture: list[Furniture] = []
     content: list[tuple[int, int]] = []
-    for number, (start, end) in enumerate(line_spans(folded)):
+    for start, end in line_spans(folded):
         kind = kind_of_line(folded[start:end])
-        if kind == "subtitle" and number > _LAST_SUBTITLE_LINE:
-            kind = None  # a dash line in the body is a list item (`——经济运行稳中向好`)
+        if kind == "subtitle" and len(content) > 1:
+            kind = None  # past the title, a dash line is a list item (`——经济运行稳中向好`)
         if kind is None:
             content.append((start, end))
         else:
