@@ -78,8 +78,10 @@ SENTENCE_FORM = """聚焦政治引领，夯实团结奋斗思想基础。该乡�
 """
 
 
-@pytest.mark.parametrize("text", [SENTENCE_FORM, SENTENCE_FORM.translate(str.maketrans("团结营业环组织难题乡", "團結營業環組織難題鄉"))],
-                         ids=["simplified", "traditional"])
+@pytest.mark.parametrize("text", [
+    SENTENCE_FORM, SENTENCE_FORM.replace("。该乡", "。\n该乡"),
+    SENTENCE_FORM.translate(str.maketrans("团结营业环组织难题乡", "團結營業環組織難題鄉"))],
+    ids=["simplified", "on-their-own-lines", "traditional"])
 def test_sentence_form_headings_open_parallel_paragraphs(text):
     report = pipeline.process_text(text)
     found = [heading for heading, _ in headings(report)]

@@ -213,18 +213,19 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
     `聚焦党的领导，构建大格局。该镇…` and `聚焦民生实事，办好暖心事。该镇…` open two paragraphs alike,
     so each opening sentence is the paragraph's heading; so do three paragraphs that open with
     short sentences led by different verbs (`强化…。` `深化…。` `优化…。`). One alone proves nothing; a
+    heading may also stand alone on its line above its paragraph. A
     heading opens with a verb of action or a quoted name (`“统战+生态”，…。`), where a statement
     opens with its subject or a time; and a sentence with a figure in it is reporting."""
     taken = iter(sorted(head.start for head in heads))
     next_taken = next(taken, None)
     by_opener: dict[str, list[Head]] = defaultdict(list)
-    for start, end in lines:
+    for number, (start, end) in enumerate(lines):
         while next_taken is not None and next_taken < start:
             next_taken = next(taken, None)
         if next_taken is not None and next_taken < end:
             continue  # the line already has its heading
         stop = first_stop(text, start, min(end, start + MAX_RUN_IN + 1))
-        if stop is None or stop >= end:
+        if stop is None or stop >= end and not _body_follows(text, lines, number):
             continue
         sentence = text[start:stop]
         if (not sentence.rstrip("”’").endswith("。") or len(sentence) < _MIN_LEAD_HEADING
@@ -235,6 +236,14 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
         by_opener[sentence[:2]].append(Head(start, stop, "lead", run_in=True))
     verb_led = sum(len(group) for group in by_opener.values())
     return [head for group in by_opener.values() if len(group) >= 2 or verb_led >= 3 for head in group]
+
+
+def _body_follows(text: str, lines: list[tuple[int, int]], number: int) -> bool:
+    """Is line `number` followed by a line of body text (not a numbered one)?"""
+    if number + 1 >= len(lines):
+        return False
+    following = text[slice(*lines[number + 1])]
+    return is_body(following) and numbering(following) is None
 
 
 def glued_heading_end(text: str, start: int, end: int) -> int | None:
