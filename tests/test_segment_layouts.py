@@ -156,6 +156,14 @@ def test_a_dash_line_in_the_body_is_content_not_a_subtitle():
     assert furniture(report) == []
 
 
+@pytest.mark.parametrize("mark", ["01 ", "01｜", "◆ ", "■"])
+def test_wechat_section_marks_number_headings(mark):
+    second = mark.replace("1", "2")
+    text = (f"青岚县统战这一年\n{mark}凝心铸魂\n县委常委会研究统战工作5次。\n"
+            f"{second}服务大局\n全县民营企业新增就业岗位320个。\n")
+    assert headings(pipeline.process_text(text)) == [(f"{mark}凝心铸魂", 1), (f"{second}服务大局", 1)]
+
+
 def test_flattened_review_title_subtitle_and_glued_heading():
     text = ("同心筑梦谱新篇——2023年鹤汀县统战工作综述2023年，全县统一战线凝心聚力，取得新成效。"
             "围绕乡村振兴，培育新乡贤860名。围绕防汛救灾，统战成员捐资捐物300余万元。岁月不居，时节如流。"

@@ -20,6 +20,9 @@ NUMBERING = (
     ("1.", re.compile(r"^\d{1,2}(?:\.(?!\d)|、)")),
     ("(1)", re.compile(r"^\(\d{1,2}\)")),
     ("①", re.compile(r"^[\u2460-\u2473]")),
+    # WeChat and newspaper layouts: `01 凝心铸魂`, `02｜服务大局`, `◆ 同心聚力`.
+    ("01", re.compile(r"^0[1-9](?:[ |.、]+|(?=[^\d\s.]))")),
+    ("◆", re.compile(r"^[◆■▌●◎★☆◇□▶►]\s*")),
 )
 
 TERMINATORS = frozenset("。!?;…↓")
