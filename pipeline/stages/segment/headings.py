@@ -1,13 +1,14 @@
 """Headings and the title, in every form the reports use.
 
-* numbered headings on their own lines (`一、` `（一）` `第一，` `1.`), or run in before the body
-  (`（一）完善协调机制。县委…`); a list of numbered sentences is a list, not headings;
-* unnumbered headings on their own lines before a body, one of them wrapped over two lines
-  (`加强团结教育引导` / `民营经济健康成长`);
+* numbered headings on their own lines (`一、` `（一）` `第一，` `1.` `01｜` `◆`), or run in
+  before their body or their first item (`（一）完善协调机制。县委…`, `一、工作情况1.加强…`), also
+  after a sentence inside a paragraph; a list of numbered sentences is a list, not headings;
+* unnumbered headings on their own lines before a body, spaced out (`概 况`) or wrapped over two
+  lines (`加强团结教育引导` / `民营经济健康成长`);
 * yearbook headings in `【】`, on their own line or run in after a sentence end;
 * flattened web articles, where a heading is a short unterminated chunk between two spaces;
-* sentence-form headings that open their paragraphs in parallel (`聚焦…，…。一是…`): a short
-  first sentence is a heading when other paragraphs open the same way;
+* sentence-form headings that open their paragraphs in parallel (`聚焦…，…。该镇…`), or stand on
+  their own lines above them;
 * in a review flattened without a trace of its line breaks, a heading glued to the subject of
   the sentence after it (`强化政治引领巩固团结基础市委…`).
 """
@@ -17,8 +18,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .cues import cues
 from ...textnorm import CJK_CLASS
+from .cues import cues
 from .scan import (CJK, CN_DIGITS, MAX_HEADING, Chunk, TERMINATORS, chunks, closing_at, dangles, ends_sentence,
                    first_stop, has_terminator, heading_like, is_body, mostly_chinese, numbering)
 
@@ -134,9 +135,13 @@ def _bracketed_heads(text: str, start: int, end: int) -> list[Head]:
         return []
     heads = []
     for match in _BRACKETED.finditer(text, start, end):
-        before = text[start:match.start()].rstrip()
+        before = match.start()
+        while before > start and text[before - 1].isspace():
+            before -= 1
         name = match.group()[1:-1]
-        if (before and not ends_sentence(before)) or has_terminator(name) or len(CJK.findall(name)) < 2:
+        # What ends a sentence (a terminator and its closing quotes) fits in a few characters.
+        if (before > start and not ends_sentence(text[max(start, before - 4):before])) \
+                or has_terminator(name) or len(CJK.findall(name)) < 2:
             continue
         heads.append(Head(match.start(), match.end(), "【】", run_in=match.end() < end))
     return heads
@@ -212,10 +217,10 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
 
     `聚焦党的领导，构建大格局。该镇…` and `聚焦民生实事，办好暖心事。该镇…` open two paragraphs alike,
     so each opening sentence is the paragraph's heading; so do three paragraphs that open with
-    short sentences led by different verbs (`强化…。` `深化…。` `优化…。`). One alone proves nothing; a
-    heading may also stand alone on its line above its paragraph. A
-    heading opens with a verb of action or a quoted name (`“统战+生态”，…。`), where a statement
-    opens with its subject or a time; and a sentence with a figure in it is reporting."""
+    short sentences led by different verbs (`强化…。` `深化…。` `优化…。`), and such a sentence may
+    stand on its own line above its paragraph. One alone proves nothing. A heading opens with a
+    verb of action or a quoted name (`“统战+生态”，…。`), where a statement opens with its subject
+    or a time; and a sentence with a figure in it is reporting."""
     taken = iter(sorted(head.start for head in heads))
     next_taken = next(taken, None)
     by_opener: dict[str, list[Head]] = defaultdict(list)
