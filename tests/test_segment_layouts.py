@@ -58,6 +58,14 @@ def test_yearbook_bracket_headings_title_and_hard_line_breaks():
     assert not any(s.startswith("【") for s in sentences(report))
 
 
+def test_a_narrow_scanned_column_is_read_as_sentences_but_a_speaker_line_is_not_joined():
+    column = ("全县现有民革、民盟、民建、民\n进、农工党等5个民主党派组\n织，成员共计186人，其中\n"
+              "县级以上人大代表12人。")
+    assert sentences(pipeline.process_text(f"民主党派\n{column}\n")) == [column]
+    speech = "在全县统战工作会议上的讲话\n县委常委、统战部部长  林小溪\n同志们：\n今天召开全县统战工作会议。\n"
+    assert "同志们：" in sentences(pipeline.process_text(speech))
+
+
 #: Numbered headings with no line break before their text or their first item.
 RUN_IN_NUMBERED = ("澄溪镇2023年统战工作总结\n全年工作平稳推进，各项任务顺利完成。一、工作开展情况1.加强组织领导。"
                    "镇党委研究统战工作6次，解决问题12个。2.深化政党协商。开展协商8次。二、存在问题 基层力量薄弱，"

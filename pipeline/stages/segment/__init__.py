@@ -36,9 +36,9 @@ _RUN_IN_ORDINAL = re.compile(rf"^(?:[{CN_DIGITS}]+是|其[{CN_DIGITS}])")
 #: A paragraph of this many sentences may be a whole flattened review, where headings can be
 #: glued to the sentence after them.
 _MIN_FLATTENED_SENTENCES = 5
-#: A line this long that holds clause punctuation (not only `、`, as a speaker's titles do) and no
-#: double space is prose; when it stops without a sentence end, the line break after it is a
-#: hard wrap (a scanned page), not a paragraph end.
+#: A line this long that holds clause punctuation and no double space (which sets a speaker's
+#: name off from their titles) is prose; when it stops without a sentence end, the line break
+#: after it is a hard wrap (a scanned page), not a paragraph end.
 _MIN_WRAPPED_LINE = 15
 
 
@@ -162,7 +162,7 @@ def _hard_wrapped(text: str, before: tuple[int, int], after_start: int) -> bool:
     if last.isdigit():
         return True  # `74.4` / `万亿元`: a number is never a paragraph's last word
     line = text[max(before[0], text.rfind("\n", before[0], before[1]) + 1):before[1]]
-    return len(line) >= _MIN_WRAPPED_LINE and any(char in ",;。" for char in line) and "  " not in line
+    return len(line) >= _MIN_WRAPPED_LINE and any(char in ",;、。" for char in line) and "  " not in line
 
 
 def _assign_levels(heads: list[Head]) -> None:
