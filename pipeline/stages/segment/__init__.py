@@ -39,7 +39,7 @@ _MIN_FLATTENED_SENTENCES = 5
 #: A line this long that holds clause punctuation and no double space (which sets a speaker's
 #: name off from their titles) is prose; when it stops without a sentence end, the line break
 #: after it is a hard wrap (a scanned page), not a paragraph end.
-_MIN_WRAPPED_LINE = 15
+_MIN_WRAPPED_LINE = 10
 
 
 def run(draft: Draft) -> None:
