@@ -196,6 +196,15 @@ def test_spaces_inside_numbers_and_names_are_not_breaks():
     assert headings(report) == [("“同心”聚力 共建“和美”", 1)]
 
 
+def test_a_stray_space_is_neither_a_sentence_end_nor_a_heading_boundary():
+    text = ("青岚县统战工作\n县委统战部 积极开展联谊交友活动，走访党外人士56人。\n"
+            "不断深化 “同心”主题教育，组织学习12场。\n")
+    report = pipeline.process_text(text)
+    assert headings(report) == []
+    assert sentences(report) == ["县委统战部 积极开展联谊交友活动，走访党外人士56人。",
+                                 "不断深化 “同心”主题教育，组织学习12场。"]
+
+
 def test_a_list_item_that_runs_on_is_not_a_heading():
     text = "主要做法如下。\n1.开展“同心”活动，\n组织党外人士参观学习3次。\n2.举办培训班2期。\n"
     assert headings(pipeline.process_text(text)) == []

@@ -31,6 +31,9 @@ MAX_RUN_IN = 30
 _MIN_LEAD_HEADING = 6
 #: A yearbook heading: a bracketed name, no sentence inside.
 _BRACKETED = re.compile(rf"【[^【】\n]{{1,{MAX_HEADING}}}】")
+#: A line whose spaces stand for line breaks (a flattened web article) has many of them; one or
+#: two spaces in a line are stray, and what they set off is not a heading.
+_MIN_FLATTENED_CHUNKS = 4
 #: Length of a heading glued to the next sentence's subject, in characters.
 _MIN_GLUED, _MAX_GLUED = 8, 24
 #: A first clause this long, before any punctuation, is where a glued heading may hide.
@@ -107,7 +110,11 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
                 heads.append(Head(start, wrapped_end, "plain"))
                 number += 1
                 continue
-        previous_closed = _run_in_heads(text, chunks(text, start, end), previous_closed, heads)
+        line_chunks = chunks(text, start, end)
+        if len(line_chunks) >= _MIN_FLATTENED_CHUNKS:
+            previous_closed = _run_in_heads(text, line_chunks, previous_closed, heads)
+        else:
+            previous_closed = ends_sentence(line)
     heads.extend(_parallel_leads(text, lines, heads))
     heads.sort(key=lambda head: head.start)
     return heads

@@ -62,6 +62,7 @@ def _split_fragment_lead(text: str, start: int, end: int) -> list[tuple[int, int
         return [(start, end)]
     first_comma = start + piece.index(",")
     found = [chunk for chunk in chunks(text, start, end) if chunk.start < first_comma]
-    if len(found) < 2 or "\n" in text[found[-2].end:found[-1].start]:
+    # One stray space (`不断深化 “…”和…，`) sets off no fragment; a lead of fragments has several.
+    if len(found) < 3 or "\n" in text[found[-2].end:found[-1].start]:
         return [(start, end)]
     return [(start, found[-2].end), (found[-1].start, end)]
