@@ -62,6 +62,9 @@ def test_a_narrow_scanned_column_is_read_as_sentences_but_a_speaker_line_is_not_
     column = ("全县现有民革、民盟、民建、民\n进、农工党等5个民主党派组\n织，成员共计186人，其中\n"
               "县级以上人大代表12人。")
     assert sentences(pipeline.process_text(f"民主党派\n{column}\n")) == [column]
+    across_a_heading = "民主党派\n全县现有民革、民盟、民建、民进\n二、工商联工作\n全县工商联会员312个。\n"
+    assert sentences(pipeline.process_text(across_a_heading)) == ["全县现有民革、民盟、民建、民进",
+                                                                   "全县工商联会员312个。"]
     speech = "在全县统战工作会议上的讲话\n县委常委、统战部部长  林小溪\n同志们：\n今天召开全县统战工作会议。\n"
     assert "同志们：" in sentences(pipeline.process_text(speech))
 

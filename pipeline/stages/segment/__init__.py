@@ -120,37 +120,39 @@ def _take_title(draft: Draft, content: list[tuple[int, int]], furniture: list[Fu
             return
         del content[0]
     draft.meta = replace(draft.meta, title=draft.text[title[0]:title[1]])
-    return title
 
 
 def _paragraphs(text: str, content: list[tuple[int, int]], heads: list[Head]) -> list[tuple[int, int]]:
     """Body stretches: each content line minus its headings, a line hard-wrapped inside a
     sentence joined with the line after it."""
     cuts = sorted((head.start, head.end) for head in heads)
-    stretches: list[tuple[int, int, bool, bool]] = []  # start, end, opens its line, closes it
+    # start, end, index of its line, whether it opens its line, whether it closes it
+    stretches: list[tuple[int, int, int, bool, bool]] = []
     pointer = 0
-    for line_start, line_end in content:
+    for number, (line_start, line_end) in enumerate(content):
         while pointer < len(cuts) and cuts[pointer][1] <= line_start:
             pointer += 1
         cursor = line_start
         index = pointer
         while index < len(cuts) and cuts[index][0] < line_end:
             if cuts[index][0] > cursor:
-                stretches.append((*trim(text, cursor, cuts[index][0]), cursor == line_start, False))
+                stretches.append((*trim(text, cursor, cuts[index][0]), number, cursor == line_start, False))
             cursor = max(cursor, cuts[index][1])
             index += 1
         if cursor < line_end:
-            stretches.append((*trim(text, cursor, line_end), cursor == line_start, True))
+            stretches.append((*trim(text, cursor, line_end), number, cursor == line_start, True))
     paragraphs: list[tuple[int, int]] = []
-    closes_line = False
-    for start, end, opens_line, closes in stretches:
+    previous_line, closes_line = -1, False
+    for start, end, number, opens_line, closes in stretches:
         if start >= end:
             continue
-        if paragraphs and closes_line and opens_line and _hard_wrapped(text, paragraphs[-1], start):
+        # Only the next line can continue a sentence, and only when nothing was cut between.
+        if paragraphs and closes_line and opens_line and number == previous_line + 1 \
+                and _hard_wrapped(text, paragraphs[-1], start):
             paragraphs[-1] = (paragraphs[-1][0], end)
         else:
             paragraphs.append((start, end))
-        closes_line = closes
+        previous_line, closes_line = number, closes
     return paragraphs
 
 
