@@ -72,6 +72,7 @@ class Draft:
                                   paragraphs=_moved(self.paragraphs, view.offset),
                                   sentences=_moved(self.sentences, view.offset, view.text),
                                   tokens=_moved(self.tokens, view.offset, view.text))
+        self._in_view.meta = self.meta  # what stages since then have learnt of the document
         return self._in_view
 
     def from_view(self, records: Sequence[_Spanned]) -> list[_Spanned]:
