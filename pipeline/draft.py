@@ -68,10 +68,11 @@ class Draft:
         if view is None or view.unchanged:
             return self
         if self._in_view is None:
+            token_spans = _moved_spans(self.tokens, view)
             self._in_view = Draft(text=view.text, folded=view.folded, meta=self.meta,
-                                  paragraphs=_moved(self.paragraphs, view.offset),
-                                  sentences=_moved(self.sentences, view.offset, view.text),
-                                  tokens=_moved(self.tokens, view.offset, view.text))
+                                  paragraphs=_moved(self.paragraphs, view),
+                                  sentences=_moved(self.sentences, view, with_text=True),
+                                  tokens=[Token(view.text[start:end], start, end) for start, end in token_spans])
         self._in_view.meta = self.meta  # what stages since then have learnt of the document
         return self._in_view
 
@@ -87,14 +88,19 @@ class Draft:
         return moved
 
 
-def _moved(records: Sequence[_Spanned], to_view: Callable[[int], int], text: str | None = None) -> list[_Spanned]:
-    """`records` with offsets moved into the view (and their `text` re-cut from it, if given)."""
+def _moved_spans(records: Sequence[Any], view: MatchView) -> list[tuple[int, int]]:
+    """The (start, end) of each record, moved into the view."""
+    moved = view.offsets([offset for record in records for offset in (record.start, record.end)])
+    return list(zip(moved[::2], moved[1::2]))
+
+
+def _moved(records: Sequence[_Spanned], view: MatchView, with_text: bool = False) -> list[_Spanned]:
+    """`records` with offsets moved into the view (and their `text` re-cut from it)."""
     moved = []
-    for record in records:
-        start, end = to_view(record.start), to_view(record.end)  # type: ignore[attr-defined]
+    for record, (start, end) in zip(records, _moved_spans(records, view)):
         changes: dict[str, Any] = {"start": start, "end": end}
-        if text is not None:
-            changes["text"] = text[start:end]
+        if with_text:
+            changes["text"] = view.text[start:end]
         moved.append(replace(record, **changes))  # type: ignore[type-var]
     return moved
 

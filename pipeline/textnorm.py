@@ -21,7 +21,8 @@ matched surface may differ from the text it stands for.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+
+import numpy as np
 
 from .data import data_lines
 
@@ -80,7 +81,7 @@ class MatchView:
 
     __slots__ = ("text", "folded", "_origin")
 
-    def __init__(self, text: str, folded: str, origin: list[int] | None) -> None:
+    def __init__(self, text: str, folded: str, origin: np.ndarray | None) -> None:
         self.text = text
         self.folded = folded
         #: origin[i]: the original offset of view character i; None when nothing was removed.
@@ -113,7 +114,7 @@ class MatchView:
             kept.append((cursor, start))
             cursor = end
         kept.append((cursor, len(text)))
-        origin = [offset for start, end in kept for offset in range(start, end)]
+        origin = np.concatenate([np.arange(start, end) for start, end in kept])
         return cls("".join(text[s:e] for s, e in kept), "".join(folded[s:e] for s, e in kept), origin)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -121,15 +122,15 @@ class MatchView:
         if self._origin is None:
             return start, end
         if end <= start:
-            offset = self._origin[start] if start < len(self._origin) else self._origin[-1] + 1
+            offset = int(self._origin[start]) if start < len(self._origin) else int(self._origin[-1]) + 1
             return offset, offset
-        return self._origin[start], self._origin[end - 1] + 1
+        return int(self._origin[start]), int(self._origin[end - 1]) + 1
 
-    def offset(self, original: int) -> int:
-        """The view offset of the first view character at or after original offset `original`."""
+    def offsets(self, originals: list[int]) -> list[int]:
+        """For each original offset, the view offset of the first view character at or after it."""
         if self._origin is None:
-            return original
-        return bisect_left(self._origin, original)
+            return list(originals)
+        return np.searchsorted(self._origin, originals).tolist()
 
 
 def _droppable(folded: str, start: int, end: int, inside_sentence: bool) -> bool:
