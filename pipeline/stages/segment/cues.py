@@ -27,7 +27,7 @@ def _alternation(words: list[str]) -> str:
 def cues() -> Cues:
     data = read_json("segment_cues.json")
     return Cues(
-        byline=re.compile(rf"(?:{_alternation(data['byline_labels'])})(?:[:/]|\s)"),
+        byline=re.compile(rf"\(?(?:{_alternation(data['byline_labels'])})(?:[:/]|\s)"),
         word_count=re.compile(rf"(?:{_alternation(data['word_count_labels'])})(?::\s*|\s+)?约?\d"),
         timestamp_label=re.compile(rf"(?:{_alternation(data['timestamp_labels'])})(?::\s*|\s+)"),
         caption=tuple(data["caption_marks"]),
