@@ -154,7 +154,7 @@ def test_wechat_layout_furniture_and_headings():
     ("原创 青岚统战 2024-01-15 09:30 发表于青岚", "timestamp"), ("时间：2023年5月12日", "timestamp"),
     ("发布时间：2023-05-12 来源：青岚县委统战部", "byline"), ("文/李青 图/王小溪", "byline"),
     ("编辑：张三  审核：李四", "byline"), ("（作者单位：青岚县委统战部）", "byline"), ("阅读时间约5分钟", "word_count"), ("△ 座谈会现场", "caption"),
-    ("本报讯（记者 王小溪）近日，青岚县召开统战工作会议。", None), ("记者节当天全县开展活动。", None)])
+    ("本报讯（记者 王小溪）近日，青岚县召开统战工作会议。", None), ("12 36 58 74", None), ("记者节当天全县开展活动。", None)])
 def test_furniture_lines_by_kind(line, kind):
     report = pipeline.process_text(f"青岚县统战工作\n{line}\n全县统一战线取得新成效。\n")
     assert furniture(report) == ([(kind, line)] if kind else [])

@@ -159,10 +159,9 @@ def _paragraphs(text: str, content: list[tuple[int, int]], heads: list[Head]) ->
 def _hard_wrapped(text: str, before: tuple[int, int], after_start: int) -> bool:
     """Does the line break between a paragraph and the body line after it fall inside a sentence?"""
     last, first = text[before[1] - 1], text[after_start]
+    # `民` / `进`, `74.4` / `万亿元`: the break splits a word or a number from its unit.
     if not (CJK.match(last) or last.isdigit()) or not (CJK.match(first) or first.isdigit()):
         return False
-    if last.isdigit():
-        return True  # `74.4` / `万亿元`: a number is never a paragraph's last word
     line = text[max(before[0], text.rfind("\n", before[0], before[1]) + 1):before[1]]
     return len(line) >= _MIN_WRAPPED_LINE and any(char in ",;、。" for char in line) and "  " not in line
 

@@ -16,8 +16,7 @@ from .scan import has_terminator
 _MAX_LINE = 60
 #: A line made of a date and maybe a time, nothing else (`11.02.2015 11:29`, `2023年5月12日`).
 _DATE_TIME = re.compile(r"[\d./\-:年月日 ]{6,30}")
-
-
+_DATE_SEPARATORS = frozenset("./-:年月日")
 #: A date followed by a time of day (`2024-01-15 09:30`): on a short line, the article's stamp
 #: even with other words around it (`原创 某县统战 2024-01-15 09:30 发表于某地`).
 _STAMP = re.compile(r"\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日? ?\d{1,2}:\d{2}")
@@ -26,7 +25,8 @@ _STAMP = re.compile(r"\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日? ?\d{1,2}:\d{2}")
 def _is_timestamp(line: str) -> bool:
     label = cues().timestamp_label.match(line)
     rest = line[label.end():] if label else line
-    if _DATE_TIME.fullmatch(rest) and sum(char.isdigit() for char in rest) >= 6:
+    if _DATE_TIME.fullmatch(rest) and sum(char.isdigit() for char in rest) >= 6 \
+            and not _DATE_SEPARATORS.isdisjoint(rest):
         return True
     return len(line) <= _MAX_LINE and "。" not in line and bool(_STAMP.search(line))
 
