@@ -57,7 +57,8 @@ def glued_subtitle(text: str, start: int, end: int) -> tuple[int, int] | None:
     if dash <= start or has_terminator(text[start:dash]) or "," in text[start:dash]:
         return None
     window = text[dash:min(end, dash + 40)]
-    closes = [window.find(word) + len(word) for word in cues().review_words if word in window]
+    # The review word closes a subtitle that names what it reviews (`——某县…综述`).
+    closes = [window.find(word, 4) + len(word) for word in cues().review_words if word in window[4:]]
     if not closes:
         return None
     return dash, dash + min(closes)
