@@ -213,6 +213,12 @@ def test_a_list_item_that_runs_on_is_not_a_heading():
     assert headings(pipeline.process_text(text)) == []
 
 
+def test_a_number_and_its_unit_across_a_line_break_are_one_quantity():
+    text = "民主党派\n全年各民主党派共发展新成员，其中民建6\n人，民盟4人。\n"
+    report = pipeline.process_text(text)
+    assert (quantity(report, "6\n人").value, quantity(report, "6\n人").unit) == (6, "人")
+
+
 def test_matching_view_maps_spans_back_to_the_text():
     text = "会员2 416名，民\n进12人，投资74.4\n\n亿元"
     view = MatchView.build(text, fold(text), [(0, len(text))])
