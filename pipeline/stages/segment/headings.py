@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ...textnorm import CJK_CLASS
 from .cues import cues
-from .scan import (CJK, CN_DIGITS, MAX_HEADING, Chunk, TERMINATORS, chunks, closing_at, dangles, ends_sentence,
+from .scan import (CJK, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, TERMINATORS, chunks, closing_at, dangles, ends_sentence,
                    first_stop, has_terminator, heading_like, is_body, mostly_chinese, numbering)
 
 #: Each half of a couplet heading split by a space or a line (`民营经济添活力 “两个健康”结硕果`).
@@ -102,7 +102,7 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
                 previous_closed = ends_sentence(line)
             continue
         if previous_closed and (heading_like(line) or _SPACED_OUT.fullmatch(line)) \
-                and numbering(next_line) is None:
+                and numbering(next_line) is None and not _continues(line, next_line):
             if is_body(next_line):
                 heads.append(Head(start, end, "plain"))
                 continue
@@ -118,6 +118,12 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
     heads.extend(_parallel_leads(text, lines, heads))
     heads.sort(key=lambda head: head.start)
     return heads
+
+
+def _continues(line: str, next_line: str) -> bool:
+    """Does `next_line` carry on `line`'s sentence: a number split from its unit (`民建6` / `人，`)
+    or a line that opens with punctuation?"""
+    return line[-1].isdigit() or bool(next_line) and not (next_line[0].isalnum() or next_line[0] in OPENERS)
 
 
 def _wrapped_heading_end(text: str, lines: list[tuple[int, int]], number: int) -> int | None:
