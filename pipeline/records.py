@@ -62,6 +62,17 @@ class Section(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class Furniture(Record):
+    """A line that is not the report's content: `byline`, `word_count`, `caption`, `timestamp`
+    or `subtitle`. It stays in the text and is in no sentence."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class Paragraph(Record):
     id: int
     start: int
@@ -161,6 +172,7 @@ class Report(Record):
     entities: tuple[Entity, ...] = ()
     activities: tuple[Activity, ...] = ()
     summary: Mapping[str, Any] | None = None
+    furniture: tuple[Furniture, ...] = ()
     pipeline_version: str = ""
     schema_version: str = SCHEMA_VERSION
 

@@ -125,4 +125,5 @@ class Pipeline:
                       tokens=tuple(draft.tokens) if self.keep_tokens else None,
                       quantities=tuple(draft.quantities), entities=tuple(draft.entities),
                       activities=tuple(draft.activities), summary=draft.summary,
+                      furniture=tuple(draft.furniture),
                       pipeline_version=pipeline_version())

@@ -39,6 +39,7 @@ PAGE_STYLE = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","PingFang SC",
 "Microsoft YaHei",sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin:1.4em 0 .4em;padding:.2em .4em}
+.furniture{color:#888;font-size:.9em}
 .facts{color:#555}.legend span{display:inline-block;margin:.15em .3em;padding:.1em .5em;
 border-radius:.3em;font-size:.9em}
 .entities{line-height:2.2;margin:.6em 0}
@@ -125,10 +126,11 @@ def _paragraph_html(text: str, start: int, end: int, sentences: list[dict],
 
 
 def _blocks(report: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Headings and paragraphs in document order."""
+    """Headings, paragraphs and furniture (bylines, captions…) in document order."""
     items = [("heading", section) for section in report.get("sections", [])
              if section.get("heading")]
     items += [("paragraph", paragraph) for paragraph in report.get("paragraphs", [])]
+    items += [("furniture", piece) for piece in report.get("furniture", [])]
     yield from sorted(items, key=lambda item: (item[1]["heading"]["start"]
                                                if item[0] == "heading" else item[1]["start"]))
 
@@ -191,6 +193,8 @@ def render_page(report: dict[str, Any]) -> str:
             heading = item["heading"]
             body.append(f'<h2 style="background:{tints.get(item.get("area"), "#eee")}">'
                         f'{_escape(heading["text"])}</h2>')
+        elif kind == "furniture":
+            body.append(f'<p class="furniture" title="{_escape(item["kind"])}">{_escape(item["text"])}</p>')
         else:
             body.append(_paragraph_html(text, item["start"], item["end"], sentences, marks, tints))
     facts = " · ".join(_escape(f"{label}: {value}") for label, value in (

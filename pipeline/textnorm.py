@@ -1,4 +1,4 @@
-"""Length-preserving normalisation: the text every stage matches on.
+"""The texts stages match on: the fold, one character for one, and the matching view.
 
 Stages match on folded text so that one rule covers `，` and `,`, `１` and `1`, `發展` and `发展`:
 
@@ -12,10 +12,17 @@ The fold maps each character to exactly one character, so an offset into the fol
 same offset into the original and `original[start:end]` is always the surface form. That is why
 this is neither `unicodedata.normalize` (NFKC may turn `㈠` into `(一)`) nor a phrase-level
 converter such as OpenCC's (it may turn two characters into one).
+
+The matching view (`MatchView`) goes one step further for the stages that match words and
+numbers: it drops the white space that splits them (a scanned page's `民\n进`, `2 416名`,
+`45 名`) and maps every span back to the original offsets, so it is the only place where a
+matched surface may differ from the text it stands for.
 """
 from __future__ import annotations
 
 import re
+
+import numpy as np
 
 from .data import data_lines
 
@@ -53,3 +60,110 @@ _CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
 def is_cjk(char: str) -> bool:
     """Whether the one character `char` is a Chinese character (see `CJK_CLASS`)."""
     return _CJK_CHAR.fullmatch(char) is not None
+
+
+#: Where a number's digits or its unit may sit after a digit: a Chinese character or `%`.
+_UNIT_START = re.compile(f"[{CJK_CLASS}%]")
+#: Every character that breaks a line.
+LINE_BREAKS = "\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85"
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+class MatchView:
+    """The text as matchers should read it: hard line breaks inside a sentence joined, spaces
+    inside numbers (`2 416名`) and between a number and its unit (`45 名`) removed.
+
+    Built once per document by the segment stage (it needs the sentences). Stages that match
+    words and numbers read `text`/`folded` of the view and give their spans back through
+    `span`, so every record's offsets still point into the original text. Most reports need no
+    change at all; then the view is the text itself and mapping costs nothing.
+    """
+
+    __slots__ = ("text", "folded", "_origin")
+
+    def __init__(self, text: str, folded: str, origin: np.ndarray | None) -> None:
+        self.text = text
+        self.folded = folded
+        #: origin[i]: the original offset of view character i; None when nothing was removed.
+        self._origin = origin
+
+    @property
+    def unchanged(self) -> bool:
+        return self._origin is None
+
+    @classmethod
+    def build(cls, text: str, folded: str, sentences: list[tuple[int, int]]) -> "MatchView":
+        """The view of `text`; `sentences` are sorted (start, end) spans, the only places where a
+        line break is joined."""
+        dropped: list[tuple[int, int]] = []
+        sentence_index = 0
+        for run in _WHITESPACE_RUN.finditer(folded):
+            start, end = run.span()
+            if start == 0 or end == len(folded):
+                continue
+            while sentence_index < len(sentences) and sentences[sentence_index][1] <= start:
+                sentence_index += 1
+            inside = sentence_index < len(sentences) and sentences[sentence_index][0] < start
+            if _droppable(folded, start, end, inside):
+                dropped.append((start, end))
+        if not dropped:
+            return cls(text, folded, None)
+        kept: list[tuple[int, int]] = []
+        cursor = 0
+        for start, end in dropped:
+            kept.append((cursor, start))
+            cursor = end
+        kept.append((cursor, len(text)))
+        origin = np.concatenate([np.arange(start, end) for start, end in kept])
+        return cls("".join(text[s:e] for s, e in kept), "".join(folded[s:e] for s, e in kept), origin)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original (start, end) of the view's span `[start, end)`."""
+        if self._origin is None:
+            return start, end
+        if end <= start:
+            offset = int(self._origin[start]) if start < len(self._origin) else int(self._origin[-1]) + 1
+            return offset, offset
+        return int(self._origin[start]), int(self._origin[end - 1]) + 1
+
+    def offsets(self, originals: list[int]) -> list[int]:
+        """For each original offset, the view offset of the first view character at or after it."""
+        if self._origin is None:
+            return list(originals)
+        return np.searchsorted(self._origin, originals).tolist()
+
+
+def _droppable(folded: str, start: int, end: int, inside_sentence: bool) -> bool:
+    """Is the white space `[start, end)` a break inside a word or number, not a separator?"""
+    before, after = folded[start - 1], folded[end]
+    if any(char in LINE_BREAKS for char in folded[start:end]):
+        return inside_sentence and (is_cjk(before) or is_cjk(after)) and before.isalnum() and after.isalnum()
+    return in_number(folded, start, end)
+
+
+def in_number(folded: str, start: int, end: int) -> bool:
+    """Is the white space `[start, end)` (no line break in it) inside a number (`2 416`) or
+    between a number and its unit (`45 名`)?"""
+    if start == 0 or end >= len(folded):
+        return False
+    before, after = folded[start - 1], folded[end]
+    if not before.isdigit():
+        return False
+    if after.isdigit():
+        # `2 416`: a thousands separator, one to three digits before and three after;
+        # `1 9 9 8`: digits spaced out one by one.
+        left = _digits_before(folded, start)
+        right = folded[end:end + 4]
+        return left == 1 or (1 <= left <= 3 and len(right) >= 3 and right[:3].isdigit()
+                             and not right[3:].isdigit())
+    return bool(_UNIT_START.match(after))
+
+
+def _digits_before(folded: str, end: int) -> int:
+    """How many digits end at `end`, counting up to four; 0 when they follow a decimal point."""
+    start = end
+    while start > max(0, end - 4) and folded[start - 1].isdigit():
+        start -= 1
+    if start > 0 and folded[start - 1] == ".":
+        return 0
+    return end - start

@@ -94,7 +94,8 @@ def assert_offsets(report) -> None:
             heading = section.heading
             assert text[heading.start:heading.end] == heading.text
         assert 0 <= section.start <= section.end <= len(text)
-    for group in (report.tokens or (), report.quantities, report.entities, report.activities):
+    for group in (report.tokens or (), report.quantities, report.entities, report.activities,
+                  report.furniture):
         for record in group:
             assert text[record.start:record.end] == record.text, record
 

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+import pipeline
 from conftest import CORPORA
 from pipeline import errors
 from pipeline.plotting import area_colours, area_names
@@ -119,3 +120,9 @@ def test_show_names_a_file_without_text_or_that_is_no_report(report_json, tmp_pa
     assert main(["show", str(tmp_path / "missing.json")]) == 1
     err = capsys.readouterr().err
     assert "E501" in err and "missing.json" in err and "Traceback" not in err
+
+
+def test_furniture_is_shown_with_its_kind():
+    report = pipeline.process_text("青岚县统战工作综述\n本报通讯员 王小溪\n全县统一战线取得新成效。\n")
+    page = render_page(json.loads(report.to_json()))
+    assert '<p class="furniture" title="byline">本报通讯员 王小溪</p>' in page

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..data import read_json
-from ..draft import Draft
+from ..draft import Draft, on_matching_view
 from ..records import Activity, Quantity
 from ..textnorm import CJK_CLASS
 from .entities import QUOTED
@@ -280,4 +280,4 @@ def make_stage() -> Callable[[Draft], None]:
             activities[index] = replace(activities[index], count=count.value, count_unit=count.unit)
         draft.activities = activities
 
-    return run
+    return on_matching_view(run, "activities")

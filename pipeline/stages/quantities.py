@@ -38,7 +38,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ..data import data_lines, read_json
-from ..draft import Draft
+from ..draft import Draft, on_matching_view
 from ..numerals import DIGIT_CHARS, DIGITS, parse_exact, parse_year
 from ..records import Quantity, Token
 
@@ -536,4 +536,4 @@ def make_stage() -> Callable[[Draft], None]:
     def run(draft: Draft) -> None:
         draft.quantities = find_quantities(draft, context)
 
-    return run
+    return on_matching_view(run, "quantities")

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from ...draft import Draft
+from ...draft import Draft, on_matching_view
 from ...records import Entity
 from .common import QUOTED, Findings, Found, patterns
 from .places import Gazetteer, short_name
@@ -61,4 +61,4 @@ def make_stage() -> Callable[[Draft], None]:
         draft.entities = entities
         draft.meta = replace(draft.meta, region=doc._.report_miner_region)
 
-    return run
+    return on_matching_view(run, "entities")

@@ -1,0 +1,229 @@
+"""Segment: the document's structure — title, furniture, headings, sections, paragraphs, sentences.
+
+Reports reach us in many shapes, and one set of rules covers them all (`headings` lists the
+kinds): lines with headings on their own or run in, yearbook entries with `【】` headings,
+flattened web articles whose line breaks became spaces, prose with no headings at all. Bylines,
+time stamps, captions, word counts and subtitles are furniture (`furniture`), marked and kept out
+of the sentences. A scanned page's hard line breaks inside a sentence join its lines into one
+paragraph, and the matching view (`textnorm.MatchView`) built here lets later stages read
+`民\\n进` and `2 416名` as written words and numbers.
+
+Everything is decided on the folded text (`textnorm.fold`), whose offsets equal the original's.
+Whitespace inside quotes or brackets never separates chunks (“喜迎党的二十大 同心同行看变化” is one
+name), and sentences are never split inside quotes, titles or brackets.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from ...draft import Draft
+from ...records import Furniture, Heading, Paragraph, Section, Sentence
+from ...textnorm import MatchView
+from .furniture import glued_subtitle, kind_of_line
+from .headings import (MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title, glued_heading_end,
+                       numbered_in_sentence)
+from .scan import CJK, CN_DIGITS, ends_sentence, line_spans, trim
+from .sentences import split_sentences
+
+NAME = "segment"
+REQUIRES = ("text", "folded", "meta")
+PROVIDES = ("sections", "paragraphs", "sentences", "title", "furniture", "view")
+
+#: Ordinals that open a run-in sub-heading inside a paragraph: 一是…。 其一，…
+_RUN_IN_ORDINAL = re.compile(rf"^(?:[{CN_DIGITS}]+是|其[{CN_DIGITS}])")
+#: A paragraph of this many sentences may be a whole flattened review, where headings can be
+#: glued to the sentence after them.
+_MIN_FLATTENED_SENTENCES = 5
+#: A line this long that holds clause punctuation and no double space (which sets a speaker's
+#: name off from their titles) is prose; when it stops without a sentence end, the line break
+#: after it is a hard wrap (a scanned page), not a paragraph end.
+_MIN_WRAPPED_LINE = 10
+
+
+def run(draft: Draft) -> None:
+    """Fill the draft's title, furniture, sections, paragraphs, sentences and matching view."""
+    folded = draft.folded
+    furniture: list[Furniture] = []
+    content: list[tuple[int, int]] = []
+    for start, end in line_spans(folded):
+        kind = kind_of_line(folded[start:end])
+        if kind == "subtitle" and len(content) > 1:
+            kind = None  # past the title, a dash line is a list item (`——经济运行稳中向好`)
+        if kind is None:
+            content.append((start, end))
+        else:
+            furniture.append(Furniture(kind, draft.text[start:end], start, end))
+    _take_title(draft, content, furniture)
+    heads = find_headings(folded, content)
+    furniture.sort(key=lambda piece: piece.start)
+    draft.furniture = furniture
+
+    sentence_spans: list[tuple[int, int, int]] = []  # start, end, paragraph id
+    paragraph_spans: list[tuple[int, int]] = []
+    for stretch_start, stretch_end in _paragraphs(folded, content, heads):
+        spans = split_sentences(folded, stretch_start, stretch_end)
+        if not spans:
+            continue
+        paragraph_id = len(paragraph_spans)
+        paragraph_spans.append((spans[0][0], spans[-1][1]))
+        flattened = len(spans) >= _MIN_FLATTENED_SENTENCES
+        for number, (span_start, span_end) in enumerate(spans):
+            if number and (numbered := numbered_in_sentence(folded, span_start, span_end)):
+                heads.append(numbered)
+                span_start = trim(folded, numbered.end, span_end)[0]
+                if span_start >= span_end:
+                    continue
+            elif flattened and number and (glued_end := glued_heading_end(folded, span_start, span_end)):
+                heads.append(Head(span_start, glued_end, "plain", run_in=True))
+                span_start = glued_end
+            sentence = folded[span_start:span_end]
+            if _RUN_IN_ORDINAL.match(sentence) and len(sentence) <= MAX_RUN_IN \
+                    and "," not in sentence and ends_sentence(sentence):
+                heads.append(Head(span_start, span_end, "cn是", run_in=True))
+                continue
+            sentence_spans.append((span_start, span_end, paragraph_id))
+
+    heads.sort(key=lambda head: head.start)
+    _assign_levels(heads)
+    _level_run_in_ordinals(heads)
+    draft.sections = _build_sections(draft.text, heads, sentence_spans)
+    paragraph_sections = _innermost_sections(draft.sections, [s for s, _ in paragraph_spans])
+    draft.paragraphs = [Paragraph(id=i, start=s, end=e, section=section)
+                        for i, ((s, e), section) in enumerate(zip(paragraph_spans, paragraph_sections))]
+    sentence_sections = _innermost_sections(draft.sections, [s for s, _, _ in sentence_spans])
+    draft.sentences = [Sentence(id=i, text=draft.text[s:e], start=s, end=e, section=section, paragraph=p)
+                       for i, ((s, e, p), section) in enumerate(zip(sentence_spans, sentence_sections))]
+    draft.view = MatchView.build(draft.text, folded, [(s, e) for s, e, _ in sentence_spans])
+
+
+def _take_title(draft: Draft, content: list[tuple[int, int]], furniture: list[Furniture]) -> None:
+    """Set the document's title from its first content line and take that line out of `content`.
+
+    A flattened article may run title, subtitle and body into one line
+    (`标题——某县2023年统战工作综述2023年，…`): the title ends at the dash, the subtitle is
+    furniture, and the rest of the line stays content."""
+    if not content:
+        return
+    folded = draft.folded
+    start, end = content[0]
+    subtitle = glued_subtitle(folded, start, end)
+    if subtitle is not None:
+        title = trim(folded, start, subtitle[0])
+        furniture.append(Furniture("subtitle", draft.text[subtitle[0]:subtitle[1]], *subtitle))
+        rest = trim(folded, subtitle[1], end)
+        content[0:1] = [rest] if rest[0] < rest[1] else []
+    else:
+        title = find_title(folded, content)
+        if title is None:
+            return
+        del content[0]
+    draft.meta = replace(draft.meta, title=draft.text[title[0]:title[1]])
+
+
+def _paragraphs(text: str, content: list[tuple[int, int]], heads: list[Head]) -> list[tuple[int, int]]:
+    """Body stretches: each content line minus its headings, a line hard-wrapped inside a
+    sentence joined with the line after it."""
+    cuts = sorted((head.start, head.end) for head in heads)
+    # start, end, index of its line, whether it opens its line, whether it closes it
+    stretches: list[tuple[int, int, int, bool, bool]] = []
+    pointer = 0
+    for number, (line_start, line_end) in enumerate(content):
+        while pointer < len(cuts) and cuts[pointer][1] <= line_start:
+            pointer += 1
+        cursor = line_start
+        index = pointer
+        while index < len(cuts) and cuts[index][0] < line_end:
+            if cuts[index][0] > cursor:
+                stretches.append((*trim(text, cursor, cuts[index][0]), number, cursor == line_start, False))
+            cursor = max(cursor, cuts[index][1])
+            index += 1
+        if cursor < line_end:
+            stretches.append((*trim(text, cursor, line_end), number, cursor == line_start, True))
+    paragraphs: list[tuple[int, int]] = []
+    previous_line, closes_line = -1, False
+    for start, end, number, opens_line, closes in stretches:
+        if start >= end:
+            continue
+        # Only the next line can continue a sentence, and only when nothing was cut between.
+        if paragraphs and closes_line and opens_line and number == previous_line + 1 \
+                and _hard_wrapped(text, paragraphs[-1], start):
+            paragraphs[-1] = (paragraphs[-1][0], end)
+        else:
+            paragraphs.append((start, end))
+        previous_line, closes_line = number, closes
+    return paragraphs
+
+
+def _hard_wrapped(text: str, before: tuple[int, int], after_start: int) -> bool:
+    """Does the line break between a paragraph and the body line after it fall inside a sentence?"""
+    last, first = text[before[1] - 1], text[after_start]
+    # `民` / `进`, `74.4` / `万亿元`: the break splits a word or a number from its unit.
+    if not (CJK.match(last) or last.isdigit()) or not (CJK.match(first) or first.isdigit()):
+        return False
+    line = text[max(before[0], text.rfind("\n", before[0], before[1]) + 1):before[1]]
+    return len(line) >= _MIN_WRAPPED_LINE and any(char in ",;、。" for char in line) and "  " not in line
+
+
+def _assign_levels(heads: list[Head]) -> None:
+    order: list[str] = []
+    for head in heads:
+        if head.style == "cn是":
+            continue  # below whatever encloses it (`_level_run_in_ordinals`)
+        if head.style not in order:
+            order.append(head.style)
+        head.level = order.index(head.style) + 1
+
+
+def _level_run_in_ordinals(heads: list[Head]) -> None:
+    """`一是…` sits one level below whatever heading encloses it."""
+    enclosing = 0
+    for head in heads:
+        if head.style == "cn是":
+            head.level = enclosing + 1
+        else:
+            enclosing = head.level
+
+
+def _build_sections(text: str, heads: list[Head], sentences: list[tuple[int, int, int]]) -> list[Section]:
+    sections: list[Section] = []
+    first_heading = heads[0].start if heads else len(text)
+    if not heads or any(s < first_heading for s, _, _ in sentences):
+        lead_end = first_heading
+        sections.append(Section(id=0, heading=None, level=0, parent=None, start=0,
+                                end=trim(text, 0, lead_end)[1] if heads else len(text.rstrip())))
+    stack: list[int] = []  # ids of open sections, outermost first
+    for index, head in enumerate(heads):
+        end = next((later.start for later in heads[index + 1:] if later.level <= head.level), len(text))
+        end = trim(text, head.start, end)[1]
+        while stack and sections[stack[-1]].level >= head.level:
+            stack.pop()
+        heading = Heading(text=text[head.start:head.end], start=head.start, end=head.end,
+                          level=head.level, numbering=None if head.style in UNNUMBERED else head.style)
+        sections.append(Section(id=len(sections), heading=heading, level=head.level,
+                                parent=stack[-1] if stack else None, start=head.start, end=end))
+        stack.append(len(sections) - 1)
+    return sections
+
+
+def _innermost_sections(sections: list[Section], offsets: list[int]) -> list[int]:
+    """For sorted `offsets`, the id of the innermost section holding each (0 if none).
+
+    One sweep: sections nest, so the open ones form a stack whose top is the innermost."""
+    found: list[int] = []
+    open_sections: list[Section] = []
+    upcoming = iter(sections)
+    pending = next(upcoming, None)
+    for offset in offsets:
+        while pending is not None and pending.start <= offset:
+            open_sections.append(pending)
+            pending = next(upcoming, None)
+        while open_sections and open_sections[-1].end <= offset:
+            open_sections.pop()
+        found.append(open_sections[-1].id if open_sections else 0)
+    return found
+
+
+def make_stage() -> Callable[[Draft], None]:
+    return run

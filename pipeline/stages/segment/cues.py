@@ -1,0 +1,37 @@
+"""The words the segment stage reads layouts by, from `data/segment_cues.json`, compiled once."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ...data import read_json
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    byline: re.Pattern[str]
+    word_count: re.Pattern[str]
+    timestamp_label: re.Pattern[str]
+    caption: tuple[str, ...]
+    review_words: tuple[str, ...]
+    subject_opener: re.Pattern[str]
+    heading_verbs: tuple[str, ...]
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def cues() -> Cues:
+    data = read_json("segment_cues.json")
+    return Cues(
+        byline=re.compile(rf"\(?(?:{_alternation(data['byline_labels'])})(?:[:/]|\s)"),
+        word_count=re.compile(rf"(?:{_alternation(data['word_count_labels'])})(?::\s*|\s+)?约?\d"),
+        timestamp_label=re.compile(rf"(?:{_alternation(data['timestamp_labels'])})(?::\s*|\s+)"),
+        caption=tuple(data["caption_marks"]),
+        review_words=tuple(data["review_words"]),
+        subject_opener=re.compile(_alternation(data["subject_openers"])),
+        heading_verbs=tuple(data["heading_verbs"]),
+    )

@@ -1,0 +1,177 @@
+"""What every part of the segment stage reads the text with: marks, chunks, numbering, lines.
+
+All of it runs on the folded text (`textnorm.fold`), whose offsets equal the original's.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...textnorm import CJK_CLASS, LINE_BREAKS, in_number
+
+CN_DIGITS = "一二三四五六七八九十"
+#: Numbering styles in the order they are tried; a style's level is the rank of its first
+#: appearance in the document, since reports disagree on which style is the outer one.
+NUMBERING = (
+    ("cn、", re.compile(rf"^[{CN_DIGITS}]+、")),
+    ("(cn)", re.compile(rf"^\([{CN_DIGITS}]+\)")),
+    ("第cn部分", re.compile(rf"^第[{CN_DIGITS}]+(?:部分|章|篇)")),
+    ("第cn,", re.compile(rf"^第[{CN_DIGITS}]+[,、:]")),
+    ("1.", re.compile(r"^\d{1,2}(?:\.(?!\d)|、)")),
+    ("(1)", re.compile(r"^\(\d{1,2}\)")),
+    ("①", re.compile(r"^[\u2460-\u2473]")),
+    # WeChat and newspaper layouts: `01 凝心铸魂`, `02｜服务大局`, `◆ 同心聚力`.
+    ("01", re.compile(r"^0[1-9](?:[ |.、]+|(?=[^\d\s.]))")),
+    ("◆", re.compile(r"^[◆■▌●◎★☆◇□▶►]\s*")),
+)
+
+TERMINATORS = frozenset("。!?;…↓")
+CLOSERS = frozenset("”’」』)》】]\"'")
+OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
+#: A letter, digit or Chinese character: `\w` of a str pattern covers all three.
+_WORDY = re.compile(r"\w")
+CJK = re.compile(f"[{CJK_CLASS}]")
+_PAGE_NUMBER = re.compile(r"^(?:[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
+#: Last characters that leave a line unfinished: punctuation that expects more, function words.
+_DANGLING_ENDS = frozenset(",:、(“《的和与及或对把被")
+PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
+#: What the chunk scanner stops at; every other character can neither open nor close anything.
+_CHUNK_MARKS = re.compile(rf"(?P<gap>\s+)|[{re.escape(PAIRED)}]")
+_GAP = re.compile(r"\s")
+#: A quote left open longer than this is taken to be unbalanced, not a long name.
+MAX_QUOTE = 300
+#: Longest heading, in characters; longer lines are paragraphs.
+MAX_HEADING = 40
+#: A line: what lies between line breaks of any kind.
+_LINE = re.compile(f"[^{LINE_BREAKS}]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A stretch of a line between whitespace gaps that lie outside quotes and brackets."""
+
+    start: int
+    end: int
+
+
+def closing_at(text: str, index: int) -> int:
+    """Index just past a terminator at `index` plus the closing quotes/terminators after it."""
+    index += 1
+    while index < len(text) and (text[index] in CLOSERS or text[index] in TERMINATORS):
+        index += 1
+    return index
+
+
+class Nesting:
+    """Which quotes and brackets are open; a pair left open past `MAX_QUOTE` is forgotten."""
+
+    __slots__ = ("expected", "opened_at")
+
+    def __init__(self) -> None:
+        self.expected: list[str] = []
+        self.opened_at = 0
+
+    def step(self, index: int, char: str) -> bool:
+        """Take in `char` at `index`; return whether it opened or closed a pair."""
+        if self.expected and index - self.opened_at > MAX_QUOTE:
+            self.expected.clear()
+        if self.expected and char == self.expected[-1]:
+            self.expected.pop()
+            return True
+        if char in OPENERS:
+            if not self.expected:
+                self.opened_at = index
+            self.expected.append(OPENERS[char])
+            return True
+        return False
+
+
+def first_stop(text: str, start: int, end: int) -> int | None:
+    """Index just past the first sentence end in `[start, end)` outside quotes and brackets."""
+    nesting = Nesting()
+    for index in range(start, end):
+        char = text[index]
+        if not nesting.step(index, char) and not nesting.expected and char in TERMINATORS:
+            return min(closing_at(text, index), end)
+    return None
+
+
+def chunks(text: str, start: int, end: int) -> list[Chunk]:
+    """The chunks of the stripped line `[start, end)`; only gaps and brackets are visited.
+    A space inside a number or before its unit (`2 416名`, `45 名`) separates nothing."""
+    if not _GAP.search(text, start, end):
+        return [Chunk(start, end)]
+    found: list[Chunk] = []
+    nesting = Nesting()
+    chunk_start = start
+    for match in _CHUNK_MARKS.finditer(text, start, end):
+        index = match.start()
+        nesting.step(index, text[index])
+        if match.lastgroup == "gap" and not nesting.expected and not in_number(text, index, match.end()):
+            found.append(Chunk(chunk_start, index))
+            chunk_start = match.end()
+    found.append(Chunk(chunk_start, end))
+    return found
+
+
+def is_body(text: str) -> bool:
+    """Does `text` hold a sentence end (web arrows `↓` alone do not make a body)?"""
+    return any(char in TERMINATORS and char != "↓" for char in text)
+
+
+def has_terminator(text: str) -> bool:
+    return any(char in TERMINATORS for char in text)
+
+
+def ends_sentence(text: str) -> bool:
+    stripped = text.rstrip("".join(CLOSERS) + " ")
+    return bool(stripped) and stripped[-1] in TERMINATORS
+
+
+def numbering(text: str) -> tuple[str, int] | None:
+    for style, pattern in NUMBERING:
+        match = pattern.match(text)
+        if match:
+            return style, match.end()
+    return None
+
+
+def dangles(text: str) -> bool:
+    """Does `text` stop where no heading or title would: after `：`, `的`, `和`, …?"""
+    return text[-1] in _DANGLING_ENDS
+
+
+def mostly_chinese(text: str, minimum: int = 4) -> bool:
+    count = len(CJK.findall(text))
+    return count >= minimum and count >= 0.6 * len(text.replace(" ", ""))
+
+
+def heading_like(text: str) -> bool:
+    """Could this unnumbered, unterminated stretch be a heading?"""
+    if not 4 <= len(text) <= MAX_HEADING or has_terminator(text) or dangles(text):
+        return False
+    if text[0] in "(“《" and text.find(OPENERS[text[0]]) == len(text) - 1:
+        return False  # one quotation or bracket, a name or an aside: not a heading
+    return mostly_chinese(text)
+
+
+def is_junk(text: str) -> bool:
+    return not _WORDY.search(text) or bool(_PAGE_NUMBER.match(text))
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """The document's non-empty, non-junk lines as (start, end) of their stripped content."""
+    spans: list[tuple[int, int]] = []
+    for match in _LINE.finditer(text):
+        start, end = trim(text, *match.span())
+        if start < end and not is_junk(text[start:end]):
+            spans.append((start, end))
+    return spans

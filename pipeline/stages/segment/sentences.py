@@ -1,0 +1,68 @@
+"""Sentences of a body stretch: split after terminators outside quotes, titles and brackets."""
+from __future__ import annotations
+
+import re
+
+from .scan import PAIRED, TERMINATORS, Nesting, chunks, closing_at, is_junk, trim
+
+_SENTENCE_MARKS = re.compile(f"[{re.escape(PAIRED + ''.join(TERMINATORS))}.]")
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans in `[start, end)`: split after terminators outside quotes and brackets."""
+    spans: list[tuple[int, int]] = []
+    nesting = Nesting()
+    sentence_start = start
+    index = start
+    while (match := _SENTENCE_MARKS.search(text, index, end)) is not None:
+        index = match.start()
+        char = text[index]
+        if nesting.step(index, char):
+            pass
+        elif not nesting.expected and (char in TERMINATORS or _is_latin_full_stop(text, index, end)):
+            stop = min(closing_at(text, index), end)
+            spans.append((sentence_start, stop))
+            sentence_start = index = stop
+            continue
+        index += 1
+    if sentence_start < end:
+        spans.append((sentence_start, end))
+    result: list[tuple[int, int]] = []
+    for span_start, span_end in spans:
+        result.extend(_split_fragment_lead(text, span_start, span_end))
+    return [(s, e) for s, e in (trim(text, s, e) for s, e in result) if s < e and not is_junk(text[s:e])]
+
+
+def _is_latin_full_stop(text: str, index: int, end: int) -> bool:
+    """`.` ends a Latin-script sentence (`… in 2023. The …`), never `1.5`, `1.民族` or `e.g. this`."""
+    if text[index] != "." or index == 0:
+        return False
+    before = text[index - 1]
+    if not (before.isascii() and before.isalnum() or before == ")"):
+        return False
+    after = index + 1
+    if after >= end:
+        return True
+    if not text[after].isspace():
+        return False
+    while after < end and text[after].isspace():
+        after += 1
+    return after >= end or text[after].isascii() and text[after].isupper()
+
+
+def _split_fragment_lead(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Separate a run of unpunctuated fragments (flattened lines) from the prose sentence after it.
+
+    `近日 会议召开 会上通报了 … 2022年,是…。` is a web lead whose line breaks became spaces, then a
+    real sentence: split at the last gap with no comma before it and a comma after it. A gap that
+    is a line break inside a joined paragraph is not such a fragment boundary.
+    """
+    piece = text[start:end]
+    if "," not in piece:
+        return [(start, end)]
+    first_comma = start + piece.index(",")
+    found = [chunk for chunk in chunks(text, start, end) if chunk.start < first_comma]
+    # One stray space (`不断深化 “…”和…，`) sets off no fragment; a lead of fragments has several.
+    if len(found) < 3 or "\n" in text[found[-2].end:found[-1].start]:
+        return [(start, end)]
+    return [(start, found[-2].end), (found[-1].start, end)]
