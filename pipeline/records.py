@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _plain(value: Any) -> Any:
@@ -103,6 +103,7 @@ class Quantity(Record):
     object: str | None = None
     verb: str | None = None
     sentence: int | None = None
+    role: str = "figure"
 
 
 @dataclass(frozen=True, slots=True)

@@ -181,5 +181,7 @@ def test_own_reports_summaries_validate_and_account_for_every_record():
         assert_valid(report)
         areas = report.summary["areas"].values()
         assert sum(entry["sentences"] for entry in areas) == len(report.sentences), path
-        assert sum(len(entry["key_figures"]) for entry in areas) == len(report.quantities), path
+        figures = [quantity for quantity in report.quantities if summarize.is_key_figure(quantity)]
+        assert sum(len(entry["key_figures"]) for entry in areas) == len(figures), path
+        assert all(quantity.role == "figure" for quantity in figures), path
         assert json.loads(report.to_json())["summary"]["totals"]["chars"] == len(report.text)

@@ -1,8 +1,9 @@
 """Summarize: what the report says and did, area by area, as one JSON object (`draft.summary`).
 
 For each work area of the taxonomy (and `general`), in the taxonomy's order: how much the report
-says (sentences, characters, share of the report), its key figures (every quantity of the area,
-with what it counts and the verb: `举办 周六早餐会 7次`), its named activities with their counts,
+says (sentences, characters, share of the report), its key figures (every quantity of the area
+that says what it counts or what was done, with both: `举办 周六早餐会 7次`; durations and
+ordinals are left out), its named activities with their counts,
 the organisations, places, venues, documents and events it names, and its most representative
 sentence. For the report: region, year, issuer and totals. Every area appears, even with no
 sentence, so that profiles of different reports line up column for column.
@@ -36,6 +37,7 @@ from ..draft import Draft
 from ..numerals import YEAR_PATTERN, parse_year
 from ..records import Activity, Entity, Quantity, Section, Sentence
 from .classify import load_taxonomy
+from .quantities import FIGURE
 
 NAME = "summarize"
 REQUIRES = ("text", "sections", "sentences", "quantities", "entities", "activities", "areas")
@@ -183,6 +185,12 @@ def figure_label(quantity: Quantity) -> str:
     return " ".join(part for part in parts if part)
 
 
+def is_key_figure(quantity: Quantity) -> bool:
+    """A figure worth citing says what it counts or what was done: durations (连续两年),
+    ordinals (75周年) and bare numbers (`31条` with neither) are left out."""
+    return quantity.role == FIGURE and (quantity.object is not None or quantity.verb is not None)
+
+
 def _key_figure(quantity: Quantity, sentence: Sentence | None) -> dict[str, Any]:
     return {"label": figure_label(quantity), "text": quantity.text, "start": quantity.start,
             "end": quantity.end, "value": quantity.value, "unit": quantity.unit,
@@ -288,7 +296,7 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
             "chars": chars,
             "share": round(chars / sentence_chars, 4) if sentence_chars else 0.0,
             "key_figures": [_key_figure(quantity, locate.sentence_of(quantity))
-                            for quantity in quantities_by_area[area.id]],
+                            for quantity in quantities_by_area[area.id] if is_key_figure(quantity)],
             "activities": _activity_rows(activities_by_area[area.id]),
             **_entity_groups(entities_by_area[area.id]),
             "representative_sentence": _sentence_ref(
