@@ -103,7 +103,9 @@ def grammar() -> re.Pattern[str]:
     digits = DIGIT_CHARS
     # 千 before 克/米/瓦 belongs to the unit (千克), not to the number.
     start = rf"(?:[0-9{digits}十百万]|千(?![克米瓦]))"
-    inside = rf"(?:{start}|,(?=[0-9]{{3}}(?![0-9]))|\.(?=[0-9])|[万亿]|点(?=[{digits}])|[余多](?=[万亿]))"
+    # The branches of `inside` must never match the same character (万 is in `start` only), or a
+    # run of them has exponentially many readings to backtrack through (`会议召开万万万…次`).
+    inside = rf"(?:{start}|,(?=[0-9]{{3}}(?![0-9]))|\.(?=[0-9])|亿|点(?=[{digits}])|[余多](?=[万亿]))"
     number = rf"{start}{inside}*"
     stop = markers["share_not_followed_by"]["chars"]
     shares = "|".join(rf"{re.escape(word)}(?![{stop}])" for word in markers["shares"]

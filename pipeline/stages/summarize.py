@@ -123,10 +123,25 @@ def issuing_body(text: str, folded: str, title: str | None) -> str | None:
         if body := _as_body(text[match.start(1):match.end(1)]):
             return body
     trailers = "|".join(map(re.escape, _cues()["issuer_trailers"]))
-    for match in re.finditer(rf"([^\s,，。;；:：()（）|]+?)(?:{trailers})(?=[\s)）|]|$)", folded):
-        if body := _as_body(text[match.start(1):match.end(1)]):
+    for match in re.finditer(rf"(?:{trailers})(?=[\s)）|]|$)", folded):
+        if body := _as_body(_run_before(text, folded, match.start())):
             return body
     return _signature(text)
+
+
+_NAME_BREAK = re.compile(r"[\s,，。;；:：()（）|]")
+
+
+def _run_before(text: str, folded: str, end: int) -> str:
+    """The words right before `end` back to the last break, read no further back than an
+    issuer's name can be long: a long run without punctuation costs each trailer a fixed amount."""
+    start = max(0, end - _LONGEST_ISSUER - 1)
+    breaks = [match.end() for match in _NAME_BREAK.finditer(folded, start, end)]
+    if breaks:
+        start = breaks[-1]
+    elif start > 0:
+        return ""  # the run is longer than any name
+    return text[start:end]
 
 
 def _signature(text: str) -> str | None:

@@ -1,0 +1,69 @@
+"""Hostile inputs cost time in proportion to their length: ten times the text, about ten times
+the CPU time, never a hundred (quadratic) or more (a regular expression backtracking).
+
+The ratio between 20,000 and 200,000 characters is measured in CPU time of this process, the best
+of three rounds, and allowed to reach 35: linear work gives about 10, a quadratic pass about 100,
+so load on the machine cannot make a linear stage fail nor a quadratic one pass. An alarm turns a
+regression to exponential backtracking into a failure instead of a hang."""
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable
+
+import pytest
+
+from pipeline.runner import Pipeline
+from pipeline.stages.summarize import issuing_body
+from pipeline.textnorm import fold
+
+SMALL, LARGE = 20_000, 200_000
+MOST_RATIO = 35
+ROUNDS = 3
+GIVE_UP_SECONDS = 120
+
+
+def _cpu_seconds(work: Callable[[], object]) -> float:
+    best = float("inf")
+    for _ in range(ROUNDS):
+        started = time.process_time()
+        work()
+        best = min(best, time.process_time() - started)
+    return max(best, 1e-4)
+
+
+def _growth(make_text: Callable[[int], str], run: Callable[[str], object]) -> float:
+    def give_up(*_):
+        raise AssertionError(f"no answer in {GIVE_UP_SECONDS} s: super-linear backtracking")
+
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(GIVE_UP_SECONDS)
+    try:
+        small, large = make_text(SMALL), make_text(LARGE)
+        return _cpu_seconds(lambda: run(large)) / _cpu_seconds(lambda: run(small))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture(scope="module")
+def quantities():
+    return Pipeline(["segment", "tokenize", "quantities"]).warm_up()
+
+
+@pytest.mark.parametrize("make_text", [
+    lambda n: "会议召开" + "万" * n + "次。",
+    lambda n: "召开会议3次" * (n // 6),
+    lambda n: "增长1.5%" * (n // 6),
+    lambda n: "全年召开座谈会" * (n // 7) + "3次。",
+], ids=["a run of 万", "counts side by side", "percents side by side", "one long clause"])
+def test_quantities_grow_linearly(make_text, quantities):
+    assert _growth(make_text, quantities) < MOST_RATIO
+
+
+@pytest.mark.parametrize("make_text", [
+    lambda n: "统战" * (n // 2),
+    lambda n: "统战" * (n // 2) + "供稿\n",
+], ids=["no punctuation", "a trailer after a long run"])
+def test_issuer_search_grows_linearly(make_text):
+    assert _growth(make_text, lambda text: issuing_body(text, fold(text), None)) < MOST_RATIO
