@@ -73,6 +73,20 @@ class DamagedDocument(InputError):
     template = "this {kind} cannot be opened: {reason}"
 
 
+class BadRecord(InputError):
+    """One record of a corpus file (JSONL, CSV, Parquet) that cannot be a report; the others go on."""
+
+    code = "E121"
+    template = "record {record}: {reason}"
+
+
+class BadMetadata(InputError):
+    """Metadata given with a report (a record's fields, a sidecar NAME.meta.json) of the wrong kind."""
+
+    code = "E122"
+    template = "metadata field {field!r}: {reason}"
+
+
 class PipelineError(ReportMinerError):
     """The pipeline was built or configured wrongly; a programming or installation problem."""
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import pytest
 
 from pipeline.runner import Pipeline
-from pipeline.stages.summarize import issuing_body
+from pipeline.metadata import issuing_body
 from pipeline.textnorm import fold
 
 SMALL = 20_000

@@ -10,7 +10,8 @@ from conftest import CORPORA, assert_valid
 from pipeline.draft import Draft
 from pipeline.records import Activity, DocumentMeta, Entity, Quantity, Report
 from pipeline.stages import segment, summarize
-from pipeline.stages.summarize import area_catalogue, issuing_body, reviewed_year
+from pipeline.metadata import infer_years, issuing_body
+from pipeline.stages.summarize import area_catalogue
 from pipeline.textnorm import fold
 
 AREA_IDS = [area.id for area in area_catalogue()]
@@ -139,7 +140,7 @@ def test_the_representative_sentence_is_the_most_central_one():
     ("全区统战工作稳步推进。", None, None),
 ])
 def test_reviewed_year(text, title, year):
-    assert reviewed_year(fold(text), title) == year
+    assert infer_years(fold(text), title)[0] == year
 
 
 @pytest.mark.parametrize(("text", "title", "issuer"), [

@@ -15,26 +15,22 @@ the rest of the area. Ties go to the sentence carrying more figures and activiti
 earlier one. Centrality needs no model and explains itself; a sentence that merely scores high on
 the classifier may be a short slogan.
 
-The stage also fills `meta.year` (the year reviewed: a year in the title, else the year mentioned
-most often outside planning phrases such as 部署2024年重点任务) and `meta.issuer` (a body named
-in the title before its year, after a `来源：` label, before 供稿, or on the signature line at the
-end). The cue words are data: `pipeline/data/summary_cues.json`. `meta.region` is the entity
-stage's; it is copied, not decided, here.
+The stage also settles the document's metadata (`pipeline.metadata.resolve`: year, region,
+issuer, title, given metadata over inferred, both kept), so the summary's region, year and issuer
+are the document's.
 """
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..data import read_json
 from ..draft import Draft
-from ..numerals import YEAR_PATTERN, parse_year
+from ..metadata import cues, resolve
 from ..records import Activity, Entity, Quantity, Section, Sentence
 from .classify import load_taxonomy
 from .quantities import FIGURE
@@ -51,13 +47,6 @@ TAXONOMY = "united_front"
 ENTITY_GROUPS = {"ORG": "organisations", "GPE": "places", "FAC": "venues", "DOC": "documents",
                  "EVENT": "events"}
 
-_YEAR = re.compile(rf"({YEAR_PATTERN})\s*年(?!代)")
-#: How far (characters) a plan word may stand from a year and still make it a planned year.
-_PLAN_REACH = 6
-_LONGEST_ISSUER = 30
-_SENTENCE_PUNCTUATION = re.compile(r"[,，。!！?？;；]")
-
-
 @dataclass(frozen=True, slots=True)
 class Area:
     id: str
@@ -69,92 +58,6 @@ def area_catalogue(taxonomy: str = TAXONOMY) -> tuple[Area, ...]:
     """The taxonomy's areas in its order, then its fallback (`general`)."""
     loaded = load_taxonomy(taxonomy)
     return tuple(Area(label, loaded.names[label]) for label in loaded.labels)
-
-
-@lru_cache(maxsize=1)
-def _cues() -> dict[str, tuple[str, ...]]:
-    data = read_json("summary_cues.json")
-    return {key: tuple(sorted(value["words"], key=len, reverse=True))
-            for key, value in data.items() if isinstance(value, dict)}
-
-
-# --- report-level facts ---------------------------------------------------------------------
-
-def _planned(folded: str, match: re.Match[str]) -> bool:
-    before = folded[max(0, match.start() - _PLAN_REACH):match.start()]
-    after = folded[match.end():match.end() + _PLAN_REACH]
-    return any(word in before or word in after for word in _cues()["plan_words"])
-
-
-def reviewed_year(folded: str, title: str | None) -> int | None:
-    """The year a report reviews: its title's year, else its most-mentioned unplanned year."""
-    if title:
-        match = _YEAR.search(title)
-        if match:
-            return parse_year(match.group(1))
-    counts: Counter[int] = Counter()
-    first_seen: dict[int, int] = {}
-    for match in _YEAR.finditer(folded):
-        if _planned(folded, match):
-            continue
-        year = parse_year(match.group(1))
-        counts[year] += 1
-        first_seen.setdefault(year, match.start())
-    if not counts:
-        return None
-    return max(counts, key=lambda year: (counts[year], -first_seen[year]))
-
-
-def _as_body(candidate: str) -> str | None:
-    candidate = candidate.strip(" \t:：,，。、")
-    if 2 < len(candidate) <= _LONGEST_ISSUER and candidate.endswith(_cues()["body_endings"]):
-        return candidate
-    return None
-
-
-def issuing_body(text: str, folded: str, title: str | None) -> str | None:
-    """The body that issued the report, where the report states it; else None."""
-    if title:
-        cuts = [match.start() for match in (_YEAR.search(title), re.search("关于", title)) if match]
-        if cuts and (body := _as_body(title[:min(cuts)])):
-            return body
-    labels = "|".join(map(re.escape, _cues()["issuer_labels"]))
-    for match in re.finditer(rf"(?:{labels})\s*[:：]\s*([^\s,，。;；|]+)", folded):
-        if body := _as_body(text[match.start(1):match.end(1)]):
-            return body
-    trailers = "|".join(map(re.escape, _cues()["issuer_trailers"]))
-    for match in re.finditer(rf"(?:{trailers})(?=[\s)）|]|$)", folded):
-        if body := _as_body(_run_before(text, folded, match.start())):
-            return body
-    return _signature(text)
-
-
-_NAME_BREAK = re.compile(r"[\s,，。;；:：()（）|]")
-
-
-def _run_before(text: str, folded: str, end: int) -> str:
-    """The words right before `end` back to the last break, read no further back than an
-    issuer's name can be long: a long run without punctuation costs each trailer a fixed amount."""
-    start = max(0, end - _LONGEST_ISSUER - 1)
-    breaks = [match.end() for match in _NAME_BREAK.finditer(folded, start, end)]
-    if breaks:
-        start = breaks[-1]
-    elif start > 0:
-        return ""  # the run is longer than any name
-    return text[start:end]
-
-
-def _signature(text: str) -> str | None:
-    """A body's name alone on the last line, or on the line before a closing date line."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    if len(lines) < 2:
-        return None
-    last = lines[-1]
-    if len(last) <= _LONGEST_ISSUER and _YEAR.match(last.strip("()（）")):
-        last = lines[-2]
-    if _SENTENCE_PUNCTUATION.search(last):
-        return None
-    return _as_body(last)
 
 
 # --- which area a record belongs to ---------------------------------------------------------
@@ -333,13 +236,10 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
 
 def make_stage(*, taxonomy: str = TAXONOMY):
     areas = area_catalogue(taxonomy)
-    _cues()
+    cues()
 
     def summarize_stage(draft: Draft) -> None:
-        meta = draft.meta
-        year = meta.year or reviewed_year(draft.folded, meta.title)
-        issuer = meta.issuer or issuing_body(draft.text, draft.folded, meta.title)
-        draft.meta = replace(meta, year=year, issuer=issuer)
+        draft.meta = resolve(draft.meta, draft.folded, draft.text, draft.entities)
         draft.summary = summarize(draft, areas)
 
     return summarize_stage
