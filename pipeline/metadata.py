@@ -254,17 +254,25 @@ def _is_national(folded: str, title: str | None, issuer: str | None) -> bool:
 
 
 def _places_in(text: str) -> list[Division]:
-    """Divisions named in a short text (a title, an issuer): full names, then short ones."""
+    """Divisions named in a short text (a title, an issuer): full names, longest first, then
+    short names where a place's name can end (`晋中统战工作综述`, `玉溪红塔:`), never inside a
+    word (`中华人民共和国` holds no 共和县, `同心逐梦` no 同心县)."""
     full, shorts = _divisions()
+    followers = cues()["place_short_followers"][0]
     found = []
-    for size in range(min(len(text), 12), 1, -1):
+    for size in range(min(len(text), _LONGEST_PLACE), 1, -1):
         for at in range(len(text) - size + 1):
             word = text[at:at + size]
-            if word in full or word in shorts:
+            after = text[at + size:at + size + 1]
+            if word in full or (word in shorts and (not after or after in followers)):
                 division = lookup_division(word)
                 if division is not None and division not in found:
                     found.append(division)
     return found
+
+
+#: The longest division name looked for in a title, in characters.
+_LONGEST_PLACE = 12
 
 
 def infer_region(folded: str, title: str | None, issuer: str | None,
@@ -276,12 +284,12 @@ def infer_region(folded: str, title: str | None, issuer: str | None,
     first_line = folded.lstrip().partition("\n")[0]
     opening = first_line if len(first_line) <= _TITLE_LINE_MAX \
         and not _SENTENCE_PUNCTUATION.search(first_line) else None
+    if _is_national(folded, title, issuer):
+        return COUNTRY
     for named in (title, issuer, opening):
         places = _places_in(named) if named else []
         if places:
             return _most_specific(places)
-    if _is_national(folded, title, issuer):
-        return COUNTRY
     mentions: Counter[Division] = Counter()
     governed: Counter[Division] = Counter()
     first_at: dict[Division, int] = {}
