@@ -20,18 +20,26 @@ Chinese numerals of `tests/data/quantity_cases.jsonl` and its sentence `transfor
 72 government work reports (1.12 M characters) the stage runs at about 2.4 M characters/s on
 tokens already made, against 5-12 M characters/s for bare rjieba segmentation of the same text.
 
-The counted object and the verb come from the tokens around the quantity, within its clause:
-a noun phrase right after a count (`打造了11个示范点`), else the noun phrase before it
-(`召开周六早餐会7次`); the verb is the run of verbs before that (jieba's part-of-speech tags,
-corrected by the lists in `units.markers.json`). After a copula (`达`, `为`, `占`) there is no
-verb, and after `其中` there is no object (a back-reference).
+The counted object and the verb come from the tokens around the quantity, within its clause and
+between it and its neighbouring quantities: a noun phrase right after a count (`打造了11个示范点`,
+running on through an enumeration `4期统战信息、宣传等工作培训班` or `单位和个人`), else the noun
+phrase before it (`召开周六早餐会7次`); the verb is the run of verbs before that (jieba's
+part-of-speech tags, corrected by the lists in `units.markers.json`). After a copula (`达`, `为`,
+`占`) there is no verb, and after `其中` there is no object (a back-reference). The object is a
+clean noun phrase: a bracket opens an aside and is never part of one (`有人员62人(含…)`), except a
+short one inside a word (`行业商(协)会`); a quotation or a title in 《》 is one piece; after `等` the
+class noun is what is counted (`A、B等基层统战品牌12个`); a figure opening its clause counts what
+the verb after it acts on (`100%完成…工作`, `3个被评为…示范场所`); a bare figure right after
+another counts the same thing (`贫困户7.71万户近25万人`).
+
+Every quantity has a `role`: `figure`, or `duration` (`连续两年`, `过去一年`, `为期5天`) and
+`ordinal` (`75周年`), which only place the report in time: an ordinal never has an object, a
+duration only one joined to it by a copula or 的 (`培养周期为三年`), and neither is a key figure
+of the summary.
 """
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
-from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,26 +48,13 @@ from functools import lru_cache
 from ..data import data_lines, read_json
 from ..draft import Draft
 from ..numerals import DIGIT_CHARS, DIGITS, parse_exact, parse_year
-from ..records import Quantity, Sentence, Token
-from ..textnorm import CJK_CLASS
+from ..records import Quantity
+from .quantity_context import (BREAKS, DURATION, FIGURE, LIST_COMMA, ORDINAL, Clause, Context,
+                               Neighbour, object_and_verb)
 
 NAME = "quantities"
 REQUIRES = ("text", "folded", "sentences", "tokens")
 PROVIDES = ("quantities",)
-
-#: jieba's part-of-speech tags for verbs (plain verbs and verbs used as nouns).
-_VERB_TAGS = frozenset({"v", "vd", "vi", "vn", "vg"})
-_NOUN_LIKE_VERB_TAG = "vn"
-#: Clause breaks in the folded text, where full-width ，；：！？（） are already half-width. A
-#: bracket opens an aside (`有人员62人(含离岗干部2人)`): what is counted inside it or after it is
-#: named there, never across the bracket.
-_CLAUSE_BREAK = re.compile(r"[,。;:!?、\s|()【】\[\]]")
-#: An enumeration comma: a forward object runs on through it (`4期统战信息、宣传等工作培训班`).
-_LIST_COMMA = "、"
-#: A short bracket inside a word (`行业商(协)会`, `示范村(社区)`) belongs to the word: it breaks
-#: nothing. The first branch consumes such a group whole, so the second finds only real breaks.
-_GLUE = re.compile(rf"(?<=[{CJK_CLASS}])\([^()\s,。;:!?]{{1,3}}\)(?=[{CJK_CLASS}])")
-_BREAKS = re.compile(rf"(?P<glue>{_GLUE.pattern})|{_CLAUSE_BREAK.pattern}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,28 +133,6 @@ def trap_pattern() -> re.Pattern[str]:
     words = [word for word in markers["trap_words"]["words"] if not word.startswith("_")]
     patterns = markers["trap_patterns"]["patterns"]
     return re.compile("|".join([f"(?:{_alternation(words)})"] + [f"(?:{p})" for p in patterns]))
-
-
-@lru_cache(maxsize=1)
-def verb_lexicon() -> tuple[frozenset[str], frozenset[str]]:
-    """(verbs, verbal nouns): jieba's dictionary tags, corrected by the report-usage lists.
-
-    A verbal noun (jieba's `vn`: 培训, 调研, 服务) governs a following noun (`培训党外干部`) but
-    heads a noun phrase when it stands last (`开展专题调研21次`)."""
-    context = tables().context
-    verbs, verbal_nouns = set(context["verbs"]), set()
-    # Locate jieba's dictionary without importing jieba, which would cost a cold start 0.1-0.3 s.
-    jieba_folder = importlib.util.find_spec("jieba").submodule_search_locations[0]
-    with open(os.path.join(jieba_folder, "dict.txt"), encoding="utf-8") as f:
-        for line in f:
-            word, _, tag = line.rstrip("\n").rpartition(" ")
-            word = word.partition(" ")[0]
-            if tag == _NOUN_LIKE_VERB_TAG:
-                verbal_nouns.add(word)
-            elif tag in _VERB_TAGS:
-                verbs.add(word)
-    not_verbs = set(context["not_verbs"])
-    return frozenset(verbs - not_verbs), frozenset(verbal_nouns - verbs - not_verbs)
 
 
 # --- reading one candidate -------------------------------------------------------------------
@@ -333,223 +306,6 @@ def _candidate(match: re.Match[str], folded: str) -> _Reading | None:
     return reading
 
 
-# --- object and verb -------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class _Piece:
-    """A token, or the part of one that lies outside the quantity."""
-
-    text: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Before:
-    """What the clause before a quantity says about it.
-
-    `closed`: the object slot is settled (after a back-reference such as 其中, the quantity
-    counts what was named before, so no noun may be borrowed from after it). `measured`: the
-    noun is what the quantity measures, joined to it by a copula (`培养周期一般为三到五年`)."""
-
-    noun: _Piece | None
-    verb: _Piece | None
-    closed: bool = False
-    measured: bool = False
-
-
-class _Context:
-    """Finds the counted object and the verb of a quantity among its clause's tokens."""
-
-    def __init__(self) -> None:
-        context = tables().context
-        self.verbs, self.verbal_nouns = verb_lexicon()
-        self.copulas = frozenset(context["copulas"])
-        self.skip = frozenset(context["skip"])
-        self.back_references = frozenset(context["back_references"])
-        self.stops = frozenset(context["object_stops"])
-        self.light_verbs = frozenset(context["light_verbs"])
-        self.enumeration_ends = frozenset(context["enumeration_ends"])
-        self.noun_joiners = frozenset(context["noun_joiners"])
-
-    def is_verb(self, word: str, *, head: bool = False) -> bool:
-        """`head`: the word stands last before the quantity, where a verbal noun is a noun."""
-        if word in self.copulas:
-            return False
-        return word in self.verbs or (not head and word in self.verbal_nouns)
-
-    def _ends_object(self, word: str) -> bool:
-        return (word in self.stops or word in self.skip or word in self.copulas
-                or word in self.back_references or bool(_CLAUSE_BREAK.fullmatch(word)))
-
-    def _verb_before_noun(self, word: str, *, head: bool) -> bool:
-        """A light verb standing last is a noun (`异地商会组织4个`): it never heads a verb run."""
-        return self.is_verb(word, head=head) and not (head and word in self.light_verbs)
-
-    def _noun_before(self, pieces: list[_Piece], end: int) -> _Piece | None:
-        start = end
-        while start and not self._ends_object(pieces[start - 1].text) \
-                and not self._verb_before_noun(pieces[start - 1].text, head=start == end):
-            start -= 1
-        return _span(pieces[start:end])
-
-    def _verb_runs(self, pieces: list[_Piece], end: int) -> list[tuple[int, int]]:
-        runs: list[tuple[int, int]] = []
-        for index in range(end):
-            if self.is_verb(pieces[index].text, head=index == end - 1):
-                if runs and runs[-1][1] == index:
-                    runs[-1] = (runs[-1][0], index + 1)
-                else:
-                    runs.append((index, index + 1))
-        return [run for run in runs
-                if not all(pieces[i].text in self.light_verbs for i in range(*run))]
-
-    def before(self, pieces: list[_Piece]) -> _Before:
-        """The object and verb read from the clause before the quantity."""
-        end = len(pieces)
-        after_copula = False
-        while end and (pieces[end - 1].text in self.skip or pieces[end - 1].text in self.copulas):
-            after_copula |= pieces[end - 1].text in self.copulas
-            end -= 1
-        if after_copula:
-            return _Before(self.class_noun(pieces, self._noun_before(pieces, end)), None, measured=True)
-        runs = self._verb_runs(pieces, end)
-        governing = [run for run in runs if run[1] < end and not self.is_verb(pieces[run[1]].text)]
-        run = governing[-1] if governing else (runs[-1] if runs and runs[-1][1] == end else None)
-        if run is None:
-            noun = self._noun_before(pieces, end)
-            start = end if noun is None else next(i for i, p in enumerate(pieces) if p.start == noun.start)
-            closed = start > 0 and pieces[start - 1].text in self.back_references
-            return _Before(self.class_noun(pieces, noun), None, closed=closed)
-        first, last = run
-        while first < last - 1 and pieces[first].text in self.light_verbs:
-            first += 1
-        verb = _span(pieces[first:last])
-        object_start = last
-        while object_start < end and (pieces[object_start].text in self.stops or pieces[object_start].text in self.skip):
-            object_start += 1
-        return _Before(self.class_noun(pieces, _span(pieces[object_start:end])), verb)
-
-    def subject(self, pieces: list[_Piece], verb: _Piece) -> _Piece | None:
-        """The noun before the verb, for `早餐会全年召开12次` and `覆盖率同比增长6.5个百分点`."""
-        end = next(i for i, p in enumerate(pieces) if p.start == verb.start)
-        while end and pieces[end - 1].text in self.skip:
-            end -= 1
-        if end and pieces[end - 1].text == "被":
-            return None
-        return self._noun_before(pieces, end)
-
-    def is_noun(self, word: str) -> bool:
-        return not self._ends_object(word) and not self.is_verb(word, head=True)
-
-    def after(self, pieces: list[_Piece], *, after_de_only: bool,
-              leading_verb: bool = False) -> _Piece | None:
-        """The noun phrase right after the quantity (`11个示范点`, `56.3%的税收`), running on
-        through an enumeration (`4期统战信息、宣传等工作培训班`).
-
-        `leading_verb`: nothing before names the object, so a verb-looking word that opens a
-        compound noun belongs to it (`5个联合党支部`)."""
-        index = 0
-        if pieces and pieces[0].text == "的":
-            index = 1
-        elif after_de_only:
-            return None
-        first = index
-        if leading_verb and index + 1 < len(pieces) and self.is_verb(pieces[index].text, head=True) \
-                and self.is_noun(pieces[index + 1].text):
-            index += 1
-        end = index
-        while index < len(pieces):
-            word = pieces[index].text
-            if word in self.noun_joiners and end > first and index + 1 < len(pieces) \
-                    and not _opens_number(pieces[index + 1].text) and self.is_noun(pieces[index + 1].text):
-                index += 1
-                continue
-            if not self.is_noun(word):
-                break
-            index += 1
-            end = index
-        return _span(pieces[first:end])
-
-    def after_action(self, pieces: list[_Piece]) -> tuple[_Piece | None, _Piece] | None:
-        """(object, verb) when the quantity opens its clause and a verb follows it:
-        `100%完成赋码换证工作`, `3个被评为省级示范场所`."""
-        index = 1 if pieces[0].text == "被" else 0
-        if index >= len(pieces) or not self.is_verb(pieces[index].text):
-            return None
-        noun = self.after(pieces[index + 1:], after_de_only=False)
-        return (noun, pieces[index]) if noun is not None else None
-
-    def class_noun(self, pieces: list[_Piece], noun: _Piece | None) -> _Piece | None:
-        """`A、B等基层统战品牌12个`: the class named after 等 is what is counted."""
-        if noun is None:
-            return None
-        inside = [piece for piece in pieces if noun.start <= piece.start and piece.end <= noun.end]
-        cut = max((i for i, piece in enumerate(inside) if piece.text in self.enumeration_ends),
-                  default=None)
-        if cut is None:
-            return noun
-        if cut == len(inside) - 1:  # `…主题教育活动等30余次`: the last item stands for the list
-            return self._noun_before(inside, cut)
-        return _span(inside[cut + 1:])
-
-
-def _opens_number(word: str) -> bool:
-    return word[0].isdigit() or word[0] in DIGIT_CHARS
-
-
-def _span(pieces: list[_Piece]) -> _Piece | None:
-    if not pieces:
-        return None
-    return _Piece("", pieces[0].start, pieces[-1].end)
-
-
-#: Quotation and title marks: what they enclose is one piece, so the words of a quoted name or a
-#: title are never taken for verbs (`开展“同心助企”服务活动`, `编辑7期《同心》`).
-_OPEN_QUOTES = frozenset("“‘「『《")
-#: A straight quote closes a quotation but never opens one: it cannot tell which side it is on.
-_CLOSE_QUOTES = frozenset("”’」』\"》")
-
-
-def _pieces(tokens: list[Token], start: int, end: int, folded: str,
-            is_noun: Callable[[str], bool]) -> list[_Piece]:
-    """Tokens clipped to `[start, end)`, with their folded text; a quotation is one piece, and a
-    short bracket inside a word joins the words on both sides (`行业商(协)会`: `商(协)会`) unless
-    what follows it is a word of its own (`乡(街道)签订`)."""
-    pieces: list[_Piece] = []
-    quote_start = None
-    glue_until = -1
-    for token in tokens:
-        left, right = max(token.start, start), min(token.end, end)
-        if left >= right:
-            continue
-        word = folded[left:right]
-        if quote_start is not None:
-            if word in _CLOSE_QUOTES:
-                pieces.append(_Piece(folded[quote_start:right], quote_start, right))
-                quote_start = None
-            continue
-        if left < glue_until:
-            if right > glue_until:  # one token holds the closing bracket and the next word
-                last = pieces.pop()
-                pieces.append(_Piece(folded[last.start:right], last.start, right))
-            continue
-        if word in _OPEN_QUOTES:
-            quote_start = left
-            continue
-        piece_start = left
-        if left == glue_until and pieces and pieces[-1].end == left \
-                and (right - left == 1 or is_noun(word)):
-            piece_start = pieces.pop().start
-        glue = _GLUE.match(folded, right, end)
-        if glue is not None:
-            right = glue_until = glue.end()
-        pieces.append(_Piece(folded[piece_start:right], piece_start, right))
-    if quote_start is not None:
-        pieces.append(_Piece(folded[quote_start:end], quote_start, end))
-    return pieces
-
-
 # --- the stage -------------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
@@ -567,24 +323,24 @@ def _in_trap(folded: str, start: int, end: int) -> bool:
                for m in trap_pattern().finditer(window))
 
 
-def find_quantities(draft: Draft, context: _Context) -> list[Quantity]:
+def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
     folded, text = draft.folded, draft.text
-    breaks = [m.start() for m in _BREAKS.finditer(folded) if not m.group("glue")]
+    breaks = [m.start() for m in BREAKS.finditer(folded) if not m.group("glue")]
     # Forward objects run on through an enumeration comma, so their clause ends elsewhere.
-    ends = [offset for offset in breaks if folded[offset] != _LIST_COMMA]
+    ends = [offset for offset in breaks if folded[offset] != LIST_COMMA]
     readings = [reading for reading in map(lambda match: _candidate(match, folded), grammar().finditer(folded))
                 if reading is not None and not _in_trap(folded, reading.start, reading.end)]
     found: list[Quantity] = []
-    previous: _Neighbour | None = None
+    previous: Neighbour | None = None
     for index, reading in enumerate(readings):
         sentence = draft.sentence_at(reading.start)
         if previous is not None and previous.sentence is not sentence:
             previous = None
         following = readings[index + 1].start if index + 1 < len(readings) else len(folded)
         role = _role(reading)
-        noun, verb = _object_and_verb(draft, context, reading,
-                                      _Clause(breaks, ends, sentence, previous, following), role)
-        previous = _Neighbour(reading.end, sentence, noun if role == FIGURE else None)
+        noun, verb = object_and_verb(draft, context, reading,
+                                     Clause(breaks, ends, sentence, previous, following), role)
+        previous = Neighbour(reading.end, sentence, noun if role == FIGURE else None)
         found.append(Quantity(
             text=text[reading.start:reading.end], start=reading.start, end=reading.end,
             value=reading.value, unit=reading.unit, approx=reading.bound is not None,
@@ -593,10 +349,6 @@ def find_quantities(draft: Draft, context: _Context) -> list[Quantity]:
             verb=text[verb.start:verb.end] if verb else None,
             sentence=sentence.id if sentence else None, role=role))
     return found
-
-
-#: `role` of a quantity: a figure worth citing, or one that only places the report in time.
-FIGURE, DURATION, ORDINAL = "figure", "duration", "ordinal"
 
 
 def _role(reading: _Reading) -> str:
@@ -609,90 +361,10 @@ def _role(reading: _Reading) -> str:
     return FIGURE
 
 
-@dataclass(frozen=True, slots=True)
-class _Neighbour:
-    """The quantity before, in the same sentence: where it ends and what it counts."""
-
-    end: int
-    sentence: Sentence | None
-    noun: _Piece | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Clause:
-    """Where the words around one quantity may come from."""
-
-    breaks: list[int]
-    ends: list[int]
-    sentence: Sentence | None
-    previous: _Neighbour | None
-    following: int
-
-
-def _object_and_verb(draft: Draft, context: _Context, reading: _Reading, clause: _Clause,
-                     role: str) -> tuple[_Piece | None, _Piece | None]:
-    folded = draft.folded
-    low = clause.sentence.start if clause.sentence else 0
-    high = clause.sentence.end if clause.sentence else len(folded)
-    previous = clause.previous
-    before_break = bisect_left(clause.breaks, reading.start) - 1
-    clause_start = max(low, clause.breaks[before_break] + 1 if before_break >= 0 else 0,
-                       previous.end if previous else 0)
-    after_break = bisect_left(clause.ends, reading.end)
-    clause_end = min(high, clause.ends[after_break] if after_break < len(clause.ends) else high,
-                     clause.following)
-    # Words are read only between this quantity and its neighbours, so a run of quantities
-    # (`3次3次3次...`) costs each one its own stretch of text, not the whole clause.
-    before = _pieces(draft.tokens_between(clause_start, reading.start), clause_start,
-                     reading.start, folded, context.is_noun)
-    found = context.before(before)
-    noun, verb = found.noun, found.verb
-    if found.closed:
-        return noun, verb
-    after = _pieces(_straddling(draft, reading.end) + draft.tokens_between(reading.end, clause_end),
-                    reading.end, clause_end, folded, context.is_noun)
-    if role != FIGURE:
-        # A span of time measures only a noun it is joined to (`为期一个月的宣传活动`,
-        # `培养周期为三年`); `连续两年`, `一年来`, `运行5年` count nothing.
-        frames = tables().markers["time_roles"]
-        if role == ORDINAL or (after and after[0].text in frames["frame_after"]) \
-                or (before and before[-1].text in frames["frame_before"]):
-            return None, verb
-        forward = context.after(after, after_de_only=True)
-        measured = found.measured or (noun is not None and verb is None and noun.end == reading.start)
-        return forward or (noun if measured else None), verb
-    forward = context.after(after, after_de_only=reading.kind not in _FORWARD_KINDS,
-                            leading_verb=noun is None)
-    if forward is not None:
-        return forward, verb
-    if noun is None and verb is None and after and (not before or found.measured):
-        passive = context.after_action(after)
-        if passive is not None:
-            return passive
-    if noun is None and verb is not None:
-        noun = context.subject(before, verb)
-    if noun is None and not before and previous is not None and previous.noun is not None \
-            and (not after or previous.end == reading.start):
-        # `少数民族19个,2.3万人` and `贫困户7.71万户近25万人`: a bare figure right after
-        # another one counts the same thing.
-        noun = previous.noun
-    return noun, verb
-
-
-#: Kinds whose counted noun may follow the number (`11个示范点`, `三万六千亩油茶林`).
-_FORWARD_KINDS = frozenset({"count", "area", "weight", "length", "volume"})
-
-
-def _straddling(draft: Draft, offset: int) -> list[Token]:
-    """The token that starts before `offset` and runs past it, if any."""
-    previous = draft.tokens_between(max(0, offset - 16), offset)
-    return [token for token in previous if token.end > offset][-1:]
-
-
 def make_stage() -> Callable[[Draft], None]:
     grammar()
     trap_pattern()
-    context = _Context()
+    context = Context(tables().markers)
 
     def run(draft: Draft) -> None:
         draft.quantities = find_quantities(draft, context)
