@@ -37,6 +37,7 @@ from . import errors
 from .data import data_lines, read_json
 from .numerals import YEAR_PATTERN, parse_year
 from .records import DocumentMeta, Entity
+from .stages.entities import short_name
 
 _YEAR = re.compile(rf"({YEAR_PATTERN})\s*年(?!代)")
 #: How far (characters) a plan word may stand from a year and still make it a planned year.
@@ -78,18 +79,6 @@ def cues() -> dict[str, tuple[str, ...]]:
 
 # --- the division table ----------------------------------------------------------------------
 
-_DIVISION_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "新区", "林区",
-                      "矿区", "特区", "省", "市", "区", "县", "旗", "盟")
-
-
-def _short(name: str) -> str | None:
-    for suffix in _DIVISION_SUFFIXES:
-        if name.endswith(suffix):
-            stem = name[:-len(suffix)]
-            return stem if len(stem) >= 2 and "族" not in stem else None
-    return None
-
-
 def _level(code: str) -> str:
     if code.endswith("0000"):
         return "province"
@@ -107,7 +96,7 @@ def _divisions() -> tuple[dict[str, str], dict[str, str]]:
     shorts: dict[str, str] = {}
     ambiguous: set[str] = set()
     for name, code in full.items():
-        short = _short(name)
+        short = short_name(name)
         if short is None or short in full:
             continue
         if short in shorts and shorts[short] != code:
