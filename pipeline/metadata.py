@@ -6,8 +6,9 @@ Definitions (README, "Metadata"):
   Front work and the 2023 government work report (which reviews 2022) both have year 2022.
   Read from the title when it names the year of a review (`2022年统战工作总结`), else from the
   text: a review heading (`一、2024年工作回顾`), else the year before the one the text plans for
-  (`2025年经济社会发展总体要求`: delivered in 2025, so it reviews 2024), else the year most often
-  mentioned outside planning phrases.
+  (`2025年经济社会发展总体要求`: delivered in 2025, so it reviews 2024) or before the national
+  congress session it opens with (`data/npc_sessions.tsv`), else the year most often mentioned
+  outside planning phrases and comparisons' base years (`比2007年增长`).
 * `year_delivered`: the year the report was delivered or is named for where that differs: a
   title naming a work report (`2025年政府工作报告`), else the year the text plans for; null when
   neither says.
@@ -35,11 +36,12 @@ from typing import Any
 
 from . import errors
 from .data import data_lines, read_json
-from .numerals import YEAR_PATTERN, parse_year
+from .numerals import YEAR_PATTERN, parse_exact, parse_year
 from .records import DocumentMeta, Entity
 from .stages.entities import short_name
 
-_YEAR = re.compile(rf"({YEAR_PATTERN})\s*年(?!代)")
+#: A year before 年, its digits possibly spaced apart as some typeset reports print them (`1 9 9 7 年`).
+_YEAR = re.compile(rf"({YEAR_PATTERN}|(?:1 9|2 0) [0-9] [0-9])\s*年(?!代)")
 #: How far (characters) a plan word may stand from a year and still make it a planned year.
 _PLAN_REACH = 6
 #: How many characters may stand between a year and the word that makes it a review or a plan
@@ -145,11 +147,41 @@ def _planned(folded: str, match: re.Match[str]) -> bool:
     return any(word in before or word in after for word in cues()["plan_words"])
 
 
+def _compared_with(folded: str, match: re.Match[str]) -> bool:
+    """`比2007年增长`, `与2012年相比`: a base year of a comparison, not the year reviewed."""
+    return match.start() > 0 and folded[match.start() - 1] in cues()["comparison_before"][0]
+
+
+def _year_of(match: re.Match[str]) -> int:
+    return parse_year(match.group(1).replace(" ", ""))
+
+
 def _most_common(years: list[int]) -> int | None:
     if not years:
         return None
     counts = Counter(years)
     return max(counts, key=lambda year: (counts[year], -years.index(year)))
+
+
+_NPC_SESSION = re.compile(r"第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十]{1,2})次会议")
+
+
+@lru_cache(maxsize=1)
+def _npc_sessions() -> dict[tuple[int, int], int]:
+    table = {}
+    for line in data_lines("npc_sessions.tsv"):
+        term, session, year = map(int, line.split("\t"))
+        table[(term, session)] = year
+    return table
+
+
+def _session_year(folded: str) -> int | None:
+    """The year of the national congress session a text opens with (a resolution: `第十二届全国
+    人民代表大会第一次会议听取…`), from the table. A session named later may be an earlier one."""
+    match = _NPC_SESSION.match(folded.lstrip())
+    if match is None:
+        return None
+    return _npc_sessions().get((parse_exact(match.group(1)), parse_exact(match.group(2))))
 
 
 def _names_delivery(title: str) -> bool:
@@ -164,17 +196,20 @@ def infer_years(folded: str, title: str | None) -> tuple[int | None, int | None,
     review, plan = _year_patterns()
     planned = _most_common([parse_year(m.group(1)) for m in plan.finditer(folded)])
     if title and (match := _YEAR.search(title)):
-        year = parse_year(match.group(1))
+        year = _year_of(match)
         if _names_delivery(title):
             return year - 1, year, "title"
         return year, planned, "title"
     reviewed = next((parse_year(m.group(1)) for m in review.finditer(folded)), None)
     if reviewed is None and planned is not None:
         reviewed = planned - 1
+    delivered_at = _session_year(folded)
+    if reviewed is None and delivered_at is not None:
+        reviewed = delivered_at - 1
     if reviewed is None:
-        reviewed = _most_common([parse_year(m.group(1)) for m in _YEAR.finditer(folded)
-                                 if not _planned(folded, m)])
-    return reviewed, planned, "text" if reviewed is not None else None
+        reviewed = _most_common([_year_of(m) for m in _YEAR.finditer(folded)
+                                 if not _planned(folded, m) and not _compared_with(folded, m)])
+    return reviewed, planned or delivered_at, "text" if reviewed is not None else None
 
 
 # --- issuer ----------------------------------------------------------------------------------
