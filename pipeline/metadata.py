@@ -288,13 +288,20 @@ def _places_in(text: str) -> list[Division]:
         for at in range(len(text) - size + 1):
             word = text[at:at + size]
             after = text[at + size:at + size + 1]
-            if word in full or (word in shorts and (not after or after in followers)):
+            if word in full or (word in shorts and (not after or after in followers)
+                                and not _other_level(word, after)):
                 division = lookup_division(word)
                 if division is not None and division not in found:
                     found.append(division)
     return found
 
 
+def _other_level(short: str, after: str) -> bool:
+    """`桃源区` is not 桃源县: a short name followed by another level word is another place."""
+    return after in _LEVEL_CHARS and not _NAME_OF_CODE[_divisions()[1][short]].startswith(short + after)
+
+
+_LEVEL_CHARS = frozenset("省市区县州盟旗镇乡")
 #: The longest division name looked for in a title, in characters.
 _LONGEST_PLACE = 12
 

@@ -50,6 +50,8 @@ def test_divisions_come_from_the_table_with_code_and_level():
     # common nouns ending in 区 are never a region; a place named once in passing is not either
     ("全县推进棚户区改造，棚户区居民喜迁新居，主销区对接顺利。" + "工作稳步推进。" * 40
      + "学习浦东新区经验。", None, None),
+    # a short name before another level word is another place: 桃源区 is not the table's 桃源县
+    ("桃源区委统战部2024年工作综述\n桃源区统一战线坚持团结奋斗。", "桃源区", "county"),
     # a national report
     ("各位代表：\n现在，我代表国务院，向大会报告政府工作。全国经济稳定增长。", "中国", "country"),
     # the table's place named in the opening, and the county inside the prefecture also named
