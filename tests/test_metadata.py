@@ -97,3 +97,19 @@ def test_national_reports_texts_alone_give_china_and_the_year_before_delivery():
             right += report.document.year == int(record["year"]) - 1
     assert regions <= {"中国", None}
     assert right >= 48
+
+
+@pytest.mark.skipif(not GOVERNMENT.exists(), reason="needs ../shared/corpora")
+def test_national_reports_read_as_a_corpus_keep_their_year_and_title(tmp_path):
+    """The done-when of issue 14 for the corpus: every report with a year keeps it, titles come
+    from the records, and every region is 中国."""
+    from pipeline.cli import main
+
+    records = [json.loads(line) for line in GOVERNMENT.read_text("utf-8").splitlines()]
+    assert main(["run", str(GOVERNMENT), "-o", str(tmp_path), "--compact", "--workers", "2"]) == 0
+    for number, record in enumerate(records, start=1):
+        document = json.loads((tmp_path / f"{GOVERNMENT.stem}__{number}.json").read_text("utf-8"))["document"]
+        if record["year"]:
+            assert (document["year"], document["year_source"]) == (int(record["year"]), "given")
+        assert document["title"] == record["title"] and document["title_source"] == "given"
+        assert document["region"] == "中国" and document["metadata"]["url"] == record["url"]
