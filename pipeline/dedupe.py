@@ -30,7 +30,7 @@ SHINGLE = 5
 #: Containment at which two texts are one report.
 THRESHOLD = 0.8
 #: The LSH index proposes pairs from this Jaccard similarity on (a cut copy of half the original
-#: has Jaccard 0.5); proposals are then checked exactly.
+#: has Jaccard 0.5); each proposal's containment is then estimated and held to THRESHOLD.
 _PROPOSE_FROM = 0.3
 _PERMUTATIONS = 128
 #: Shorter texts have too few shingles to tell a repost from a shared formula.
