@@ -125,3 +125,14 @@ def test_a_thousand_records_with_bad_ones_and_reposts(tmp_path):
     documents = pd.read_parquet(out / "tables" / "documents.parquet")
     assert len(documents) == sum(row["ok"] for row in rows) - len(found)
     assert not validation_errors(json.loads((out / f"reports__{originals[0]}.json").read_text("utf-8")))
+
+
+def test_bad_records_reach_worker_processes_as_their_errors(tmp_path):
+    """A bad record travels to a worker with its error, which must survive pickling."""
+    corpus = tmp_path / "c.jsonl"
+    _write_jsonl(corpus, [json.dumps({"content": "全县召开座谈会3次。"}, ensure_ascii=False)] + BAD_RECORDS)
+    out = tmp_path / "out"
+    assert main(["run", str(corpus), "-o", str(out), "--workers", "2"]) == 1
+    rows = [json.loads(line) for line in (out / "corpus.jsonl").read_text("utf-8").splitlines()]
+    codes = sorted(row["error_code"] for row in rows if not row["ok"])
+    assert codes == sorted(["E121"] * 5 + ["E122"] * 2)
