@@ -27,9 +27,10 @@ def default_pipeline() -> Pipeline:
     return _default
 
 
-def process_text(text: str, *, source: str | None = None) -> Report:
-    """Run every stage on `text`; offsets in the result index `text` itself."""
-    return default_pipeline()(text, source=source)
+def process_text(text: str, *, source: str | None = None, metadata: dict | None = None) -> Report:
+    """Run every stage on `text`; offsets in the result index `text` itself. `metadata` (title,
+    year, region, issuer...) wins over what the text says; both are kept in `document`."""
+    return default_pipeline()(text, source=source, metadata=metadata)
 
 
 def process_file(path: str | Path) -> Report:

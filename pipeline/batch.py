@@ -28,6 +28,7 @@ from . import errors
 from .stages.ingest import SUPPORTED_SUFFIXES
 
 if TYPE_CHECKING:
+    from .corpus import CorpusRecord
     from .engines import Engine
     from .runner import Pipeline
 
@@ -41,10 +42,12 @@ _MAX_NAME_BYTES = 200
 
 @dataclass(frozen=True, slots=True)
 class InputItem:
-    """One input and the output name it will be written under (inside the output folder)."""
+    """One input and the output name it will be written under (inside the output folder); a
+    record of a corpus file carries its text with it (`pipeline.corpus`)."""
 
     path: str
     output_name: str
+    record: "CorpusRecord | None" = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,15 +95,27 @@ def safe_name(relative: str) -> str:
     return name.encode("utf-8")[:_MAX_NAME_BYTES].decode("utf-8", "ignore")
 
 
-def discover(paths: Iterable[str]) -> list[InputItem]:
-    """Expand folders (recursively, supported suffixes) and give each input a unique output name."""
+def discover(paths: Iterable[str], text_field: str | None = None) -> list[InputItem]:
+    """Expand folders (recursively, supported suffixes) and corpus files (a record each) and give
+    each input a unique output name."""
+    from .corpus import CorpusRecord, is_corpus, read_records
+
     found: list[tuple[str, str]] = []  # (path, name relative to its argument)
+    records: dict[str, CorpusRecord] = {}
     for argument in paths:
         if argument == STDIN:
             found.append((STDIN, "stdin"))
             continue
         path = Path(argument)
-        if path.is_dir():
+        if is_corpus(argument) and not path.is_dir():
+            try:
+                for record in read_records(argument, text_field):
+                    records[record.source] = record
+                    found.append((record.source, f"{path.stem}__{record.name}"))
+            except errors.InputError as exc:  # the whole file: one failed input, named
+                records[argument] = CorpusRecord(argument, 0, problem=exc)
+                found.append((argument, path.stem))
+        elif path.is_dir():
             for child in sorted(path.rglob("*")):
                 if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
                     found.append((str(child), str(child.relative_to(path).with_suffix(""))))
@@ -114,20 +129,29 @@ def discover(paths: Iterable[str]) -> list[InputItem]:
     for (path, _), name in zip(found, names):
         if counts[name.casefold()] > 1:  # same flat name from different places: the path's hash
             name = f"{name}.{hashlib.sha256(path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
-        items.append(InputItem(path=path, output_name=name + ".json"))
+        items.append(InputItem(path=path, output_name=name + ".json", record=records.get(path)))
     return items
 
 
-def read_input(path: str, base: str | None = None):
+def read_input(path: str, base: str | None = None, record: "CorpusRecord | None" = None):
     """Read `path`; a relative one from the folder `base` when given (a worker on another
-    machine), keeping the path as given as the document's source, as a local run would."""
-    from .stages.ingest import document_from_bytes, read_document
+    machine), keeping the path as given as the document's source, as a local run would. A corpus
+    record is already read; a plain file takes the metadata of its sidecar `NAME.meta.json`."""
+    from .corpus import sidecar_metadata
+    from .stages.ingest import SourceDocument, document_from_bytes, read_document
 
+    if record is not None:
+        if record.problem is not None:
+            raise record.problem
+        return SourceDocument(text=record.text, encoding="utf-8", sha256=record.sha256,
+                              format=Path(record.corpus).suffix.lstrip(".").lower(),
+                              source=record.source, doc_id=record.name, metadata=record.metadata)
     if path == STDIN:
         return document_from_bytes(sys.stdin.buffer.read(), source=STDIN, name="stdin")
-    if base is None or os.path.isabs(path):
-        return read_document(path)
-    return replace(read_document(os.path.join(base, path)), source=path)
+    local = path if base is None or os.path.isabs(path) else os.path.join(base, path)
+    document = replace(read_document(local), source=path)
+    given = sidecar_metadata(local)
+    return replace(document, metadata=given) if given is not None else document
 
 
 @lru_cache(maxsize=2)
@@ -170,7 +194,7 @@ def process_one(item: InputItem, *, keep_tokens: bool = False, indent: bool = Tr
     started = time.perf_counter()
     try:
         with time_limit(timeout, item.path):
-            document = read_input(item.path, base)
+            document = read_input(item.path, base, item.record)
             report = pipe.process_document(document, doc_id=item.output_name.removesuffix(".json"))
             data = report.to_json(indent=indent)
     except errors.ReportMinerError as exc:
@@ -182,7 +206,7 @@ def process_one(item: InputItem, *, keep_tokens: bool = False, indent: bool = Tr
     return Outcome(item.path, item.output_name, ok=True, doc_id=report.document.doc_id,
                    sha256=report.document.sha256, json=data,
                    seconds=time.perf_counter() - started,
-                   extracted_text=document.text if document.format != "text" else None)
+                   extracted_text=document.text if document.format != "text" and item.record is None else None)
 
 
 def extracted_text_path(output: Path) -> Path:
@@ -303,7 +327,10 @@ def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
 
         def pending() -> Iterator[InputItem]:
             for item in items:
-                sha256 = file_sha256(item.path) if resume and item.path != STDIN else None
+                if item.record is not None:
+                    sha256 = item.record.sha256 if resume else None
+                else:
+                    sha256 = file_sha256(item.path) if resume and item.path != STDIN else None
                 doc_id = sha256 and current_output(output / item.output_name, sha256,
                                                    keep_tokens=keep_tokens)
                 if doc_id:

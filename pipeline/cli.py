@@ -44,6 +44,11 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="also write the corpus tables (documents, sections, sentences, "
                           "quantities, entities, activities) to OUT/tables/, or beside a single "
                           "output file in STEM.tables/ (needs -o)")
+    run.add_argument("--text-field", metavar="FIELD",
+                     help="the field holding a report's text in .jsonl/.csv/.parquet corpus "
+                          "files (default: content, else text)")
+    run.add_argument("--dedupe", action="store_true",
+                     help="leave reposts (corpus.jsonl's duplicate_of) out of the tables")
     run.set_defaults(handler=_run)
 
     describe = commands.add_parser("describe", help="process reports and print a readable account")
@@ -92,9 +97,10 @@ def _fail(message: str) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from .batch import DEFAULT_TIMEOUT, STDIN, discover, write_corpus, write_outcome
+    from .dedupe import mark_reposts
     from .engines import make_engine
 
-    items = discover(args.paths)
+    items = discover(args.paths, args.text_field)
     if not items:
         _fail("no supported input files found in " + ", ".join(args.paths))
         return EXIT_USAGE
@@ -132,6 +138,7 @@ def _run(args: argparse.Namespace) -> int:
             failed = write_corpus(items, engine, output, resume=not args.force,
                                   keep_tokens=args.tokens,
                                   on_outcome=report_outcome).failed
+            mark_reposts(output)
         else:
             failed = 0
             for outcome in engine.map(items):
@@ -145,19 +152,22 @@ def _run(args: argparse.Namespace) -> int:
     if progress is not None:
         progress.close()
     if args.tables:
-        _write_tables(args.tables, output, single, items)
+        _write_tables(args.tables, output, single, items, dedupe=args.dedupe)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
-def _write_tables(fmt: str, output: Path, single: bool, items) -> None:
-    """The corpus tables of every output now in place (this run's and earlier current ones)."""
+def _write_tables(fmt: str, output: Path, single: bool, items, *, dedupe: bool = False) -> None:
+    """The corpus tables of every output now in place (this run's and earlier current ones),
+    without the reposts the manifest names when `dedupe`."""
+    from .dedupe import reposted_outputs
     from .frames import to_frames, write_tables
 
     if single:
         outputs, folder = [output] if output.exists() else [], output.with_suffix(".tables")
     else:
+        reposts = reposted_outputs(output) if dedupe else set()
         outputs = [output / item.output_name for item in items
-                   if (output / item.output_name).exists()]
+                   if (output / item.output_name).exists() and item.output_name not in reposts]
         folder = output / "tables"
     write_tables(to_frames(outputs), folder, fmt)
 

@@ -20,6 +20,15 @@ class ReportMinerError(Exception):
         self.fields = fields
         super().__init__(f"[{self.code}] {self.source}: " + self.template.format(**fields))
 
+    def __reduce__(self):
+        # Pickled by its fields, not its message, so it reaches a worker process whole (a bad
+        # corpus record travels with its error).
+        return (_rebuild, (type(self), self.source, self.fields))
+
+
+def _rebuild(kind: type, source: str, fields: dict) -> ReportMinerError:
+    return kind(source, **fields)
+
 
 class InputError(ReportMinerError):
     """The input itself cannot be turned into a report; skip it and say why."""
@@ -71,6 +80,20 @@ class NoMainText(InputError):
 class DamagedDocument(InputError):
     code = "E109"
     template = "this {kind} cannot be opened: {reason}"
+
+
+class BadRecord(InputError):
+    """One record of a corpus file (JSONL, CSV, Parquet) that cannot be a report; the others go on."""
+
+    code = "E121"
+    template = "record {record}: {reason}"
+
+
+class BadMetadata(InputError):
+    """Metadata given with a report (a record's fields, a sidecar NAME.meta.json) of the wrong kind."""
+
+    code = "E122"
+    template = "metadata field {field!r}: {reason}"
 
 
 class PipelineError(ReportMinerError):

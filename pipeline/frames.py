@@ -1,4 +1,5 @@
-"""Corpus tables: report-miner outputs as six pandas DataFrames, one row per record.
+"""Corpus tables: report-miner outputs as seven pandas DataFrames, one row per record (`areas`:
+one per report and work area, from the summary).
 
     >>> from pipeline.frames import to_frames
     >>> tables = to_frames(["out/"])          # a folder of output JSON, files, dicts or Reports
@@ -12,13 +13,16 @@ Nullable integers are pandas `Int64`; text columns are `string`.
 
 Columns (`TABLE_COLUMNS` holds them with their dtypes):
 
-documents   doc_id source title region year issuer encoding format chars sections sentences
+documents   doc_id source title region year issuer year_delivered year_source region_code
+            region_level region_source encoding format chars sections sentences
             quantities entities activities schema_version pipeline_version
 sections    doc_id section parent level heading numbering start end area
 sentences   doc_id sentence section paragraph start end chars area area_score text
 quantities  doc_id sentence area start end text value unit approx kind low high bound object verb
+            role
 entities    doc_id sentence area start end text label canonical normalized
 activities  doc_id sentence area start end name text kind count count_unit organiser
+areas       doc_id region year area sentences chars share key_figures activities figures
 
 A record's `area` is its sentence's; a record outside every sentence (in a heading, say) takes the
 area of the innermost section around it. `sentence` is the record's own sentence id where the
@@ -37,14 +41,16 @@ import pandas as pd
 from . import errors
 from .records import Report
 
-TABLES = ("documents", "sections", "sentences", "quantities", "entities", "activities")
+TABLES = ("documents", "sections", "sentences", "quantities", "entities", "activities", "areas")
 TABLE_FORMATS = ("parquet", "csv")
 
 _LOCATED = {"sentence": "Int64", "area": "area"}
 #: table -> column -> dtype; "area" and "label" stand for the categoricals built in `to_frames`.
 TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "documents": {"doc_id": "string", "source": "string", "title": "string", "region": "string",
-                  "year": "Int64", "issuer": "string", "encoding": "string",
+                  "year": "Int64", "issuer": "string", "year_delivered": "Int64",
+                  "year_source": "string", "region_code": "string", "region_level": "string",
+                  "region_source": "string", "encoding": "string",
                   "format": "string", "chars": "int64", "sections": "int64",
                   "sentences": "int64", "quantities": "int64", "entities": "int64",
                   "activities": "int64", "schema_version": "string",
@@ -58,13 +64,16 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "quantities": {"doc_id": "string", **_LOCATED, "start": "int64", "end": "int64",
                    "text": "string", "value": "float64", "unit": "string", "approx": "bool",
                    "kind": "string", "low": "float64", "high": "float64", "bound": "string",
-                   "object": "string", "verb": "string"},
+                   "object": "string", "verb": "string", "role": "string"},
     "entities": {"doc_id": "string", **_LOCATED, "start": "int64", "end": "int64",
                  "text": "string", "label": "label", "canonical": "string",
                  "normalized": "string"},
     "activities": {"doc_id": "string", **_LOCATED, "start": "int64", "end": "int64",
                    "name": "string", "text": "string", "kind": "string", "count": "float64",
                    "count_unit": "string", "organiser": "string"},
+    "areas": {"doc_id": "string", "region": "string", "year": "Int64", "area": "area",
+              "sentences": "int64", "chars": "int64", "share": "float64",
+              "key_figures": "int64", "activities": "int64", "figures": "string"},
 }
 
 
@@ -183,7 +192,20 @@ def _document_rows(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     for table in ("quantities", "entities", "activities"):
         rows[table] = list(_located_rows(doc_id, report.get(table, []), locate,
                                          TABLE_COLUMNS[table]))
+    rows["areas"] = _area_rows(report)
     return rows
+
+
+def _area_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per work area of the report's summary: how much it says and its key figures
+    (`figures`: their labels joined by ` | `, `举办 周六早餐会 7次 | ...`)."""
+    document, summary = report["document"], report.get("summary") or {}
+    return [{"doc_id": document["doc_id"], "region": document.get("region"),
+             "year": document.get("year"), "area": area, "sentences": entry["sentences"],
+             "chars": entry["chars"], "share": entry["share"],
+             "key_figures": len(entry["key_figures"]), "activities": len(entry["activities"]),
+             "figures": " | ".join(figure["label"] for figure in entry["key_figures"])}
+            for area, entry in (summary.get("areas") or {}).items()]
 
 
 def _frame(rows: list[dict[str, Any]], columns: dict[str, str],

@@ -116,6 +116,7 @@ class Quantity(Record):
     object: str | None = None
     verb: str | None = None
     sentence: int | None = None
+    role: str = "figure"
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,15 @@ class DocumentMeta(Record):
     region: str | None = None
     year: int | None = None
     issuer: str | None = None
+    title_source: str | None = None
+    year_source: str | None = None
+    region_source: str | None = None
+    issuer_source: str | None = None
+    year_delivered: int | None = None
+    region_code: str | None = None
+    region_level: str | None = None
+    metadata: dict | None = None
+    inferred: dict | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,10 +99,14 @@ class Pipeline:
     def process_document(self, document: "SourceDocument", *, doc_id: str | None = None) -> Report:
         """Process what ingest read, keeping its hash, encoding and format in the metadata."""
         return self(document.text, source=document.source, sha256=document.sha256,
-                    encoding=document.encoding, fmt=document.format, doc_id=doc_id or document.doc_id)
+                    encoding=document.encoding, fmt=document.format, doc_id=doc_id or document.doc_id,
+                    metadata=document.metadata)
 
     def __call__(self, text: str, *, source: str | None = None, sha256: str | None = None,
-                 encoding: str = "utf-8", fmt: str = "text", doc_id: str | None = None) -> Report:
+                 encoding: str = "utf-8", fmt: str = "text", doc_id: str | None = None,
+                 metadata: dict | None = None) -> Report:
+        """`metadata`: what is known of the report beforehand (title, year, region, issuer, url...),
+        kept as given in `document.metadata`; it wins over what the text says (`pipeline.metadata`)."""
         if not isinstance(text, str):
             raise TypeError(f"process_text expects str, got {type(text).__name__}")
         if not text.strip():
@@ -116,7 +120,7 @@ class Pipeline:
                 f"character {exc.start} is a lone surrogate (U+{ord(text[exc.start]):04X})")) from None
         digest = sha256 or hashlib.sha256(encoded).hexdigest()
         meta = DocumentMeta(doc_id=doc_id or digest[:16], source=source, sha256=digest,
-                            encoding=encoding, format=fmt, chars=len(text))
+                            encoding=encoding, format=fmt, chars=len(text), metadata=metadata)
         draft = Draft(text=text, folded=fold(text), meta=meta)
         for stage in self._stages():
             stage(draft)

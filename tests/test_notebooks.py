@@ -11,10 +11,11 @@ from conftest import ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 #: Charts each notebook saves when REPORT_MINER_CHART_DIR is set.
 CHARTS = {"explore_report": ["explore_areas"],
-          "compare_reports": ["compare_profiles", "compare_figures"]}
+          "compare_reports": ["compare_profiles", "compare_figures"],
+          "places_over_years": ["places_shares"]}
 
 
-def test_both_notebooks_are_there_and_committed_without_outputs():
+def test_the_notebooks_are_there_and_committed_without_outputs():
     import nbformat
 
     assert {path.stem for path in NOTEBOOKS} == set(CHARTS)

@@ -106,6 +106,45 @@ def test_object_and_verb_follow_chinese_word_order(extract):
     assert (second.object, second.verb) == ("示范点", "打造")
 
 
+@pytest.mark.parametrize("sentence, text, counted", [
+    # an aside in brackets names its own object, and never lends a bracket to one outside it
+    ("统战部核定编制30名,有干部28人(含少数民族干部2人)。", "28人", "干部"),
+    ("统战部核定编制30名,有干部28人(含少数民族干部2人)。", "2人", "少数民族干部"),
+    # a short bracket inside a word stays in it
+    ("全县建有餐饮商(协)会5个。", "5个", "餐饮商(协)会"),
+    # the class named after 等 is what is counted; a list after the count is kept whole
+    ("建成乡贤馆、同心书屋等基层统战阵地9个。", "9个", "基层统战阵地"),
+    ("建有江州、云港等异地商会组织3个。", "3个", "异地商会组织"),
+    ("举办6期民族、宗教知识培训班。", "6期", "民族、宗教知识培训班"),
+    # a title is one piece
+    ("全年编印8期《岚溪同心》。", "8期", "《岚溪同心》"),
+    # a figure opening its clause counts what the verb after it acts on
+    ("100%完成宗教活动场所年检工作。", "100%", "宗教活动场所年检工作"),
+    ("其中有2个被评为市级示范点。", "2个", "市级示范点"),
+    # figures side by side count the same thing
+    ("带动低收入农户1.2万户近4万人。", "近4万人", "低收入农户"),
+    ("全镇有苗、瑶等6个少数民族,3100人。", "3100人", "少数民族"),
+    # nouns joined by 和 after a count are one object; a verb-looking word can open a noun
+    ("我县12个单位和个人受到表彰。", "12个", "单位和个人"),
+    ("新组建3个党支部、4个联合党支部。", "4个", "联合党支部"),
+])
+def test_object_is_a_clean_noun_phrase(sentence, text, counted, extract):
+    [quantity] = [q for q in extract(sentence) if q.text == text]
+    assert quantity.object == counted
+
+
+@pytest.mark.parametrize("sentence, text, role", [
+    ("青岚区连续两年获评考核先进。", "两年", "duration"),
+    ("过去一年,全县统战工作稳步推进。", "一年", "duration"),
+    ("纪念民建成立75周年座谈会在岚溪召开。", "75周年", "ordinal"),
+    ("全年召开座谈会7次。", "7次", "figure"),
+])
+def test_durations_and_ordinals_are_marked_and_count_nothing(sentence, text, role, extract):
+    [quantity] = [q for q in extract(sentence) if q.text == text]
+    assert quantity.role == role
+    assert (quantity.object is None) == (role != "figure")
+
+
 def test_stage_needs_tokens():
     with pytest.raises(errors.MissingRequirement, match="tokens"):
         Pipeline(["segment", "quantities"])
@@ -127,8 +166,8 @@ def test_any_text_keeps_offsets_and_values(text):
 def test_a_token_of_two_quote_marks_opens_no_quotation():
     """Only a single quote mark opens a quotation; a token `“‘` is no quote of its own."""
     from pipeline.records import Token
-    from pipeline.stages.quantities import _pieces
+    from pipeline.stages.quantity_context import _pieces
 
     folded = "举办“‘早餐会7次"
     tokens = [Token("举办", 0, 2), Token("“‘", 2, 4), Token("早餐会", 4, 7)]
-    assert [piece.text for piece in _pieces(tokens, 0, 7, folded)] == ["举办", "“‘", "早餐会"]
+    assert [piece.text for piece in _pieces(tokens, 0, 7, folded, str.isalpha)] == ["举办", "“‘", "早餐会"]

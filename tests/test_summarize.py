@@ -10,7 +10,8 @@ from conftest import CORPORA, assert_valid
 from pipeline.draft import Draft
 from pipeline.records import Activity, DocumentMeta, Entity, Quantity, Report
 from pipeline.stages import segment, summarize
-from pipeline.stages.summarize import area_catalogue, issuing_body, reviewed_year
+from pipeline.metadata import infer_years, issuing_body
+from pipeline.stages.summarize import area_catalogue
 from pipeline.textnorm import fold
 
 AREA_IDS = [area.id for area in area_catalogue()]
@@ -139,7 +140,7 @@ def test_the_representative_sentence_is_the_most_central_one():
     ("全区统战工作稳步推进。", None, None),
 ])
 def test_reviewed_year(text, title, year):
-    assert reviewed_year(fold(text), title) == year
+    assert infer_years(fold(text), title)[0] == year
 
 
 @pytest.mark.parametrize(("text", "title", "issuer"), [
@@ -181,5 +182,7 @@ def test_own_reports_summaries_validate_and_account_for_every_record():
         assert_valid(report)
         areas = report.summary["areas"].values()
         assert sum(entry["sentences"] for entry in areas) == len(report.sentences), path
-        assert sum(len(entry["key_figures"]) for entry in areas) == len(report.quantities), path
+        figures = [quantity for quantity in report.quantities if summarize.is_key_figure(quantity)]
+        assert sum(len(entry["key_figures"]) for entry in areas) == len(figures), path
+        assert all(quantity.role == "figure" for quantity in figures), path
         assert json.loads(report.to_json())["summary"]["totals"]["chars"] == len(report.text)

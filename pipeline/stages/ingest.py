@@ -70,6 +70,8 @@ class SourceDocument:
     format: str
     source: str
     doc_id: str
+    #: Metadata given with the document (a corpus record's fields, a sidecar NAME.meta.json).
+    metadata: dict | None = None
 
 
 def _common_hanzi_share(text: str) -> float:

@@ -20,18 +20,26 @@ Chinese numerals of `tests/data/quantity_cases.jsonl` and its sentence `transfor
 72 government work reports (1.12 M characters) the stage runs at about 2.4 M characters/s on
 tokens already made, against 5-12 M characters/s for bare rjieba segmentation of the same text.
 
-The counted object and the verb come from the tokens around the quantity, within its clause:
-a noun phrase right after a count (`打造了11个示范点`), else the noun phrase before it
-(`召开周六早餐会7次`); the verb is the run of verbs before that (jieba's part-of-speech tags,
-corrected by the lists in `units.markers.json`). After a copula (`达`, `为`, `占`) there is no
-verb, and after `其中` there is no object (a back-reference).
+The counted object and the verb come from the tokens around the quantity, within its clause and
+between it and its neighbouring quantities: a noun phrase right after a count (`打造了11个示范点`,
+running on through an enumeration `4期统战信息、宣传等工作培训班` or `单位和个人`), else the noun
+phrase before it (`召开周六早餐会7次`); the verb is the run of verbs before that (jieba's
+part-of-speech tags, corrected by the lists in `units.markers.json`). After a copula (`达`, `为`,
+`占`) there is no verb, and after `其中` there is no object (a back-reference). The object is a
+clean noun phrase: a bracket opens an aside and is never part of one (`有人员62人(含…)`), except a
+short one inside a word (`行业商(协)会`); a quotation or a title in 《》 is one piece; after `等` the
+class noun is what is counted (`A、B等基层统战品牌12个`); a figure opening its clause counts what
+the verb after it acts on (`100%完成…工作`, `3个被评为…示范场所`); a bare figure right after
+another counts the same thing (`贫困户7.71万户近25万人`).
+
+Every quantity has a `role`: `figure`, or `duration` (`连续两年`, `过去一年`, `为期5天`) and
+`ordinal` (`75周年`), which only place the report in time: an ordinal never has an object, a
+duration only one joined to it by a copula or 的 (`培养周期为三年`), and neither is a key figure
+of the summary.
 """
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
-from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,17 +48,13 @@ from functools import lru_cache
 from ..data import data_lines, read_json
 from ..draft import Draft, on_matching_view
 from ..numerals import DIGIT_CHARS, DIGITS, parse_exact, parse_year
-from ..records import Quantity, Token
+from ..records import Quantity
+from .quantity_context import (BREAKS, DURATION, FIGURE, LIST_COMMA, ORDINAL, Clause, Context,
+                               Neighbour, object_and_verb)
 
 NAME = "quantities"
 REQUIRES = ("text", "folded", "sentences", "tokens")
 PROVIDES = ("quantities",)
-
-#: jieba's part-of-speech tags for verbs (plain verbs and verbs used as nouns).
-_VERB_TAGS = frozenset({"v", "vd", "vi", "vn", "vg"})
-_NOUN_LIKE_VERB_TAG = "vn"
-#: Clause breaks in the folded text, where full-width ，；：！？ are already half-width.
-_CLAUSE_BREAK = re.compile(r"[,。;:!?、\s|]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +98,9 @@ def grammar() -> re.Pattern[str]:
     digits = DIGIT_CHARS
     # 千 before 克/米/瓦 belongs to the unit (千克), not to the number.
     start = rf"(?:[0-9{digits}十百万]|千(?![克米瓦]))"
-    inside = rf"(?:{start}|,(?=[0-9]{{3}}(?![0-9]))|\.(?=[0-9])|[万亿]|点(?=[{digits}])|[余多](?=[万亿]))"
+    # The branches of `inside` must never match the same character (万 is in `start` only), or a
+    # run of them has exponentially many readings to backtrack through (`会议召开万万万…次`).
+    inside = rf"(?:{start}|,(?=[0-9]{{3}}(?![0-9]))|\.(?=[0-9])|亿|点(?=[{digits}])|[余多](?=[万亿]))"
     number = rf"{start}{inside}*"
     stop = markers["share_not_followed_by"]["chars"]
     shares = "|".join(rf"{re.escape(word)}(?![{stop}])" for word in markers["shares"]
@@ -127,28 +133,6 @@ def trap_pattern() -> re.Pattern[str]:
     words = [word for word in markers["trap_words"]["words"] if not word.startswith("_")]
     patterns = markers["trap_patterns"]["patterns"]
     return re.compile("|".join([f"(?:{_alternation(words)})"] + [f"(?:{p})" for p in patterns]))
-
-
-@lru_cache(maxsize=1)
-def verb_lexicon() -> tuple[frozenset[str], frozenset[str]]:
-    """(verbs, verbal nouns): jieba's dictionary tags, corrected by the report-usage lists.
-
-    A verbal noun (jieba's `vn`: 培训, 调研, 服务) governs a following noun (`培训党外干部`) but
-    heads a noun phrase when it stands last (`开展专题调研21次`)."""
-    context = tables().context
-    verbs, verbal_nouns = set(context["verbs"]), set()
-    # Locate jieba's dictionary without importing jieba, which would cost a cold start 0.1-0.3 s.
-    jieba_folder = importlib.util.find_spec("jieba").submodule_search_locations[0]
-    with open(os.path.join(jieba_folder, "dict.txt"), encoding="utf-8") as f:
-        for line in f:
-            word, _, tag = line.rstrip("\n").rpartition(" ")
-            word = word.partition(" ")[0]
-            if tag == _NOUN_LIKE_VERB_TAG:
-                verbal_nouns.add(word)
-            elif tag in _VERB_TAGS:
-                verbs.add(word)
-    not_verbs = set(context["not_verbs"])
-    return frozenset(verbs - not_verbs), frozenset(verbal_nouns - verbs - not_verbs)
 
 
 # --- reading one candidate -------------------------------------------------------------------
@@ -322,142 +306,6 @@ def _candidate(match: re.Match[str], folded: str) -> _Reading | None:
     return reading
 
 
-# --- object and verb -------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class _Piece:
-    """A token, or the part of one that lies outside the quantity."""
-
-    text: str
-    start: int
-    end: int
-
-
-class _Context:
-    """Finds the counted object and the verb of a quantity among its clause's tokens."""
-
-    def __init__(self) -> None:
-        context = tables().context
-        self.verbs, self.verbal_nouns = verb_lexicon()
-        self.copulas = frozenset(context["copulas"])
-        self.skip = frozenset(context["skip"])
-        self.back_references = frozenset(context["back_references"])
-        self.stops = frozenset(context["object_stops"])
-        self.light_verbs = frozenset(context["light_verbs"])
-
-    def is_verb(self, word: str, *, head: bool = False) -> bool:
-        """`head`: the word stands last before the quantity, where a verbal noun is a noun."""
-        if word in self.copulas:
-            return False
-        return word in self.verbs or (not head and word in self.verbal_nouns)
-
-    def _ends_object(self, word: str) -> bool:
-        return (word in self.stops or word in self.skip or word in self.copulas
-                or word in self.back_references or bool(_CLAUSE_BREAK.fullmatch(word)))
-
-    def _noun_before(self, pieces: list[_Piece], end: int) -> _Piece | None:
-        start = end
-        while start and not self._ends_object(pieces[start - 1].text) \
-                and not self.is_verb(pieces[start - 1].text, head=start == end):
-            start -= 1
-        return _span(pieces[start:end])
-
-    def _verb_runs(self, pieces: list[_Piece], end: int) -> list[tuple[int, int]]:
-        runs: list[tuple[int, int]] = []
-        for index in range(end):
-            if self.is_verb(pieces[index].text, head=index == end - 1):
-                if runs and runs[-1][1] == index:
-                    runs[-1] = (runs[-1][0], index + 1)
-                else:
-                    runs.append((index, index + 1))
-        return [run for run in runs
-                if not all(pieces[i].text in self.light_verbs for i in range(*run))]
-
-    def before(self, pieces: list[_Piece]) -> tuple[_Piece | None, _Piece | None, bool]:
-        """(object, verb, closed) read from the clause before the quantity.
-
-        `closed` says the object slot is settled (after a back-reference such as 其中, the
-        quantity counts what was named before, so no noun may be borrowed from after it)."""
-        end = len(pieces)
-        after_copula = False
-        while end and (pieces[end - 1].text in self.skip or pieces[end - 1].text in self.copulas):
-            after_copula |= pieces[end - 1].text in self.copulas
-            end -= 1
-        if after_copula:
-            return self._noun_before(pieces, end), None, False
-        runs = self._verb_runs(pieces, end)
-        governing = [run for run in runs if run[1] < end and not self.is_verb(pieces[run[1]].text)]
-        run = governing[-1] if governing else (runs[-1] if runs and runs[-1][1] == end else None)
-        if run is None:
-            noun = self._noun_before(pieces, end)
-            start = end if noun is None else next(i for i, p in enumerate(pieces) if p.start == noun.start)
-            closed = start > 0 and pieces[start - 1].text in self.back_references
-            return noun, None, closed
-        first, last = run
-        while first < last - 1 and pieces[first].text in self.light_verbs:
-            first += 1
-        verb = _span(pieces[first:last])
-        object_start = last
-        while object_start < end and (pieces[object_start].text in self.stops or pieces[object_start].text in self.skip):
-            object_start += 1
-        return _span(pieces[object_start:end]), verb, False
-
-    def subject(self, pieces: list[_Piece], verb: _Piece) -> _Piece | None:
-        """The noun before the verb, for `早餐会全年召开12次` and `覆盖率同比增长6.5个百分点`."""
-        end = next(i for i, p in enumerate(pieces) if p.start == verb.start)
-        while end and pieces[end - 1].text in self.skip:
-            end -= 1
-        if end and pieces[end - 1].text == "被":
-            return None
-        return self._noun_before(pieces, end)
-
-    def after(self, pieces: list[_Piece], *, after_de_only: bool) -> _Piece | None:
-        """The noun phrase right after the quantity (`11个示范点`, `56.3%的税收`)."""
-        index = 0
-        if pieces and pieces[0].text == "的":
-            index = 1
-        elif after_de_only:
-            return None
-        first = index
-        while index < len(pieces) and not self._ends_object(pieces[index].text) \
-                and not self.is_verb(pieces[index].text, head=True):
-            index += 1
-        return _span(pieces[first:index])
-
-
-def _span(pieces: list[_Piece]) -> _Piece | None:
-    if not pieces:
-        return None
-    return _Piece("", pieces[0].start, pieces[-1].end)
-
-
-_OPEN_QUOTES = frozenset("“‘「『")
-#: A straight quote closes a quotation but never opens one: it cannot tell which side it is on.
-_CLOSE_QUOTES = frozenset("”’」』\"")
-
-
-def _pieces(tokens: list[Token], start: int, end: int, folded: str) -> list[_Piece]:
-    """Tokens clipped to `[start, end)`, with their folded text; a quotation is one piece, so
-    the words of a quoted name are never taken for verbs (`开展“同心助企”服务活动`)."""
-    pieces: list[_Piece] = []
-    quote_start = None
-    for token in tokens:
-        left, right = max(token.start, start), min(token.end, end)
-        if left >= right:
-            continue
-        word = folded[left:right]
-        if quote_start is None and word in _OPEN_QUOTES:
-            quote_start = left
-        elif quote_start is not None and word in _CLOSE_QUOTES:
-            pieces.append(_Piece(folded[quote_start:right], quote_start, right))
-            quote_start = None
-        elif quote_start is None:
-            pieces.append(_Piece(word, left, right))
-    if quote_start is not None:
-        pieces.append(_Piece(folded[quote_start:end], quote_start, end))
-    return pieces
-
-
 # --- the stage -------------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
@@ -475,63 +323,48 @@ def _in_trap(folded: str, start: int, end: int) -> bool:
                for m in trap_pattern().finditer(window))
 
 
-def find_quantities(draft: Draft, context: _Context) -> list[Quantity]:
+def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
     folded, text = draft.folded, draft.text
-    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(folded)]
-    found = []
-    for match in grammar().finditer(folded):
-        reading = _candidate(match, folded)
-        if reading is None or _in_trap(folded, reading.start, reading.end):
-            continue
+    breaks = [m.start() for m in BREAKS.finditer(folded) if not m.group("glue")]
+    # Forward objects run on through an enumeration comma, so their clause ends elsewhere.
+    ends = [offset for offset in breaks if folded[offset] != LIST_COMMA]
+    readings = [reading for reading in map(lambda match: _candidate(match, folded), grammar().finditer(folded))
+                if reading is not None and not _in_trap(folded, reading.start, reading.end)]
+    found: list[Quantity] = []
+    previous: Neighbour | None = None
+    for index, reading in enumerate(readings):
         sentence = draft.sentence_at(reading.start)
-        noun, verb = _object_and_verb(draft, folded, context, reading, breaks, sentence)
+        if previous is not None and previous.sentence is not sentence:
+            previous = None
+        following = readings[index + 1].start if index + 1 < len(readings) else len(folded)
+        role = _role(reading)
+        noun, verb = object_and_verb(draft, context, reading,
+                                     Clause(breaks, ends, sentence, previous, following), role)
+        previous = Neighbour(reading.end, sentence, noun if role == FIGURE else None)
         found.append(Quantity(
             text=text[reading.start:reading.end], start=reading.start, end=reading.end,
             value=reading.value, unit=reading.unit, approx=reading.bound is not None,
             kind=reading.kind, low=reading.low, high=reading.high, bound=reading.bound,
             object=text[noun.start:noun.end] if noun else None,
             verb=text[verb.start:verb.end] if verb else None,
-            sentence=sentence.id if sentence else None))
+            sentence=sentence.id if sentence else None, role=role))
     return found
 
 
-def _object_and_verb(draft: Draft, folded: str, context: _Context, reading: _Reading,
-                     breaks: list[int], sentence) -> tuple[_Piece | None, _Piece | None]:
-    low = sentence.start if sentence else 0
-    high = sentence.end if sentence else len(folded)
-    before_break = bisect_left(breaks, reading.start) - 1
-    clause_start = max(low, breaks[before_break] + 1 if before_break >= 0 else 0)
-    after_break = bisect_left(breaks, reading.end)
-    clause_end = min(high, breaks[after_break] if after_break < len(breaks) else high)
-    before = _pieces(draft.tokens_between(clause_start, reading.start), clause_start,
-                     reading.start, folded)
-    noun, verb, closed = context.before(before)
-    if closed:
-        return noun, verb
-    after = _pieces(_straddling(draft, reading.end) + draft.tokens_between(reading.end, clause_end),
-                    reading.end, clause_end, folded)
-    forward = context.after(after, after_de_only=reading.kind not in _FORWARD_KINDS)
-    if forward is not None:
-        return forward, verb
-    if noun is None and verb is not None:
-        noun = context.subject(before, verb)
-    return noun, verb
-
-
-#: Kinds whose counted noun may follow the number (`11个示范点`, `三万六千亩油茶林`).
-_FORWARD_KINDS = frozenset({"count", "area", "weight", "length", "volume"})
-
-
-def _straddling(draft: Draft, offset: int) -> list[Token]:
-    """The token that starts before `offset` and runs past it, if any."""
-    previous = draft.tokens_between(max(0, offset - 16), offset)
-    return [token for token in previous if token.end > offset][-1:]
+def _role(reading: _Reading) -> str:
+    """`连续两年`, `过去一年` are durations and `75周年` an ordinal: neither counts anything."""
+    roles = tables().markers["time_roles"]
+    if reading.unit in roles["ordinal_units"]:
+        return ORDINAL
+    if reading.kind in roles["duration_kinds"]:
+        return DURATION
+    return FIGURE
 
 
 def make_stage() -> Callable[[Draft], None]:
     grammar()
     trap_pattern()
-    context = _Context()
+    context = Context(tables().markers)
 
     def run(draft: Draft) -> None:
         draft.quantities = find_quantities(draft, context)

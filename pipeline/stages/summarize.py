@@ -1,8 +1,9 @@
 """Summarize: what the report says and did, area by area, as one JSON object (`draft.summary`).
 
 For each work area of the taxonomy (and `general`), in the taxonomy's order: how much the report
-says (sentences, characters, share of the report), its key figures (every quantity of the area,
-with what it counts and the verb: `举办 周六早餐会 7次`), its named activities with their counts,
+says (sentences, characters, share of the report), its key figures (every quantity of the area
+that says what it counts or what was done, with both: `举办 周六早餐会 7次`; durations and
+ordinals are left out), its named activities with their counts,
 the organisations, places, venues, documents and events it names, and its most representative
 sentence. For the report: region, year, issuer and totals. Every area appears, even with no
 sentence, so that profiles of different reports line up column for column.
@@ -14,28 +15,25 @@ the rest of the area. Ties go to the sentence carrying more figures and activiti
 earlier one. Centrality needs no model and explains itself; a sentence that merely scores high on
 the classifier may be a short slogan.
 
-The stage also fills `meta.year` (the year reviewed: a year in the title, else the year mentioned
-most often outside planning phrases such as 部署2024年重点任务) and `meta.issuer` (a body named
-in the title before its year, after a `来源：` label, before 供稿, or on the signature line at the
-end). The cue words are data: `pipeline/data/summary_cues.json`. `meta.region` is the entity
-stage's; it is copied, not decided, here.
+The stage also settles the document's metadata (`pipeline.metadata.resolve`: year, region,
+issuer, title, given metadata over inferred, both kept), so the summary's region, year and issuer
+are the document's.
 """
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..data import read_json
 from ..draft import Draft
-from ..numerals import YEAR_PATTERN, parse_year
+from ..metadata import cues, resolve
 from ..records import Activity, Entity, Quantity, Section, Sentence
 from .classify import load_taxonomy
+from .quantities import FIGURE
 
 NAME = "summarize"
 REQUIRES = ("text", "sections", "sentences", "quantities", "entities", "activities", "areas")
@@ -49,13 +47,6 @@ TAXONOMY = "united_front"
 ENTITY_GROUPS = {"ORG": "organisations", "GPE": "places", "FAC": "venues", "DOC": "documents",
                  "EVENT": "events"}
 
-_YEAR = re.compile(rf"({YEAR_PATTERN})\s*年(?!代)")
-#: How far (characters) a plan word may stand from a year and still make it a planned year.
-_PLAN_REACH = 6
-_LONGEST_ISSUER = 30
-_SENTENCE_PUNCTUATION = re.compile(r"[,，。!！?？;；]")
-
-
 @dataclass(frozen=True, slots=True)
 class Area:
     id: str
@@ -67,77 +58,6 @@ def area_catalogue(taxonomy: str = TAXONOMY) -> tuple[Area, ...]:
     """The taxonomy's areas in its order, then its fallback (`general`)."""
     loaded = load_taxonomy(taxonomy)
     return tuple(Area(label, loaded.names[label]) for label in loaded.labels)
-
-
-@lru_cache(maxsize=1)
-def _cues() -> dict[str, tuple[str, ...]]:
-    data = read_json("summary_cues.json")
-    return {key: tuple(sorted(value["words"], key=len, reverse=True))
-            for key, value in data.items() if isinstance(value, dict)}
-
-
-# --- report-level facts ---------------------------------------------------------------------
-
-def _planned(folded: str, match: re.Match[str]) -> bool:
-    before = folded[max(0, match.start() - _PLAN_REACH):match.start()]
-    after = folded[match.end():match.end() + _PLAN_REACH]
-    return any(word in before or word in after for word in _cues()["plan_words"])
-
-
-def reviewed_year(folded: str, title: str | None) -> int | None:
-    """The year a report reviews: its title's year, else its most-mentioned unplanned year."""
-    if title:
-        match = _YEAR.search(title)
-        if match:
-            return parse_year(match.group(1))
-    counts: Counter[int] = Counter()
-    first_seen: dict[int, int] = {}
-    for match in _YEAR.finditer(folded):
-        if _planned(folded, match):
-            continue
-        year = parse_year(match.group(1))
-        counts[year] += 1
-        first_seen.setdefault(year, match.start())
-    if not counts:
-        return None
-    return max(counts, key=lambda year: (counts[year], -first_seen[year]))
-
-
-def _as_body(candidate: str) -> str | None:
-    candidate = candidate.strip(" \t:：,，。、")
-    if 2 < len(candidate) <= _LONGEST_ISSUER and candidate.endswith(_cues()["body_endings"]):
-        return candidate
-    return None
-
-
-def issuing_body(text: str, folded: str, title: str | None) -> str | None:
-    """The body that issued the report, where the report states it; else None."""
-    if title:
-        cuts = [match.start() for match in (_YEAR.search(title), re.search("关于", title)) if match]
-        if cuts and (body := _as_body(title[:min(cuts)])):
-            return body
-    labels = "|".join(map(re.escape, _cues()["issuer_labels"]))
-    for match in re.finditer(rf"(?:{labels})\s*[:：]\s*([^\s,，。;；|]+)", folded):
-        if body := _as_body(text[match.start(1):match.end(1)]):
-            return body
-    trailers = "|".join(map(re.escape, _cues()["issuer_trailers"]))
-    for match in re.finditer(rf"([^\s,，。;；:：()（）|]+?)(?:{trailers})(?=[\s)）|]|$)", folded):
-        if body := _as_body(text[match.start(1):match.end(1)]):
-            return body
-    return _signature(text)
-
-
-def _signature(text: str) -> str | None:
-    """A body's name alone on the last line, or on the line before a closing date line."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    if len(lines) < 2:
-        return None
-    last = lines[-1]
-    if len(last) <= _LONGEST_ISSUER and _YEAR.match(last.strip("()（）")):
-        last = lines[-2]
-    if _SENTENCE_PUNCTUATION.search(last):
-        return None
-    return _as_body(last)
 
 
 # --- which area a record belongs to ---------------------------------------------------------
@@ -181,6 +101,12 @@ def figure_label(quantity: Quantity) -> str:
     parts = [quantity.verb, quantity.object if quantity.object != quantity.verb else None,
              quantity.text]
     return " ".join(part for part in parts if part)
+
+
+def is_key_figure(quantity: Quantity) -> bool:
+    """A figure worth citing says what it counts or what was done: durations (连续两年),
+    ordinals (75周年) and bare numbers (`31条` with neither) are left out."""
+    return quantity.role == FIGURE and (quantity.object is not None or quantity.verb is not None)
 
 
 def _key_figure(quantity: Quantity, sentence: Sentence | None) -> dict[str, Any]:
@@ -300,7 +226,7 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
             "chars": chars,
             "share": round(chars / sentence_chars, 4) if sentence_chars else 0.0,
             "key_figures": [_key_figure(quantity, locate.sentence_of(quantity))
-                            for quantity in quantities_by_area[area.id]],
+                            for quantity in quantities_by_area[area.id] if is_key_figure(quantity)],
             "activities": _activity_rows(activities_by_area[area.id]),
             **_entity_groups(entities_by_area[area.id]),
             "representative_sentence": _sentence_ref(
@@ -322,13 +248,10 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
 
 def make_stage(*, taxonomy: str = TAXONOMY):
     areas = area_catalogue(taxonomy)
-    _cues()
+    cues()
 
     def summarize_stage(draft: Draft) -> None:
-        meta = draft.meta
-        year = meta.year or reviewed_year(draft.folded, meta.title)
-        issuer = meta.issuer or issuing_body(draft.text, draft.folded, meta.title)
-        draft.meta = replace(meta, year=year, issuer=issuer)
+        draft.meta = resolve(draft.meta, draft.folded, draft.text, draft.entities)
         draft.summary = summarize(draft, areas)
 
     return summarize_stage

@@ -1,0 +1,438 @@
+"""What a researcher joins reports on: year, region, issuer and title, each with a stated meaning.
+
+Definitions (README, "Metadata"):
+
+* `year`: the year the report reviews, the year of the work it describes. A 2022 review of United
+  Front work and the 2023 government work report (which reviews 2022) both have year 2022.
+  Read from the title when it names the year of a review (`2022年统战工作总结`), else from the
+  text: a review heading (`一、2024年工作回顾`), else the year before the one the text plans for
+  (`2025年经济社会发展总体要求`: delivered in 2025, so it reviews 2024) or before the national
+  congress session it opens with (`data/npc_sessions.tsv`), else the year most often mentioned
+  outside planning phrases and comparisons' base years (`比2007年增长`).
+* `year_delivered`: the year the report was delivered or is named for where that differs: a
+  title naming a work report (`2025年政府工作报告`), else the year the text plans for; null when
+  neither says.
+* `region`: the administrative division the report is about, from the division table
+  (`data/gazetteer/divisions.tsv`, through `lookup_division`), with its `region_code` (the
+  national division code) and `region_level` (province, prefecture, county), or `中国` at level
+  `country` for a national report; null when the text does not say. Never a common noun.
+* `issuer`: the body that issued the report, where the report names it.
+* `title`: the report's title.
+
+Metadata given with a report (a corpus record, a sidecar `NAME.meta.json`) wins over inferred
+metadata; both are kept: `document.metadata` holds the given fields as given, `document.inferred`
+what the text says, and `year_source` / `region_source` / `title_source` / `issuer_source` say
+where each final value came from (`given`, `title`, `text`).
+
+The cue words are data: `pipeline/data/summary_cues.json`.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from . import errors
+from .data import data_lines, read_json
+from .numerals import YEAR_PATTERN, parse_exact, parse_year
+from .records import DocumentMeta, Entity
+from .stages.entities import short_name
+
+#: A year before 年, its digits possibly spaced apart as some typeset reports print them (`1 9 9 7 年`).
+_YEAR = re.compile(rf"({YEAR_PATTERN}|(?:1 9|2 0) [0-9] [0-9])\s*年(?!代)")
+#: How far (characters) a plan word may stand from a year and still make it a planned year.
+_PLAN_REACH = 6
+#: How many characters may stand between a year and the word that makes it a review or a plan
+#: (`2015年和“十二五”时期工作回顾`).
+_CUE_GAP = 12
+_LONGEST_ISSUER = 30
+_SENTENCE_PUNCTUATION = re.compile(r"[,，。!！?？;；]")
+_NAME_BREAK = re.compile(r"[\s,，。;；:：()（）|]")
+#: The opening of a report, where it says who and where it is (title, byline, first sentence).
+LEAD_CHARS = 200
+#: A first line this short, and no sentence, is a title or a headline: a place it names is the
+#: report's.
+_TITLE_LINE_MAX = 60
+NATIONAL = "中国"
+#: A text speaks for the whole country when it says 全国/我国 at least this often, and this many
+#: times as often as it says 全县/全区/我市... (a county's report names national meetings too).
+_NATIONAL_SCOPE_MIN = 5
+_NATIONAL_SCOPE_RATIO = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    name: str
+    code: str | None
+    level: str
+
+
+COUNTRY = Division(NATIONAL, None, "country")
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict[str, tuple[str, ...]]:
+    data = read_json("summary_cues.json")
+    return {key: tuple(sorted(value["words"], key=len, reverse=True))
+            for key, value in data.items() if isinstance(value, dict)}
+
+
+# --- the division table ----------------------------------------------------------------------
+
+def _level(code: str) -> str:
+    if code.endswith("0000"):
+        return "province"
+    return "prefecture" if code.endswith("00") else "county"
+
+
+@lru_cache(maxsize=1)
+def _divisions() -> tuple[dict[str, str], dict[str, str]]:
+    """(full name -> code, unambiguous short name -> code)."""
+    full: dict[str, str] = {}
+    for line in data_lines("gazetteer/divisions.tsv"):
+        code, name = line.split("\t")
+        full.setdefault(name, code)
+        _NAME_OF_CODE.setdefault(code, name)
+    shorts: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for name, code in full.items():
+        short = short_name(name)
+        if short is None or short in full:
+            continue
+        if short in shorts and shorts[short] != code:
+            ambiguous.add(short)
+        shorts.setdefault(short, code)
+    return full, {short: code for short, code in shorts.items() if short not in ambiguous}
+
+
+_NAME_OF_CODE: dict[str, str] = {}
+
+
+def lookup_division(name: str) -> Division | None:
+    """The division a place name denotes: its full name (`萍乡市`) or an unambiguous short one
+    (`萍乡`); None for anything else (`棚户区`, `主销区`). The one place the table is read, so a
+    fuller table (townships) replaces it here."""
+    full, shorts = _divisions()
+    code = full.get(name) or shorts.get(name)
+    if code is None:
+        return None
+    return Division(name if name in full else _NAME_OF_CODE[code], code, _level(code))
+
+
+def _contains(outer: Division, inner: Division) -> bool:
+    if outer.code is None or inner.code is None or outer.code == inner.code:
+        return False
+    if outer.level == "province":
+        return inner.code[:2] == outer.code[:2]
+    return outer.level == "prefecture" and inner.code[:4] == outer.code[:4]
+
+
+# --- year ------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _year_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    words = cues()
+    gap = rf"[^\s,，。;；:：!！?？]{{0,{_CUE_GAP}}}?"
+    review = re.compile(rf"({YEAR_PATTERN})\s*年度?{gap}(?:{'|'.join(map(re.escape, words['review_words']))})")
+    plan = re.compile(rf"(?<![{''.join(words['target_before'])}])({YEAR_PATTERN})\s*年{gap}"
+                      rf"(?:{'|'.join(map(re.escape, words['plan_targets']))})")
+    return review, plan
+
+
+def _planned(folded: str, match: re.Match[str]) -> bool:
+    before = folded[max(0, match.start() - _PLAN_REACH):match.start()]
+    after = folded[match.end():match.end() + _PLAN_REACH]
+    return any(word in before or word in after for word in cues()["plan_words"])
+
+
+def _compared_with(folded: str, match: re.Match[str]) -> bool:
+    """`比2007年增长`, `与2012年相比`: a base year of a comparison, not the year reviewed."""
+    return match.start() > 0 and folded[match.start() - 1] in cues()["comparison_before"][0]
+
+
+def _year_of(match: re.Match[str]) -> int:
+    return parse_year(match.group(1).replace(" ", ""))
+
+
+def _most_common(years: list[int]) -> int | None:
+    if not years:
+        return None
+    counts = Counter(years)
+    return max(counts, key=lambda year: (counts[year], -years.index(year)))
+
+
+_NPC_SESSION = re.compile(r"第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十]{1,2})次会议")
+
+
+@lru_cache(maxsize=1)
+def _npc_sessions() -> dict[tuple[int, int], int]:
+    table = {}
+    for line in data_lines("npc_sessions.tsv"):
+        term, session, year = map(int, line.split("\t"))
+        table[(term, session)] = year
+    return table
+
+
+def _session_year(folded: str) -> int | None:
+    """The year of the national congress session a text opens with (a resolution: `第十二届全国
+    人民代表大会第一次会议听取…`), from the table. A session named later may be an earlier one."""
+    match = _NPC_SESSION.match(folded.lstrip())
+    if match is None:
+        return None
+    return _npc_sessions().get((parse_exact(match.group(1)), parse_exact(match.group(2))))
+
+
+def _names_delivery(title: str) -> bool:
+    """`2025年政府工作报告` is named for the year it is delivered in, `2022年工作总结` for the
+    year it reviews."""
+    return any(word in title for word in cues()["delivered_titles"]) and \
+        not any(word in title for word in cues()["review_words"])
+
+
+def infer_years(folded: str, title: str | None) -> tuple[int | None, int | None, str | None]:
+    """(year reviewed, year delivered, where the year reviewed was read: `title` or `text`)."""
+    review, plan = _year_patterns()
+    planned = _most_common([parse_year(m.group(1)) for m in plan.finditer(folded)])
+    if title and (match := _YEAR.search(title)):
+        year = _year_of(match)
+        if _names_delivery(title):
+            return year - 1, year, "title"
+        return year, planned, "title"
+    reviewed = next((parse_year(m.group(1)) for m in review.finditer(folded)), None)
+    if reviewed is None and planned is not None:
+        reviewed = planned - 1
+    delivered_at = _session_year(folded)
+    if reviewed is None and delivered_at is not None:
+        reviewed = delivered_at - 1
+    if reviewed is None:
+        reviewed = _most_common([_year_of(m) for m in _YEAR.finditer(folded)
+                                 if not _planned(folded, m) and not _compared_with(folded, m)])
+    return reviewed, planned or delivered_at, "text" if reviewed is not None else None
+
+
+# --- issuer ----------------------------------------------------------------------------------
+
+def _as_body(candidate: str) -> str | None:
+    candidate = candidate.strip(" \t:：,，。、")
+    if 2 < len(candidate) <= _LONGEST_ISSUER and candidate.endswith(cues()["body_endings"]):
+        return candidate
+    return None
+
+
+def issuing_body(text: str, folded: str, title: str | None) -> str | None:
+    """The body that issued the report, where the report states it; else None."""
+    if title:
+        cuts = [match.start() for match in (_YEAR.search(title), re.search("关于", title)) if match]
+        if cuts and (body := _as_body(title[:min(cuts)])):
+            return body
+    labels = "|".join(map(re.escape, cues()["issuer_labels"]))
+    for match in re.finditer(rf"(?:{labels})\s*[:：]\s*([^\s,，。;；|]+)", folded):
+        if body := _as_body(text[match.start(1):match.end(1)]):
+            return body
+    trailers = "|".join(map(re.escape, cues()["issuer_trailers"]))
+    for match in re.finditer(rf"(?:{trailers})(?=[\s)）|]|$)", folded):
+        if body := _as_body(_run_before(text, folded, match.start())):
+            return body
+    return _signature(text)
+
+
+def _run_before(text: str, folded: str, end: int) -> str:
+    """The words right before `end` back to the last break, read no further back than an
+    issuer's name can be long: a long run without punctuation costs each trailer a fixed amount."""
+    start = max(0, end - _LONGEST_ISSUER - 1)
+    breaks = [match.end() for match in _NAME_BREAK.finditer(folded, start, end)]
+    if breaks:
+        start = breaks[-1]
+    elif start > 0:
+        return ""  # the run is longer than any name
+    return text[start:end]
+
+
+def _signature(text: str) -> str | None:
+    """A body's name alone on the last line, or on the line before a closing date line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) < 2:
+        return None
+    last = lines[-1]
+    if len(last) <= _LONGEST_ISSUER and _YEAR.match(last.strip("()（）")):
+        last = lines[-2]
+    if _SENTENCE_PUNCTUATION.search(last):
+        return None
+    return _as_body(last)
+
+
+# --- region ----------------------------------------------------------------------------------
+
+def _is_national(folded: str, title: str | None, issuer: str | None) -> bool:
+    """A national body speaking in the title, issuer or opening, or a text whose scope is the
+    country: `全国`, `我国` far more often than `全县`, `全区`, `我市`..."""
+    lead = folded[:LEAD_CHARS]
+    if any(word in lead or (title and word in title) or (issuer and word in issuer)
+           for word in cues()["national_markers"]):
+        return True
+    national = sum(folded.count(word) for word in cues()["national_scope"])
+    local = sum(folded.count(word) for word in cues()["local_scope"])
+    return national >= _NATIONAL_SCOPE_MIN and national >= _NATIONAL_SCOPE_RATIO * local
+
+
+def _places_in(text: str) -> list[Division]:
+    """Divisions named in a short text (a title, an issuer): full names, longest first, then
+    short names where a place's name can end (`晋中统战工作综述`, `玉溪红塔:`), never inside a
+    word (`中华人民共和国` holds no 共和县, `同心逐梦` no 同心县)."""
+    full, shorts = _divisions()
+    followers = cues()["place_short_followers"][0]
+    found = []
+    for size in range(min(len(text), _LONGEST_PLACE), 1, -1):
+        for at in range(len(text) - size + 1):
+            word = text[at:at + size]
+            after = text[at + size:at + size + 1]
+            if word in full or (word in shorts and (not after or after in followers)
+                                and not _other_level(word, after)):
+                division = lookup_division(word)
+                if division is not None and division not in found:
+                    found.append(division)
+    return found
+
+
+def _other_level(short: str, after: str) -> bool:
+    """`桃源区` is not 桃源县: a short name followed by another level word is another place."""
+    return after in _LEVEL_CHARS and not _NAME_OF_CODE[_divisions()[1][short]].startswith(short + after)
+
+
+_LEVEL_CHARS = frozenset("省市区县州盟旗镇乡")
+#: The longest division name looked for in a title, in characters.
+_LONGEST_PLACE = 12
+
+
+def infer_region(folded: str, title: str | None, issuer: str | None,
+                 entities: list[Entity]) -> Division | None:
+    """The place the report is about: named in its title, issuer or short first line, a national
+    report, or the
+    division its place names point to (named at least twice, or in its lead), the most specific
+    one where a county lies inside the prefecture also named."""
+    first_line = folded.lstrip().partition("\n")[0]
+    opening = first_line if len(first_line) <= _TITLE_LINE_MAX \
+        and not _SENTENCE_PUNCTUATION.search(first_line) else None
+    if _is_national(folded, title, issuer):
+        return COUNTRY
+    for named in (title, issuer, opening):
+        places = _places_in(named) if named else []
+        if places:
+            return _most_specific(places)
+    mentions: Counter[Division] = Counter()
+    governed: Counter[Division] = Counter()
+    first_at: dict[Division, int] = {}
+    bodies = cues()["government_bodies"]
+    places = [entity for entity in entities if entity.label == "GPE"]
+    with_body = {entity.text for entity in places if folded.startswith(bodies, entity.end)}
+    for entity in places:
+        has_body = folded.startswith(bodies, entity.end)
+        division = lookup_division(entity.canonical or entity.text) or lookup_division(entity.text)
+        if division is None and entity.text in with_body:
+            division = _untabled(entity.text)
+        if division is None:
+            continue
+        mentions[division] += 1
+        governed[division] += has_body
+        first_at.setdefault(division, entity.start)
+    candidates = [d for d, count in mentions.items()
+                  if count >= 2 or first_at[d] < LEAD_CHARS or governed[d]]
+    if not candidates:
+        return None
+    top = max(candidates, key=lambda d: (governed[d], mentions[d], -first_at[d]))
+    inner = [d for d in candidates if _contains(top, d)]
+    return _most_specific(inner) if inner else top
+
+
+def _untabled(name: str) -> Division:
+    """A place the table does not hold, taken only where the text names its own party committee
+    or government (`柳岸县委统战部`, `松禾镇人民政府`): that makes it an administrative division,
+    as no common noun (棚户区, 主销区) has one. Its level is its last word's."""
+    level = next((level for suffix, level in _SUFFIX_LEVELS if name.endswith(suffix)), "unknown")
+    return Division(name, None, level)
+
+
+#: The level a place name's last word gives, for places the table does not hold.
+_SUFFIX_LEVELS = (("自治区", "province"), ("省", "province"), ("自治州", "prefecture"),
+                  ("盟", "prefecture"), ("州", "prefecture"), ("市", "prefecture"),
+                  ("县", "county"), ("区", "county"), ("旗", "county"), ("镇", "township"),
+                  ("乡", "township"), ("街道", "township"))
+
+
+def _most_specific(places: list[Division]) -> Division:
+    """The first place, or one inside it that is also named (`玉溪红塔` -> 红塔区)."""
+    first = places[0]
+    inside = [place for place in places[1:] if _contains(first, place)]
+    return inside[0] if inside else first
+
+
+# --- given and inferred ----------------------------------------------------------------------
+
+def clean_given(metadata: dict | None, source: str | None) -> dict | None:
+    """The given metadata, checked: `title`, `region`, `issuer` text, `year` a year (an integer
+    or its digits as text, `"2025"`); other fields are kept as they are. Raises `BadMetadata`."""
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict):
+        raise errors.BadMetadata(source, field="*", reason=f"an object is needed, not {type(metadata).__name__}")
+    cleaned = dict(metadata)
+    for name in ("title", "region", "issuer"):
+        value = cleaned.get(name)
+        if value is not None and not isinstance(value, str):
+            raise errors.BadMetadata(source, field=name, reason=f"text is needed, not {type(value).__name__}")
+    year = cleaned.get("year")
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year.strip())
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int) or not _YEARS[0] <= year <= _YEARS[1]):
+        raise errors.BadMetadata(source, field="year", reason=f"a year is needed, not {cleaned['year']!r}")
+    if year is not None:
+        cleaned["year"] = year
+    return cleaned
+
+
+#: The years a given `year` may name.
+_YEARS = (1900, 2100)
+
+
+def resolve(meta: DocumentMeta, folded: str, text: str, entities: list[Entity]) -> DocumentMeta:
+    """The document's metadata: what was given wins, what the text says is kept beside it."""
+    given = clean_given(meta.metadata, meta.source) or {}
+    title_given = given.get("title")
+    title = title_given or meta.title
+    issuer = issuing_body(text, folded, title)
+    year, delivered, year_source = infer_years(folded, title)
+    if year_source == "title" and not title_given and meta.title is None:
+        year_source = "text"
+    region = infer_region(folded, title, issuer, entities)
+    inferred = {"title": meta.title, "year": year, "year_delivered": delivered,
+                "region": region.name if region else None,
+                "region_code": region.code if region else None,
+                "region_level": region.level if region else None, "issuer": issuer}
+    final_region = region
+    if given.get("region"):
+        final_region = lookup_division(given["region"]) or _given_division(given["region"])
+    return replace(
+        meta, inferred=inferred,
+        title=title, title_source=_source(title_given, meta.title, "text"),
+        year=given.get("year", year), year_delivered=delivered,
+        year_source="given" if given.get("year") is not None else year_source,
+        region=final_region.name if final_region else None,
+        region_code=final_region.code if final_region else None,
+        region_level=final_region.level if final_region else None,
+        region_source=_source(given.get("region"), region, "text"),
+        issuer=given.get("issuer") or issuer,
+        issuer_source=_source(given.get("issuer"), issuer, "text"))
+
+
+def _given_division(name: str) -> Division:
+    if name in cues()["national_names"]:
+        return Division(NATIONAL, None, "country")
+    return Division(name, None, "unknown")
+
+
+def _source(given: Any, inferred: Any, how: str) -> str | None:
+    if given:
+        return "given"
+    return how if inferred else None

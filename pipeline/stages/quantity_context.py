@@ -1,0 +1,370 @@
+"""Quantities, part two: what a quantity counts (its object) and the action (its verb), read
+from the tokens around it; the entry point and the number grammar are in `quantities.py`.
+
+See that module's docstring for the rules; the words they rely on are in
+`data/units.markers.json` (`context`, `time_roles`).
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+from ..draft import Draft
+from ..numerals import DIGIT_CHARS
+from ..records import Sentence, Token
+from ..textnorm import CJK_CLASS
+
+#: jieba's part-of-speech tags for verbs (plain verbs and verbs used as nouns).
+_VERB_TAGS = frozenset({"v", "vd", "vi", "vn", "vg"})
+_NOUN_LIKE_VERB_TAG = "vn"
+#: Clause breaks in the folded text, where full-width ，；：！？（） are already half-width. A
+#: bracket opens an aside (`有人员62人(含离岗干部2人)`): what is counted inside it or after it is
+#: named there, never across the bracket.
+_CLAUSE_BREAK = re.compile(r"[,。;:!?、\s|()【】\[\]]")
+#: An enumeration comma: a forward object runs on through it (`4期统战信息、宣传等工作培训班`).
+LIST_COMMA = "、"
+#: A short bracket inside a word (`行业商(协)会`, `示范村(社区)`) belongs to the word: it breaks
+#: nothing. The first branch consumes such a group whole, so the second finds only real breaks.
+_GLUE = re.compile(rf"(?<=[{CJK_CLASS}])\([^()\s,。;:!?]{{1,3}}\)(?=[{CJK_CLASS}])")
+BREAKS = re.compile(rf"(?P<glue>{_GLUE.pattern})|{_CLAUSE_BREAK.pattern}")
+
+
+@lru_cache(maxsize=1)
+def _jieba_tags() -> tuple[frozenset[str], frozenset[str]]:
+    """(verbs, verbal nouns) as jieba's dictionary tags them."""
+    verbs, verbal_nouns = set(), set()
+    # Locate jieba's dictionary without importing jieba, which would cost a cold start 0.1-0.3 s.
+    jieba_folder = importlib.util.find_spec("jieba").submodule_search_locations[0]
+    with open(os.path.join(jieba_folder, "dict.txt"), encoding="utf-8") as f:
+        for line in f:
+            word, _, tag = line.rstrip("\n").rpartition(" ")
+            word = word.partition(" ")[0]
+            if tag == _NOUN_LIKE_VERB_TAG:
+                verbal_nouns.add(word)
+            elif tag in _VERB_TAGS:
+                verbs.add(word)
+    return frozenset(verbs), frozenset(verbal_nouns)
+
+
+def verb_lexicon(context: dict) -> tuple[frozenset[str], frozenset[str]]:
+    """(verbs, verbal nouns): jieba's dictionary tags, corrected by the report-usage lists.
+
+    A verbal noun (jieba's `vn`: 培训, 调研, 服务) governs a following noun (`培训党外干部`) but
+    heads a noun phrase when it stands last (`开展专题调研21次`)."""
+    tagged_verbs, verbal_nouns = _jieba_tags()
+    verbs = tagged_verbs | set(context["verbs"])
+    not_verbs = set(context["not_verbs"])
+    return frozenset(verbs - not_verbs), frozenset(verbal_nouns - verbs - not_verbs)
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A token, or the part of one that lies outside the quantity."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Before:
+    """What the clause before a quantity says about it.
+
+    `closed`: the object slot is settled (after a back-reference such as 其中, the quantity
+    counts what was named before, so no noun may be borrowed from after it). `measured`: the
+    noun is what the quantity measures, joined to it by a copula (`培养周期一般为三到五年`)."""
+
+    noun: Piece | None
+    verb: Piece | None
+    closed: bool = False
+    measured: bool = False
+
+
+class Context:
+    """Finds the counted object and the verb of a quantity among its clause's tokens."""
+
+    def __init__(self, markers: dict) -> None:
+        context = markers["context"]
+        self.verbs, self.verbal_nouns = verb_lexicon(context)
+        self.frame_after = frozenset(markers["time_roles"]["frame_after"])
+        self.frame_before = frozenset(markers["time_roles"]["frame_before"])
+        self.copulas = frozenset(context["copulas"])
+        self.skip = frozenset(context["skip"])
+        self.back_references = frozenset(context["back_references"])
+        self.stops = frozenset(context["object_stops"])
+        self.light_verbs = frozenset(context["light_verbs"])
+        self.enumeration_ends = frozenset(context["enumeration_ends"])
+        self.noun_joiners = frozenset(context["noun_joiners"])
+
+    def is_verb(self, word: str, *, head: bool = False) -> bool:
+        """`head`: the word stands last before the quantity, where a verbal noun is a noun."""
+        if word in self.copulas:
+            return False
+        return word in self.verbs or (not head and word in self.verbal_nouns)
+
+    def _ends_object(self, word: str) -> bool:
+        return (word in self.stops or word in self.skip or word in self.copulas
+                or word in self.back_references or bool(_CLAUSE_BREAK.fullmatch(word)))
+
+    def _verb_before_noun(self, word: str, *, head: bool) -> bool:
+        """A light verb standing last is a noun (`异地商会组织4个`): it never heads a verb run."""
+        return self.is_verb(word, head=head) and not (head and word in self.light_verbs)
+
+    def _noun_before(self, pieces: list[Piece], end: int) -> Piece | None:
+        start = end
+        while start and not self._ends_object(pieces[start - 1].text) \
+                and not self._verb_before_noun(pieces[start - 1].text, head=start == end):
+            start -= 1
+        return _span(pieces[start:end])
+
+    def _verb_runs(self, pieces: list[Piece], end: int) -> list[tuple[int, int]]:
+        runs: list[tuple[int, int]] = []
+        for index in range(end):
+            if self.is_verb(pieces[index].text, head=index == end - 1):
+                if runs and runs[-1][1] == index:
+                    runs[-1] = (runs[-1][0], index + 1)
+                else:
+                    runs.append((index, index + 1))
+        return [run for run in runs
+                if not all(pieces[i].text in self.light_verbs for i in range(*run))]
+
+    def before(self, pieces: list[Piece]) -> _Before:
+        """The object and verb read from the clause before the quantity."""
+        end = len(pieces)
+        after_copula = False
+        while end and (pieces[end - 1].text in self.skip or pieces[end - 1].text in self.copulas):
+            after_copula |= pieces[end - 1].text in self.copulas
+            end -= 1
+        if after_copula:
+            return _Before(self.class_noun(pieces, self._noun_before(pieces, end)), None, measured=True)
+        runs = self._verb_runs(pieces, end)
+        governing = [run for run in runs if run[1] < end and not self.is_verb(pieces[run[1]].text)]
+        run = governing[-1] if governing else (runs[-1] if runs and runs[-1][1] == end else None)
+        if run is None:
+            noun = self._noun_before(pieces, end)
+            start = end if noun is None else next(i for i, p in enumerate(pieces) if p.start == noun.start)
+            closed = start > 0 and pieces[start - 1].text in self.back_references
+            return _Before(self.class_noun(pieces, noun), None, closed=closed)
+        first, last = run
+        while first < last - 1 and pieces[first].text in self.light_verbs:
+            first += 1
+        verb = _span(pieces[first:last])
+        object_start = last
+        while object_start < end and (pieces[object_start].text in self.stops or pieces[object_start].text in self.skip):
+            object_start += 1
+        return _Before(self.class_noun(pieces, _span(pieces[object_start:end])), verb)
+
+    def subject(self, pieces: list[Piece], verb: Piece) -> Piece | None:
+        """The noun before the verb, for `早餐会全年召开12次` and `覆盖率同比增长6.5个百分点`."""
+        end = next(i for i, p in enumerate(pieces) if p.start == verb.start)
+        while end and pieces[end - 1].text in self.skip:
+            end -= 1
+        if end and pieces[end - 1].text == "被":
+            return None
+        return self._noun_before(pieces, end)
+
+    def is_noun(self, word: str) -> bool:
+        return not self._ends_object(word) and not self.is_verb(word, head=True)
+
+    def after(self, pieces: list[Piece], *, after_de_only: bool,
+              leading_verb: bool = False) -> Piece | None:
+        """The noun phrase right after the quantity (`11个示范点`, `56.3%的税收`), running on
+        through an enumeration (`4期统战信息、宣传等工作培训班`).
+
+        `leading_verb`: nothing before names the object, so a verb-looking word that opens a
+        compound noun belongs to it (`5个联合党支部`)."""
+        index = 0
+        if pieces and pieces[0].text == "的":
+            index = 1
+        elif after_de_only:
+            return None
+        first = index
+        if leading_verb and index + 1 < len(pieces) and self.is_verb(pieces[index].text, head=True) \
+                and self.is_noun(pieces[index + 1].text):
+            index += 1
+        end = index
+        while index < len(pieces):
+            word = pieces[index].text
+            if word in self.noun_joiners and end > first and index + 1 < len(pieces) \
+                    and not _opens_number(pieces[index + 1].text) and self.is_noun(pieces[index + 1].text):
+                index += 1
+                continue
+            if not self.is_noun(word):
+                break
+            index += 1
+            end = index
+        return _span(pieces[first:end])
+
+    def after_action(self, pieces: list[Piece]) -> tuple[Piece | None, Piece] | None:
+        """(object, verb) when the quantity opens its clause and a verb follows it:
+        `100%完成赋码换证工作`, `3个被评为省级示范场所`."""
+        index = 1 if pieces[0].text == "被" else 0
+        if index >= len(pieces) or not self.is_verb(pieces[index].text):
+            return None
+        noun = self.after(pieces[index + 1:], after_de_only=False)
+        return (noun, pieces[index]) if noun is not None else None
+
+    def class_noun(self, pieces: list[Piece], noun: Piece | None) -> Piece | None:
+        """`A、B等基层统战品牌12个`: the class named after 等 is what is counted."""
+        if noun is None:
+            return None
+        inside = [piece for piece in pieces if noun.start <= piece.start and piece.end <= noun.end]
+        cut = max((i for i, piece in enumerate(inside) if piece.text in self.enumeration_ends),
+                  default=None)
+        if cut is None:
+            return noun
+        if cut == len(inside) - 1:  # `…主题教育活动等30余次`: the last item stands for the list
+            return self._noun_before(inside, cut)
+        return _span(inside[cut + 1:])
+
+
+def _opens_number(word: str) -> bool:
+    return word[0].isdigit() or word[0] in DIGIT_CHARS
+
+
+def _span(pieces: list[Piece]) -> Piece | None:
+    if not pieces:
+        return None
+    return Piece("", pieces[0].start, pieces[-1].end)
+
+
+#: Quotation and title marks: what they enclose is one piece, so the words of a quoted name or a
+#: title are never taken for verbs (`开展“同心助企”服务活动`, `编辑7期《同心》`).
+_OPEN_QUOTES = frozenset("“‘「『《")
+#: A straight quote closes a quotation but never opens one: it cannot tell which side it is on.
+_CLOSE_QUOTES = frozenset("”’」』\"》")
+
+
+def _pieces(tokens: list[Token], start: int, end: int, folded: str,
+            is_noun: Callable[[str], bool]) -> list[Piece]:
+    """Tokens clipped to `[start, end)`, with their folded text; a quotation is one piece, and a
+    short bracket inside a word joins the words on both sides (`行业商(协)会`: `商(协)会`) unless
+    what follows it is a word of its own (`乡(街道)签订`)."""
+    pieces: list[Piece] = []
+    quote_start = None
+    glue_until = -1
+    for token in tokens:
+        left, right = max(token.start, start), min(token.end, end)
+        if left >= right:
+            continue
+        word = folded[left:right]
+        if quote_start is not None:
+            if word in _CLOSE_QUOTES:
+                pieces.append(Piece(folded[quote_start:right], quote_start, right))
+                quote_start = None
+            continue
+        if left < glue_until:
+            if right > glue_until:  # one token holds the closing bracket and the next word
+                last = pieces.pop()
+                pieces.append(Piece(folded[last.start:right], last.start, right))
+            continue
+        if word in _OPEN_QUOTES:
+            quote_start = left
+            continue
+        piece_start = left
+        if left == glue_until and pieces and pieces[-1].end == left \
+                and (right - left == 1 or is_noun(word)):
+            piece_start = pieces.pop().start
+        glue = _GLUE.match(folded, right, end)
+        if glue is not None:
+            right = glue_until = glue.end()
+        pieces.append(Piece(folded[piece_start:right], piece_start, right))
+    if quote_start is not None:
+        pieces.append(Piece(folded[quote_start:end], quote_start, end))
+    return pieces
+
+
+#: `role` of a quantity: a figure worth citing, or one that only places the report in time.
+FIGURE, DURATION, ORDINAL = "figure", "duration", "ordinal"
+
+
+class Located(Protocol):
+    """What the object finder needs of a quantity: where it is and its kind."""
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbour:
+    """The quantity before, in the same sentence: where it ends and what it counts."""
+
+    end: int
+    sentence: Sentence | None
+    noun: Piece | None
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """Where the words around one quantity may come from."""
+
+    breaks: list[int]
+    ends: list[int]
+    sentence: Sentence | None
+    previous: Neighbour | None
+    following: int
+
+
+def object_and_verb(draft: Draft, context: Context, reading: Located, clause: Clause,
+                    role: str) -> tuple[Piece | None, Piece | None]:
+    folded = draft.folded
+    low = clause.sentence.start if clause.sentence else 0
+    high = clause.sentence.end if clause.sentence else len(folded)
+    previous = clause.previous
+    before_break = bisect_left(clause.breaks, reading.start) - 1
+    clause_start = max(low, clause.breaks[before_break] + 1 if before_break >= 0 else 0,
+                       previous.end if previous else 0)
+    after_break = bisect_left(clause.ends, reading.end)
+    clause_end = min(high, clause.ends[after_break] if after_break < len(clause.ends) else high,
+                     clause.following)
+    # Words are read only between this quantity and its neighbours, so a run of quantities
+    # (`3次3次3次...`) costs each one its own stretch of text, not the whole clause.
+    before = _pieces(draft.tokens_between(clause_start, reading.start), clause_start,
+                     reading.start, folded, context.is_noun)
+    found = context.before(before)
+    noun, verb = found.noun, found.verb
+    if found.closed:
+        return noun, verb
+    after = _pieces(_straddling(draft, reading.end) + draft.tokens_between(reading.end, clause_end),
+                    reading.end, clause_end, folded, context.is_noun)
+    if role != FIGURE:
+        # A span of time measures only a noun it is joined to (`为期一个月的宣传活动`,
+        # `培养周期为三年`); `连续两年`, `一年来`, `运行5年` count nothing.
+        if role == ORDINAL or (after and after[0].text in context.frame_after) \
+                or (before and before[-1].text in context.frame_before):
+            return None, verb
+        forward = context.after(after, after_de_only=True)
+        measured = found.measured or (noun is not None and verb is None and noun.end == reading.start)
+        return forward or (noun if measured else None), verb
+    forward = context.after(after, after_de_only=reading.kind not in _FORWARD_KINDS,
+                            leading_verb=noun is None)
+    if forward is not None:
+        return forward, verb
+    if noun is None and verb is None and after and (not before or found.measured):
+        passive = context.after_action(after)
+        if passive is not None:
+            return passive
+    if noun is None and verb is not None:
+        noun = context.subject(before, verb)
+    if noun is None and not before and previous is not None and previous.noun is not None \
+            and (not after or previous.end == reading.start):
+        # `少数民族19个,2.3万人` and `贫困户7.71万户近25万人`: a bare figure right after
+        # another one counts the same thing.
+        noun = previous.noun
+    return noun, verb
+
+
+#: Kinds whose counted noun may follow the number (`11个示范点`, `三万六千亩油茶林`).
+_FORWARD_KINDS = frozenset({"count", "area", "weight", "length", "volume"})
+
+
+def _straddling(draft: Draft, offset: int) -> list[Token]:
+    """The token that starts before `offset` and runs past it, if any."""
+    previous = draft.tokens_between(max(0, offset - 16), offset)
+    return [token for token in previous if token.end > offset][-1:]
