@@ -116,6 +116,15 @@ def _lines(element) -> list[str]:
     return [line for line in lines if line]
 
 
+def _check_parser_limits(parser, source: str) -> None:
+    """Refuse a page the parser stopped reading: past libxml2's nesting limit (256 elements
+    deep) it drops the rest of the page and says so only in its error log."""
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT":
+            raise errors.BeyondLimits(source, detail=f"the HTML parser stopped reading the page at "
+                                                     f"line {entry.line}: {entry.message}")
+
+
 def extract(text: str, source: str) -> str:
     """The main text of the page in `text`, one block per line."""
     # Parsed from UTF-8 bytes with the encoding forced: the caller has already decoded the page,
@@ -125,6 +134,7 @@ def extract(text: str, source: str) -> str:
         root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise errors.NoMainText(source, kind="HTML page", reason=str(exc) or "no elements") from None
+    _check_parser_limits(parser, source)
     title = next((element for element in root.iter("h1")), None)
     _drop_furniture(root)
     main = _main_element(root)
