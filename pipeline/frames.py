@@ -220,9 +220,10 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(values.dtype, pd.CategoricalDtype) or not (
                 pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
             continue  # numbers, and categories from the taxonomy and the schema
-        risky = values.map(lambda cell: isinstance(cell, str) and cell.startswith(FORMULA_STARTS))
+        risky = pd.Series([isinstance(cell, str) and cell.startswith(FORMULA_STARTS)
+                           for cell in values], index=values.index, dtype=bool)
         if risky.any():
-            neutral[column] = values.where(~risky.astype(bool), "'" + values.astype("string"))
+            neutral[column] = values.where(~risky, "'" + values.astype("string"))
     return neutral
 
 
