@@ -233,13 +233,18 @@ def time_limit(seconds: float | None, source: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def unreadable_error(item: InputItem) -> errors.FileNotReadable:
+    """The error of an input found unreadable while looking for inputs."""
+    return errors.FileNotReadable(item.path,
+                                  reason=f"a folder that cannot be listed: {item.unreadable}")
+
+
 def process_one(item: InputItem, *, keep_tokens: bool = False, indent: bool = True,
                 timeout: float | None = DEFAULT_TIMEOUT, base: str | None = None) -> Outcome:
     """Read and process one input; never raises for a bad input or a failing stage, only
     reports it. Loading the pipeline (once per process) is not counted against `timeout`."""
     if item.unreadable is not None:
-        return failure(item, errors.FileNotReadable(
-            item.path, reason=f"a folder that cannot be listed: {item.unreadable}"), seconds=0.0)
+        return failure(item, unreadable_error(item), seconds=0.0)
     pipe = _pipeline(keep_tokens)
     started = time.perf_counter()
     try:

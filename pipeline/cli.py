@@ -238,12 +238,18 @@ def _show(args: argparse.Namespace) -> int:
 
 def _describe(args: argparse.Namespace) -> int:
     from . import process_file
-    from .batch import discover
+    from .batch import discover, unreadable_error
     from .digest import describe
 
     failed = 0
-    for item in discover(args.paths):
+    notices: list[str] = []
+    items = discover(args.paths, notices=notices)
+    for notice in notices:
+        _fail("warning: " + notice)
+    for item in items:
         try:
+            if item.unreadable is not None:
+                raise unreadable_error(item)
             print(describe(process_file(item.path)))
         except errors.ReportMinerError as exc:
             failed += 1
