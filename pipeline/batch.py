@@ -48,6 +48,11 @@ LOCK = ".report-miner.lock"
 _FOLDER_WIDE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 #: Default bound on the work for one report, in seconds (`--timeout`).
 DEFAULT_TIMEOUT = 300.0
+#: Most records (sentences, quantities, entities, activities) one report may write: ten per 100
+#: characters of the longest text allowed (`runner.MAX_CHARS`), some fifty times the density of
+#: real reports. A report past it is refused rather than written, so no single output can grow
+#: to gigabytes of JSON.
+MAX_RECORDS = 500_000
 #: Longest output file name stem in UTF-8 bytes; file systems allow 255 and a hash may follow.
 _MAX_NAME_BYTES = 200
 
@@ -233,6 +238,13 @@ def time_limit(seconds: float | None, source: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _check_record_count(report, source: str) -> None:
+    records = (len(report.sentences) + len(report.quantities) + len(report.entities)
+               + len(report.activities))
+    if records > MAX_RECORDS:
+        raise errors.TooManyRecords(source, size=records, limit=MAX_RECORDS)
+
+
 def unreadable_error(item: InputItem) -> errors.FileNotReadable:
     """The error of an input found unreadable while looking for inputs."""
     return errors.FileNotReadable(item.path,
@@ -251,6 +263,7 @@ def process_one(item: InputItem, *, keep_tokens: bool = False, indent: bool = Tr
         with time_limit(timeout, item.path):
             document = read_input(item.path, base)
             report = pipe.process_document(document, doc_id=item.output_name.removesuffix(".json"))
+            _check_record_count(report, item.path)
             data = report.to_json(indent=indent)
     except errors.ReportMinerError as exc:
         return failure(item, exc, seconds=time.perf_counter() - started)

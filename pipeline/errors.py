@@ -110,6 +110,12 @@ class BeyondLimits(InputError):
     template = "beyond the bounds on the work for one report: {detail}"
 
 
+class TooManyRecords(InputError):
+    code = "E112"
+    template = ("the report holds {size} records (sentences, quantities, entities, activities), "
+                "more than the limit of {limit} per report (see batch.MAX_RECORDS)")
+
+
 class PipelineError(ReportMinerError):
     """The pipeline was built or configured wrongly; a programming or installation problem."""
 

@@ -433,6 +433,17 @@ def test_texts_of_countless_tiny_sentences_are_refused_by_count(tmp_path):
     refused(page, errors.TooManySentences, str(MAX_SENTENCES))
 
 
+def test_a_report_of_too_many_records_is_refused_not_written(tmp_path, monkeypatch):
+    from pipeline import batch
+
+    monkeypatch.setattr(batch, "MAX_RECORDS", 20)  # the real limit takes a 5 MB text to reach
+    path = tmp_path / "dense.txt"
+    path.write_text("全年召开座谈会3次，走访企业12家，接待来访120人次。" * 6, encoding="utf-8")
+    outcome = batch.process_one(batch.InputItem(str(path), "dense.json"))
+    assert (outcome.ok, outcome.error_code, outcome.json) == (False, "E112", None)
+    assert "records" in outcome.message and str(path) in outcome.message
+
+
 def pdf_of(pages: list[bytes]) -> bytes:
     """A PDF of pages with these content streams (Helvetica), its cross-reference table exact."""
     count = len(pages)
