@@ -126,8 +126,11 @@ def _check_outputs_spare_inputs(items, output: Path, folder: bool, arguments: li
     """Refuse a command line whose outputs would overwrite one of its inputs, or be read as
     inputs by the next run (an output folder that is an input folder)."""
     from .batch import STDIN, extracted_text_path
+    from .stages.ingest import format_of
 
     inputs = {os.path.realpath(item.path) for item in items if item.path != STDIN}
+    # Only web pages, Word files and PDFs get an `.extracted.txt` beside their output.
+    extracting = any(format_of(item.path) != "text" for item in items)
     if folder:
         if any(os.path.isdir(argument) and os.path.realpath(argument) == os.path.realpath(output)
                for argument in arguments):
@@ -137,7 +140,7 @@ def _check_outputs_spare_inputs(items, output: Path, folder: bool, arguments: li
     else:
         targets = [output]
     for target in targets:
-        for path in (target, extracted_text_path(target)):
+        for path in (target, extracted_text_path(target)) if extracting else (target,):
             if os.path.realpath(path) in inputs:
                 raise _UsageError(f"the output {path} is one of the inputs; it would be "
                                   "overwritten")
