@@ -506,13 +506,18 @@ def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
     Raises `OutputLocked` while another run writes into `output`, and `CannotWriteOutput` when
     the folder cannot be written or the disk fills up (after recording what was written).
     """
+    make_output_folder(output)
+    with output_lock(output):
+        return _write_locked(items, engine, output, resume=resume, durable=durable,
+                             keep_tokens=keep_tokens, on_outcome=on_outcome)
+
+
+def make_output_folder(output: Path) -> None:
+    """Create the output folder if need be; `CannotWriteOutput` if it cannot be."""
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _cannot_write(output, exc) from None
-    with output_lock(output):
-        return _write_locked(items, engine, output, resume=resume, durable=durable,
-                             keep_tokens=keep_tokens, on_outcome=on_outcome)
 
 
 def _write_locked(items: Iterable[InputItem], engine: "Engine", output: Path, *, resume: bool,

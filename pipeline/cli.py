@@ -147,7 +147,7 @@ def _check_outputs_spare_inputs(items, output: Path, folder: bool, arguments: li
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .batch import STDIN, discover, output_lock
+    from .batch import STDIN, discover, make_output_folder, output_lock
 
     output = Path(args.output) if args.output not in (None, "-") else None
     notices: list[str] = []
@@ -174,10 +174,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not folder:
         return _run_items(args, items, output, folder)
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise errors.CannotWriteOutput(output, reason=exc.strerror or type(exc).__name__) from None
+    make_output_folder(output)
     with output_lock(output):  # the tables too are this run's
         return _run_items(args, items, output, folder)
 
