@@ -103,6 +103,10 @@ def time_budget(chars: int) -> float:
     return 1.0 + chars / 15_000
 
 
+#: The budget is CPU time; the wall-clock guard that stops a runaway stage allows this many times
+#: more, for a machine busy with other work.
+WALL_CLOCK_SLACK = 5
+
 SINGLE_CHARACTERS = [piece for piece in PIECES if len(piece) == 1]
 RUNS = st.builds(lambda char, count, around: around.replace("#", char * count),
                  st.sampled_from(SINGLE_CHARACTERS), st.integers(1, MAX_RUN),
@@ -122,14 +126,15 @@ NESTED = st.builds(lambda pairs, core: "".join(pair[0] for pair in pairs) + core
 def test_pathological_texts_finish_within_a_linear_time_budget(text):
     pipeline.default_pipeline().warm_up()  # loading once is not the text's cost
     budget = time_budget(len(text))
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: other processes on the machine do not count
     try:
-        with time_limit(budget, "fuzz"):
+        with time_limit(WALL_CLOCK_SLACK * budget, "fuzz"):  # stops a runaway stage
             report = pipeline.process_text(text)
     except errors.InputError:
         return
     except errors.DocumentTimedOut:
-        raise AssertionError(f"{len(text)} characters ran past {budget:.1f} s: {text[:60]!r}...")
-    seconds = time.perf_counter() - started
+        raise AssertionError(f"{len(text)} characters ran past {WALL_CLOCK_SLACK * budget:.1f} s "
+                             f"of wall-clock time: {text[:60]!r}...") from None
+    seconds = time.process_time() - started
     assert seconds <= budget, f"{len(text)} characters took {seconds:.1f} s: {text[:60]!r}..."
     check(report)
