@@ -428,9 +428,18 @@ def test_texts_of_countless_tiny_sentences_are_refused_by_count(tmp_path):
     path.write_text("统。" * (MAX_SENTENCES + 1), encoding="utf-8")
     refused(path, errors.TooManySentences, str(MAX_SENTENCES))
     page = tmp_path / "tiny.html"
-    page.write_text("<html><body>" + "<div><p>统</p></div>" * (MAX_SENTENCES + 1) + "</body></html>",
+    page.write_text("<html><body>" + "<p>统</p>\n" * (MAX_SENTENCES + 1) + "</body></html>",
                     encoding="utf-8")
     refused(page, errors.TooManySentences, str(MAX_SENTENCES))
+
+
+def test_a_page_of_countless_elements_is_refused_before_it_is_parsed(tmp_path):
+    from pipeline.formats.html import MAX_TAGS
+
+    page = tmp_path / "elements.html"
+    page.write_text("<html><body>" + "<div><p>统</p></div>" * (MAX_TAGS // 4 + 1) + "</body></html>",
+                    encoding="utf-8")
+    refused(page, errors.BeyondLimits, str(MAX_TAGS))
 
 
 def test_a_report_of_too_many_records_is_refused_not_written(tmp_path, monkeypatch):

@@ -40,6 +40,9 @@ _PARAGRAPHS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "
 _BLOCKS = _PARAGRAPHS | {"div", "section", "article", "main", "ul", "ol", "dl", "table", "tbody",
                          "thead", "tfoot", "tr", "td", "th", "body", "html", "center", "figure",
                          "caption", "hr"}
+#: Most tags (counted as `<`) a page may have: parsing and scoring cost memory per element, and
+#: a heavy real page has some tens of thousands; a page of 200,000 elements is refused unparsed.
+MAX_TAGS = 400_000
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _WORDY = re.compile(r"\w")
 
@@ -129,6 +132,10 @@ def extract(text: str, source: str) -> str:
     """The main text of the page in `text`, one block per line."""
     # Parsed from UTF-8 bytes with the encoding forced: the caller has already decoded the page,
     # and lxml refuses a str that still carries an XML encoding declaration.
+    tags = text.count("<")
+    if tags > MAX_TAGS:
+        raise errors.BeyondLimits(source, detail=f"the page has {tags} tags, more than the limit "
+                                                 f"of {MAX_TAGS}")
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
