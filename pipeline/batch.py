@@ -7,7 +7,7 @@ written atomically the moment it arrives, and the manifest `corpus.jsonl` gets o
 A rerun skips inputs whose output is already there for the same bytes and pipeline version.
 
 An output folder is shared safely over time and refused while in use: one run at a time holds it
-(`output_lock`, a lock file with the holder's pid, released by the kernel if the holder dies), a
+(`output_folder.output_lock`: a lock file with the holder's pid, freed if the holder dies), a
 run adds its rows to the manifest rather than replacing it, and an output name that an earlier
 run gave another input is not reused (the source path decides, as within one run). Writing an
 output can fail on its own (a folder in the way) or for every output (a full disk): the first
@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from .output_folder import append_all, cannot_write, make_output_folder, output_lock, read_manifest
 # The file types a folder is searched for (others in it are left alone); ingest owns them.
 from .stages.ingest import SUPPORTED_SUFFIXES
 
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
 
 STDIN = "-"
 MANIFEST = "corpus.jsonl"
-#: Held while a run writes into an output folder; holds the writer's pid.
-LOCK = ".report-miner.lock"
 #: Write errors that every later output would hit too: the batch stops at the first one.
 _FOLDER_WIDE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 #: Default bound on the work for one report, in seconds (`--timeout`).
@@ -290,14 +289,7 @@ def write_outcome(outcome: Outcome, output: Path, *, durable: bool = True) -> No
             atomic_write(extracted_text_path(output), outcome.extracted_text, durable=durable)
         atomic_write(output, outcome.json + "\n", durable=durable)
     except OSError as exc:
-        raise _cannot_write(output, exc) from None
-
-
-def _cannot_write(target: Path, exc: OSError, advice: str = "") -> errors.CannotWriteOutput:
-    reason = exc.strerror or type(exc).__name__
-    if isinstance(exc, IsADirectoryError):
-        reason = "a folder of that name is in the way"
-    return errors.CannotWriteOutput(target, reason=reason + advice, errno=exc.errno)
+        raise cannot_write(output, exc) from None
 
 
 @dataclass(frozen=True)
@@ -374,78 +366,6 @@ class BatchCounts:
     outputs: list[str] = field(default_factory=list)
 
 
-#: Output folders this process holds (real path -> depth), so a holder can take its lock again.
-_held: dict[str, int] = {}
-
-
-@contextmanager
-def output_lock(folder: Path) -> Iterator[None]:
-    """Hold `folder` for this run: `OutputLocked` while another process holds it.
-
-    The lock is `flock` on `folder/.report-miner.lock`, which holds the holder's pid for the
-    message. The kernel releases it when the holder exits, however it exits, so a lock file left
-    by a killed run is simply taken over. Taking it again within the holding process is allowed.
-    """
-    key = os.path.realpath(folder)
-    if key not in _held:
-        try:
-            descriptor = _acquire(folder / LOCK)
-        except OSError as exc:
-            raise _cannot_write(folder, exc) from None
-    _held[key] = _held.get(key, 0) + 1
-    try:
-        yield
-    finally:
-        _held[key] -= 1
-        if not _held[key]:
-            del _held[key]
-            # Removed while still held: a process waiting on this file then sees it is stale.
-            (folder / LOCK).unlink(missing_ok=True)
-            os.close(descriptor)
-
-
-def _acquire(path: Path) -> int:
-    import fcntl
-
-    while True:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(descriptor, 32, 0).decode("ascii", "replace").strip()
-            os.close(descriptor)
-            raise errors.OutputLocked(path.parent, pid=holder or "unknown") from None
-        try:
-            current = os.stat(path).st_ino == os.fstat(descriptor).st_ino
-        except FileNotFoundError:
-            current = False
-        if current:
-            os.ftruncate(descriptor, 0)
-            os.write(descriptor, f"{os.getpid()}\n".encode("ascii"))
-            return descriptor
-        os.close(descriptor)  # its holder removed it as we opened it: lock the new one
-
-
-def read_manifest(path: Path) -> list[dict[str, Any]]:
-    """The rows of a manifest file; a last line cut short by a killed run is left out (that
-    input's output, if any, is found again by the resume check)."""
-    import orjson
-
-    try:
-        lines = path.read_bytes().splitlines()
-    except FileNotFoundError:
-        return []
-    rows = []
-    for line in lines:
-        try:
-            row = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            continue
-        if isinstance(row, dict) and isinstance(row.get("path"), str):
-            rows.append(row)
-    return rows
-
-
 def _row_key(path: str) -> str:
     return path if path == STDIN else os.path.abspath(path)
 
@@ -482,13 +402,6 @@ def _unclaimed(item: InputItem, owners: dict[str, str], output: Path) -> InputIt
     return _with_path_hash(item)
 
 
-def _append(handle, data: bytes) -> None:
-    """All of `data` to an unbuffered file (a raw write may take only part of it)."""
-    view = memoryview(data)
-    while view:
-        view = view[handle.write(view):]
-
-
 def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
                  resume: bool = True, durable: bool = False, keep_tokens: bool = False,
                  on_outcome: Callable[[Outcome], None] | None = None) -> BatchCounts:
@@ -512,14 +425,6 @@ def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
                              keep_tokens=keep_tokens, on_outcome=on_outcome)
 
 
-def make_output_folder(output: Path) -> None:
-    """Create the output folder if need be; `CannotWriteOutput` if it cannot be."""
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _cannot_write(output, exc) from None
-
-
 def _write_locked(items: Iterable[InputItem], engine: "Engine", output: Path, *, resume: bool,
                   durable: bool, keep_tokens: bool,
                   on_outcome: Callable[[Outcome], None] | None) -> BatchCounts:
@@ -533,10 +438,10 @@ def _write_locked(items: Iterable[InputItem], engine: "Engine", output: Path, *,
     try:
         manifest = open(partial, "ab", buffering=0)
     except OSError as exc:
-        raise _cannot_write(output, exc) from None
+        raise cannot_write(output, exc) from None
     with manifest:
         if manifest.tell() and partial.read_bytes()[-1:] != b"\n":
-            _append(manifest, b"\n")  # a row cut short by a killed run stays on its own line
+            append_all(manifest, b"\n")  # a row cut short by a killed run stays on its own line
 
         def settle(outcome: Outcome) -> None:
             nonlocal stopped
@@ -556,7 +461,7 @@ def _write_locked(items: Iterable[InputItem], engine: "Engine", output: Path, *,
                 counts.failed += 1
             if outcome.ok:
                 counts.outputs.append(outcome.output_name)
-            _append(manifest, orjson.dumps(outcome.manifest_row()) + b"\n")
+            append_all(manifest, orjson.dumps(outcome.manifest_row()) + b"\n")
             if on_outcome is not None:
                 on_outcome(outcome)
 
@@ -578,14 +483,14 @@ def _write_locked(items: Iterable[InputItem], engine: "Engine", output: Path, *,
                 if stopped is not None:
                     break
         except OSError as exc:  # the manifest itself could not be written
-            raise _cannot_write(partial, exc, "; the outputs written are whole and the rows "
+            raise cannot_write(partial, exc, "; the outputs written are whole and the rows "
                                               "written are in this file") from None
     rows = merge_manifest(earlier, read_manifest(partial))
     try:
         atomic_write(manifest_path, b"".join(orjson.dumps(row) + b"\n" for row in rows)
                      .decode("utf-8"), durable=durable)
     except OSError as exc:
-        raise _cannot_write(manifest_path, exc, f"; this run's rows are in {partial.name}") \
+        raise cannot_write(manifest_path, exc, f"; this run's rows are in {partial.name}") \
             from None
     partial.unlink()
     if stopped is not None:

@@ -105,7 +105,7 @@ class _UsageError(Exception):
     """A command line that cannot be carried out as given; exit 2 with this message."""
 
 
-def _output_folder(output: Path | None, wants_folder: bool, single_input: bool) -> bool:
+def _is_output_folder(output: Path | None, wants_folder: bool, single_input: bool) -> bool:
     """Whether the output is a folder: several inputs, or a folder or a name ending in a
     separator given as the output (one input into it is a corpus of one, with its index)."""
     if output is None:
@@ -147,7 +147,8 @@ def _check_outputs_spare_inputs(items, output: Path, folder: bool, arguments: li
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .batch import STDIN, discover, make_output_folder, output_lock
+    from .batch import STDIN, discover
+    from .output_folder import make_output_folder, output_lock
 
     output = Path(args.output) if args.output not in (None, "-") else None
     notices: list[str] = []
@@ -159,7 +160,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         single = len(items) == 1 and not os.path.isdir(args.paths[0])
-        folder = _output_folder(output, args.output is not None
+        folder = _is_output_folder(output, args.output is not None
                                 and args.output.endswith(("/", os.sep)), single)
         if output is not None:
             _check_outputs_spare_inputs(items, output, folder, args.paths)

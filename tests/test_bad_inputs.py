@@ -256,7 +256,7 @@ def test_an_output_that_is_an_input_is_a_usage_error(tmp_path):
 def hold_lock(folder: Path, pid: str) -> int:
     import fcntl
 
-    from pipeline.batch import LOCK
+    from pipeline.output_folder import LOCK
 
     folder.mkdir(exist_ok=True)
     descriptor = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT)
@@ -266,7 +266,7 @@ def hold_lock(folder: Path, pid: str) -> int:
 
 
 def test_a_folder_another_run_writes_into_is_refused_and_a_stale_lock_taken_over(tmp_path):
-    from pipeline.batch import LOCK
+    from pipeline.output_folder import LOCK
 
     source, out = tmp_path / "a.txt", tmp_path / "out"
     source.write_text(REPORT, encoding="utf-8")
