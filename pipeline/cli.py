@@ -161,7 +161,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         single = len(items) == 1 and not os.path.isdir(args.paths[0])
         folder = _is_output_folder(output, args.output is not None
-                                and args.output.endswith(("/", os.sep)), single)
+                                   and args.output.endswith(("/", os.sep)), single)
         if output is not None:
             _check_outputs_spare_inputs(items, output, folder, args.paths)
     except _UsageError as exc:
