@@ -5,9 +5,18 @@ about one report's success or failure is in the `Outcome` it returns, so a batch
 one bad file. `write_corpus` streams an engine's outcomes to an output folder: each output is
 written atomically the moment it arrives, and the manifest `corpus.jsonl` gets one row per input.
 A rerun skips inputs whose output is already there for the same bytes and pipeline version.
+
+An output folder is shared safely over time and refused while in use: one run at a time holds it
+(`output_folder.output_lock`: a lock file with the holder's pid, freed if the holder dies), a
+run adds its rows to the manifest rather than replacing it, and an output name that an earlier
+run gave another input is not reused (the source path decides, as within one run). Writing an
+output can fail on its own (a folder in the way) or for every output (a full disk): the first
+costs that report; the second stops the batch, leaving each output already written whole and the
+manifest listing exactly those.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -18,12 +27,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import errors
+from .output_folder import append_all, cannot_write, make_output_folder, output_lock, read_manifest
 # The file types a folder is searched for (others in it are left alone); ingest owns them.
 from .stages.ingest import SUPPORTED_SUFFIXES
 
@@ -34,8 +44,15 @@ if TYPE_CHECKING:
 
 STDIN = "-"
 MANIFEST = "corpus.jsonl"
+#: Write errors that every later output would hit too: the batch stops at the first one.
+_FOLDER_WIDE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 #: Default bound on the work for one report, in seconds (`--timeout`).
 DEFAULT_TIMEOUT = 300.0
+#: Most records (sentences, quantities, entities, activities) one report may write: ten per 100
+#: characters of the longest text allowed (`runner.MAX_CHARS`), some fifty times the density of
+#: real reports. A report past it is refused rather than written, so no single output can grow
+#: to gigabytes of JSON.
+MAX_RECORDS = 500_000
 #: Longest output file name stem in UTF-8 bytes; file systems allow 255 and a hash may follow.
 _MAX_NAME_BYTES = 200
 
@@ -48,6 +65,9 @@ class InputItem:
     path: str
     output_name: str
     record: "CorpusRecord | None" = None
+    #: Why the input cannot be read at all, found while looking for inputs (a folder that
+    #: cannot be listed); the input is then recorded as failed with this reason.
+    unreadable: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +92,12 @@ class Outcome:
     extracted_text: str | None = None
 
     def manifest_row(self) -> dict[str, Any]:
+        """The manifest's row: the path as UTF-8 text, with its exact bytes in `path_bytes`
+        (hex) when they are not UTF-8."""
         row = asdict(self)
-        del row["json"], row["output_name"], row["extracted_text"]
-        return {"path": row.pop("path"), "output": self.output_name if self.ok else None, **row}
+        del row["json"], row["output_name"], row["extracted_text"], row["path"]
+        return {"path": errors.display_path(self.path), "path_bytes": errors.path_bytes(self.path),
+                "output": self.output_name if self.ok else None, **row}
 
 
 def failure(item: InputItem, exc: errors.ReportMinerError, *, attempts: int = 1,
@@ -95,42 +118,96 @@ def safe_name(relative: str) -> str:
     return name.encode("utf-8")[:_MAX_NAME_BYTES].decode("utf-8", "ignore")
 
 
-def discover(paths: Iterable[str], text_field: str | None = None) -> list[InputItem]:
+def _path_hash(path: str) -> str:
+    return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+
+
+def _with_path_hash(item: InputItem) -> InputItem:
+    """`item` under its name with its path's hash appended: unique wherever the name is taken."""
+    return replace(item, output_name=f"{item.output_name.removesuffix('.json')}."
+                                     f"{_path_hash(item.path)}.json")
+
+
+def discover(paths: Iterable[str], text_field: str | None = None, *,
+             exclude: str | Path | None = None,
+             notices: list[str] | None = None) -> list[InputItem]:
     """Expand folders (recursively, supported suffixes) and corpus files (a record each) and give
-    each input a unique output name."""
+    each input a unique output name.
+
+    Symbolic links to files are read; links to folders are not followed (one can loop back to
+    its own folder), each noted in `notices`. A folder that cannot be listed and a link to
+    nothing become inputs that fail, so the manifest says what was missed. `exclude` (the output
+    folder) is not searched, so outputs are never read back as inputs. A file given twice (by
+    two paths, or inside a folder also given) is one input.
+    """
     from .corpus import CorpusRecord, is_corpus, read_records
 
-    found: list[tuple[str, str]] = []  # (path, name relative to its argument)
+    found: list[tuple[str, str, str | None]] = []  # (path, name relative to argument, unreadable)
     records: dict[str, CorpusRecord] = {}
+    seen: set[str] = set()
+
+    def add(path: str, relative: str, unreadable: str | None = None) -> None:
+        key = path if path == STDIN else os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            found.append((path, relative, unreadable))
+
     for argument in paths:
         if argument == STDIN:
-            found.append((STDIN, "stdin"))
-            continue
-        path = Path(argument)
-        if is_corpus(argument) and not path.is_dir():
+            add(STDIN, "stdin")
+        elif is_corpus(argument) and not os.path.isdir(argument):
+            stem = Path(argument).stem
             try:
                 for record in read_records(argument, text_field):
                     records[record.source] = record
-                    found.append((record.source, f"{path.stem}__{record.name}"))
+                    add(record.source, f"{stem}__{record.name}")
             except errors.InputError as exc:  # the whole file: one failed input, named
                 records[argument] = CorpusRecord(argument, 0, problem=exc)
-                found.append((argument, path.stem))
-        elif path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SUPPORTED_SUFFIXES:
-                    found.append((str(child), str(child.relative_to(path).with_suffix(""))))
+                add(argument, stem)
+        elif os.path.isdir(argument):
+            excluded = os.path.realpath(exclude) if exclude is not None else None
+            for path, relative, unreadable in _walk(argument, excluded,
+                                                    notices if notices is not None else []):
+                add(path, relative, unreadable)
         else:
-            found.append((argument, path.stem))
-    names = [safe_name(relative) for _, relative in found]
+            add(argument, Path(argument).stem)
+    names = [safe_name(relative) for _, relative, _ in found]
     counts: dict[str, int] = {}
     for name in names:  # case-folded: `A` and `a` are one file on some file systems
         counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
     items = []
-    for (path, _), name in zip(found, names):
-        if counts[name.casefold()] > 1:  # same flat name from different places: the path's hash
-            name = f"{name}.{hashlib.sha256(path.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
-        items.append(InputItem(path=path, output_name=name + ".json", record=records.get(path)))
+    for (path, _, unreadable), name in zip(found, names):
+        item = InputItem(path=path, output_name=name + ".json", record=records.get(path),
+                         unreadable=unreadable)
+        # the same flat name from different places: each gets its path's hash
+        items.append(_with_path_hash(item) if counts[name.casefold()] > 1 else item)
     return items
+
+
+def _walk(top: str, excluded: str | None, notices: list[str]) -> list[tuple[str, str, str | None]]:
+    """`(path, name relative to top without suffix, unreadable reason)` of the inputs under
+    `top`, in path order."""
+    found = []
+
+    def cannot_list(error: OSError) -> None:
+        path = error.filename
+        found.append((path, os.path.relpath(path, top), error.strerror or type(error).__name__))
+
+    for folder, subfolders, files in os.walk(top, onerror=cannot_list):
+        kept = []
+        for name in subfolders:
+            child = os.path.join(folder, name)
+            if os.path.islink(child):
+                notices.append(f"{errors.display_path(child)}: a symbolic link to a folder, "
+                               "not followed")
+            elif os.path.realpath(child) != excluded:
+                kept.append(name)
+        subfolders[:] = kept
+        for name in files:
+            if os.path.splitext(name)[1].lower() in SUPPORTED_SUFFIXES:
+                child = os.path.join(folder, name)
+                found.append((child, os.path.splitext(os.path.relpath(child, top))[0], None))
+    return sorted(found)
 
 
 def read_input(path: str, base: str | None = None, record: "CorpusRecord | None" = None):
@@ -138,7 +215,8 @@ def read_input(path: str, base: str | None = None, record: "CorpusRecord | None"
     machine), keeping the path as given as the document's source, as a local run would. A corpus
     record is already read; a plain file takes the metadata of its sidecar `NAME.meta.json`."""
     from .corpus import sidecar_metadata
-    from .stages.ingest import SourceDocument, document_from_bytes, read_document
+    from .stages.ingest import (MAX_BYTES, SourceDocument, document_from_bytes, read_document,
+                                read_limited)
 
     if record is not None:
         if record.problem is not None:
@@ -147,7 +225,8 @@ def read_input(path: str, base: str | None = None, record: "CorpusRecord | None"
                               format=Path(record.corpus).suffix.lstrip(".").lower(),
                               source=record.source, doc_id=record.name, metadata=record.metadata)
     if path == STDIN:
-        return document_from_bytes(sys.stdin.buffer.read(), source=STDIN, name="stdin")
+        data = read_limited(sys.stdin.buffer, MAX_BYTES["text"], STDIN, "standard input")
+        return document_from_bytes(data, source=STDIN, name="stdin")
     local = path if base is None or os.path.isabs(path) else os.path.join(base, path)
     document = replace(read_document(local), source=path)
     given = sidecar_metadata(local)
@@ -186,16 +265,32 @@ def time_limit(seconds: float | None, source: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _check_record_count(report, source: str) -> None:
+    records = (len(report.sentences) + len(report.quantities) + len(report.entities)
+               + len(report.activities))
+    if records > MAX_RECORDS:
+        raise errors.TooManyRecords(source, size=records, limit=MAX_RECORDS)
+
+
+def unreadable_error(item: InputItem) -> errors.FileNotReadable:
+    """The error of an input found unreadable while looking for inputs."""
+    return errors.FileNotReadable(item.path,
+                                  reason=f"a folder that cannot be listed: {item.unreadable}")
+
+
 def process_one(item: InputItem, *, keep_tokens: bool = False, indent: bool = True,
                 timeout: float | None = DEFAULT_TIMEOUT, base: str | None = None) -> Outcome:
     """Read and process one input; never raises for a bad input or a failing stage, only
     reports it. Loading the pipeline (once per process) is not counted against `timeout`."""
+    if item.unreadable is not None:
+        return failure(item, unreadable_error(item), seconds=0.0)
     pipe = _pipeline(keep_tokens)
     started = time.perf_counter()
     try:
         with time_limit(timeout, item.path):
             document = read_input(item.path, base, item.record)
             report = pipe.process_document(document, doc_id=item.output_name.removesuffix(".json"))
+            _check_record_count(report, item.path)
             data = report.to_json(indent=indent)
     except errors.ReportMinerError as exc:
         return failure(item, exc, seconds=time.perf_counter() - started)
@@ -215,10 +310,14 @@ def extracted_text_path(output: Path) -> Path:
 
 
 def write_outcome(outcome: Outcome, output: Path, *, durable: bool = True) -> None:
-    """Write one successful outcome's JSON to `output`, and its extracted text beside it."""
-    if outcome.extracted_text is not None:
-        atomic_write(extracted_text_path(output), outcome.extracted_text, durable=durable)
-    atomic_write(output, outcome.json + "\n", durable=durable)
+    """Write one successful outcome's JSON to `output`, and its extracted text beside it;
+    `CannotWriteOutput` (with the `errno`) when the file system refuses."""
+    try:
+        if outcome.extracted_text is not None:
+            atomic_write(extracted_text_path(output), outcome.extracted_text, durable=durable)
+        atomic_write(output, outcome.json + "\n", durable=durable)
+    except OSError as exc:
+        raise cannot_write(output, exc) from None
 
 
 @dataclass(frozen=True)
@@ -291,6 +390,44 @@ class BatchCounts:
     processed: int = 0
     skipped: int = 0
     failed: int = 0
+    #: Output names (in the output folder) of this run's inputs that have a current output.
+    outputs: list[str] = field(default_factory=list)
+
+
+def _row_key(path: str) -> str:
+    return path if path == STDIN else os.path.abspath(path)
+
+
+def merge_manifest(*runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per input path: a later run's row replaces an earlier one in place, new inputs
+    follow in the order they came."""
+    rows: dict[str, dict[str, Any]] = {}
+    for run in runs:
+        for row in run:
+            rows[_row_key(row["path"])] = row
+    return list(rows.values())
+
+
+def _owner_of_output(target: Path) -> str | None:
+    """The source path an existing output file was made from (None if unreadable)."""
+    import orjson
+
+    try:
+        source = orjson.loads(target.read_bytes())["document"]["source"]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        return None
+    return _row_key(source) if isinstance(source, str) else None
+
+
+def _unclaimed(item: InputItem, owners: dict[str, str], output: Path) -> InputItem:
+    """`item`, renamed with its path's hash if an earlier run gave its output name to another
+    input (by the manifest, or by the source written in the output itself)."""
+    owner = owners.get(item.output_name)
+    if owner is None and (output / item.output_name).exists():
+        owner = _owner_of_output(output / item.output_name)
+    if owner is None or owner == _row_key(errors.display_path(item.path)):
+        return item
+    return _with_path_hash(item)
 
 
 def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
@@ -299,34 +436,66 @@ def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
     """Process `items` with `engine` into the folder `output`, streaming.
 
     Each output is written atomically as it arrives; `corpus.jsonl.partial` gains a row per
-    input as it is settled and becomes `corpus.jsonl` when the batch ends, so an interrupted run
-    leaves every finished output in place and a list of them. With `resume`, inputs whose output
-    is current are not processed again (their row says `skipped`). Outputs are not flushed to
-    disk one by one unless `durable` (it costs milliseconds each): after a power cut, an output
-    the disk lost is unreadable or missing, so the resume check makes the rerun redo it.
-    `keep_tokens` must say whether `engine` writes tokens: an output made otherwise is redone.
+    input as it is settled, and when the batch ends its rows are merged into `corpus.jsonl`
+    (rows of earlier runs' other inputs are kept), so an interrupted run leaves every finished
+    output in place and a list of them. With `resume`, inputs whose output is current are not
+    processed again (their row says `skipped`). Outputs are not flushed to disk one by one unless
+    `durable` (it costs milliseconds each): after a power cut, an output the disk lost is
+    unreadable or missing, so the resume check makes the rerun redo it. `keep_tokens` must say
+    whether `engine` writes tokens: an output made otherwise is redone.
+
+    Raises `OutputLocked` while another run writes into `output`, and `CannotWriteOutput` when
+    the folder cannot be written or the disk fills up (after recording what was written).
     """
+    make_output_folder(output)
+    with output_lock(output):
+        return _write_locked(items, engine, output, resume=resume, durable=durable,
+                             keep_tokens=keep_tokens, on_outcome=on_outcome)
+
+
+def _write_locked(items: Iterable[InputItem], engine: "Engine", output: Path, *, resume: bool,
+                  durable: bool, keep_tokens: bool,
+                  on_outcome: Callable[[Outcome], None] | None) -> BatchCounts:
     import orjson
 
-    output.mkdir(parents=True, exist_ok=True)
+    manifest_path, partial = output / MANIFEST, output / (MANIFEST + ".partial")
+    earlier = merge_manifest(read_manifest(manifest_path), read_manifest(partial))
+    owners = {row["output"]: _row_key(row["path"]) for row in earlier if row.get("output")}
     counts = BatchCounts()
-    partial = output / (MANIFEST + ".partial")
-    with open(partial, "wb") as manifest:
+    stopped: errors.CannotWriteOutput | None = None
+    try:
+        manifest = open(partial, "ab", buffering=0)
+    except OSError as exc:
+        raise cannot_write(output, exc) from None
+    with manifest:
+        if manifest.tell() and partial.read_bytes()[-1:] != b"\n":
+            append_all(manifest, b"\n")  # a row cut short by a killed run stays on its own line
+
         def settle(outcome: Outcome) -> None:
+            nonlocal stopped
+            if outcome.ok and not outcome.skipped:
+                try:
+                    write_outcome(outcome, output / outcome.output_name, durable=durable)
+                except errors.CannotWriteOutput as exc:
+                    outcome = failure(InputItem(outcome.path, outcome.output_name), exc,
+                                      attempts=outcome.attempts, seconds=outcome.seconds)
+                    if exc.fields["errno"] in _FOLDER_WIDE:
+                        stopped = exc
             if outcome.skipped:
                 counts.skipped += 1
             elif outcome.ok:
-                write_outcome(outcome, output / outcome.output_name, durable=durable)
                 counts.processed += 1
             else:
                 counts.failed += 1
-            manifest.write(orjson.dumps(outcome.manifest_row()) + b"\n")
-            manifest.flush()
+            if outcome.ok:
+                counts.outputs.append(outcome.output_name)
+            append_all(manifest, orjson.dumps(outcome.manifest_row()) + b"\n")
             if on_outcome is not None:
                 on_outcome(outcome)
 
         def pending() -> Iterator[InputItem]:
             for item in items:
+                item = _unclaimed(item, owners, output)
                 if item.record is not None:
                     sha256 = item.record.sha256 if resume else None
                 else:
@@ -339,7 +508,22 @@ def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
                 else:
                     yield item
 
-        for outcome in engine.map(pending()):
-            settle(outcome)
-    os.replace(partial, output / MANIFEST)
+        try:
+            for outcome in engine.map(pending()):
+                settle(outcome)
+                if stopped is not None:
+                    break
+        except OSError as exc:  # the manifest itself could not be written
+            raise cannot_write(partial, exc, "; the outputs written are whole and the rows "
+                                              "written are in this file") from None
+    rows = merge_manifest(earlier, read_manifest(partial))
+    try:
+        atomic_write(manifest_path, b"".join(orjson.dumps(row) + b"\n" for row in rows)
+                     .decode("utf-8"), durable=durable)
+    except OSError as exc:
+        raise cannot_write(manifest_path, exc, f"; this run's rows are in {partial.name}") \
+            from None
+    partial.unlink()
+    if stopped is not None:
+        raise stopped
     return counts

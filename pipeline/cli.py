@@ -6,6 +6,8 @@ reason, and in the corpus index); 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 from pathlib import Path
 
@@ -25,7 +27,8 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("paths", nargs="+", metavar="PATH",
                      help="report files, folders (searched recursively) or - for standard input")
     run.add_argument("-o", "--output", metavar="OUT",
-                     help="output file (one input) or folder (several); default: standard output")
+                     help="output file (one input) or folder (several, or a name ending in /); "
+                          "default or -: standard output")
     run.add_argument("--tokens", action="store_true", help="include every token in the JSON")
     run.add_argument("--compact", action="store_true", help="JSON on one line, not indented")
     run.add_argument("--workers", type=_positive_int, default=1, metavar="N",
@@ -35,7 +38,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 (implies --engine dask);"
                           " without it --engine dask starts a local cluster")
-    run.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+    run.add_argument("--timeout", type=_positive_seconds, default=None, metavar="SECONDS",
                      help="bound on the work for one report (default 300)")
     run.add_argument("--force", action="store_true",
                      help="process every input again, even those whose output in the output "
@@ -91,33 +94,103 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive, finite number of seconds, not {text}")
+    return value
+
+
 def _fail(message: str) -> None:
     print(f"report-miner: {message}", file=sys.stderr)
 
 
-def _run(args: argparse.Namespace) -> int:
-    from .batch import DEFAULT_TIMEOUT, STDIN, discover, write_corpus, write_outcome
-    from .dedupe import mark_reposts
-    from .engines import make_engine
+class _UsageError(Exception):
+    """A command line that cannot be carried out as given; exit 2 with this message."""
 
-    items = discover(args.paths, args.text_field)
+
+def _is_output_folder(output: Path | None, wants_folder: bool, single_input: bool) -> bool:
+    """Whether the output is a folder: several inputs, or a folder or a name ending in a
+    separator given as the output (one input into it is a corpus of one, with its index)."""
+    if output is None:
+        return False
+    try:
+        exists, is_dir = output.exists(), output.is_dir()
+    except OSError as exc:
+        raise _UsageError(f"cannot check the output path {output}: {exc.strerror}") from None
+    if not single_input and exists and not is_dir:
+        raise _UsageError(f"{output} exists and is not a folder; several inputs need an "
+                          "output folder")
+    if wants_folder and exists and not is_dir:
+        raise _UsageError(f"{output} exists and is not a folder")
+    return not single_input or is_dir or wants_folder
+
+
+def _check_outputs_spare_inputs(items, output: Path, folder: bool, arguments: list[str]) -> None:
+    """Refuse a command line whose outputs would overwrite one of its inputs, or be read as
+    inputs by the next run (an output folder that is an input folder)."""
+    from .batch import STDIN, extracted_text_path
+    from .stages.ingest import format_of
+
+    inputs = {os.path.realpath(item.path) for item in items if item.path != STDIN}
+    # Only web pages, Word files and PDFs get an `.extracted.txt` beside their output.
+    extracting = any(format_of(item.path) != "text" for item in items)
+    if folder:
+        if any(os.path.isdir(argument) and os.path.realpath(argument) == os.path.realpath(output)
+               for argument in arguments):
+            raise _UsageError(f"the output folder {output} is also an input folder: its outputs "
+                              "would be read as inputs; write to another folder")
+        targets = [output / item.output_name for item in items]
+    else:
+        targets = [output]
+    for target in targets:
+        for path in (target, extracted_text_path(target)) if extracting else (target,):
+            if os.path.realpath(path) in inputs:
+                raise _UsageError(f"the output {path} is one of the inputs; it would be "
+                                  "overwritten")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .batch import STDIN, discover
+    from .output_folder import make_output_folder, output_lock
+
+    output = Path(args.output) if args.output not in (None, "-") else None
+    notices: list[str] = []
+    items = discover(args.paths, args.text_field, exclude=output, notices=notices)
+    for notice in notices:
+        _fail("warning: " + notice)
     if not items:
         _fail("no supported input files found in " + ", ".join(args.paths))
         return EXIT_USAGE
-    output = Path(args.output) if args.output else None
-    # One input written into an existing folder is a corpus of one, with its index.
-    single = (len(items) == 1 and not Path(args.paths[0]).is_dir()
-              and not (output is not None and output.is_dir()))
-    if output is not None and not single and output.exists() and not output.is_dir():
-        _fail(f"{output} exists and is not a folder; several inputs need an output folder")
+    try:
+        single = len(items) == 1 and not os.path.isdir(args.paths[0])
+        folder = _is_output_folder(output, args.output is not None
+                                   and args.output.endswith(("/", os.sep)), single)
+        if output is not None:
+            _check_outputs_spare_inputs(items, output, folder, args.paths)
+    except _UsageError as exc:
+        _fail(str(exc))
         return EXIT_USAGE
     if args.tables and output is None:
         _fail("--tables needs an output (-o FILE or -o FOLDER) to write the tables beside")
         return EXIT_USAGE
-
     if STDIN in args.paths and len(items) > 1 and (args.workers > 1 or args.engine != "local"):
         _fail("standard input can be read only in this process: use --workers 1, --engine local")
         return EXIT_USAGE
+    if not folder:
+        return _run_items(args, items, output, folder)
+    make_output_folder(output)
+    with output_lock(output):  # the tables too are this run's
+        return _run_items(args, items, output, folder)
+
+
+def _run_items(args: argparse.Namespace, items, output: Path | None, folder: bool) -> int:
+    from .batch import DEFAULT_TIMEOUT, write_corpus, write_outcome
+    from .dedupe import mark_reposts, reposted_outputs
+    from .engines import make_engine
 
     progress = None
     if len(items) > 1 and sys.stderr.isatty():
@@ -132,12 +205,13 @@ def _run(args: argparse.Namespace) -> int:
             _fail(outcome.message or outcome.path)
 
     timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    outputs: list[Path] = []
     with make_engine(args.engine, workers=min(args.workers, len(items)), scheduler=args.scheduler,
                      timeout=timeout, keep_tokens=args.tokens, indent=not args.compact) as engine:
-        if output is not None and not single:
-            failed = write_corpus(items, engine, output, resume=not args.force,
-                                  keep_tokens=args.tokens,
-                                  on_outcome=report_outcome).failed
+        if folder:
+            counts = write_corpus(items, engine, output, resume=not args.force,
+                                  keep_tokens=args.tokens, on_outcome=report_outcome)
+            failed, outputs = counts.failed, [output / name for name in counts.outputs]
             mark_reposts(output)
         else:
             failed = 0
@@ -149,26 +223,22 @@ def _run(args: argparse.Namespace) -> int:
                     sys.stdout.write(outcome.json + "\n")
                 else:
                     write_outcome(outcome, output)
+                    outputs.append(output)
     if progress is not None:
         progress.close()
     if args.tables:
-        _write_tables(args.tables, output, single, items, dedupe=args.dedupe)
+        if folder and args.dedupe:
+            reposts = reposted_outputs(output)
+            outputs = [path for path in outputs if path.name not in reposts]
+        _write_tables(args.tables, outputs,
+                      output / "tables" if folder else output.with_suffix(".tables"))
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
-def _write_tables(fmt: str, output: Path, single: bool, items, *, dedupe: bool = False) -> None:
-    """The corpus tables of every output now in place (this run's and earlier current ones),
-    without the reposts the manifest names when `dedupe`."""
-    from .dedupe import reposted_outputs
+def _write_tables(fmt: str, outputs: list[Path], folder: Path) -> None:
+    """The corpus tables of this run's inputs' outputs (written now, or current already)."""
     from .frames import to_frames, write_tables
 
-    if single:
-        outputs, folder = [output] if output.exists() else [], output.with_suffix(".tables")
-    else:
-        reposts = reposted_outputs(output) if dedupe else set()
-        outputs = [output / item.output_name for item in items
-                   if (output / item.output_name).exists() and item.output_name not in reposts]
-        folder = output / "tables"
     write_tables(to_frames(outputs), folder, fmt)
 
 
@@ -181,12 +251,18 @@ def _show(args: argparse.Namespace) -> int:
 
 def _describe(args: argparse.Namespace) -> int:
     from . import process_file
-    from .batch import discover
+    from .batch import discover, unreadable_error
     from .digest import describe
 
     failed = 0
-    for item in discover(args.paths):
+    notices: list[str] = []
+    items = discover(args.paths, notices=notices)
+    for notice in notices:
+        _fail("warning: " + notice)
+    for item in items:
         try:
+            if item.unreadable is not None:
+                raise unreadable_error(item)
             print(describe(process_file(item.path)))
         except errors.ReportMinerError as exc:
             failed += 1

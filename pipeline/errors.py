@@ -6,19 +6,42 @@ bug in report-miner, not a property of the input.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
+def display_path(path: str | Path) -> str:
+    """`path` as printable UTF-8 text. A file name made of other bytes (GBK names from a Windows
+    zip unpacked on Linux reach Python as lone surrogates) shows its odd bytes as `\\xNN`, so
+    the name can go into JSON and messages; `path_bytes` keeps the exact bytes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def path_bytes(path: str | Path) -> str | None:
+    """The hex of `path`'s bytes when they are not UTF-8 (see `display_path`), else None."""
+    raw = os.fsencode(path)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.hex()
+    return None
+
+
 class ReportMinerError(Exception):
-    """Base class: `code` is stable across versions, `message` is for people."""
+    """Base class: `code` is stable across versions, `message` is for people.
+
+    `source` names the input or file concerned; an error about no file in particular (a broken
+    installation, a worker that cannot start) has none and its message starts with the reason.
+    """
 
     code = "E000"
     template = "{detail}"
 
     def __init__(self, source: str | Path | None = None, **fields: object) -> None:
-        self.source = str(source) if source is not None else "<text>"
+        self.source = display_path(source) if source is not None else None
         self.fields = fields
-        super().__init__(f"[{self.code}] {self.source}: " + self.template.format(**fields))
+        where = f" {self.source}:" if self.source is not None else ""
+        super().__init__(f"[{self.code}]{where} " + self.template.format(**fields))
 
     def __reduce__(self):
         # Pickled by its fields, not its message, so it reaches a worker process whole (a bad
@@ -95,6 +118,25 @@ class BadMetadata(InputError):
     code = "E122"
     template = "metadata field {field!r}: {reason}"
 
+class TooManySentences(InputError):
+    code = "E110"
+    template = ("the text breaks into {size} or more sentences and lines, more than the limit of "
+                "{limit} per report (see ingest.MAX_SENTENCES)")
+
+
+class BeyondLimits(InputError):
+    """A file within the size limit whose structure would take unbounded work (a PDF of 100,000
+    pages, a page of 200,000 text operators, a Word file of 100,000 parts)."""
+
+    code = "E111"
+    template = "beyond the bounds on the work for one report: {detail}"
+
+
+class TooManyRecords(InputError):
+    code = "E112"
+    template = ("the report holds {size} records (sentences, quantities, entities, activities), "
+                "more than the limit of {limit} per report (see batch.MAX_RECORDS)")
+
 
 class PipelineError(ReportMinerError):
     """The pipeline was built or configured wrongly; a programming or installation problem."""
@@ -159,3 +201,14 @@ class OutputError(ReportMinerError):
 class NotAReportFile(OutputError):
     code = "E501"
     template = "not a report-miner output JSON file: {reason}"
+
+
+class CannotWriteOutput(OutputError):
+    code = "E502"
+    template = "cannot write the output ({reason})"
+
+
+class OutputLocked(OutputError):
+    code = "E503"
+    template = ("another report-miner run (process {pid}) is writing into this folder; two runs "
+                "into one folder would mix their outputs, so wait for it to finish")

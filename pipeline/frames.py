@@ -27,6 +27,11 @@ areas       doc_id region year area sentences chars share key_figures activities
 A record's `area` is its sentence's; a record outside every sentence (in a heading, say) takes the
 area of the innermost section around it. `sentence` is the record's own sentence id where the
 stage gave one, else the sentence found from its offset.
+
+CSV tables are for spreadsheets, which run a cell that starts with `=`, `+`, `-` or `@` (or a tab
+or carriage return before one) as a formula. As OWASP recommends against CSV injection, every
+text cell starting with one of those characters is written with a `'` before it, which
+spreadsheets show as text; numbers are written as they are. Parquet tables hold the text as is.
 """
 from __future__ import annotations
 
@@ -43,6 +48,8 @@ from .records import Report
 
 TABLES = ("documents", "sections", "sentences", "quantities", "entities", "activities", "areas")
 TABLE_FORMATS = ("parquet", "csv")
+#: First characters that make a spreadsheet read a CSV cell as a formula (OWASP, CSV Injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _LOCATED = {"sentence": "Int64", "area": "area"}
 #: table -> column -> dtype; "area" and "label" stand for the categoricals built in `to_frames`.
@@ -227,6 +234,21 @@ def to_frames(reports: Iterable[Report | dict | str | Path]) -> dict[str, pd.Dat
     return {table: _frame(rows[table], TABLE_COLUMNS[table], categoricals) for table in TABLES}
 
 
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with `'` put before every text cell a spreadsheet would run as a formula."""
+    neutral = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype) or not (
+                pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+            continue  # numbers, and categories from the taxonomy and the schema
+        risky = pd.Series([isinstance(cell, str) and cell.startswith(FORMULA_STARTS)
+                           for cell in values], index=values.index, dtype=bool)
+        if risky.any():
+            neutral[column] = values.where(~risky, "'" + values.astype("string"))
+    return neutral
+
+
 def write_tables(frames: dict[str, pd.DataFrame], folder: str | Path, fmt: str) -> list[Path]:
     """Write each table as `folder/<table>.parquet` (or `.csv`); returns the paths written."""
     if fmt not in TABLE_FORMATS:
@@ -241,7 +263,7 @@ def write_tables(frames: dict[str, pd.DataFrame], folder: str | Path, fmt: str) 
             if fmt == "parquet":
                 frame.to_parquet(temporary, index=False)
             else:
-                frame.to_csv(temporary, index=False)
+                neutralise_formulas(frame).to_csv(temporary, index=False)
             temporary.replace(path)
         except BaseException:  # a failed or interrupted write leaves no half file behind
             temporary.unlink(missing_ok=True)

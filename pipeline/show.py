@@ -10,6 +10,10 @@ The marks are drawn by spaCy's displaCy entity renderer, paragraph by paragraph.
 into runs that each carry one sentence's area: runs inside a record become marks, the others
 plain tinted text, all through one template. Where records overlap (an event inside an activity's
 name), the longer one is marked and the shorter is still listed in the summary below.
+
+The JSON may come from anywhere, so it is checked against the shipped schema (and every record's
+offsets against its text) before anything is drawn, and every value from it is escaped, in
+attributes as in text: a crafted file gets `NotAReportFile`, never markup of its own.
 """
 from __future__ import annotations
 
@@ -94,7 +98,7 @@ def _runs(start: int, end: int, sentences: list[dict], marks: list[dict],
         tint = tints.get(sentence.get("area")) if sentence else None
         kind = mark["kind"] if mark else PLAIN
         yield {"start": left - start, "end": right - start, "label": kind,
-               "params": {"kind": kind, "tint": tint or "transparent",
+               "params": {"kind": _escape(kind), "tint": tint or "transparent",
                           "tip": _escape(mark["tip"] if mark else ""),
                           "badge": MARK_LABELS.get(kind, "")}}
 
@@ -166,8 +170,8 @@ def _summary_tables(summary: dict[str, Any] | None, tints: dict[str, str]) -> st
         sentence = entry["representative_sentence"]
         parts.append(
             f'<table><tr><th colspan="2" style="background:{tints.get(area, "#eee")}">'
-            f'{_escape(entry["name"])} ({_escape(area)}): {entry["sentences"]}句, '
-            f'{entry["chars"]}字, {entry["share"]:.0%}</th></tr>'
+            f'{_escape(entry["name"])} ({_escape(area)}): {_escape(entry["sentences"])}句, '
+            f'{_escape(entry["chars"])}字, {_escape(format(entry["share"], ".0%"))}</th></tr>'
             f"<tr><td>数字</td><td>{figures}</td></tr>"
             f"<tr><td>活动</td><td>{activities}</td></tr>"
             f"<tr><td>机构·地点·文件</td><td>{named}</td></tr>"
@@ -176,13 +180,26 @@ def _summary_tables(summary: dict[str, Any] | None, tints: dict[str, str]) -> st
     return "".join(parts)
 
 
-def render_page(report: dict[str, Any]) -> str:
-    """The HTML page of one report (a parsed output JSON that includes its `text`)."""
+def _check_offsets(report: dict[str, Any], text: str, source: str | Path | None) -> None:
+    records = [*report["sentences"], *report.get("paragraphs", []), *report.get("quantities", []),
+               *report.get("entities", []), *report.get("activities", []),
+               *(section["heading"] for section in report.get("sections", [])
+                 if section.get("heading"))]
+    for record in records:
+        if not 0 <= record["start"] <= record["end"] <= len(text):
+            raise errors.NotAReportFile(source, reason=f"a record's offsets {record['start']}-"
+                                                       f"{record['end']} lie outside its text of "
+                                                       f"{len(text)} characters")
+
+
+def render_page(report: dict[str, Any], source: str | Path | None = None) -> str:
+    """The HTML page of one report (a parsed output JSON that includes its `text`); `source`
+    names the file it came from in errors."""
     text = report.get("text")
     if text is None:
-        raise errors.NotAReportFile(report["document"].get("source"),
-                                    reason="it was written without its text (include the text "
-                                           "to show it)")
+        raise errors.NotAReportFile(source, reason="it was written without its text (include "
+                                                   "the text to show it)")
+    _check_offsets(report, text, source)
     document = report["document"]
     tints, names = area_colours(), area_names()
     marks = _records(report)
@@ -216,7 +233,18 @@ def show(report_path: str | Path, output: str | Path | None = None) -> Path:
     """Render `report_path` (an output JSON) to `output` (default: beside it, `.html`)."""
     from .batch import atomic_write
 
+    from .schema import validation_errors
+
     report = load_report_json(report_path)
+    problems = validation_errors(report)
+    if problems:
+        raise errors.NotAReportFile(report_path, reason=f"it does not follow the report schema "
+                                                        f"({len(problems)} problems; the first: "
+                                                        f"{problems[0][:300]})")
     target = Path(output) if output else Path(report_path).with_suffix(".html")
-    atomic_write(target, render_page(report))
+    page = render_page(report, report_path)
+    try:
+        atomic_write(target, page)
+    except OSError as exc:
+        raise errors.CannotWriteOutput(target, reason=exc.strerror or type(exc).__name__) from None
     return target

@@ -267,3 +267,20 @@ def test_fast_json_output_is_exactly_the_json_of_to_dict(seed_report):
             orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode()
         assert report.to_json(include_text=False) == \
             orjson.dumps(report.to_dict(include_text=False)).decode()
+
+
+ROW_PATHS = st.sampled_from(["a.txt", "b/c.txt", "./a.txt", "-", "d.html"])
+
+
+@given(st.lists(st.lists(st.tuples(ROW_PATHS, st.booleans()), max_size=6), max_size=4))
+def test_a_merged_manifest_has_each_input_once_with_its_latest_row(runs):
+    rows = [[{"path": path, "ok": ok, "run": number} for path, ok in run]
+            for number, run in enumerate(runs)]
+    merged = batch.merge_manifest(*rows)
+    keys = [os.path.abspath(row["path"]) if row["path"] != "-" else "-" for row in merged]
+    assert len(keys) == len(set(keys))
+    latest = {}
+    for run in rows:
+        for row in run:
+            latest[os.path.abspath(row["path"]) if row["path"] != "-" else "-"] = row
+    assert sorted(map(id, merged)) == sorted(map(id, latest.values()))

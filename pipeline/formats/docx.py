@@ -15,23 +15,40 @@ import zipfile
 from .. import errors
 
 _DOCUMENT_PART = "word/document.xml"
+#: Most members a .docx may hold; python-docx loads every one, and a real report has a few dozen.
+MAX_MEMBERS = 2000
 
 
 def _check_container(data: bytes, source: str, max_xml_bytes: int) -> None:
-    """Refuse what is not a .docx, and a document part whose unpacked size is out of bounds."""
+    """Refuse what is not a .docx, and any archive whose members unpack beyond the bounds.
+
+    python-docx reads every member of the package into memory (styles, numbering, headers,
+    images), so each one is bounded by `max_xml_bytes` and all of them together by twice that;
+    zipfile never returns more than a member's declared size, so the declared sizes bound the
+    work even when they lie.
+    """
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise errors.UnsupportedFormat(source, reason="a legacy Word .doc file named .docx; "
                                                       "save it as .docx or .txt")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            part = archive.getinfo(_DOCUMENT_PART)
+            archive.getinfo(_DOCUMENT_PART)
+            members = archive.infolist()
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
         raise errors.DamagedDocument(source, kind="Word .docx file",
                                      reason=f"not a .docx archive with {_DOCUMENT_PART} "
                                             f"({type(exc).__name__})") from None
-    if part.file_size > max_xml_bytes:  # a zip bomb, or a document far beyond any report
-        raise errors.FileTooLarge(source, size=part.file_size, limit=max_xml_bytes,
-                                  kind="Word document part (unpacked)")
+    if len(members) > MAX_MEMBERS:
+        raise errors.BeyondLimits(source, detail=f"the Word file holds {len(members)} parts, "
+                                                 f"more than the limit of {MAX_MEMBERS}")
+    largest = max(members, key=lambda member: member.file_size)
+    if largest.file_size > max_xml_bytes:  # a zip bomb, or a document far beyond any report
+        raise errors.FileTooLarge(source, size=largest.file_size, limit=max_xml_bytes,
+                                  kind=f"Word part {largest.filename!r} (unpacked)")
+    total = sum(member.file_size for member in members)
+    if total > 2 * max_xml_bytes:
+        raise errors.FileTooLarge(source, size=total, limit=2 * max_xml_bytes,
+                                  kind="Word file's parts together (unpacked)")
 
 
 def extract(data: bytes, source: str, *, max_xml_bytes: int) -> str:

@@ -40,6 +40,9 @@ _PARAGRAPHS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre", "
 _BLOCKS = _PARAGRAPHS | {"div", "section", "article", "main", "ul", "ol", "dl", "table", "tbody",
                          "thead", "tfoot", "tr", "td", "th", "body", "html", "center", "figure",
                          "caption", "hr"}
+#: Most tags (counted as `<`) a page may have: parsing and scoring cost memory per element, and
+#: a heavy real page has some tens of thousands; a page of 200,000 elements is refused unparsed.
+MAX_TAGS = 400_000
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _WORDY = re.compile(r"\w")
 
@@ -116,15 +119,29 @@ def _lines(element) -> list[str]:
     return [line for line in lines if line]
 
 
+def _check_parser_limits(parser, source: str) -> None:
+    """Refuse a page the parser stopped reading: past libxml2's nesting limit (256 elements
+    deep) it drops the rest of the page and says so only in its error log."""
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT":
+            raise errors.BeyondLimits(source, detail=f"the HTML parser stopped reading the page at "
+                                                     f"line {entry.line}: {entry.message}")
+
+
 def extract(text: str, source: str) -> str:
     """The main text of the page in `text`, one block per line."""
     # Parsed from UTF-8 bytes with the encoding forced: the caller has already decoded the page,
     # and lxml refuses a str that still carries an XML encoding declaration.
+    tags = text.count("<")
+    if tags > MAX_TAGS:
+        raise errors.BeyondLimits(source, detail=f"the page has {tags} tags, more than the limit "
+                                                 f"of {MAX_TAGS}")
     parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise errors.NoMainText(source, kind="HTML page", reason=str(exc) or "no elements") from None
+    _check_parser_limits(parser, source)
     title = next((element for element in root.iter("h1")), None)
     _drop_furniture(root)
     main = _main_element(root)

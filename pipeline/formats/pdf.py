@@ -12,6 +12,12 @@ hard-wrapped, with page numbers):
   paragraph breaks look the same; 0.11 s.
 
 A PDF with no text layer (a scan) is refused: it needs OCR, which report-miner does not do.
+
+pypdf's text extraction costs time with each text-showing operator, and some of it more than
+linearly, so the work is bounded before it is done: at most `MAX_PAGES` pages, and at most
+`MAX_TEXT_OPERATORS_PER_PAGE` text operators (`Tj`, `TJ`, `'`, `"`) on a page and
+`MAX_TEXT_OPERATORS` in the document, counted in the page's decoded content stream. A dense page
+of Chinese text set glyph by glyph has a few thousand.
 """
 from __future__ import annotations
 
@@ -27,6 +33,12 @@ _CLOSERS = "”’」』）)》】"
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*\d{1,4}[-—–\s]*$|^第\s*\d+\s*页.*$")
 #: A line at least this share of its page's longest line is taken to have been wrapped.
 _FULL_LINE = 0.85
+#: Bounds on the extraction work; see the module docstring.
+MAX_PAGES = 3000
+MAX_TEXT_OPERATORS_PER_PAGE = 20_000
+MAX_TEXT_OPERATORS = 1_000_000
+#: Operators that show text; counting them over-counts a string that holds one, which is safe.
+_TEXT_OPERATORS = re.compile(rb"T[jJ]|['\"]")
 
 
 def _joins_without_space(char: str) -> bool:
@@ -63,6 +75,40 @@ def _unwrap(pages: list[list[str]]) -> list[str]:
     return paragraphs
 
 
+def _declared_page_count(reader) -> int:
+    """The `/Count` of the document's page tree; 0 when it has none that is a number."""
+    try:
+        count = reader.trailer["/Root"]["/Pages"]["/Count"]
+    except (KeyError, TypeError, AttributeError):
+        return 0
+    return count if isinstance(count, int) else 0
+
+
+def _bounded_pages(reader, source: str) -> list[list[str]]:
+    """Each page's lines, refusing the document as soon as it exceeds a bound on the work.
+
+    The page count the file declares is checked first: pypdf takes time more than linear in the
+    pages to list them (20 s for 99,000), so a count it declares honestly is refused unlisted."""
+    pages = _declared_page_count(reader)
+    if pages <= MAX_PAGES:
+        pages = len(reader.pages)
+    if pages > MAX_PAGES:
+        raise errors.BeyondLimits(source, detail=f"the PDF has {pages} pages, more than the "
+                                                 f"limit of {MAX_PAGES}")
+    pages, operators = [], 0
+    for number, page in enumerate(reader.pages, start=1):
+        contents = page.get_contents()
+        on_page = len(_TEXT_OPERATORS.findall(contents.get_data())) if contents is not None else 0
+        operators += on_page
+        if on_page > MAX_TEXT_OPERATORS_PER_PAGE or operators > MAX_TEXT_OPERATORS:
+            raise errors.BeyondLimits(
+                source, detail=f"page {number} has {on_page} text operators "
+                f"({operators} so far), more than the {MAX_TEXT_OPERATORS_PER_PAGE} per page and "
+                f"{MAX_TEXT_OPERATORS} per document any report needs")
+        pages.append(_page_lines(page.extract_text() or ""))
+    return pages
+
+
 def extract(data: bytes, source: str) -> str:
     from pypdf import PdfReader
 
@@ -71,7 +117,7 @@ def extract(data: bytes, source: str) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise errors.DamagedDocument(source, kind="PDF", reason="it is encrypted with a password")
-        pages = [_page_lines(page.extract_text() or "") for page in reader.pages]
+        pages = _bounded_pages(reader, source)
     except errors.InputError:
         raise
     except Exception as exc:  # noqa: BLE001 -- any parser failure on a damaged file is the file's

@@ -13,14 +13,21 @@ no other encoding, and kept only if it reads as Chinese or ASCII text), and GBK 
 UTF-8 file that happen to be valid UTF-8 (`统战` in GBK reads as the Greek and Armenian `ͳս`).
 
 Work is bounded before anything is read: a file larger than could hold `runner.MAX_CHARS`
-characters is refused from its size alone.
+characters is refused from its size alone, and no more than that many bytes are ever read from
+any file or stream (a file that grows while read, standard input). Only regular files are read:
+a FIFO, a device (`/dev/zero`) or a socket is refused without opening it, since reading one can
+block or never end. A text that would break into more than `MAX_SENTENCES` sentences and lines
+is refused too: every later stage's records grow with that count, not just with the characters.
 """
 from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
+import stat
 import unicodedata
+from typing import BinaryIO
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,10 +62,18 @@ _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
+#: Most sentences and lines one report may break into: 50 characters each over `MAX_CHARS`, far
+#: more than any real report (a long government work report has about 1,000). Text beyond it is
+#: refused (`TooManySentences`), not cut, so nothing is silently dropped.
+MAX_SENTENCES = MAX_CHARS // 50
+#: What ends a sentence or a line for that count: an upper bound on what segment will find.
+_SENTENCE_ENDS = "。！？!?；;\n"
 # C0 controls other than tab, newline, vertical tab, form feed and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-#: Share of control characters above which decoded "text" is taken to be binary.
+#: Share of control characters above which decoded "text" is taken to be binary...
 _MAX_CONTROL_SHARE = 0.01
+#: ...once there are more than this many: a line with a stray `\x01` or two is still text.
+_FEW_CONTROLS = 16
 _CJK = re.compile(f"[{CJK_CLASS}]")
 
 
@@ -95,10 +110,11 @@ def _common_hanzi_share(text: str) -> float:
 
 def _check_controls(text: str, source: str) -> None:
     controls = _CONTROL.findall(text)
-    if controls and len(controls) > _MAX_CONTROL_SHARE * len(text):
+    if len(controls) > _FEW_CONTROLS and len(controls) > _MAX_CONTROL_SHARE * len(text):
+        hint = ("; NUL bytes suggest UTF-16 without BOM or a binary file" if "\x00" in controls
+                else "")
         raise errors.BinaryInput(source, kind=f"{len(controls)} control characters in "
-                                              f"{len(text)}; NUL bytes suggest UTF-16 without BOM "
-                                              "or a binary file")
+                                              f"{len(text)}{hint}")
 
 
 def _text_like_share(text: str) -> float:
@@ -235,23 +251,48 @@ def format_of(path: str | Path) -> str:
     return FORMATS_BY_SUFFIX.get(Path(path).suffix.lower(), "text")
 
 
+#: What a path that is not a regular file is, for the message refusing it.
+_NOT_REGULAR = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                (stat.S_ISSOCK, "a socket"))
+
+
+def read_limited(stream: BinaryIO, limit: int, source: str, kind: str) -> bytes:
+    """At most `limit` bytes of `stream`; a stream with more is refused once one byte more has
+    been read, so an endless or huge stream costs `limit` bytes and no more."""
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise errors.FileTooLarge(source, size=f"more than {limit}", limit=limit, kind=kind)
+    return data
+
+
 def read_document(path: str | Path) -> SourceDocument:
     """Read one report file of any supported type; the single entry point of this stage."""
     path = Path(path)
-    source = str(path)
-    limit = MAX_BYTES[format_of(path)]
+    source = errors.display_path(path)
+    fmt = format_of(path)
+    limit = MAX_BYTES[fmt]
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise errors.FileTooLarge(source, size=size, limit=limit, kind=f"{format_of(path)} file")
-        data = path.read_bytes()
+        status = path.stat()
+        kind = next((kind for test, kind in _NOT_REGULAR if test(status.st_mode)), None)
+        if kind is not None:
+            raise errors.FileNotReadable(source, reason=f"it is {kind}, not a regular file")
+        if status.st_size > limit:
+            raise errors.FileTooLarge(source, size=status.st_size, limit=limit, kind=f"{fmt} file")
+        with open(path, "rb", opener=_open_without_blocking) as handle:
+            data = read_limited(handle, limit, source, f"{fmt} file")
     except FileNotFoundError:
-        raise errors.FileNotReadable(source, reason="no such file") from None
-    except IsADirectoryError:
-        raise errors.FileNotReadable(source, reason="it is a directory") from None
+        reason = "a symbolic link to a missing file" if path.is_symlink() else "no such file"
+        raise errors.FileNotReadable(source, reason=reason) from None
     except OSError as exc:
         raise errors.FileNotReadable(source, reason=exc.strerror or type(exc).__name__) from None
     return document_from_bytes(data, source=source, name=path.name)
+
+
+def _open_without_blocking(path: str, flags: int) -> int:
+    """Open for reading without waiting: a path swapped for a FIFO after `stat` (no writer) would
+    otherwise block the open forever; a regular file reads the same either way."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def _extract(data: bytes, fmt: str, source: str) -> tuple[str, str]:
@@ -274,6 +315,12 @@ def _extract(data: bytes, fmt: str, source: str) -> tuple[str, str]:
     return pdf.extract(data, source), "pdf"
 
 
+def _check_sentence_count(text: str, source: str) -> None:
+    ends = sum(text.count(char) for char in _SENTENCE_ENDS)
+    if ends > MAX_SENTENCES:
+        raise errors.TooManySentences(source, size=ends, limit=MAX_SENTENCES)
+
+
 def document_from_bytes(data: bytes, *, source: str, name: str) -> SourceDocument:
     """Turn bytes that came from `source` (a path, `-` or a URL) into a `SourceDocument`.
 
@@ -286,6 +333,7 @@ def document_from_bytes(data: bytes, *, source: str, name: str) -> SourceDocumen
     text, encoding = _extract(data, fmt, source)
     if not text.strip():
         raise errors.EmptyInput(source)
+    _check_sentence_count(text, source)
     stem = Path(name).stem or "stdin"
     return SourceDocument(text=text, encoding=encoding, sha256=sha256, format=fmt,
                           source=source, doc_id=stem)
