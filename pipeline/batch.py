@@ -227,8 +227,11 @@ def read_input(path: str, base: str | None = None, record: "CorpusRecord | None"
     if path == STDIN:
         data = read_limited(sys.stdin.buffer, MAX_BYTES["text"], STDIN, "standard input")
         return document_from_bytes(data, source=STDIN, name="stdin")
-    local = path if base is None or os.path.isabs(path) else os.path.join(base, path)
-    document = replace(read_document(local), source=path)
+    if base is None or os.path.isabs(path):
+        local, document = path, read_document(path)
+    else:
+        local = os.path.join(base, path)
+        document = replace(read_document(local), source=path)
     given = sidecar_metadata(local)
     return replace(document, metadata=given) if given is not None else document
 
