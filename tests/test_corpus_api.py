@@ -91,3 +91,23 @@ def test_csv_tables_open_in_excel_as_utf8(inputs, tmp_path):
     raw = (out / "tables" / "sentences.csv").read_bytes()
     assert raw.startswith(codecs.BOM_UTF8)
     assert "统战".encode() in raw or "统一战线".encode() in raw
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_outputs_and_pages_respect_the_umask(tmp_path, umask, mode):
+    import os
+
+    from pipeline.batch import _new_file_mode
+
+    previous = os.umask(umask)
+    _new_file_mode.cache_clear()
+    try:
+        out = tmp_path / "out"
+        source = CORPORA / "reports" / SAMPLES[1]
+        assert main(["run", str(source), "-o", str(out / "report.json")]) == 0
+        assert main(["show", str(out / "report.json")]) == 0
+        for name in ("report.json", "report.html"):
+            assert (out / name).stat().st_mode & 0o777 == mode, name
+    finally:
+        os.umask(previous)
+        _new_file_mode.cache_clear()
