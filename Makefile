@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: demo test fuzz bench setup clean
+.PHONY: demo test fuzz bench setup browser clean
 
 setup: $(STAMP)
 
@@ -18,8 +18,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/report-miner describe corpora/reports
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest tests
+
+# Chromium and a Chinese font for tests/test_show_browser.py, from Debian's packages where this
+# user may install them; elsewhere the browser test skips and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } \
+	  || echo "no Chromium here and none installable: the browser test will be skipped"
 
 # 10,000 random texts and 10,000 random files through the whole pipeline (tests/test_fuzz.py).
 fuzz: $(STAMP)
