@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: demo test fuzz bench setup browser dist check-wheel clean
+.PHONY: demo test fuzz bench setup browser dist check-wheel notebooks notebooks-store clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,20 @@ browser:
 # 10,000 random texts and 10,000 random files through the whole pipeline (tests/test_fuzz.py).
 fuzz: $(STAMP)
 	REPORT_MINER_FUZZ=full $(BIN)/python -m pytest tests/test_fuzz.py
+
+# The notebooks read a run's Parquet tables; this run is of the bundled sample reports.
+SAMPLE_RUN := build/sample_run
+$(SAMPLE_RUN)/tables/documents.parquet: $(STAMP) $(wildcard corpora/reports/*.txt)
+	$(BIN)/report-miner run corpora/reports -o $(SAMPLE_RUN) --tables parquet --force
+
+# Open the notebooks in JupyterLab (the `notebooks` extra) on the sample run.
+notebooks: $(SAMPLE_RUN)/tables/documents.parquet
+	$(BIN)/jupyter lab notebooks/
+
+# Rewrite the notebooks from notebooks/build_notebooks.py, execute them, store their outputs.
+notebooks-store: $(SAMPLE_RUN)/tables/documents.parquet
+	$(BIN)/python notebooks/build_notebooks.py
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace notebooks/*.ipynb
 
 # Throughput against bare jieba, cold start, memory and 1 vs N workers on this machine (bench/run.py).
 bench: $(STAMP)
