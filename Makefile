@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: demo test fuzz bench setup browser dist check-wheel notebooks notebooks-store clean
+.PHONY: demo test fuzz bench setup browser typecheck dist check-wheel notebooks notebooks-store clean
 
 setup: $(STAMP)
 
@@ -49,6 +49,10 @@ notebooks-store: $(SAMPLE_RUN)/tables/documents.parquet
 # Throughput against bare jieba, cold start, memory and 1 vs N workers on this machine (bench/run.py).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# The package's annotations checked (CI runs this after the tests).
+typecheck: $(STAMP)
+	$(BIN)/mypy pipeline
 
 # A wheel and an sdist, as a user outside the repository installs them.
 dist: $(STAMP)
