@@ -20,7 +20,7 @@ from .records import SCHEMA_VERSION, Report
 from .runner import Pipeline
 
 if TYPE_CHECKING:
-    from .corpus import Corpus
+    from .corpus_tables import Corpus
 
 __version__ = "0.1.0"
 __all__ = ["Corpus", "Pipeline", "Report", "SCHEMA_VERSION", "process_file", "process_files",
@@ -54,21 +54,21 @@ def process_file(path: str | Path) -> Report:
 def process_files(paths: Iterable[str | Path], *, workers: int = 1,
                   progress: bool = True) -> "Corpus":
     """Process files and folders into a `Corpus` of DataFrames, with a progress bar."""
-    from .corpus import process_files as process
+    from .corpus_tables import process_files as process
 
     return process(paths, workers=workers, progress=progress)
 
 
 def read_corpus(folder: str | Path) -> "Corpus":
     """The DataFrames of a `report-miner run -o FOLDER` output folder, as a `Corpus`."""
-    from .corpus import read_corpus as read
+    from .corpus_tables import read_corpus as read
 
     return read(folder)
 
 
 def __getattr__(name: str):
     if name == "Corpus":
-        from .corpus import Corpus
+        from .corpus_tables import Corpus
 
         return Corpus
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
