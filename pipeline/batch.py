@@ -342,12 +342,23 @@ class DocumentTask:
                            timeout=self.timeout, base=self.base)
 
 
+@lru_cache(maxsize=1)
+def _new_file_mode() -> int:
+    """The mode `open()` gives a new file under this process's umask (0644 under umask 022).
+    Reading the umask means setting it, so it is done once, before any worker thread."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write(path: Path, data: str, *, durable: bool = True) -> None:
     """Write `data` to `path` through a temporary file and a rename: never half a file.
-    `durable` also flushes it to disk first, so a power cut cannot leave an empty file."""
+    `durable` also flushes it to disk first, so a power cut cannot leave an empty file.
+    The file gets the umask's mode, as any other file the user writes (mkstemp's is 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(descriptor, _new_file_mode())
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(data)
             if durable:

@@ -263,7 +263,8 @@ def write_tables(frames: dict[str, pd.DataFrame], folder: str | Path, fmt: str) 
             if fmt == "parquet":
                 frame.to_parquet(temporary, index=False)
             else:
-                neutralise_formulas(frame).to_csv(temporary, index=False)
+                # With a byte-order mark, so that Excel reads the Chinese as UTF-8.
+                neutralise_formulas(frame).to_csv(temporary, index=False, encoding="utf-8-sig")
             temporary.replace(path)
         except BaseException:  # a failed or interrupted write leaves no half file behind
             temporary.unlink(missing_ok=True)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 FONT_PACKAGE = "mplfonts"
-FONT_FILE = ("fonts", "NotoSansCJKsc-Regular.otf")
+FONT_FILE = "fonts/NotoSansCJKsc-Regular.otf"
 #: One pastel colour per area, in taxonomy order; the last is for `general`.
 AREA_PALETTE = ("#f4a6a6", "#a6c8f4", "#b8e0a8", "#f7d08a", "#d3b5ef", "#9fe0dc", "#f2b6d8",
                 "#d9d98c", "#dcdcdc")
@@ -30,7 +30,7 @@ AREA_PALETTE = ("#f4a6a6", "#a6c8f4", "#b8e0a8", "#f7d08a", "#d3b5ef", "#9fe0dc"
 
 def cjk_font_path() -> Path:
     """The CJK font file shipped by the font package."""
-    return Path(str(resources.files(FONT_PACKAGE).joinpath(*FONT_FILE)))
+    return Path(str(resources.files(FONT_PACKAGE).joinpath(FONT_FILE)))
 
 
 @lru_cache(maxsize=1)
@@ -78,8 +78,14 @@ def area_bar_chart(sentences: "pd.DataFrame", *, title: str = "", ax: "Axes | No
     ax.invert_yaxis()
     ax.set_xlabel("字数")
     ax.set_title(title or "各领域篇幅")
-    ax.figure.tight_layout()
+    _tight(ax)
     return ax
+
+
+def _tight(ax: "Axes") -> None:
+    figure = ax.get_figure(root=True)
+    if figure is not None:
+        figure.tight_layout()
 
 
 def area_heatmap(profiles: "pd.DataFrame", *, title: str = "", ax: "Axes | None" = None) -> "Axes":
@@ -99,7 +105,7 @@ def area_heatmap(profiles: "pd.DataFrame", *, title: str = "", ax: "Axes | None"
         ax.text(column, row, f"{value:.0%}", ha="center", va="center", fontsize=8)
     ax.figure.colorbar(image, ax=ax, label="篇幅占比")
     ax.set_title(title or "各报告领域分布")
-    ax.figure.tight_layout()
+    _tight(ax)
     return ax
 
 

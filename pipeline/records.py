@@ -201,6 +201,12 @@ class Report(Record):
     def to_dict(self, *, include_text: bool = True) -> dict[str, Any]:
         return {name: _plain(value) for name, value in self._fields(include_text).items()}
 
+    def to_frames(self) -> dict[str, Any]:
+        """This report as the six corpus tables (pandas DataFrames; see `docs/tables.md`)."""
+        from .frames import to_frames
+
+        return to_frames([self])
+
     def to_json(self, *, indent: bool = False, include_text: bool = True) -> str:
         """The JSON of `to_dict()`, but orjson walks the records itself (they are dataclasses,
         serialised field by field like `Record.to_dict`), which is several times faster."""
