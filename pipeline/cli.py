@@ -9,6 +9,7 @@ import argparse
 import math
 import os
 import sys
+import time
 from pathlib import Path
 
 from . import __version__, errors
@@ -29,8 +30,11 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", metavar="OUT",
                      help="output file (one input) or folder (several, or a name ending in /); "
                           "default or -: standard output")
+    _add_verbosity(run)
     run.add_argument("--tokens", action="store_true", help="include every token in the JSON")
-    run.add_argument("--compact", action="store_true", help="JSON on one line, not indented")
+    run.add_argument("--compact", action="store_true",
+                     help="JSON on one line, not indented (always so for several inputs on "
+                          "standard output: one JSON document per line, JSON Lines)")
     run.add_argument("--workers", type=_positive_int, default=1, metavar="N",
                      help="worker processes (local engine) or Dask workers to start (default 1)")
     run.add_argument("--engine", choices=("local", "dask"), default="local",
@@ -55,7 +59,10 @@ def _build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     describe = commands.add_parser("describe", help="process reports and print a readable account")
-    describe.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders")
+    describe.add_argument("-q", "--quiet", action="store_true",
+                          help="print nothing on standard error but errors")
+    describe.add_argument("paths", nargs="+", metavar="PATH",
+                          help="report files, folders or - for standard input")
     describe.set_defaults(handler=_describe)
 
     show = commands.add_parser("show", help="render one output JSON as a self-contained HTML page")
@@ -85,6 +92,14 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", metavar="DIR", help="area model folder (default: the shipped one)")
     evaluate.set_defaults(handler=_evaluate)
     return parser
+
+
+def _add_verbosity(command: argparse.ArgumentParser) -> None:
+    loudness = command.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true",
+                          help="print nothing on standard error but errors")
+    loudness.add_argument("-v", "--verbose", action="store_true",
+                          help="also name every report as it is finished, with its time")
 
 
 def _positive_int(text: str) -> int:
@@ -124,6 +139,9 @@ def _is_output_folder(output: Path | None, wants_folder: bool, single_input: boo
     if not single_input and exists and not is_dir:
         raise _UsageError(f"{output} exists and is not a folder; several inputs need an "
                           "output folder")
+    if not single_input and not exists and output.suffix.lower() == ".json":
+        raise _UsageError(f"several inputs need an output folder, and {output} names a file; "
+                          "give a folder (-o out/)")
     if wants_folder and exists and not is_dir:
         raise _UsageError(f"{output} exists and is not a folder")
     return not single_input or is_dir or wants_folder
@@ -193,7 +211,7 @@ def _run_items(args: argparse.Namespace, items, output: Path | None, folder: boo
     from .engines import make_engine
 
     progress = None
-    if len(items) > 1 and sys.stderr.isatty():
+    if len(items) > 1 and sys.stderr.isatty() and not args.quiet:
         from tqdm import tqdm
 
         progress = tqdm(total=len(items), unit="report", file=sys.stderr)
@@ -203,29 +221,46 @@ def _run_items(args: argparse.Namespace, items, output: Path | None, folder: boo
             progress.update()
         if not outcome.ok:
             _fail(outcome.message or outcome.path)
+        elif args.verbose:
+            _fail(f"{errors.display_path(outcome.path)}: done in {outcome.seconds or 0:.2f} s")
 
     timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    # Several reports on standard output are JSON Lines: one compact document per line.
+    indent = not args.compact and (output is not None or len(items) == 1)
     outputs: list[Path] = []
-    with make_engine(args.engine, workers=min(args.workers, len(items)), scheduler=args.scheduler,
-                     timeout=timeout, keep_tokens=args.tokens, indent=not args.compact) as engine:
+    started = time.monotonic()
+    try:
+        engine = make_engine(args.engine, workers=min(args.workers, len(items)),
+                             scheduler=args.scheduler, timeout=timeout, keep_tokens=args.tokens,
+                             indent=indent)
+    except errors.EngineUnavailable as exc:
+        _fail(str(exc))
+        return EXIT_USAGE
+    with engine:
         if folder:
             counts = write_corpus(items, engine, output, resume=not args.force,
                                   keep_tokens=args.tokens, on_outcome=report_outcome)
             failed, outputs = counts.failed, [output / name for name in counts.outputs]
+            processed, skipped = counts.processed, counts.skipped
             mark_reposts(output)
         else:
-            failed = 0
+            failed = processed = skipped = 0
             for outcome in engine.map(items):
                 report_outcome(outcome)
                 if not outcome.ok:
                     failed += 1
-                elif output is None:
+                    continue
+                processed += 1
+                if output is None:
                     sys.stdout.write(outcome.json + "\n")
                 else:
                     write_outcome(outcome, output)
                     outputs.append(output)
     if progress is not None:
         progress.close()
+    if not args.quiet:
+        _fail(f"{processed} processed, {skipped} skipped (output current), {failed} failed, "
+              f"in {time.monotonic() - started:.1f} s")
     if args.tables:
         if folder and args.dedupe:
             reposts = reposted_outputs(output)
@@ -250,20 +285,24 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _describe(args: argparse.Namespace) -> int:
-    from . import process_file
-    from .batch import discover, unreadable_error
+    from . import default_pipeline
+    from .batch import discover, read_input, unreadable_error
     from .digest import describe
 
     failed = 0
     notices: list[str] = []
     items = discover(args.paths, notices=notices)
     for notice in notices:
-        _fail("warning: " + notice)
+        if not args.quiet:
+            _fail("warning: " + notice)
     for item in items:
         try:
             if item.unreadable is not None:
                 raise unreadable_error(item)
-            print(describe(process_file(item.path)))
+            document = read_input(item.path, record=item.record)
+            print(describe(default_pipeline().process_document(document)), flush=True)
+        except BrokenPipeError:  # the reader has gone (`describe … | head`): stop quietly
+            raise
         except errors.ReportMinerError as exc:
             failed += 1
             _fail(str(exc))
@@ -312,4 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         _fail("interrupted")
         return 130
     except BrokenPipeError:
+        # Nobody reads standard output any more; point it at nothing so that Python's own flush
+        # at exit does not complain about the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK

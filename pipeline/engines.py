@@ -240,6 +240,10 @@ class ProcessPoolEngine(Engine):
 
 
 
+#: Seconds to wait for a first worker on a scheduler given with --scheduler.
+WORKER_WAIT = 60.0
+
+
 class DaskEngine(Engine):
     """Tasks on a Dask cluster, at most `in_flight` per worker thread submitted at a time.
 
@@ -254,8 +258,9 @@ class DaskEngine(Engine):
             import dask
             from distributed import Client, LocalCluster
         except ImportError:
-            raise errors.PipelineError(None, detail="--engine dask needs Dask: pip install "
-                                                    "'report-miner[dask]'") from None
+            raise errors.EngineUnavailable(None, detail="--engine dask needs Dask: install the "
+                                                        "extra, pip install 'report-miner[dask]' "
+                                                        "(or '.[dask]' in a checkout)") from None
         self.task = task
         self.in_flight = in_flight
         self._cluster = None
@@ -263,8 +268,16 @@ class DaskEngine(Engine):
             try:
                 self._client = Client(scheduler, timeout="30s")
             except (OSError, ValueError) as exc:
-                raise errors.PipelineError(None, detail=f"cannot reach the Dask scheduler at "
-                                                        f"{scheduler}: {exc}") from None
+                raise errors.EngineUnavailable(None, detail=f"cannot reach the Dask scheduler at "
+                                                            f"{scheduler}: {exc}") from None
+            try:  # a scheduler without workers would take tasks and never run them
+                self._client.wait_for_workers(1, timeout=WORKER_WAIT)
+            except TimeoutError:
+                self._client.close()
+                raise errors.EngineUnavailable(
+                    None, detail=f"no Dask worker joined the scheduler at {scheduler} within "
+                                 f"{WORKER_WAIT:g} s; start workers with `dask worker "
+                                 f"{scheduler}`") from None
         else:
             with dask.config.set({"distributed.scheduler.allowed-failures": RETRIES}):
                 # Worker processes talk TCP on loopback only; threads use in-process comms.

@@ -144,6 +144,14 @@ class PipelineError(ReportMinerError):
     code = "E200"
 
 
+class EngineUnavailable(PipelineError):
+    """The engine asked for cannot run here: Dask not installed, a scheduler out of reach or
+    without workers. A usage error: nothing was processed."""
+
+    code = "E210"
+    template = "{detail}"
+
+
 class MissingRequirement(PipelineError):
     code = "E201"
     template = "stage {stage!r} needs {missing}, which no earlier stage provides (order: {order})"

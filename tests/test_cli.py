@@ -108,3 +108,72 @@ def test_doc_ids_are_unique_across_a_corpus(tmp_path):
     assert cli("run", str(tmp_path / "in"), "-o", str(out)).returncode == 0
     ids = {json.loads(path.read_text("utf-8"))["document"]["doc_id"] for path in out.glob("*.json")}
     assert ids == {"x__r", "y__r"}
+
+
+def three_reports(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for number in (1, 2, 3):
+        (folder / f"r{number}.txt").write_text(GOOD.replace("3", str(number)), encoding="utf-8")
+    return folder
+
+
+def test_several_reports_on_standard_output_are_json_lines(tmp_path):
+    result = cli("run", str(three_reports(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert [json.loads(line)["document"]["doc_id"] for line in lines] == ["r1", "r2", "r3"]
+
+
+def test_a_json_file_name_for_several_inputs_is_refused(tmp_path):
+    result = cli("run", str(three_reports(tmp_path)), "-o", str(tmp_path / "all.json"))
+    assert result.returncode == 2
+    assert b"several inputs need an output folder" in result.stderr
+    assert not (tmp_path / "all.json").exists()
+
+
+def test_every_run_ends_with_a_summary_line_unless_quiet(tmp_path):
+    source, out = three_reports(tmp_path), tmp_path / "out"
+    first = cli("run", str(source), "-o", str(out))
+    assert b"3 processed, 0 skipped (output current), 0 failed" in first.stderr
+    again = cli("run", str(source), "-o", str(out))
+    assert b"0 processed, 3 skipped (output current), 0 failed" in again.stderr
+    assert cli("run", str(source), "-o", str(out), "-q").stderr == b""
+    verbose = cli("run", str(source), "-o", str(out), "-v", "--force").stderr.decode()
+    assert all(f"r{number}.txt: done in" in verbose for number in (1, 2, 3))
+
+
+def test_describe_reads_standard_input():
+    result = cli("describe", "-", stdin=GOOD.encode("utf-8"))
+    assert result.returncode == 0, result.stderr
+    assert "1 sentences" in result.stdout.decode()
+
+
+def test_describe_into_a_closed_pipe_stops_quietly(tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(40):
+        (folder / f"r{number:02}.txt").write_text(GOOD * 3, encoding="utf-8")
+    reader = subprocess.Popen(["head", "-n", "2"], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL)
+    writer = subprocess.run([sys.executable, "-m", "pipeline", "describe", str(folder)],
+                            cwd=ROOT, stdout=reader.stdin, stderr=subprocess.PIPE, timeout=300)
+    reader.stdin.close()
+    reader.wait()
+    assert writer.returncode == 0
+    assert b"E403" not in writer.stderr and b"BrokenPipe" not in writer.stderr
+    assert b"Traceback" not in writer.stderr
+
+
+def test_an_engine_that_cannot_run_is_a_usage_error(monkeypatch, capsys):
+    from pipeline import cli as command_line
+    from pipeline import engines
+
+    def unavailable(*args, **kwargs):
+        raise engines.errors.EngineUnavailable(None, detail="--engine dask needs Dask")
+
+    monkeypatch.setattr(engines, "make_engine", unavailable)
+    source = ROOT / "corpora" / "reports" / "songbai_news_2024.txt"
+    assert command_line.main(["run", str(source), "--engine", "dask"]) == 2
+    error = capsys.readouterr().err
+    assert "[E210] --engine dask needs Dask" in error and "<text>" not in error

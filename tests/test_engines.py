@@ -138,3 +138,15 @@ def test_a_worker_that_cannot_load_stops_the_batch_with_the_reason(tmp_path):
     with pytest.raises(errors.PipelineError, match="OSError: model file missing"):
         with ProcessPoolEngine(UnloadableTask(), 2) as engine:
             list(engine.map(items))
+
+
+def test_a_scheduler_without_workers_is_refused_not_waited_on(monkeypatch):
+    """`--scheduler` pointing at a scheduler nobody works for would hang; it is an error."""
+    from distributed import LocalCluster
+
+    from pipeline import engines
+
+    monkeypatch.setattr(engines, "WORKER_WAIT", 2.0)
+    with LocalCluster(n_workers=0, processes=False, dashboard_address="127.0.0.1:0") as cluster:
+        with pytest.raises(errors.EngineUnavailable, match="no Dask worker joined"):
+            DaskEngine(DocumentTask(), scheduler=cluster.scheduler_address)
