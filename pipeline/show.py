@@ -43,6 +43,9 @@ PAGE_STYLE = """
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","PingFang SC",
 "Microsoft YaHei",sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin:1.4em 0 .4em;padding:.2em .4em}
+h3{font-size:1.05em;margin:1em 0 .3em;padding:.15em .4em}
+h2 .area,h3 .area{float:right;font-size:.7em;font-weight:normal;color:#333}
+.contents ol{margin:.3em 0 1em;padding-left:1.5em}.contents li.h3{margin-left:1.5em;list-style:circle}
 .furniture{color:#888;font-size:.9em}
 .facts{color:#555}.legend span{display:inline-block;margin:.15em .3em;padding:.1em .5em;
 border-radius:.3em;font-size:.9em}
@@ -192,6 +195,12 @@ def _check_offsets(report: dict[str, Any], text: str, source: str | Path | None)
                                                        f"{len(text)} characters")
 
 
+def _table_of_contents(entries: list[str]) -> str:
+    if not entries:
+        return ""
+    return f'<nav class="contents"><b>目录</b><ol>{"".join(entries)}</ol></nav>'
+
+
 def render_page(report: dict[str, Any], source: str | Path | None = None) -> str:
     """The HTML page of one report (a parsed output JSON that includes its `text`); `source`
     names the file it came from in errors."""
@@ -204,12 +213,20 @@ def render_page(report: dict[str, Any], source: str | Path | None = None) -> str
     tints, names = area_colours(), area_names()
     marks = _records(report)
     sentences = sorted(report["sentences"], key=lambda sentence: sentence["start"])
-    body = []
+    body, contents = [], []
     for kind, item in _blocks(report):
         if kind == "heading":
-            heading = item["heading"]
-            body.append(f'<h2 style="background:{tints.get(item.get("area"), "#eee")}">'
-                        f'{_escape(heading["text"])}</h2>')
+            heading, area = item["heading"], item.get("area")
+            # Top-level sections are h2, every deeper level h3; the area is written out as well
+            # as tinted, for readers (and printers) without colour.
+            tag = "h2" if item.get("level", 1) <= 1 else "h3"
+            anchor = f"section-{_escape(item['id'])}"
+            area_label = _escape(names.get(area, area or ""))
+            body.append(f'<{tag} id="{anchor}" style="background:{tints.get(area, "#eee")}">'
+                        f'{_escape(heading["text"])}<span class="area">{area_label}</span>'
+                        f'</{tag}>')
+            contents.append(f'<li class="{tag}"><a href="#{anchor}">{_escape(heading["text"])}'
+                            f'</a> <small>{area_label}</small></li>')
         elif kind == "furniture":
             body.append(f'<p class="furniture" title="{_escape(item["kind"])}">{_escape(item["text"])}</p>')
         else:
@@ -225,7 +242,7 @@ def render_page(report: dict[str, Any], source: str | Path | None = None) -> str
             f'<html lang="zh-CN"><head><meta charset="utf-8"><title>{_escape(title)}</title>'
             f"<style>{PAGE_STYLE}</style></head><body>"
             f"<h1>{_escape(title)}</h1><p class=\"facts\">{facts}</p>"
-            f"{_legend(report, tints, names)}{''.join(body)}"
+            f"{_legend(report, tints, names)}{_table_of_contents(contents)}{''.join(body)}"
             f"{_summary_tables(report.get('summary'), tints)}</body></html>\n")
 
 

@@ -29,7 +29,7 @@ class _Page(HTMLParser):
         attrs = dict(attrs)
         self._skipping = tag == "style" or attrs.get("class") == "tag"
         for key in ("src", "href"):
-            if attrs.get(key):
+            if attrs.get(key) and not attrs[key].startswith("#"):  # a link within the page
                 self.fetches.append(attrs[key])
         if tag in ("script", "link"):
             self.fetches.append(tag)

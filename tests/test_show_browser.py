@@ -91,3 +91,19 @@ def test_every_mark_shows_its_record(browser_page, page_and_report):
     for kind, text, title in marks:
         if kind == "ACTIVITY":  # the name without quotes, then how often where the text says
             assert title.startswith(names[text]), (text, title)
+
+
+def test_the_table_of_contents_leads_to_every_heading_at_its_level(browser_page, page_and_report):
+    page, _ = browser_page
+    _, report = page_and_report
+    headed = [section for section in report["sections"] if section.get("heading")]
+    links = page.eval_on_selector_all(
+        "nav.contents a", "links => links.map(a => [a.getAttribute('href'), a.textContent])")
+    assert [text for _, text in links] == [section["heading"]["text"] for section in headed]
+    for (href, _), section in zip(links, headed):
+        target = page.locator(href)
+        assert target.count() == 1
+        tag = target.evaluate("element => element.tagName")
+        assert tag == ("H2" if section["level"] <= 1 else "H3"), section["heading"]["text"]
+        assert target.locator(".area").inner_text().strip()  # the area in words, not colour only
+    assert {section["level"] for section in headed} >= {1, 2}
