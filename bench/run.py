@@ -9,7 +9,10 @@ Prints, for the bundled sample reports and the 72 government work reports in
 * characters/s of each registered stage and of the JSON output;
 * cold start of `report-miner run one_report.txt` in a fresh process, with a breakdown;
 * peak memory (resident set) of a worker that has processed the whole corpus;
-* 1 against N worker throughput on the same files (wall clock: it needs the cores to itself).
+* 1 against N worker throughput on the same files (wall clock: it needs the cores to itself);
+* how each stage's time grows from 10,000 to 100,000 characters (and to 1,000,000 with
+  `--growth-to 1000000`) on prose and on hostile texts: a run of one character, a repeated
+  figure, nested quotes. Linear work grows tenfold per step; quadratic work a hundredfold.
 
 Nothing here is a test: figures vary with the machine and its load; quote them with both.
 """
@@ -105,6 +108,54 @@ def stage_throughput(texts: list[str]) -> dict[str, float]:
         report = pipe(text)
         seconds["json"] += cpu_seconds(lambda: report.to_json(indent=True))
     return {name: chars / max(value, 1e-9) for name, value in seconds.items()}
+
+
+#: Texts that once made a stage super-linear (issue 17), and plain prose, by length.
+GROWTH_TEXTS = {
+    "prose": None,  # the government reports, repeated to length
+    "one character": lambda n: "统" * n,
+    "repeated figure": lambda n: "3次" * (n // 2),
+    "repeated percent": lambda n: "1.5%" * (n // 4),
+    "numerals": lambda n: ("一二三四五六七八九十" * (n // 10 + 1))[:n],
+    "nested quotes": lambda n: "“统战”" * (n // 4),
+}
+
+
+def stage_seconds(text: str) -> dict[str, float]:
+    """CPU seconds of each stage on one text (best of two)."""
+    import pipeline
+    from pipeline.draft import Draft
+    from pipeline.records import DocumentMeta
+    from pipeline.textnorm import fold
+
+    pipe = pipeline.default_pipeline().warm_up()
+    best: dict[str, float] = {}
+    for _ in range(2):
+        meta = DocumentMeta(doc_id="bench", source=None, sha256="0" * 64, encoding="utf-8",
+                            format="text", chars=len(text))
+        draft = Draft(text=text, folded=fold(text), meta=meta)
+        for spec, stage in zip(pipe.specs, pipe._stages()):
+            started = time.process_time()
+            stage(draft)
+            spent = time.process_time() - started
+            best[spec.name] = min(best.get(spec.name, spent), spent)
+    return best
+
+
+def growth(prose: str, top: int) -> None:
+    """Per stage and text kind: CPU seconds at each length and the factor from one to the next."""
+    lengths = [length for length in (10_000, 100_000, 1_000_000) if length <= top]
+    for kind, make in GROWTH_TEXTS.items():
+        texts = [(prose * (length // max(len(prose), 1) + 1))[:length] if make is None
+                 else make(length) for length in lengths]
+        timings = [stage_seconds(text) for text in texts]
+        print(f"{kind}:")
+        for stage in timings[0]:
+            seconds = [timing[stage] for timing in timings]
+            factors = " ".join(f"x{later / max(earlier, 1e-4):5.1f}"
+                               for earlier, later in zip(seconds, seconds[1:]))
+            print(f"  {stage:<12}" + "".join(f"{value:>9.3f} s" for value in seconds)
+                  + f"   growth per tenfold length: {factors}")
 
 
 def cold_breakdown(path: str) -> None:
@@ -215,6 +266,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--rounds", type=int, default=3, help="rounds per throughput figure")
     parser.add_argument("--quick", action="store_true", help="first 12 government reports only")
+    parser.add_argument("--growth-to", type=int, default=100_000, metavar="CHARS",
+                        help="longest text of the growth figures (10000, 100000 or 1000000)")
+    parser.add_argument("--growth-only", action="store_true", help="print the growth figures only")
     parser.add_argument("--cold-breakdown", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--worker-memory", metavar="FOLDER", help=argparse.SUPPRESS)
     parser.add_argument("--workers-run", nargs=2, metavar=("FOLDER", "N"), help=argparse.SUPPRESS)
@@ -227,6 +281,9 @@ def main() -> None:
         return workers_run(Path(args.workers_run[0]), int(args.workers_run[1]))
 
     government = government_texts()[:12 if args.quick else None]
+    if args.growth_only:
+        print("== growth with length, CPU seconds per stage (10k, 100k, 1M characters) ==")
+        return growth("".join(government or bundled_texts()), args.growth_to)
     print(f"report-miner benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average {os.getloadavg()[0]:.1f}")
@@ -272,6 +329,9 @@ def main() -> None:
               f"{several['steady_bytes_per_s'] / single['steady_bytes_per_s']:.2f}x once started")
         print(f"peak memory: largest worker {several['largest_worker_mb']:.0f} MB, "
               f"writing process {several['parent_mb']:.0f} MB")
+
+    print("\n== growth with length, CPU seconds per stage (10k, 100k, 1M characters) ==")
+    growth("".join(texts), args.growth_to)
 
 
 if __name__ == "__main__":

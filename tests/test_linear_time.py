@@ -71,3 +71,18 @@ def test_quantities_grow_linearly(make_text, small, quantities):
 def test_issuer_search_grows_linearly(make_text):
     assert _growth(make_text, lambda text: issuing_body(text, fold(text), None),
                    SMALL_FOR_REGEX) < MOST_RATIO
+
+
+@pytest.fixture(scope="module")
+def through_activities():
+    return Pipeline(["segment", "tokenize", "quantities", "entities", "activities"]).warm_up()
+
+
+@pytest.mark.parametrize("make_text", [
+    lambda n: "3次" * (n // 2),
+    lambda n: "举办“同心讲堂”3次" * (n // 10),
+], ids=["counts without sentence ends", "names and counts without sentence ends"])
+def test_counts_are_linked_to_activities_in_linear_time(make_text, through_activities):
+    """Each count looks for the activity it counts in its sentence; a text with no sentence
+    end must not make every count scan the whole text."""
+    assert _growth(make_text, through_activities) < MOST_RATIO

@@ -13,6 +13,7 @@ sentence).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -27,10 +28,13 @@ NAME = "activities"
 REQUIRES = ("text", "folded", "sentences", "tokens", "entities", "quantities")
 PROVIDES = ("activities",)
 
-#: Sentence and clause ends of the folded text, most frequent first (see `_sentence_bounds`).
+#: Sentence and clause ends of the folded text (see `_Starts`).
 _SENTENCE_END = "。\n!?"
 _CLAUSE_END = ",。;\n!?"
 _END_PATTERNS = {ends: re.compile(f"[{re.escape(ends)}]") for ends in (_SENTENCE_END, _CLAUSE_END)}
+#: Names before a count that may be what it counts: the nearest in its sentence (a sentence
+#: naming more before one count is a list, not a report of how often each was held).
+_MAX_LINK_CANDIDATES = 32
 #: What may stand between a quoted name and the word that says what it is: a few more quoted
 #: names (read within `_QUOTES_WINDOW` characters, so a text of quotes costs no rescans).
 _BETWEEN_QUOTES = re.compile(rf"(?:[、和及与]?[{CJK_CLASS}]{{0,6}}“[^“”\n]{{0,60}}”)*(?:等)?")
@@ -54,23 +58,32 @@ def cues() -> dict:
     return read_json("activity_cues.json")
 
 
-def _sentence_bounds(text: str, at: int, ends: str = _SENTENCE_END) -> tuple[int, int]:
-    """The sentence (or clause) around `at`. Both scans stop at the nearest end, never running
-    through the rest of a long text for a mark it lacks (!, ?): backwards, each later mark is
-    looked for only after the nearest end found so far; forwards, one search for any of them."""
-    start = 0
-    for ch in ends:
-        start = max(start, text.rfind(ch, start, at) + 1)
-    end = _END_PATTERNS[ends].search(text, at)
-    return start, end.start() if end else len(text)
+class _Starts:
+    """Where the sentence (or clause) around any offset of one text starts: the ends are found
+    once, in one pass, and each look-up is a bisection, so a text with no sentence end at all
+    costs no scan per look-up."""
+
+    def __init__(self, text: str, ends: str = _SENTENCE_END) -> None:
+        self._ends = [match.start() for match in _END_PATTERNS[ends].finditer(text)]
+
+    def __call__(self, at: int) -> int:
+        index = bisect_left(self._ends, at) - 1
+        return self._ends[index] + 1 if index >= 0 else 0
 
 
-def organiser_span(text: str, at: int, organisations: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The organiser of an activity starting at `at`: the last body (of `organisations`, sorted)
-    named before it in its sentence."""
-    start, _ = _sentence_bounds(text, at)
-    before = [(s, e) for s, e in organisations if start <= s and e <= at]
-    return before[-1] if before else None
+def organiser_span(sentence_start: int, at: int,
+                   organisations: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The organiser of an activity starting at `at` in a sentence starting at `sentence_start`:
+    the last body (of `organisations`, sorted) named before it in its sentence."""
+    index = bisect_right(organisations, (at, at))
+    while index > 0:
+        index -= 1
+        start, end = organisations[index]
+        if start < sentence_start:
+            return None
+        if end <= at:
+            return start, end
+    return None
 
 
 class ActivityRules:
@@ -146,7 +159,9 @@ class ActivityRules:
         found += self._listed(text, found)
         found += self._campaigns(text, found)
         organisations = sorted((s, e) for s, e, label in entities if label == "ORG")
-        return [replace(f, organiser_at=organiser_span(text, f.start, organisations)) for f in found]
+        sentence_start = _Starts(text)
+        return [replace(f, organiser_at=organiser_span(sentence_start(f.start), f.start, organisations))
+                for f in found]
 
     def _unopened(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
         """A name whose opening quote the source lost (打造统战+文旅”品牌): from the closing quote
@@ -215,8 +230,9 @@ class ActivityRules:
         they were carried out (开展…), unless a quoted name right before them names them."""
         taken = [(f.start, f.end) for f in found]
         campaigns = []
+        clause_start_of = _Starts(text, _CLAUSE_END)
         for match in self.campaigns.finditer(text):
-            clause_start, _ = _sentence_bounds(text, match.start(), _CLAUSE_END)
+            clause_start = clause_start_of(match.start())
             if text[match.start() - 1:match.start()] == "”" or \
                     any(s < match.end() and match.start() < e for s, e in taken) or \
                     not any(verb in text[clause_start:match.start()] for verb in self.campaign_verbs):
@@ -236,20 +252,31 @@ class ActivityRules:
         sentence: the quoted name itself (召开“某某”会议4次) or a later unquoted mention of the
         name's tail (“政企周六早餐会” … 举办周六早餐会7次)."""
         linked: dict[int, Quantity] = {}
+        sentence_start = _Starts(text)
+        order = sorted(range(len(activities)), key=lambda index: activities[index].start)
+        starts = [activities[index].start for index in order]
         for quantity in quantities:
             if quantity.unit not in self.count_units or quantity.value is None:
                 continue
-            start, _ = _sentence_bounds(text, quantity.start)
+            start = sentence_start(quantity.start)
+            # Only a mention ending within the gap before the count can be linked, so a name's
+            # later mention is looked for in that window alone, and only among the nearest
+            # names before the count in its sentence.
+            window = quantity.start - self.max_count_gap
             best: tuple[int, int] | None = None
-            for index, activity in enumerate(activities):
-                if not start <= activity.start < quantity.start or index in linked:
+            first = bisect_left(starts, start)
+            last = bisect_left(starts, quantity.start)
+            for position in range(last - 1, max(first, last - _MAX_LINK_CANDIDATES) - 1, -1):
+                index = order[position]
+                if index in linked:
                     continue
+                activity = activities[index]
                 mention_end = activity.end
                 tail = activity.name[-5:]
                 if len(tail) >= 4:
-                    later = text.rfind(tail, activity.end, quantity.start)
+                    later = text.rfind(tail, max(activity.end, window - len(tail)), quantity.start)
                     mention_end = later + len(tail) if later >= 0 else mention_end
-                if best is None or mention_end > best[1]:
+                if best is None or mention_end > best[1] or (mention_end == best[1] and index < best[0]):
                     best = (index, mention_end)
             if best and quantity.start - best[1] <= self.max_count_gap and \
                     not any(ch in text[best[1]:quantity.start] for ch in ";。"):
