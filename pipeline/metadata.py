@@ -279,7 +279,7 @@ def _is_national(folded: str, title: str | None, issuer: str | None) -> bool:
 
 def _places_in(text: str) -> list[Division]:
     """Divisions named in a short text (a title, an issuer): full names, longest first, then
-    short names where a place's name can end (`晋中统战工作综述`, `玉溪红塔:`), never inside a
+    short names where a place's name can end (`绵阳统战工作综述`, `成都武侯:`), never inside a
     word (`中华人民共和国` holds no 共和县, `同心逐梦` no 同心县)."""
     full, shorts = _divisions()
     followers = cues()["place_short_followers"][0]
