@@ -131,6 +131,52 @@ def test_staffing_and_overview_sentences_are_general():
     assert [area for _, area in areas_of(STAFFING)] == ["general", "general"]
 
 
+UNIT_PROFILE = """柏溪学院党委统战部简介
+柏溪学院党委统战部是学院党委主管全院统一战线工作的职能部门，承担联系、服务党外教职工的职责。
+统战部的联系对象包括：民主党派成员、无党派人士、党外知识分子、少数民族教职工、归国留学人员和归侨侨眷。
+"""
+
+
+def test_a_unit_profile_and_its_list_of_work_objects_are_general():
+    """A department's self-description names every area it serves; it reports on none of them."""
+    assert [area for _, area in areas_of(UNIT_PROFILE)] == ["general", "general"]
+
+
+VILLAGE_POST_FEATURE = """榆林湾日报：竹坪村的“同心小院”
+榆林湾日报 2023-05-12
+记者近日来到石岭镇竹坪村，探访镇里建成的村级“同心小院”。
+小院实行统战联络员轮值制度，每月召开一次统战对象议事会。
+"""
+
+
+def test_a_feature_on_a_village_post_is_grassroots_work():
+    """A newspaper visit to a village post: its rooms and rules are the grassroots-position area."""
+    assert [area for _, area in areas_of(VILLAGE_POST_FEATURE)] == [
+        "general", "brand_and_grassroots", "brand_and_grassroots"]
+
+
+TOWNSHIP_ROUNDUP = """榆林湾县各乡镇统战工作综述
+全县各乡镇立足自身实际，统战工作形成了各自的特色。
+松坪镇为辖区非公企业协调解决用地、用电难题，企业产值稳步增长。
+竹岭乡组织茶农赴台考察交流，学习茶叶精深加工技术。
+石岭镇依托乡贤理事会，动员在外乡贤回乡参与村道修建。
+溪口乡加强宗教活动场所安全管理，全乡未发生涉宗教安全事故。
+"""
+
+
+def test_a_roundup_of_townships_gives_each_township_its_own_area():
+    """One township per sentence, each on another area: neighbours must not wash a clear one out."""
+    assert [area for _, area in areas_of(TOWNSHIP_ROUNDUP)][1:] == [
+        "non_public_economy", "hk_macao_taiwan_overseas", "new_rural_elites",
+        "ethnic_religious_affairs"]
+
+
+def test_a_list_of_who_attended_is_general():
+    sentence = ("各民主党派县委会负责人、县工商联主要负责人、无党派人士代表及县委统战工作领导小组"
+                "成员单位负责同志参加会议。")
+    assert areas_of(sentence) == [(sentence, "general")]
+
+
 def test_the_neutral_sentence_alone_has_no_area_of_its_own():
     """Where it is under ethnic_religious_affairs above, the heading put it there, not the sentence."""
     assert areas_of("全年开展各类活动12场。") != [("全年开展各类活动12场。", "ethnic_religious_affairs")]
