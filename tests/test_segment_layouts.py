@@ -276,3 +276,105 @@ def test_government_work_reports_keep_their_numbered_headings():
         expected = {match.group(1).strip() for match in part.finditer(text)}
         assert expected and expected <= found, expected - found
         assert_offsets(report)
+
+
+#: A township review flattened onto one line: the title run into the lead, then `一是…，…。`
+#: couplet headings after the spaces that stood for line breaks, and no other headings.
+ORDINAL_COUPLETS = ("|\n鹤汀县柳湾镇：汇聚乡贤智慧，共绘振兴蓝图年初以来，柳湾镇围绕乡村振兴谋划统战工作，开局良好。"
+                    " 一是夯实组织基础，健全联络机制。镇里在每个村确定一名统战联络员，按月收集社情民意。"
+                    " 二是搭建议事平台，畅通建言渠道。镇统战委员牵头成立乡贤议事会，组织乡贤为村务出主意。"
+                    " 三是培育特色产业，带动农户增收。引导返乡乡贤领办茶叶合作社，吸纳周边农户入社。 |\n")
+
+
+def test_ordinal_couplets_after_spaces_are_the_headings_of_a_flattened_review():
+    report = pipeline.process_text(ORDINAL_COUPLETS)
+    assert headings(report) == [("一是夯实组织基础，健全联络机制。", 1), ("二是搭建议事平台，畅通建言渠道。", 1),
+                                ("三是培育特色产业，带动农户增收。", 1)]
+    assert "镇统战委员牵头成立乡贤议事会，组织乡贤为村务出主意。" in sentences(report)
+    assert_offsets(report)
+
+
+def test_one_short_ordinal_sentence_among_long_ones_is_a_statement():
+    text = ("【宗教工作】一是组织宗教界代表人士赴柳湾镇参观茶叶产业园，了解全县乡村振兴进展，进一步坚定了爱国爱教的信念。"
+            "二是对全县宗教活动场所的消防设施进行逐一排查，登记隐患并限期整改，排查结果报县委统战部备案。"
+            "三是做好宗教教职人员的年度培训工作。培训分两期在县委党校举办。\n")
+    report = pipeline.process_text(text)
+    assert headings(report) == [("【宗教工作】", 1)]
+    assert "三是做好宗教教职人员的年度培训工作。" in sentences(report)
+
+
+#: A township review whose paragraphs open with parallel keywords sharing a character, each
+#: with its verb phrase (`引才，优化…。`), as the review's lead announces (`以三“引”促三“优”`).
+KEYWORD_LEADS = """近年来，柳湾镇把统战工作融入乡村振兴全局，以三“引”促三“优”，汇聚各方力量建设美丽乡村。
+引才，优化人才结构。摸清在外人才底数，今年以来动员返乡创业人才15余人。
+引资，优化产业布局。组织在外乡贤回乡考察，促成茶叶深加工项目落地。
+引智，优化决策咨询。聘请党外专家担任镇发展顾问，收集意见建议。
+"""
+
+
+def test_parallel_keyword_leads_head_their_paragraphs():
+    report = pipeline.process_text(KEYWORD_LEADS)
+    assert headings(report) == [("引才，优化人才结构。", 1), ("引资，优化产业布局。", 1), ("引智，优化决策咨询。", 1)]
+    assert "组织在外乡贤回乡考察，促成茶叶深加工项目落地。" in sentences(report)
+
+
+def test_one_keyword_lead_is_a_sentence():
+    report = pipeline.process_text("柳湾镇统战工作稳步推进。\n近年来，优化联络机制。新聘统战联络员15余人。\n"
+                                   "镇统战委员走访企业，帮助解决用工难题。\n")
+    assert headings(report) == []
+
+
+#: A university's summary flattened with most of its commas lost: the title runs into the first
+#: numbered heading, and the heading into its body's subject.
+GLUED_SUMMARY = ("某学院统战部2019年工作总结一、切实做好知联会工作学校组建了党外知识分子联谊会首届理事会、制定了章程。"
+                 "理事会每季度召开一次例会。二、加强党外代表人士队伍建设学校举办党外干部培训班2期。\n")
+
+
+def test_title_and_numbered_headings_glued_to_their_bodies():
+    report = pipeline.process_text(GLUED_SUMMARY)
+    assert report.document.title == "某学院统战部2019年工作总结"
+    assert headings(report) == [("一、切实做好知联会工作", 1), ("二、加强党外代表人士队伍建设", 1)]
+    assert sentences(report)[0] == "学校组建了党外知识分子联谊会首届理事会、制定了章程。"
+    assert "学校举办党外干部培训班2期。" in sentences(report)
+    assert_offsets(report)
+
+
+def test_standard_section_name_glued_to_its_body():
+    text = ("柳湾街道统战工作情况报告柳湾街道地处鹤汀县城，统战工作稳步推进，报告如下。一、基本概况柳湾街道位于县城东部，"
+            "辖区面积12平方公里，有8个社区。二、主要工作1.健全工作机制。街道党工委研究统战工作4次。\n")
+    report = pipeline.process_text(text)
+    assert headings(report)[:2] == [("一、基本概况", 1), ("二、主要工作", 1)]
+    assert "柳湾街道位于县城东部，辖区面积12平方公里，有8个社区。" in sentences(report)
+
+
+def test_a_compound_noun_is_no_subject_a_heading_is_glued_to():
+    text = ("鹤汀县就业形势总体平稳。县人社局举办招聘会6场。返乡创业人数有所增加。全县新增市场主体300户。"
+            "加强对鹤汀县各中等职业学校应届毕业生返乡创业的跟踪指导和帮扶服务。村级服务站覆盖全部行政村。\n")
+    report = pipeline.process_text(text)
+    assert headings(report) == []
+    assert "加强对鹤汀县各中等职业学校应届毕业生返乡创业的跟踪指导和帮扶服务。" in sentences(report)
+
+
+#: A yearbook page scanned with hard line breaks after a clause's comma and before a quoted
+#: name or a title left open at the line's end.
+WRAPPED_AT_MARKS = """【宗教工作】一是组织宗教界人士赴柳湾镇考察乡村振兴项目,听取镇党委情况介绍,
+参观农业产业园和文化礼堂,增进了对县情的了解。二是印发《鹤汀县宗教活动场所
+“平安创建”工作方案》,逐一明确场所负责人的安全职责,定期开展消防检查。
+"""
+
+
+def test_lines_wrapped_after_a_comma_or_before_a_quote_are_one_sentence():
+    report = pipeline.process_text(WRAPPED_AT_MARKS)
+    assert sentences(report) == [
+        "一是组织宗教界人士赴柳湾镇考察乡村振兴项目,听取镇党委情况介绍,\n参观农业产业园和文化礼堂,增进了对县情的了解。",
+        "二是印发《鹤汀县宗教活动场所\n“平安创建”工作方案》,逐一明确场所负责人的安全职责,定期开展消防检查。"]
+    assert len(report.paragraphs) == 1
+
+
+def test_anti_copying_tokens_are_not_sentences():
+    text = ("鹤汀学院统战部是学院党委负责统一战线工作的职能部门。 Q7+xk3-9Z\n"
+            "统战部联系学院各民主党派组织。 w4!k8T-2b;5R\n学院现有党外教师120人。\n")
+    report = pipeline.process_text(text)
+    assert sentences(report) == ["鹤汀学院统战部是学院党委负责统一战线工作的职能部门。", "统战部联系学院各民主党派组织。",
+                                 "学院现有党外教师120人。"]
+    assert report.text.count("Q7+xk3-9Z") == 1  # kept in the text, only kept out of the sentences

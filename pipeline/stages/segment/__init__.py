@@ -15,6 +15,7 @@ name), and sentences are never split inside quotes, titles or brackets.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -22,9 +23,9 @@ from ...draft import Draft
 from ...records import Furniture, Heading, Paragraph, Section, Sentence
 from ...textnorm import MatchView
 from .furniture import glued_subtitle, kind_of_line
-from .headings import (MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title, glued_heading_end,
+from .headings import (MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title, glued_heading_end, glued_title_end,
                        numbered_in_sentence)
-from .scan import CJK, CN_DIGITS, ends_sentence, line_spans, trim
+from .scan import CJK, CN_DIGITS, OPENERS, ends_sentence, line_spans, trim
 from .sentences import split_sentences
 
 NAME = "segment"
@@ -36,6 +37,8 @@ _RUN_IN_ORDINAL = re.compile(rf"^(?:[{CN_DIGITS}]+是|其[{CN_DIGITS}])")
 #: A paragraph of this many sentences may be a whole flattened review, where headings can be
 #: glued to the sentence after them.
 _MIN_FLATTENED_SENTENCES = 5
+#: Marks that end a clause, never a sentence: a line ending with one goes on in the next line.
+_CLAUSE_MARKS = ",、"
 #: A line this long that holds clause punctuation and no double space (which sets a speaker's
 #: name off from their titles) is prose; when it stops without a sentence end, the line break
 #: after it is a hard wrap (a scanned page), not a paragraph end.
@@ -61,6 +64,8 @@ def run(draft: Draft) -> None:
     draft.furniture = furniture
 
     sentence_spans: list[tuple[int, int, int]] = []  # start, end, paragraph id
+    ordinal_heads: list[int] = []  # indices into sentence_spans of `一是…。` heading candidates
+    ordinal_sentences: Counter[int] = Counter()  # sentences opened by `一是` per paragraph id
     paragraph_spans: list[tuple[int, int]] = []
     for stretch_start, stretch_end in _paragraphs(folded, content, heads):
         spans = split_sentences(folded, stretch_start, stretch_end)
@@ -79,11 +84,13 @@ def run(draft: Draft) -> None:
                 heads.append(Head(span_start, glued_end, "plain", run_in=True))
                 span_start = glued_end
             sentence = folded[span_start:span_end]
-            if _RUN_IN_ORDINAL.match(sentence) and len(sentence) <= MAX_RUN_IN \
-                    and "," not in sentence and ends_sentence(sentence):
-                heads.append(Head(span_start, span_end, "cn是", run_in=True))
-                continue
+            if _RUN_IN_ORDINAL.match(sentence):
+                ordinal_sentences[paragraph_id] += 1
+                after_gap = number > 0 and folded[span_start - 1].isspace()
+                if _ordinal_heading(sentence, after_gap):
+                    ordinal_heads.append(len(sentence_spans))
             sentence_spans.append((span_start, span_end, paragraph_id))
+    sentence_spans = _take_ordinal_heads(sentence_spans, ordinal_heads, ordinal_sentences, heads)
 
     heads.sort(key=lambda head: head.start)
     _assign_levels(heads)
@@ -98,12 +105,36 @@ def run(draft: Draft) -> None:
     draft.view = MatchView.build(draft.text, folded, [(s, e) for s, e, _ in sentence_spans])
 
 
+def _ordinal_heading(sentence: str, after_gap: bool) -> bool:
+    """Could a sentence opened by `一是` be a run-in heading: short, finished, reporting no figure,
+    and one clause, or a couplet of two (`一是夯实组织基础，健全联络机制。`) after a space that
+    stands for a lost line break inside a flattened paragraph? A couplet in running prose, or
+    opening its own paragraph, reads as a statement or as the paragraph's lead sentence."""
+    return len(sentence) <= MAX_RUN_IN and sentence.count(",") <= (1 if after_gap else 0) \
+        and ends_sentence(sentence) \
+        and not any(char.isdigit() for char in sentence)
+
+
+def _take_ordinal_heads(sentence_spans: list[tuple[int, int, int]], candidates: list[int],
+                        ordinal_sentences: Counter[int], heads: list[Head]) -> list[tuple[int, int, int]]:
+    """Move the `一是…。` candidates from the sentences to the headings, unless their siblings in
+    the same paragraph are mostly statements: one short sentence among long ones (`三是做好…工作。`
+    after three long `一是…` statements) is a statement too."""
+    per_paragraph = Counter(sentence_spans[index][2] for index in candidates)
+    taken = {index for index in candidates
+             if 2 * per_paragraph[sentence_spans[index][2]] >= ordinal_sentences[sentence_spans[index][2]]}
+    for index in sorted(taken):
+        heads.append(Head(*sentence_spans[index][:2], "cn是", run_in=True))
+    return [span for index, span in enumerate(sentence_spans) if index not in taken]
+
+
 def _take_title(draft: Draft, content: list[tuple[int, int]], furniture: list[Furniture]) -> None:
     """Set the document's title from its first content line and take that line out of `content`.
 
     A flattened article may run title, subtitle and body into one line
     (`标题——某县2023年统战工作综述2023年，…`): the title ends at the dash, the subtitle is
-    furniture, and the rest of the line stays content."""
+    furniture, and the rest of the line stays content. A flattened summary may run its title
+    into its first section (`某校统战工作总结一、…`): the title ends at the section's number."""
     if not content:
         return
     folded = draft.folded
@@ -114,6 +145,9 @@ def _take_title(draft: Draft, content: list[tuple[int, int]], furniture: list[Fu
         furniture.append(Furniture("subtitle", draft.text[subtitle[0]:subtitle[1]], *subtitle))
         rest = trim(folded, subtitle[1], end)
         content[0:1] = [rest] if rest[0] < rest[1] else []
+    elif (title_end := glued_title_end(folded, start, end)) is not None:
+        title = trim(folded, start, title_end)
+        content[0] = (title_end, end)
     else:
         title = find_title(folded, content)
         if title is None:
@@ -159,8 +193,10 @@ def _paragraphs(text: str, content: list[tuple[int, int]], heads: list[Head]) ->
 def _hard_wrapped(text: str, before: tuple[int, int], after_start: int) -> bool:
     """Does the line break between a paragraph and the body line after it fall inside a sentence?"""
     last, first = text[before[1] - 1], text[after_start]
-    # `民` / `进`, `74.4` / `万亿元`: the break splits a word or a number from its unit.
-    if not (CJK.match(last) or last.isdigit()) or not (CJK.match(first) or first.isdigit()):
+    # `民` / `进`, `74.4` / `万亿元`: the break splits a word or a number from its unit; `积极投身` /
+    # `“平安某县”建设`: it falls before a quoted name; `…的文章，` / `组织…`: after a clause.
+    if not (CJK.match(last) or last.isdigit() or last in _CLAUSE_MARKS) \
+            or not (CJK.match(first) or first.isdigit() or first in OPENERS):
         return False
     line = text[max(before[0], text.rfind("\n", before[0], before[1]) + 1):before[1]]
     return len(line) >= _MIN_WRAPPED_LINE and any(char in ",;、。" for char in line) and "  " not in line

@@ -16,7 +16,9 @@ class Cues:
     caption: tuple[str, ...]
     review_words: tuple[str, ...]
     subject_opener: re.Pattern[str]
+    numbered_subject_opener: re.Pattern[str]
     heading_verbs: tuple[str, ...]
+    section_name: re.Pattern[str]
 
 
 def _alternation(words: list[str]) -> str:
@@ -33,5 +35,7 @@ def cues() -> Cues:
         caption=tuple(data["caption_marks"]),
         review_words=tuple(data["review_words"]),
         subject_opener=re.compile(_alternation(data["subject_openers"])),
+        numbered_subject_opener=re.compile(_alternation(data["subject_openers"] + data["numbered_subject_openers"])),
         heading_verbs=tuple(data["heading_verbs"]),
+        section_name=re.compile(_alternation(data["section_names"])),
     )

@@ -10,7 +10,9 @@
 * sentence-form headings that open their paragraphs in parallel (`聚焦…，…。该镇…`), or stand on
   their own lines above them;
 * in a review flattened without a trace of its line breaks, a heading glued to the subject of
-  the sentence after it (`强化政治引领巩固团结基础市委…`).
+  the sentence after it (`强化政治引领巩固团结基础市委…`), and a numbered heading glued to its
+  body after a standard section name (`一、基本概况某街道位于…`) or before the body's subject
+  (`一、切实做好知联会工作学校…`), even with the title glued before it (`…工作总结一、…`).
 """
 from __future__ import annotations
 
@@ -39,8 +41,16 @@ _MIN_GLUED, _MAX_GLUED = 8, 24
 #: A first clause this long, before any punctuation, is where a glued heading may hide.
 _MIN_GLUED_CLAUSE = 24
 _CLAUSE_END = re.compile(r"[,;:。!?、“《(]")
+#: Shortest name of a numbered heading whose body is glued on after it.
+_MIN_GLUED_NAME = 4
+#: What joins a section name to more of the heading (`工作情况和主要做法`), rather than to a body.
+_NAME_CONNECTORS = frozenset("和与及并暨的")
+#: The first section's numbering, where a title glued to it ends; titles are at most this long.
+_FIRST_SECTION, _MAX_TITLE = "一、", 60
 #: A quoted name and a comma opening a sentence-form heading (`“统战+生态”，绘就新画卷。`).
 _QUOTED_LEAD = re.compile(r"“[^”]{1,12}”,")
+#: A two- to four-character keyword and a comma opening a sentence-form heading (`引才，优化…。`).
+_KEYWORD_LEAD = re.compile(rf"[{CJK_CLASS}]{{2,4}},")
 #: `加强…是…`: a verb of action followed by a copula makes a statement about it, not a heading.
 _COPULA = "是"
 #: A short heading spaced out to the width of a longer one (`概 况`, `前 言`).
@@ -222,7 +232,8 @@ def _numbered_head(text: str, start: int, end: int, style: str,
         return Head(start, end, style)
     if head_end <= MAX_RUN_IN and "," not in line[:head_end]:
         return Head(start, start + head_end, style, run_in=True)
-    return None
+    glued_end = _glued_name_end(text, start + numbering(line)[1], end)
+    return Head(start, glued_end, style, run_in=True) if glued_end is not None else None
 
 
 def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) -> list[Head]:
@@ -231,12 +242,15 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
     `聚焦党的领导，构建大格局。该镇…` and `聚焦民生实事，办好暖心事。该镇…` open two paragraphs alike,
     so each opening sentence is the paragraph's heading; so do three paragraphs that open with
     short sentences led by different verbs (`强化…。` `深化…。` `优化…。`), and such a sentence may
-    stand on its own line above its paragraph. One alone proves nothing. A heading opens with a
+    stand on its own line above its paragraph. A series of keywords sharing a character, each
+    with its verb phrase (`引才，优化人才结构。` `引智，优化决策咨询。`), heads paragraphs the same
+    way. One alone proves nothing. A heading opens with a
     verb of action or a quoted name (`“统战+生态”，…。`), where a statement opens with its subject
     or a time; and a sentence with a figure in it is reporting."""
     taken = iter(sorted(head.start for head in heads))
     next_taken = next(taken, None)
     by_opener: dict[str, list[Head]] = defaultdict(list)
+    by_keyword: dict[str, list[Head]] = defaultdict(list)  # keyed by the keyword's first character
     for number, (start, end) in enumerate(lines):
         while next_taken is not None and next_taken < start:
             next_taken = next(taken, None)
@@ -247,13 +261,20 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
             continue
         sentence = text[start:stop]
         if (not sentence.rstrip("”’").endswith("。") or len(sentence) < _MIN_LEAD_HEADING
-                or not (sentence.startswith(cues().heading_verbs) or _QUOTED_LEAD.match(sentence))
                 or _COPULA in sentence or sentence.count(",") > 1 or numbering(sentence)
                 or any(char.isdigit() for char in sentence) or not mostly_chinese(sentence)):
             continue
-        by_opener[sentence[:2]].append(Head(start, stop, "lead", run_in=True))
+        head = Head(start, stop, "lead", run_in=True)
+        if sentence.startswith(cues().heading_verbs) or _QUOTED_LEAD.match(sentence):
+            by_opener[sentence[:2]].append(head)
+        if (keyword := _KEYWORD_LEAD.match(sentence)) and sentence.startswith(cues().heading_verbs,
+                                                                              keyword.end()):
+            by_keyword[sentence[0]].append(head)
     verb_led = sum(len(group) for group in by_opener.values())
-    return [head for group in by_opener.values() if len(group) >= 2 or verb_led >= 3 for head in group]
+    found = {head.start: head for group in by_opener.values() if len(group) >= 2 or verb_led >= 3
+             for head in group}
+    found.update((head.start, head) for group in by_keyword.values() if len(group) >= 2 for head in group)
+    return list(found.values())
 
 
 def _body_follows(text: str, lines: list[tuple[int, int]], number: int) -> bool:
@@ -269,17 +290,52 @@ def glued_heading_end(text: str, start: int, end: int) -> int | None:
     with one: an unpunctuated run of Chinese characters before a subject word (`市委`, `全县`)
     in a first clause too long to be one."""
     clause_end = _CLAUSE_END.search(text, start, end)
-    clause_end_at = clause_end.start() if clause_end else end
-    if clause_end_at - start < _MIN_GLUED_CLAUSE:
+    if (clause_end.start() if clause_end else end) - start < _MIN_GLUED_CLAUSE:
         return None
-    subject = cues().subject_opener.search(text, start + _MIN_GLUED, min(clause_end_at, start + _MAX_GLUED + 1))
+    subject_at = _subject_after(text, start, end, _MIN_GLUED, _MAX_GLUED, cues().subject_opener)
+    if subject_at is None or not text.startswith(cues().heading_verbs, start):
+        return None
+    return subject_at
+
+
+def _subject_after(text: str, start: int, end: int, shortest: int, longest: int,
+                   subjects: re.Pattern[str]) -> int | None:
+    """Where a sentence's subject (one of `subjects`: `市委`, `全县`) starts after an unpunctuated
+    run of `shortest` to `longest` Chinese characters from `start`, with a clause of its own after it."""
+    clause_end = _CLAUSE_END.search(text, start, end)
+    clause_end_at = clause_end.start() if clause_end else end
+    subject = subjects.search(text, start + shortest, min(clause_end_at, start + longest + 1))
     if subject is None or clause_end_at - subject.start() < _MIN_GLUED:
         return None
     heading = text[start:subject.start()]
-    if not heading.startswith(cues().heading_verbs) or len(CJK.findall(heading)) != len(heading) \
-            or dangles(heading):
+    if len(CJK.findall(heading)) != len(heading) or dangles(heading):
         return None
     return subject.start()
+
+
+def _glued_name_end(text: str, name_start: int, end: int) -> int | None:
+    """Where a numbered heading's name ends when its body is glued on with no mark between: after
+    a standard section name (`一、基本概况某街道位于…`), or, for a name led by a verb of action,
+    before the subject of the body's first sentence (`一、切实做好知联会工作学校组建…`)."""
+    name = cues().section_name.match(text, name_start, end)
+    if name is not None and name.end() < end and text[name.end()].isalnum() \
+            and text[name.end()] not in _NAME_CONNECTORS:
+        return name.end()
+    if not text.startswith(cues().heading_verbs, name_start):
+        return None
+    return _subject_after(text, name_start, end, _MIN_GLUED_NAME, MAX_HEADING, cues().numbered_subject_opener)
+
+
+def glued_title_end(text: str, start: int, end: int) -> int | None:
+    """Where a title run straight into the first numbered heading ends (`某校2006年统战工作总结一、…`):
+    before a `一、` that follows a short unpunctuated stretch closed by a word naming the
+    report's kind (`总结`)."""
+    first = text.find(_FIRST_SECTION, start, min(end, start + _MAX_TITLE + 1))
+    title = text[start:first]
+    if first - start < _MIN_GLUED or has_terminator(title) or "," in title \
+            or not title.endswith(cues().review_words):
+        return None
+    return first
 
 
 def _first_item_end(text: str, start: int, end: int) -> int | None:
@@ -299,14 +355,23 @@ def numbered_in_sentence(text: str, start: int, end: int) -> Head | None:
     if numbered is None or numbered[0] not in _SECTION_STYLES:
         return None
     name_start = start + numbered[1]
+    name_end = _named_end(text, start, name_start, end)
+    if name_end is None and (glued_end := _glued_name_end(text, name_start, end)) is not None:
+        name_end = glued_end
+    return Head(start, name_end, numbered[0], run_in=True) if name_end is not None else None
+
+
+def _named_end(text: str, start: int, name_start: int, end: int) -> int | None:
+    """End of the name (from `name_start`) of a heading numbered at `start` that some mark closes
+    inside the sentence `[start, end)`."""
     mark = _FIRST_ITEM.search(text, name_start, min(end, name_start + MAX_HEADING))
     if mark is None:  # the name alone, its body split off at a gap
-        return Head(start, end, numbered[0], run_in=True) if end - start <= MAX_HEADING else None
+        return end if end - start <= MAX_HEADING else None
     if mark.start() - name_start < 2 or text[mark.start()] in ",;:":
         return None
     if text[mark.start()] in "。!?":  # a whole short sentence, unless it reports a figure
         stop = closing_at(text, mark.start())
         if stop - start > MAX_RUN_IN or any(char.isdigit() for char in text[name_start:stop]):
             return None
-        return Head(start, stop, numbered[0], run_in=True)
-    return Head(start, mark.start(), numbered[0], run_in=True)
+        return stop
+    return mark.start()

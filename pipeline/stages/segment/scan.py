@@ -42,6 +42,8 @@ _GAP = re.compile(r"\s")
 MAX_QUOTE = 300
 #: Longest heading, in characters; longer lines are paragraphs.
 MAX_HEADING = 40
+#: Characters of an anti-copying token (`Q7+xk3-9Z;`).
+_SCRAPE_TOKEN = re.compile(r"[A-Za-z0-9+\-/=!;]+")
 #: A line: what lies between line breaks of any kind.
 _LINE = re.compile(f"[^{LINE_BREAKS}]+")
 
@@ -156,7 +158,14 @@ def heading_like(text: str) -> bool:
 
 
 def is_junk(text: str) -> bool:
-    return not _WORDY.search(text) or bool(_PAGE_NUMBER.match(text))
+    return not _WORDY.search(text) or bool(_PAGE_NUMBER.match(text)) or _is_scrape_token(text)
+
+
+def _is_scrape_token(text: str) -> bool:
+    """Is `text` a token a site scatters through its text against copying (`Q7+xk3-9Z;`): Latin
+    letters and digits run together, no Chinese, no space."""
+    return bool(_SCRAPE_TOKEN.fullmatch(text)) and any(char.isdigit() for char in text) \
+        and any(char.isascii() and char.isalpha() for char in text)
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
