@@ -472,3 +472,29 @@ def test_a_bare_number_before_words_leads_no_event():
 def test_a_bylines_spaced_out_name_is_one_person():
     found = entities_of("记者 陈 明 报道。记者 李 建 国 摄影 王 红。")
     assert found == {"陈 明": "PERSON", "李 建 国": "PERSON", "王 红": "PERSON"}
+
+
+def test_a_university_named_by_a_short_place_and_its_bodies_are_organisations():
+    found = entities_of("陇南大学在原陇南大学和原陇南工业大学的基础上合并组建。陇南大学党委统战部联系党外人士，"
+                        "2006年成立了陇南大学归侨侨眷联合会和陇南大学留学人员联谊会。全县掀起大学习热潮。")
+    for name in ("陇南大学", "陇南工业大学", "陇南大学党委统战部", "陇南大学归侨侨眷联合会", "陇南大学留学人员联谊会"):
+        assert found.get(name) == "ORG", (name, found)
+    assert not any(name.endswith("大学习") for name in found)
+
+
+def test_a_verb_or_lead_word_before_a_person_cue_is_no_person():
+    found = entities_of("桐江镇统战委员包建10个非公有制企业，镇党委召开党外同志座谈会。")
+    assert "包建" not in found and "党外" not in found, found
+
+
+def test_a_bare_ending_in_parentheses_names_no_body():
+    found = entities_of("全县民主党派共有4个总支(委员会)、24个支部(社)，新成立商会2个(桐江县青年商会)。")
+    assert "委员会" not in found and found.get("桐江县青年商会") == "ORG", found
+
+
+def test_a_span_of_years_or_months_is_one_date():
+    report = pipeline.process_text("1922—2022。一个世纪的时间刻度。桐江镇1至11月实现财政收入6亿元，第10-12名。")
+    dates = {e.text: e.normalized for e in report.entities if e.label == "DATE"}
+    assert dates.get("1922—2022") == "1922/2022", dates
+    assert dates.get("1至11月") == "--01/--11", dates
+    assert "11月" not in dates and not any("10-12" in d for d in dates), dates

@@ -73,6 +73,8 @@ class RuleBase:
         self.level_chars = frozenset(ch for word in p["level_words"] for ch in word)
         self.place_body = re.compile(alternation(p["place_bodies"]))
         self.company = re.compile(alternation(p["company_suffixes"]))
+        self.university = re.compile(alternation(p["university_suffixes"]))
+        self.university_fields = tuple(sorted(p["university_fields"], key=len, reverse=True))
         self.venue = re.compile(alternation(p["venue_suffixes"]))
         self.venue_end = re.compile(f"(?:{alternation(p['venue_suffixes'])})$")
         self.event_suffix = re.compile(

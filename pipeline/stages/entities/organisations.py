@@ -36,6 +36,9 @@ class OrganisationRules:
         (民建) from the same characters across words (居民|建房)."""
         found: list[Found] = self._parties(text, bounds) + self._leading_groups(text)
         place_at = self._place_anchors(text, places)
+        universities = self._universities(text, places)
+        found += universities
+        place_at.update({f.end: f.start for f in universities})
         ends = frozenset(place_at)
         for match in self.national.finditer(text):
             found.append(Found(match.start(), match.end(), "ORG"))
@@ -61,6 +64,24 @@ class OrganisationRules:
             if start is not None:
                 found.append(Found(start, match.end(), "ORG"))
         return found
+
+    def _universities(self, text: str, places: list[Found]) -> list[Found]:
+        """A university right after a place of any length, its field between (某省工业大学);
+        the word before 大学 must be that place or field, so 新时代大学习 names none."""
+        place_at = {f.end: f.start for f in places}
+        found = []
+        for match in self.university.finditer(text):
+            at = match.start()
+            field = next((w for w in self.university_fields if text.startswith(w, at - len(w))), "")
+            stem_end = at - len(field)
+            # jieba keeps 某省大学 as one word, so a short name there was never proposed as a place.
+            start = place_at.get(stem_end, next((stem_end - k for k in (3, 2) if self._division_name(text[stem_end - k:stem_end])), None))
+            if start is not None and not text.startswith("习", match.end()):
+                found.append(Found(start, match.end(), "ORG"))
+        return found
+
+    def _division_name(self, name: str) -> bool:
+        return name in self.gazetteer.shorts or name in self.gazetteer.code_of
 
     def _parties(self, text: str, bounds: frozenset[int] | None) -> list[Found]:
         """The democratic parties by any of their names, alone (民革、民盟, 九三学社)."""

@@ -32,7 +32,8 @@ class PersonRules:
                     (at == 1 or not is_cjk(text[at - 2]) or text[at - 2] in self.function_chars):
                 names.add(text[at - 1:match.end()])
         # 代表|全国各族人民: 全 is a surname, but a scope word (全国, 全省) opens no name.
-        names = {name for name in names if not self.event_scope.match(name)}
+        # 党外同志, 委员包建100个: a verb or lead word before a cue or after a title names nobody.
+        names = {name for name in names if not self.event_scope.match(name) and name not in self.boundary_words}
         found = {(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)}
         found |= self._bylines(text)
         return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]
