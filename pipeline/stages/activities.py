@@ -35,6 +35,14 @@ _END_PATTERNS = {ends: re.compile(f"[{re.escape(ends)}]") for ends in (_SENTENCE
 #: names (read within `_QUOTES_WINDOW` characters, so a text of quotes costs no rescans).
 _BETWEEN_QUOTES = re.compile(rf"(?:[、和及与]?[{CJK_CLASS}]{{0,6}}“[^“”\n]{{0,60}}”)*(?:等)?")
 _QUOTES_WINDOW = 400
+#: A note in parentheses right after a quoted name, hard line breaks and all.
+_NOTE = re.compile(r"\([^()“”]{1,160}\)")
+#: A day named by its date (6·30扶贫济困日, 9·5中华慈善日): month and day, then the day's name.
+#: Only a middle dot joins them: 1.5万人次…今日 is a decimal.
+_NAMED_DAY = re.compile(rf"(?<![\d.·•・])(?:1[0-2]|[1-9])[·•・](?:[12]\d|3[01]|[1-9])[{CJK_CLASS}]{{2,8}}?日")
+#: A work method named by two numbered words (以四“聚”促四“强”): a numeral, a quoted word, a
+#: verb that links them, a numeral and a quoted word.
+_NUMBERED_METHOD = re.compile(r"[一二三四五六七八九十]“[^“”\n]{1,3}”[促带强保助推][一二三四五六七八九十]“[^“”\n]{1,3}”")
 #: Unquoted names listed with 、: runs of Chinese characters joined by it.
 _LISTED = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
 
@@ -98,6 +106,9 @@ class ActivityRules:
         self.campaigns = re.compile("|".join(map(re.escape, sorted(c["named_campaigns"], key=len, reverse=True))))
         self.campaign_verbs = tuple(c["campaign_verbs"])
         self.max_count_gap = c["max_count_gap"]
+        scopes = "|".join(map(re.escape, c["event_scopes"]))
+        event_ends = "|".join(map(re.escape, c["scoped_event_ends"]))
+        self.scoped_event = re.compile(rf"(?:{scopes})[{CJK_CLASS}]{{1,{c['max_scoped_topic']}}}?(?:{event_ends})")
         self.list_function_chars = frozenset(c["list_function_chars"])
         self.max_name = c["max_trigger_name"] + max(map(len, c["trigger_ends"]))
         self.max_unopened = c["max_unopened_name"]
@@ -107,7 +118,10 @@ class ActivityRules:
     def kind_of(self, text: str, start: int, end: int) -> str | None:
         """The kind a quoted name at `[start, end)` (quotes included) has, from its context."""
         gap = _BETWEEN_QUOTES.match(text, end, end + _QUOTES_WINDOW)
-        after = text[gap.end():gap.end() + self.max_gap]
+        # “某某”(an explanation of what it stands for)活动: the word after the note says what it is.
+        note = _NOTE.match(text, gap.end())
+        after_at = note.end() if note else gap.end()
+        after = text[after_at:after_at + self.max_gap]
         clause_end = min((i for i in (after.find(ch) for ch in _CLAUSE_END) if i >= 0), default=len(after))
         after = after[:clause_end]
         hits = [(after.find(word), -len(word), kind) for word, kind in self.after if word in after]
@@ -142,11 +156,24 @@ class ActivityRules:
             if (named or any(s <= ps and pe <= e for ps, pe in places) or self.specific(text[s:e])) and \
                     not self.not_names.fullmatch(text[s:e]):
                 found.append(FoundActivity(text[s:e], s, e, "activity"))
+        found += self._self_named(text, found)
         found += self._unopened(text, found)
         found += self._listed(text, found)
         found += self._campaigns(text, found)
         organisations = sorted((s, e) for s, e, label in entities if label == "ORG")
         return [replace(f, organiser_at=organiser_span(text, f.start, organisations)) for f in found]
+
+    def _self_named(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
+        """Named days (6·30扶贫济困日), work methods named by numbered quoted words
+        (四“聚”促四“强”) and events named by their scope (全省…读书会), which no cue word need
+        follow."""
+        taken = [(f.start, f.end) for f in found]
+        named = []
+        for pattern, kind in ((_NAMED_DAY, "activity"), (_NUMBERED_METHOD, "model"), (self.scoped_event, "activity")):
+            for match in pattern.finditer(text):
+                if not any(s < match.end() and match.start() < e for s, e in taken):
+                    named.append(FoundActivity(match.group(), match.start(), match.end(), kind))
+        return named
 
     def _unopened(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
         """A name whose opening quote the source lost (打造统战+文旅”品牌): from the closing quote
