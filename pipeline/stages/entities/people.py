@@ -8,6 +8,11 @@ from ...textnorm import is_cjk
 from .common import Found
 
 
+#: What may follow a name in a byline: a space before the next name, a line's or a bracket's end.
+_BYLINE_NAME_ENDS = (" ", "\u3000", "\n", ")", "", ",")
+_PHOTO_CREDIT = re.compile(r"\(([^()\s]{2,3})摄\)")
+
+
 class PersonRules:
     """Mixin of `EntityRules`: the person rules."""
 
@@ -35,7 +40,7 @@ class PersonRules:
         # 党外同志, 委员包建100个: a verb or lead word before a cue or after a title names nobody.
         names = {name for name in names if not self.event_scope.match(name) and name not in self.boundary_words}
         found = {(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)}
-        found |= self._bylines(text)
+        found |= self._bylines(text) | self._photo_credits(text)
         return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]
 
     def _bylines(self, text: str) -> set[tuple[int, int]]:
@@ -55,6 +60,31 @@ class PersonRules:
                     break
             if end > at + 1:
                 spans.add((at, end))
+            else:
+                spans |= self._byline_run(text, at)
+        return spans
+
+    def _byline_run(self, text: str, at: int) -> set[tuple[int, int]]:
+        """Names written whole after a byline's cue, one space apart (通讯员 施某行 郭某钰): each
+        word that reads as a whole name, up to the first that does not."""
+        spans = set()
+        while True:
+            name = self._name_at(text, at)
+            end = at + len(name or "")
+            if not name or len(name) < 2 or text[end:end + 1] not in _BYLINE_NAME_ENDS:
+                return spans
+            spans.add((at, end))
+            if text[end:end + 1] not in (" ", "\u3000"):
+                return spans
+            at = end + 1
+
+    def _photo_credits(self, text: str) -> set[tuple[int, int]]:
+        """A photographer credited in parentheses (某某摄): a whole name right before 摄."""
+        spans = set()
+        for match in _PHOTO_CREDIT.finditer(text):
+            name = self._name_at(text, match.start(1))
+            if name is not None and len(name) == match.end(1) - match.start(1):
+                spans.add(match.span(1))
         return spans
 
     def _name_ending_at(self, text: str, end: int, *, needs_boundary: bool) -> str | None:
