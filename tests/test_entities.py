@@ -498,3 +498,9 @@ def test_a_span_of_years_or_months_is_one_date():
     assert dates.get("1922—2022") == "1922/2022", dates
     assert dates.get("1至11月") == "--01/--11", dates
     assert "11月" not in dates and not any("10-12" in d for d in dates), dates
+
+
+def test_a_town_named_in_full_is_named_by_its_stem_too():
+    report = pipeline.process_text("近年来，桃岭镇坚持统战工作同部署，推动桃岭经济社会发展，累计收集意见100余条，为桃岭发展注入动力。")
+    stems = [e for e in report.entities if e.text == "桃岭"]
+    assert len(stems) == 2 and all(e.label == "GPE" for e in stems), report.entities

@@ -277,7 +277,20 @@ class PlaceRules:
             if word_starts is not None:
                 names |= self._worded_town_names(text, word_starts, place_ends)
             if len(names) == before:
-                return self._confirmed_everywhere(text, names)
+                return self._confirmed_everywhere(text, names) + self._town_short_forms(text, names, word_starts)
+
+    def _town_short_forms(self, text: str, towns: set[str], word_starts: frozenset[int] | None) -> list[Found]:
+        """A report on a town it names in full (桃岭镇坚持…) shortens it to its stem (推动桃岭经济):
+        the stem counts where it stands as a word of its own and is no ordinary word."""
+        if word_starts is None:
+            return []
+        bounds = word_starts | {len(text)}
+        stems = {township_short_name(town) for town in towns}
+        stems = {stem for stem in stems if stem and stem not in self.boundary_words and stem not in self.not_places and
+                 self.gazetteer.short_words.get(stem, "ns") in self.name_tags}
+        return [Found(m.start(), m.end(), "GPE") for stem in sorted(stems) for m in re.finditer(re.escape(stem), text)
+                if (m.start() in bounds or text[m.start() - 1:m.start()] in self.function_chars) and
+                m.end() in bounds and text[m.end():m.end() + 1] not in ("人", "籍")]
 
     def _town_names(self, text: str, ends: frozenset[int], short_places: set[str],
                     confirmers: tuple[str, ...], lead_ins: tuple[str, ...]) -> set[str]:
