@@ -504,3 +504,16 @@ def test_a_town_named_in_full_is_named_by_its_stem_too():
     report = pipeline.process_text("近年来，桃岭镇坚持统战工作同部署，推动桃岭经济社会发展，累计收集意见100余条，为桃岭发展注入动力。")
     stems = [e for e in report.entities if e.text == "桃岭"]
     assert len(stems) == 2 and all(e.label == "GPE" for e in stems), report.entities
+
+
+def test_every_name_of_a_byline_and_a_photo_credit_is_a_person():
+    found = entities_of("本报记者 万某影 通讯员 施某行 郭其钰\n桐江网讯(记者 杨某某 实习生 郑小均)5月18日，"
+                        "信众在桐江清真寺内做礼拜(纪某立摄)。")
+    for name in ("万某影", "施某行", "郭其钰", "杨某某", "郑小均", "纪某立"):
+        assert found.get(name) == "PERSON", (name, found)
+    assert "5月18日" in found and not any(" " in name for name in found)
+
+
+def test_a_title_broken_over_a_line_is_one_document():
+    found = entities_of("二是制定了《关于统战系统积极投身\n“平安桐江”建设、进一步做好维护稳定工作的意见》，实行分工责任制。")
+    assert found.get("《关于统战系统积极投身\n“平安桐江”建设、进一步做好维护稳定工作的意见》") == "DOC", found

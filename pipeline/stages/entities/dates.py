@@ -25,7 +25,8 @@ _DECADE = re.compile(
 _CIRCLE_ZERO = str.maketrans({"○": "〇", "◯": "〇"})
 #: The month a year's part stands for in a normalised date: 年底 and 年末 are its last, 年初 its first.
 _YEAR_PART_MONTH = {"底": "12", "末": "12", "初": "1"}
-_TITLE = re.compile(r"《[^《》\n]{1,120}》")
+#: A title may run over one hard line break of the source (《关于…\n…的意见》).
+_TITLE = re.compile(r"《[^《》\n]{1,120}(?:\n[^《》\n]{1,120})?》")
 
 
 def titles(text: str) -> list[Found]:

@@ -69,9 +69,10 @@ class PersonRules:
         word that reads as a whole name, up to the first that does not."""
         spans = set()
         while True:
-            name = self._name_at(text, at)
-            end = at + len(name or "")
-            if not name or len(name) < 2 or text[end:end + 1] not in _BYLINE_NAME_ENDS:
+            # A byline's word is a name whatever its characters (郭其某: 其 ends no name there).
+            end = next((i for i in range(at, min(at + 4, len(text) + 1)) if text[i:i + 1] in _BYLINE_NAME_ENDS), None)
+            if end is None or not 2 <= end - at <= 3 or text[at] not in self.surnames or \
+                    not all(is_cjk(ch) for ch in text[at:end]):
                 return spans
             spans.add((at, end))
             if text[end:end + 1] not in (" ", "\u3000"):
