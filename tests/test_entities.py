@@ -517,3 +517,10 @@ def test_every_name_of_a_byline_and_a_photo_credit_is_a_person():
 def test_a_title_broken_over_a_line_is_one_document():
     found = entities_of("二是制定了《关于统战系统积极投身\n“平安桐江”建设、进一步做好维护稳定工作的意见》，实行分工责任制。")
     assert found.get("《关于统战系统积极投身\n“平安桐江”建设、进一步做好维护稳定工作的意见》") == "DOC", found
+
+
+def test_short_names_of_a_prefectures_counties_named_together_confirm_each_other():
+    found = entities_of("桃岭镇位于瑞安北部，北接瓯海、东邻龙湾、南连平阳，是城乡融合的重要节点。")
+    for name in ("瑞安", "瓯海", "龙湾", "平阳"):
+        assert found.get(name) == "GPE", (name, found)
+    assert not any(label == "GPE" for label in entities_of("全县加快路桥建设，平阳光照充足。").values())
