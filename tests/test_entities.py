@@ -524,3 +524,11 @@ def test_short_names_of_a_prefectures_counties_named_together_confirm_each_other
     for name in ("瑞安", "瓯海", "龙湾", "平阳"):
         assert found.get(name) == "GPE", (name, found)
     assert not any(label == "GPE" for label in entities_of("全县加快路桥建设，平阳光照充足。").values())
+
+
+def test_a_place_names_its_chamber_and_a_report_shortens_its_own_county():
+    found = entities_of("平阳县工商联新成立了嶺北鎮商會，深入青石街道商会调研。成立的异地商会有温州平阳商会，"
+                        "详细了解平阳工商联的做法。县商会换届。")
+    for name in ("嶺北鎮商會", "青石街道商会", "温州平阳商会", "平阳工商联"):
+        assert found.get(name) == "ORG", (name, found)
+    assert "县商会" not in found

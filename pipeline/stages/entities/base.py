@@ -73,6 +73,7 @@ class RuleBase:
         self.level_chars = frozenset(ch for word in p["level_words"] for ch in word)
         self.place_body = re.compile(alternation(p["place_bodies"]))
         self.company = re.compile(alternation(p["company_suffixes"]))
+        self.place_named_suffixes = frozenset(p["place_named_suffixes"])
         self.university = re.compile(alternation(p["university_suffixes"]))
         self.university_fields = tuple(sorted(p["university_fields"], key=len, reverse=True))
         self.venue = re.compile(alternation(p["venue_suffixes"]))
