@@ -532,3 +532,13 @@ def test_a_place_names_its_chamber_and_a_report_shortens_its_own_county():
     for name in ("嶺北鎮商會", "青石街道商会", "温州平阳商会", "平阳工商联"):
         assert found.get(name) == "ORG", (name, found)
     assert "县商会" not in found
+
+
+def test_a_name_before_a_kinship_word_is_a_person_and_a_common_noun_is_not():
+    found = entities_of("召开学习给孟某冬女儿回信精神座谈会。农民女儿考上大学，看望烈士后人。")
+    assert found.get("孟某冬") == "PERSON" and not any(label == "PERSON" for name, label in found.items() if name != "孟某冬")
+
+
+def test_a_national_executive_committee_and_the_bare_socialist_institute_are_bodies():
+    found = entities_of("一百年前，中共中央执行委员会在杭州举行会议。会后利用社会主义学院对统战干部进行培训。")
+    assert found.get("中共中央执行委员会") == "ORG" and found.get("社会主义学院") == "ORG", found

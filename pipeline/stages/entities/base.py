@@ -95,6 +95,7 @@ class RuleBase:
         self.byline = re.compile(rf"(?:{alternation(p['byline_cues'])})[ \u3000]+")
         self.honorific = re.compile(alternation(p["honorifics"]))
         self.person_title_after = re.compile(alternation(p["person_titles_after"]))
+        self.person_kin_after = re.compile(alternation(p["person_kin_after"]))
         self.surnames = frozenset(p["surnames"])
         self.compound_surnames = tuple(p["compound_surnames"])
         self.name_stops = tuple(sorted(p["person_name_stops"], key=len, reverse=True))

@@ -25,7 +25,7 @@ class PersonRules:
             end = match.end() + len(name or "")
             if name and (bounds is None or end in bounds or not is_cjk(text[end:end + 1] or "。")):
                 names.add(name)
-        for cue, needs_boundary in ((self.person_after, False), (self.person_title_after, True)):
+        for cue, needs_boundary in ((self.person_after, False), (self.person_title_after, True), (self.person_kin_after, True)):
             for match in cue.finditer(text):
                 name = self._name_ending_at(text, match.start(), needs_boundary=needs_boundary)
                 if name:
