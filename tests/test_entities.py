@@ -542,3 +542,7 @@ def test_a_name_before_a_kinship_word_is_a_person_and_a_common_noun_is_not():
 def test_a_national_executive_committee_and_the_bare_socialist_institute_are_bodies():
     found = entities_of("一百年前，中共中央执行委员会在杭州举行会议。会后利用社会主义学院对统战干部进行培训。")
     assert found.get("中共中央执行委员会") == "ORG" and found.get("社会主义学院") == "ORG", found
+
+
+def test_a_kinship_word_inside_a_longer_word_names_nobody():
+    assert not any(label == "PERSON" for label in entities_of("关心妇女儿童工作和老龄工作。").values())

@@ -25,11 +25,16 @@ class PersonRules:
             end = match.end() + len(name or "")
             if name and (bounds is None or end in bounds or not is_cjk(text[end:end + 1] or "。")):
                 names.add(name)
-        for cue, needs_boundary in ((self.person_after, False), (self.person_title_after, True), (self.person_kin_after, True)):
+        for cue, needs_boundary in ((self.person_after, False), (self.person_title_after, True)):
             for match in cue.finditer(text):
                 name = self._name_ending_at(text, match.start(), needs_boundary=needs_boundary)
                 if name:
                     names.add(name)
+        # 关心妇女儿童: a kinship word may start inside a longer word; it must be a word of its own.
+        for match in self.person_kin_after.finditer(text):
+            name = self._name_ending_at(text, match.start(), needs_boundary=True)
+            if name and (bounds is None or match.start() in bounds):
+                names.add(name)
         # 赵先生, 王女士: a surname alone with an honorific, right after a boundary, names a person.
         for match in self.honorific.finditer(text):
             at = match.start()
