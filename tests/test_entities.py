@@ -546,3 +546,9 @@ def test_a_national_executive_committee_and_the_bare_socialist_institute_are_bod
 
 def test_a_kinship_word_inside_a_longer_word_names_nobody():
     assert not any(label == "PERSON" for label in entities_of("关心妇女儿童工作和老龄工作。").values())
+
+
+def test_sibling_counties_named_far_apart_confirm_nothing():
+    filler = "全县坚持稳中求进工作总基调，推动经济社会高质量发展。" * 3
+    found = entities_of("桃岭镇北接瓯海。" + filler + "东临龙湾。" + filler + "南连瑞安。")
+    assert not {"瓯海", "龙湾", "瑞安"} & set(found), found

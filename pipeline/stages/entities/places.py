@@ -193,9 +193,17 @@ class PlaceRules:
                 if Gazetteer.level(code) == "county" and (found.start, found.end) not in taken:
                     by_prefecture.setdefault(code[:4], {}).setdefault(code, []).append(found)
         confirmed = []
+        least, window = self.p["min_sibling_counties"], self.p["sibling_window"]
         for counties in by_prefecture.values():
-            if len(counties) >= self.p["min_sibling_counties"]:
-                confirmed += [replace(f, code=code) for code, named in counties.items() for f in named]
+            if len(counties) < least:
+                continue
+            named = sorted((f.start, f, code) for code, spans in counties.items() for f in spans)
+            # Named together: enough distinct siblings within a window around each (工农 of 工农产品
+            # pages away from the list is an ordinary word).
+            for index, (at, found, code) in enumerate(named):
+                near = {c for s, _, c in named[max(0, index - least * 2):index + least * 2] if abs(s - at) <= window}
+                if len(near) >= least:
+                    confirmed.append(replace(found, code=code))
         return confirmed
 
     @staticmethod
