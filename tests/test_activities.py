@@ -169,3 +169,9 @@ def test_a_method_named_by_numbered_quoted_words_is_one_name():
 def test_a_scoped_recurring_event_is_an_activity_and_a_training_class_is_not():
     names = list(activities_of("今夏，全县统一战线暑期读书会如期而至，全县统战干部培训班同期开班。"))
     assert names == ["全县统一战线暑期读书会"]
+
+
+def test_quoted_texts_shown_as_articles_or_contents_are_not_activities():
+    found = activities_of("墙上的“统一战线工作范围和对象”12条、“统一战线的相关知识”等内容让人耳目一新，"
+                          "镇里开展“同心桃岭”活动。")
+    assert list(found) == ["同心桃岭"]

@@ -35,6 +35,8 @@ _END_PATTERNS = {ends: re.compile(f"[{re.escape(ends)}]") for ends in (_SENTENCE
 #: names (read within `_QUOTES_WINDOW` characters, so a text of quotes costs no rescans).
 _BETWEEN_QUOTES = re.compile(rf"(?:[、和及与]?[{CJK_CLASS}]{{0,6}}“[^“”\n]{{0,60}}”)*(?:等)?")
 _QUOTES_WINDOW = 400
+#: A count of articles right after a quote (“某某须知”12条).
+_ARTICLE_COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十]+)条")
 #: A note in parentheses right after a quoted name, hard line breaks and all.
 _NOTE = re.compile(r"\([^()“”]{1,160}\)")
 #: A day named by its date (6·30扶贫济困日, 9·5中华慈善日): month and day, then the day's name.
@@ -117,6 +119,9 @@ class ActivityRules:
 
     def kind_of(self, text: str, start: int, end: int) -> str | None:
         """The kind a quoted name at `[start, end)` (quotes included) has, from its context."""
+        # “…”12条: a text of so many articles shown or studied, not something carried out.
+        if _ARTICLE_COUNT.match(text, end):
+            return "slogan"
         gap = _BETWEEN_QUOTES.match(text, end, end + _QUOTES_WINDOW)
         # “某某”(an explanation of what it stands for)活动: the word after the note says what it is.
         note = _NOTE.match(text, gap.end())
