@@ -6,7 +6,9 @@ the words around the quote, so each quoted name is classified by its context
 文旅强区”中心任务) and short quoted emphasis are not; a quoted venue is a FAC entity, found by the
 entities stage, not an activity. Unquoted names come from trigger patterns (开展…活动, 启动…行动)
 only when specific: they contain a place name or a distinctive mark (百村, 助企行, 春风), so that
-理想信念教育活动 is left alone. Each activity is linked to how often it was held (a
+理想信念教育活动 is left alone. A few names say what they are by their shape: a day named by its
+date (6·30…日), a method named by numbered quoted words (四“聚”促四“强”), a recurring event
+named by its scope (全省…读书会). Each activity is linked to how often it was held (a
 count quantity later in its clause) and to its organiser (the last body named before it in the
 sentence).
 """

@@ -1,5 +1,6 @@
 """Organisations (ORG): national bodies, bodies after a place or level word, Party units of the
-democratic parties, departments and associations after an anchor, companies."""
+democratic parties, universities after a place (and their own bodies), departments and
+associations after an anchor, companies."""
 from __future__ import annotations
 
 from collections.abc import Callable
