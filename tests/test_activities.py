@@ -149,3 +149,29 @@ def test_a_name_whose_opening_quote_was_lost_is_still_a_name():
     found = activities_of("柳岸县打造统战+文旅”品牌，群众说心里踏实”。推行“早茶议事，夜谈民情”机制。")
     assert found["统战+文旅"].kind == "brand"
     assert "心里踏实" not in found and "夜谈民情" not in found
+
+
+def test_a_note_in_parentheses_between_a_quote_and_its_cue_is_skipped():
+    names = list(activities_of("深化调查研究、“一十二”(县委统战部联系1个乡镇，各民主党派联系12个\n企业，下同)活动调研。"))
+    assert names == ["一十二"]
+
+
+def test_a_day_named_by_its_date_is_an_activity_and_a_decimal_is_not():
+    names = list(activities_of("桐江县6·30扶贫济困日活动捐款400多万元，共有1.5万人次参加今日活动。"))
+    assert names == ["6·30扶贫济困日"]
+
+
+def test_a_method_named_by_numbered_quoted_words_is_one_name():
+    found = activities_of("近年来，桃源镇以三“聚”促三“强”，团结多方力量推动发展。")
+    assert [(name, a.kind) for name, a in found.items()] == [("三“聚”促三“强”", "model")]
+
+
+def test_a_scoped_recurring_event_is_an_activity_and_a_training_class_is_not():
+    names = list(activities_of("今夏，全县统一战线暑期读书会如期而至，全县统战干部培训班同期开班。"))
+    assert names == ["全县统一战线暑期读书会"]
+
+
+def test_quoted_texts_shown_as_articles_or_contents_are_not_activities():
+    found = activities_of("墙上的“统一战线工作范围和对象”12条、“统一战线的相关知识”等内容让人耳目一新，"
+                          "镇里开展“同心桃岭”活动。")
+    assert list(found) == ["同心桃岭"]

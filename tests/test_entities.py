@@ -472,3 +472,83 @@ def test_a_bare_number_before_words_leads_no_event():
 def test_a_bylines_spaced_out_name_is_one_person():
     found = entities_of("记者 陈 明 报道。记者 李 建 国 摄影 王 红。")
     assert found == {"陈 明": "PERSON", "李 建 国": "PERSON", "王 红": "PERSON"}
+
+
+def test_a_university_named_by_a_short_place_and_its_bodies_are_organisations():
+    found = entities_of("陇南大学在原陇南大学和原陇南工业大学的基础上合并组建。陇南大学党委统战部联系党外人士，"
+                        "2006年成立了陇南大学归侨侨眷联合会和陇南大学留学人员联谊会。全县掀起大学习热潮。")
+    for name in ("陇南大学", "陇南工业大学", "陇南大学党委统战部", "陇南大学归侨侨眷联合会", "陇南大学留学人员联谊会"):
+        assert found.get(name) == "ORG", (name, found)
+    assert not any(name.endswith("大学习") for name in found)
+
+
+def test_a_verb_or_lead_word_before_a_person_cue_is_no_person():
+    found = entities_of("桐江镇统战委员包建10个非公有制企业，镇党委召开党外同志座谈会。")
+    assert "包建" not in found and "党外" not in found, found
+
+
+def test_a_bare_ending_in_parentheses_names_no_body():
+    found = entities_of("全县民主党派共有4个总支(委员会)、24个支部(社)，新成立商会2个(桐江县青年商会)。")
+    assert "委员会" not in found and found.get("桐江县青年商会") == "ORG", found
+
+
+def test_a_span_of_years_or_months_is_one_date():
+    report = pipeline.process_text("1922—2022。一个世纪的时间刻度。桐江镇1至11月实现财政收入6亿元，第10-12名。")
+    dates = {e.text: e.normalized for e in report.entities if e.label == "DATE"}
+    assert dates.get("1922—2022") == "1922/2022", dates
+    assert dates.get("1至11月") == "--01/--11", dates
+    assert "11月" not in dates and not any("10-12" in d for d in dates), dates
+
+
+def test_a_town_named_in_full_is_named_by_its_stem_too():
+    report = pipeline.process_text("近年来，桃岭镇坚持统战工作同部署，推动桃岭经济社会发展，累计收集意见100余条，为桃岭发展注入动力。")
+    stems = [e for e in report.entities if e.text == "桃岭"]
+    assert len(stems) == 2 and all(e.label == "GPE" for e in stems), report.entities
+
+
+def test_every_name_of_a_byline_and_a_photo_credit_is_a_person():
+    found = entities_of("本报记者 万某影 通讯员 施某行 郭其钰\n桐江网讯(记者 杨某某 实习生 郑小均)5月18日，"
+                        "信众在桐江清真寺内做礼拜(纪某立摄)。")
+    for name in ("万某影", "施某行", "郭其钰", "杨某某", "郑小均", "纪某立"):
+        assert found.get(name) == "PERSON", (name, found)
+    assert "5月18日" in found and not any(" " in name for name in found)
+
+
+def test_a_title_broken_over_a_line_is_one_document():
+    found = entities_of("二是制定了《关于统战系统积极投身\n“平安桐江”建设、进一步做好维护稳定工作的意见》，实行分工责任制。")
+    assert found.get("《关于统战系统积极投身\n“平安桐江”建设、进一步做好维护稳定工作的意见》") == "DOC", found
+
+
+def test_short_names_of_a_prefectures_counties_named_together_confirm_each_other():
+    found = entities_of("桃岭镇位于瑞安北部，北接瓯海、东邻龙湾、南连平阳，是城乡融合的重要节点。")
+    for name in ("瑞安", "瓯海", "龙湾", "平阳"):
+        assert found.get(name) == "GPE", (name, found)
+    assert not any(label == "GPE" for label in entities_of("全县加快路桥建设，平阳光照充足。").values())
+
+
+def test_a_place_names_its_chamber_and_a_report_shortens_its_own_county():
+    found = entities_of("平阳县工商联新成立了嶺北鎮商會，深入青石街道商会调研。成立的异地商会有温州平阳商会，"
+                        "详细了解平阳工商联的做法。县商会换届。")
+    for name in ("嶺北鎮商會", "青石街道商会", "温州平阳商会", "平阳工商联"):
+        assert found.get(name) == "ORG", (name, found)
+    assert "县商会" not in found
+
+
+def test_a_name_before_a_kinship_word_is_a_person_and_a_common_noun_is_not():
+    found = entities_of("召开学习给孟某冬女儿回信精神座谈会。农民女儿考上大学，看望烈士后人。")
+    assert found.get("孟某冬") == "PERSON" and not any(label == "PERSON" for name, label in found.items() if name != "孟某冬")
+
+
+def test_a_national_executive_committee_and_the_bare_socialist_institute_are_bodies():
+    found = entities_of("一百年前，中共中央执行委员会在杭州举行会议。会后利用社会主义学院对统战干部进行培训。")
+    assert found.get("中共中央执行委员会") == "ORG" and found.get("社会主义学院") == "ORG", found
+
+
+def test_a_kinship_word_inside_a_longer_word_names_nobody():
+    assert not any(label == "PERSON" for label in entities_of("关心妇女儿童工作和老龄工作。").values())
+
+
+def test_sibling_counties_named_far_apart_confirm_nothing():
+    filler = "全县坚持稳中求进工作总基调，推动经济社会高质量发展。" * 3
+    found = entities_of("桃岭镇北接瓯海。" + filler + "东临龙湾。" + filler + "南连瑞安。")
+    assert not {"瓯海", "龙湾", "瑞安"} & set(found), found

@@ -6,7 +6,9 @@ the words around the quote, so each quoted name is classified by its context
 文旅强区”中心任务) and short quoted emphasis are not; a quoted venue is a FAC entity, found by the
 entities stage, not an activity. Unquoted names come from trigger patterns (开展…活动, 启动…行动)
 only when specific: they contain a place name or a distinctive mark (百村, 助企行, 春风), so that
-理想信念教育活动 is left alone. Each activity is linked to how often it was held (a
+理想信念教育活动 is left alone. A few names say what they are by their shape: a day named by its
+date (6·30…日), a method named by numbered quoted words (四“聚”促四“强”), a recurring event
+named by its scope (全省…读书会). Each activity is linked to how often it was held (a
 count quantity later in its clause) and to its organiser (the last body named before it in the
 sentence).
 """
@@ -39,6 +41,16 @@ _MAX_LINK_CANDIDATES = 32
 #: names (read within `_QUOTES_WINDOW` characters, so a text of quotes costs no rescans).
 _BETWEEN_QUOTES = re.compile(rf"(?:[、和及与]?[{CJK_CLASS}]{{0,6}}“[^“”\n]{{0,60}}”)*(?:等)?")
 _QUOTES_WINDOW = 400
+#: A count of articles right after a quote (“某某须知”12条).
+_ARTICLE_COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十]+)条")
+#: A note in parentheses right after a quoted name, hard line breaks and all.
+_NOTE = re.compile(r"\([^()“”]{1,160}\)")
+#: A day named by its date (6·30扶贫济困日, 9·5中华慈善日): month and day, then the day's name.
+#: Only a middle dot joins them: 1.5万人次…今日 is a decimal.
+_NAMED_DAY = re.compile(rf"(?<![\d.·•・])(?:1[0-2]|[1-9])[·•・](?:[12]\d|3[01]|[1-9])[{CJK_CLASS}]{{2,8}}?日")
+#: A work method named by two numbered words (以四“聚”促四“强”): a numeral, a quoted word, a
+#: verb that links them, a numeral and a quoted word.
+_NUMBERED_METHOD = re.compile(r"[一二三四五六七八九十]“[^“”\n]{1,3}”[促带强保助推][一二三四五六七八九十]“[^“”\n]{1,3}”")
 #: Unquoted names listed with 、: runs of Chinese characters joined by it.
 _LISTED = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
 
@@ -111,6 +123,9 @@ class ActivityRules:
         self.campaigns = re.compile("|".join(map(re.escape, sorted(c["named_campaigns"], key=len, reverse=True))))
         self.campaign_verbs = tuple(c["campaign_verbs"])
         self.max_count_gap = c["max_count_gap"]
+        scopes = "|".join(map(re.escape, c["event_scopes"]))
+        event_ends = "|".join(map(re.escape, c["scoped_event_ends"]))
+        self.scoped_event = re.compile(rf"(?:{scopes})[{CJK_CLASS}]{{1,{c['max_scoped_topic']}}}?(?:{event_ends})")
         self.list_function_chars = frozenset(c["list_function_chars"])
         self.max_name = c["max_trigger_name"] + max(map(len, c["trigger_ends"]))
         self.max_unopened = c["max_unopened_name"]
@@ -119,8 +134,14 @@ class ActivityRules:
 
     def kind_of(self, text: str, start: int, end: int) -> str | None:
         """The kind a quoted name at `[start, end)` (quotes included) has, from its context."""
+        # “…”12条: a text of so many articles shown or studied, not something carried out.
+        if _ARTICLE_COUNT.match(text, end):
+            return "slogan"
         gap = _BETWEEN_QUOTES.match(text, end, end + _QUOTES_WINDOW)
-        after = text[gap.end():gap.end() + self.max_gap]
+        # “某某”(an explanation of what it stands for)活动: the word after the note says what it is.
+        note = _NOTE.match(text, gap.end())
+        after_at = note.end() if note else gap.end()
+        after = text[after_at:after_at + self.max_gap]
         clause_end = min((i for i in (after.find(ch) for ch in _CLAUSE_END) if i >= 0), default=len(after))
         after = after[:clause_end]
         hits = [(after.find(word), -len(word), kind) for word, kind in self.after if word in after]
@@ -155,6 +176,7 @@ class ActivityRules:
             if (named or any(s <= ps and pe <= e for ps, pe in places) or self.specific(text[s:e])) and \
                     not self.not_names.fullmatch(text[s:e]):
                 found.append(FoundActivity(text[s:e], s, e, "activity"))
+        found += self._self_named(text, found)
         found += self._unopened(text, found)
         found += self._listed(text, found)
         found += self._campaigns(text, found)
@@ -162,6 +184,18 @@ class ActivityRules:
         sentence_start = _Starts(text)
         return [replace(f, organiser_at=organiser_span(sentence_start(f.start), f.start, organisations))
                 for f in found]
+
+    def _self_named(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
+        """Named days (6·30扶贫济困日), work methods named by numbered quoted words
+        (四“聚”促四“强”) and events named by their scope (全省…读书会), which no cue word need
+        follow."""
+        taken = [(f.start, f.end) for f in found]
+        named = []
+        for pattern, kind in ((_NAMED_DAY, "activity"), (_NUMBERED_METHOD, "model"), (self.scoped_event, "activity")):
+            for match in pattern.finditer(text):
+                if not any(s < match.end() and match.start() < e for s, e in taken):
+                    named.append(FoundActivity(match.group(), match.start(), match.end(), kind))
+        return named
 
     def _unopened(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
         """A name whose opening quote the source lost (打造统战+文旅”品牌): from the closing quote

@@ -73,6 +73,9 @@ class RuleBase:
         self.level_chars = frozenset(ch for word in p["level_words"] for ch in word)
         self.place_body = re.compile(alternation(p["place_bodies"]))
         self.company = re.compile(alternation(p["company_suffixes"]))
+        self.place_named_suffixes = frozenset(p["place_named_suffixes"])
+        self.university = re.compile(alternation(p["university_suffixes"]))
+        self.university_fields = tuple(sorted(p["university_fields"], key=len, reverse=True))
         self.venue = re.compile(alternation(p["venue_suffixes"]))
         self.venue_end = re.compile(f"(?:{alternation(p['venue_suffixes'])})$")
         self.event_suffix = re.compile(
@@ -92,6 +95,7 @@ class RuleBase:
         self.byline = re.compile(rf"(?:{alternation(p['byline_cues'])})[ \u3000]+")
         self.honorific = re.compile(alternation(p["honorifics"]))
         self.person_title_after = re.compile(alternation(p["person_titles_after"]))
+        self.person_kin_after = re.compile(alternation(p["person_kin_after"]))
         self.surnames = frozenset(p["surnames"])
         self.compound_surnames = tuple(p["compound_surnames"])
         self.name_stops = tuple(sorted(p["person_name_stops"], key=len, reverse=True))

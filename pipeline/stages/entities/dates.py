@@ -13,7 +13,10 @@ _PART = r"底|末|初(?!步|心|见|次|始|衷|期|级|中)|上旬|中旬|下�
 _DATE = re.compile(
     rf"(?<![\d{CN_DIGIT}])(?P<y1>{_YEAR})(?:年?[—–\-~至到](?P<y2>{_YEAR}))?年(?:度|(?P<m>{NUM})月"
     rf"(?:(?P<d>{NUM})[日号]|(?P<month_part>{_PART}))?|(?P<year_part>{_PART}))?"
-    rf"|(?<![\d{CN_DIGIT}年])(?P<m2>\d{{1,2}})月(?:(?P<d2>\d{{1,2}})[日号]|份|(?![\d{CN_DIGIT}]))")
+    rf"|(?<![\d{CN_DIGIT}年])(?:(?P<m1>\d{{1,2}})[—–\-~至到])?(?P<m2>\d{{1,2}})月(?:(?P<d2>\d{{1,2}})[日号]|份|(?![\d{CN_DIGIT}]))")
+#: A span of years written bare (1922—2022, a decade's review): two years joined by a dash, the
+#: later one last, with no digit around; a dash between other numbers (10-12) is no date.
+_BARE_YEARS = re.compile(r"(?<![\d.\-—–~])(?P<y1>(?:19|20)\d\d)[—–\-~](?P<y2>(?:19|20)\d\d)(?![\d年.\-—–~])")
 #: Decades (九十年代, 20世纪90年代, 上世纪八十年代): the century, when named, dates them.
 _DECADE = re.compile(
     rf"(?:(?P<century>\d{{2}}|二十|十九|二十一)世纪|(?P<last>上)世纪)?(?<![\d{CN_DIGIT}])"
@@ -22,7 +25,8 @@ _DECADE = re.compile(
 _CIRCLE_ZERO = str.maketrans({"○": "〇", "◯": "〇"})
 #: The month a year's part stands for in a normalised date: 年底 and 年末 are its last, 年初 its first.
 _YEAR_PART_MONTH = {"底": "12", "末": "12", "初": "1"}
-_TITLE = re.compile(r"《[^《》\n]{1,120}》")
+#: A title may run over one hard line break of the source (《关于…\n…的意见》).
+_TITLE = re.compile(r"《[^《》\n]{1,120}(?:\n[^《》\n]{1,120})?》")
 
 
 def titles(text: str) -> list[Found]:
@@ -43,6 +47,12 @@ def dates(text: str) -> list[Found]:
                 # A part of a month stays that month; a year's start or end is its month.
                 month = match.group("m") or _YEAR_PART_MONTH.get(match.group("year_part") or "")
                 normalized = _iso(year, month, match.group("d"))
+        elif match.group("m1"):
+            # 1至11月, 1—11月: the months of a year so far, one span of time.
+            first, month = _month(match.group("m1")), match.group("m2")
+            if first is None or _month(month) is None or first >= _month(month):
+                continue
+            normalized = f"--{first:02d}/--{_month(month):02d}"
         else:
             month = match.group("m2")
             # A month of no stated year (6月, 6月份) is that month; with its day, that day.
@@ -52,6 +62,9 @@ def dates(text: str) -> list[Found]:
         if month is not None and _month(month) is None:
             continue
         found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
+    for match in _BARE_YEARS.finditer(text):
+        if match.group("y1") < match.group("y2"):
+            found.append(Found(match.start(), match.end(), "DATE", normalized=f"{match.group('y1')}/{match.group('y2')}"))
     return found
 
 
@@ -68,6 +81,9 @@ def decades(text: str) -> list[Found]:
             first = (century - 1) * 100 + decade
             normalized = f"{first}/{first + 9}"
         found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
+    for match in _BARE_YEARS.finditer(text):
+        if match.group("y1") < match.group("y2"):
+            found.append(Found(match.start(), match.end(), "DATE", normalized=f"{match.group('y1')}/{match.group('y2')}"))
     return found
 
 

@@ -12,7 +12,7 @@ _BARE_YEAR = re.compile(rf"(?<![\d.])(?:19|20)\d{{2}}(?=[{CJK_CLASS}])(?!年|届
 _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: Numerals of at most three characters, starting where a run of them starts: a long run of
 #: numerals is read once.
-_PLENUM = re.compile(rf"(?:[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
+_PLENUM = re.compile(rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
 
 
 class EventRules:

@@ -65,7 +65,9 @@ class ListRules:
         found = []
         for match in _BRACKETED.finditer(text):
             name = match.group(1)
-            if self._filler_blocked(name) or self._has_clause_verb(name) or name in self.p["generic_units"]:
+            # (委员会), (协会): an ending alone names a kind of body, not one body.
+            if self._filler_blocked(name) or self._has_clause_verb(name) or name in self.p["generic_units"] or \
+                    name in self.p["list_org_endings"] or name in self.p["department_suffixes"]:
                 continue
             label = "FAC" if self.venue_end.search(name) else "ORG" if org_end.search(name) else None
             if label:

@@ -1,5 +1,6 @@
 """Organisations (ORG): national bodies, bodies after a place or level word, Party units of the
-democratic parties, departments and associations after an anchor, companies."""
+democratic parties, universities after a place (and their own bodies), departments and
+associations after an anchor, companies."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -36,6 +37,9 @@ class OrganisationRules:
         (民建) from the same characters across words (居民|建房)."""
         found: list[Found] = self._parties(text, bounds) + self._leading_groups(text)
         place_at = self._place_anchors(text, places)
+        universities = self._universities(text, places)
+        found += universities
+        place_at.update({f.end: f.start for f in universities})
         ends = frozenset(place_at)
         for match in self.national.finditer(text):
             found.append(Found(match.start(), match.end(), "ORG"))
@@ -55,12 +59,30 @@ class OrganisationRules:
         anchors = dict(place_at)
         anchors.update({f.end: f.start for f in found})
         foreign_ends = frozenset(end for end, start in place_at.items() if text[start:end] in self.country_names)
-        found += self._departments(text, anchors, foreign_ends)
+        found += self._departments(text, anchors, foreign_ends, {f.end: f.start for f in places} | place_at)
         for match in self.company.finditer(text):
             start = self._company_start(text, match.start(), place_at)
             if start is not None:
                 found.append(Found(start, match.end(), "ORG"))
         return found
+
+    def _universities(self, text: str, places: list[Found]) -> list[Found]:
+        """A university right after a place of any length, its field between (某省工业大学);
+        the word before 大学 must be that place or field, so 新时代大学习 names none."""
+        place_at = {f.end: f.start for f in places}
+        found = []
+        for match in self.university.finditer(text):
+            at = match.start()
+            field = next((w for w in self.university_fields if text.startswith(w, at - len(w))), "")
+            stem_end = at - len(field)
+            # jieba keeps 某省大学 as one word, so a short name there was never proposed as a place.
+            start = place_at.get(stem_end, next((stem_end - k for k in (3, 2) if self._division_name(text[stem_end - k:stem_end])), None))
+            if start is not None and not text.startswith("习", match.end()):
+                found.append(Found(start, match.end(), "ORG"))
+        return found
+
+    def _division_name(self, name: str) -> bool:
+        return name in self.gazetteer.shorts or name in self.gazetteer.code_of
 
     def _parties(self, text: str, bounds: frozenset[int] | None) -> list[Found]:
         """The democratic parties by any of their names, alone (民革、民盟, 九三学社)."""
@@ -89,7 +111,10 @@ class OrganisationRules:
         """End -> start of the places a body's name may begin with: any but the short names a
         report shortens its own places to (萍乡), whose end may fall inside a word; foreign
         places and Hong Kong, Macao and Taiwan are whole words (香港|某某同乡会)."""
-        return {f.end: f.start for f in places if f.length >= 3 or text[f.start:f.end] in self.country_names}
+        # A short name of a place the report names in full too (某县 … 某工商联) is that place.
+        named_in_full = {f.code for f in places if f.length >= 3 and f.code is not None}
+        return {f.end: f.start for f in places
+                if f.length >= 3 or text[f.start:f.end] in self.country_names or f.code in named_in_full}
 
     def _party_units(self, text: str, places: list[Found]) -> list[Found]:
         """A democratic party's local organisation: the party, its place or level, the unit
@@ -127,10 +152,13 @@ class OrganisationRules:
             return at - len(national)
         return place_at.get(at, self.level_before(text, at, ends))
 
-    def _departments(self, text: str, anchors: dict[int, int], foreign_ends: frozenset[int]) -> list[Found]:
+    def _departments(self, text: str, anchors: dict[int, int], foreign_ends: frozenset[int],
+                     places_at: dict[int, int]) -> list[Found]:
         """Departments, courts and associations: an anchor, a filler naming the field, a suffix
         (县农业农村局, 县人民法院, 清溪县青年企业家商会). A foreign place, Hong Kong, Macao or
-        Taiwan anchors only an association (香港某某同乡会), not an office (香港|国际金融中心)."""
+        Taiwan anchors only an association (香港某某同乡会), not an office (香港|国际金融中心).
+        A place names a chamber with nothing between (某镇商会), and the place it is of may lead
+        it (某市|某县|商会: the chamber in 某市 of those from 某县)."""
         found = []
         least_filler = self.p["department_suffixes"]
         for match in self.department.finditer(text):
@@ -142,6 +170,11 @@ class OrganisationRules:
             # 县医院, 镇卫生院: a level word alone before a generic institution names none in particular.
             bare_level = anchored is not None and match.start() - anchored[1] not in anchors
             least = least_filler[match.group()] + (bare_level and match.group() in self.generic_institutions)
+            placed = anchored is not None and anchored[1] == 0 and match.start() in places_at
+            if placed and match.group() in self.place_named_suffixes:
+                least = 0
+                while anchored[0] in places_at and places_at[anchored[0]] < anchored[0]:
+                    anchored = (places_at[anchored[0]], 0)
             if anchored is None or anchored[1] < least or \
                     text[match.start() - anchored[1]] in self.function_chars or \
                     (match.start() - anchored[1] in foreign_ends and not match.group().endswith("会")):

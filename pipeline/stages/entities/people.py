@@ -8,6 +8,11 @@ from ...textnorm import is_cjk
 from .common import Found
 
 
+#: What may follow a name in a byline: a space before the next name, a line's or a bracket's end.
+_BYLINE_NAME_ENDS = (" ", "\u3000", "\n", ")", "", ",")
+_PHOTO_CREDIT = re.compile(r"\(([^()\s]{2,3})摄\)")
+
+
 class PersonRules:
     """Mixin of `EntityRules`: the person rules."""
 
@@ -25,6 +30,11 @@ class PersonRules:
                 name = self._name_ending_at(text, match.start(), needs_boundary=needs_boundary)
                 if name:
                     names.add(name)
+        # 关心妇女儿童: a kinship word may start inside a longer word; it must be a word of its own.
+        for match in self.person_kin_after.finditer(text):
+            name = self._name_ending_at(text, match.start(), needs_boundary=True)
+            if name and (bounds is None or match.start() in bounds):
+                names.add(name)
         # 赵先生, 王女士: a surname alone with an honorific, right after a boundary, names a person.
         for match in self.honorific.finditer(text):
             at = match.start()
@@ -32,9 +42,10 @@ class PersonRules:
                     (at == 1 or not is_cjk(text[at - 2]) or text[at - 2] in self.function_chars):
                 names.add(text[at - 1:match.end()])
         # 代表|全国各族人民: 全 is a surname, but a scope word (全国, 全省) opens no name.
-        names = {name for name in names if not self.event_scope.match(name)}
+        # 党外同志, 委员包建100个: a verb or lead word before a cue or after a title names nobody.
+        names = {name for name in names if not self.event_scope.match(name) and name not in self.boundary_words}
         found = {(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)}
-        found |= self._bylines(text)
+        found |= self._bylines(text) | self._photo_credits(text)
         return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]
 
     def _bylines(self, text: str) -> set[tuple[int, int]]:
@@ -54,6 +65,32 @@ class PersonRules:
                     break
             if end > at + 1:
                 spans.add((at, end))
+            else:
+                spans |= self._byline_run(text, at)
+        return spans
+
+    def _byline_run(self, text: str, at: int) -> set[tuple[int, int]]:
+        """Names written whole after a byline's cue, one space apart (通讯员 施某行 郭某钰): each
+        word that reads as a whole name, up to the first that does not."""
+        spans = set()
+        while True:
+            # A byline's word is a name whatever its characters (郭其某: 其 ends no name there).
+            end = next((i for i in range(at, min(at + 4, len(text) + 1)) if text[i:i + 1] in _BYLINE_NAME_ENDS), None)
+            if end is None or not 2 <= end - at <= 3 or text[at] not in self.surnames or \
+                    not all(is_cjk(ch) for ch in text[at:end]):
+                return spans
+            spans.add((at, end))
+            if text[end:end + 1] not in (" ", "\u3000"):
+                return spans
+            at = end + 1
+
+    def _photo_credits(self, text: str) -> set[tuple[int, int]]:
+        """A photographer credited in parentheses (某某摄): a whole name right before 摄."""
+        spans = set()
+        for match in _PHOTO_CREDIT.finditer(text):
+            name = self._name_at(text, match.start(1))
+            if name is not None and len(name) == match.end(1) - match.start(1):
+                spans.add(match.span(1))
         return spans
 
     def _name_ending_at(self, text: str, end: int, *, needs_boundary: bool) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
 from ...data import data_lines
 from ...textnorm import is_cjk
@@ -145,6 +146,7 @@ class PlaceRules:
         # else one standing as a word of its own, no ordinary word, that the report repeats: a
         # report shortens its own place so (发展宜兴, 宜兴特色), not 解放 or 隆重庆祝's 重庆.
         unsupported: dict[str, list[Found]] = {}
+        counties: list[tuple[Found, tuple[str, ...]]] = []
         for at, words in gazetteer.short_index.at_each(text):
             for word in words:
                 end = at + len(word)
@@ -156,6 +158,8 @@ class PlaceRules:
                 if code is not None and (whole or bounds is None or Gazetteer.level(code) != "province"):
                     found.append(Found(at, end, "GPE", code=code))
                     break
+                if whole and word not in self.boundary_words:
+                    counties.append((Found(at, end, "GPE"), gazetteer.shorts[word]))
                 if whole and word not in gazetteer.short_words and word not in self.boundary_words:
                     unique = gazetteer.shorts[word]
                     unsupported.setdefault(word, []).append(
@@ -164,6 +168,7 @@ class PlaceRules:
         # A prefecture's short name (成都, 晋中) is known well enough to count once.
         found += [f for repeated in unsupported.values() for f in repeated
                   if len(repeated) >= 2 or (f.code is not None and Gazetteer.level(f.code) == "prefecture")]
+        found += self._sibling_counties(text, counties, {(f.start, f.end) for f in found})
         # A country is a word of its own (印度支那 names no 印度, 沿海地区 no 海地), or heads a body's
         # name (美国政府); 台湾 and the like also head compounds (台湾同胞).
         found += [Found(m.start(), m.end(), "GPE") for m in self.countries.finditer(text)
@@ -176,6 +181,30 @@ class PlaceRules:
         found += self._unknown_counties(text, found)
         found += self._towns(text, found, word_starts)
         return found, self._levels(text, found, codes)
+
+    def _sibling_counties(self, text: str, candidates: list[tuple[Found, tuple[str, ...]]],
+                          taken: set[tuple[int, int]]) -> list[Found]:
+        """Short names of counties of one prefecture named together (北接甲、东邻乙、南连丙):
+        each is a word of its own, and enough of them share the prefecture to confirm each
+        other, even where one is also a common word."""
+        by_prefecture: dict[str, dict[str, list[Found]]] = {}
+        for found, codes in candidates:
+            for code in codes:
+                if Gazetteer.level(code) == "county" and (found.start, found.end) not in taken:
+                    by_prefecture.setdefault(code[:4], {}).setdefault(code, []).append(found)
+        confirmed = []
+        least, window = self.p["min_sibling_counties"], self.p["sibling_window"]
+        for counties in by_prefecture.values():
+            if len(counties) < least:
+                continue
+            named = sorted((f.start, f, code) for code, spans in counties.items() for f in spans)
+            # Named together: enough distinct siblings within a window around each (工农 of 工农产品
+            # pages away from the list is an ordinary word).
+            for index, (at, found, code) in enumerate(named):
+                near = {c for s, _, c in named[max(0, index - least * 2):index + least * 2] if abs(s - at) <= window}
+                if len(near) >= least:
+                    confirmed.append(replace(found, code=code))
+        return confirmed
 
     @staticmethod
     def _short_code(candidates: tuple[str, ...], codes: set[str]) -> str | None:
@@ -277,7 +306,20 @@ class PlaceRules:
             if word_starts is not None:
                 names |= self._worded_town_names(text, word_starts, place_ends)
             if len(names) == before:
-                return self._confirmed_everywhere(text, names)
+                return self._confirmed_everywhere(text, names) + self._town_short_forms(text, names, word_starts)
+
+    def _town_short_forms(self, text: str, towns: set[str], word_starts: frozenset[int] | None) -> list[Found]:
+        """A report on a town it names in full (桃岭镇坚持…) shortens it to its stem (推动桃岭经济):
+        the stem counts where it stands as a word of its own and is no ordinary word."""
+        if word_starts is None:
+            return []
+        bounds = word_starts | {len(text)}
+        stems = {township_short_name(town) for town in towns}
+        stems = {stem for stem in stems if stem and stem not in self.boundary_words and stem not in self.not_places and
+                 self.gazetteer.short_words.get(stem, "ns") in self.name_tags}
+        return [Found(m.start(), m.end(), "GPE") for stem in sorted(stems) for m in re.finditer(re.escape(stem), text)
+                if (m.start() in bounds or text[m.start() - 1:m.start()] in self.function_chars) and
+                m.end() in bounds and text[m.end():m.end() + 1] not in ("人", "籍")]
 
     def _town_names(self, text: str, ends: frozenset[int], short_places: set[str],
                     confirmers: tuple[str, ...], lead_ins: tuple[str, ...]) -> set[str]:
