@@ -523,12 +523,21 @@ def load_skops_model(model_dir: Path = DEFAULT_MODEL_DIR):
     path = Path(model_dir) / SKOPS_FILE
     if not path.exists():
         raise errors.ModelError(path, detail="no skops model here; run `report-miner train`")
-    meta = json.loads((Path(model_dir) / "meta.json").read_text("utf-8"))
-    trained_with = meta["versions"]["scikit-learn"]
+    try:
+        meta = json.loads((Path(model_dir) / "meta.json").read_text("utf-8"))
+        trained_with = meta["versions"]["scikit-learn"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise errors.ModelError(Path(model_dir) / "meta.json",
+                                detail=f"the model's meta.json cannot be read: {type(exc).__name__}: "
+                                       f"{exc}") from exc
     if trained_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
         raise errors.ModelError(path, detail=f"trained with scikit-learn {trained_with}, this is "
                                 f"{sklearn.__version__}; retrain with `report-miner train`")
-    untrusted = set(skops.io.get_untrusted_types(file=path))
+    try:
+        untrusted = set(skops.io.get_untrusted_types(file=path))
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
+        raise errors.ModelError(path, detail=f"not a skops model file ({type(exc).__name__}: {exc}); "
+                                             "a pickle renamed .skops is refused, never loaded") from exc
     refused = untrusted - TRUSTED_TYPES
     if refused:
         raise errors.ModelError(path, detail="refusing to load types outside the allow-list: "

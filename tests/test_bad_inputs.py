@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from conftest import ROOT, SHARED, assert_offsets, assert_valid
+from conftest import CORPORA, ROOT, SHARED, assert_offsets, assert_valid
 from pipeline import errors
 from pipeline.stages.ingest import MAX_BYTES
 
@@ -628,3 +628,47 @@ def test_dash_means_standard_output_a_slash_a_folder_and_twice_given_once(tmp_pa
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "newdir" / "a.json").is_file()
     assert len(manifest_rows(tmp_path / "newdir")) == 1
+
+
+def broken_model(tmp_path: Path, name: str, content: bytes | None) -> Path:
+    """A copy of the shipped area model with one file replaced (or removed, for None)."""
+    import shutil
+
+    from pipeline.stages.classify import DEFAULT_MODEL_DIR
+
+    folder = tmp_path / "model"
+    shutil.copytree(DEFAULT_MODEL_DIR, folder)
+    if content is None:
+        (folder / name).unlink()
+    else:
+        (folder / name).write_bytes(content)
+    return folder
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("vocabulary.json", b"[1, 2, 3]"),
+    ("vocabulary.json", b'{"words": {}}'),
+    ("meta.json", b"{not json"),
+    ("meta.json", b'{"bundle_format": 2}'),
+    ("meta.json", None),
+], ids=["vocabulary a list", "vocabulary without chars", "meta not JSON", "meta without labels",
+        "meta missing"])
+def test_a_broken_model_folder_is_a_model_error_not_a_traceback(tmp_path, name, content):
+    model = broken_model(tmp_path, name, content)
+    result = cli("evaluate", str(CORPORA / "gold"), "--model", str(model))
+    stderr = no_traceback(result)
+    assert result.returncode == 1
+    assert "[E300]" in stderr and "model" in stderr
+
+
+def test_a_pickle_renamed_skops_is_refused_as_not_a_skops_file(tmp_path):
+    import pickle
+
+    from pipeline.training import load_skops_model
+
+    model = broken_model(tmp_path, "area_classifier.skops", pickle.dumps({"not": "a model"}))
+    with pytest.raises(errors.ModelError, match="not a skops model file"):
+        load_skops_model(model)
+    model_without_meta = broken_model(tmp_path / "other", "meta.json", None)
+    with pytest.raises(errors.ModelError, match="meta.json cannot be read"):
+        load_skops_model(model_without_meta)

@@ -196,14 +196,19 @@ class AreaModel:
                 self._idf = {"words": arrays["idf_words"], "chars": arrays["idf_chars"]}
                 self._coef = arrays["coef"]
                 self._intercept = arrays["intercept"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise errors.ModelError(self.model_dir, detail=f"the area model cannot be read: {exc}") from exc
-        if self.meta.get("bundle_format") != BUNDLE_FORMAT:
-            raise errors.ModelError(self.model_dir, detail=(
-                f"the exported model has format {self.meta.get('bundle_format')!r}, this version "
-                f"reads {BUNDLE_FORMAT}; retrain with `report-miner train`"))
-        self.labels: tuple[str, ...] = tuple(self.meta["labels"])
-        self.fallback: str = self.meta["fallback"]
+            bundle_format = self.meta.get("bundle_format")
+            if bundle_format != BUNDLE_FORMAT:
+                raise errors.ModelError(self.model_dir, detail=(
+                    f"the exported model has format {bundle_format!r}, this version reads "
+                    f"{BUNDLE_FORMAT}; retrain with `report-miner train`"))
+            self.labels: tuple[str, ...] = tuple(self.meta["labels"])
+            self.fallback: str = self.meta["fallback"]
+            self._index = {"words": dict(vocabulary["words"]), "chars": dict(vocabulary["chars"])}
+        # A file of the wrong kind or shape (a list for an object, a key missing) is a broken
+        # model, said as such, not a traceback from deep inside the stage.
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise errors.ModelError(self.model_dir, detail=f"the area model cannot be read: "
+                                                           f"{type(exc).__name__}: {exc}") from exc
         try:
             # Absent only while `report-miner train` is choosing them.
             self.settings = (InferenceSettings(**self.meta["inference"]["settings"])
@@ -211,7 +216,6 @@ class AreaModel:
         except (KeyError, TypeError) as exc:
             raise errors.ModelError(self.model_dir,
                                     detail=f"meta.json's inference settings are not valid: {exc}") from exc
-        self._index = {"words": vocabulary["words"], "chars": vocabulary["chars"]}
         self._offset = {"words": 0, "chars": len(self._idf["words"])}
 
     def _block(self, name: str, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
