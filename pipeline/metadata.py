@@ -137,7 +137,8 @@ def _year_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     gap = rf"[^\s,，。;；:：!！?？]{{0,{_CUE_GAP}}}?"
     review = re.compile(rf"({YEAR_PATTERN})\s*年度?{gap}(?:{'|'.join(map(re.escape, words['review_words']))})")
     plan = re.compile(rf"(?<![{''.join(words['target_before'])}])({YEAR_PATTERN})\s*年{gap}"
-                      rf"(?:{'|'.join(map(re.escape, words['plan_targets']))})")
+                      rf"(?:{'|'.join(map(re.escape, words['plan_targets']))})"
+                      rf"(?!{'|'.join(map(re.escape, words['plan_outcomes']))})")
     return review, plan
 
 
@@ -164,6 +165,9 @@ def _most_common(years: list[int]) -> int | None:
 
 
 _NPC_SESSION = re.compile(r"第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十]{1,2})次会议")
+#: A report's opening that names the congress it is delivered to (`向第九届全国人民代表大会作政府
+#: 工作报告`): a congress addressed by its term alone is at its first session.
+_NPC_ADDRESSED = re.compile(r"向第([一二三四五六七八九十]{1,3})届全国人民代表大会(?:第([一二三四五六七八九十]{1,2})次会议)?")
 
 
 @lru_cache(maxsize=1)
@@ -177,11 +181,13 @@ def _npc_sessions() -> dict[tuple[int, int], int]:
 
 def _session_year(folded: str) -> int | None:
     """The year of the national congress session a text opens with (a resolution: `第十二届全国
-    人民代表大会第一次会议听取…`), from the table. A session named later may be an earlier one."""
-    match = _NPC_SESSION.match(folded.lstrip())
+    人民代表大会第一次会议听取…`) or its opening says it is delivered to, from the table. A
+    session named later may be an earlier one."""
+    match = _NPC_SESSION.match(folded.lstrip()) or _NPC_ADDRESSED.search(folded, 0, LEAD_CHARS)
     if match is None:
         return None
-    return _npc_sessions().get((parse_exact(match.group(1)), parse_exact(match.group(2))))
+    session = parse_exact(match.group(2)) if match.group(2) else 1
+    return _npc_sessions().get((parse_exact(match.group(1)), session))
 
 
 def _names_delivery(title: str) -> bool:
@@ -201,15 +207,17 @@ def infer_years(folded: str, title: str | None) -> tuple[int | None, int | None,
             return year - 1, year, "title"
         return year, planned, "title"
     reviewed = next((parse_year(m.group(1)) for m in review.finditer(folded)), None)
-    if reviewed is None and planned is not None:
-        reviewed = planned - 1
+    # The session a report is delivered at dates it outright; a planned year may be a past plan
+    # the report looks back on (`执行了2021年和2022年的年度计划`).
     delivered_at = _session_year(folded)
     if reviewed is None and delivered_at is not None:
         reviewed = delivered_at - 1
+    if reviewed is None and planned is not None:
+        reviewed = planned - 1
     if reviewed is None:
         reviewed = _most_common([_year_of(m) for m in _YEAR.finditer(folded)
                                  if not _planned(folded, m) and not _compared_with(folded, m)])
-    return reviewed, planned or delivered_at, "text" if reviewed is not None else None
+    return reviewed, delivered_at or planned, "text" if reviewed is not None else None
 
 
 # --- issuer ----------------------------------------------------------------------------------
