@@ -5,13 +5,16 @@ Definitions (README, "Metadata"):
 * `year`: the year the report reviews, the year of the work it describes. A 2022 review of United
   Front work and the 2023 government work report (which reviews 2022) both have year 2022.
   Read from the title when it names the year of a review (`2022年统战工作总结`), else from the
-  text: a review heading (`一、2024年工作回顾`), else the year before the one the text plans for
-  (`2025年经济社会发展总体要求`: delivered in 2025, so it reviews 2024) or before the national
-  congress session it opens with (`data/npc_sessions.tsv`), else the year most often mentioned
-  outside planning phrases and comparisons' base years (`比2007年增长`).
+  text: a review heading (`一、2024年工作回顾`), else the year before the national congress
+  session the text opens with or says it is delivered to (`data/npc_sessions.tsv`), else the
+  year before the one the text plans for (`2025年经济社会发展总体要求`, `2025年年度计划`:
+  delivered in 2025, so it reviews 2024; the session comes first because a planned year may be
+  a past plan the report looks back on), else the year most often mentioned outside planning
+  phrases and comparisons' base years (`比2007年增长`). By these rules a report delivered late in
+  a year with the next year's plan (a December report) reviews its own year.
 * `year_delivered`: the year the report was delivered or is named for where that differs: a
-  title naming a work report (`2025年政府工作报告`), else the year the text plans for; null when
-  neither says.
+  title naming a work report (`2025年政府工作报告`), else the session's year, else the year the
+  text plans for; null when none says.
 * `region`: the administrative division the report is about, from the division table
   (`data/gazetteer/divisions.tsv`, through `lookup_division`), with its `region_code` (the
   national division code) and `region_level` (province, prefecture, county), or `中国` at level
