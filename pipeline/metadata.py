@@ -167,10 +167,12 @@ def _most_common(years: list[int]) -> int | None:
     return max(counts, key=lambda year: (counts[year], -years.index(year)))
 
 
-_NPC_SESSION = re.compile(r"第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十]{1,2})次会议")
+_NPC_TERM = r"第([一二三四五六七八九十]{1,3})届全国人民代表大会"
+_NPC_SESSION_NUMBER = r"第([一二三四五六七八九十]{1,2})次会议"
+_NPC_SESSION = re.compile(_NPC_TERM + _NPC_SESSION_NUMBER)
 #: A report's opening that names the congress it is delivered to (`向第九届全国人民代表大会作政府
 #: 工作报告`): a congress addressed by its term alone is at its first session.
-_NPC_ADDRESSED = re.compile(r"向第([一二三四五六七八九十]{1,3})届全国人民代表大会(?:第([一二三四五六七八九十]{1,2})次会议)?")
+_NPC_ADDRESSED = re.compile(f"向{_NPC_TERM}(?:{_NPC_SESSION_NUMBER})?")
 
 
 @lru_cache(maxsize=1)
