@@ -5,13 +5,16 @@ Definitions (README, "Metadata"):
 * `year`: the year the report reviews, the year of the work it describes. A 2022 review of United
   Front work and the 2023 government work report (which reviews 2022) both have year 2022.
   Read from the title when it names the year of a review (`2022年统战工作总结`), else from the
-  text: a review heading (`一、2024年工作回顾`), else the year before the one the text plans for
-  (`2025年经济社会发展总体要求`: delivered in 2025, so it reviews 2024) or before the national
-  congress session it opens with (`data/npc_sessions.tsv`), else the year most often mentioned
-  outside planning phrases and comparisons' base years (`比2007年增长`).
+  text: a review heading (`一、2024年工作回顾`), else the year before the national congress
+  session the text opens with or says it is delivered to (`data/npc_sessions.tsv`), else the
+  year before the one the text plans for (`2025年经济社会发展总体要求`, `2025年年度计划`:
+  delivered in 2025, so it reviews 2024; the session comes first because a planned year may be
+  a past plan the report looks back on), else the year most often mentioned outside planning
+  phrases and comparisons' base years (`比2007年增长`). By these rules a report delivered late in
+  a year with the next year's plan (a December report) reviews its own year.
 * `year_delivered`: the year the report was delivered or is named for where that differs: a
-  title naming a work report (`2025年政府工作报告`), else the year the text plans for; null when
-  neither says.
+  title naming a work report (`2025年政府工作报告`), else the session's year, else the year the
+  text plans for; null when none says.
 * `region`: the administrative division the report is about, from the division table
   (`data/gazetteer/divisions.tsv`, through `lookup_division`), with its `region_code` (the
   national division code) and `region_level` (province, prefecture, county), or `中国` at level
@@ -137,7 +140,8 @@ def _year_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     gap = rf"[^\s,，。;；:：!！?？]{{0,{_CUE_GAP}}}?"
     review = re.compile(rf"({YEAR_PATTERN})\s*年度?{gap}(?:{'|'.join(map(re.escape, words['review_words']))})")
     plan = re.compile(rf"(?<![{''.join(words['target_before'])}])({YEAR_PATTERN})\s*年{gap}"
-                      rf"(?:{'|'.join(map(re.escape, words['plan_targets']))})")
+                      rf"(?:{'|'.join(map(re.escape, words['plan_targets']))})"
+                      rf"(?!{'|'.join(map(re.escape, words['plan_outcomes']))})")
     return review, plan
 
 
@@ -163,7 +167,12 @@ def _most_common(years: list[int]) -> int | None:
     return max(counts, key=lambda year: (counts[year], -years.index(year)))
 
 
-_NPC_SESSION = re.compile(r"第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十]{1,2})次会议")
+_NPC_TERM = r"第([一二三四五六七八九十]{1,3})届全国人民代表大会"
+_NPC_SESSION_NUMBER = r"第([一二三四五六七八九十]{1,2})次会议"
+_NPC_SESSION = re.compile(_NPC_TERM + _NPC_SESSION_NUMBER)
+#: A report's opening that names the congress it is delivered to (`向第九届全国人民代表大会作政府
+#: 工作报告`): a congress addressed by its term alone is at its first session.
+_NPC_ADDRESSED = re.compile(f"向{_NPC_TERM}(?:{_NPC_SESSION_NUMBER})?")
 
 
 @lru_cache(maxsize=1)
@@ -177,11 +186,13 @@ def _npc_sessions() -> dict[tuple[int, int], int]:
 
 def _session_year(folded: str) -> int | None:
     """The year of the national congress session a text opens with (a resolution: `第十二届全国
-    人民代表大会第一次会议听取…`), from the table. A session named later may be an earlier one."""
-    match = _NPC_SESSION.match(folded.lstrip())
+    人民代表大会第一次会议听取…`) or its opening says it is delivered to, from the table. A
+    session named later may be an earlier one."""
+    match = _NPC_SESSION.match(folded.lstrip()) or _NPC_ADDRESSED.search(folded, 0, LEAD_CHARS)
     if match is None:
         return None
-    return _npc_sessions().get((parse_exact(match.group(1)), parse_exact(match.group(2))))
+    session = parse_exact(match.group(2)) if match.group(2) else 1
+    return _npc_sessions().get((parse_exact(match.group(1)), session))
 
 
 def _names_delivery(title: str) -> bool:
@@ -201,15 +212,17 @@ def infer_years(folded: str, title: str | None) -> tuple[int | None, int | None,
             return year - 1, year, "title"
         return year, planned, "title"
     reviewed = next((parse_year(m.group(1)) for m in review.finditer(folded)), None)
-    if reviewed is None and planned is not None:
-        reviewed = planned - 1
+    # The session a report is delivered at dates it outright; a planned year may be a past plan
+    # the report looks back on (`执行了2021年和2022年的年度计划`).
     delivered_at = _session_year(folded)
     if reviewed is None and delivered_at is not None:
         reviewed = delivered_at - 1
+    if reviewed is None and planned is not None:
+        reviewed = planned - 1
     if reviewed is None:
         reviewed = _most_common([_year_of(m) for m in _YEAR.finditer(folded)
                                  if not _planned(folded, m) and not _compared_with(folded, m)])
-    return reviewed, planned or delivered_at, "text" if reviewed is not None else None
+    return reviewed, delivered_at or planned, "text" if reviewed is not None else None
 
 
 # --- issuer ----------------------------------------------------------------------------------

@@ -31,6 +31,18 @@ GOVERNMENT = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "gover
     ("1 9 9 7 年国内生产总值增长8%。1 9 9 7 年粮食丰收。", None, 1997, None),
     ("2022年，全区统战工作稳步推进。2022年召开会议3次。", None, 2022, None),
     ("全区统战工作稳步推进。", None, None, None),
+    # an opening that names the congress the report is delivered to dates it, and a congress
+    # addressed by its term alone is at its first session; either outweighs a year named in
+    # passing, a past plan the report looks back on, or an event's date
+    ("各位代表：\n现在，我代表国务院，向第九届全国人民代表大会作政府工作报告。\n"
+     "1995年10月，全国农村工作会议召开。1995年，晴川镇遭受洪灾。去年全国粮食丰收。", None, 1997, 1998),
+    ("各位代表：\n国务院向第十届全国人民代表大会第三次会议提出报告。\n"
+     "我们认真执行了2002年和2003年的年度计划。", None, 2004, 2005),
+    # a year's development plan or annual plan is the year planned for, unless it is being
+    # executed or completed
+    ("岚溪县2025年，地区生产总值增长5%。县政府同时提出了2026年的年度计划草案。", None, 2025, 2026),
+    ("提请审议岚溪县2026年国民经济和社会发展计划草案。", None, 2025, 2026),
+    ("岚溪县2024年国民经济和社会发展计划执行情况良好。2024年粮食丰收。", None, 2024, None),
 ])
 def test_year_reviewed_and_year_delivered(text, title, reviewed, delivered):
     year, year_delivered, _ = infer_years(fold(text), title)
@@ -84,19 +96,21 @@ def test_metadata_of_the_wrong_kind_is_a_coded_error(metadata):
 @pytest.mark.skipif(not GOVERNMENT.exists(), reason="needs ../shared/corpora")
 def test_national_reports_texts_alone_give_china_and_the_year_before_delivery():
     """Read without their metadata, the 72 government work reports and NPC resolutions are
-    national, and the year reviewed is the year before delivery for 48 of the 52 reports whose
-    record gives the year (the misses: reports of 1964-1982 delivered late in the year, some
-    reviewing that year itself)."""
+    national, and the year reviewed is the year before delivery for 49 of the 52 reports whose
+    record gives the year. Each other one is a report delivered late in its year (August to
+    December) that plans for the next: by the definition it reviews its own year."""
     records = [json.loads(line) for line in GOVERNMENT.read_text("utf-8").splitlines()]
     regions = set()
     right = 0
     for record in records:
-        report = pipeline.process_text(record["content"])
-        regions.add(report.document.region)
+        document = pipeline.process_text(record["content"]).document
+        regions.add(document.region)
         if record["year"]:
-            right += report.document.year == int(record["year"]) - 1
+            delivered = int(record["year"])
+            right += document.year == delivered - 1
+            assert document.year == delivered - 1 or document.year_delivered == delivered + 1 == document.year + 1
     assert regions <= {"中国", None}
-    assert right >= 48
+    assert right >= 49
 
 
 @pytest.mark.skipif(not GOVERNMENT.exists(), reason="needs ../shared/corpora")
