@@ -171,3 +171,14 @@ def test_a_token_of_two_quote_marks_opens_no_quotation():
     folded = "举办“‘早餐会7次"
     tokens = [Token("举办", 0, 2), Token("“‘", 2, 4), Token("早餐会", 4, 7)]
     assert [piece.text for piece in _pieces(tokens, 0, 7, folded, str.isalpha)] == ["举办", "“‘", "早餐会"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "县委中心组学习会先后8次专题学习统战理论。",
+    "全区各部门的座谈会4次研究民营企业诉求。",
+])
+def test_the_tail_of_a_meeting_noun_is_not_the_verb(sentence, extract):
+    """jieba cuts 学习会 and 座谈会 as 学习|会: a lone 会 is a meeting or a modal, never the
+    action a count reports."""
+    [count] = extract(sentence)
+    assert count.verb != "会"
