@@ -167,9 +167,12 @@ class OrganisationRules:
                 continue
             anchored = self._anchor_start(text, match.start(), anchors, self.p["department_max_filler"],
                                           forbid=self._name_filler_blocked)
-            # 县医院, 镇卫生院: a level word alone before a generic institution names none in particular.
-            bare_level = anchored is not None and match.start() - anchored[1] not in anchors
-            least = least_filler[match.group()] + (bare_level and match.group() in self.generic_institutions)
+            # 县医院, 县中医院, 县级医院: a level word alone, or its rank (级), before a generic
+            # institution names none in particular.
+            if anchored is not None and match.start() - anchored[1] not in anchors and \
+                    text[match.start() - anchored[1]:match.end()].removeprefix("级") in self.generic_institutions:
+                continue
+            least = least_filler[match.group()]
             placed = anchored is not None and anchored[1] == 0 and match.start() in places_at
             if placed and match.group() in self.place_named_suffixes:
                 least = 0
