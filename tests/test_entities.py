@@ -318,6 +318,11 @@ def test_party_short_names_across_words_are_no_parties():
     ("柳岸县中医院和县妇幼保健院完成改扩建，县级医院服务能力提升。", "县妇幼保健院"),
     ("柳岸县中医院和县妇幼保健院完成改扩建，县级医院服务能力提升。", "县级医院"),
     ("加强与沿海城市的产业合作。", "海城市"),
+    ("稳定主销区粮食供应，支持产棉区和大城市周边发展，摘帽县巩固成果。", "主销区"),
+    ("稳定主销区粮食供应，支持产棉区和大城市周边发展，摘帽县巩固成果。", "大城市"),
+    ("稳定主销区粮食供应，支持产棉区和大城市周边发展，摘帽县巩固成果。", "摘帽县"),
+    ("改造薄弱的铁路区段，发挥中部区位优势。", "铁路区"),
+    ("改造薄弱的铁路区段，发挥中部区位优势。", "中部区"),
     ("新建同心驿站三个，新建服务站两个。", "新建"),
 ])
 def test_precision_traps_are_never_names(text, not_a_name):
@@ -556,3 +561,9 @@ def test_sibling_counties_named_far_apart_confirm_nothing():
     filler = "全县坚持稳中求进工作总基调，推动经济社会高质量发展。" * 3
     found = entities_of("桃岭镇北接瓯海。" + filler + "东临龙湾。" + filler + "南连瑞安。")
     assert not {"瓯海", "龙湾", "瑞安"} & set(found), found
+
+
+def test_a_verb_before_a_known_place_is_not_grown_into_it():
+    found = entities_of("要组织好广西壮族自治区成立六十周年庆祝活动。")
+    assert found.get("广西壮族自治区") == "GPE"
+    assert "好广西壮族自治区" not in found

@@ -296,9 +296,13 @@ class PlaceRules:
         short_places = {text[f.start:f.end] for f in known}
         names: set[str] = set()
         place_ends = frozenset(f.end for f in known)
+        place_starts = frozenset(f.start for f in known)
         for match in self.ethnic_area.finditer(text):
             end = match.start() + len(match.group(1)) + len(match.group(2))
             for start in (match.start() - 2, match.start() - 3):
+                # 做好|广西壮族自治区: a known place starting inside the stem is the name, not grown leftwards.
+                if start + 1 in place_starts:
+                    break
                 stem = text[start:match.start()] if start >= 0 else ""
                 if stem and self.town_stem(stem, "乡") is not False and \
                         self.boundary_before(text, start, place_ends):
