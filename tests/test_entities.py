@@ -574,3 +574,8 @@ def test_a_party_congress_is_named_whole_with_its_party_and_number():
     assert found.get("党的第二十次全国代表大会") == "EVENT"
     assert found.get("中国共产党全国代表会议") == "EVENT"
     assert "全国代表大会" not in found and "全国代表会议" not in found
+
+
+def test_a_surname_starting_a_verb_or_adverb_opens_no_person():
+    found = entities_of("柳岸县老党员说，高举毛主席的旗帜不动摇；桃源镇让企业家安心搞生产。")
+    assert "高举毛" not in found and "安心搞" not in found
