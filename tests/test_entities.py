@@ -579,3 +579,13 @@ def test_a_party_congress_is_named_whole_with_its_party_and_number():
 def test_a_surname_starting_a_verb_or_adverb_opens_no_person():
     found = entities_of("柳岸县老党员说，高举毛主席的旗帜不动摇；桃源镇让企业家安心搞生产。")
     assert "高举毛" not in found and "安心搞" not in found
+
+
+@pytest.mark.parametrize("text,not_a_name", [
+    ("柳岸县政务服务实现一网通办、掌上办、异地可办。", "一网通办"),
+    ("柳岸县政务服务实现一网通办、掌上办、异地可办。", "掌上办"),
+    ("到年底基本实现县县有图书馆、文化馆。", "县县有图书馆"),
+    ("桃源市做到市市有博物馆，乡乡有文化站。", "市市有博物馆"),
+])
+def test_slogans_of_service_and_coverage_are_no_bodies_or_venues(text, not_a_name):
+    assert not_a_name not in entities_of(text)
