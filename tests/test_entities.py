@@ -589,3 +589,9 @@ def test_a_surname_starting_a_verb_or_adverb_opens_no_person():
 ])
 def test_slogans_of_service_and_coverage_are_no_bodies_or_venues(text, not_a_name):
     assert not_a_name not in entities_of(text)
+
+
+def test_a_level_word_inside_another_word_or_a_body_running_into_one_is_no_body():
+    found = entities_of("各省、自治区、直辖市政府要摸清全省政府性债务底数；柳岸县政府抓好落实。")
+    assert "市政府" not in found and "全省政府" not in found
+    assert found.get("柳岸县政府") == "ORG"

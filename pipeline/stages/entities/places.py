@@ -98,7 +98,7 @@ def word_bounds(text: str, word_starts: frozenset[int] | None) -> frozenset[int]
         {i for i, ch in enumerate(text) if ch.isspace()}
 
 
-def _cut_across_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
+def cut_across_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
     """Whether a word that begins before `start` ends inside `start:end` (沿海|城市 holds no
     海城市), which a name never does; one inside a longer word (上海浦东新区) is still whole."""
     return bounds is not None and start not in bounds and any(at in bounds for at in range(start + 1, end))
@@ -139,7 +139,7 @@ class PlaceRules:
         bounds = word_bounds(text, word_starts)
         for at, name in gazetteer.full.leftmost_longest(text):
             # 老解放区, 新市区: divisions whose names are also common nouns.
-            if name in self.not_places or _cut_across_word(at, at + len(name), bounds):
+            if name in self.not_places or cut_across_word(at, at + len(name), bounds):
                 continue
             code = gazetteer.code_of[name]
             end = at + len(name)
