@@ -314,6 +314,19 @@ def test_party_short_names_across_words_are_no_parties():
     ("完成棚户区改造三百户。", "棚户区"),
     ("桃源镇是闽东商贸重镇，也是侨乡。", "商贸重镇"),
     ("县医院开展义诊活动。", "县医院"),
+    ("柳岸县中医院和县妇幼保健院完成改扩建，县级医院服务能力提升。", "县中医院"),
+    ("柳岸县中医院和县妇幼保健院完成改扩建，县级医院服务能力提升。", "县妇幼保健院"),
+    ("柳岸县中医院和县妇幼保健院完成改扩建，县级医院服务能力提升。", "县级医院"),
+    ("加强与沿海城市的产业合作。", "海城市"),
+    ("稳定主销区粮食供应，支持产棉区发展，扩大城市公立医院改革试点，摘帽县巩固成果。", "主销区"),
+    ("稳定主销区粮食供应，支持产棉区发展，扩大城市公立医院改革试点，摘帽县巩固成果。", "大城市"),
+    ("稳定主销区粮食供应，支持产棉区发展，扩大城市公立医院改革试点，摘帽县巩固成果。", "摘帽县"),
+    ("改造薄弱的铁路区段，发挥中部区位优势。", "铁路区"),
+    ("改造薄弱的铁路区段，发挥中部区位优势。", "中部区"),
+    ("柳岸县政务服务实现一网通办、掌上办、异地可办。", "一网通办"),
+    ("柳岸县政务服务实现一网通办、掌上办、异地可办。", "掌上办"),
+    ("到年底基本实现县县有图书馆、文化馆。", "县县有图书馆"),
+    ("桃源市做到市市有博物馆，乡乡有文化站。", "市市有博物馆"),
     ("新建同心驿站三个，新建服务站两个。", "新建"),
 ])
 def test_precision_traps_are_never_names(text, not_a_name):
@@ -552,3 +565,27 @@ def test_sibling_counties_named_far_apart_confirm_nothing():
     filler = "全县坚持稳中求进工作总基调，推动经济社会高质量发展。" * 3
     found = entities_of("桃岭镇北接瓯海。" + filler + "东临龙湾。" + filler + "南连瑞安。")
     assert not {"瓯海", "龙湾", "瑞安"} & set(found), found
+
+
+def test_a_verb_before_a_known_place_is_not_grown_into_it():
+    found = entities_of("要组织好广西壮族自治区成立六十周年庆祝活动。")
+    assert found.get("广西壮族自治区") == "GPE"
+    assert "好广西壮族自治区" not in found
+
+
+def test_a_party_congress_is_named_whole_with_its_party_and_number():
+    found = entities_of("柳岸县委组织学习党的第二十次全国代表大会精神，回顾中国共产党全国代表会议的历史。")
+    assert found.get("党的第二十次全国代表大会") == "EVENT"
+    assert found.get("中国共产党全国代表会议") == "EVENT"
+    assert "全国代表大会" not in found and "全国代表会议" not in found
+
+
+def test_a_surname_starting_a_verb_or_adverb_opens_no_person():
+    found = entities_of("柳岸县老党员说，高举毛主席的旗帜不动摇；桃源镇让企业家安心搞生产。")
+    assert "高举毛" not in found and "安心搞" not in found
+
+
+def test_a_level_word_inside_another_word_or_a_body_running_into_one_is_no_body():
+    found = entities_of("各省、自治区、直辖市政府要摸清全省政府性债务底数；柳岸县政府抓好落实。")
+    assert "市政府" not in found and "全省政府" not in found
+    assert found.get("柳岸县政府") == "ORG"

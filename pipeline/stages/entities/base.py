@@ -127,7 +127,9 @@ class RuleBase:
         for word in self.level_words:
             start = at - len(word)
             if start >= 0 and text.startswith(word, start):
-                ok = self.is_suffix(text, at - 1) and self.boundary_before(text, start, ends)
+                # 县县有图书馆, 村村通: a doubled level word means "every county", no particular one.
+                doubled = text.startswith(word, at) or (start >= len(word) and text.startswith(word, start - len(word)))
+                ok = not doubled and self.is_suffix(text, at - 1) and self.boundary_before(text, start, ends)
                 return start if ok else None
         return None
 

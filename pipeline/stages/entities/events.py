@@ -12,6 +12,10 @@ _BARE_YEAR = re.compile(rf"(?<![\d.])(?:19|20)\d{{2}}(?=[{CJK_CLASS}])(?!年|届
 _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: Numerals of at most three characters, starting where a run of them starts: a long run of
 #: numerals is read once.
+#: What opens a congress's name before its scope (中国共产党第十二次|全国代表大会, 党的第十次|全国代表大会,
+#: 中国共产党|全国代表会议): the party and the congress's number. A term's number alone (第四届|全国人民
+#: 代表大会) numbers a body, not a meeting.
+_CONGRESS_LEAD = re.compile(rf"(?:(?:中国共产党|中共)的?|党的)(?:第[{CN_DIGIT}]{{1,3}}[次届])?$|第[{CN_DIGIT}]{{1,3}}次$|$")
 _PLENUM = re.compile(rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
 
 
@@ -36,6 +40,8 @@ class EventRules:
             if match and not self._filler_blocked(match.group()) and \
                     not any(w in match.group() for w in ("召开", "举办", "参加", "出席")) and \
                     ((start, end) not in years or self._year_names_topic(match.group("topic"))):
+                if (start, end) not in years:
+                    start = _CONGRESS_LEAD.search(text, max(0, start - 12), start).start()
                 found.append(Found(start, match.end(), "EVENT"))
         return found
 

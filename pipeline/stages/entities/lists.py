@@ -41,7 +41,10 @@ class ListRules:
             by_kind: dict[str, list[tuple[int, int]]] = {"ORG": [], "FAC": [], "GPE": []}
             for start, end in items:
                 item = text[start:end]
-                if item in p["generic_units"] or self._filler_blocked(item):
+                # 县县有图书馆: a doubled level word says "every county", a goal, not a body;
+                # 一网通办, 掌上办: 办 after a way of doing it is the verb of a service slogan.
+                if item in p["generic_units"] or self._filler_blocked(item) or item[0] == item[1] or \
+                        (item.endswith("办") and item[:-1].endswith(tuple(p["ways_of_service"]))):
                     continue
                 # One word of the dictionary (电视大学、函授大学) names a kind of body, not a body.
                 one_word = bounds is not None and not any(at in bounds for at in range(start + 1, end))

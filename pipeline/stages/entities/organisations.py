@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from ...textnorm import is_cjk
 from .common import Found
+from .places import cut_across_word
 
 
 class OrganisationRules:
@@ -45,7 +46,11 @@ class OrganisationRules:
             found.append(Found(match.start(), match.end(), "ORG"))
         for match in self.body.finditer(text):
             start = self._body_start(text, match.start(), place_at, ends)
-            if start is None:
+            # 直辖|市政府: a level word that ends the word before it (not a function word jieba
+            # glues on, 由县|妇联) is no level word of a body; 政府|性债务: the body's last character
+            # starts another word.
+            if start is None or not self.is_suffix(text, match.end() - 1) or (
+                    cut_across_word(start, match.end(), bounds) and text[start - 1] not in self.function_chars):
                 continue
             if text[max(0, start - 2):start] == "中共":
                 start -= 2
@@ -167,9 +172,12 @@ class OrganisationRules:
                 continue
             anchored = self._anchor_start(text, match.start(), anchors, self.p["department_max_filler"],
                                           forbid=self._name_filler_blocked)
-            # 县医院, 镇卫生院: a level word alone before a generic institution names none in particular.
-            bare_level = anchored is not None and match.start() - anchored[1] not in anchors
-            least = least_filler[match.group()] + (bare_level and match.group() in self.generic_institutions)
+            # 县医院, 县中医院, 县级医院: a level word alone, or its rank (级), before a generic
+            # institution names none in particular.
+            if anchored is not None and match.start() - anchored[1] not in anchors and \
+                    text[match.start() - anchored[1]:match.end()].removeprefix("级") in self.generic_institutions:
+                continue
+            least = least_filler[match.group()]
             placed = anchored is not None and anchored[1] == 0 and match.start() in places_at
             if placed and match.group() in self.place_named_suffixes:
                 least = 0

@@ -43,7 +43,9 @@ class PersonRules:
                 names.add(text[at - 1:match.end()])
         # 代表|全国各族人民: 全 is a surname, but a scope word (全国, 全省) opens no name.
         # 党外同志, 委员包建100个: a verb or lead word before a cue or after a title names nobody.
-        names = {name for name in names if not self.event_scope.match(name) and name not in self.boundary_words}
+        # 高举|毛…, 安心|搞: a surname may start a verb or adverb, and a "name" running on from one is none.
+        names = {name for name in names if not self.event_scope.match(name) and name not in self.boundary_words and
+                 name[:2] not in self.boundary_words}
         found = {(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)}
         found |= self._bylines(text) | self._photo_credits(text)
         return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]

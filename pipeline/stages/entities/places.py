@@ -98,6 +98,12 @@ def word_bounds(text: str, word_starts: frozenset[int] | None) -> frozenset[int]
         {i for i, ch in enumerate(text) if ch.isspace()}
 
 
+def cut_across_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
+    """Whether a word that begins before `start` ends inside `start:end` (沿海|城市 holds no
+    海城市), which a name never does; one inside a longer word (上海浦东新区) is still whole."""
+    return bounds is not None and start not in bounds and any(at in bounds for at in range(start + 1, end))
+
+
 class PlaceRules:
     """Mixin of `EntityRules`: the place rules."""
 
@@ -130,9 +136,10 @@ class PlaceRules:
         found: list[Found] = []
         codes: set[str] = set()
         gazetteer = self.gazetteer
+        bounds = word_bounds(text, word_starts)
         for at, name in gazetteer.full.leftmost_longest(text):
             # 老解放区, 新市区: divisions whose names are also common nouns.
-            if name in self.not_places:
+            if name in self.not_places or cut_across_word(at, at + len(name), bounds):
                 continue
             code = gazetteer.code_of[name]
             end = at + len(name)
@@ -141,7 +148,6 @@ class PlaceRules:
                 end = at + len(short_name(name) or "")
             found.append(Found(at, end, "GPE", code=code))
             codes.update(Gazetteer.lineage(code))
-        bounds = word_bounds(text, word_starts)
         # Short names overlap (湘东|东区); at each position the longest one this report supports,
         # else one standing as a word of its own, no ordinary word, that the report repeats: a
         # report shortens its own place so (发展宜兴, 宜兴特色), not 解放 or 隆重庆祝's 重庆.
@@ -290,9 +296,13 @@ class PlaceRules:
         short_places = {text[f.start:f.end] for f in known}
         names: set[str] = set()
         place_ends = frozenset(f.end for f in known)
+        place_starts = frozenset(f.start for f in known)
         for match in self.ethnic_area.finditer(text):
             end = match.start() + len(match.group(1)) + len(match.group(2))
             for start in (match.start() - 2, match.start() - 3):
+                # 做好|广西壮族自治区: a known place starting inside the stem is the name, not grown leftwards.
+                if start + 1 in place_starts:
+                    break
                 stem = text[start:match.start()] if start >= 0 else ""
                 if stem and self.town_stem(stem, "乡") is not False and \
                         self.boundary_before(text, start, place_ends):
