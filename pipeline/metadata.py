@@ -338,6 +338,7 @@ def infer_region(folded: str, title: str | None, issuer: str | None,
     governed: Counter[Division] = Counter()
     first_at: dict[Division, int] = {}
     bodies = cues()["government_bodies"]
+    work_objects = frozenset(cues()["work_object_regions"])
     places = [entity for entity in entities if entity.label == "GPE"]
     with_body = {entity.text for entity in places if folded.startswith(bodies, entity.end)}
     for entity in places:
@@ -345,7 +346,7 @@ def infer_region(folded: str, title: str | None, issuer: str | None,
         division = lookup_division(entity.canonical or entity.text) or lookup_division(entity.text)
         if division is None and entity.text in with_body:
             division = _untabled(entity.text)
-        if division is None:
+        if division is None or division.name in work_objects:
             continue
         mentions[division] += 1
         governed[division] += has_body

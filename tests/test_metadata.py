@@ -127,3 +127,12 @@ def test_national_reports_read_as_a_corpus_keep_their_year_and_title(tmp_path):
             assert (document["year"], document["year_source"]) == (int(record["year"]), "given")
         assert document["title"] == record["title"] and document["title_source"] == "given"
         assert document["region"] == "中国" and document["metadata"]["url"] == record["url"]
+
+
+def test_the_places_of_taiwan_work_are_not_the_reports_place():
+    """A county's review that speaks of Taiwan more often than of itself is still its own."""
+    text = ("2023年，建始县统战系统扎实做好对台工作。全年走访台湾同胞12户，接待台湾青年交流团3批，"
+            "组织台湾台商座谈会2次，帮助台湾企业解决问题8个。")
+    report = pipeline.process_text(text)
+    assert report.document.region == "建始县"
+    assert report.document.region_level == "county"
