@@ -3,7 +3,6 @@ their charts draw Chinese with the shipped font."""
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import pytest
 

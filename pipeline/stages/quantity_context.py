@@ -10,6 +10,7 @@ import importlib.util
 import os
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
