@@ -5,8 +5,9 @@ builds the pipeline, that every stage's `REQUIRES` is among the names provided b
 """
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -15,6 +16,8 @@ from .records import (Activity, DocumentMeta, Entity, Furniture, Paragraph, Quan
 from .textnorm import MatchView
 
 _Spanned = TypeVar("_Spanned")
+#: The array type code of token offsets: a C int, as a report is at most a few million characters.
+_OFFSET = "i"
 
 #: What a new draft holds before any stage runs.
 INITIAL_PROVIDES = frozenset({"text", "folded", "meta"})
@@ -28,7 +31,6 @@ class Draft:
     sections: list[Section] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
-    tokens: list[Token] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     activities: list[Activity] = field(default_factory=list)
@@ -38,18 +40,52 @@ class Draft:
     view: MatchView | None = None
     #: Scratch space for one stage to hand a derived object to a later one (e.g. a spaCy Doc).
     shared: dict[str, Any] = field(default_factory=dict)
-    #: Start offsets for bisecting; rebuilt when a stage replaces the list with one of another size.
-    _token_starts: list[int] | None = field(default=None, repr=False)
+    #: Token i is `[_token_starts[i], _token_ends[i])`, sorted. Offsets live in two integer arrays
+    #: rather than a `Token` per word: a report has tens of thousands of words, and their records
+    #: were most of the tokenize stage's time and of the garbage collector's work.
+    _token_starts: array = field(default_factory=lambda: array(_OFFSET), repr=False)
+    _token_ends: array = field(default_factory=lambda: array(_OFFSET), repr=False)
+    #: `Token` records, made only when asked for (`--tokens`, the spaCy Doc).
+    _tokens: list[Token] | None = field(default=None, repr=False)
     _sentence_starts: list[int] | None = field(default=None, repr=False)
     _in_view: "Draft | None" = field(default=None, repr=False)
 
+    def set_token_bounds(self, starts: array, ends: array) -> None:
+        """The tokens, as the start and end offsets of each (sorted, not overlapping)."""
+        self._token_starts, self._token_ends, self._tokens = starts, ends, None
+
+    @property
+    def tokens(self) -> list[Token]:
+        """Every token as a record, built on first use."""
+        if self._tokens is None:
+            text = self.text
+            self._tokens = [Token(text[start:end], start, end)
+                            for start, end in zip(self._token_starts, self._token_ends)]
+        return self._tokens
+
+    @tokens.setter
+    def tokens(self, tokens: Iterable[Token]) -> None:
+        tokens = list(tokens)
+        self.set_token_bounds(array(_OFFSET, [token.start for token in tokens]),
+                              array(_OFFSET, [token.end for token in tokens]))
+        self._tokens = tokens
+
+    def token_bounds_between(self, start: int, end: int, *,
+                             straddling: bool = False) -> Iterator[tuple[int, int]]:
+        """`(start, end)` of the tokens lying inside `[start, end)`; tokens never cross a sentence.
+        `straddling`: also the token that begins before `start` and runs past it, if any."""
+        starts = self._token_starts
+        first = bisect_left(starts, start)
+        last = bisect_left(starts, end, first)
+        if straddling and first and self._token_ends[first - 1] > start:
+            first -= 1
+        return zip(starts[first:last], self._token_ends[first:last])
+
     def tokens_between(self, start: int, end: int) -> list[Token]:
-        """Tokens lying inside `[start, end)`; tokens are sorted and never cross a sentence."""
-        if self._token_starts is None or len(self._token_starts) != len(self.tokens):
-            self._token_starts = [token.start for token in self.tokens]
-        first = bisect_left(self._token_starts, start)
-        last = bisect_left(self._token_starts, end)
-        return self.tokens[first:last]
+        """The records of `token_bounds_between(start, end)`."""
+        text = self.text
+        return [Token(text[left:right], left, right)
+                for left, right in self.token_bounds_between(start, end)]
 
     def sentence_at(self, offset: int) -> Sentence | None:
         """The sentence containing character `offset`, if any."""
@@ -68,11 +104,11 @@ class Draft:
         if view is None or view.unchanged:
             return self
         if self._in_view is None:
-            token_spans = _moved_spans(self.tokens, view)
             self._in_view = Draft(text=view.text, folded=view.folded, meta=self.meta,
                                   paragraphs=_moved(self.paragraphs, view),
-                                  sentences=_moved(self.sentences, view, with_text=True),
-                                  tokens=[Token(view.text[start:end], start, end) for start, end in token_spans])
+                                  sentences=_moved(self.sentences, view, with_text=True))
+            self._in_view.set_token_bounds(array(_OFFSET, view.offsets(self._token_starts)),
+                                           array(_OFFSET, view.offsets(self._token_ends)))
         self._in_view.meta = self.meta  # what stages since then have learnt of the document
         return self._in_view
 

@@ -231,7 +231,8 @@ def prepare(gold_paths: Sequence[str | Path], *, text: str | Path | None = None)
         report = pipeline.process_document(read_document(Path(text) if text is not None else text_for(gold_path)))
         draft = Draft(text=report.text, folded=fold(report.text), meta=report.document,
                       sections=list(report.sections), paragraphs=list(report.paragraphs),
-                      sentences=list(report.sentences), tokens=list(report.tokens or ()))
+                      sentences=list(report.sentences))
+        draft.tokens = report.tokens or ()
         prepared.append(PreparedDocument(gold_path.name.removesuffix(".gold.json"), gold, draft))
     return prepared
 

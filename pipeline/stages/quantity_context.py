@@ -10,14 +10,14 @@ import importlib.util
 import os
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
 from ..draft import Draft
 from ..numerals import DIGIT_CHARS
-from ..records import Sentence, Token
+from ..records import Sentence
 from ..textnorm import CJK_CLASS
 
 #: jieba's part-of-speech tags for verbs (plain verbs and verbs used as nouns).
@@ -241,16 +241,16 @@ _OPEN_QUOTES = frozenset("“‘「『《")
 _CLOSE_QUOTES = frozenset("”’」』\"》")
 
 
-def _pieces(tokens: list[Token], start: int, end: int, folded: str,
+def _pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str,
             is_noun: Callable[[str], bool]) -> list[Piece]:
-    """Tokens clipped to `[start, end)`, with their folded text; a quotation is one piece, and a
+    """Tokens (their bounds) clipped to `[start, end)`, with their folded text; a quotation is one piece, and a
     short bracket inside a word joins the words on both sides (`行业商(协)会`: `商(协)会`) unless
     what follows it is a word of its own (`乡(街道)签订`)."""
     pieces: list[Piece] = []
     quote_start = None
     glue_until = -1
-    for token in tokens:
-        left, right = max(token.start, start), min(token.end, end)
+    for token_start, token_end in tokens:
+        left, right = max(token_start, start), min(token_end, end)
         if left >= right:
             continue
         word = folded[left:right]
@@ -326,13 +326,13 @@ def object_and_verb(draft: Draft, context: Context, reading: Located, clause: Cl
                      clause.following)
     # Words are read only between this quantity and its neighbours, so a run of quantities
     # (`3次3次3次...`) costs each one its own stretch of text, not the whole clause.
-    before = _pieces(draft.tokens_between(clause_start, reading.start), clause_start,
+    before = _pieces(draft.token_bounds_between(clause_start, reading.start), clause_start,
                      reading.start, folded, context.is_noun)
     found = context.before(before)
     noun, verb = found.noun, found.verb
     if found.closed:
         return noun, verb
-    after = _pieces(_straddling(draft, reading.end) + draft.tokens_between(reading.end, clause_end),
+    after = _pieces(draft.token_bounds_between(reading.end, clause_end, straddling=True),
                     reading.end, clause_end, folded, context.is_noun)
     if role != FIGURE:
         # A span of time measures only a noun it is joined to (`为期一个月的宣传活动`,
@@ -363,9 +363,3 @@ def object_and_verb(draft: Draft, context: Context, reading: Located, clause: Cl
 
 #: Kinds whose counted noun may follow the number (`11个示范点`, `三万六千亩油茶林`).
 _FORWARD_KINDS = frozenset({"count", "area", "weight", "length", "volume"})
-
-
-def _straddling(draft: Draft, offset: int) -> list[Token]:
-    """The token that starts before `offset` and runs past it, if any."""
-    previous = draft.tokens_between(max(0, offset - 16), offset)
-    return [token for token in previous if token.end > offset][-1:]

@@ -1,0 +1,59 @@
+"""Draft: token offsets in two arrays, records only when asked, the same in the matching view."""
+from array import array
+
+from pipeline.draft import Draft
+from pipeline.records import DocumentMeta, Sentence, Token
+from pipeline.textnorm import MatchView, fold
+
+TEXT = "柳岸县统战部召开座谈会3次。"
+#: 柳岸县 | 统战部 | 召开 | 座谈会 | 3次 | 。
+BOUNDS = ([0, 3, 6, 8, 11, 13], [3, 6, 8, 11, 13, 14])
+
+
+def _draft(text: str = TEXT) -> Draft:
+    meta = DocumentMeta(doc_id="t", source=None, sha256="0" * 64, encoding="utf-8", format="text",
+                        chars=len(text))
+    draft = Draft(text=text, folded=fold(text), meta=meta)
+    draft.set_token_bounds(array("i", BOUNDS[0]), array("i", BOUNDS[1]))
+    return draft
+
+
+def test_bounds_between_are_the_tokens_inside_the_span():
+    draft = _draft()
+    assert list(draft.token_bounds_between(3, 11)) == [(3, 6), (6, 8), (8, 11)]
+    assert list(draft.token_bounds_between(4, 11)) == [(6, 8), (8, 11)]
+    assert list(draft.token_bounds_between(11, 11)) == []
+
+
+def test_straddling_adds_the_token_running_into_the_span():
+    draft = _draft()
+    assert list(draft.token_bounds_between(12, 14, straddling=True)) == [(11, 13), (13, 14)]
+    assert list(draft.token_bounds_between(11, 14, straddling=True)) == [(11, 13), (13, 14)]
+    assert list(draft.token_bounds_between(0, 3, straddling=True)) == [(0, 3)]
+
+
+def test_records_are_built_on_demand_and_match_the_bounds():
+    draft = _draft()
+    assert draft._tokens is None
+    assert [token.text for token in draft.tokens] == ["柳岸县", "统战部", "召开", "座谈会", "3次", "。"]
+    assert draft.tokens_between(6, 11) == [Token("召开", 6, 8), Token("座谈会", 8, 11)]
+    for token in draft.tokens:
+        assert TEXT[token.start:token.end] == token.text
+
+
+def test_assigning_records_sets_the_bounds():
+    draft = _draft()
+    draft.tokens = [Token("柳岸县", 0, 3), Token("统战部", 3, 6)]
+    assert list(draft.token_bounds_between(0, 14)) == [(0, 3), (3, 6)]
+
+
+def test_the_matching_view_moves_the_bounds():
+    text = "柳岸县统战\n部召开座谈会3次。"
+    draft = _draft(text)
+    draft.set_token_bounds(array("i", [0, 3, 7, 9, 12, 14]), array("i", [3, 7, 9, 12, 14, 15]))
+    draft.sentences = [Sentence(0, text, 0, len(text), 0, 0)]
+    draft.view = MatchView.build(text, draft.folded, [(0, len(text))])
+    inner = draft.in_view()
+    assert inner.text == TEXT
+    assert list(inner.token_bounds_between(0, len(TEXT))) == list(zip(*BOUNDS))
+    assert [token.text for token in inner.tokens][1] == "统战部"
