@@ -8,7 +8,9 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from .records import (Activity, DocumentMeta, Entity, Furniture, Paragraph, Quantity, Section,
@@ -117,27 +119,38 @@ class Draft:
         view = self.view
         if view is None or view.unchanged:
             return list(records)
-        moved = []
-        for record in records:
-            start, end = view.span(record.start, record.end)  # type: ignore[attr-defined]
-            moved.append(replace(record, start=start, end=end, text=self.text[start:end]))  # type: ignore[type-var]
-        return moved
-
-
-def _moved_spans(records: Sequence[Any], view: MatchView) -> list[tuple[int, int]]:
-    """The (start, end) of each record, moved into the view."""
-    moved = view.offsets([offset for record in records for offset in (record.start, record.end)])
-    return list(zip(moved[::2], moved[1::2]))
+        spans = [view.span(record.start, record.end) for record in records]  # type: ignore[attr-defined]
+        return _respanned(records, spans, self.text)
 
 
 def _moved(records: Sequence[_Spanned], view: MatchView, with_text: bool = False) -> list[_Spanned]:
     """`records` with offsets moved into the view (and their `text` re-cut from it)."""
+    moved = view.offsets([offset for record in records for offset in (record.start, record.end)])  # type: ignore[attr-defined]
+    return _respanned(records, list(zip(moved[::2], moved[1::2])), view.text if with_text else None)
+
+
+@lru_cache(maxsize=None)
+def _layout(record_type: type) -> tuple[attrgetter, int, int, int | None]:
+    """A getter of all the fields of `record_type`, in order, and where `start`, `end` and
+    `text` (if it has one) are among them."""
+    names = [f.name for f in fields(record_type)]
+    return (attrgetter(*names), names.index("start"), names.index("end"),
+            names.index("text") if "text" in names else None)
+
+
+def _respanned(records: Sequence[_Spanned], spans: Sequence[tuple[int, int]],
+               text: str | None) -> list[_Spanned]:
+    """`records` with the given `(start, end)` each and, when `text` is given, their `text` cut
+    from it. Like `dataclasses.replace`, at a third of its cost: `replace` made moving a report's
+    sentences into the view and its records back several percent of the pipeline's time."""
     moved = []
-    for record, (start, end) in zip(records, _moved_spans(records, view)):
-        changes: dict[str, Any] = {"start": start, "end": end}
-        if with_text:
-            changes["text"] = view.text[start:end]
-        moved.append(replace(record, **changes))  # type: ignore[type-var]
+    for record, (start, end) in zip(records, spans):
+        values, start_at, end_at, text_at = _layout(type(record))
+        fields_of_record = list(values(record))
+        fields_of_record[start_at], fields_of_record[end_at] = start, end
+        if text is not None and text_at is not None:
+            fields_of_record[text_at] = text[start:end]
+        moved.append(type(record)(*fields_of_record))
     return moved
 
 

@@ -39,3 +39,17 @@ def test_domain_dictionary_has_comments_and_entries():
 def test_unknown_backend_is_refused():
     with pytest.raises(ValueError, match="backend"):
         Segmenter("pkuseg")
+
+
+def test_the_segmenter_loads_one_dictionary_and_rjieba_still_imports_after_it():
+    """The compiled module is loaded without the package's default segmenter; a later
+    `import rjieba` must still work and share the module."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from pipeline.stages.tokenize import Segmenter; "
+              "engine = Segmenter('rjieba'); assert 'rjieba' not in sys.modules; "
+              "import rjieba; assert type(engine._engine) is rjieba.Jieba; "
+              "print(rjieba.cut('柳岸县统战部'))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert "统战部" in result.stdout

@@ -6,8 +6,6 @@ See that module's docstring for the rules; the words they rely on are in
 """
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
@@ -15,13 +13,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+from ..data import data_lines
 from ..draft import Draft
 from ..numerals import DIGIT_CHARS
 from ..records import Sentence
 from ..textnorm import CJK_CLASS
 
 #: jieba's part-of-speech tags for verbs (plain verbs and verbs used as nouns).
-_VERB_TAGS = frozenset({"v", "vd", "vi", "vn", "vg"})
+VERB_TAGS = frozenset({"v", "vd", "vi", "vn", "vg"})
 _NOUN_LIKE_VERB_TAG = "vn"
 #: Clause breaks in the folded text, where full-width ，；：！？（） are already half-width. A
 #: bracket opens an aside (`有人员62人(含离岗干部2人)`): what is counted inside it or after it is
@@ -37,18 +36,11 @@ BREAKS = re.compile(rf"(?P<glue>{_GLUE.pattern})|{_CLAUSE_BREAK.pattern}")
 
 @lru_cache(maxsize=1)
 def _jieba_tags() -> tuple[frozenset[str], frozenset[str]]:
-    """(verbs, verbal nouns) as jieba's dictionary tags them."""
+    """(verbs, verbal nouns) as jieba's dictionary tags them (`data/verb_tags.tsv`)."""
     verbs, verbal_nouns = set(), set()
-    # Locate jieba's dictionary without importing jieba, which would cost a cold start 0.1-0.3 s.
-    jieba_folder = importlib.util.find_spec("jieba").submodule_search_locations[0]
-    with open(os.path.join(jieba_folder, "dict.txt"), encoding="utf-8") as f:
-        for line in f:
-            word, _, tag = line.rstrip("\n").rpartition(" ")
-            word = word.partition(" ")[0]
-            if tag == _NOUN_LIKE_VERB_TAG:
-                verbal_nouns.add(word)
-            elif tag in _VERB_TAGS:
-                verbs.add(word)
+    for line in data_lines("verb_tags.tsv"):
+        word, _, tag = line.partition("\t")
+        (verbal_nouns if tag == _NOUN_LIKE_VERB_TAG else verbs).add(word)
     return frozenset(verbs), frozenset(verbal_nouns)
 
 
