@@ -7,6 +7,7 @@ halfway through a corpus.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib
 from collections.abc import Callable, Iterable, Mapping
@@ -92,8 +93,14 @@ class Pipeline:
         return self._callables
 
     def warm_up(self) -> "Pipeline":
-        """Load dictionaries and models now rather than on the first document."""
+        """Load dictionaries and models now rather than on the first document, and take what is
+        loaded out of the garbage collector's sight."""
         self._stages()
+        # The loaded dictionaries and models live as long as the process: frozen, the collector
+        # stops walking their objects at each full collection and once more at exit. Measured
+        # (CPU, 2026-11-30): 3-5% of a worker's time over the 72 government reports, and 0.3 s of
+        # a cold `report-miner run` of one report, most of it the collection at exit.
+        gc.freeze()
         return self
 
     def process_document(self, document: "SourceDocument", *, doc_id: str | None = None) -> Report:
