@@ -23,6 +23,7 @@ from array import array
 from collections.abc import Callable
 from functools import lru_cache
 from itertools import accumulate, compress
+from operator import not_
 
 from ..data import data_lines
 from ..draft import Draft
@@ -45,7 +46,7 @@ def domain_terms() -> tuple[tuple[str, int | None], ...]:
 
 
 class Segmenter:
-    """One loaded jieba dictionary (plus the domain terms) behind `tokenize(text)`."""
+    """One loaded jieba dictionary (plus the domain terms) behind `bounds(text)`."""
 
     def __init__(self, backend: str = "rjieba") -> None:
         if backend not in BACKENDS:
@@ -65,17 +66,13 @@ class Segmenter:
 
     def bounds(self, text: str) -> tuple[array, array]:
         """Start and end offsets of every non-space token in `text`. The words are cut, not
-        tokenized: their offsets are running sums of their lengths, which costs less than the
-        engines' `(word, start, end)` tuples."""
+        tokenized: their offsets are running sums of their lengths, with no tuple per word."""
         words = self._cut(text)
         starts = array("i", accumulate(map(len, words), initial=0))
         ends = starts[1:]
         del starts[-1]
-        spaces = list(map(str.isspace, words))
-        if any(spaces):
-            words_kept = [not space for space in spaces]
-            starts, ends = array("i", compress(starts, words_kept)), array("i", compress(ends, words_kept))
-        return starts, ends
+        kept = list(map(not_, map(str.isspace, words)))
+        return array("i", compress(starts, kept)), array("i", compress(ends, kept))
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """`(start, end)` of every non-space token in `text`."""
