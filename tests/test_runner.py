@@ -1,0 +1,11 @@
+"""The runner: what warming up a pipeline does beyond loading its stages."""
+from __future__ import annotations
+
+import gc
+
+from pipeline.runner import Pipeline
+
+
+def test_warm_up_takes_what_it_loaded_out_of_the_collectors_sight():
+    Pipeline(["segment", "tokenize"]).warm_up()
+    assert gc.get_freeze_count() > 0
