@@ -119,13 +119,15 @@ class Draft:
         view = self.view
         if view is None or view.unchanged:
             return list(records)
-        spans = [view.span(record.start, record.end) for record in records]  # type: ignore[attr-defined]
+        spans = [view.span(record.start, record.end)  # type: ignore[attr-defined]
+                 for record in records]
         return _respanned(records, spans, self.text)
 
 
 def _moved(records: Sequence[_Spanned], view: MatchView, with_text: bool = False) -> list[_Spanned]:
     """`records` with offsets moved into the view (and their `text` re-cut from it)."""
-    moved = view.offsets([offset for record in records for offset in (record.start, record.end)])  # type: ignore[attr-defined]
+    moved = view.offsets([offset for record in records  # type: ignore[attr-defined]
+                          for offset in (record.start, record.end)])
     return _respanned(records, list(zip(moved[::2], moved[1::2])), view.text if with_text else None)
 
 

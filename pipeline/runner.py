@@ -98,8 +98,8 @@ class Pipeline:
         self._stages()
         # The loaded dictionaries and models live as long as the process: frozen, the collector
         # stops walking their objects at each full collection and once more at exit. Measured
-        # (CPU, 2026-11-30): 3-5% of a worker's time over the 72 government reports, and 0.3 s of
-        # a cold `report-miner run` of one report, most of it the collection at exit.
+        # (CPU, 2026-11-30): about 3% of a worker's time over the 72 government reports, and 0.3 s
+        # of a cold `report-miner run` of one report, most of it the collection at exit.
         gc.freeze()
         return self
 

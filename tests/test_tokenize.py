@@ -51,5 +51,6 @@ def test_the_segmenter_loads_one_dictionary_and_rjieba_still_imports_after_it():
               "engine = Segmenter('rjieba'); assert 'rjieba' not in sys.modules; "
               "import rjieba; assert type(engine._engine) is rjieba.Jieba; "
               "print(rjieba.cut('柳岸县统战部'))")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True)
     assert "统战部" in result.stdout

@@ -235,9 +235,9 @@ _CLOSE_QUOTES = frozenset("”’」』\"》")
 
 def _pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str,
             is_noun: Callable[[str], bool]) -> list[Piece]:
-    """Tokens (their bounds) clipped to `[start, end)`, with their folded text; a quotation is one piece, and a
-    short bracket inside a word joins the words on both sides (`行业商(协)会`: `商(协)会`) unless
-    what follows it is a word of its own (`乡(街道)签订`)."""
+    """Tokens, given by their bounds, clipped to `[start, end)`, with their folded text; a
+    quotation is one piece, and a short bracket inside a word joins the words on both sides
+    (`行业商(协)会`: `商(协)会`) unless what follows it is a word of its own (`乡(街道)签订`)."""
     pieces: list[Piece] = []
     quote_start = None
     glue_until = -1
