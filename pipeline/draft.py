@@ -11,13 +11,23 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .records import (Activity, DocumentMeta, Entity, Furniture, Paragraph, Quantity, Section,
                       Sentence, Token)
 from .textnorm import MatchView
 
-_Spanned = TypeVar("_Spanned")
+
+class _HasSpan(Protocol):
+    """What a record moved into or out of the matching view has."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+
+
+_Spanned = TypeVar("_Spanned", bound=_HasSpan)
 #: The array type code of token offsets: a C int, as a report is at most a few million characters.
 _OFFSET = "i"
 
@@ -109,8 +119,9 @@ class Draft:
             self._in_view = Draft(text=view.text, folded=view.folded, meta=self.meta,
                                   paragraphs=_moved(self.paragraphs, view),
                                   sentences=_moved(self.sentences, view, with_text=True))
-            self._in_view.set_token_bounds(array(_OFFSET, view.offsets(self._token_starts)),
-                                           array(_OFFSET, view.offsets(self._token_ends)))
+            starts, ends = self._token_starts.tolist(), self._token_ends.tolist()
+            self._in_view.set_token_bounds(array(_OFFSET, view.offsets(starts)),
+                                           array(_OFFSET, view.offsets(ends)))
         self._in_view.meta = self.meta  # what stages since then have learnt of the document
         return self._in_view
 
@@ -119,15 +130,13 @@ class Draft:
         view = self.view
         if view is None or view.unchanged:
             return list(records)
-        spans = [view.span(record.start, record.end)  # type: ignore[attr-defined]
-                 for record in records]
-        return _respanned(records, spans, self.text)
+        return _respanned(records, [view.span(record.start, record.end) for record in records],
+                          self.text)
 
 
 def _moved(records: Sequence[_Spanned], view: MatchView, with_text: bool = False) -> list[_Spanned]:
     """`records` with offsets moved into the view (and their `text` re-cut from it)."""
-    moved = view.offsets([offset for record in records  # type: ignore[attr-defined]
-                          for offset in (record.start, record.end)])
+    moved = view.offsets([offset for record in records for offset in (record.start, record.end)])
     return _respanned(records, list(zip(moved[::2], moved[1::2])), view.text if with_text else None)
 
 

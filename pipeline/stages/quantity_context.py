@@ -37,7 +37,8 @@ BREAKS = re.compile(rf"(?P<glue>{_GLUE.pattern})|{_CLAUSE_BREAK.pattern}")
 @lru_cache(maxsize=1)
 def _jieba_tags() -> tuple[frozenset[str], frozenset[str]]:
     """(verbs, verbal nouns) as jieba's dictionary tags them (`data/verb_tags.tsv`)."""
-    verbs, verbal_nouns = set(), set()
+    verbs: set[str] = set()
+    verbal_nouns: set[str] = set()
     for line in data_lines("verb_tags.tsv"):
         word, _, tag = line.partition("\t")
         (verbal_nouns if tag == _NOUN_LIKE_VERB_TAG else verbs).add(word)

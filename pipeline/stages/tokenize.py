@@ -87,8 +87,10 @@ def _rjieba_class() -> type:
         return sys.modules["rjieba"].Jieba
     if "rjieba.rjieba" not in sys.modules:
         package = importlib.util.find_spec("rjieba")  # found, not imported
+        assert package is not None and package.submodule_search_locations, "rjieba is missing"
         spec = importlib.machinery.PathFinder.find_spec("rjieba.rjieba",
                                                         list(package.submodule_search_locations))
+        assert spec is not None and spec.loader is not None, "rjieba has no compiled module"
         module = importlib.util.module_from_spec(spec)
         # Registered first, so a later `import rjieba` reuses it: a compiled (PyO3) module may be
         # initialised only once per process.
