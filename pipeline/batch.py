@@ -187,7 +187,7 @@ def discover(paths: Iterable[str], text_field: str | None = None, *,
 def _walk(top: str, excluded: str | None, notices: list[str]) -> list[tuple[str, str, str | None]]:
     """`(path, name relative to top without suffix, unreadable reason)` of the inputs under
     `top`, in path order."""
-    found = []
+    found: list[tuple[str, str, str | None]] = []
 
     def cannot_list(error: OSError) -> None:
         path = error.filename
@@ -221,6 +221,7 @@ def read_input(path: str, base: str | None = None, record: "CorpusRecord | None"
     if record is not None:
         if record.problem is not None:
             raise record.problem
+        assert record.text is not None and record.sha256 is not None  # a record with no problem
         return SourceDocument(text=record.text, encoding="utf-8", sha256=record.sha256,
                               format=Path(record.corpus).suffix.lstrip(".").lower(),
                               source=record.source, doc_id=record.name, metadata=record.metadata)
@@ -315,6 +316,7 @@ def extracted_text_path(output: Path) -> Path:
 def write_outcome(outcome: Outcome, output: Path, *, durable: bool = True) -> None:
     """Write one successful outcome's JSON to `output`, and its extracted text beside it;
     `CannotWriteOutput` (with the `errno`) when the file system refuses."""
+    assert outcome.json is not None  # a successful outcome holds its JSON
     try:
         if outcome.extracted_text is not None:
             atomic_write(extracted_text_path(output), outcome.extracted_text, durable=durable)

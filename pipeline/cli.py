@@ -198,7 +198,7 @@ def _run(args: argparse.Namespace) -> int:
     if STDIN in args.paths and len(items) > 1 and (args.workers > 1 or args.engine != "local"):
         _fail("standard input can be read only in this process: use --workers 1, --engine local")
         return EXIT_USAGE
-    if not folder:
+    if output is None or not folder:
         return _run_items(args, items, output, folder)
     make_output_folder(output)
     with output_lock(output):  # the tables too are this run's
@@ -238,6 +238,7 @@ def _run_items(args: argparse.Namespace, items, output: Path | None, folder: boo
         return EXIT_USAGE
     with engine:
         if folder:
+            assert output is not None  # an output folder is an output given
             counts = write_corpus(items, engine, output, resume=not args.force,
                                   keep_tokens=args.tokens, on_outcome=report_outcome)
             failed, outputs = counts.failed, [output / name for name in counts.outputs]
@@ -252,6 +253,7 @@ def _run_items(args: argparse.Namespace, items, output: Path | None, folder: boo
                     continue
                 processed += 1
                 if output is None:
+                    assert outcome.json is not None  # an outcome that is ok holds its JSON
                     sys.stdout.write(outcome.json + "\n")
                 else:
                     write_outcome(outcome, output)
@@ -262,6 +264,7 @@ def _run_items(args: argparse.Namespace, items, output: Path | None, folder: boo
         _fail(f"{processed} processed, {skipped} skipped (output current), {failed} failed, "
               f"in {time.monotonic() - started:.1f} s")
     if args.tables:
+        assert output is not None  # _run refuses --tables without an output
         if folder and args.dedupe:
             reposts = reposted_outputs(output)
             outputs = [path for path in outputs if path.name not in reposts]

@@ -168,7 +168,7 @@ def read_references(path: Path, taxonomy: Taxonomy, shared: Path = SHARED_DIR) -
 
 def sample_report_headings(gold_dir: Path) -> list[Example]:
     """Headings of the sample reports (not the held-out one) with their gold areas."""
-    examples = []
+    examples: list[Example] = []
     for gold in sorted(gold_dir.glob("*.gold.json")):
         if HELD_OUT_MARK in gold.name:
             continue
@@ -396,7 +396,7 @@ def choose_inference(model_dir: Path, documents: Sequence[Path]) -> dict:
 
 def _score_sample_reports(gold_dir: Path, model_dir: Path) -> dict:
     """Whole-pipeline area figures on the sample reports: the held-out one apart from the rest."""
-    groups = {"development": [], "held_out": []}
+    groups: dict[str, list[Path]] = {"development": [], "held_out": []}
     for gold in sorted(gold_dir.glob("*.gold.json")):
         groups["held_out" if HELD_OUT_MARK in gold.name else "development"].append(gold)
     figures = {}

@@ -139,6 +139,7 @@ def _take_title(draft: Draft, content: list[tuple[int, int]], furniture: list[Fu
         return
     folded = draft.folded
     start, end = content[0]
+    title: tuple[int, int] | None
     subtitle = glued_subtitle(folded, start, end)
     if subtitle is not None:
         title = trim(folded, start, subtitle[0])
