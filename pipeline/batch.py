@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import errors
-from .output_folder import append_all, cannot_write, make_output_folder, output_lock, read_manifest
+from .output_folder import (OutputOptions, append_all, cannot_write, current_output,
+                            make_output_folder, output_lock, read_manifest)
 # The file types a folder is searched for (others in it are left alone); ingest owns them.
 from .stages.ingest import SUPPORTED_SUFFIXES
 
@@ -69,25 +70,6 @@ class InputItem:
     #: Why the input cannot be read at all, found while looking for inputs (a folder that
     #: cannot be listed); the input is then recorded as failed with this reason.
     unreadable: str | None = None
-
-
-@dataclass(frozen=True)
-class OutputOptions:
-    """What decides an output besides its input and the code: an output made otherwise is not
-    current for a rerun (`current_output`)."""
-
-    #: Write every token (`--tokens`).
-    keep_tokens: bool = False
-    #: Write every section's and sentence's scores for each area (`--area-scores`).
-    area_scores: bool = False
-    #: The area model folder (`--model`); None for the shipped model.
-    model_dir: str | None = None
-
-    def provenance(self) -> dict[str, Any]:
-        """The `provenance` an output made with these options records."""
-        from .provenance import provenance
-
-        return provenance(self.model_dir)
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,29 +384,6 @@ def file_sha256(path: str) -> str | None:
     except OSError:
         return None
     return digest.hexdigest()
-
-
-def current_output(output: Path, sha256: str, options: OutputOptions,
-                   provenance: dict[str, Any]) -> str | None:
-    """The doc_id in `output` if it was made from input bytes with `sha256` by this pipeline
-    version, with the model and data files of `provenance` and the same `options` (tokens, area
-    scores); None when it is missing, stale or unreadable."""
-    import orjson
-
-    from .runner import pipeline_version
-
-    try:
-        data = orjson.loads(output.read_bytes())
-        document = data["document"]
-        if (document["sha256"] == sha256 and data["pipeline_version"] == pipeline_version()
-                and data["provenance"] == provenance
-                and ("tokens" in data) == options.keep_tokens
-                and all(("area_scores" in section) == options.area_scores
-                        for section in data["sections"])):
-            return document["doc_id"]
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
-        pass
-    return None
 
 
 @dataclass

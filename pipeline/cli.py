@@ -233,7 +233,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_items(args: argparse.Namespace, items, output: Path | None, folder: bool) -> int:
-    from .batch import DEFAULT_TIMEOUT, OutputOptions, write_corpus, write_outcome
+    from .batch import DEFAULT_TIMEOUT, write_corpus, write_outcome
+    from .output_folder import OutputOptions
     from .dedupe import mark_reposts, reposted_outputs
     from .engines import make_engine
 

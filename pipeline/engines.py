@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import wait
 
 from . import errors
-from .batch import DEFAULT_TIMEOUT, DocumentTask, InputItem, Outcome, OutputOptions, failure
+from .batch import DEFAULT_TIMEOUT, DocumentTask, InputItem, Outcome, failure
+from .output_folder import OutputOptions
 
 ENGINES = ("local", "dask")
 #: What a worker sends once it has loaded, before its first outcome.

@@ -512,7 +512,8 @@ def model_card(meta: dict) -> str:
         "more varied wording. Areas overlap in practice (a private firm funding rural "
         "revitalisation, a democratic-party member who is also a non-Party intellectual): a "
         "sentence gets the one area its heading or wording puts first. Retrain with "
-        "`report-miner train` after changing the corpus or the taxonomy.",
+        "`report-miner train -o DIR` after changing the corpus or the taxonomy, and classify with "
+        "`report-miner run --model DIR`.",
         "",
     ]
     return "\n".join(lines)
