@@ -234,9 +234,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def _run_items(args: argparse.Namespace, items, output: Path | None, folder: bool) -> int:
     from .batch import DEFAULT_TIMEOUT, write_corpus, write_outcome
-    from .output_folder import OutputOptions
     from .dedupe import mark_reposts, reposted_outputs
     from .engines import make_engine
+    from .output_folder import OutputOptions
 
     progress = None
     if len(items) > 1 and sys.stderr.isatty() and not args.quiet:
@@ -370,7 +370,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .training import DEFAULT_CORPUS, DEFAULT_GOLD_DIR, train, refuse_to_overwrite
+    from .training import DEFAULT_CORPUS, DEFAULT_GOLD_DIR, refuse_to_overwrite, train
 
     output = Path(args.output)
     corpus = [Path(path) for path in args.corpus] if args.corpus else DEFAULT_CORPUS

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import errors
+from .records import AREA_SCORES
 
 #: Held while a run writes into an output folder; holds the writer's pid.
 LOCK = ".report-miner.lock"
@@ -150,7 +151,7 @@ def current_output(output: Path, sha256: str, options: OutputOptions,
         if (document["sha256"] == sha256 and data["pipeline_version"] == pipeline_version()
                 and data["provenance"] == provenance
                 and ("tokens" in data) == options.keep_tokens
-                and all(("area_scores" in section) == options.area_scores
+                and all((AREA_SCORES in section) == options.area_scores
                         for section in data["sections"])):
             return document["doc_id"]
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError):

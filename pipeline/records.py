@@ -13,8 +13,8 @@ from typing import Any
 
 SCHEMA_VERSION = "2.0"
 #: Fields of sections and sentences written only when asked for (`include_area_scores`): nine
-#: scores a record made a third of a report's JSON, and `area_confidence` holds the one that
-#: decided its area.
+#: scores a record were a sixth of an indented report (17% with its text, 19% without it), and
+#: `area_confidence` holds the one that decided its area.
 AREA_SCORES = "area_scores"
 
 
