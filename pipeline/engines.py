@@ -30,6 +30,7 @@ from typing import Literal
 
 from . import errors
 from .batch import DEFAULT_TIMEOUT, DocumentTask, InputItem, Outcome, failure
+from .output_folder import OutputOptions
 
 ENGINES = ("local", "dask")
 #: What a worker sends once it has loaded, before its first outcome.
@@ -346,11 +347,11 @@ class DaskEngine(Engine):
 
 def make_engine(name: str = "local", *, workers: int = 1, scheduler: str | None = None,
                 task: Task | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-                keep_tokens: bool = False, indent: bool = True) -> Engine:
+                options: OutputOptions = OutputOptions(), indent: bool = True) -> Engine:
     """The engine `name` running `task` (default: `process_one` with these options)."""
     distributed = name == "dask" or bool(scheduler)
     if task is None:
-        task = DocumentTask(keep_tokens=keep_tokens, indent=indent, timeout=timeout,
+        task = DocumentTask(options=options, indent=indent, timeout=timeout,
                             base=os.getcwd() if distributed else None)
     if distributed:
         return DaskEngine(task, workers, scheduler=scheduler)

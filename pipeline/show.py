@@ -252,10 +252,10 @@ def show(report_path: str | Path, output: str | Path | None = None) -> Path:
     """Render `report_path` (an output JSON) to `output` (default: beside it, `.html`)."""
     from .batch import atomic_write
 
-    from .schema import validation_errors
+    from .schema import report_problems
 
     report = load_report_json(report_path)
-    problems = validation_errors(report)
+    problems = report_problems(report)
     if problems:
         raise errors.NotAReportFile(report_path, reason=f"it does not follow the report schema "
                                                         f"({len(problems)} problems; the first: "

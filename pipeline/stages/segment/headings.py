@@ -59,7 +59,7 @@ _SPACED_OUT = re.compile(rf"[{CJK_CLASS}](?: +[{CJK_CLASS}]){{1,4}}")
 #: `一是`), at a space, or at its first comma or sentence end (`二、存在问题一是…`).
 _FIRST_ITEM = re.compile(rf"\d{{1,2}}\.(?!\d)|\(\d{{1,2}}\)|[{CN_DIGITS}]是|\s|[,;:。!?]")
 #: Numbering styles of sections (not of list items) that may start mid-line, after a sentence.
-_SECTION_STYLES = frozenset({"cn、", "(cn)", "第cn部分"})
+_SECTION_STYLES = frozenset({"一、", "（一）", "第一部分"})
 #: Headings whose style is no numbering at all.
 UNNUMBERED = frozenset({"plain", "lead"})
 
