@@ -85,6 +85,21 @@ class Pipeline:
         self.specs = [StageSpec.load(name) for name in self.stage_names]
         check_order(self.specs)
         self._callables: list[Callable[[Draft], None]] | None = None
+        self._provenance: dict[str, Any] | None = None
+
+    @property
+    def model_dir(self) -> str | None:
+        """The area model folder the classify stage is given (None: the shipped model)."""
+        model_dir = self.options.get("classify", {}).get("model_dir")
+        return str(model_dir) if model_dir is not None else None
+
+    def provenance(self) -> dict[str, Any]:
+        """What every report of this pipeline records in `provenance`: model and data hashes."""
+        if self._provenance is None:
+            from .provenance import provenance
+
+            self._provenance = provenance(self.model_dir, classifies="classify" in self.stage_names)
+        return self._provenance
 
     def _stages(self) -> list[Callable[[Draft], None]]:
         if self._callables is None:
@@ -96,6 +111,7 @@ class Pipeline:
         """Load dictionaries and models now rather than on the first document, and take what is
         loaded out of the garbage collector's sight."""
         self._stages()
+        self.provenance()
         # The loaded dictionaries and models live as long as the process: frozen, the collector
         # stops walking their objects at each full collection and once more at exit. Measured
         # (CPU, 2026-11-30): about 3% of a worker's time over the 72 government reports, and 0.3 s
@@ -137,4 +153,4 @@ class Pipeline:
                       quantities=tuple(draft.quantities), entities=tuple(draft.entities),
                       activities=tuple(draft.activities), summary=draft.summary,
                       furniture=tuple(draft.furniture),
-                      pipeline_version=pipeline_version())
+                      pipeline_version=pipeline_version(), provenance=self.provenance())

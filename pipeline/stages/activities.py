@@ -19,6 +19,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import cast
 
 from ..data import read_json
 from ..draft import Draft, on_matching_view
@@ -138,6 +139,7 @@ class ActivityRules:
         if _ARTICLE_COUNT.match(text, end):
             return "slogan"
         gap = _BETWEEN_QUOTES.match(text, end, end + _QUOTES_WINDOW)
+        assert gap is not None  # every part of the pattern is optional
         # “某某”(an explanation of what it stands for)活动: the word after the note says what it is.
         note = _NOTE.match(text, gap.end())
         after_at = note.end() if note else gap.end()
@@ -218,7 +220,7 @@ class ActivityRules:
                         if text.rfind(verb, start, at) >= 0), default=start)
             name = text[lead:at].strip()
             kind = self.kind_of(text, lead, at + 1) if len(name) >= 2 else None
-            if kind not in (None, "slogan") and not self.not_names.fullmatch(name):
+            if kind is not None and kind != "slogan" and not self.not_names.fullmatch(name):
                 named.append(FoundActivity(name, lead, at + 1, kind))
         return named
 
@@ -319,17 +321,18 @@ class ActivityRules:
 
 
 def make_stage() -> Callable[[Draft], None]:
-    from ..spacy_components import ACTIVITY_SPANS, ENTITY_SPANS, activity_pipeline, doc_from_tokens
+    from ..spacy_components import (ACTIVITY_SPANS, ENTITY_SPANS, ActivityComponent, activity_pipeline,
+                                    doc_from_tokens, whole_span)
 
     nlp = activity_pipeline()
-    component = nlp.get_pipe(nlp.pipe_names[0])
+    component = cast(ActivityComponent, nlp.get_pipe(nlp.pipe_names[0]))
 
     def run(draft: Draft) -> None:
         doc = draft.shared.get("spacy_doc")
         if doc is None or ENTITY_SPANS not in doc.spans:
             cuts = [offset for e in draft.entities for offset in (e.start, e.end)]
             doc = doc_from_tokens(nlp.vocab, draft.text, draft.tokens, cuts)
-            doc.spans[ENTITY_SPANS] = [doc.char_span(e.start, e.end, label=e.label) for e in draft.entities]
+            doc.spans[ENTITY_SPANS] = [whole_span(doc, e.start, e.end, e.label) for e in draft.entities]
         doc = component.annotate(doc, draft.text, draft.folded)
         activities = []
         for span in doc.spans[ACTIVITY_SPANS]:

@@ -280,9 +280,13 @@ FIGURE, DURATION, ORDINAL = "figure", "duration", "ordinal"
 class Located(Protocol):
     """What the object finder needs of a quantity: where it is and its kind."""
 
-    start: int
-    end: int
-    kind: str
+    # Read-only: the readings and records that have these are frozen.
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import cast
 
 from ...draft import Draft, on_matching_view
 from ...records import Entity
@@ -39,10 +40,10 @@ PROVIDES = ("entities",)
 
 
 def make_stage() -> Callable[[Draft], None]:
-    from ...spacy_components import ENTITY_SPANS, entity_pipeline, doc_from_tokens
+    from ...spacy_components import ENTITY_SPANS, EntityComponent, entity_pipeline, doc_from_tokens
 
     nlp = entity_pipeline()
-    component = nlp.get_pipe(nlp.pipe_names[0])
+    component = cast(EntityComponent, nlp.get_pipe(nlp.pipe_names[0]))
 
     def run(draft: Draft) -> None:
         # The rules read the folded text; the Doc, of the text as written, is then built once, its
