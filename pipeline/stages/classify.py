@@ -38,11 +38,11 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +50,7 @@ import numpy as np
 from .. import errors
 from ..data import read_json
 from ..draft import Draft
+from ..ngrams import CharacterClass, code_points, pack, packed_ngrams, span_positions, unpack, word_ngrams
 from ..records import Section
 from ..textnorm import fold
 
@@ -84,48 +85,75 @@ WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (1, 3)
 _NOT_WORD = re.compile(r"[^\w]+")
 _DIGIT = re.compile(r"\d")
+#: What n-grams are made of: the characters `_NOT_WORD` leaves, letters and digits.
+_WORD_CHARACTER = CharacterClass(lambda character: _NOT_WORD.fullmatch(character) is None)
+
+#: Offsets into one text: an array of starts and an array of ends.
+Spans = tuple[np.ndarray, np.ndarray]
 
 
 # --- features: shared by training (as scikit-learn analyzers) and inference -----------------
+#
+# One definition serves both: the analyzers below are these functions on one span, their packed
+# character n-grams turned back into strings.
 
-def _normalise(piece: str) -> str:
-    return _DIGIT.sub("0", piece)
-
-
-def word_features(tokens: Sequence[str]) -> list[str]:
-    """Word unigrams and bigrams over the tokens that carry a letter or digit."""
-    words = [_normalise(token) for token in tokens if not _NOT_WORD.fullmatch(token)]
-    features: list[str] = []
-    for size in range(WORD_NGRAMS[0], WORD_NGRAMS[1] + 1):
-        features.extend(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
-    return features
+def _normalise(text: str) -> str:
+    """Every digit read as 0; one character for one, so offsets hold."""
+    return _DIGIT.sub("0", text)
 
 
-def char_features(text: str) -> list[str]:
-    """Character n-grams of the folded text with punctuation and spaces removed."""
-    letters = _normalise(_NOT_WORD.sub("", fold(text)))
-    features: list[str] = []
-    for size in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
-        features.extend(letters[i:i + size] for i in range(len(letters) - size + 1))
-    return features
+def word_feature_rows(text: str, spans: Spans, tokens: Spans,
+                      ngram_range: tuple[int, int] = WORD_NGRAMS) -> tuple[list[str], np.ndarray]:
+    """Word n-grams of each span of `text` and their rows: n-grams of the span's tokens that
+    carry a letter or digit, digits read as 0. `tokens` are sorted by start; a token belongs to
+    the span its start lies in, as `Draft.tokens_between` has it."""
+    token_starts, token_ends = tokens
+    first = np.searchsorted(token_starts, spans[0], "left")
+    last = np.searchsorted(token_starts, spans[1], "left")
+    index, token_rows = span_positions(first, last)
+    starts, ends = token_starts[index], token_ends[index]
+    letters_before = np.concatenate(([0], np.cumsum(_WORD_CHARACTER.mask(code_points(text)))))
+    # A token of punctuation or spaces alone is no word; an empty one is (`fullmatch` needs one character).
+    is_word = (letters_before[ends] > letters_before[starts]) | (ends == starts)
+    normalised = _normalise(text)
+    words = list(map(normalised.__getitem__, map(slice, starts[is_word].tolist(), ends[is_word].tolist())))
+    grams = [word_ngrams(words, token_rows[is_word], size) for size in range(ngram_range[0], ngram_range[1] + 1)]
+    return [gram for features, _ in grams for gram in features], np.concatenate([rows for _, rows in grams])
 
 
-def text_tokens(text: str) -> list[str]:
-    """The project's jieba tokens of `text` (as the tokenize stage cuts them)."""
+def char_feature_rows(text: str, spans: Spans,
+                      ngram_range: tuple[int, int] = CHAR_NGRAMS) -> tuple[np.ndarray, np.ndarray]:
+    """Character n-grams of each span of `text` (packed, see `pipeline.ngrams`) and their rows:
+    n-grams of the folded span with punctuation and spaces removed, digits read as 0."""
+    codes = code_points(_normalise(fold(text)))
+    positions, rows = span_positions(*spans)
+    is_letter = _WORD_CHARACTER.mask(codes[positions])
+    grams = [packed_ngrams(codes[positions[is_letter]], rows[is_letter], size)
+             for size in range(ngram_range[0], ngram_range[1] + 1)]
+    return np.concatenate([packed for packed, _ in grams]), np.concatenate([rows for _, rows in grams])
+
+
+def _whole(text: str) -> Spans:
+    return np.array([0]), np.array([len(text)])
+
+
+def text_token_spans(folded: str) -> Spans:
+    """Offsets of the project's jieba tokens in `folded` (as the tokenize stage cuts them)."""
     from .tokenize import segmenter
 
-    folded = fold(text)
-    return [folded[start:end] for start, end in segmenter().spans(folded)]
+    offsets = np.array(segmenter().spans(folded), dtype=np.int64).reshape(-1, 2)
+    return offsets[:, 0], offsets[:, 1]
 
 
 def word_analyzer(text: str) -> list[str]:
     """scikit-learn analyzer: word features of raw text."""
-    return word_features(text_tokens(text))
+    folded = fold(text)
+    return word_feature_rows(folded, _whole(folded), text_token_spans(folded))[0]
 
 
 def char_analyzer(text: str) -> list[str]:
     """scikit-learn analyzer: character features of raw text."""
-    return char_features(text)
+    return unpack(char_feature_rows(text, _whole(text))[0])
 
 
 # --- taxonomy -------------------------------------------------------------------------------
@@ -180,8 +208,67 @@ class InferenceSettings:
     document_weight: float
 
 
+#: A block of tf-idf features: one entry per (row, column) with a value, ordered by row.
+Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarray) -> Entries:
+    """Entries of sublinear tf-idf rows, each l2-normalised, from one (row, column) per occurrence
+    of a feature; column -1, a feature the model never saw, is left out."""
+    known = columns >= 0
+    keys, counts = np.unique(rows[known] * len(idf) + columns[known], return_counts=True)
+    rows, columns = np.divmod(keys, len(idf))
+    values = (1.0 + np.log(counts)) * idf[columns]
+    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
+    return rows, columns, values / norms[rows]
+
+
+class WordTfidf:
+    """Word n-gram block: what training's TfidfVectorizer(analyzer=word_analyzer,
+    sublinear_tf=True) learnt, read from the exported arrays."""
+
+    def __init__(self, ngram_range: tuple[int, int] = WORD_NGRAMS) -> None:
+        self.ngram_range = ngram_range
+
+    def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray) -> WordTfidf:
+        self.vocabulary_ = vocabulary
+        self.idf_ = idf
+        return self
+
+    def transform(self, text: str, spans: Spans, tokens: Spans) -> Entries:
+        features, rows = word_feature_rows(text, spans, tokens, self.ngram_range)
+        columns = np.fromiter(map(self.vocabulary_.get, features, repeat(-1)), dtype=np.int64, count=len(features))
+        return sublinear_tfidf(rows, columns, len(spans[0]), self.idf_)
+
+
+class CharTfidf:
+    """Character n-gram block: what training's TfidfVectorizer(analyzer=char_analyzer,
+    sublinear_tf=True, min_df=2) learnt, its vocabulary packed and sorted for binary search."""
+
+    def __init__(self, ngram_range: tuple[int, int] = CHAR_NGRAMS) -> None:
+        self.ngram_range = ngram_range
+
+    def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray) -> CharTfidf:
+        packed = np.fromiter(map(pack, vocabulary), dtype=np.int64, count=len(vocabulary))
+        order = np.argsort(packed)
+        self.packed_vocabulary_ = packed[order]
+        self.columns_ = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))[order]
+        self.idf_ = idf
+        return self
+
+    def transform(self, text: str, spans: Spans) -> Entries:
+        packed, rows = char_feature_rows(text, spans, self.ngram_range)
+        at = np.minimum(np.searchsorted(self.packed_vocabulary_, packed), len(self.packed_vocabulary_) - 1)
+        columns = np.where(self.packed_vocabulary_[at] == packed, self.columns_[at], -1)
+        return sublinear_tfidf(rows, columns, len(spans[0]), self.idf_)
+
+
 class AreaModel:
-    """The exported linear model: tf-idf blocks, coefficients, softmax; numpy only."""
+    """The exported linear model: tf-idf blocks, coefficients, softmax; numpy only.
+
+    A document's headings and sentences are scored together: their features are built in one
+    pass over the document (`pipeline.ngrams`) and each block's product with the coefficients
+    summed per row, with no arrays per sentence."""
 
     def __init__(self, model_dir: str | Path | None = None) -> None:
         self.model_dir = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
@@ -193,8 +280,9 @@ class AreaModel:
             self.meta = json.loads(meta_path.read_text("utf-8"))
             vocabulary = json.loads((self.model_dir / "vocabulary.json").read_text("utf-8"))
             with np.load(self.model_dir / "inference.npz", allow_pickle=False) as arrays:
-                self._idf = {"words": arrays["idf_words"], "chars": arrays["idf_chars"]}
-                self._coef = arrays["coef"]
+                self.words = WordTfidf().fit_exported(dict(vocabulary["words"]), arrays["idf_words"])
+                self.chars = CharTfidf().fit_exported(dict(vocabulary["chars"]), arrays["idf_chars"])
+                coef = arrays["coef"]
                 self._intercept = arrays["intercept"]
             bundle_format = self.meta.get("bundle_format")
             if bundle_format != BUNDLE_FORMAT:
@@ -203,7 +291,6 @@ class AreaModel:
                     f"{BUNDLE_FORMAT}; retrain with `report-miner train`"))
             self.labels: tuple[str, ...] = tuple(self.meta["labels"])
             self.fallback: str = self.meta["fallback"]
-            self._index = {"words": dict(vocabulary["words"]), "chars": dict(vocabulary["chars"])}
         # A file of the wrong kind or shape (a list for an object, a key missing) is a broken
         # model, said as such, not a traceback from deep inside the stage.
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -216,33 +303,37 @@ class AreaModel:
         except (KeyError, TypeError) as exc:
             raise errors.ModelError(self.model_dir,
                                     detail=f"meta.json's inference settings are not valid: {exc}") from exc
-        self._offset = {"words": 0, "chars": len(self._idf["words"])}
+        # Each label's coefficients of one block, contiguous, for gathering by column.
+        split = len(self.words.idf_)
+        self._word_coef = np.ascontiguousarray(coef[:, :split])
+        self._char_coef = np.ascontiguousarray(coef[:, split:])
 
-    def _block(self, name: str, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Column indices and l2-normalised sublinear tf-idf values of one feature block."""
-        counts = Counter(map(self._index[name].get, features))  # map/Counter run in C
-        counts.pop(None, None)  # features the model never saw
-        if not counts:
-            return np.empty(0, dtype=np.int64), np.empty(0)
-        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
-        values = (1.0 + np.log(tf)) * self._idf[name][columns]
-        return columns + self._offset[name], values / np.linalg.norm(values)
+    def span_probabilities(self, text: str, spans: Spans, tokens: Spans) -> np.ndarray:
+        """Class probabilities (rows: spans of a document's folded `text`; columns: `labels`),
+        words cut at `tokens` (offsets into `text`, sorted by start)."""
+        return self._softmax(self.words.transform(text, spans, tokens), self.chars.transform(text, spans),
+                             len(spans[0]))
 
-    def probabilities(self, texts: Sequence[str],
-                      tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
-        """Class probabilities (rows: texts; columns: `labels`). `tokens` spares re-segmenting."""
-        result = np.empty((len(texts), len(self.labels)))
-        for row, text in enumerate(texts):
-            words = tokens[row] if tokens is not None else text_tokens(text)
-            logits = self._intercept.copy()
-            for name, features in (("words", word_features(words)), ("chars", char_features(text))):
-                columns, values = self._block(name, features)
-                logits += self._coef[:, columns] @ values
-            logits -= logits.max()
-            exp = np.exp(logits)
-            result[row] = exp / exp.sum()
-        return result
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities (rows: texts, each on its own; columns: `labels`)."""
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        folded = [fold(text) for text in texts]
+        cuts = [text_token_spans(text) for text in folded]
+        tokens = (np.concatenate([cut[0] + offset for cut, offset in zip(cuts, starts.tolist())] + [np.empty(0, np.int64)]),
+                  np.concatenate([cut[1] + offset for cut, offset in zip(cuts, starts.tolist())] + [np.empty(0, np.int64)]))
+        return self._softmax(self.words.transform("".join(folded), (starts, ends), tokens),
+                             self.chars.transform("".join(texts), (starts, ends)), len(texts))
+
+    def _softmax(self, words: Entries, chars: Entries, n_rows: int) -> np.ndarray:
+        logits = np.repeat(self._intercept[np.newaxis, :], n_rows, axis=0)
+        for (rows, columns, values), coef in ((words, self._word_coef), (chars, self._char_coef)):
+            for label, weights in enumerate(coef):
+                logits[:, label] += np.bincount(rows, weights=values * weights[columns], minlength=n_rows)
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
 
 
 @lru_cache(maxsize=4)
@@ -276,12 +367,6 @@ class AreaAssigner:
         self.settings: InferenceSettings = chosen
         self._fallback = np.array([label == model.fallback for label in model.labels], dtype=float)
 
-    def _span_inputs(self, draft: Draft, spans: Sequence[tuple[int, int]]) -> tuple[list[str], list[list[str]]]:
-        texts = [draft.folded[start:end] for start, end in spans]
-        tokens = [[draft.folded[token.start:token.end] for token in draft.tokens_between(start, end)]
-                  for start, end in spans]
-        return texts, tokens
-
     def label(self, scores: np.ndarray, settings: InferenceSettings | None = None) -> str:
         """The best-scored label, or the fallback when even the best is below the threshold."""
         best = int(scores.argmax())
@@ -291,13 +376,9 @@ class AreaAssigner:
     def _as_mapping(self, scores: np.ndarray) -> dict[str, float]:
         return {label: round(float(value), 4) for label, value in zip(self.model.labels, scores)}
 
-    def heading_evidence(self, sections: Sequence[Section], draft: Draft) -> dict[int, np.ndarray]:
-        """Scores each headed section passes to its sentences: its heading, then its ancestors'."""
-        headed = [section for section in sections if section.heading is not None]
-        if not headed:
-            return {}
-        texts, tokens = self._span_inputs(draft, [(s.heading.start, s.heading.end) for s in headed])
-        own = dict(zip((s.id for s in headed), self.model.probabilities(texts, tokens)))
+    def heading_evidence(self, sections: Sequence[Section], own: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+        """Scores each headed section passes to its sentences: its heading's (`own`, by section
+        id), then its ancestors'."""
         by_id = {section.id: section for section in sections}
         evidence: dict[int, np.ndarray] = {}
         for section in sections:  # parents come before their children
@@ -319,10 +400,14 @@ class AreaAssigner:
         return float((scores * (1 - self._fallback)).max())
 
     def evidence(self, draft: Draft) -> DocumentEvidence:
-        """The model's scores for the document's sentences and headings."""
-        evidence = self.heading_evidence(draft.sections, draft)
-        texts, tokens = self._span_inputs(draft, [(s.start, s.end) for s in draft.sentences])
-        own = self.model.probabilities(texts, tokens) if texts else np.empty((0, len(self.model.labels)))
+        """The model's scores for the document's sentences and headings, scored together."""
+        headed = [section for section in draft.sections if section.heading is not None]
+        spans = np.array([(section.heading.start, section.heading.end) for section in headed]
+                         + [(sentence.start, sentence.end) for sentence in draft.sentences],
+                         dtype=np.int64).reshape(-1, 2)
+        scores = self.model.span_probabilities(draft.folded, (spans[:, 0], spans[:, 1]), _token_offsets(draft))
+        evidence = self.heading_evidence(draft.sections, dict(zip((s.id for s in headed), scores)))
+        own = scores[len(headed):]
         # In a document with headings, a sentence in no headed section is in the lead.
         return DocumentEvidence(
             own=own, neighbours=self._neighbour_means(own, draft.sentences),
@@ -389,6 +474,14 @@ class AreaAssigner:
         else:
             scores = self._fallback
         return replace(section, area=self.label(scores), area_scores=self._as_mapping(scores))
+
+
+def _token_offsets(draft: Draft) -> Spans:
+    """Starts and ends of the draft's tokens, read through `tokens_between` (the tokenize stage
+    decides how tokens are kept)."""
+    tokens = draft.tokens_between(0, len(draft.folded))
+    return (np.fromiter((token.start for token in tokens), dtype=np.int64, count=len(tokens)),
+            np.fromiter((token.end for token in tokens), dtype=np.int64, count=len(tokens)))
 
 
 def make_stage(*, model_dir: str | Path | None = None) -> AreaAssigner:
