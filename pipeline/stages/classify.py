@@ -348,10 +348,10 @@ def load_model(model_dir: str | None = None) -> AreaModel:
 class DocumentEvidence:
     """What the model says about one document, before the inference settings combine it."""
 
-    own: np.ndarray                     # each sentence's own scores (rows: sentences)
-    neighbours: np.ndarray              # the mean own scores of each sentence and its paragraph neighbours
-    headings: list[np.ndarray | None]   # per sentence: its headings' evidence, if any
-    in_lead: list[bool]                 # per sentence: before the first heading of a headed document
+    own: np.ndarray           # each sentence's own scores (rows: sentences)
+    neighbours: np.ndarray    # the mean own scores of each sentence and its paragraph neighbours
+    headings: np.ndarray      # per sentence: its headings' evidence; a row of NaN where it has none
+    in_lead: np.ndarray       # per sentence: before the first heading of a headed document
     section_headings: dict[int, np.ndarray]
 
 
@@ -374,7 +374,7 @@ class AreaAssigner:
         return self.model.labels[best] if scores[best] >= threshold else self.model.fallback
 
     def _as_mapping(self, scores: np.ndarray) -> dict[str, float]:
-        return {label: round(float(value), 4) for label, value in zip(self.model.labels, scores)}
+        return dict(zip(self.model.labels, map(round, scores.tolist(), repeat(4))))
 
     def heading_evidence(self, sections: Sequence[Section], own: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
         """Scores each headed section passes to its sentences: its heading's (`own`, by section
@@ -408,24 +408,34 @@ class AreaAssigner:
         scores = self.model.span_probabilities(draft.folded, (spans[:, 0], spans[:, 1]), _token_offsets(draft))
         evidence = self.heading_evidence(draft.sections, dict(zip((s.id for s in headed), scores)))
         own = scores[len(headed):]
+        no_heading = np.full(len(self.model.labels), np.nan)
         # In a document with headings, a sentence in no headed section is in the lead.
         return DocumentEvidence(
             own=own, neighbours=self._neighbour_means(own, draft.sentences),
-            headings=[evidence.get(sentence.section) for sentence in draft.sentences],
-            in_lead=[bool(evidence) and sentence.section not in evidence for sentence in draft.sentences],
+            headings=np.array([evidence.get(sentence.section, no_heading) for sentence in draft.sentences]
+                              ).reshape(own.shape),
+            in_lead=np.array([bool(evidence) and sentence.section not in evidence
+                              for sentence in draft.sentences], dtype=bool),
             section_headings=evidence)
 
-    def sentence_scores(self, own: np.ndarray, heading: np.ndarray | None, in_lead: bool,
+    def sentence_scores(self, own: np.ndarray, heading: np.ndarray, in_lead: np.ndarray | bool,
                         settings: InferenceSettings) -> np.ndarray:
-        if heading is not None:
-            if own.max() >= settings.override and own.argmax() != heading.argmax():
-                return own
-            # A heading speaks in proportion to how clearly it names one area.
-            weight = settings.heading_weight * float(heading.max())
-            return weight * heading + (1 - weight) * own
-        if in_lead:
-            return LEAD_WEIGHT * self._fallback + (1 - LEAD_WEIGHT) * own
-        return own
+        """Scores of sentences (rows; or one sentence) from their own scores (blended with their
+        neighbours' where no heading speaks), their headings' evidence (NaN where none) and
+        whether they are in the lead."""
+        rows, headings, lead = np.atleast_2d(own), np.atleast_2d(heading), np.atleast_1d(in_lead)
+        scores = rows.copy()
+        headed = ~np.isnan(headings[:, 0])
+        in_lead_only = lead & ~headed
+        scores[in_lead_only] = LEAD_WEIGHT * self._fallback + (1 - LEAD_WEIGHT) * rows[in_lead_only]
+        under, evidence = rows[headed], headings[headed]
+        # A heading speaks in proportion to how clearly it names one area...
+        weight = settings.heading_weight * evidence.max(axis=1, keepdims=True)
+        mixed = weight * evidence + (1 - weight) * under
+        # ...unless the sentence is sure enough of another.
+        overrides = (under.max(axis=1) >= settings.override) & (under.argmax(axis=1) != evidence.argmax(axis=1))
+        scores[headed] = np.where(overrides[:, np.newaxis], under, mixed)
+        return scores.reshape(np.shape(own))
 
     def combine(self, evidence: DocumentEvidence, settings: InferenceSettings | None = None) -> np.ndarray:
         """Final scores per sentence (rows) under `settings` (default: the model's)."""
@@ -434,18 +444,20 @@ class AreaAssigner:
         document = evidence.own.mean(axis=0, keepdims=True) if len(evidence.own) else evidence.own
         blended = (own_share * evidence.own + settings.neighbour_weight * evidence.neighbours
                    + settings.document_weight * document)
-        rows = [self.sentence_scores(evidence.own[row] if heading is not None else blended[row],
-                                     heading, in_lead, settings)
-                for row, (heading, in_lead) in enumerate(zip(evidence.headings, evidence.in_lead))]
-        return np.array(rows).reshape(evidence.own.shape)
+        headed = ~np.isnan(evidence.headings[:, :1])
+        return self.sentence_scores(np.where(headed, evidence.own, blended), evidence.headings,
+                                    evidence.in_lead, settings)
 
     def __call__(self, draft: Draft) -> None:
         evidence = self.evidence(draft)
         final = self.combine(evidence)
-        labels = [self.label(row) for row in final]
-        draft.sentences = [replace(sentence, area=area, area_scores=self._as_mapping(final[row]),
-                                   area_confidence=round(float(final[row][self.model.labels.index(area)]), 4))
-                           for row, (sentence, area) in enumerate(zip(draft.sentences, labels))]
+        best = final.argmax(axis=1)
+        clear = final[np.arange(len(final)), best] >= self.settings.threshold
+        labels = [self.model.labels[index] if sure else self.model.fallback
+                  for index, sure in zip(best.tolist(), clear.tolist())]
+        mappings = [self._as_mapping(row) for row in final]
+        draft.sentences = [replace(sentence, area=area, area_scores=mapping, area_confidence=mapping[area])
+                           for sentence, area, mapping in zip(draft.sentences, labels, mappings)]
         # Sentences come in text order, so a section's sentences are one run of rows.
         starts = [sentence.start for sentence in draft.sentences]
         draft.sections = [self._classify_section(section, evidence.section_headings.get(section.id),
@@ -457,12 +469,15 @@ class AreaAssigner:
     @staticmethod
     def _neighbour_means(own: np.ndarray, sentences: Sequence) -> np.ndarray:
         """Each sentence's mean scores with its neighbours in the same paragraph."""
-        means = own.copy()
-        for row, sentence in enumerate(sentences):
-            window = [other for other in (row - 1, row, row + 1)
-                      if 0 <= other < len(sentences) and sentences[other].paragraph == sentence.paragraph]
-            means[row] = own[window].mean(axis=0)
-        return means
+        paragraphs = np.fromiter((sentence.paragraph for sentence in sentences), dtype=np.int64, count=len(sentences))
+        same_as_previous = paragraphs[1:] == paragraphs[:-1]
+        with_previous, with_next = np.zeros(len(own), dtype=bool), np.zeros(len(own), dtype=bool)
+        with_previous[1:] = with_next[:-1] = same_as_previous
+        # Summed in the window's order, previous, itself, next, as a mean over the window sums.
+        sums = own.copy()
+        sums[with_previous] = own[np.flatnonzero(with_previous) - 1] + own[with_previous]
+        sums[with_next] += own[np.flatnonzero(with_next) + 1]
+        return sums / (1 + with_previous + with_next)[:, np.newaxis]
 
     def _classify_section(self, section: Section, heading: np.ndarray | None, rows: range,
                           own: np.ndarray, final: np.ndarray) -> Section:
