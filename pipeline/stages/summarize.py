@@ -159,15 +159,19 @@ def centrality(sentences: Sequence[Sentence], folded: str, areas: Sequence[int])
     kept = _ALPHANUMERIC.mask(codes)
     bigrams, rows = packed_ngrams(codes[kept], rows[kept], 2)
     distinct, bigram_ids = np.unique(bigrams, return_inverse=True)
-    # One entry per (sentence, bigram), in order of first occurrence; rows grow with it.
-    pairs, first, counts = np.unique(rows * len(distinct) + bigram_ids, return_index=True, return_counts=True)
-    pairs, counts = pairs[np.argsort(first)], counts[np.argsort(first)]
-    rows, bigram_ids = np.divmod(pairs, len(distinct))
+    # One entry per (sentence, bigram), in order of first occurrence (rows grow with it).
+    pairs, first, pair_ids, counts = np.unique(rows * len(distinct) + bigram_ids, return_index=True,
+                                               return_inverse=True, return_counts=True)
+    is_first = np.zeros(len(pair_ids), dtype=bool)
+    is_first[first] = True
+    order = pair_ids[is_first]
+    rows, bigram_ids = np.divmod(pairs[order], len(distinct))
+    counts = counts[order]
     unit = counts / np.sqrt(np.bincount(rows, weights=counts * counts))[rows]
-    area_bigrams, area_bigram_ids = np.unique(np.asarray(areas, dtype=np.int64)[rows] * len(distinct) + bigram_ids,
-                                              return_inverse=True)
-    centroids = np.bincount(area_bigram_ids, weights=unit, minlength=len(area_bigrams))
-    cosines = np.bincount(rows, weights=unit * centroids[area_bigram_ids], minlength=len(sentences))
+    # Each area's sum of unit vectors, one slot per (area, bigram): few areas, so a dense array.
+    slots = np.asarray(areas, dtype=np.int64)[rows] * len(distinct) + bigram_ids
+    centroids = np.bincount(slots, weights=unit)
+    cosines = np.bincount(rows, weights=unit * centroids[slots], minlength=len(sentences))
     return [round(cosine, 9) for cosine in cosines.tolist()]
 
 
