@@ -27,26 +27,28 @@ MAX_PACKED = 63 // _BITS
 _UNICODE_SIZE = 0x110000
 
 
-class CharacterClass:
-    """Which code points satisfy a one-character predicate, as a table filled as characters come.
+class CodePointTable:
+    """A function of one character (a predicate, a folding), tabulated over code points as
+    characters come.
 
-    The predicate stays the definition (a regular expression, `str.isalnum`); the table only
-    saves asking it again for each occurrence. A document adds the few characters never seen before.
+    The function stays the definition (a regular expression, `str.isalnum`, `fold`); the table
+    only saves calling it again for each occurrence. A document adds the few characters never
+    seen before. Values must be at least 0 (-1 marks a code point not asked yet).
     """
 
-    def __init__(self, predicate: Callable[[str], bool]) -> None:
-        self.predicate = predicate
-        self._table = np.full(_UNICODE_SIZE, -1, dtype=np.int8)  # -1: not asked yet
+    def __init__(self, function: Callable[[str], int], dtype: type = np.int8) -> None:
+        self.function = function
+        self._table = np.full(_UNICODE_SIZE, -1, dtype=dtype)
 
-    def mask(self, codes: np.ndarray) -> np.ndarray:
-        """Whether each code point in `codes` is of the class."""
+    def __call__(self, codes: np.ndarray) -> np.ndarray:
+        """The function's value for each code point in `codes`."""
         found = self._table[codes]
         unknown = codes[found < 0]
         if unknown.size:
             for code in np.unique(unknown).tolist():
-                self._table[code] = bool(self.predicate(chr(code)))
+                self._table[code] = self.function(chr(code))
             found = self._table[codes]
-        return found.astype(bool)
+        return found
 
 
 def code_points(text: str) -> np.ndarray:

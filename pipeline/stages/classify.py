@@ -50,7 +50,7 @@ import numpy as np
 from .. import errors
 from ..data import read_json
 from ..draft import Draft
-from ..ngrams import CharacterClass, code_points, pack, packed_ngrams, span_positions, unpack, word_ngrams
+from ..ngrams import CodePointTable, code_points, pack, packed_ngrams, span_positions, unpack, word_ngrams
 from ..records import Section
 from ..textnorm import fold
 
@@ -86,7 +86,10 @@ CHAR_NGRAMS = (1, 3)
 _NOT_WORD = re.compile(r"[^\w]+")
 _DIGIT = re.compile(r"\d")
 #: What n-grams are made of: the characters `_NOT_WORD` leaves, letters and digits.
-_WORD_CHARACTER = CharacterClass(lambda character: _NOT_WORD.fullmatch(character) is None)
+_IS_WORD_CHARACTER = CodePointTable(lambda character: _NOT_WORD.fullmatch(character) is None)
+_IS_DIGIT = CodePointTable(lambda character: _DIGIT.fullmatch(character) is not None)
+_FOLDED = CodePointTable(lambda character: ord(fold(character)), dtype=np.int32)
+_ZERO = ord("0")
 
 #: Offsets into one text: an array of starts and an array of ends.
 Spans = tuple[np.ndarray, np.ndarray]
@@ -112,7 +115,7 @@ def word_feature_rows(text: str, spans: Spans, tokens: Spans,
     last = np.searchsorted(token_starts, spans[1], "left")
     index, token_rows = span_positions(first, last)
     starts, ends = token_starts[index], token_ends[index]
-    letters_before = np.concatenate(([0], np.cumsum(_WORD_CHARACTER.mask(code_points(text)))))
+    letters_before = np.concatenate(([0], np.cumsum(_IS_WORD_CHARACTER(code_points(text)))))
     # A token of punctuation or spaces alone is no word; an empty one is (`fullmatch` needs one character).
     is_word = (letters_before[ends] > letters_before[starts]) | (ends == starts)
     normalised = _normalise(text)
@@ -125,10 +128,12 @@ def char_feature_rows(text: str, spans: Spans,
                       ngram_range: tuple[int, int] = CHAR_NGRAMS) -> tuple[np.ndarray, np.ndarray]:
     """Character n-grams of each span of `text` (packed, see `pipeline.ngrams`) and their rows:
     n-grams of the folded span with punctuation and spaces removed, digits read as 0."""
-    codes = code_points(_normalise(fold(text)))
     positions, rows = span_positions(*spans)
-    is_letter = _WORD_CHARACTER.mask(codes[positions])
-    grams = [packed_ngrams(codes[positions[is_letter]], rows[is_letter], size)
+    folded = _FOLDED(code_points(text)[positions]).astype(np.int64)
+    is_letter = _IS_WORD_CHARACTER(folded).astype(bool)
+    letters = folded[is_letter]
+    letters[_IS_DIGIT(letters).astype(bool)] = _ZERO
+    grams = [packed_ngrams(letters, rows[is_letter], size)
              for size in range(ngram_range[0], ngram_range[1] + 1)]
     return np.concatenate([packed for packed, _ in grams]), np.concatenate([rows for _, rows in grams])
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..draft import Draft
 from ..metadata import cues, resolve
-from ..ngrams import CharacterClass, code_points, packed_ngrams, span_positions
+from ..ngrams import CodePointTable, code_points, packed_ngrams, span_positions
 from ..records import Activity, Entity, Quantity, Section, Sentence
 from .classify import load_taxonomy
 from .quantities import FIGURE
@@ -143,7 +143,7 @@ def _entity_groups(entities: Iterable[Entity]) -> dict[str, list[str]]:
 
 
 #: What the bigrams of the representative sentence are made of.
-_ALPHANUMERIC = CharacterClass(str.isalnum)
+_IS_ALPHANUMERIC = CodePointTable(str.isalnum)
 
 
 def centrality(sentences: Sequence[Sentence], folded: str, areas: Sequence[int]) -> list[float]:
@@ -156,7 +156,7 @@ def centrality(sentences: Sequence[Sentence], folded: str, areas: Sequence[int])
     ends = np.fromiter((sentence.end for sentence in sentences), dtype=np.int64, count=len(sentences))
     positions, rows = span_positions(starts, ends)
     codes = code_points(folded)[positions]
-    kept = _ALPHANUMERIC.mask(codes)
+    kept = _IS_ALPHANUMERIC(codes).astype(bool)
     bigrams, rows = packed_ngrams(codes[kept], rows[kept], 2)
     distinct, bigram_ids = np.unique(bigrams, return_inverse=True)
     # One entry per (sentence, bigram), in order of first occurrence (rows grow with it).
