@@ -38,7 +38,7 @@ class CodePointTable:
 
     def __init__(self, function: Callable[[str], int], dtype: type = np.int8) -> None:
         self.function = function
-        self._table = np.full(_UNICODE_SIZE, -1, dtype=dtype)
+        self._table: np.ndarray = np.full(_UNICODE_SIZE, -1, dtype=dtype)
 
     def __call__(self, codes: np.ndarray) -> np.ndarray:
         """The function's value for each code point in `codes`."""
