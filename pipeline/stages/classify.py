@@ -381,8 +381,9 @@ class AreaAssigner:
         threshold = (settings or self.settings).threshold
         return self.model.labels[best] if scores[best] >= threshold else self.model.fallback
 
-    def _as_mapping(self, scores: np.ndarray) -> dict[str, float]:
-        return dict(zip(self.model.labels, map(round, scores.tolist(), repeat(4))))
+    def _as_mapping(self, scores: list[float]) -> dict[str, float]:
+        """Scores by label, rounded by Python floats (numpy's rounding differs in the last digit)."""
+        return dict(zip(self.model.labels, map(round, scores, repeat(4))))
 
     def heading_evidence(self, sections: Sequence[Section], own: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
         """Scores each headed section passes to its sentences: its heading's (`own`, by section
@@ -463,7 +464,7 @@ class AreaAssigner:
         clear = final[np.arange(len(final)), best] >= self.settings.threshold
         labels = [self.model.labels[index] if sure else self.model.fallback
                   for index, sure in zip(best.tolist(), clear.tolist())]
-        mappings = [self._as_mapping(row) for row in final]
+        mappings = [self._as_mapping(row) for row in final.tolist()]
         draft.sentences = [replace(sentence, area=area, area_scores=mapping, area_confidence=mapping[area])
                            for sentence, area, mapping in zip(draft.sentences, labels, mappings)]
         # Sentences come in text order, so a section's sentences are one run of rows.
@@ -496,7 +497,7 @@ class AreaAssigner:
             scores = final[rows].mean(axis=0)
         else:
             scores = self._fallback
-        return replace(section, area=self.label(scores), area_scores=self._as_mapping(scores))
+        return replace(section, area=self.label(scores), area_scores=self._as_mapping(scores.tolist()))
 
 
 def _token_offsets(draft: Draft) -> Spans:
