@@ -9,7 +9,8 @@ int64 (21 bits per code point), so looking it up in a vocabulary is a binary sea
 sorted array, and a word n-gram is the string scikit-learn would build.
 
 Every function keeps an n-gram inside its span: a window whose first and last position carry
-different rows is dropped.
+different rows is dropped. `sublinear_tfidf` turns the occurrences into the rows scikit-learn's
+`TfidfVectorizer(sublinear_tf=True)` gives, as (row, column, value) entries.
 """
 from __future__ import annotations
 
@@ -113,3 +114,18 @@ def word_ngrams(words: Sequence[str], rows: np.ndarray, size: int) -> tuple[list
     valid[begins] = True
     windows = zip(*(words[offset:] for offset in range(size)))
     return list(map(" ".join, compress(windows, valid.tolist()))), rows[begins]
+
+
+#: A block of tf-idf features: one entry per (row, column) with a value, ordered by row.
+Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarray) -> Entries:
+    """Entries of sublinear tf-idf rows, each l2-normalised, from one (row, column) per occurrence
+    of a feature; column -1, a feature the model never saw, is left out."""
+    known = columns >= 0
+    keys, counts = np.unique(rows[known] * len(idf) + columns[known], return_counts=True)
+    rows, columns = np.divmod(keys, len(idf))
+    values = (1.0 + np.log(counts)) * idf[columns]
+    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
+    return rows, columns, values / norms[rows]

@@ -53,7 +53,8 @@ import numpy as np
 from .. import errors
 from ..data import read_json
 from ..draft import Draft
-from ..ngrams import CodePointTable, code_points, pack, packed_ngrams, span_positions, unpack, word_ngrams
+from ..ngrams import (CodePointTable, Entries, code_points, pack, packed_ngrams, span_positions, sublinear_tfidf,
+                      unpack, word_ngrams)
 from ..records import Section
 from ..textnorm import fold
 
@@ -145,18 +146,18 @@ def _whole(text: str) -> Spans:
     return np.array([0]), np.array([len(text)])
 
 
-def text_token_spans(folded: str) -> Spans:
-    """Offsets of the project's jieba tokens in `folded` (as the tokenize stage cuts them)."""
+def text_token_offsets(folded: str) -> np.ndarray:
+    """(start, end) rows of the project's jieba tokens in `folded` (as the tokenize stage cuts them)."""
     from .tokenize import segmenter
 
-    offsets = np.array(segmenter().spans(folded), dtype=np.int64).reshape(-1, 2)
-    return offsets[:, 0], offsets[:, 1]
+    return np.array(segmenter().spans(folded), dtype=np.int64).reshape(-1, 2)
 
 
 def word_analyzer(text: str) -> list[str]:
     """scikit-learn analyzer: word features of raw text."""
     folded = fold(text)
-    return word_feature_rows(folded, _whole(folded), text_token_spans(folded))[0]
+    offsets = text_token_offsets(folded)
+    return word_feature_rows(folded, _whole(folded), (offsets[:, 0], offsets[:, 1]))[0]
 
 
 def char_analyzer(text: str) -> list[str]:
@@ -214,21 +215,6 @@ class InferenceSettings:
     #: whole document's: a report on one area (a federation of industry and commerce's review)
     #: stays on it even in sentences that name no area.
     document_weight: float
-
-
-#: A block of tf-idf features: one entry per (row, column) with a value, ordered by row.
-Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
-
-
-def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarray) -> Entries:
-    """Entries of sublinear tf-idf rows, each l2-normalised, from one (row, column) per occurrence
-    of a feature; column -1, a feature the model never saw, is left out."""
-    known = columns >= 0
-    keys, counts = np.unique(rows[known] * len(idf) + columns[known], return_counts=True)
-    rows, columns = np.divmod(keys, len(idf))
-    values = (1.0 + np.log(counts)) * idf[columns]
-    norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
-    return rows, columns, values / norms[rows]
 
 
 class WordTfidf:
@@ -328,10 +314,10 @@ class AreaModel:
         ends = np.cumsum(lengths)
         starts = ends - lengths
         folded = [fold(text) for text in texts]
-        cuts = [text_token_spans(text) for text in folded]
-        tokens = (np.concatenate([cut[0] + offset for cut, offset in zip(cuts, starts.tolist())] + [np.empty(0, np.int64)]),
-                  np.concatenate([cut[1] + offset for cut, offset in zip(cuts, starts.tolist())] + [np.empty(0, np.int64)]))
-        return self._softmax(self.words.transform("".join(folded), (starts, ends), tokens),
+        # Each text is cut into tokens on its own, then the texts are laid end to end.
+        tokens = np.concatenate([text_token_offsets(text) + start for text, start in zip(folded, starts.tolist())]
+                                + [np.empty((0, 2), dtype=np.int64)])
+        return self._softmax(self.words.transform("".join(folded), (starts, ends), (tokens[:, 0], tokens[:, 1])),
                              self.chars.transform("".join(texts), (starts, ends)), len(texts))
 
     def _softmax(self, words: Entries, chars: Entries, n_rows: int) -> np.ndarray:
