@@ -318,26 +318,32 @@ class ActivityRules:
         return linked
 
 
-def make_stage() -> Callable[[Draft], None]:
-    from ..spacy_components import ACTIVITY_SPANS, ENTITY_SPANS, activity_pipeline, doc_from_tokens
+@lru_cache(maxsize=1)
+def activity_rules() -> ActivityRules:
+    """The process's rules, loaded once, for the stage and the spaCy component alike."""
+    return ActivityRules()
 
-    nlp = activity_pipeline()
-    component = nlp.get_pipe(nlp.pipe_names[0])
+
+def as_written(activity: FoundActivity, text: str, folded: str) -> tuple[str, str | None]:
+    """The activity's name and its organiser as `text` writes them; the rules read `folded`."""
+    name_at = folded.find(activity.name, activity.start, activity.end)
+    organiser = activity.organiser_at
+    return text[name_at:name_at + len(activity.name)], text[organiser[0]:organiser[1]] if organiser else None
+
+
+def make_stage() -> Callable[[Draft], None]:
+    rules = activity_rules()
 
     def run(draft: Draft) -> None:
-        doc = draft.shared.get("spacy_doc")
-        if doc is None or ENTITY_SPANS not in doc.spans:
-            cuts = [offset for e in draft.entities for offset in (e.start, e.end)]
-            doc = doc_from_tokens(nlp.vocab, draft.text, draft.tokens, cuts)
-            doc.spans[ENTITY_SPANS] = [doc.char_span(e.start, e.end, label=e.label) for e in draft.entities]
-        doc = component.annotate(doc, draft.text, draft.folded)
+        text = draft.text
+        entities = [(entity.start, entity.end, entity.label) for entity in draft.entities]
         activities = []
-        for span in doc.spans[ACTIVITY_SPANS]:
-            sentence = draft.sentence_at(span.start_char)
-            activities.append(Activity(span._.activity_name, draft.text[span.start_char:span.end_char],
-                                       span.start_char, span.end_char, span.label_,
-                                       organiser=span._.organiser, sentence=sentence.id if sentence else None))
-        for index, count in component.rules.counts(draft.folded, activities, draft.quantities).items():
+        for found in rules.find(draft.folded, entities):
+            name, organiser = as_written(found, text, draft.folded)
+            sentence = draft.sentence_at(found.start)
+            activities.append(Activity(name, text[found.start:found.end], found.start, found.end, found.kind,
+                                       organiser=organiser, sentence=sentence.id if sentence else None))
+        for index, count in rules.counts(draft.folded, activities, draft.quantities).items():
             activities[index] = replace(activities[index], count=count.value, count_unit=count.unit)
         draft.activities = activities
 
