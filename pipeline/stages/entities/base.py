@@ -6,7 +6,7 @@ import re
 
 from ...data import data_lines
 from ...textnorm import CJK_CLASS, is_cjk
-from .common import CN_DIGIT, NUM, alternation, patterns
+from .common import CN_DIGIT, NUM, alternation, patterns, skip_to
 from .places import Gazetteer
 
 
@@ -44,6 +44,7 @@ class RuleBase:
         self.county_suffix = re.compile(f"(?=({alternation(p['county_suffixes'])}))")
         self.town_suffix = re.compile(f"(?=({alternation(p['town_suffixes'])}))")
         self.ethnic_area = re.compile(
+            skip_to("".join(sorted({group[0] for group in p["ethnic_groups"]}))) +
             f"(?<!族)(?=((?:{alternation(p['ethnic_groups'])})+)({alternation(p['ethnic_area_suffixes'])}))")
         self.body = re.compile(alternation(p["bodies"]))
         self.standalone_body = re.compile(alternation(p["standalone_bodies"]))
@@ -85,7 +86,7 @@ class RuleBase:
             rf"(?:{alternation(p['anniversary_leads'])})[{CJK_CLASS}]{{2,{p['anniversary_max_topic']}}}?"
             rf"[{CN_DIGIT}\d]{{1,4}}周年(?:{alternation(p['event_suffixes'])})")
         self.session = re.compile(
-            rf"第?(?:{NUM})[届次](?P<topic>[{CJK_CLASS}]{{0,{p['event_max_topic']}}}?)"
+            skip_to(rf"第\d{CN_DIGIT}") + rf"第?(?:{NUM})[届次](?P<topic>[{CJK_CLASS}]{{0,{p['event_max_topic']}}}?)"
             rf"(?:{alternation(p['session_endings'])})")
         self.two_sessions = re.compile(f"(?:{alternation(p['two_sessions_scopes'])})两会")
         self.leaders = re.compile(alternation(p["national_leaders"] + p["historical_figures"]))

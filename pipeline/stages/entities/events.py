@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ...textnorm import CJK_CLASS
-from .common import CN_DIGIT, Found
+from .common import CN_DIGIT, Found, skip_to
 
 _CONGRESS = re.compile(rf"(?:党的|中共)[{CN_DIGIT}]{{1,3}}大")
 _BARE_YEAR = re.compile(rf"(?<![\d.])(?:19|20)\d{{2}}(?=[{CJK_CLASS}])(?!年|届|次|多|余|万|亿|个|名|人|家|元|项)")
@@ -16,7 +16,8 @@ _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: 中国共产党|全国代表会议): the party and the congress's number. A term's number alone (第四届|全国人民
 #: 代表大会) numbers a body, not a meeting.
 _CONGRESS_LEAD = re.compile(rf"(?:(?:中国共产党|中共)的?|党的)(?:第[{CN_DIGIT}]{{1,3}}[次届])?$|第[{CN_DIGIT}]{{1,3}}次$|$")
-_PLENUM = re.compile(rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
+_PLENUM = re.compile(
+    skip_to(f"党省市区县州旗{CN_DIGIT}") + rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
 
 
 class EventRules:
