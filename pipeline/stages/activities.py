@@ -25,6 +25,7 @@ from ..draft import Draft, on_matching_view
 from ..records import Activity, Quantity
 from ..textnorm import CJK_CLASS
 from .entities import QUOTED
+from .entities.common import skip_to
 
 NAME = "activities"
 REQUIRES = ("text", "folded", "sentences", "tokens", "entities", "quantities")
@@ -47,12 +48,14 @@ _ARTICLE_COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十]+)条")
 _NOTE = re.compile(r"\([^()“”]{1,160}\)")
 #: A day named by its date (6·30扶贫济困日, 9·5中华慈善日): month and day, then the day's name.
 #: Only a middle dot joins them: 1.5万人次…今日 is a decimal.
-_NAMED_DAY = re.compile(rf"(?<![\d.·•・])(?:1[0-2]|[1-9])[·•・](?:[12]\d|3[01]|[1-9])[{CJK_CLASS}]{{2,8}}?日")
+_NAMED_DAY = re.compile(skip_to("1-9") + rf"(?<![\d.·•・])(?:1[0-2]|[1-9])[·•・](?:[12]\d|3[01]|[1-9])[{CJK_CLASS}]{{2,8}}?日")
 #: A work method named by two numbered words (以四“聚”促四“强”): a numeral, a quoted word, a
 #: verb that links them, a numeral and a quoted word.
 _NUMBERED_METHOD = re.compile(r"[一二三四五六七八九十]“[^“”\n]{1,3}”[促带强保助推][一二三四五六七八九十]“[^“”\n]{1,3}”")
 #: Unquoted names listed with 、: runs of Chinese characters joined by it.
 _LISTED = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
+#: Closing quotes, found by `re`'s literal search rather than a Python loop over characters.
+_CLOSING_QUOTE = re.compile("”")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,7 @@ class ActivityRules:
         self.speech = re.compile(rf"(?:{'|'.join(map(re.escape, c['speech_verbs']))})[:,]?\s*$")
         self.max_uncued = c["max_uncued_length"]
         self.named_ends = tuple(c["named_trigger_ends"])
+        self.any_named_end = re.compile("|".join(map(re.escape, self.named_ends)))
         self.campaigns = re.compile("|".join(map(re.escape, sorted(c["named_campaigns"], key=len, reverse=True))))
         self.campaign_verbs = tuple(c["campaign_verbs"])
         self.max_count_gap = c["max_count_gap"]
@@ -203,7 +207,7 @@ class ActivityRules:
         within reach; kept when the words after it say it is a name."""
         taken = {f.end for f in found}
         named = []
-        for at in [i for i, ch in enumerate(text) if ch == "”"]:
+        for at in [match.start() for match in _CLOSING_QUOTE.finditer(text)]:
             if at + 1 in taken:
                 continue
             # Opened after all if the nearest quote mark before it opens (a long quote, a comma in it);
@@ -228,6 +232,9 @@ class ActivityRules:
         taken = [(f.start, f.end) for f in found]
         listed = []
         for match in _LISTED.finditer(text):
+            # Every item lies inside the run: one holding no campaign's ending has no named item.
+            if not self.any_named_end.search(text, match.start(), match.end()):
+                continue
             items = []
             at = match.start()
             pieces = match.group().split("、")

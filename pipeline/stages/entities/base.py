@@ -6,7 +6,7 @@ import re
 
 from ...data import data_lines
 from ...textnorm import CJK_CLASS, is_cjk
-from .common import CN_DIGIT, NUM, alternation, patterns, skip_to
+from .common import CN_DIGIT, NUM, WordIndex, alternation, patterns, skip_to
 from .places import Gazetteer
 
 
@@ -19,9 +19,12 @@ class RuleBase:
         self.gazetteer = Gazetteer()
         self.not_places = frozenset(data_lines("gazetteer/not_places.txt"))
         self.verbs = frozenset(data_lines("gazetteer/boundary_words.txt"))
+        self.verb_index = WordIndex(self.verbs)
         self.boundary_words = self.verbs | frozenset(p["lead_words"])
         self.not_suffix_before = {ch: re.compile(rule) for ch, rule in p["not_suffix_before"].items()}
         self.function_chars = frozenset(p["function_chars"])
+        #: What no stretch of a name holds: a character other than a Chinese one, or a function character.
+        self.not_in_name = re.compile(f"[^{CJK_CLASS}]|[{re.escape(''.join(sorted(self.function_chars)))}]")
         self.function_char_words = re.compile(alternation(p["function_char_words"]))
         self.generic_chars = frozenset(p["generic_chars"])
         self.stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
@@ -79,6 +82,7 @@ class RuleBase:
         self.university_fields = tuple(sorted(p["university_fields"], key=len, reverse=True))
         self.venue = re.compile(alternation(p["venue_suffixes"]))
         self.venue_end = re.compile(f"(?:{alternation(p['venue_suffixes'])})$")
+        self.list_org_end = re.compile(f"(?:{alternation(p['list_org_endings'])})$")
         self.event_suffix = re.compile(
             rf"(?P<topic>[{CJK_CLASS}]{{2,{p['event_max_topic']}}}?)(?:{alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(alternation(p["event_scopes"]))

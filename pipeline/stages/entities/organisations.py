@@ -30,8 +30,7 @@ class OrganisationRules:
         return None
 
     def _filler_blocked(self, filler: str) -> bool:
-        words = self.function_char_words.sub("", filler)
-        return any(not is_cjk(ch) or ch in self.function_chars for ch in words)
+        return self.not_in_name.search(self.function_char_words.sub("", filler)) is not None
 
     def organisations(self, text: str, places: list[Found], bounds: frozenset[int] | None = None) -> list[Found]:
         """`bounds`, where the words of a segmented text start or end, tells a party's short name
@@ -203,8 +202,7 @@ class OrganisationRules:
             self.body.search(filler) is not None or self._has_clause_verb(filler)
 
     def _has_clause_verb(self, words: str) -> bool:
-        plain = self.department_filler_words.sub("|", words)
-        return any(plain[i:j] in self.verbs for i in range(len(plain)) for j in range(i + 2, len(plain) + 1))
+        return self.verb_index.occurs_in(self.department_filler_words.sub("|", words))
 
     def _venue_filler_blocked(self, filler: str) -> bool:
         """A venue's name ends at its first suffix (某镇乡贤馆|开馆 is not one name)."""
