@@ -6,7 +6,7 @@ import re
 
 from ...data import data_lines
 from ...textnorm import CJK_CLASS, is_cjk
-from .common import CN_DIGIT, NUM, WordIndex, alternation, patterns, skip_to
+from .common import CN_DIGIT, NUM, alternation, patterns, skip_to
 from .places import Gazetteer
 
 
@@ -19,7 +19,6 @@ class RuleBase:
         self.gazetteer = Gazetteer()
         self.not_places = frozenset(data_lines("gazetteer/not_places.txt"))
         self.verbs = frozenset(data_lines("gazetteer/boundary_words.txt"))
-        self.verb_index = WordIndex(self.verbs)
         self.boundary_words = self.verbs | frozenset(p["lead_words"])
         self.not_suffix_before = {ch: re.compile(rule) for ch, rule in p["not_suffix_before"].items()}
         self.function_chars = frozenset(p["function_chars"])

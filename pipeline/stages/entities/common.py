@@ -99,10 +99,6 @@ class WordIndex:
             # Words starting at one position differ in length, so this order is total.
             yield at, sorted(by_start[at], key=len, reverse=True)
 
-    def occurs_in(self, text: str) -> bool:
-        """Whether any of the words occurs in `text`."""
-        return bool(self._automaton.find_matches_as_indexes(text))
-
     def leftmost_longest(self, text: str) -> Iterator[tuple[int, str]]:
         """Non-overlapping matches, as a longest-first alternation's `finditer` gives them."""
         free_from = 0
