@@ -269,10 +269,13 @@ class ActivityRules:
     def _campaigns(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
         """Nationwide campaigns named without quotes (党史学习教育, 主题教育) where the clause says
         they were carried out (开展…), unless a quoted name right before them names them."""
+        matches = list(self.campaigns.finditer(text))
+        if not matches:  # most reports name none; their clause ends need not be found
+            return []
         taken = [(f.start, f.end) for f in found]
         campaigns = []
         clause_start_of = _Starts(text, _CLAUSE_END)
-        for match in self.campaigns.finditer(text):
+        for match in matches:
             clause_start = clause_start_of(match.start())
             if text[match.start() - 1:match.start()] == "”" or \
                     any(s < match.end() and match.start() < e for s, e in taken) or \
