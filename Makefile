@@ -20,6 +20,7 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest tests
+	$(BIN)/mypy pipeline
 
 # Chromium and a Chinese font for tests/test_show_browser.py, from Debian's packages where this
 # user may install them; elsewhere the browser test skips and says why.
@@ -55,7 +56,7 @@ notebooks-store: $(SAMPLE_RUN)/tables/documents.parquet $(YEARS_RUN)/tables/docu
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-# The package's annotations checked (CI runs this after the tests).
+# The package's annotations checked alone (`make test` checks them too, after the tests).
 typecheck: $(STAMP)
 	$(BIN)/mypy pipeline
 

@@ -3,13 +3,15 @@
 Prints, for the bundled sample reports and the 72 government work reports in
 `../shared/corpora/government_work_reports.jsonl`:
 
-* whole-pipeline characters/s against bare `jieba.lcut` on the same texts, in one run, and their
-  ratio (CPU seconds of this process, best of several alternating rounds, so other load on the
-  machine disturbs it little);
+* whole-pipeline characters/s against bare `jieba.lcut` on the same texts, in one run: CPU
+  seconds of this process, rounds alternating between the two so that other load falls on both,
+  and the ratio taken round by round, printed as min / median;
 * characters/s of each registered stage and of the JSON output;
-* cold start of `report-miner run one_report.txt` in a fresh process, with a breakdown;
+* a cold `report-miner run` of the seed report in a fresh process against the one-liner
+  `python -c "import jieba; jieba.lcut('统战')"`, alternating, with an in-process breakdown;
 * peak memory (resident set) of a worker that has processed the whole corpus;
-* 1 against N worker throughput on the same files (wall clock: it needs the cores to itself);
+* 1 against N workers on the same files (wall clock), each round beside a busy-loop control
+  that shows what the machine could give at that moment (N.00 on idle cores);
 * how each stage's time grows from 10,000 to 100,000 characters (and to 1,000,000 with
   `--growth-to 1000000`) on prose and on hostile texts: a run of one character, a repeated
   figure, nested quotes. Linear work grows tenfold per step; quadratic work a hundredfold.
@@ -22,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,8 +56,14 @@ def cpu_seconds(work) -> float:
     return time.process_time() - started
 
 
+def spread(values: list[float]) -> str:
+    """`min / median` of a list of figures, the way every figure here is printed."""
+    return f"{min(values):.2f} / {statistics.median(values):.2f}"
+
+
 def throughput(name: str, texts: list[str], rounds: int) -> dict:
-    """Pipeline and bare jieba.lcut on the same texts, alternating, best round of each."""
+    """Pipeline and bare jieba.lcut on the same texts, alternating round by round, so that load
+    on the machine falls on both alike; the ratio is taken per round, then its min and median."""
     import logging
 
     import jieba
@@ -74,14 +83,14 @@ def throughput(name: str, texts: list[str], rounds: int) -> dict:
         for text in texts:
             jieba.lcut(text)
 
-    best_pipeline = best_jieba = float("inf")
+    pipeline_rates, jieba_rates = [], []
     for _ in range(rounds):
-        best_jieba = min(best_jieba, cpu_seconds(run_jieba))
-        best_pipeline = min(best_pipeline, cpu_seconds(run_pipeline))
-    result = {"corpus": name, "reports": len(texts), "chars": chars,
-              "pipeline_chars_per_s": chars / best_pipeline, "jieba_chars_per_s": chars / best_jieba}
-    result["ratio"] = result["pipeline_chars_per_s"] / result["jieba_chars_per_s"]
-    return result
+        jieba_rates.append(chars / cpu_seconds(run_jieba))
+        pipeline_rates.append(chars / cpu_seconds(run_pipeline))
+    return {"corpus": name, "reports": len(texts), "chars": chars,
+            "pipeline_chars_per_s": statistics.median(pipeline_rates),
+            "jieba_chars_per_s": statistics.median(jieba_rates),
+            "ratios": [mine / theirs for mine, theirs in zip(pipeline_rates, jieba_rates)]}
 
 
 def stage_throughput(texts: list[str]) -> dict[str, float]:
@@ -182,15 +191,28 @@ def cold_breakdown(path: str) -> None:
     print(json.dumps(phases))
 
 
+#: The baseline a cold run is held against: starting Python, importing jieba, cutting two characters.
+JIEBA_ONE_LINER = "import jieba; jieba.lcut('统战')"
+
+
+def wall_seconds(command: list[str]) -> float:
+    began = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - began
+
+
 def cold_start(path: Path, rounds: int) -> dict:
+    """A cold `report-miner run FILE` and the jieba one-liner, alternating; wall seconds."""
     command = [str(Path(sys.executable).with_name("report-miner")), "run", str(path)]
-    walls = []
+    one_liner = [sys.executable, "-c", JIEBA_ONE_LINER]
+    wall_seconds(command), wall_seconds(one_liner)  # both read from the page cache from now on
+    ours, theirs = [], []
     for _ in range(rounds):
-        began = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        walls.append(time.perf_counter() - began)
+        ours.append(wall_seconds(command))
+        theirs.append(wall_seconds(one_liner))
     runs = [json.loads(helper("--cold-breakdown", str(path))) for _ in range(rounds)]
-    return {"wall_s": min(walls),
+    return {"wall_s": ours, "jieba_wall_s": theirs,
+            "ratios": [mine / base for mine, base in zip(ours, theirs)],
             "breakdown": {phase: min(run[phase] for run in runs) for phase in runs[0]}}
 
 
@@ -256,6 +278,27 @@ def workers_run(folder: Path, workers: int) -> None:
                       "parent_mb": peak_mb()}))
 
 
+#: One unit of the control's busy loop: pure-Python work that needs nothing but a core.
+SPIN_UNIT = 20_000_000
+
+
+def spin(units: int) -> None:
+    total = 0
+    for number in range(units * SPIN_UNIT):
+        total ^= number
+
+
+def control_speedup(workers: int) -> float:
+    """How much faster `workers` busy loops finish side by side than one after another: what the
+    machine can give this run (2.0 on two idle cores; less when something else runs)."""
+    alone = wall_seconds([sys.executable, __file__, "--spin", str(workers)])
+    began = time.perf_counter()
+    processes = [subprocess.Popen([sys.executable, __file__, "--spin", "1"]) for _ in range(workers)]
+    for process in processes:
+        process.wait()
+    return alone / (time.perf_counter() - began)
+
+
 def helper(*args: str) -> str:
     return subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True,
                           text=True).stdout
@@ -272,7 +315,10 @@ def main() -> None:
     parser.add_argument("--cold-breakdown", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--worker-memory", metavar="FOLDER", help=argparse.SUPPRESS)
     parser.add_argument("--workers-run", nargs=2, metavar=("FOLDER", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--spin", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.spin:
+        return spin(args.spin)
     if args.cold_breakdown:
         return cold_breakdown(args.cold_breakdown)
     if args.worker_memory:
@@ -286,49 +332,58 @@ def main() -> None:
         return growth("".join(government or bundled_texts()), args.growth_to)
     print(f"report-miner benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load average {os.getloadavg()[0]:.1f}")
-    print("\n== throughput, one core (CPU time, best of %d) ==" % args.rounds)
+          f"load average {os.getloadavg()[0]:.1f} at the start")
+    print(f"\n== throughput, one core: CPU time, {args.rounds} alternating rounds, min / median ==")
     print(f"{'corpus':<12}{'reports':>8}{'chars':>10}{'pipeline c/s':>15}{'jieba c/s':>12}"
-          f"{'ratio':>8}")
+          f"   ratio to jieba.lcut")
     corpora = [("bundled", bundled_texts())] + ([("government", government)] if government else [])
     for name, texts in corpora:
         row = throughput(name, texts, args.rounds)
         print(f"{name:<12}{row['reports']:>8}{row['chars']:>10}{row['pipeline_chars_per_s']:>15,.0f}"
-              f"{row['jieba_chars_per_s']:>12,.0f}{row['ratio']:>7.2f}x")
+              f"{row['jieba_chars_per_s']:>12,.0f}   {spread(row['ratios'])}")
 
     texts = government or bundled_texts()
     print("\n== per stage, characters/s (CPU time) ==")
     for name, rate in stage_throughput(texts).items():
         print(f"{name:<12}{rate:>14,.0f}")
 
+    seed = next(iter(sorted((SHARED / "seeds").glob("*.txt"))), None) or \
+        sorted((ROOT / "corpora" / "reports").glob("*.txt"))[0]
+    cold = cold_start(seed, args.rounds)
+    print(f"\n== cold start: report-miner run {seed.name} ({len(seed.read_text('utf-8'))} chars), "
+          f"wall seconds, {args.rounds} alternating rounds, min / median ==")
+    print(f"report-miner run      {spread(cold['wall_s'])} s")
+    print(f"jieba one-liner       {spread(cold['jieba_wall_s'])} s   ({JIEBA_ONE_LINER})")
+    print(f"ratio                 {spread(cold['ratios'])}")
+    print("in-process breakdown (best of each phase):")
+    for phase, seconds in cold["breakdown"].items():
+        print(f"  {phase:<20}{seconds:>7.3f} s")
+    print("  (a stage's lazy loading falls in 'first report'; the rest of the wall time is "
+          "starting the interpreter and exiting)")
+
     with tempfile.TemporaryDirectory() as folder:
         for number, text in enumerate(texts):
             Path(folder, f"report_{number:03}.txt").write_text(text, encoding="utf-8")
-        one = sorted(Path(folder).iterdir(), key=lambda p: p.stat().st_size)[len(texts) // 2]
-        cold = cold_start(one, args.rounds)
-        print(f"\n== cold start: report-miner run {one.name} ({len(one.read_text('utf-8'))} chars) ==")
-        print(f"wall {cold['wall_s']:.2f} s (best of {args.rounds}); in-process breakdown "
-              "(best of each phase):")
-        for phase, seconds in cold["breakdown"].items():
-            print(f"  {phase:<20}{seconds:>7.3f} s")
-        print("  (a stage's lazy loading falls in 'first report'; the rest of the wall time is "
-              "starting the interpreter and exiting)")
-
         print("\n== memory ==")
         print(f"peak resident memory of one worker over {len(texts)} reports: "
               f"{float(helper('--worker-memory', folder)):.0f} MB")
 
-        print(f"\n== 1 vs {args.workers} workers, {len(texts)} files (wall clock) ==")
-        single = json.loads(helper("--workers-run", folder, "1"))
-        several = json.loads(helper("--workers-run", folder, str(args.workers)))
-        chars = sum(map(len, texts))
-        print(f"1 worker   {single['wall_s']:7.2f} s  {chars / single['wall_s']:>10,.0f} c/s")
-        print(f"{args.workers} workers  {several['wall_s']:7.2f} s  "
-              f"{chars / several['wall_s']:>10,.0f} c/s  speed-up "
-              f"{single['wall_s'] / several['wall_s']:.2f}x with worker start-up, "
-              f"{several['steady_bytes_per_s'] / single['steady_bytes_per_s']:.2f}x once started")
-        print(f"peak memory: largest worker {several['largest_worker_mb']:.0f} MB, "
-              f"writing process {several['parent_mb']:.0f} MB")
+        print(f"\n== 1 vs {args.workers} workers, {len(texts)} files, wall clock, "
+              f"{args.rounds} rounds, each beside a busy-loop control ==")
+        speedups, steady, controls, largest = [], [], [], 0.0
+        for _ in range(args.rounds):
+            controls.append(control_speedup(args.workers))
+            single = json.loads(helper("--workers-run", folder, "1"))
+            several = json.loads(helper("--workers-run", folder, str(args.workers)))
+            speedups.append(single["wall_s"] / several["wall_s"])
+            steady.append(several["steady_bytes_per_s"] / single["steady_bytes_per_s"])
+            largest = max(largest, several["largest_worker_mb"])
+        print(f"pipeline speed-up     {spread(speedups)}  (with worker start-up)")
+        print(f"once started          {spread(steady)}")
+        print(f"busy-loop control     {spread(controls)}  (what the machine gave: "
+              f"{args.workers}.00 on idle cores)")
+        print(f"peak memory of the largest worker {largest:.0f} MB; load average "
+              f"{os.getloadavg()[0]:.1f} at the end")
 
     print("\n== growth with length, CPU seconds per stage (10k, 100k, 1M characters) ==")
     growth("".join(texts), args.growth_to)

@@ -4,7 +4,8 @@ The per-document function `process_one` is what any engine (`pipeline.engines`) 
 about one report's success or failure is in the `Outcome` it returns, so a batch never stops for
 one bad file. `write_corpus` streams an engine's outcomes to an output folder: each output is
 written atomically the moment it arrives, and the manifest `corpus.jsonl` gets one row per input.
-A rerun skips inputs whose output is already there for the same bytes and pipeline version.
+A rerun skips inputs whose output is already there for the same bytes, pipeline version, model,
+data files and options (`OutputOptions`).
 
 An output folder is shared safely over time and refused while in use: one run at a time holds it
 (`output_folder.output_lock`: a lock file with the holder's pid, freed if the holder dies), a
@@ -33,7 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import errors
-from .output_folder import append_all, cannot_write, make_output_folder, output_lock, read_manifest
+from .output_folder import (OutputOptions, append_all, cannot_write, current_output,
+                            make_output_folder, output_lock, read_manifest)
 # The file types a folder is searched for (others in it are left alone); ingest owns them.
 from .stages.ingest import SUPPORTED_SUFFIXES
 
@@ -187,7 +189,7 @@ def discover(paths: Iterable[str], text_field: str | None = None, *,
 def _walk(top: str, excluded: str | None, notices: list[str]) -> list[tuple[str, str, str | None]]:
     """`(path, name relative to top without suffix, unreadable reason)` of the inputs under
     `top`, in path order."""
-    found = []
+    found: list[tuple[str, str, str | None]] = []
 
     def cannot_list(error: OSError) -> None:
         path = error.filename
@@ -221,6 +223,7 @@ def read_input(path: str, base: str | None = None, record: "CorpusRecord | None"
     if record is not None:
         if record.problem is not None:
             raise record.problem
+        assert record.text is not None and record.sha256 is not None  # a record with no problem
         return SourceDocument(text=record.text, encoding="utf-8", sha256=record.sha256,
                               format=Path(record.corpus).suffix.lstrip(".").lower(),
                               source=record.source, doc_id=record.name, metadata=record.metadata)
@@ -237,11 +240,14 @@ def read_input(path: str, base: str | None = None, record: "CorpusRecord | None"
 
 
 @lru_cache(maxsize=2)
-def _pipeline(keep_tokens: bool) -> "Pipeline":
+def _pipeline(keep_tokens: bool, model_dir: str | None) -> "Pipeline":
     from . import default_pipeline
     from .runner import Pipeline
 
-    return (Pipeline(keep_tokens=True) if keep_tokens else default_pipeline()).warm_up()
+    if not keep_tokens and model_dir is None:
+        return default_pipeline().warm_up()
+    options = {"classify": {"model_dir": model_dir}} if model_dir is not None else None
+    return Pipeline(keep_tokens=keep_tokens, options=options).warm_up()
 
 
 @contextmanager
@@ -281,20 +287,20 @@ def unreadable_error(item: InputItem) -> errors.FileNotReadable:
                                   reason=f"a folder that cannot be listed: {item.unreadable}")
 
 
-def process_one(item: InputItem, *, keep_tokens: bool = False, indent: bool = True,
+def process_one(item: InputItem, *, options: OutputOptions = OutputOptions(), indent: bool = True,
                 timeout: float | None = DEFAULT_TIMEOUT, base: str | None = None) -> Outcome:
     """Read and process one input; never raises for a bad input or a failing stage, only
     reports it. Loading the pipeline (once per process) is not counted against `timeout`."""
     if item.unreadable is not None:
         return failure(item, unreadable_error(item), seconds=0.0)
-    pipe = _pipeline(keep_tokens)
+    pipe = _pipeline(options.keep_tokens, options.model_dir)
     started = time.perf_counter()
     try:
         with time_limit(timeout, item.path):
             document = read_input(item.path, base, item.record)
             report = pipe.process_document(document, doc_id=item.output_name.removesuffix(".json"))
             _check_record_count(report, item.path)
-            data = report.to_json(indent=indent)
+            data = report.to_json(indent=indent, include_area_scores=options.area_scores)
     except errors.ReportMinerError as exc:
         return failure(item, exc, seconds=time.perf_counter() - started)
     except Exception as exc:  # a bug in one stage must cost one document, not the batch
@@ -315,6 +321,7 @@ def extracted_text_path(output: Path) -> Path:
 def write_outcome(outcome: Outcome, output: Path, *, durable: bool = True) -> None:
     """Write one successful outcome's JSON to `output`, and its extracted text beside it;
     `CannotWriteOutput` (with the `errno`) when the file system refuses."""
+    assert outcome.json is not None  # a successful outcome holds its JSON
     try:
         if outcome.extracted_text is not None:
             atomic_write(extracted_text_path(output), outcome.extracted_text, durable=durable)
@@ -328,17 +335,17 @@ class DocumentTask:
     """`process_one` with fixed options, as engines ship it to workers; `warm_up` loads the
     pipeline before the first document so start-up is not charged to it."""
 
-    keep_tokens: bool = False
+    options: OutputOptions = OutputOptions()
     indent: bool = True
     timeout: float | None = DEFAULT_TIMEOUT
     #: Folder that relative input paths are read from, for workers started elsewhere.
     base: str | None = None
 
     def warm_up(self) -> None:
-        _pipeline(self.keep_tokens)
+        _pipeline(self.options.keep_tokens, self.options.model_dir)
 
     def __call__(self, item: InputItem) -> Outcome:
-        return process_one(item, keep_tokens=self.keep_tokens, indent=self.indent,
+        return process_one(item, options=self.options, indent=self.indent,
                            timeout=self.timeout, base=self.base)
 
 
@@ -379,24 +386,6 @@ def file_sha256(path: str) -> str | None:
     except OSError:
         return None
     return digest.hexdigest()
-
-
-def current_output(output: Path, sha256: str, *, keep_tokens: bool = False) -> str | None:
-    """The doc_id in `output` if it was made from input bytes with `sha256` by this pipeline
-    version with the same options (tokens or not); None when it is missing, stale or unreadable."""
-    import orjson
-
-    from .runner import pipeline_version
-
-    try:
-        data = orjson.loads(output.read_bytes())
-        document = data["document"]
-        if (document["sha256"] == sha256 and data["pipeline_version"] == pipeline_version()
-                and ("tokens" in data) == keep_tokens):
-            return document["doc_id"]
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
-        pass
-    return None
 
 
 @dataclass
@@ -445,7 +434,8 @@ def _unclaimed(item: InputItem, owners: dict[str, str], output: Path) -> InputIt
 
 
 def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
-                 resume: bool = True, durable: bool = False, keep_tokens: bool = False,
+                 resume: bool = True, durable: bool = False,
+                 options: OutputOptions = OutputOptions(),
                  on_outcome: Callable[[Outcome], None] | None = None) -> BatchCounts:
     """Process `items` with `engine` into the folder `output`, streaming.
 
@@ -455,8 +445,8 @@ def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
     output in place and a list of them. With `resume`, inputs whose output is current are not
     processed again (their row says `skipped`). Outputs are not flushed to disk one by one unless
     `durable` (it costs milliseconds each): after a power cut, an output the disk lost is
-    unreadable or missing, so the resume check makes the rerun redo it. `keep_tokens` must say
-    whether `engine` writes tokens: an output made otherwise is redone.
+    unreadable or missing, so the resume check makes the rerun redo it. `options` must be those
+    `engine` writes with: an output made otherwise (or by another model or data files) is redone.
 
     Raises `OutputLocked` while another run writes into `output`, and `CannotWriteOutput` when
     the folder cannot be written or the disk fills up (after recording what was written).
@@ -464,11 +454,11 @@ def write_corpus(items: Iterable[InputItem], engine: "Engine", output: Path, *,
     make_output_folder(output)
     with output_lock(output):
         return _write_locked(items, engine, output, resume=resume, durable=durable,
-                             keep_tokens=keep_tokens, on_outcome=on_outcome)
+                             options=options, on_outcome=on_outcome)
 
 
 def _write_locked(items: Iterable[InputItem], engine: "Engine", output: Path, *, resume: bool,
-                  durable: bool, keep_tokens: bool,
+                  durable: bool, options: OutputOptions,
                   on_outcome: Callable[[Outcome], None] | None) -> BatchCounts:
     import orjson
 
@@ -507,6 +497,8 @@ def _write_locked(items: Iterable[InputItem], engine: "Engine", output: Path, *,
             if on_outcome is not None:
                 on_outcome(outcome)
 
+        expected = options.provenance() if resume else {}
+
         def pending() -> Iterator[InputItem]:
             for item in items:
                 item = _unclaimed(item, owners, output)
@@ -514,8 +506,8 @@ def _write_locked(items: Iterable[InputItem], engine: "Engine", output: Path, *,
                     sha256 = item.record.sha256 if resume else None
                 else:
                     sha256 = file_sha256(item.path) if resume and item.path != STDIN else None
-                doc_id = sha256 and current_output(output / item.output_name, sha256,
-                                                   keep_tokens=keep_tokens)
+                doc_id = sha256 and current_output(output / item.output_name, sha256, options,
+                                                   expected)
                 if doc_id:
                     settle(Outcome(item.path, item.output_name, ok=True, doc_id=doc_id,
                                    sha256=sha256, attempts=0, skipped=True))

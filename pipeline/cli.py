@@ -15,6 +15,8 @@ from pathlib import Path
 from . import __version__, errors
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+#: Where `report-miner train` writes without -o: a new folder, never the shipped model.
+DEFAULT_TRAINED_MODEL = "area_model"
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -32,6 +34,12 @@ def _build_parser() -> argparse.ArgumentParser:
                           "default or -: standard output")
     _add_verbosity(run)
     run.add_argument("--tokens", action="store_true", help="include every token in the JSON")
+    run.add_argument("--area-scores", action="store_true",
+                     help="include every section's and sentence's score for each work area "
+                          "(area_scores); without it only the chosen area's, area_confidence")
+    run.add_argument("--model", metavar="DIR",
+                     help="area model folder to classify with, as `report-miner train` writes "
+                          "(default: the shipped model)")
     run.add_argument("--compact", action="store_true",
                      help="JSON on one line, not indented (always so for several inputs on "
                           "standard output: one JSON document per line, JSON Lines)")
@@ -46,7 +54,8 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="bound on the work for one report (default 300)")
     run.add_argument("--force", action="store_true",
                      help="process every input again, even those whose output in the output "
-                          "folder is current for the same input bytes and pipeline version")
+                          "folder is current (same input bytes, pipeline version, model, data "
+                          "files and options)")
     run.add_argument("--tables", choices=("parquet", "csv"),
                      help="also write the corpus tables (documents, sections, sentences, "
                           "quantities, entities, activities) to OUT/tables/, or beside a single "
@@ -74,11 +83,25 @@ def _build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of the output")
     schema.set_defaults(handler=_schema)
 
-    train = commands.add_parser("train", help="train the work-area classifier from the corpus")
-    train.add_argument("-o", "--output", metavar="DIR",
-                       help="model folder to write (default: the shipped models/area_classifier)")
+    validate = commands.add_parser("validate", help="check output JSON files against the schema "
+                                   "and the offset rules (start <= end, text[start:end] == text)")
+    validate.add_argument("reports", nargs="+", metavar="REPORT.json")
+    validate.set_defaults(handler=_validate)
+
+    train = commands.add_parser("train", help="train the work-area classifier from the corpus "
+                                "into a new model folder (use it with run --model DIR)")
+    train.add_argument("-o", "--output", metavar="DIR", default=DEFAULT_TRAINED_MODEL,
+                       help=f"model folder to write (default: {DEFAULT_TRAINED_MODEL} in the "
+                            "current folder); an existing model there, or the shipped model, is "
+                            "overwritten only with --force")
+    train.add_argument("--force", action="store_true",
+                       help="overwrite the model in the output folder, even the shipped one")
     train.add_argument("--corpus", nargs="+", metavar="JSONL",
-                       help="labelled sentences (default: corpora/training/*.jsonl)")
+                       help="labelled sentences (default: corpora/training/*.jsonl of the checkout)")
+    train.add_argument("--gold", metavar="FOLDER",
+                       help="gold files of sample reports, their headings trained on and the "
+                            "inference settings chosen over them (default: corpora/gold of the "
+                            "checkout)")
     train.add_argument("--taxonomy", default="united_front", metavar="NAME|FILE",
                        help="taxonomy name in pipeline/data/taxonomy/ or a JSON file")
     train.set_defaults(handler=_train)
@@ -195,10 +218,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.tables and output is None:
         _fail("--tables needs an output (-o FILE or -o FOLDER) to write the tables beside")
         return EXIT_USAGE
+    if args.model is not None and not (Path(args.model) / "meta.json").is_file():
+        _fail(f"--model {args.model}: no area model there (no meta.json); give a folder "
+              "`report-miner train` wrote")
+        return EXIT_USAGE
     if STDIN in args.paths and len(items) > 1 and (args.workers > 1 or args.engine != "local"):
         _fail("standard input can be read only in this process: use --workers 1, --engine local")
         return EXIT_USAGE
-    if not folder:
+    if output is None or not folder:
         return _run_items(args, items, output, folder)
     make_output_folder(output)
     with output_lock(output):  # the tables too are this run's
@@ -209,6 +236,7 @@ def _run_items(args: argparse.Namespace, items, output: Path | None, folder: boo
     from .batch import DEFAULT_TIMEOUT, write_corpus, write_outcome
     from .dedupe import mark_reposts, reposted_outputs
     from .engines import make_engine
+    from .output_folder import OutputOptions
 
     progress = None
     if len(items) > 1 and sys.stderr.isatty() and not args.quiet:
@@ -225,21 +253,24 @@ def _run_items(args: argparse.Namespace, items, output: Path | None, folder: boo
             _fail(f"{errors.display_path(outcome.path)}: done in {outcome.seconds or 0:.2f} s")
 
     timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    options = OutputOptions(keep_tokens=args.tokens, area_scores=args.area_scores,
+                            model_dir=os.path.abspath(args.model) if args.model else None)
     # Several reports on standard output are JSON Lines: one compact document per line.
     indent = not args.compact and (output is not None or len(items) == 1)
     outputs: list[Path] = []
     started = time.monotonic()
     try:
         engine = make_engine(args.engine, workers=min(args.workers, len(items)),
-                             scheduler=args.scheduler, timeout=timeout, keep_tokens=args.tokens,
+                             scheduler=args.scheduler, timeout=timeout, options=options,
                              indent=indent)
     except errors.EngineUnavailable as exc:
         _fail(str(exc))
         return EXIT_USAGE
     with engine:
         if folder:
+            assert output is not None  # an output folder is an output given
             counts = write_corpus(items, engine, output, resume=not args.force,
-                                  keep_tokens=args.tokens, on_outcome=report_outcome)
+                                  options=options, on_outcome=report_outcome)
             failed, outputs = counts.failed, [output / name for name in counts.outputs]
             processed, skipped = counts.processed, counts.skipped
             mark_reposts(output)
@@ -252,6 +283,7 @@ def _run_items(args: argparse.Namespace, items, output: Path | None, folder: boo
                     continue
                 processed += 1
                 if output is None:
+                    assert outcome.json is not None  # an outcome that is ok holds its JSON
                     sys.stdout.write(outcome.json + "\n")
                 else:
                     write_outcome(outcome, output)
@@ -262,6 +294,7 @@ def _run_items(args: argparse.Namespace, items, output: Path | None, folder: boo
         _fail(f"{processed} processed, {skipped} skipped (output current), {failed} failed, "
               f"in {time.monotonic() - started:.1f} s")
     if args.tables:
+        assert output is not None  # _run refuses --tables without an output
         if folder and args.dedupe:
             reposts = reposted_outputs(output)
             outputs = [path for path in outputs if path.name not in reposts]
@@ -319,16 +352,51 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _train(args: argparse.Namespace) -> int:
-    from .training import DEFAULT_CORPUS, DEFAULT_MODEL_DIR, train
+def _validate(args: argparse.Namespace) -> int:
+    from .frames import load_report_json
+    from .schema import report_problems
 
-    output = Path(args.output) if args.output else DEFAULT_MODEL_DIR
+    failed = 0
+    for path in args.reports:
+        try:
+            problems = report_problems(load_report_json(path))
+        except errors.NotAReportFile as exc:
+            problems = [str(exc)]
+        failed += bool(problems)
+        for problem in problems[:20]:
+            print(f"{errors.display_path(path)}: {problem}")
+        if len(problems) > 20:
+            print(f"{errors.display_path(path)}: ... and {len(problems) - 20} more problems")
+        if not problems:
+            print(f"{errors.display_path(path)}: valid")
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .training import DEFAULT_CORPUS, DEFAULT_GOLD_DIR, refuse_to_overwrite, train
+
+    output = Path(args.output)
     corpus = [Path(path) for path in args.corpus] if args.corpus else DEFAULT_CORPUS
-    meta = train(output, corpus=corpus, taxonomy_name=args.taxonomy)
+    gold = Path(args.gold) if args.gold else DEFAULT_GOLD_DIR
+    if not corpus:
+        _fail("no training corpus: the default, corpora/training/*.jsonl, is in a checkout of "
+              "report-miner, not in the installed package; give --corpus FILE.jsonl ... and "
+              "--gold FOLDER")
+        return EXIT_USAGE
+    if not gold.is_dir():
+        _fail(f"no gold folder {gold}: the inference settings are chosen over gold files; give "
+              "--gold FOLDER (corpora/gold of a checkout)")
+        return EXIT_USAGE
+    refusal = refuse_to_overwrite(output, force=args.force)
+    if refusal:
+        _fail(refusal)
+        return EXIT_USAGE
+    meta = train(output, corpus=corpus, gold_dir=gold, taxonomy_name=args.taxonomy)
     validation = meta["cross_validation"]
     print(f"wrote {output}: cross-validated macro-F1 {validation['macro_f1']:.4f}, "
           f"accuracy {validation['accuracy']:.4f} on {validation['examples']} sentences; "
-          f"trained in {meta['training_seconds']} s")
+          f"trained in {meta['training_seconds']} s; use it with "
+          f"`report-miner run --model {output} ...`")
     return EXIT_OK
 
 

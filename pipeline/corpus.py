@@ -137,7 +137,8 @@ def _record(corpus: str, number: int, row: Any, text_field: str | None) -> Corpu
         return bad(f"the text field {field!r} holds {type(text).__name__}, not text")
     if not text.strip():
         return bad(f"the text field {field!r} is empty")
-    metadata = {name: value for name, value in row.items() if name != field and value is not None}
+    metadata: dict[str, Any] | None = {name: value for name, value in row.items()
+                                       if name != field and value is not None}
     try:
         metadata = clean_given(metadata, f"{corpus}#{number}")
     except errors.BadMetadata as exc:

@@ -16,24 +16,35 @@ corpus has. Adding an engine means adding a class here; stages never know which 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import logging
 import multiprocessing
 import os
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from multiprocessing.connection import wait
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import SpawnContext
+from typing import Literal
 
 from . import errors
 from .batch import DEFAULT_TIMEOUT, DocumentTask, InputItem, Outcome, failure
+from .output_folder import OutputOptions
 
 ENGINES = ("local", "dask")
 #: What a worker sends once it has loaded, before its first outcome.
 _READY = "ready"
 #: What a worker that cannot load sends instead, followed by the reason.
 _CANNOT_START = "cannot start: "
-_STILL_BUSY = object()
+
+
+class _Busy(enum.Enum):
+    """The one value of a sentinel a type checker can tell apart from an outcome."""
+    STILL = enum.auto()
+
+
+_STILL_BUSY = _Busy.STILL
 Task = Callable[[InputItem], Outcome]
 #: A document whose worker dies is started again this many times before it is recorded.
 RETRIES = 1
@@ -92,7 +103,7 @@ def _serve(connection, task: Task) -> None:
 
 
 class _Worker:
-    def __init__(self, context, task: Task) -> None:
+    def __init__(self, context: SpawnContext, task: Task) -> None:
         self.connection, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, task), daemon=True,
                                        name="report-miner-worker")
@@ -130,14 +141,15 @@ class ProcessPoolEngine(Engine):
     """N worker processes fed one document at a time; see the module docstring."""
 
     def __init__(self, task: Task, workers: int, *, timeout: float | None = DEFAULT_TIMEOUT,
-                 grace: float = _GRACE, start_method: str = "spawn") -> None:
+                 grace: float = _GRACE) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.task = task
         self.workers = workers
         self.timeout = timeout
         self.hard_limit = timeout + grace if timeout else None
-        self._context = multiprocessing.get_context(start_method)
+        # Spawned on every platform: a forked child copies any lock another thread holds.
+        self._context = multiprocessing.get_context("spawn")
 
     def _spawn(self) -> _Worker:
         return _Worker(self._context, self.task)
@@ -146,11 +158,12 @@ class ProcessPoolEngine(Engine):
         source = iter(items)
         retry: deque[tuple[InputItem, int]] = deque()  # (item, attempts so far)
         idle: list[_Worker] = []
-        busy: dict[object, _Worker] = {}  # by connection
+        busy: dict[Connection, _Worker] = {}  # by connection
         deaths_in_a_row = 0
 
         def feed() -> None:
             """Give every free worker slot a document (retries first), spawning as needed."""
+            item: InputItem | None
             while idle or len(busy) < self.workers:
                 if retry:
                     item, attempts = retry.popleft()
@@ -172,7 +185,7 @@ class ProcessPoolEngine(Engine):
             while busy:
                 ready = set(wait([*busy, *(w.process.sentinel for w in busy.values())],
                                  timeout=self._next_deadline(busy.values())))
-                finished = []
+                finished: list[Outcome] = []
                 for worker in list(busy.values()):
                     outcome = self._settle(worker, ready, retry)
                     if outcome is _STILL_BUSY:
@@ -197,19 +210,23 @@ class ProcessPoolEngine(Engine):
             for worker in [*idle, *busy.values()]:
                 worker.stop()
 
-    def _limit(self, worker: _Worker) -> float:
-        return self.hard_limit if worker.ready else max(self.hard_limit, _STARTUP_LIMIT)
+    @staticmethod
+    def _limit(worker: _Worker, hard_limit: float) -> float:
+        return hard_limit if worker.ready else max(hard_limit, _STARTUP_LIMIT)
 
     def _next_deadline(self, workers: Iterable[_Worker]) -> float | None:
-        if self.hard_limit is None:
+        hard_limit = self.hard_limit
+        if hard_limit is None:
             return None
-        first = min(worker.since + self._limit(worker) for worker in workers)
+        first = min(worker.since + self._limit(worker, hard_limit) for worker in workers)
         return max(0.0, first - time.monotonic())
 
-    def _settle(self, worker: _Worker, ready: set, retry: deque) -> Outcome | None | object:
+    def _settle(self, worker: _Worker, ready: set, retry: deque) \
+            -> Outcome | None | Literal[_Busy.STILL]:
         """The outcome of a busy worker's document, None if it is to be retried, or
         `_STILL_BUSY`. A dead or killed worker is left dead for the caller to replace."""
         item, attempts = worker.item, worker.attempts
+        assert item is not None, "a busy worker holds a document"
         if worker.connection in ready or worker.process.sentinel in ready:
             try:
                 if worker.connection.poll():
@@ -230,7 +247,8 @@ class ProcessPoolEngine(Engine):
                 return None
             return failure(item, errors.WorkerDied(item.path, how=how, attempts=attempts),
                            attempts=attempts)
-        if self.hard_limit is not None and time.monotonic() - worker.since > self._limit(worker):
+        if self.hard_limit is not None \
+                and time.monotonic() - worker.since > self._limit(worker, self.hard_limit):
             worker.process.kill()
             worker.process.join()
             return failure(item, errors.DocumentTimedOut(item.path, seconds=self.timeout),
@@ -293,7 +311,7 @@ class DaskEngine(Engine):
         from distributed.scheduler import KilledWorker
 
         source = iter(items)
-        owners: dict[str, InputItem] = {}
+        owners: dict[Hashable, InputItem] = {}
         finished = as_completed()
 
         def submit_next() -> None:
@@ -329,11 +347,11 @@ class DaskEngine(Engine):
 
 def make_engine(name: str = "local", *, workers: int = 1, scheduler: str | None = None,
                 task: Task | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-                keep_tokens: bool = False, indent: bool = True) -> Engine:
+                options: OutputOptions = OutputOptions(), indent: bool = True) -> Engine:
     """The engine `name` running `task` (default: `process_one` with these options)."""
     distributed = name == "dask" or bool(scheduler)
     if task is None:
-        task = DocumentTask(keep_tokens=keep_tokens, indent=indent, timeout=timeout,
+        task = DocumentTask(options=options, indent=indent, timeout=timeout,
                             base=os.getcwd() if distributed else None)
     if distributed:
         return DaskEngine(task, workers, scheduler=scheduler)

@@ -15,7 +15,8 @@ Columns (`TABLE_COLUMNS` holds them with their dtypes):
 
 documents   doc_id source title region year issuer year_delivered year_source region_code
             region_level region_source encoding format chars sections sentences
-            quantities entities activities schema_version pipeline_version
+            quantities entities activities schema_version tables_version pipeline_version
+            model_sha256 data_sha256
 sections    doc_id section parent level heading numbering start end area
 sentences   doc_id sentence section paragraph start end chars area area_score text
 quantities  doc_id sentence area start end text value unit approx kind low high bound object verb
@@ -46,6 +47,11 @@ import pandas as pd
 from . import errors
 from .records import Report
 
+#: The tables' own version, MAJOR.MINOR, by the schema's rule (docs/tables.md, Versioning): a
+#: new column, table or category is a minor bump; a column renamed, removed, retyped or given
+#: another meaning, unit or set of values is a major one. `TABLE_COLUMNS` is checked against the
+#: columns recorded for this version in tests/test_frames.py.
+TABLES_VERSION = "2.0"
 TABLES = ("documents", "sections", "sentences", "quantities", "entities", "activities", "areas")
 TABLE_FORMATS = ("parquet", "csv")
 #: First characters that make a spreadsheet read a CSV cell as a formula (OWASP, CSV Injection).
@@ -61,7 +67,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
                   "format": "string", "chars": "int64", "sections": "int64",
                   "sentences": "int64", "quantities": "int64", "entities": "int64",
                   "activities": "int64", "schema_version": "string",
-                  "pipeline_version": "string"},
+                  "tables_version": "string", "pipeline_version": "string",
+                  "model_sha256": "string", "data_sha256": "string"},
     "sections": {"doc_id": "string", "section": "int64", "parent": "Int64", "level": "int64",
                  "heading": "string", "numbering": "string", "start": "int64", "end": "int64",
                  "area": "area"},
@@ -91,9 +98,9 @@ def area_dtype() -> pd.CategoricalDtype:
 
 
 def label_dtype() -> pd.CategoricalDtype:
-    from .schema import schema
+    from .schema import enum_values
 
-    return pd.CategoricalDtype(schema()["$defs"]["entity"]["properties"]["label"]["enum"])
+    return pd.CategoricalDtype(enum_values("entity_label"))
 
 
 # --- reading outputs ------------------------------------------------------------------------
@@ -182,7 +189,10 @@ def _document_rows(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                        "entities": len(report.get("entities", [])),
                        "activities": len(report.get("activities", [])),
                        "schema_version": report.get("schema_version"),
-                       "pipeline_version": report.get("pipeline_version")}],
+                       "tables_version": TABLES_VERSION,
+                       "pipeline_version": report.get("pipeline_version"),
+                       "model_sha256": ((report.get("provenance") or {}).get("model") or {}).get("sha256"),
+                       "data_sha256": ((report.get("provenance") or {}).get("data") or {}).get("sha256")}],
         "sections": [{"doc_id": doc_id, "section": section["id"], "parent": section.get("parent"),
                       "level": section["level"],
                       "heading": (section.get("heading") or {}).get("text"),
@@ -193,7 +203,7 @@ def _document_rows(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                        "section": sentence["section"], "paragraph": sentence["paragraph"],
                        "start": sentence["start"], "end": sentence["end"],
                        "chars": sentence["end"] - sentence["start"], "area": sentence.get("area"),
-                       "area_score": (sentence.get("area_scores") or {}).get(sentence.get("area")),
+                       "area_score": sentence.get("area_confidence"),
                        "text": sentence["text"]} for sentence in sentences],
     }
     for table in ("quantities", "entities", "activities"):

@@ -157,7 +157,10 @@ def _compared_with(folded: str, match: re.Match[str]) -> bool:
 
 
 def _year_of(match: re.Match[str]) -> int:
-    return parse_year(match.group(1).replace(" ", ""))
+    """The year in group 1 of a match of a year pattern, which only matches well-formed years."""
+    year = parse_year(match.group(1).replace(" ", ""))
+    assert year is not None, match.group(1)
+    return year
 
 
 def _most_common(years: list[int]) -> int | None:
@@ -191,8 +194,11 @@ def _session_year(folded: str) -> int | None:
     match = _NPC_SESSION.match(folded.lstrip()) or _NPC_ADDRESSED.search(folded, 0, LEAD_CHARS)
     if match is None:
         return None
+    term = parse_exact(match.group(1))
     session = parse_exact(match.group(2)) if match.group(2) else 1
-    return _npc_sessions().get((parse_exact(match.group(1)), session))
+    if term is None or session is None:
+        return None  # a numeral that is not one (`十十`) names no session
+    return _npc_sessions().get((int(term), int(session)))
 
 
 def _names_delivery(title: str) -> bool:
@@ -205,13 +211,13 @@ def _names_delivery(title: str) -> bool:
 def infer_years(folded: str, title: str | None) -> tuple[int | None, int | None, str | None]:
     """(year reviewed, year delivered, where the year reviewed was read: `title` or `text`)."""
     review, plan = _year_patterns()
-    planned = _most_common([parse_year(m.group(1)) for m in plan.finditer(folded)])
+    planned = _most_common([_year_of(m) for m in plan.finditer(folded)])
     if title and (match := _YEAR.search(title)):
         year = _year_of(match)
         if _names_delivery(title):
             return year - 1, year, "title"
         return year, planned, "title"
-    reviewed = next((parse_year(m.group(1)) for m in review.finditer(folded)), None)
+    reviewed = next((_year_of(m) for m in review.finditer(folded)), None)
     # The session a report is delivered at dates it outright; a planned year may be a past plan
     # the report looks back on (`执行了2021年和2022年的年度计划`).
     delivered_at = _session_year(folded)
@@ -331,9 +337,9 @@ def infer_region(folded: str, title: str | None, issuer: str | None,
     if _is_national(folded, title, issuer):
         return COUNTRY
     for named in (title, issuer, opening):
-        places = _places_in(named) if named else []
-        if places:
-            return _most_specific(places)
+        named_places = _places_in(named) if named else []
+        if named_places:
+            return _most_specific(named_places)
     mentions: Counter[Division] = Counter()
     governed: Counter[Division] = Counter()
     first_at: dict[Division, int] = {}

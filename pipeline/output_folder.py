@@ -2,7 +2,9 @@
 with a coded error.
 
 `output_lock` holds a folder for one run (`OutputLocked` for a second one); `read_manifest` reads
-the rows earlier runs left, including a partial manifest a killed run cut short; `cannot_write`
+the rows earlier runs left, including a partial manifest a killed run cut short; `current_output`
+says whether an output there is what this run would write (same input bytes, pipeline version,
+model and data files, `OutputOptions`), so a rerun may skip it; `cannot_write`
 turns the file system's refusal into `CannotWriteOutput` with its errno, so the batch can tell a
 full disk (stop) from one name in the way (that report fails). `pipeline.batch` uses them.
 """
@@ -11,10 +13,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import errors
+from .records import AREA_SCORES
 
 #: Held while a run writes into an output folder; holds the writer's pid.
 LOCK = ".report-miner.lock"
@@ -111,3 +115,45 @@ def cannot_write(target: Path, exc: OSError, advice: str = "") -> errors.CannotW
     if isinstance(exc, IsADirectoryError):
         reason = "a folder of that name is in the way"
     return errors.CannotWriteOutput(target, reason=reason + advice, errno=exc.errno)
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """What decides an output besides its input and the code: an output made otherwise is not
+    current for a rerun (`current_output`)."""
+
+    #: Write every token (`--tokens`).
+    keep_tokens: bool = False
+    #: Write every section's and sentence's scores for each area (`--area-scores`).
+    area_scores: bool = False
+    #: The area model folder (`--model`); None for the shipped model.
+    model_dir: str | None = None
+
+    def provenance(self) -> dict[str, Any]:
+        """The `provenance` an output made with these options records."""
+        from .provenance import provenance
+
+        return provenance(self.model_dir)
+
+
+def current_output(output: Path, sha256: str, options: OutputOptions,
+                   provenance: dict[str, Any]) -> str | None:
+    """The doc_id in `output` if it was made from input bytes with `sha256` by this pipeline
+    version, with the model and data files of `provenance` and the same `options` (tokens, area
+    scores); None when it is missing, stale or unreadable."""
+    import orjson
+
+    from .runner import pipeline_version
+
+    try:
+        data = orjson.loads(output.read_bytes())
+        document = data["document"]
+        if (document["sha256"] == sha256 and data["pipeline_version"] == pipeline_version()
+                and data["provenance"] == provenance
+                and ("tokens" in data) == options.keep_tokens
+                and all((AREA_SCORES in section) == options.area_scores
+                        for section in data["sections"])):
+            return document["doc_id"]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError):
+        pass
+    return None

@@ -84,6 +84,21 @@ class Pipeline:
         self.specs = [StageSpec.load(name) for name in self.stage_names]
         check_order(self.specs)
         self._callables: list[Callable[[Draft], None]] | None = None
+        self._provenance: dict[str, Any] | None = None
+
+    @property
+    def model_dir(self) -> str | None:
+        """The area model folder the classify stage is given (None: the shipped model)."""
+        model_dir = self.options.get("classify", {}).get("model_dir")
+        return str(model_dir) if model_dir is not None else None
+
+    def provenance(self) -> dict[str, Any]:
+        """What every report of this pipeline records in `provenance`: model and data hashes."""
+        if self._provenance is None:
+            from .provenance import provenance
+
+            self._provenance = provenance(self.model_dir, classifies="classify" in self.stage_names)
+        return self._provenance
 
     def _stages(self) -> list[Callable[[Draft], None]]:
         if self._callables is None:
@@ -94,6 +109,7 @@ class Pipeline:
     def warm_up(self) -> "Pipeline":
         """Load dictionaries and models now rather than on the first document."""
         self._stages()
+        self.provenance()
         return self
 
     def process_document(self, document: "SourceDocument", *, doc_id: str | None = None) -> Report:
@@ -130,4 +146,4 @@ class Pipeline:
                       quantities=tuple(draft.quantities), entities=tuple(draft.entities),
                       activities=tuple(draft.activities), summary=draft.summary,
                       furniture=tuple(draft.furniture),
-                      pipeline_version=pipeline_version())
+                      pipeline_version=pipeline_version(), provenance=self.provenance())

@@ -98,7 +98,8 @@ def _runs(start: int, end: int, sentences: list[dict], marks: list[dict],
     for left, right in zip(ordered, ordered[1:]):
         sentence = next((s for s in sentences if s["start"] <= left < s["end"]), None)
         mark = next((m for m in marks if m["start"] <= left < m["end"]), None)
-        tint = tints.get(sentence.get("area")) if sentence else None
+        area = sentence.get("area") if sentence else None
+        tint = tints.get(area) if area is not None else None
         kind = mark["kind"] if mark else PLAIN
         yield {"start": left - start, "end": right - start, "label": kind,
                "params": {"kind": _escape(kind), "tint": tint or "transparent",
@@ -221,8 +222,9 @@ def render_page(report: dict[str, Any], source: str | Path | None = None) -> str
             # as tinted, for readers (and printers) without colour.
             tag = "h2" if item.get("level", 1) <= 1 else "h3"
             anchor = f"section-{_escape(item['id'])}"
-            area_label = _escape(names.get(area, area or ""))
-            body.append(f'<{tag} id="{anchor}" style="background:{tints.get(area, "#eee")}">'
+            area_label = _escape(names.get(area, area) if area is not None else "")
+            tint = tints.get(area, "#eee") if area is not None else "#eee"
+            body.append(f'<{tag} id="{anchor}" style="background:{tint}">'
                         f'{_escape(heading["text"])}<span class="area">{area_label}</span>'
                         f'</{tag}>')
             contents.append(f'<li class="{tag}"><a href="#{anchor}">{_escape(heading["text"])}'
@@ -250,10 +252,10 @@ def show(report_path: str | Path, output: str | Path | None = None) -> Path:
     """Render `report_path` (an output JSON) to `output` (default: beside it, `.html`)."""
     from .batch import atomic_write
 
-    from .schema import validation_errors
+    from .schema import report_problems
 
     report = load_report_json(report_path)
-    problems = validation_errors(report)
+    problems = report_problems(report)
     if problems:
         raise errors.NotAReportFile(report_path, reason=f"it does not follow the report schema "
                                                         f"({len(problems)} problems; the first: "

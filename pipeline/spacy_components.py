@@ -75,6 +75,15 @@ def doc_from_tokens(vocab: Vocab, text: str, tokens: Iterable, cuts: Iterable[in
     return Doc(vocab, words=words, spaces=[False] * len(words))
 
 
+def whole_span(doc: Doc, start: int, end: int, label: str) -> Span:
+    """The span of the tokens covering exactly `[start, end)`: ends that `align` or the cuts given
+    to `doc_from_tokens` made token boundaries."""
+    span = doc.char_span(start, end, label=label)
+    if span is None:
+        raise ValueError(f"[{start}, {end}) does not fall on token boundaries")
+    return span
+
+
 def doc_text(doc: Doc) -> str:
     """`doc.text`, read from the token array: `doc.text` makes a Python Token per token, which
     costs more than all the rules together on a report of thousands of tokens."""
@@ -153,7 +162,7 @@ class EntityComponent(Pipe):
         """Sets the spans of names found in `doc`'s text; each must be a span of whole tokens."""
         spans = []
         for found in findings.entities:
-            span = doc.char_span(found.start, found.end, label=found.label)
+            span = whole_span(doc, found.start, found.end, found.label)
             span._.canonical = found.canonical
             span._.normalized = found.normalized
             span._.code = found.code
@@ -185,7 +194,7 @@ class ActivityComponent(Pipe):
         align(doc, ((f.start, f.end) for f in found))
         spans = []
         for activity in found:
-            span = doc.char_span(activity.start, activity.end, label=activity.kind)
+            span = whole_span(doc, activity.start, activity.end, activity.kind)
             span._.activity_name, span._.organiser = as_written(activity, text, folded)
             spans.append(span)
         doc.spans[self.spans_key] = spans

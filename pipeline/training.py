@@ -168,7 +168,7 @@ def read_references(path: Path, taxonomy: Taxonomy, shared: Path = SHARED_DIR) -
 
 def sample_report_headings(gold_dir: Path) -> list[Example]:
     """Headings of the sample reports (not the held-out one) with their gold areas."""
-    examples = []
+    examples: list[Example] = []
     for gold in sorted(gold_dir.glob("*.gold.json")):
         if HELD_OUT_MARK in gold.name:
             continue
@@ -244,7 +244,22 @@ def out_of_fold(training: TrainingSet, labels: Sequence[str], c: float) -> np.nd
     return probabilities
 
 
-def train(output: Path = DEFAULT_MODEL_DIR, *, corpus: Sequence[Path] = DEFAULT_CORPUS,
+def refuse_to_overwrite(output: Path, *, force: bool) -> str | None:
+    """Why training must not write into `output` unless forced (None when it may): the shipped
+    model is part of the package, and any other folder with files in it may be someone's model."""
+    if force:
+        return None
+    if output.exists() and output.resolve() == DEFAULT_MODEL_DIR.resolve():
+        return (f"{output} is the model shipped with report-miner; train into a new folder "
+                "(-o DIR), or give --force to replace the shipped model")
+    if output.is_dir() and any(output.iterdir()):
+        return f"{output} is not empty; train into a new folder (-o DIR), or give --force"
+    if output.exists() and not output.is_dir():
+        return f"{output} is a file, not a folder"
+    return None
+
+
+def train(output: Path, *, corpus: Sequence[Path] = DEFAULT_CORPUS,
           gold_dir: Path | None = DEFAULT_GOLD_DIR, taxonomy_name: str | Path = "united_front",
           shared: Path = SHARED_DIR) -> dict:
     """Select, fit and save the model in `output`; write meta.json and MODEL_CARD.md; return the meta."""
@@ -396,7 +411,7 @@ def choose_inference(model_dir: Path, documents: Sequence[Path]) -> dict:
 
 def _score_sample_reports(gold_dir: Path, model_dir: Path) -> dict:
     """Whole-pipeline area figures on the sample reports: the held-out one apart from the rest."""
-    groups = {"development": [], "held_out": []}
+    groups: dict[str, list[Path]] = {"development": [], "held_out": []}
     for gold in sorted(gold_dir.glob("*.gold.json")):
         groups["held_out" if HELD_OUT_MARK in gold.name else "development"].append(gold)
     figures = {}
@@ -497,7 +512,8 @@ def model_card(meta: dict) -> str:
         "more varied wording. Areas overlap in practice (a private firm funding rural "
         "revitalisation, a democratic-party member who is also a non-Party intellectual): a "
         "sentence gets the one area its heading or wording puts first. Retrain with "
-        "`report-miner train` after changing the corpus or the taxonomy.",
+        "`report-miner train -o DIR` after changing the corpus or the taxonomy, and classify with "
+        "`report-miner run --model DIR`.",
         "",
     ]
     return "\n".join(lines)

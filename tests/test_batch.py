@@ -218,7 +218,7 @@ def test_a_failing_stage_costs_one_document_not_the_batch(tmp_path, monkeypatch)
         raise ValueError("a stage tripped")
 
     broken_pipeline = SimpleNamespace(process_document=broken_stage)
-    monkeypatch.setattr(batch, "_pipeline", lambda keep_tokens: broken_pipeline)
+    monkeypatch.setattr(batch, "_pipeline", lambda keep_tokens, model_dir: broken_pipeline)
     source = tmp_path / "a.txt"
     source.write_text(generated_report(3), encoding="utf-8")
     outcome = process_one(InputItem(str(source), "a.json"))
@@ -232,7 +232,7 @@ def test_a_document_that_runs_too_long_is_stopped(tmp_path, monkeypatch):
             time.sleep(0.01)
 
     endless_pipeline = SimpleNamespace(process_document=endless_stage)
-    monkeypatch.setattr(batch, "_pipeline", lambda keep_tokens: endless_pipeline)
+    monkeypatch.setattr(batch, "_pipeline", lambda keep_tokens, model_dir: endless_pipeline)
     source = tmp_path / "a.txt"
     source.write_text(generated_report(3), encoding="utf-8")
     outcome = process_one(InputItem(str(source), "a.json"), timeout=0.2)

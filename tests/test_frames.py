@@ -149,3 +149,38 @@ def test_a_failed_table_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         write_tables({"documents": pd.DataFrame({"chars": [1]})}, tmp_path, "csv")
     assert list(tmp_path.iterdir()) == []
+
+
+#: The columns of each tables version, as published: change TABLE_COLUMNS only with a new entry
+#: here and TABLES_VERSION bumped by the rule in docs/tables.md (minor: a column or table added;
+#: major: one renamed, removed, retyped, or given another meaning, unit or values).
+PUBLISHED_COLUMNS = {
+    "2.0": {
+        "documents": "doc_id source title region year issuer year_delivered year_source region_code "
+                     "region_level region_source encoding format chars sections sentences quantities "
+                     "entities activities schema_version tables_version pipeline_version model_sha256 "
+                     "data_sha256",
+        "sections": "doc_id section parent level heading numbering start end area",
+        "sentences": "doc_id sentence section paragraph start end chars area area_score text",
+        "quantities": "doc_id sentence area start end text value unit approx kind low high bound "
+                      "object verb role",
+        "entities": "doc_id sentence area start end text label canonical normalized",
+        "activities": "doc_id sentence area start end name text kind count count_unit organiser",
+        "areas": "doc_id region year area sentences chars share key_figures activities figures",
+    },
+}
+
+
+def test_the_columns_are_those_published_for_the_tables_version(corpus_tables):
+    from pipeline.frames import TABLES_VERSION
+
+    published = PUBLISHED_COLUMNS[TABLES_VERSION]
+    assert {table: " ".join(columns) for table, columns in TABLE_COLUMNS.items()} == published, \
+        "columns changed: bump TABLES_VERSION (docs/tables.md, Versioning) and record them here"
+    assert set(corpus_tables["documents"]["tables_version"]) == {TABLES_VERSION}
+    assert corpus_tables["documents"]["model_sha256"].str.len().eq(64).all()
+    docs = (CORPORA.parent / "docs" / "tables.md").read_text("utf-8")
+    assert f"tables_version` is `{TABLES_VERSION}`" in docs
+    for table, columns in published.items():
+        for column in columns.split():
+            assert f"`{column}`" in docs, (table, column)

@@ -26,10 +26,12 @@ def test_every_report_gives_the_stored_output():
         pytest.skip("../shared is absent: only the project's own reports were compared")
 
 
-def test_the_digest_ignores_only_the_version_and_the_path():
-    report = {"schema_version": "1.1", "pipeline_version": "0.1.0",
-              "document": {"doc_id": "a", "source": "x/a.txt"}, "sentences": [{"area": "general"}]}
-    moved = dict(report, pipeline_version="9.9", document={"doc_id": "a", "source": "/elsewhere/a.txt"})
+def test_the_digest_ignores_only_what_names_the_run():
+    report = {"schema_version": "2.0", "pipeline_version": "0.1.0",
+              "document": {"doc_id": "a", "source": "x/a.txt"}, "sentences": [{"area": "general"}],
+              "provenance": {"data": {"sha256": "1" * 64}}}
+    moved = dict(report, pipeline_version="9.9", document={"doc_id": "a", "source": "/elsewhere/a.txt"},
+                 provenance={"data": {"sha256": "2" * 64}})
     relabelled = dict(report, sentences=[{"area": "party_leadership"}])
     version_first = {"pipeline_version": "0.1.0", **report}
     digest = output_digests.digest

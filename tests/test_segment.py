@@ -69,7 +69,7 @@ def test_run_in_ordinal_subheadings():
     report = pipeline.process_text(text)
     subs = [(s.heading.text, s.level, s.heading.numbering) for s in report.sections
             if s.heading and s.level == 2]
-    assert subs == [("一是强化政治引领。", 2, "cn是"), ("二是搭建履职平台。", 2, "cn是")]
+    assert subs == [("一是强化政治引领。", 2, "一是"), ("二是搭建履职平台。", 2, "一是")]
     assert "全年举办培训班4期，培训党外人士260人次。" in [s.text for s in report.sentences]
 
 

@@ -33,10 +33,13 @@ def _record(record_type, text: str, surface: str, **fields):
 
 
 def _report(draft: Draft) -> Report:
+    from pipeline.provenance import provenance
+
     return Report(document=draft.meta, text=draft.text, sections=tuple(draft.sections),
                   paragraphs=tuple(draft.paragraphs), sentences=tuple(draft.sentences),
                   quantities=tuple(draft.quantities), entities=tuple(draft.entities),
-                  activities=tuple(draft.activities), summary=draft.summary)
+                  activities=tuple(draft.activities), summary=draft.summary,
+                  provenance=provenance())
 
 
 # An invented report: a lead, then one paragraph on the private economy, one on rural elites.

@@ -154,3 +154,31 @@ def test_inference_settings_were_chosen_over_documents_and_never_a_held_out_one(
     assert inference["cross_validated_mean_document_accuracy"] >= 0.85
     card = (DEFAULT_MODEL_DIR / "MODEL_CARD.md").read_text("utf-8")
     assert f"threshold {inference['settings']['threshold']}" in card
+
+
+def test_train_writes_a_new_folder_by_default_and_never_the_shipped_model_unforced(tmp_path, capsys):
+    from pipeline.cli import DEFAULT_TRAINED_MODEL, _build_parser, main
+
+    assert _build_parser().parse_args(["train"]).output == DEFAULT_TRAINED_MODEL
+    before = {path.name: path.read_bytes() for path in DEFAULT_MODEL_DIR.iterdir() if path.is_file()}
+    assert main(["train", "-o", str(DEFAULT_MODEL_DIR)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert {path.name: path.read_bytes() for path in DEFAULT_MODEL_DIR.iterdir() if path.is_file()} == before
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "meta.json").write_text("{}", "utf-8")
+    assert main(["train", "-o", str(tmp_path / "mine")]) == 2
+    assert "not empty" in capsys.readouterr().err
+
+
+def test_train_without_the_checkouts_corpus_says_what_to_give(tmp_path, monkeypatch, capsys):
+    """An installed package has no corpora/: training needs --corpus and --gold."""
+    from pipeline import training
+    from pipeline.cli import main
+
+    monkeypatch.setattr(training, "DEFAULT_CORPUS", ())
+    assert main(["train", "-o", str(tmp_path / "new")]) == 2
+    assert "--corpus" in capsys.readouterr().err
+    monkeypatch.setattr(training, "DEFAULT_GOLD_DIR", tmp_path / "absent")
+    assert main(["train", "-o", str(tmp_path / "new"), "--corpus", str(DEFAULT_CORPUS[0])]) == 2
+    assert "--gold" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()

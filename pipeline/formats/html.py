@@ -76,8 +76,10 @@ def _block_of(element):
     return element, in_link
 
 
-def _main_element(root):
-    scores: dict = {}
+def _main_element(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The element that holds most of the page's prose: each text's weight counts for the
+    container of its block, and half of it for that container's parent."""
+    scores: dict[lxml.html.HtmlElement, float] = {}
     for element in root.iter():
         for text, holder in ((element.text, element), (element.tail, element.getparent())):
             if not text or holder is None:
@@ -95,7 +97,7 @@ def _main_element(root):
             parent = container.getparent()
             if parent is not None:
                 scores[parent] = scores.get(parent, 0.0) + weight / 2
-    return max(scores, key=scores.get) if scores else None
+    return max(scores, key=scores.__getitem__) if scores else None
 
 
 def _render(element, parts: list[str]) -> None:

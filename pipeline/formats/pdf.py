@@ -89,13 +89,14 @@ def _bounded_pages(reader, source: str) -> list[list[str]]:
 
     The page count the file declares is checked first: pypdf takes time more than linear in the
     pages to list them (20 s for 99,000), so a count it declares honestly is refused unlisted."""
-    pages = _declared_page_count(reader)
-    if pages <= MAX_PAGES:
-        pages = len(reader.pages)
-    if pages > MAX_PAGES:
-        raise errors.BeyondLimits(source, detail=f"the PDF has {pages} pages, more than the "
+    page_count = _declared_page_count(reader)
+    if page_count <= MAX_PAGES:
+        page_count = len(reader.pages)
+    if page_count > MAX_PAGES:
+        raise errors.BeyondLimits(source, detail=f"the PDF has {page_count} pages, more than the "
                                                  f"limit of {MAX_PAGES}")
-    pages, operators = [], 0
+    pages: list[list[str]] = []
+    operators = 0
     for number, page in enumerate(reader.pages, start=1):
         contents = page.get_contents()
         on_page = len(_TEXT_OPERATORS.findall(contents.get_data())) if contents is not None else 0

@@ -1,7 +1,8 @@
-"""The published JSON Schema of a report, and validation against it."""
+"""The published JSON Schema of a report, and validation against it and the offset rules."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -30,3 +31,51 @@ def validation_errors(report: dict[str, Any]) -> list[str]:
     """Every way `report` (a parsed JSON output) breaks the schema, as readable lines."""
     return [f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}"
             for error in _validator().iter_errors(report)]
+
+
+def enum_values(definition: str) -> list[Any]:
+    """The values an enumerated `$defs` entry allows (its `const`s), in the schema's order."""
+    return [choice["const"] for choice in schema()["$defs"][definition]["oneOf"] if "const" in choice]
+
+
+#: Lists of records with offsets; `text` in a record is its surface, `text[start:end]`.
+_RECORD_LISTS = ("sections", "paragraphs", "sentences", "tokens", "quantities", "entities",
+                 "activities", "furniture")
+
+
+def _spans(report: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """`(where, record)` for every record with offsets, the summary's included."""
+    for name in _RECORD_LISTS:
+        for index, record in enumerate(report.get(name) or ()):
+            yield f"{name}/{index}", record
+            if name == "sections" and record.get("heading"):
+                yield f"{name}/{index}/heading", record["heading"]
+    for area, entry in ((report.get("summary") or {}).get("areas") or {}).items():
+        for index, figure in enumerate(entry["key_figures"]):
+            yield f"summary/areas/{area}/key_figures/{index}", figure
+        if entry["representative_sentence"] is not None:
+            yield f"summary/areas/{area}/representative_sentence", entry["representative_sentence"]
+
+
+def offset_problems(report: dict[str, Any]) -> list[str]:
+    """What JSON Schema cannot say of a report that follows it: every record's start <= end and,
+    where the report holds its text, end within it and the record's surface equal to
+    text[start:end]."""
+    text = report.get("text")
+    problems = []
+    for where, record in _spans(report):
+        start, end = record["start"], record["end"]
+        if start > end:
+            problems.append(f"{where}: start {start} is after end {end}")
+        elif text is not None and end > len(text):
+            problems.append(f"{where}: end {end} lies past the text's {len(text)} characters")
+        elif text is not None and "text" in record and text[start:end] != record["text"]:
+            problems.append(f"{where}: text[{start}:{end}] is {text[start:end][:40]!r}, "
+                            f"not its text {record['text'][:40]!r}")
+    return problems
+
+
+def report_problems(report: dict[str, Any]) -> list[str]:
+    """Every way a parsed output breaks the contract: the schema first, then the offsets (which
+    are only checked on a report that follows the schema)."""
+    return validation_errors(report) or offset_problems(report)

@@ -142,6 +142,7 @@ class ActivityRules:
         if _ARTICLE_COUNT.match(text, end):
             return "slogan"
         gap = _BETWEEN_QUOTES.match(text, end, end + _QUOTES_WINDOW)
+        assert gap is not None  # every part of the pattern is optional
         # “某某”(an explanation of what it stands for)活动: the word after the note says what it is.
         note = _NOTE.match(text, gap.end())
         after_at = note.end() if note else gap.end()
@@ -222,7 +223,7 @@ class ActivityRules:
                         if text.rfind(verb, start, at) >= 0), default=start)
             name = text[lead:at].strip()
             kind = self.kind_of(text, lead, at + 1) if len(name) >= 2 else None
-            if kind not in (None, "slogan") and not self.not_names.fullmatch(name):
+            if kind is not None and kind != "slogan" and not self.not_names.fullmatch(name):
                 named.append(FoundActivity(name, lead, at + 1, kind))
         return named
 

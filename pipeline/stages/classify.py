@@ -296,7 +296,8 @@ class AreaAssigner:
         headed = [section for section in sections if section.heading is not None]
         if not headed:
             return {}
-        texts, tokens = self._span_inputs(draft, [(s.heading.start, s.heading.end) for s in headed])
+        texts, tokens = self._span_inputs(draft, [(s.heading.start, s.heading.end) for s in headed
+                                                  if s.heading is not None])
         own = dict(zip((s.id for s in headed), self.model.probabilities(texts, tokens)))
         by_id = {section.id: section for section in sections}
         evidence: dict[int, np.ndarray] = {}

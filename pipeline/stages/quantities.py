@@ -55,6 +55,9 @@ from .quantity_context import (BREAKS, DURATION, FIGURE, LIST_COMMA, ORDINAL, Cl
 NAME = "quantities"
 REQUIRES = ("text", "folded", "sentences", "tokens")
 PROVIDES = ("quantities",)
+#: A share written as a fraction (三分之一) is a percent with this many decimals: its exact value
+#: repeats forever (33.333…), and a float of it would carry noise digits (33.333333333333336).
+FRACTION_PERCENT_PLACES = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +196,7 @@ def _share(match: re.Match[str]) -> _Reading | None:
         numerator, rough = _parse(match.group("numerator"))
         if not denominator or numerator is None:
             return None
-        value = numerator * 100 / denominator
+        value = (numerator * 100 / denominator).quantize(FRACTION_PERCENT_PLACES)
         marks = (match.group("pre_f"), match.group("post_f"))
     if value is None:
         return None

@@ -40,7 +40,9 @@ def _jieba_tags() -> tuple[frozenset[str], frozenset[str]]:
     """(verbs, verbal nouns) as jieba's dictionary tags them."""
     verbs, verbal_nouns = set(), set()
     # Locate jieba's dictionary without importing jieba, which would cost a cold start 0.1-0.3 s.
-    jieba_folder = importlib.util.find_spec("jieba").submodule_search_locations[0]
+    spec = importlib.util.find_spec("jieba")
+    assert spec is not None and spec.submodule_search_locations, "jieba, a dependency, is missing"
+    jieba_folder = spec.submodule_search_locations[0]
     with open(os.path.join(jieba_folder, "dict.txt"), encoding="utf-8") as f:
         for line in f:
             word, _, tag = line.rstrip("\n").rpartition(" ")
@@ -287,9 +289,13 @@ FIGURE, DURATION, ORDINAL = "figure", "duration", "ordinal"
 class Located(Protocol):
     """What the object finder needs of a quantity: where it is and its kind."""
 
-    start: int
-    end: int
-    kind: str
+    # Read-only: the readings and records that have these are frozen.
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

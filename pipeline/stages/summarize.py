@@ -210,10 +210,11 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
         activities_by_area[bucket(locate.area_of(activity))].append(activity)
 
     facts_per_sentence: Counter[int] = Counter()
-    for record in (*draft.quantities, *draft.activities):
-        sentence = locate.sentence_of(record)
-        if sentence is not None:
-            facts_per_sentence[sentence.id] += 1
+    facts: list[Quantity | Activity] = [*draft.quantities, *draft.activities]
+    for record in facts:
+        holder = locate.sentence_of(record)
+        if holder is not None:
+            facts_per_sentence[holder.id] += 1
 
     sentence_chars = sum(len(sentence.text) for sentence in draft.sentences)
     per_area: dict[str, dict[str, Any]] = {}

@@ -51,13 +51,14 @@ class Segmenter:
             import rjieba
 
             self._engine = rjieba.Jieba()
-            self._tokenize = self._engine.tokenize
+            self._tokenize: Callable[[str], list[tuple[str, int, int]]] = self._engine.tokenize
         else:
             import jieba
 
             jieba.setLogLevel(logging.WARNING)
-            self._engine = jieba.Tokenizer()
-            self._tokenize = lambda text: self._engine.tokenize(text, HMM=True)
+            tokenizer = jieba.Tokenizer()
+            self._engine = tokenizer
+            self._tokenize = lambda text: tokenizer.tokenize(text, HMM=True)
         for word, frequency in domain_terms():
             self._engine.add_word(word, frequency, None)
 

@@ -40,7 +40,8 @@ def dates(text: str) -> list[Found]:
         text = text.translate(_CIRCLE_ZERO)
     found = decades(text)
     for match in _DATE.finditer(text):
-        month = None
+        month: str | None = None
+        normalized: str | None
         if match.group("y1"):
             year = parse_year(match.group("y1"))
             if year is None:
@@ -54,9 +55,10 @@ def dates(text: str) -> list[Found]:
         elif match.group("m1"):
             # 1至11月, 1—11月: the months of a year so far, one span of time.
             first, month = _month(match.group("m1")), match.group("m2")
-            if first is None or _month(month) is None or first >= _month(month):
+            last = _month(month)
+            if first is None or last is None or first >= last:
                 continue
-            normalized = f"--{first:02d}/--{_month(month):02d}"
+            normalized = f"--{first:02d}/--{last:02d}"
         else:
             month = match.group("m2")
             # A month of no stated year (6月, 6月份) is that month; with its day, that day.

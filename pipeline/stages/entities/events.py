@@ -2,9 +2,16 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
 from .common import CN_DIGIT, Found, skip_to
+
+# What EntityRules mixes this with, shown to the type checker only (see rules.py).
+if TYPE_CHECKING:
+    from .organisations import OrganisationRules as _Mixed
+else:
+    _Mixed = object
 
 _CONGRESS = re.compile(rf"(?:党的|中共)[{CN_DIGIT}]{{1,3}}大")
 _BARE_YEAR = re.compile(rf"(?<![\d.])(?:19|20)\d{{2}}(?=[{CJK_CLASS}])(?!年|届|次|多|余|万|亿|个|名|人|家|元|项)")
@@ -20,7 +27,7 @@ _PLENUM = re.compile(
     skip_to(f"党省市区县州旗{CN_DIGIT}") + rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
 
 
-class EventRules:
+class EventRules(_Mixed):
     """Mixin of `EntityRules`: the event rules."""
 
     def events(self, text: str, places: list[Found], orgs: list[Found], dates: list[Found]) -> list[Found]:
@@ -42,7 +49,9 @@ class EventRules:
                     not any(w in match.group() for w in ("召开", "举办", "参加", "出席")) and \
                     ((start, end) not in years or self._year_names_topic(match.group("topic"))):
                 if (start, end) not in years:
-                    start = _CONGRESS_LEAD.search(text, max(0, start - 12), start).start()
+                    lead = _CONGRESS_LEAD.search(text, max(0, start - 12), start)
+                    assert lead is not None  # its last alternative, `$`, matches anywhere
+                    start = lead.start()
                 found.append(Found(start, match.end(), "EVENT"))
         return found
 

@@ -6,9 +6,19 @@ are people when each reads as a name and the list closes on a word for people (�
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS, is_cjk
 from .common import Found
+
+# What EntityRules mixes this with, shown to the type checker only (see rules.py).
+if TYPE_CHECKING:
+    from .organisations import OrganisationRules
+    from .people import PersonRules
+
+    class _Mixed(OrganisationRules, PersonRules): ...
+else:
+    _Mixed = object
 
 #: A name in parentheses: (某某商会), （某某协会）.
 _BRACKETED = re.compile(rf"[(（]([{CJK_CLASS}]{{3,20}})[)）]")
@@ -17,7 +27,7 @@ _BRACKETED = re.compile(rf"[(（]([{CJK_CLASS}]{{3,20}})[)）]")
 _LIST = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
 
 
-class ListRules:
+class ListRules(_Mixed):
     """Mixin of `EntityRules`: names in 、 lists."""
 
     def listed(self, text: str, places: list[Found], bounds: frozenset[int] | None = None) -> list[Found]:

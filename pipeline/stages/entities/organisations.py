@@ -4,13 +4,20 @@ associations after an anchor, companies."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
 from .common import Found
 from .places import cut_across_word
 
+# What EntityRules mixes this with, shown to the type checker only (see rules.py).
+if TYPE_CHECKING:
+    from .base import RuleBase as _Mixed
+else:
+    _Mixed = object
 
-class OrganisationRules:
+
+class OrganisationRules(_Mixed):
     """Mixin of `EntityRules`: the organisation rules, and the anchoring they share with venues."""
 
     def _anchor_start(self, text: str, at: int, anchors: dict[int, int], max_filler: int, *,
@@ -180,6 +187,7 @@ class OrganisationRules:
             placed = anchored is not None and anchored[1] == 0 and match.start() in places_at
             if placed and match.group() in self.place_named_suffixes:
                 least = 0
+                assert anchored is not None  # as `placed` says
                 while anchored[0] in places_at and places_at[anchored[0]] < anchored[0]:
                     anchored = (places_at[anchored[0]], 0)
             if anchored is None or anchored[1] < least or \

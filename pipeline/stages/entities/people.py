@@ -3,9 +3,16 @@ an honorific, and names listed beside a found one."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
 from .common import Found
+
+# What EntityRules mixes this with, shown to the type checker only (see rules.py).
+if TYPE_CHECKING:
+    from .base import RuleBase as _Mixed
+else:
+    _Mixed = object
 
 
 #: What may follow a name in a byline: a space before the next name, a line's or a bracket's end.
@@ -13,7 +20,7 @@ _BYLINE_NAME_ENDS = (" ", "\u3000", "\n", ")", "", ",")
 _PHOTO_CREDIT = re.compile(r"\(([^()\s]{2,3})摄\)")
 
 
-class PersonRules:
+class PersonRules(_Mixed):
     """Mixin of `EntityRules`: the person rules."""
 
     def persons(self, text: str, bounds: frozenset[int] | None = None) -> list[Found]:
@@ -74,7 +81,7 @@ class PersonRules:
     def _byline_run(self, text: str, at: int) -> set[tuple[int, int]]:
         """Names written whole after a byline's cue, one space apart (通讯员 施某行 郭某钰): each
         word that reads as a whole name, up to the first that does not."""
-        spans = set()
+        spans: set[tuple[int, int]] = set()
         while True:
             # A byline's word is a name whatever its characters (郭其某: 其 ends no name there).
             end = next((i for i in range(at, min(at + 4, len(text) + 1)) if text[i:i + 1] in _BYLINE_NAME_ENDS), None)

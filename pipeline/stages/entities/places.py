@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
 from .common import Found, WordIndex
+
+# What EntityRules mixes this with, shown to the type checker only (see rules.py).
+if TYPE_CHECKING:
+    from .base import RuleBase as _Mixed
+else:
+    _Mixed = object
 
 DIVISION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县",
                       "自治旗", "地区", "省", "市", "区", "县", "旗", "盟")
@@ -105,7 +112,7 @@ def cut_across_word(start: int, end: int, bounds: frozenset[int] | None) -> bool
     return bounds is not None and start not in bounds and any(at in bounds for at in range(start + 1, end))
 
 
-class PlaceRules:
+class PlaceRules(_Mixed):
     """Mixin of `EntityRules`: the place rules."""
 
     def town_stem(self, stem: str, suffix: str) -> bool | None:
@@ -160,10 +167,10 @@ class PlaceRules:
                 # 萍乡人, 萍乡籍: a person's origin; 黑河流域: a river of a city's name.
                 if text[end:end + 1] in ("人", "籍") or text.startswith(self.not_after_short_place, end):
                     continue
-                code = self._short_code(gazetteer.shorts[word], codes)
+                short_code = self._short_code(gazetteer.shorts[word], codes)
                 whole = bounds is not None and at in bounds and end in bounds
-                if code is not None and (whole or bounds is None or Gazetteer.level(code) != "province"):
-                    found.append(Found(at, end, "GPE", code=code))
+                if short_code is not None and (whole or bounds is None or Gazetteer.level(short_code) != "province"):
+                    found.append(Found(at, end, "GPE", code=short_code))
                     break
                 if whole and word not in self.boundary_words:
                     counties.append((Found(at, end, "GPE"), gazetteer.shorts[word]))
@@ -325,8 +332,8 @@ class PlaceRules:
         if word_starts is None:
             return []
         bounds = word_starts | {len(text)}
-        stems = {township_short_name(town) for town in towns}
-        stems = {stem for stem in stems if stem and stem not in self.boundary_words and stem not in self.not_places and
+        shortened = {township_short_name(town) for town in towns}
+        stems = {stem for stem in shortened if stem and stem not in self.boundary_words and stem not in self.not_places and
                  self.gazetteer.short_words.get(stem, "ns") in self.name_tags}
         return [Found(m.start(), m.end(), "GPE") for stem in sorted(stems) for m in re.finditer(re.escape(stem), text)
                 if (m.start() in bounds or text[m.start() - 1:m.start()] in self.function_chars) and

@@ -22,7 +22,10 @@ _LABEL_RANK = {"ORG": 0, "FAC": 1, "EVENT": 2, "DOC": 3, "GPE": 4, "PERSON": 5, 
 _NESTABLE = frozenset({"GPE", "ORG"})
 
 
-class EntityRules(RuleBase, PlaceRules, OrganisationRules, VenueRules, EventRules, PersonRules, ListRules):
+# The mixins read RuleBase's data and each other's rules. The type checker sees them as subclasses
+# of what they read (at run time they are plain classes: places.py cannot import base.py, which
+# imports it), so each comes before what it reads; no two of them define the same name.
+class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRules, PersonRules, RuleBase):
     """All entity rules, loaded once; `find(text)` is the per-document entry point."""
 
     def find(self, text: str, word_starts: frozenset[int] | None = None) -> Findings:

@@ -1,17 +1,25 @@
 """Venues (FAC): quoted names ending in a venue word, and venues anchored by a place or body."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .common import QUOTED, Found
 
+# What EntityRules mixes this with, shown to the type checker only (see rules.py).
+if TYPE_CHECKING:
+    from .organisations import OrganisationRules as _Mixed
+else:
+    _Mixed = object
 
-class VenueRules:
+
+class VenueRules(_Mixed):
     """Mixin of `EntityRules`: the venue rules."""
 
     def venues(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
         found = []
         for match in QUOTED.finditer(text):
             inner = match.group(1)
-            if self.venue.search(inner) and self.venue.search(inner).end() == len(inner) and len(inner) >= 3:
+            if (venue := self.venue.search(inner)) and venue.end() == len(inner) and len(inner) >= 3:
                 found.append(Found(match.start(1), match.end(1), "FAC"))
         anchors = {f.end: f.start for f in places if f.length >= 3}
         anchors.update({f.end: f.start for f in orgs})

@@ -124,7 +124,7 @@ def _take_ordinal_heads(sentence_spans: list[tuple[int, int, int]], candidates: 
     taken = {index for index in candidates
              if 2 * per_paragraph[sentence_spans[index][2]] >= ordinal_sentences[sentence_spans[index][2]]}
     for index in sorted(taken):
-        heads.append(Head(*sentence_spans[index][:2], "cn是", run_in=True))
+        heads.append(Head(*sentence_spans[index][:2], "一是", run_in=True))
     return [span for index, span in enumerate(sentence_spans) if index not in taken]
 
 
@@ -139,6 +139,7 @@ def _take_title(draft: Draft, content: list[tuple[int, int]], furniture: list[Fu
         return
     folded = draft.folded
     start, end = content[0]
+    title: tuple[int, int] | None
     subtitle = glued_subtitle(folded, start, end)
     if subtitle is not None:
         title = trim(folded, start, subtitle[0])
@@ -205,7 +206,7 @@ def _hard_wrapped(text: str, before: tuple[int, int], after_start: int) -> bool:
 def _assign_levels(heads: list[Head]) -> None:
     order: list[str] = []
     for head in heads:
-        if head.style == "cn是":
+        if head.style == "一是":
             continue  # below whatever encloses it (`_level_run_in_ordinals`)
         if head.style not in order:
             order.append(head.style)
@@ -216,7 +217,7 @@ def _level_run_in_ordinals(heads: list[Head]) -> None:
     """`一是…` sits one level below whatever heading encloses it."""
     enclosing = 0
     for head in heads:
-        if head.style == "cn是":
+        if head.style == "一是":
             head.level = enclosing + 1
         else:
             enclosing = head.level

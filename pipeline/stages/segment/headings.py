@@ -59,7 +59,7 @@ _SPACED_OUT = re.compile(rf"[{CJK_CLASS}](?: +[{CJK_CLASS}]){{1,4}}")
 #: `一是`), at a space, or at its first comma or sentence end (`二、存在问题一是…`).
 _FIRST_ITEM = re.compile(rf"\d{{1,2}}\.(?!\d)|\(\d{{1,2}}\)|[{CN_DIGITS}]是|\s|[,;:。!?]")
 #: Numbering styles of sections (not of list items) that may start mid-line, after a sentence.
-_SECTION_STYLES = frozenset({"cn、", "(cn)", "第cn部分"})
+_SECTION_STYLES = frozenset({"一、", "（一）", "第一部分"})
 #: Headings whose style is no numbering at all.
 UNNUMBERED = frozenset({"plain", "lead"})
 
@@ -104,7 +104,7 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
             heads.extend(bracketed)
             previous_closed = bracketed[-1].end == end or ends_sentence(line)
             continue
-        if numbered is not None and (head := _numbered_head(text, start, end, numbered[0],
+        if numbered is not None and (head := _numbered_head(text, start, end, numbered,
                                                             styles_by_line, number - 1)):
             heads.append(head)
             previous_closed = True
@@ -208,12 +208,14 @@ def _run_in_head(text: str, line_chunks: list[Chunk], index: int) -> tuple[Head,
     return None
 
 
-def _numbered_head(text: str, start: int, end: int, style: str,
+def _numbered_head(text: str, start: int, end: int, numbered: tuple[str, int],
                    styles_by_line: list[tuple[str, int] | None], number: int) -> Head | None:
+    """The heading a line opens with, given its numbering: (style, where its text starts)."""
+    style, text_from = numbered
     line = text[start:end]
-    if not CJK.search(line[numbering(line)[1]:]):
+    if not CJK.search(line[text_from:]):
         return None  # `第一，` alone on its line: the item's text was split off, not a heading
-    if (item_end := _first_item_end(text, start + numbering(line)[1], end)) is not None:
+    if (item_end := _first_item_end(text, start + text_from, end)) is not None:
         return Head(start, item_end, style, run_in=True)
     stop = next((i for i, char in enumerate(line) if char in TERMINATORS), None)
     if stop is None:
@@ -227,12 +229,12 @@ def _numbered_head(text: str, start: int, end: int, style: str,
         neighbours = [styles_by_line[i] for i in (number - 1, number + 1)
                       if 0 <= i < len(styles_by_line)]
         if len(line) > MAX_HEADING or any(n and n[0] == style for n in neighbours) \
-                or any(char.isdigit() for char in line[numbering(line)[1]:]):
+                or any(char.isdigit() for char in line[text_from:]):
             return None
         return Head(start, end, style)
     if head_end <= MAX_RUN_IN and "," not in line[:head_end]:
         return Head(start, start + head_end, style, run_in=True)
-    glued_end = _glued_name_end(text, start + numbering(line)[1], end)
+    glued_end = _glued_name_end(text, start + text_from, end)
     return Head(start, glued_end, style, run_in=True) if glued_end is not None else None
 
 

@@ -11,14 +11,16 @@ from ...textnorm import CJK_CLASS, LINE_BREAKS, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
 #: Numbering styles in the order they are tried; a style's level is the rank of its first
-#: appearance in the document, since reports disagree on which style is the outer one.
+#: appearance in the document, since reports disagree on which style is the outer one. Each style
+#: is named by its first number as written (`一、` for 一、 二、 三、); the name is the heading's
+#: published `numbering` (the schema's `$defs/numbering` describes each).
 NUMBERING = (
-    ("cn、", re.compile(rf"^[{CN_DIGITS}]+、")),
-    ("(cn)", re.compile(rf"^\([{CN_DIGITS}]+\)")),
-    ("第cn部分", re.compile(rf"^第[{CN_DIGITS}]+(?:部分|章|篇)")),
-    ("第cn,", re.compile(rf"^第[{CN_DIGITS}]+[,、:]")),
+    ("一、", re.compile(rf"^[{CN_DIGITS}]+、")),
+    ("（一）", re.compile(rf"^\([{CN_DIGITS}]+\)")),
+    ("第一部分", re.compile(rf"^第[{CN_DIGITS}]+(?:部分|章|篇)")),
+    ("第一，", re.compile(rf"^第[{CN_DIGITS}]+[,、:]")),
     ("1.", re.compile(r"^\d{1,2}(?:\.(?!\d)|、)")),
-    ("(1)", re.compile(r"^\(\d{1,2}\)")),
+    ("（1）", re.compile(r"^\(\d{1,2}\)")),
     ("①", re.compile(r"^[\u2460-\u2473]")),
     # WeChat and newspaper layouts: `01 凝心铸魂`, `02｜服务大局`, `◆ 同心聚力`.
     ("01", re.compile(r"^0[1-9](?:[ |.、]+|(?=[^\d\s.]))")),
