@@ -2,8 +2,8 @@
 
     import spacy, pipeline.spacy_components
     nlp = spacy.blank("zh")
-    nlp.add_pipe("report_miner_entities_v1")
-    nlp.add_pipe("report_miner_activities_v1")
+    nlp.add_pipe("report_miner_entities_v1")            # config: overwrite_ents, spans_key, scorer
+    nlp.add_pipe("report_miner_activities_v1")          # config: spans_key, entity_spans_key, scorer
     doc = nlp("由民建某某区支部撰写的建议被采用。")
     doc.ents, doc.spans["report_miner_entities"], doc.spans["report_miner_activities"]
 
@@ -11,22 +11,36 @@ The factory names carry a version, so a change in what a component does gets a n
 of silently changing old pipelines. The rules match characters, so they work whatever the Doc's
 tokenization (spaCy's per-character default, jieba, or this project's tokens); a Doc of words
 also lets towns and villages be found from their shape alone. Each component splits tokens where
-a name begins or ends inside one, so every result is a span of whole tokens; the report-miner
-stages build their Doc already cut there (`doc_from_tokens(..., cuts=...)`). As in the stages,
-the rules read the folded text (`textnorm.fold`) and names are given as the Doc writes them.
+a name begins or ends inside one, so every result is a span of whole tokens (hence
+`retokenizes=True`). As in the stages, the rules read the folded text (`textnorm.fold`) and names
+are given as the Doc writes them.
+
+The report-miner stages run the same rules (`entity_rules`, `activity_rules`) without a Doc, and
+never import this module: spaCy takes most of a second to import. On a Doc built from the
+stages' tokens (`doc_from_tokens`) the components give exactly the stages' records.
+
+As spaCy's own `entity_ruler`, the entity component keeps the entities a component before it set
+(`overwrite_ents=False`): its names fill `doc.ents` only where no entity is yet; its span group
+holds every name it found regardless.
 """
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.pipeline.span_ruler import overlapping_labeled_spans_score
+from spacy.scorer import get_ner_prf
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.training import Example
+from spacy.util import filter_spans, registry
 from spacy.vocab import Vocab
 
+from .stages.activities import activity_rules, as_written
+from .stages.entities import entity_rules
 from .textnorm import fold
 
 if TYPE_CHECKING:
@@ -37,6 +51,8 @@ ACTIVITY_FACTORY = "report_miner_activities_v1"
 #: Span groups the components fill: every entity (nested places and bodies too) and activity.
 ENTITY_SPANS = "report_miner_entities"
 ACTIVITY_SPANS = "report_miner_activities"
+#: The entity component's scorer, in spaCy's registry of scorers (where spaCy keeps its own).
+ENTITY_SCORER = "report_miner.entity_scorer.v1"
 
 for _name in ("canonical", "normalized", "code", "level", "activity_name", "organiser"):
     if not Span.has_extension(_name):
@@ -94,16 +110,43 @@ def align(doc: Doc, offsets: Iterable[tuple[int, int]]) -> None:
             retokenizer.split(token, pieces, heads=[(token, i) for i in range(len(pieces))])
 
 
-class EntityComponent:
-    """Finds PERSON ORG GPE FAC DOC EVENT DATE names; sets `doc.ents` (the outermost names),
-    `doc.spans["report_miner_entities"]` (all, with `._.canonical`, `._.normalized`) and
-    `doc._.report_miner_region`."""
+def entity_score(examples: Iterable[Example], *, spans_key: str = ENTITY_SPANS, **kwargs: Any) -> dict[str, Any]:
+    """spaCy's named-entity scores of `doc.ents` (`ents_f`...), as its `entity_ruler` gives them,
+    and the scores of every name of the span group, nested ones too (`spans_<key>_f`...)."""
+    examples = list(examples)
+    return {**get_ner_prf(examples), **overlapping_labeled_spans_score(examples, spans_key=spans_key)}
 
-    def __init__(self, nlp: Language, name: str) -> None:
-        from .stages.entities import EntityRules
 
+@registry.scorers(ENTITY_SCORER)
+def make_entity_scorer(spans_key: str = ENTITY_SPANS) -> Callable[..., dict[str, Any]]:
+    return partial(entity_score, spans_key=spans_key)
+
+
+def added_entities(doc: Doc, spans: list[Span], overwrite: bool) -> list[Span]:
+    """`doc.ents` with `spans` (not overlapping each other) added as spaCy's `entity_ruler` adds
+    its matches: a span touching an existing entity is left out, or, with `overwrite`, replaces
+    it. Each token is looked at once, however many entities there are."""
+    if not overwrite:
+        types = doc.to_array("ENT_TYPE")
+        return [*doc.ents, *(span for span in spans if not types[span.start:span.end].any())]
+    covered = bytearray(len(doc))
+    for span in spans:
+        covered[span.start:span.end] = b"\x01" * len(span)
+    return [*(ent for ent in doc.ents if not any(covered[ent.start:ent.end])), *spans]
+
+
+class EntityComponent(Pipe):
+    """Finds PERSON ORG GPE FAC DOC EVENT DATE names; fills the span group `spans_key` (all
+    names, nested places and bodies too, with `._.canonical`, `._.normalized`, `._.code`,
+    `._.level`), adds the outermost names to `doc.ents` and sets `doc._.report_miner_region`."""
+
+    def __init__(self, nlp: Language, name: str = ENTITY_FACTORY, *, spans_key: str = ENTITY_SPANS,
+                 overwrite_ents: bool = False, scorer: Callable | None = entity_score) -> None:
         self.name = name
-        self.rules = EntityRules()
+        self.spans_key = spans_key
+        self.overwrite = overwrite_ents
+        self.scorer = scorer
+        self.rules = entity_rules()
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -112,10 +155,10 @@ class EntityComponent:
         segmented = len(starts) < sum(not ch.isspace() for ch in text)
         findings = self.rules.find(fold(text), frozenset(starts) if segmented else None)
         align(doc, ((f.start, f.end) for f in findings.entities))
-        return self.annotate(doc, findings)
+        self.set_annotations(doc, findings)
+        return doc
 
-    @staticmethod
-    def annotate(doc: Doc, findings: Findings) -> Doc:
+    def set_annotations(self, doc: Doc, findings: Findings) -> None:
         """Sets the spans of names found in `doc`'s text; each must be a span of whole tokens."""
         spans = []
         for found in findings.entities:
@@ -125,69 +168,62 @@ class EntityComponent:
             span._.code = found.code
             span._.level = found.level
             spans.append(span)
-        doc.spans[ENTITY_SPANS] = spans
-        doc.ents = filter_spans(spans)
+        doc.spans[self.spans_key] = spans
+        doc.ents = added_entities(doc, filter_spans(spans), self.overwrite)
         doc._.report_miner_region = findings.region
-        return doc
 
 
-class ActivityComponent:
-    """Finds named activities, mechanisms, models and brands; fills
-    `doc.spans["report_miner_activities"]` (label = kind, `._.activity_name`, `._.organiser`).
-    Reads the entity component's spans when present, to leave venues and find organisers."""
+class ActivityComponent(Pipe):
+    """Finds named activities, mechanisms, models and brands; fills the span group `spans_key`
+    (label = kind, `._.activity_name`, `._.organiser`). Reads the entity component's span group
+    (`entity_spans_key`) when present, to leave venues and find organisers."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
-        from .stages.activities import ActivityRules
-
+    def __init__(self, nlp: Language, name: str = ACTIVITY_FACTORY, *, spans_key: str = ACTIVITY_SPANS,
+                 entity_spans_key: str = ENTITY_SPANS, scorer: Callable | None = None) -> None:
         self.name = name
-        self.rules = ActivityRules()
+        self.spans_key = spans_key
+        self.entity_spans_key = entity_spans_key
+        self.scorer = scorer
+        self.rules = activity_rules()
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        return self.annotate(doc, text, fold(text))
-
-    def annotate(self, doc: Doc, text: str, folded: str) -> Doc:
-        """As calling the component, for a caller that holds `doc`'s text and its fold already.
-        The rules read `folded`; names and organisers are given as `text` writes them."""
-        entities = [(s.start_char, s.end_char, s.label_) for s in doc.spans.get(ENTITY_SPANS, [])]
+        folded = fold(text)
+        entities = [(s.start_char, s.end_char, s.label_) for s in doc.spans.get(self.entity_spans_key, [])]
         found = self.rules.find(folded, entities)
         align(doc, ((f.start, f.end) for f in found))
         spans = []
         for activity in found:
             span = whole_span(doc, activity.start, activity.end, activity.kind)
-            name_at = folded.find(activity.name, activity.start, activity.end)
-            span._.activity_name = text[name_at:name_at + len(activity.name)]
-            organiser = activity.organiser_at
-            span._.organiser = text[organiser[0]:organiser[1]] if organiser else None
+            span._.activity_name, span._.organiser = as_written(activity, text, folded)
             spans.append(span)
-        doc.spans[ACTIVITY_SPANS] = spans
+        doc.spans[self.spans_key] = spans
         return doc
 
 
-@Language.factory(ENTITY_FACTORY)
-def make_entity_component(nlp: Language, name: str) -> EntityComponent:
-    return EntityComponent(nlp, name)
+@Language.factory(
+    ENTITY_FACTORY,
+    assigns=["doc.ents", "token.ent_type", "token.ent_iob", "doc.spans", "span._.canonical",
+             "span._.normalized", "span._.code", "span._.level", "doc._.report_miner_region"],
+    retokenizes=True,
+    default_config={"spans_key": ENTITY_SPANS, "overwrite_ents": False,
+                    "scorer": {"@scorers": ENTITY_SCORER, "spans_key": ENTITY_SPANS}},
+    default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
+)
+def make_entity_component(nlp: Language, name: str, spans_key: str, overwrite_ents: bool,
+                          scorer: Callable | None) -> EntityComponent:
+    return EntityComponent(nlp, name, spans_key=spans_key, overwrite_ents=overwrite_ents, scorer=scorer)
 
 
-@Language.factory(ACTIVITY_FACTORY)
-def make_activity_component(nlp: Language, name: str) -> ActivityComponent:
-    return ActivityComponent(nlp, name)
-
-
-@lru_cache(maxsize=1)
-def entity_pipeline() -> Language:
-    """The process's blank Chinese pipeline with the entity component (built once)."""
-    import spacy
-
-    nlp = spacy.blank("zh")
-    nlp.add_pipe(ENTITY_FACTORY)
-    return nlp
-
-
-@lru_cache(maxsize=1)
-def activity_pipeline() -> Language:
-    import spacy
-
-    nlp = spacy.blank("zh")
-    nlp.add_pipe(ACTIVITY_FACTORY)
-    return nlp
+@Language.factory(
+    ACTIVITY_FACTORY,
+    assigns=["doc.spans", "span._.activity_name", "span._.organiser"],
+    retokenizes=True,
+    default_config={"spans_key": ACTIVITY_SPANS, "entity_spans_key": ENTITY_SPANS,
+                    "scorer": {"@scorers": "spacy.overlapping_labeled_spans_scorer.v1", "spans_key": ACTIVITY_SPANS}},
+    default_score_weights={f"spans_{ACTIVITY_SPANS}_f": 1.0, f"spans_{ACTIVITY_SPANS}_p": 0.0,
+                           f"spans_{ACTIVITY_SPANS}_r": 0.0, f"spans_{ACTIVITY_SPANS}_per_type": None},
+)
+def make_activity_component(nlp: Language, name: str, spans_key: str, entity_spans_key: str,
+                            scorer: Callable | None) -> ActivityComponent:
+    return ActivityComponent(nlp, name, spans_key=spans_key, entity_spans_key=entity_spans_key, scorer=scorer)

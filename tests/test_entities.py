@@ -432,6 +432,19 @@ def test_entity_rules_are_linear_on_hostile_runs(unit):
     assert_linear(EntityRules().find, unit)
 
 
+def test_the_word_index_finds_every_word_where_it_starts_longest_first():
+    from pipeline.stages.entities.common import WordIndex
+
+    words = ["柳岸", "柳岸县", "岸县", "县城", "桃源镇", "源镇", "镇"]
+    text = "柳岸县城到桃源镇，柳岸县柳岸𠀋桃源镇"
+    every = [(at, sorted((w for w in words if len(w) >= 2 and text.startswith(w, at)), key=len, reverse=True))
+             for at in range(len(text))]
+    index = WordIndex(words)
+    assert list(index.at_each(text)) == [(at, found) for at, found in every if found]
+    assert list(index.leftmost_longest(text)) == [(0, "柳岸县"), (5, "桃源镇"), (9, "柳岸县"), (12, "柳岸"), (15, "桃源镇")]
+    assert list(WordIndex([]).at_each(text)) == []
+
+
 LIST_ITEM = st.text(alphabet=st.sampled_from(list("柳岸青禾民族工作处协会商会日报遗址镇乡等和以到建有同业")), min_size=1, max_size=8)
 
 

@@ -19,13 +19,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import cast
 
 from ..data import read_json
 from ..draft import Draft, on_matching_view
 from ..records import Activity, Quantity
 from ..textnorm import CJK_CLASS
 from .entities import QUOTED
+from .entities.common import skip_to
 
 NAME = "activities"
 REQUIRES = ("text", "folded", "sentences", "tokens", "entities", "quantities")
@@ -48,12 +48,14 @@ _ARTICLE_COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十]+)条")
 _NOTE = re.compile(r"\([^()“”]{1,160}\)")
 #: A day named by its date (6·30扶贫济困日, 9·5中华慈善日): month and day, then the day's name.
 #: Only a middle dot joins them: 1.5万人次…今日 is a decimal.
-_NAMED_DAY = re.compile(rf"(?<![\d.·•・])(?:1[0-2]|[1-9])[·•・](?:[12]\d|3[01]|[1-9])[{CJK_CLASS}]{{2,8}}?日")
+_NAMED_DAY = re.compile(skip_to("1-9") + rf"(?<![\d.·•・])(?:1[0-2]|[1-9])[·•・](?:[12]\d|3[01]|[1-9])[{CJK_CLASS}]{{2,8}}?日")
 #: A work method named by two numbered words (以四“聚”促四“强”): a numeral, a quoted word, a
 #: verb that links them, a numeral and a quoted word.
 _NUMBERED_METHOD = re.compile(r"[一二三四五六七八九十]“[^“”\n]{1,3}”[促带强保助推][一二三四五六七八九十]“[^“”\n]{1,3}”")
 #: Unquoted names listed with 、: runs of Chinese characters joined by it.
 _LISTED = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
+#: Closing quotes, found by `re`'s literal search rather than a Python loop over characters.
+_CLOSING_QUOTE = re.compile("”")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,7 @@ class ActivityRules:
         self.speech = re.compile(rf"(?:{'|'.join(map(re.escape, c['speech_verbs']))})[:,]?\s*$")
         self.max_uncued = c["max_uncued_length"]
         self.named_ends = tuple(c["named_trigger_ends"])
+        self.any_named_end = re.compile("|".join(map(re.escape, self.named_ends)))
         self.campaigns = re.compile("|".join(map(re.escape, sorted(c["named_campaigns"], key=len, reverse=True))))
         self.campaign_verbs = tuple(c["campaign_verbs"])
         self.max_count_gap = c["max_count_gap"]
@@ -205,7 +208,7 @@ class ActivityRules:
         within reach; kept when the words after it say it is a name."""
         taken = {f.end for f in found}
         named = []
-        for at in [i for i, ch in enumerate(text) if ch == "”"]:
+        for at in [match.start() for match in _CLOSING_QUOTE.finditer(text)]:
             if at + 1 in taken:
                 continue
             # Opened after all if the nearest quote mark before it opens (a long quote, a comma in it);
@@ -230,6 +233,9 @@ class ActivityRules:
         taken = [(f.start, f.end) for f in found]
         listed = []
         for match in _LISTED.finditer(text):
+            # Every item lies inside the run: one holding no campaign's ending has no named item.
+            if not self.any_named_end.search(text, match.start(), match.end()):
+                continue
             items = []
             at = match.start()
             pieces = match.group().split("、")
@@ -264,10 +270,13 @@ class ActivityRules:
     def _campaigns(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
         """Nationwide campaigns named without quotes (党史学习教育, 主题教育) where the clause says
         they were carried out (开展…), unless a quoted name right before them names them."""
+        matches = list(self.campaigns.finditer(text))
+        if not matches:  # most reports name none; their clause ends need not be found
+            return []
         taken = [(f.start, f.end) for f in found]
         campaigns = []
         clause_start_of = _Starts(text, _CLAUSE_END)
-        for match in self.campaigns.finditer(text):
+        for match in matches:
             clause_start = clause_start_of(match.start())
             if text[match.start() - 1:match.start()] == "”" or \
                     any(s < match.end() and match.start() < e for s, e in taken) or \
@@ -320,27 +329,32 @@ class ActivityRules:
         return linked
 
 
-def make_stage() -> Callable[[Draft], None]:
-    from ..spacy_components import (ACTIVITY_SPANS, ENTITY_SPANS, ActivityComponent, activity_pipeline,
-                                    doc_from_tokens, whole_span)
+@lru_cache(maxsize=1)
+def activity_rules() -> ActivityRules:
+    """The process's rules, loaded once, for the stage and the spaCy component alike."""
+    return ActivityRules()
 
-    nlp = activity_pipeline()
-    component = cast(ActivityComponent, nlp.get_pipe(nlp.pipe_names[0]))
+
+def as_written(activity: FoundActivity, text: str, folded: str) -> tuple[str, str | None]:
+    """The activity's name and its organiser as `text` writes them; the rules read `folded`."""
+    name_at = folded.find(activity.name, activity.start, activity.end)
+    organiser = activity.organiser_at
+    return text[name_at:name_at + len(activity.name)], text[organiser[0]:organiser[1]] if organiser else None
+
+
+def make_stage() -> Callable[[Draft], None]:
+    rules = activity_rules()
 
     def run(draft: Draft) -> None:
-        doc = draft.shared.get("spacy_doc")
-        if doc is None or ENTITY_SPANS not in doc.spans:
-            cuts = [offset for e in draft.entities for offset in (e.start, e.end)]
-            doc = doc_from_tokens(nlp.vocab, draft.text, draft.tokens, cuts)
-            doc.spans[ENTITY_SPANS] = [whole_span(doc, e.start, e.end, e.label) for e in draft.entities]
-        doc = component.annotate(doc, draft.text, draft.folded)
+        text = draft.text
+        entities = [(entity.start, entity.end, entity.label) for entity in draft.entities]
         activities = []
-        for span in doc.spans[ACTIVITY_SPANS]:
-            sentence = draft.sentence_at(span.start_char)
-            activities.append(Activity(span._.activity_name, draft.text[span.start_char:span.end_char],
-                                       span.start_char, span.end_char, span.label_,
-                                       organiser=span._.organiser, sentence=sentence.id if sentence else None))
-        for index, count in component.rules.counts(draft.folded, activities, draft.quantities).items():
+        for found in rules.find(draft.folded, entities):
+            name, organiser = as_written(found, text, draft.folded)
+            sentence = draft.sentence_at(found.start)
+            activities.append(Activity(name, text[found.start:found.end], found.start, found.end, found.kind,
+                                       organiser=organiser, sentence=sentence.id if sentence else None))
+        for index, count in rules.counts(draft.folded, activities, draft.quantities).items():
             activities[index] = replace(activities[index], count=count.value, count_unit=count.unit)
         draft.activities = activities
 

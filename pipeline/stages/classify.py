@@ -6,8 +6,11 @@ form is the skops file in `models/area_classifier/`; beside it training exports 
 vectorisers and coefficients as plain arrays (`inference.npz`, `vocabulary.json`), which this
 stage scores with numpy alone. Measured on the development machine: importing scikit-learn and
 skops and loading the skops file took 2.5-3.7 s (idle to busy), more than a whole cold
-single-report run may take; importing this module and loading the arrays took 0.1-0.2 s, and
-classifying a report about 10 ms. A test checks the arrays give the skops model's probabilities.
+single-report run may take; importing this module and loading the arrays took 0.1-0.2 s. A
+document's headings and sentences are scored together, their features built in one pass over
+its text (`pipeline/ngrams.py`): the 72 government work reports (1.1 million characters) took
+1.2 s of CPU in this stage, 3.9 s sentence by sentence. A test checks the arrays give the skops
+model's probabilities; another, that the document-at-once features equal a per-sentence reference.
 
 Inference uses the document's structure, as evidence rather than orders:
 
@@ -38,11 +41,11 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +53,8 @@ import numpy as np
 from .. import errors
 from ..data import read_json
 from ..draft import Draft
+from ..ngrams import (CodePointTable, Entries, code_points, pack, packed_ngrams, span_positions, sublinear_tfidf,
+                      unpack, word_ngrams)
 from ..records import Section
 from ..textnorm import fold
 
@@ -84,48 +89,80 @@ WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (1, 3)
 _NOT_WORD = re.compile(r"[^\w]+")
 _DIGIT = re.compile(r"\d")
+#: What n-grams are made of: the characters `_NOT_WORD` leaves, letters and digits.
+_IS_WORD_CHARACTER = CodePointTable(lambda character: _NOT_WORD.fullmatch(character) is None)
+_IS_DIGIT = CodePointTable(lambda character: _DIGIT.fullmatch(character) is not None)
+_FOLDED = CodePointTable(lambda character: ord(fold(character)), dtype=np.int32)
+_ZERO = ord("0")
+
+#: Offsets into one text: an array of starts and an array of ends.
+Spans = tuple[np.ndarray, np.ndarray]
 
 
 # --- features: shared by training (as scikit-learn analyzers) and inference -----------------
+#
+# One definition serves both: the analyzers below are these functions on one span, their packed
+# character n-grams turned back into strings.
 
-def _normalise(piece: str) -> str:
-    return _DIGIT.sub("0", piece)
-
-
-def word_features(tokens: Sequence[str]) -> list[str]:
-    """Word unigrams and bigrams over the tokens that carry a letter or digit."""
-    words = [_normalise(token) for token in tokens if not _NOT_WORD.fullmatch(token)]
-    features: list[str] = []
-    for size in range(WORD_NGRAMS[0], WORD_NGRAMS[1] + 1):
-        features.extend(" ".join(words[i:i + size]) for i in range(len(words) - size + 1))
-    return features
+def _normalise(text: str) -> str:
+    """Every digit read as 0; one character for one, so offsets hold."""
+    return _DIGIT.sub("0", text)
 
 
-def char_features(text: str) -> list[str]:
-    """Character n-grams of the folded text with punctuation and spaces removed."""
-    letters = _normalise(_NOT_WORD.sub("", fold(text)))
-    features: list[str] = []
-    for size in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
-        features.extend(letters[i:i + size] for i in range(len(letters) - size + 1))
-    return features
+def word_feature_rows(text: str, spans: Spans, tokens: Spans,
+                      ngram_range: tuple[int, int] = WORD_NGRAMS) -> tuple[list[str], np.ndarray]:
+    """Word n-grams of each span of `text` and their rows: n-grams of the span's tokens that
+    carry a letter or digit, digits read as 0. `tokens` are sorted by start; a token belongs to
+    the span its start lies in, as `Draft.tokens_between` has it."""
+    token_starts, token_ends = tokens
+    first = np.searchsorted(token_starts, spans[0], "left")
+    last = np.searchsorted(token_starts, spans[1], "left")
+    index, token_rows = span_positions(first, last)
+    starts, ends = token_starts[index], token_ends[index]
+    letters_before = np.concatenate(([0], np.cumsum(_IS_WORD_CHARACTER(code_points(text)))))
+    # A token of punctuation or spaces alone is no word; an empty one is (`fullmatch` needs one character).
+    is_word = (letters_before[ends] > letters_before[starts]) | (ends == starts)
+    normalised = _normalise(text)
+    words = list(map(normalised.__getitem__, map(slice, starts[is_word].tolist(), ends[is_word].tolist())))
+    grams = [word_ngrams(words, token_rows[is_word], size) for size in range(ngram_range[0], ngram_range[1] + 1)]
+    return [gram for features, _ in grams for gram in features], np.concatenate([rows for _, rows in grams])
 
 
-def text_tokens(text: str) -> list[str]:
-    """The project's jieba tokens of `text` (as the tokenize stage cuts them)."""
+def char_feature_rows(text: str, spans: Spans,
+                      ngram_range: tuple[int, int] = CHAR_NGRAMS) -> tuple[np.ndarray, np.ndarray]:
+    """Character n-grams of each span of `text` (packed, see `pipeline.ngrams`) and their rows:
+    n-grams of the folded span with punctuation and spaces removed, digits read as 0."""
+    positions, rows = span_positions(*spans)
+    folded = _FOLDED(code_points(text)[positions]).astype(np.int64)
+    is_letter = _IS_WORD_CHARACTER(folded).astype(bool)
+    letters = folded[is_letter]
+    letters[_IS_DIGIT(letters).astype(bool)] = _ZERO
+    grams = [packed_ngrams(letters, rows[is_letter], size)
+             for size in range(ngram_range[0], ngram_range[1] + 1)]
+    return np.concatenate([packed for packed, _ in grams]), np.concatenate([rows for _, rows in grams])
+
+
+def _whole(text: str) -> Spans:
+    return np.array([0]), np.array([len(text)])
+
+
+def text_token_offsets(folded: str) -> np.ndarray:
+    """(start, end) rows of the project's jieba tokens in `folded` (as the tokenize stage cuts them)."""
     from .tokenize import segmenter
 
-    folded = fold(text)
-    return [folded[start:end] for start, end in segmenter().spans(folded)]
+    return np.array(segmenter().spans(folded), dtype=np.int64).reshape(-1, 2)
 
 
 def word_analyzer(text: str) -> list[str]:
     """scikit-learn analyzer: word features of raw text."""
-    return word_features(text_tokens(text))
+    folded = fold(text)
+    offsets = text_token_offsets(folded)
+    return word_feature_rows(folded, _whole(folded), (offsets[:, 0], offsets[:, 1]))[0]
 
 
 def char_analyzer(text: str) -> list[str]:
     """scikit-learn analyzer: character features of raw text."""
-    return char_features(text)
+    return unpack(char_feature_rows(text, _whole(text))[0])
 
 
 # --- taxonomy -------------------------------------------------------------------------------
@@ -180,8 +217,52 @@ class InferenceSettings:
     document_weight: float
 
 
+class WordTfidf:
+    """Word n-gram block: what training's TfidfVectorizer(analyzer=word_analyzer,
+    sublinear_tf=True) learnt, read from the exported arrays."""
+
+    def __init__(self, ngram_range: tuple[int, int] = WORD_NGRAMS) -> None:
+        self.ngram_range = ngram_range
+
+    def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray) -> WordTfidf:
+        self.vocabulary_ = vocabulary
+        self.idf_ = idf
+        return self
+
+    def transform(self, text: str, spans: Spans, tokens: Spans) -> Entries:
+        features, rows = word_feature_rows(text, spans, tokens, self.ngram_range)
+        columns = np.fromiter(map(self.vocabulary_.get, features, repeat(-1)), dtype=np.int64, count=len(features))
+        return sublinear_tfidf(rows, columns, len(spans[0]), self.idf_)
+
+
+class CharTfidf:
+    """Character n-gram block: what training's TfidfVectorizer(analyzer=char_analyzer,
+    sublinear_tf=True, min_df=2) learnt, its vocabulary packed and sorted for binary search."""
+
+    def __init__(self, ngram_range: tuple[int, int] = CHAR_NGRAMS) -> None:
+        self.ngram_range = ngram_range
+
+    def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray) -> CharTfidf:
+        packed = np.fromiter(map(pack, vocabulary), dtype=np.int64, count=len(vocabulary))
+        order = np.argsort(packed)
+        self.packed_vocabulary_ = packed[order]
+        self.columns_ = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))[order]
+        self.idf_ = idf
+        return self
+
+    def transform(self, text: str, spans: Spans) -> Entries:
+        packed, rows = char_feature_rows(text, spans, self.ngram_range)
+        at = np.minimum(np.searchsorted(self.packed_vocabulary_, packed), len(self.packed_vocabulary_) - 1)
+        columns = np.where(self.packed_vocabulary_[at] == packed, self.columns_[at], -1)
+        return sublinear_tfidf(rows, columns, len(spans[0]), self.idf_)
+
+
 class AreaModel:
-    """The exported linear model: tf-idf blocks, coefficients, softmax; numpy only."""
+    """The exported linear model: tf-idf blocks, coefficients, softmax; numpy only.
+
+    A document's headings and sentences are scored together: their features are built in one
+    pass over the document (`pipeline.ngrams`) and each block's product with the coefficients
+    summed per row, with no arrays per sentence."""
 
     def __init__(self, model_dir: str | Path | None = None) -> None:
         self.model_dir = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
@@ -193,8 +274,9 @@ class AreaModel:
             self.meta = json.loads(meta_path.read_text("utf-8"))
             vocabulary = json.loads((self.model_dir / "vocabulary.json").read_text("utf-8"))
             with np.load(self.model_dir / "inference.npz", allow_pickle=False) as arrays:
-                self._idf = {"words": arrays["idf_words"], "chars": arrays["idf_chars"]}
-                self._coef = arrays["coef"]
+                self.words = WordTfidf().fit_exported(dict(vocabulary["words"]), arrays["idf_words"])
+                self.chars = CharTfidf().fit_exported(dict(vocabulary["chars"]), arrays["idf_chars"])
+                coef = arrays["coef"]
                 self._intercept = arrays["intercept"]
             bundle_format = self.meta.get("bundle_format")
             if bundle_format != BUNDLE_FORMAT:
@@ -203,7 +285,6 @@ class AreaModel:
                     f"{BUNDLE_FORMAT}; retrain with `report-miner train`"))
             self.labels: tuple[str, ...] = tuple(self.meta["labels"])
             self.fallback: str = self.meta["fallback"]
-            self._index = {"words": dict(vocabulary["words"]), "chars": dict(vocabulary["chars"])}
         # A file of the wrong kind or shape (a list for an object, a key missing) is a broken
         # model, said as such, not a traceback from deep inside the stage.
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -216,33 +297,37 @@ class AreaModel:
         except (KeyError, TypeError) as exc:
             raise errors.ModelError(self.model_dir,
                                     detail=f"meta.json's inference settings are not valid: {exc}") from exc
-        self._offset = {"words": 0, "chars": len(self._idf["words"])}
+        # Each label's coefficients of one block, contiguous, for gathering by column.
+        split = len(self.words.idf_)
+        self._word_coef = np.ascontiguousarray(coef[:, :split])
+        self._char_coef = np.ascontiguousarray(coef[:, split:])
 
-    def _block(self, name: str, features: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Column indices and l2-normalised sublinear tf-idf values of one feature block."""
-        counts = Counter(map(self._index[name].get, features))  # map/Counter run in C
-        counts.pop(None, None)  # features the model never saw
-        if not counts:
-            return np.empty(0, dtype=np.int64), np.empty(0)
-        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
-        values = (1.0 + np.log(tf)) * self._idf[name][columns]
-        return columns + self._offset[name], values / np.linalg.norm(values)
+    def span_probabilities(self, text: str, spans: Spans, tokens: Spans) -> np.ndarray:
+        """Class probabilities (rows: spans of a document's folded `text`; columns: `labels`),
+        words cut at `tokens` (offsets into `text`, sorted by start)."""
+        return self._softmax(self.words.transform(text, spans, tokens), self.chars.transform(text, spans),
+                             len(spans[0]))
 
-    def probabilities(self, texts: Sequence[str],
-                      tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
-        """Class probabilities (rows: texts; columns: `labels`). `tokens` spares re-segmenting."""
-        result = np.empty((len(texts), len(self.labels)))
-        for row, text in enumerate(texts):
-            words = tokens[row] if tokens is not None else text_tokens(text)
-            logits = self._intercept.copy()
-            for name, features in (("words", word_features(words)), ("chars", char_features(text))):
-                columns, values = self._block(name, features)
-                logits += self._coef[:, columns] @ values
-            logits -= logits.max()
-            exp = np.exp(logits)
-            result[row] = exp / exp.sum()
-        return result
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities (rows: texts, each on its own; columns: `labels`)."""
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        folded = [fold(text) for text in texts]
+        # Each text is cut into tokens on its own, then the texts are laid end to end.
+        tokens = np.concatenate([text_token_offsets(text) + start for text, start in zip(folded, starts.tolist())]
+                                + [np.empty((0, 2), dtype=np.int64)])
+        return self._softmax(self.words.transform("".join(folded), (starts, ends), (tokens[:, 0], tokens[:, 1])),
+                             self.chars.transform("".join(texts), (starts, ends)), len(texts))
+
+    def _softmax(self, words: Entries, chars: Entries, n_rows: int) -> np.ndarray:
+        logits = np.repeat(self._intercept[np.newaxis, :], n_rows, axis=0)
+        for (rows, columns, values), coef in ((words, self._word_coef), (chars, self._char_coef)):
+            for label, weights in enumerate(coef):
+                logits[:, label] += np.bincount(rows, weights=values * weights[columns], minlength=n_rows)
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
 
 
 @lru_cache(maxsize=4)
@@ -257,10 +342,10 @@ def load_model(model_dir: str | None = None) -> AreaModel:
 class DocumentEvidence:
     """What the model says about one document, before the inference settings combine it."""
 
-    own: np.ndarray                     # each sentence's own scores (rows: sentences)
-    neighbours: np.ndarray              # the mean own scores of each sentence and its paragraph neighbours
-    headings: list[np.ndarray | None]   # per sentence: its headings' evidence, if any
-    in_lead: list[bool]                 # per sentence: before the first heading of a headed document
+    own: np.ndarray           # each sentence's own scores (rows: sentences)
+    neighbours: np.ndarray    # the mean own scores of each sentence and its paragraph neighbours
+    headings: np.ndarray      # per sentence: its headings' evidence; a row of NaN where it has none
+    in_lead: np.ndarray       # per sentence: before the first heading of a headed document
     section_headings: dict[int, np.ndarray]
 
 
@@ -276,29 +361,19 @@ class AreaAssigner:
         self.settings: InferenceSettings = chosen
         self._fallback = np.array([label == model.fallback for label in model.labels], dtype=float)
 
-    def _span_inputs(self, draft: Draft, spans: Sequence[tuple[int, int]]) -> tuple[list[str], list[list[str]]]:
-        texts = [draft.folded[start:end] for start, end in spans]
-        tokens = [[draft.folded[token.start:token.end] for token in draft.tokens_between(start, end)]
-                  for start, end in spans]
-        return texts, tokens
-
     def label(self, scores: np.ndarray, settings: InferenceSettings | None = None) -> str:
         """The best-scored label, or the fallback when even the best is below the threshold."""
         best = int(scores.argmax())
         threshold = (settings or self.settings).threshold
         return self.model.labels[best] if scores[best] >= threshold else self.model.fallback
 
-    def _as_mapping(self, scores: np.ndarray) -> dict[str, float]:
-        return {label: round(float(value), 4) for label, value in zip(self.model.labels, scores)}
+    def _as_mapping(self, scores: list[float]) -> dict[str, float]:
+        """Scores by label, rounded by Python floats (numpy's rounding differs in the last digit)."""
+        return dict(zip(self.model.labels, map(round, scores, repeat(4))))
 
-    def heading_evidence(self, sections: Sequence[Section], draft: Draft) -> dict[int, np.ndarray]:
-        """Scores each headed section passes to its sentences: its heading, then its ancestors'."""
-        headed = [section for section in sections if section.heading is not None]
-        if not headed:
-            return {}
-        texts, tokens = self._span_inputs(draft, [(s.heading.start, s.heading.end) for s in headed
-                                                  if s.heading is not None])
-        own = dict(zip((s.id for s in headed), self.model.probabilities(texts, tokens)))
+    def heading_evidence(self, sections: Sequence[Section], own: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+        """Scores each headed section passes to its sentences: its heading's (`own`, by section
+        id), then its ancestors'."""
         by_id = {section.id: section for section in sections}
         evidence: dict[int, np.ndarray] = {}
         for section in sections:  # parents come before their children
@@ -320,28 +395,42 @@ class AreaAssigner:
         return float((scores * (1 - self._fallback)).max())
 
     def evidence(self, draft: Draft) -> DocumentEvidence:
-        """The model's scores for the document's sentences and headings."""
-        evidence = self.heading_evidence(draft.sections, draft)
-        texts, tokens = self._span_inputs(draft, [(s.start, s.end) for s in draft.sentences])
-        own = self.model.probabilities(texts, tokens) if texts else np.empty((0, len(self.model.labels)))
+        """The model's scores for the document's sentences and headings, scored together."""
+        headings = {section.id: section.heading for section in draft.sections if section.heading is not None}
+        spans = np.array([(heading.start, heading.end) for heading in headings.values()]
+                         + [(sentence.start, sentence.end) for sentence in draft.sentences],
+                         dtype=np.int64).reshape(-1, 2)
+        scores = self.model.span_probabilities(draft.folded, (spans[:, 0], spans[:, 1]), _token_offsets(draft))
+        evidence = self.heading_evidence(draft.sections, dict(zip(headings, scores)))
+        own = scores[len(headings):]
+        no_heading = np.full(len(self.model.labels), np.nan)
         # In a document with headings, a sentence in no headed section is in the lead.
         return DocumentEvidence(
             own=own, neighbours=self._neighbour_means(own, draft.sentences),
-            headings=[evidence.get(sentence.section) for sentence in draft.sentences],
-            in_lead=[bool(evidence) and sentence.section not in evidence for sentence in draft.sentences],
+            headings=np.array([evidence.get(sentence.section, no_heading) for sentence in draft.sentences]
+                              ).reshape(own.shape),
+            in_lead=np.array([bool(evidence) and sentence.section not in evidence
+                              for sentence in draft.sentences], dtype=bool),
             section_headings=evidence)
 
-    def sentence_scores(self, own: np.ndarray, heading: np.ndarray | None, in_lead: bool,
+    def sentence_scores(self, own: np.ndarray, heading: np.ndarray, in_lead: np.ndarray | bool,
                         settings: InferenceSettings) -> np.ndarray:
-        if heading is not None:
-            if own.max() >= settings.override and own.argmax() != heading.argmax():
-                return own
-            # A heading speaks in proportion to how clearly it names one area.
-            weight = settings.heading_weight * float(heading.max())
-            return weight * heading + (1 - weight) * own
-        if in_lead:
-            return LEAD_WEIGHT * self._fallback + (1 - LEAD_WEIGHT) * own
-        return own
+        """Scores of sentences (rows; or one sentence) from their own scores (blended with their
+        neighbours' where no heading speaks), their headings' evidence (NaN where none) and
+        whether they are in the lead."""
+        rows, headings, lead = np.atleast_2d(own), np.atleast_2d(heading), np.atleast_1d(in_lead)
+        scores = rows.copy()
+        headed = ~np.isnan(headings[:, 0])
+        in_lead_only = lead & ~headed
+        scores[in_lead_only] = LEAD_WEIGHT * self._fallback + (1 - LEAD_WEIGHT) * rows[in_lead_only]
+        under, evidence = rows[headed], headings[headed]
+        # A heading speaks in proportion to how clearly it names one area...
+        weight = settings.heading_weight * evidence.max(axis=1, keepdims=True)
+        mixed = weight * evidence + (1 - weight) * under
+        # ...unless the sentence is sure enough of another.
+        overrides = (under.max(axis=1) >= settings.override) & (under.argmax(axis=1) != evidence.argmax(axis=1))
+        scores[headed] = np.where(overrides[:, np.newaxis], under, mixed)
+        return scores.reshape(np.shape(own))
 
     def combine(self, evidence: DocumentEvidence, settings: InferenceSettings | None = None) -> np.ndarray:
         """Final scores per sentence (rows) under `settings` (default: the model's)."""
@@ -350,18 +439,20 @@ class AreaAssigner:
         document = evidence.own.mean(axis=0, keepdims=True) if len(evidence.own) else evidence.own
         blended = (own_share * evidence.own + settings.neighbour_weight * evidence.neighbours
                    + settings.document_weight * document)
-        rows = [self.sentence_scores(evidence.own[row] if heading is not None else blended[row],
-                                     heading, in_lead, settings)
-                for row, (heading, in_lead) in enumerate(zip(evidence.headings, evidence.in_lead))]
-        return np.array(rows).reshape(evidence.own.shape)
+        headed = ~np.isnan(evidence.headings[:, :1])
+        return self.sentence_scores(np.where(headed, evidence.own, blended), evidence.headings,
+                                    evidence.in_lead, settings)
 
     def __call__(self, draft: Draft) -> None:
         evidence = self.evidence(draft)
         final = self.combine(evidence)
-        labels = [self.label(row) for row in final]
-        draft.sentences = [replace(sentence, area=area, area_scores=self._as_mapping(final[row]),
-                                   area_confidence=round(float(final[row][self.model.labels.index(area)]), 4))
-                           for row, (sentence, area) in enumerate(zip(draft.sentences, labels))]
+        best = final.argmax(axis=1)
+        clear = final[np.arange(len(final)), best] >= self.settings.threshold
+        labels = [self.model.labels[index] if sure else self.model.fallback
+                  for index, sure in zip(best.tolist(), clear.tolist())]
+        mappings = [self._as_mapping(row) for row in final.tolist()]
+        draft.sentences = [replace(sentence, area=area, area_scores=mapping, area_confidence=mapping[area])
+                           for sentence, area, mapping in zip(draft.sentences, labels, mappings)]
         # Sentences come in text order, so a section's sentences are one run of rows.
         starts = [sentence.start for sentence in draft.sentences]
         draft.sections = [self._classify_section(section, evidence.section_headings.get(section.id),
@@ -373,12 +464,15 @@ class AreaAssigner:
     @staticmethod
     def _neighbour_means(own: np.ndarray, sentences: Sequence) -> np.ndarray:
         """Each sentence's mean scores with its neighbours in the same paragraph."""
-        means = own.copy()
-        for row, sentence in enumerate(sentences):
-            window = [other for other in (row - 1, row, row + 1)
-                      if 0 <= other < len(sentences) and sentences[other].paragraph == sentence.paragraph]
-            means[row] = own[window].mean(axis=0)
-        return means
+        paragraphs = np.fromiter((sentence.paragraph for sentence in sentences), dtype=np.int64, count=len(sentences))
+        same_as_previous = paragraphs[1:] == paragraphs[:-1]
+        with_previous, with_next = np.zeros(len(own), dtype=bool), np.zeros(len(own), dtype=bool)
+        with_previous[1:] = with_next[:-1] = same_as_previous
+        # Summed in the window's order, previous, itself, next, as a mean over the window sums.
+        sums = own.copy()
+        sums[with_previous] = own[np.flatnonzero(with_previous) - 1] + own[with_previous]
+        sums[with_next] += own[np.flatnonzero(with_next) + 1]
+        return sums / (1 + with_previous + with_next)[:, np.newaxis]
 
     def _classify_section(self, section: Section, heading: np.ndarray | None, rows: range,
                           own: np.ndarray, final: np.ndarray) -> Section:
@@ -389,7 +483,15 @@ class AreaAssigner:
             scores = final[rows].mean(axis=0)
         else:
             scores = self._fallback
-        return replace(section, area=self.label(scores), area_scores=self._as_mapping(scores))
+        return replace(section, area=self.label(scores), area_scores=self._as_mapping(scores.tolist()))
+
+
+def _token_offsets(draft: Draft) -> Spans:
+    """Starts and ends of the draft's tokens, read through `tokens_between` (the tokenize stage
+    decides how tokens are kept)."""
+    tokens = draft.tokens_between(0, len(draft.folded))
+    return (np.fromiter((token.start for token in tokens), dtype=np.int64, count=len(tokens)),
+            np.fromiter((token.end for token in tokens), dtype=np.int64, count=len(tokens)))
 
 
 def make_stage(*, model_dir: str | Path | None = None) -> AreaAssigner:

@@ -21,7 +21,6 @@ are the document's.
 """
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -29,8 +28,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from ..draft import Draft
 from ..metadata import cues, resolve
+from ..ngrams import CodePointTable, code_points, packed_ngrams, span_positions
 from ..records import Activity, Entity, Quantity, Section, Sentence
 from .classify import load_taxonomy
 from .quantities import FIGURE
@@ -140,31 +142,48 @@ def _entity_groups(entities: Iterable[Entity]) -> dict[str, list[str]]:
     return {group: list(names) for group, names in groups.items()}
 
 
-def _bigrams(text: str) -> Counter[str]:
-    characters = [character for character in text if character.isalnum()]
-    return Counter(a + b for a, b in zip(characters, characters[1:]))
+#: What the bigrams of the representative sentence are made of.
+_IS_ALPHANUMERIC = CodePointTable(str.isalnum)
 
 
-def _unit(vector: Counter[str]) -> dict[str, float]:
-    norm = math.sqrt(sum(count * count for count in vector.values()))
-    return {key: count / norm for key, count in vector.items()} if norm else {}
+def centrality(sentences: Sequence[Sentence], folded: str, areas: Sequence[int]) -> list[float]:
+    """Each sentence's cosine with the sum of its area's unit vectors (see the module docstring),
+    rounded to 9 digits; `areas` numbers each sentence's area. All sentences in one pass: every
+    (sentence, bigram) pair is one entry, and each sum runs over entries in the order a sentence
+    by sentence computation would add them (sentences in order, a sentence's bigrams in order of
+    first occurrence), so the cosines are those, to the last bit."""
+    starts = np.fromiter((sentence.start for sentence in sentences), dtype=np.int64, count=len(sentences))
+    ends = np.fromiter((sentence.end for sentence in sentences), dtype=np.int64, count=len(sentences))
+    positions, rows = span_positions(starts, ends)
+    codes = code_points(folded)[positions]
+    kept = _IS_ALPHANUMERIC(codes).astype(bool)
+    bigrams, rows = packed_ngrams(codes[kept], rows[kept], 2)
+    distinct, bigram_ids = np.unique(bigrams, return_inverse=True)
+    # One entry per (sentence, bigram), in order of first occurrence (rows grow with it).
+    pairs, first, pair_ids, counts = np.unique(rows * len(distinct) + bigram_ids, return_index=True,
+                                               return_inverse=True, return_counts=True)
+    is_first = np.zeros(len(pair_ids), dtype=bool)
+    is_first[first] = True
+    order = pair_ids[is_first]
+    rows, bigram_ids = np.divmod(pairs[order], len(distinct))
+    counts = counts[order]
+    unit = counts / np.sqrt(np.bincount(rows, weights=counts * counts))[rows]
+    # Each area's sum of unit vectors, one slot per (area, bigram): few areas, so a dense array.
+    slots = np.asarray(areas, dtype=np.int64)[rows] * len(distinct) + bigram_ids
+    centroids = np.bincount(slots, weights=unit)
+    cosines = np.bincount(rows, weights=unit * centroids[slots], minlength=len(sentences))
+    return [round(cosine, 9) for cosine in cosines.tolist()]
 
 
-def representative(sentences: Sequence[Sentence], folded: str,
+def representative(rows: Sequence[int], sentences: Sequence[Sentence], cosines: Sequence[float],
                    facts_per_sentence: Counter[int]) -> Sentence | None:
-    """The area's most central sentence (see the module docstring)."""
-    if not sentences:
+    """The most central of the area's sentences (`rows` of `sentences`): ties go to the one with
+    more figures and activities, then to the earlier one."""
+    if not rows:
         return None
-    vectors = [_unit(_bigrams(folded[sentence.start:sentence.end])) for sentence in sentences]
-    centroid: Counter[str] = Counter()
-    for vector in vectors:
-        centroid.update(vector)
-
-    def rank(index: int) -> tuple[float, int, int]:
-        cosine = sum(weight * centroid[key] for key, weight in vectors[index].items())
-        return (round(cosine, 9), facts_per_sentence[sentences[index].id], -index)
-
-    return sentences[max(range(len(sentences)), key=rank)]
+    best = max(range(len(rows)), key=lambda index: (cosines[rows[index]],
+                                                   facts_per_sentence[sentences[rows[index]].id], -index))
+    return sentences[rows[best]]
 
 
 def _sentence_ref(sentence: Sentence | None) -> dict[str, Any] | None:
@@ -196,9 +215,12 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
     def bucket(area_id: str) -> str:
         return area_id if area_id in known else fallback
 
-    sentences_by_area: dict[str, list[Sentence]] = {area.id: [] for area in areas}
-    for sentence in draft.sentences:
-        sentences_by_area[bucket(counted_area(sentence, fallback))].append(sentence)
+    counted = [bucket(counted_area(sentence, fallback)) for sentence in draft.sentences]
+    rows_by_area: dict[str, list[int]] = {area.id: [] for area in areas}
+    for row, area_id in enumerate(counted):
+        rows_by_area[area_id].append(row)
+    area_numbers = {area.id: number for number, area in enumerate(areas)}
+    cosines = centrality(draft.sentences, draft.folded, [area_numbers[area_id] for area_id in counted])
     quantities_by_area: dict[str, list[Quantity]] = {area.id: [] for area in areas}
     for quantity in draft.quantities:
         quantities_by_area[bucket(locate.area_of(quantity))].append(quantity)
@@ -219,7 +241,7 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
     sentence_chars = sum(len(sentence.text) for sentence in draft.sentences)
     per_area: dict[str, dict[str, Any]] = {}
     for area in areas:
-        members = sentences_by_area[area.id]
+        members = [draft.sentences[row] for row in rows_by_area[area.id]]
         chars = sum(len(sentence.text) for sentence in members)
         per_area[area.id] = {
             "name": area.name,
@@ -231,7 +253,7 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
             "activities": _activity_rows(activities_by_area[area.id]),
             **_entity_groups(entities_by_area[area.id]),
             "representative_sentence": _sentence_ref(
-                representative(members, draft.folded, facts_per_sentence)),
+                representative(rows_by_area[area.id], draft.sentences, cosines, facts_per_sentence)),
         }
     meta = draft.meta
     return {
@@ -242,7 +264,7 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
                    "sentences": len(draft.sentences), "quantities": len(draft.quantities),
                    "entities": len(draft.entities), "activities": len(draft.activities),
                    "areas_covered": sum(1 for area in areas
-                                        if area.id != fallback and sentences_by_area[area.id])},
+                                        if area.id != fallback and rows_by_area[area.id])},
         "areas": per_area,
     }
 

@@ -14,25 +14,26 @@ context (到|桃源|镇, 石桥|村|小学) is taken from its shape when the tex
 (jieba tokens, or a Doc of words), since a suffix starting and ending on word boundaries after a
 clean stem is a name far more often than not; without words, such a name needs its context.
 
-The rules run inside spaCy (`pipeline.spacy_components`): this stage runs the registered
-component's rules on the folded text, then builds the `Doc` once from the project's jieba tokens,
-cut where names begin and end, and lets the component set its spans. Speed matters here (a
-whole corpus overnight): word lists of thousands of entries are looked up by their first two
-characters (`WordIndex`) and other alternations are compiled as tries, once per process.
+The stage runs the rules on the folded text and makes its records straight from what they find;
+no spaCy `Doc` is built, and spaCy is not imported: building a Doc of a report's tens of thousands
+of words cost more than the rules. The same rules, loaded once per process (`entity_rules`), run
+inside spaCy for those who add the component to a pipeline of their own
+(`pipeline.spacy_components`), with the same results. Speed matters here (a whole corpus
+overnight): the gazetteer's thousands of names are found in one pass of an Aho-Corasick automaton
+(`WordIndex`) and other alternations are compiled as tries, once per process.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import cast
 
 from ...draft import Draft, on_matching_view
 from ...records import Entity
 from .common import QUOTED, Findings, Found, patterns
 from .places import Gazetteer, short_name
-from .rules import EntityRules, resolve
+from .rules import EntityRules, entity_rules, resolve
 
-__all__ = ["QUOTED", "EntityRules", "Findings", "Found", "Gazetteer", "make_stage", "patterns", "resolve", "short_name"]
+__all__ = ["QUOTED", "EntityRules", "Findings", "Found", "Gazetteer", "entity_rules", "make_stage", "patterns", "resolve", "short_name"]
 
 NAME = "entities"
 REQUIRES = ("text", "folded", "sentences", "tokens")
@@ -40,26 +41,24 @@ PROVIDES = ("entities",)
 
 
 def make_stage() -> Callable[[Draft], None]:
-    from ...spacy_components import ENTITY_SPANS, EntityComponent, entity_pipeline, doc_from_tokens
-
-    nlp = entity_pipeline()
-    component = cast(EntityComponent, nlp.get_pipe(nlp.pipe_names[0]))
+    rules = entity_rules()
 
     def run(draft: Draft) -> None:
-        # The rules read the folded text; the Doc, of the text as written, is then built once, its
-        # tokens already cut where names begin and end, instead of split token by token afterwards.
-        findings = component.rules.find(draft.folded, frozenset(token.start for token in draft.tokens))
-        cuts = [offset for found in findings.entities for offset in (found.start, found.end)]
-        doc = component.annotate(doc_from_tokens(nlp.vocab, draft.text, draft.tokens, cuts), findings)
-        draft.shared["spacy_doc"] = doc
+        # The rules read the folded text; names are given as the text writes them (same offsets).
+        findings = rules.find(draft.folded, word_starts(draft))
         text = draft.text
         entities = []
-        for span in doc.spans[ENTITY_SPANS]:
-            sentence = draft.sentence_at(span.start_char)
-            entities.append(Entity(text[span.start_char:span.end_char], span.start_char, span.end_char,
-                                   span.label_, span._.canonical, span._.normalized,
-                                   sentence.id if sentence else None, span._.code, span._.level))
+        for found in findings.entities:
+            sentence = draft.sentence_at(found.start)
+            entities.append(Entity(text[found.start:found.end], found.start, found.end, found.label,
+                                   found.canonical, found.normalized, sentence.id if sentence else None,
+                                   found.code, found.level))
         draft.entities = entities
-        draft.meta = replace(draft.meta, region=doc._.report_miner_region)
+        draft.meta = replace(draft.meta, region=findings.region)
 
     return on_matching_view(run, "entities")
+
+
+def word_starts(draft: Draft) -> frozenset[int]:
+    """Where the draft's words (its tokens) start."""
+    return frozenset(token.start for token in draft.tokens_between(0, len(draft.text)))

@@ -6,7 +6,7 @@ import re
 
 from ...data import data_lines
 from ...textnorm import CJK_CLASS, is_cjk
-from .common import CN_DIGIT, NUM, alternation, patterns
+from .common import CN_DIGIT, NUM, alternation, patterns, skip_to
 from .places import Gazetteer
 
 
@@ -22,6 +22,8 @@ class RuleBase:
         self.boundary_words = self.verbs | frozenset(p["lead_words"])
         self.not_suffix_before = {ch: re.compile(rule) for ch, rule in p["not_suffix_before"].items()}
         self.function_chars = frozenset(p["function_chars"])
+        #: What no stretch of a name holds: a character other than a Chinese one, or a function character.
+        self.not_in_name = re.compile(f"[^{CJK_CLASS}]|[{re.escape(''.join(sorted(self.function_chars)))}]")
         self.function_char_words = re.compile(alternation(p["function_char_words"]))
         self.generic_chars = frozenset(p["generic_chars"])
         self.stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
@@ -44,6 +46,7 @@ class RuleBase:
         self.county_suffix = re.compile(f"(?=({alternation(p['county_suffixes'])}))")
         self.town_suffix = re.compile(f"(?=({alternation(p['town_suffixes'])}))")
         self.ethnic_area = re.compile(
+            skip_to("".join(sorted({group[0] for group in p["ethnic_groups"]}))) +
             f"(?<!族)(?=((?:{alternation(p['ethnic_groups'])})+)({alternation(p['ethnic_area_suffixes'])}))")
         self.body = re.compile(alternation(p["bodies"]))
         self.standalone_body = re.compile(alternation(p["standalone_bodies"]))
@@ -78,6 +81,7 @@ class RuleBase:
         self.university_fields = tuple(sorted(p["university_fields"], key=len, reverse=True))
         self.venue = re.compile(alternation(p["venue_suffixes"]))
         self.venue_end = re.compile(f"(?:{alternation(p['venue_suffixes'])})$")
+        self.list_org_end = re.compile(f"(?:{alternation(p['list_org_endings'])})$")
         self.event_suffix = re.compile(
             rf"(?P<topic>[{CJK_CLASS}]{{2,{p['event_max_topic']}}}?)(?:{alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(alternation(p["event_scopes"]))
@@ -85,7 +89,7 @@ class RuleBase:
             rf"(?:{alternation(p['anniversary_leads'])})[{CJK_CLASS}]{{2,{p['anniversary_max_topic']}}}?"
             rf"[{CN_DIGIT}\d]{{1,4}}周年(?:{alternation(p['event_suffixes'])})")
         self.session = re.compile(
-            rf"第?(?:{NUM})[届次](?P<topic>[{CJK_CLASS}]{{0,{p['event_max_topic']}}}?)"
+            skip_to(rf"第\d{CN_DIGIT}") + rf"第?(?:{NUM})[届次](?P<topic>[{CJK_CLASS}]{{0,{p['event_max_topic']}}}?)"
             rf"(?:{alternation(p['session_endings'])})")
         self.two_sessions = re.compile(f"(?:{alternation(p['two_sessions_scopes'])})两会")
         self.leaders = re.compile(alternation(p["national_leaders"] + p["historical_figures"]))

@@ -1,11 +1,13 @@
 """What every entity rule shares: the proposal record, the patterns file, trie-compiled
-alternations and the word index that looks thousands of names up in one pass."""
+alternations and the word index that finds thousands of names in one pass."""
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+
+from ahocorasick_rs import AhoCorasick
 
 from ...data import read_json
 from ...numerals import DIGIT_CHARS
@@ -46,6 +48,15 @@ def patterns() -> dict:
     return read_json("entity_patterns.json")
 
 
+def skip_to(first_chars: str) -> str:
+    """A lookahead for the start of a pattern that would otherwise open with an assertion, an
+    optional part or a repetition: `re` then skips straight to a character that can start a match
+    (`first_chars`, the body of a character class) instead of trying the whole pattern at every
+    character, several times faster on a report. It must admit every first character the
+    pattern admits."""
+    return f"(?=[{first_chars}])"
+
+
 def alternation(words: Iterable[str]) -> str:
     """One regular expression for a list of literal words, factored as a trie (北京市|北海市 ->
     北(?:京市|海市)). It matches what a longest-first alternation matches, but `re` decides at
@@ -68,22 +79,25 @@ def trie_pattern(node: dict) -> str:
 
 
 class WordIndex:
-    """Literal words of two or more characters, looked up by their first two characters: one
-    dict probe per character of a text. (A regular expression of thousands of words makes `re`
-    try them one by one at every character that starts any of them, ten times slower.)"""
+    """Literal words of two or more characters, all found in one pass over a text by an
+    Aho-Corasick automaton in compiled code. (Measured on the government reports: five times
+    faster than a Python loop probing each character; a regular expression of thousands of words,
+    which `re` tries one by one, and pyahocorasick, whose trie searches a node's children in
+    turn, are slower than that loop.)"""
 
     def __init__(self, words: Iterable[str]) -> None:
-        self.by_head: dict[str, list[str]] = {}
-        for word in sorted(set(words), key=len, reverse=True):
-            self.by_head.setdefault(word[:2], []).append(word)
+        self._words = sorted({word for word in words if len(word) >= 2})
+        self._automaton = AhoCorasick(self._words)
 
     def at_each(self, text: str) -> Iterator[tuple[int, list[str]]]:
         """Every position where words start, with those words, longest first."""
-        by_head = self.by_head
-        for at in [i for i in range(len(text) - 1) if text[i:i + 2] in by_head]:
-            words = [word for word in by_head[text[at:at + 2]] if text.startswith(word, at)]
-            if words:
-                yield at, words
+        words = self._words
+        by_start: dict[int, list[str]] = {}
+        for index, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
+            by_start.setdefault(start, []).append(words[index])
+        for at in sorted(by_start):
+            # Words starting at one position differ in length, so this order is total.
+            yield at, sorted(by_start[at], key=len, reverse=True)
 
     def leftmost_longest(self, text: str) -> Iterator[tuple[int, str]]:
         """Non-overlapping matches, as a longest-first alternation's `finditer` gives them."""

@@ -5,18 +5,20 @@ import calendar
 import re
 
 from ...numerals import YEAR_PATTERN, parse_numeral, parse_year
-from .common import CN_DIGIT, NUM, Found
+from .common import CN_DIGIT, NUM, Found, skip_to
 
 _YEAR = f"(?:{YEAR_PATTERN})"
 #: The start or end of a year or month (2025年底, 2021年12月底, 2023年初, 6月中旬); 初 not of 初步.
 _PART = r"底|末|初(?!步|心|见|次|始|衷|期|级|中)|上旬|中旬|下旬"
 _DATE = re.compile(
-    rf"(?<![\d{CN_DIGIT}])(?P<y1>{_YEAR})(?:年?[—–\-~至到](?P<y2>{_YEAR}))?年(?:度|(?P<m>{NUM})月"
+    skip_to(r"\d一二") +
+    rf"(?:(?<![\d{CN_DIGIT}])(?P<y1>{_YEAR})(?:年?[—–\-~至到](?P<y2>{_YEAR}))?年(?:度|(?P<m>{NUM})月"
     rf"(?:(?P<d>{NUM})[日号]|(?P<month_part>{_PART}))?|(?P<year_part>{_PART}))?"
-    rf"|(?<![\d{CN_DIGIT}年])(?:(?P<m1>\d{{1,2}})[—–\-~至到])?(?P<m2>\d{{1,2}})月(?:(?P<d2>\d{{1,2}})[日号]|份|(?![\d{CN_DIGIT}]))")
+    rf"|(?<![\d{CN_DIGIT}年])(?:(?P<m1>\d{{1,2}})[—–\-~至到])?(?P<m2>\d{{1,2}})月(?:(?P<d2>\d{{1,2}})[日号]|份|(?![\d{CN_DIGIT}])))")
 #: A span of years written bare (1922—2022, a decade's review): two years joined by a dash, the
 #: later one last, with no digit around; a dash between other numbers (10-12) is no date.
-_BARE_YEARS = re.compile(r"(?<![\d.\-—–~])(?P<y1>(?:19|20)\d\d)[—–\-~](?P<y2>(?:19|20)\d\d)(?![\d年.\-—–~])")
+_BARE_YEARS = re.compile(
+    skip_to("12") + r"(?<![\d.\-—–~])(?P<y1>(?:19|20)\d\d)[—–\-~](?P<y2>(?:19|20)\d\d)(?![\d年.\-—–~])")
 #: Decades (九十年代, 20世纪90年代, 上世纪八十年代): the century, when named, dates them.
 _DECADE = re.compile(
     rf"(?:(?P<century>\d{{2}}|二十|十九|二十一)世纪|(?P<last>上)世纪)?(?<![\d{CN_DIGIT}])"
@@ -33,7 +35,9 @@ def titles(text: str) -> list[Found]:
     return [Found(m.start(), m.end(), "DOC") for m in _TITLE.finditer(text)]
 
 def dates(text: str) -> list[Found]:
-    text = text.translate(_CIRCLE_ZERO)
+    # Translating costs a dictionary probe per character; most texts have no circle to read.
+    if "○" in text or "◯" in text:
+        text = text.translate(_CIRCLE_ZERO)
     found = decades(text)
     for match in _DATE.finditer(text):
         month: str | None = None
@@ -74,7 +78,10 @@ def dates(text: str) -> list[Found]:
 def decades(text: str) -> list[Found]:
     """Decades as dates; normalised as a range of years (`1990/1999`) where the century is named
     (20世纪90年代, 上世纪 = the twentieth), else without a normal form (九十年代)."""
-    found = []
+    found: list[Found] = []
+    # `re` would try the pattern at every character: a text that never says 年代 names no decade.
+    if "年代" not in text:
+        return found
     for match in _DECADE.finditer(text):
         decade = parse_numeral(match.group("decade"))
         century = 20 if match.group("last") else parse_numeral(match.group("century") or "")
@@ -83,9 +90,6 @@ def decades(text: str) -> list[Found]:
             first = (century - 1) * 100 + decade
             normalized = f"{first}/{first + 9}"
         found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
-    for match in _BARE_YEARS.finditer(text):
-        if match.group("y1") < match.group("y2"):
-            found.append(Found(match.start(), match.end(), "DATE", normalized=f"{match.group('y1')}/{match.group('y2')}"))
     return found
 
 

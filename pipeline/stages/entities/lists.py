@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS, is_cjk
-from .common import Found, alternation
+from .common import Found
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -34,8 +34,6 @@ class ListRules(_Mixed):
         """`bounds`, where the words of a segmented text start or end, tell where the first item
         starts (建有|成衣同业会) better than the boundary words alone."""
         p = self.p
-        org_end = re.compile(f"(?:{alternation(p['list_org_endings'])})$")
-        venue_end = re.compile(f"(?:{alternation(p['venue_suffixes'])})$")
         place_spans = {(f.start, f.end) for f in places}
         found: list[Found] = []
         for match in _LIST.finditer(text):
@@ -60,9 +58,9 @@ class ListRules(_Mixed):
                 one_word = bounds is not None and not any(at in bounds for at in range(start + 1, end))
                 if (start, end) in place_spans or (item in self.gazetteer.shorts and item not in self.gazetteer.short_words):
                     by_kind["GPE"].append((start, end))
-                elif venue_end.search(item) and len(item) >= 4 and not one_word:
+                elif self.venue_end.search(item) and len(item) >= 4 and not one_word:
                     by_kind["FAC"].append((start, end))
-                elif org_end.search(item) and len(item) >= 3 and not one_word:
+                elif self.list_org_end.search(item) and len(item) >= 3 and not one_word:
                     by_kind["ORG"].append((start, end))
                 elif closes_on_places and 2 <= len(item) <= 3 and self.clean_stem(item):
                     by_kind["GPE"].append((start, end))
@@ -74,7 +72,6 @@ class ListRules(_Mixed):
 
     def bracketed(self, text: str) -> list[Found]:
         """A body or venue named alone in parentheses (组建行业协会2个(某某协会)), by its ending."""
-        org_end = re.compile(f"(?:{alternation(self.p['list_org_endings'])})$")
         found = []
         for match in _BRACKETED.finditer(text):
             name = match.group(1)
@@ -82,7 +79,7 @@ class ListRules(_Mixed):
             if self._filler_blocked(name) or self._has_clause_verb(name) or name in self.p["generic_units"] or \
                     name in self.p["list_org_endings"] or name in self.p["department_suffixes"]:
                 continue
-            label = "FAC" if self.venue_end.search(name) else "ORG" if org_end.search(name) else None
+            label = "FAC" if self.venue_end.search(name) else "ORG" if self.list_org_end.search(name) else None
             if label:
                 found.append(Found(match.start(1), match.end(1), label))
         return found

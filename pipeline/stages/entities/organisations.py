@@ -37,8 +37,7 @@ class OrganisationRules(_Mixed):
         return None
 
     def _filler_blocked(self, filler: str) -> bool:
-        words = self.function_char_words.sub("", filler)
-        return any(not is_cjk(ch) or ch in self.function_chars for ch in words)
+        return self.not_in_name.search(self.function_char_words.sub("", filler)) is not None
 
     def organisations(self, text: str, places: list[Found], bounds: frozenset[int] | None = None) -> list[Found]:
         """`bounds`, where the words of a segmented text start or end, tells a party's short name

@@ -22,6 +22,8 @@ DIVISION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区",
 
 
 TOWNSHIP_SUFFIXES = ("街道", "苏木", "镇", "乡")
+#: White space, as `str.isspace` has it (`re`'s `\s` on text is that very test).
+_SPACE = re.compile(r"\s")
 
 
 def _stem(name: str, suffixes: tuple[str, ...]) -> str | None:
@@ -101,8 +103,7 @@ def word_bounds(text: str, word_starts: frozenset[int] | None) -> frozenset[int]
     A word also ends before white space, which is no token."""
     if word_starts is None:
         return None
-    return word_starts | {len(text)} | {at for at in word_starts if at > 0 and text[at - 1].isspace()} | \
-        {i for i, ch in enumerate(text) if ch.isspace()}
+    return word_starts.union((len(text),), (space.start() for space in _SPACE.finditer(text)))
 
 
 def cut_across_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:

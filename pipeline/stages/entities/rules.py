@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
 
 from .base import RuleBase
 from .common import Findings, Found
@@ -79,6 +80,12 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
         township = next((name for name in self.gazetteer.townships(found.code)
                          if name == surface or township_short_name(name) == surface), surface)
         return replace(found, canonical=county + township)
+
+
+@lru_cache(maxsize=1)
+def entity_rules() -> EntityRules:
+    """The process's rules, loaded once, for the stage and the spaCy component alike."""
+    return EntityRules()
 
 
 def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] = frozenset()) -> list[Found]:

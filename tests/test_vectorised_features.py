@@ -1,0 +1,158 @@
+"""The document-at-once features of classify and summarize against a plain per-sentence reference:
+the n-grams, the tf-idf probabilities and the centrality of the representative sentence."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from pipeline.draft import Draft
+from pipeline.ngrams import pack, packed_ngrams, span_positions, unpack
+from pipeline.records import DocumentMeta
+from pipeline.stages import segment, tokenize
+from pipeline.stages.classify import (CHAR_NGRAMS, WORD_NGRAMS, char_analyzer, char_feature_rows, load_model,
+                                      word_analyzer, word_feature_rows)
+from pipeline.stages.summarize import centrality
+from pipeline.textnorm import fold
+
+# An invented report: full-width digits and letters, an underscore, Latin words, a traditional
+# character, punctuation alone, a sentence repeated, and a heading over its paragraph.
+TEXT = """青禾县2023年統一战线工作总结
+一、凝聚共识
+全县举办“同心讲堂”１２场，参加人员3,400人次。民建青禾支部提交调研报告_草案2篇！
+青禾县工商联组织 Private Economy 论坛，会员企业捐款１５０万元。
+……
+二、服务发展
+县侨联走访归侨侨眷86户。县侨联走访归侨侨眷86户。
+"""
+
+
+@pytest.fixture(scope="module")
+def draft() -> Draft:
+    meta = DocumentMeta(doc_id="t", source="t.txt", sha256="0" * 64, encoding="utf-8", format="text",
+                        chars=len(TEXT))
+    made = Draft(text=TEXT, folded=fold(TEXT), meta=meta)
+    segment.make_stage()(made)
+    tokenize.make_stage()(made)
+    return made
+
+
+def _spans(draft: Draft) -> list[tuple[int, int]]:
+    headings = [(s.heading.start, s.heading.end) for s in draft.sections if s.heading is not None]
+    return headings + [(s.start, s.end) for s in draft.sentences] + [(5, 5)]  # and an empty span
+
+
+def _as_arrays(pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    array = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    return array[:, 0], array[:, 1]
+
+
+def _token_arrays(draft: Draft) -> tuple[np.ndarray, np.ndarray]:
+    return _as_arrays([(token.start, token.end) for token in draft.tokens])
+
+
+# --- the reference: one sentence at a time, strings and Counters ---------------------------------
+
+def reference_word_features(tokens: list[str]) -> list[str]:
+    words = [re.sub(r"\d", "0", token) for token in tokens if not re.fullmatch(r"[^\w]+", token)]
+    return [" ".join(words[i:i + size]) for size in range(WORD_NGRAMS[0], WORD_NGRAMS[1] + 1)
+            for i in range(len(words) - size + 1)]
+
+
+def reference_char_features(text: str) -> list[str]:
+    letters = re.sub(r"\d", "0", re.sub(r"[^\w]+", "", fold(text)))
+    return [letters[i:i + size] for size in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1)
+            for i in range(len(letters) - size + 1)]
+
+
+def reference_probabilities(features: tuple[list[str], list[str]]) -> np.ndarray:
+    model = load_model()
+    idf = {"words": model.words.idf_, "chars": model.chars.idf_}
+    vocabulary = {"words": model.words.vocabulary_,
+                  "chars": dict(zip(unpack(model.chars.packed_vocabulary_), model.chars.columns_.tolist()))}
+    logits = model._intercept.copy()
+    for name, listed, coef in (("words", features[0], model._word_coef), ("chars", features[1], model._char_coef)):
+        counts = Counter(vocabulary[name][f] for f in listed if f in vocabulary[name])
+        weights = {column: (1 + math.log(tf)) * idf[name][column] for column, tf in counts.items()}
+        norm = math.sqrt(sum(value * value for value in weights.values()))
+        for column, value in weights.items():
+            logits += coef[:, column] * (value / norm)
+    exp = np.exp(logits - logits.max())
+    return exp / exp.sum()
+
+
+def _rows(features, rows, count: int) -> list[Counter]:
+    grouped = [Counter() for _ in range(count)]
+    for feature, row in zip(features, rows.tolist()):
+        grouped[row][feature] += 1
+    return grouped
+
+
+def test_word_features_of_each_span_are_those_of_its_tokens(draft):
+    spans = _spans(draft)
+    features, rows = word_feature_rows(draft.folded, _as_arrays(spans), _token_arrays(draft))
+    expected = [Counter(reference_word_features([draft.folded[t.start:t.end] for t in draft.tokens_between(s, e)]))
+                for s, e in spans]
+    assert _rows(features, rows, len(spans)) == expected
+    assert any("0" in feature for feature in features) and any(" " in feature for feature in features)
+
+
+def test_character_features_of_each_span_are_those_of_its_text(draft):
+    spans = _spans(draft)
+    packed, rows = char_feature_rows(draft.folded, _as_arrays(spans))
+    expected = [Counter(reference_char_features(draft.folded[s:e])) for s, e in spans]
+    assert _rows(unpack(packed), rows, len(spans)) == expected
+    assert expected[-1] == Counter()
+
+
+def test_the_analyzers_give_the_reference_features_in_order():
+    sentence = "县工商联举办Ｅ商_培训班３期，参训企业家210人次。"
+    assert char_analyzer(sentence) == reference_char_features(sentence)
+    assert word_analyzer(sentence) == reference_word_features(
+        [fold(sentence)[start:end] for start, end in tokenize.segmenter().spans(fold(sentence))])
+
+
+def test_probabilities_of_a_document_equal_the_per_sentence_reference(draft):
+    spans = _spans(draft)
+    scores = load_model().span_probabilities(draft.folded, _as_arrays(spans), _token_arrays(draft))
+    for (start, end), row in zip(spans, scores):
+        tokens = [draft.folded[t.start:t.end] for t in draft.tokens_between(start, end)]
+        expected = reference_probabilities((reference_word_features(tokens),
+                                            reference_char_features(draft.folded[start:end])))
+        assert np.allclose(row, expected, rtol=0, atol=1e-12)
+
+
+def test_centrality_equals_the_per_sentence_counters_to_the_last_bit(draft):
+    def bigrams(text: str) -> Counter:
+        characters = [c for c in text if c.isalnum()]
+        return Counter(a + b for a, b in zip(characters, characters[1:]))
+
+    areas = [index % 2 for index in range(len(draft.sentences))]  # two areas, interleaved
+    expected = []
+    for sentence, area in zip(draft.sentences, areas):
+        vectors = []
+        for other, other_area in zip(draft.sentences, areas):
+            counts = bigrams(draft.folded[other.start:other.end])
+            norm = math.sqrt(sum(n * n for n in counts.values()))
+            vectors.append(({k: n / norm for k, n in counts.items()} if norm else {}, other_area))
+        centroid: Counter = Counter()
+        for vector, other_area in vectors:
+            if other_area == area:
+                centroid.update(vector)
+        own = vectors[draft.sentences.index(sentence)][0]
+        expected.append(round(sum(weight * centroid[key] for key, weight in own.items()), 9))
+    assert centrality(draft.sentences, draft.folded, areas) == expected
+    # The repeated sentence is equally central.
+    assert expected[-1] == expected[-2] > 0
+
+
+def test_packed_ngrams_stay_inside_their_span_and_unpack_to_their_text():
+    text = "甲乙丙丁戊𠀋"
+    positions, rows = span_positions(np.array([0, 3, 6]), np.array([3, 6, 6]))
+    codes = np.array([ord(text[p]) for p in positions], dtype=np.int64)
+    packed, packed_rows = packed_ngrams(codes, rows, 2)
+    assert unpack(packed) == ["甲乙", "乙丙", "丁戊", "戊𠀋"] and packed_rows.tolist() == [0, 0, 1, 1]
+    assert pack("丁戊") == packed[2] and pack("丁") != pack("\x00丁")
