@@ -487,11 +487,11 @@ class AreaAssigner:
 
 
 def _token_offsets(draft: Draft) -> Spans:
-    """Starts and ends of the draft's tokens, read through `tokens_between` (the tokenize stage
-    decides how tokens are kept)."""
-    tokens = draft.tokens_between(0, len(draft.folded))
-    return (np.fromiter((token.start for token in tokens), dtype=np.int64, count=len(tokens)),
-            np.fromiter((token.end for token in tokens), dtype=np.int64, count=len(tokens)))
+    """Starts and ends of the draft's tokens, read through `token_bounds_between` (the tokenize
+    stage decides how tokens are kept)."""
+    bounds = np.array(list(draft.token_bounds_between(0, len(draft.folded))), dtype=np.int64)
+    bounds = bounds.reshape(-1, 2)
+    return bounds[:, 0].copy(), bounds[:, 1].copy()
 
 
 def make_stage(*, model_dir: str | Path | None = None) -> AreaAssigner:
