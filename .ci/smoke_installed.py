@@ -1,5 +1,5 @@
-"""Run from outside the checkout with an installed wheel's Python: the command line (run, show,
-schema), the Python API and the pandas route must work with nothing but the installed package."""
+"""Run from outside the checkout with an installed wheel's Python: the command line (run, validate,
+show, schema), the Python API and the pandas route must work with nothing but the installed package."""
 from __future__ import annotations
 
 import json
@@ -33,6 +33,7 @@ def main() -> None:
         output = folder / "out" / "taoyuan_2025.json"
         report = json.loads(output.read_text("utf-8"))
         assert report["quantities"] and report["sections"], "an empty report"
+        subprocess.run([command, "validate", str(output)], check=True)
         subprocess.run([command, "show", str(output)], check=True)
         assert "<html" in output.with_suffix(".html").read_text("utf-8")
         schema = json.loads(subprocess.run([command, "schema"], check=True, capture_output=True,
