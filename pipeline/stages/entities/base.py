@@ -6,7 +6,7 @@ import re
 
 from ...data import data_lines
 from ...textnorm import CJK_CLASS, is_cjk
-from .common import CN_DIGIT, NUM, alternation, patterns, skip_to
+from .common import CN_DIGIT, NUM, WordIndex, alternation, patterns, skip_to
 from .places import Gazetteer
 
 
@@ -20,6 +20,8 @@ class RuleBase:
         self.not_places = frozenset(data_lines("gazetteer/not_places.txt"))
         self.verbs = frozenset(data_lines("gazetteer/boundary_words.txt"))
         self.boundary_words = self.verbs | frozenset(p["lead_words"])
+        # The verbs are words of two to four characters, so an index of them misses none.
+        self.verb_index = WordIndex(self.verbs)
         self.not_suffix_before = {ch: re.compile(rule) for ch, rule in p["not_suffix_before"].items()}
         self.function_chars = frozenset(p["function_chars"])
         #: What no stretch of a name holds: a character other than a Chinese one, or a function character.
@@ -117,8 +119,10 @@ class RuleBase:
         before = text[at - 1]
         if not is_cjk(before) or before in self.function_chars:
             return True
-        return any(text[at - k:at] in self.boundary_words for k in range(2, self.max_boundary + 1)
-                   if at - k >= 0)
+        return self.boundary_word_ends_at(text, at)
+
+    def boundary_word_ends_at(self, text: str, at: int) -> bool:
+        return any(text[at - k:at] in self.boundary_words for k in range(2, self.max_boundary + 1) if at - k >= 0)
 
     def is_suffix(self, text: str, at: int) -> bool:
         """Whether the character at `at` ends a name rather than starting a word (新乡贤)."""

@@ -89,6 +89,10 @@ class WordIndex:
         self._words = sorted({word for word in words if len(word) >= 2})
         self._automaton = AhoCorasick(self._words)
 
+    def occurs_in(self, text: str) -> bool:
+        """Whether any of the words occurs in `text`."""
+        return bool(self._automaton.find_matches_as_indexes(text))
+
     def at_each(self, text: str) -> Iterator[tuple[int, list[str]]]:
         """Every position where words start, with those words, longest first."""
         words = self._words

@@ -27,6 +27,11 @@ _BRACKETED = re.compile(rf"[(（]([{CJK_CLASS}]{{3,20}})[)）]")
 _LIST = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
 
 
+def _one_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
+    """Whether text[start:end] is one word of the dictionary (电视大学、函授大学): a kind of body, not a body."""
+    return bounds is not None and not any(at in bounds for at in range(start + 1, end))
+
+
 class ListRules(_Mixed):
     """Mixin of `EntityRules`: names in 、 lists."""
 
@@ -54,13 +59,11 @@ class ListRules(_Mixed):
                 if item in p["generic_units"] or self._filler_blocked(item) or item[0] == item[1] or \
                         (item.endswith("办") and item[:-1].endswith(tuple(p["ways_of_service"]))):
                     continue
-                # One word of the dictionary (电视大学、函授大学) names a kind of body, not a body.
-                one_word = bounds is not None and not any(at in bounds for at in range(start + 1, end))
                 if (start, end) in place_spans or (item in self.gazetteer.shorts and item not in self.gazetteer.short_words):
                     by_kind["GPE"].append((start, end))
-                elif self.venue_end.search(item) and len(item) >= 4 and not one_word:
+                elif self.venue_end.search(item) and len(item) >= 4 and not _one_word(start, end, bounds):
                     by_kind["FAC"].append((start, end))
-                elif self.list_org_end.search(item) and len(item) >= 3 and not one_word:
+                elif self.list_org_end.search(item) and len(item) >= 3 and not _one_word(start, end, bounds):
                     by_kind["ORG"].append((start, end))
                 elif closes_on_places and 2 <= len(item) <= 3 and self.clean_stem(item):
                     by_kind["GPE"].append((start, end))
@@ -90,11 +93,9 @@ class ListRules(_Mixed):
         the text is segmented. Words that names hold (工作, 烹饪) are no such verb."""
         masked = self.department_filler_words.sub(lambda m: "|" * len(m.group()), text[start:end])
         for at in range(end - 2, start, -1):
-            local = at - start
-            after_verb = any(masked[local - k:local] in self.boundary_words
-                             for k in range(2, self.max_boundary + 1) if local - k >= 0)
-            if (after_verb or text[at - 1] in self.list_lead_ins or text[at - 1] in self.function_chars) and \
-                    (bounds is None or at in bounds):
+            if (bounds is None or at in bounds) and (
+                    text[at - 1] in self.list_lead_ins or text[at - 1] in self.function_chars or
+                    self.boundary_word_ends_at(masked, at - start)):
                 return at
         return start
 
