@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from operator import attrgetter
 
 from ...draft import Draft, on_matching_view
 from ...records import Entity
@@ -61,4 +62,4 @@ def make_stage() -> Callable[[Draft], None]:
 
 def word_starts(draft: Draft) -> frozenset[int]:
     """Where the draft's words (its tokens) start."""
-    return frozenset(token.start for token in draft.tokens_between(0, len(draft.text)))
+    return frozenset(map(attrgetter("start"), draft.tokens_between(0, len(draft.text))))

@@ -45,8 +45,9 @@ class RuleBase:
         self.relative_levels = p["relative_levels"]
         self.county_levels = frozenset(p["county_levels"])
         self.place_level_suffixes = tuple(sorted(p["place_level_suffixes"], key=len, reverse=True))
-        self.county_suffix = re.compile(f"(?=({alternation(p['county_suffixes'])}))")
-        self.town_suffix = re.compile(f"(?=({alternation(p['town_suffixes'])}))")
+        # Read with `each_start`, which finds them overlapping too.
+        self.county_suffix = re.compile(alternation(p["county_suffixes"]))
+        self.town_suffix = re.compile(alternation(p["town_suffixes"]))
         self.ethnic_area = re.compile(
             skip_to("".join(sorted({group[0] for group in p["ethnic_groups"]}))) +
             f"(?<!族)(?=((?:{alternation(p['ethnic_groups'])})+)({alternation(p['ethnic_area_suffixes'])}))")

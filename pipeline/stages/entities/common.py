@@ -57,6 +57,16 @@ def skip_to(first_chars: str) -> str:
     return f"(?=[{first_chars}])"
 
 
+def each_start(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The match of `pattern` at every position where one starts, overlapping ones too: what a
+    lookahead `(?=(…))` finds, but `re` skips to the pattern's first characters, which it cannot
+    do for a pattern that opens with a lookahead (measured: three times faster on a report)."""
+    at = 0
+    while (match := pattern.search(text, at)) is not None:
+        yield match
+        at = match.start() + 1
+
+
 def alternation(words: Iterable[str]) -> str:
     """One regular expression for a list of literal words, factored as a trie (北京市|北海市 ->
     北(?:京市|海市)). It matches what a longest-first alternation matches, but `re` decides at

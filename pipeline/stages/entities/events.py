@@ -14,7 +14,10 @@ else:
     _Mixed = object
 
 _CONGRESS = re.compile(rf"(?:党的|中共)[{CN_DIGIT}]{{1,3}}大")
-_BARE_YEAR = re.compile(rf"(?<![\d.])(?:19|20)\d{{2}}(?=[{CJK_CLASS}])(?!年|届|次|多|余|万|亿|个|名|人|家|元|项)")
+#: A year written bare before a name. The check for a digit or point before it comes after its
+#: first two digits (of the three characters behind): a pattern opening with an assertion is
+#: tried at every character, one opening with 19 or 20 only where they stand.
+_BARE_YEAR = re.compile(rf"(?:19|20)(?<![\d.]..)\d{{2}}(?=[{CJK_CLASS}])(?!年|届|次|多|余|万|亿|个|名|人|家|元|项)")
 #: A body's number right before it (第一届|全国人民代表大会, 十三届|全国人大).
 _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: Numerals of at most three characters, starting where a run of them starts: a long run of

@@ -3,13 +3,16 @@ counties confirmed by their context, and towns, streets and villages by their su
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
+from itertools import accumulate
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
-from .common import Found, WordIndex
+from .common import Found, WordIndex, each_start
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -103,13 +106,28 @@ def word_bounds(text: str, word_starts: frozenset[int] | None) -> frozenset[int]
     A word also ends before white space, which is no token."""
     if word_starts is None:
         return None
-    return word_starts.union((len(text),), (space.start() for space in _SPACE.finditer(text)))
+    return word_starts.union((len(text),), map(re.Match.start, _SPACE.finditer(text)))
 
 
 def cut_across_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
     """Whether a word that begins before `start` ends inside `start:end` (沿海|城市 holds no
     海城市), which a name never does; one inside a longer word (上海浦东新区) is still whole."""
     return bounds is not None and start not in bounds and any(at in bounds for at in range(start + 1, end))
+
+
+class _Covering:
+    """Whether a span lies inside one of some spans, by bisection: testing each of them for every
+    span asked about costs the product of their numbers."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [start for start, _ in ordered]
+        #: The furthest end of the spans up to each one, in order of their starts.
+        self._reach = list(accumulate((end for _, end in ordered), max))
+
+    def covers(self, start: int, end: int) -> bool:
+        last = bisect_right(self._starts, start)
+        return last > 0 and self._reach[last - 1] >= end
 
 
 class PlaceRules(_Mixed):
@@ -137,14 +155,15 @@ class PlaceRules(_Mixed):
         return self.clean_stem(stem) and not any(tail in self.not_places for tail in tails)
 
     # -- places -------------------------------------------------------------------------------
-    def places(self, text: str, word_starts: frozenset[int] | None = None) -> tuple[list[Found], dict[str, str]]:
+    def places(self, text: str, word_starts: frozenset[int] | None,
+               bounds: frozenset[int] | None) -> tuple[list[Found], dict[str, str]]:
         """GPE proposals, and the county-level place (or higher) each level word stands for.
         `word_starts` (where the words of a segmented text start) lets a town, street or
-        village be found from its own shape, without a confirming context."""
+        village be found from its own shape, without a confirming context; `bounds` are
+        `word_bounds(text, word_starts)`."""
         found: list[Found] = []
         codes: set[str] = set()
         gazetteer = self.gazetteer
-        bounds = word_bounds(text, word_starts)
         for at, name in gazetteer.full.leftmost_longest(text):
             # 老解放区, 新市区: divisions whose names are also common nouns.
             if name in self.not_places or cut_across_word(at, at + len(name), bounds):
@@ -276,11 +295,13 @@ class PlaceRules(_Mixed):
         party = self.party
         names: set[str] = set()
         confirmed_names: set[str] = set()
-        for match in self.county_suffix.finditer(text):
+        inside_known = _Covering((f.start, f.end) for f in known)
+        for match in each_start(self.county_suffix, text):
             end = match.start() + 1
             start = end - 3
             # 某某市级: a rank, not a county-level place named 某某市.
-            if start < 0 or not self.is_suffix(text, match.start()) or text[end:end + 1] == "级" or (start, end) in taken or any(f.start <= start and end <= f.end for f in known):
+            if start < 0 or not self.is_suffix(text, match.start()) or text[end:end + 1] == "级" or (start, end) in taken or \
+                    inside_known.covers(start, end):
                 continue
             before = text[max(0, start - 4):start]
             led = before.endswith("中共") or any(before.endswith(m.group()) for m in party.finditer(before))
@@ -316,13 +337,14 @@ class PlaceRules(_Mixed):
                         self.boundary_before(text, start, place_ends):
                     names.add(text[start:end])
                     break
+        suffixes = [(match.start(), match.group()) for match in each_start(self.town_suffix, text)]
+        worded = self._worded_town_names(text, suffixes, word_starts, place_ends) if word_starts is not None else set()
         # A village named after its town (某镇|某村) is found once the town is: repeat until stable.
         while True:
             ends = place_ends | {m.end() for name in names for m in re.finditer(re.escape(name), text)}
             before = len(names)
-            names |= self._town_names(text, ends, short_places, confirmers, lead_ins)
-            if word_starts is not None:
-                names |= self._worded_town_names(text, word_starts, place_ends)
+            names |= self._town_names(text, suffixes, ends, short_places, confirmers, lead_ins)
+            names |= worded
             if len(names) == before:
                 return self._confirmed_everywhere(text, names) + self._town_short_forms(text, names, word_starts)
 
@@ -339,12 +361,12 @@ class PlaceRules(_Mixed):
                 if (m.start() in bounds or text[m.start() - 1:m.start()] in self.function_chars) and
                 m.end() in bounds and text[m.end():m.end() + 1] not in ("人", "籍")]
 
-    def _town_names(self, text: str, ends: frozenset[int], short_places: set[str],
+    def _town_names(self, text: str, suffixes: list[tuple[int, str]], ends: frozenset[int], short_places: set[str],
                     confirmers: tuple[str, ...], lead_ins: tuple[str, ...]) -> set[str]:
+        """Towns, streets and villages confirmed by their context; `suffixes` are where town
+        suffixes start, with the suffix."""
         names = set()
-        for match in self.town_suffix.finditer(text):
-            suffix = match.group(1)
-            at = match.start()
+        for at, suffix in suffixes:
             if not self.is_suffix(text, at + len(suffix) - 1):
                 continue
             for size in (3, 2):
@@ -362,7 +384,8 @@ class PlaceRules(_Mixed):
                 break
         return names
 
-    def _worded_town_names(self, text: str, word_starts: frozenset[int], place_ends: frozenset[int]) -> set[str]:
+    def _worded_town_names(self, text: str, suffixes: list[tuple[int, str]], word_starts: frozenset[int],
+                           place_ends: frozenset[int]) -> set[str]:
         """Towns, streets and villages of a segmented text, without a confirming context: a
         2-3 character stem and a suffix that start and end on word boundaries (到|桃源|镇, not
         美丽|家乡's 丽家乡), a stem whose first word is not a lone character (到桃源镇), no
@@ -371,9 +394,7 @@ class PlaceRules(_Mixed):
         verb."""
         names = set()
         bounds = word_starts | {len(text)}
-        for match in self.town_suffix.finditer(text):
-            suffix = match.group(1)
-            at = match.start()
+        for at, suffix in suffixes:
             end = at + len(suffix)
             if end not in bounds or end in place_ends or not self.is_suffix(text, end - 1):
                 continue
