@@ -39,8 +39,12 @@ class RuleBase:
         self.not_place_stem_endings = tuple(p["not_place_stem_endings"])
         self.country_names = frozenset(data_lines("gazetteer/countries.txt"))
         self.place_word_heads = frozenset(p["place_word_heads"])
-        self.countries = re.compile(f"(?:{alternation(self.country_names)})(?!族)")
+        self.countries = WordIndex(self.country_names)
         self.level_words = tuple(sorted(p["level_words"], key=len, reverse=True))
+        #: The level words by their last character, longest first: those that can end at a position.
+        self.level_words_ending: dict[str, tuple[str, ...]] = {}
+        for word in self.level_words:
+            self.level_words_ending[word[-1]] = (*self.level_words_ending.get(word[-1], ()), word)
         self.committee_words = tuple(p["committee_words"])
         self.relative_levels = p["relative_levels"]
         self.county_levels = frozenset(p["county_levels"])
@@ -133,7 +137,7 @@ class RuleBase:
     def level_before(self, text: str, at: int, ends: frozenset[int] = frozenset()) -> int | None:
         """Start of the level word (县, 乡镇, 自治区) that ends at `at` and begins a name. The longest
         level word there decides, so the 区 of 自治区 is never a district of its own."""
-        for word in self.level_words:
+        for word in self.level_words_ending.get(text[at - 1:at], ()):
             start = at - len(word)
             if start >= 0 and text.startswith(word, start):
                 # 县县有图书馆, 村村通: a doubled level word means "every county", no particular one.

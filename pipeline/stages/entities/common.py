@@ -113,10 +113,15 @@ class WordIndex:
             # Words starting at one position differ in length, so this order is total.
             yield at, sorted(by_start[at], key=len, reverse=True)
 
-    def leftmost_longest(self, text: str) -> Iterator[tuple[int, str]]:
-        """Non-overlapping matches, as a longest-first alternation's `finditer` gives them."""
+    def leftmost_longest(self, text: str, not_before: str | None = None) -> Iterator[tuple[int, str]]:
+        """Non-overlapping matches, as a longest-first alternation's `finditer` gives them; with
+        `not_before`, as it does followed by `(?!not_before)`: the longest word not followed by it."""
         free_from = 0
         for at, words in self.at_each(text):
-            if at >= free_from:
-                free_from = at + len(words[0])
-                yield at, words[0]
+            if at < free_from:
+                continue
+            word = words[0] if not_before is None else \
+                next((word for word in words if not text.startswith(not_before, at + len(word))), None)
+            if word is not None:
+                free_from = at + len(word)
+                yield at, word

@@ -204,9 +204,10 @@ class PlaceRules(_Mixed):
         found += self._sibling_counties(text, counties, {(f.start, f.end) for f in found})
         # A country is a word of its own (印度支那 names no 印度, 沿海地区 no 海地), or heads a body's
         # name (美国政府); 台湾 and the like also head compounds (台湾同胞).
-        found += [Found(m.start(), m.end(), "GPE") for m in self.countries.finditer(text)
-                  if bounds is None or (m.start() in bounds and (
-                      m.end() in bounds or m.group() in self.place_word_heads or self.body.match(text, m.end())))]
+        # 蒙古族, 朝鲜族: a people, not a country.
+        found += [Found(at, at + len(name), "GPE") for at, name in self.countries.leftmost_longest(text, not_before="族")
+                  if bounds is None or (at in bounds and (
+                      at + len(name) in bounds or name in self.place_word_heads or self.body.match(text, at + len(name))))]
         # A township of the report's own county is meant rather than a place elsewhere of that name.
         townships = self._region_townships(text, codes, bounds)
         spans = {(t.start, t.end) for t in townships}
