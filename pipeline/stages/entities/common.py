@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-from ahocorasick_rs import AhoCorasick
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 from ...data import read_json
 from ...numerals import DIGIT_CHARS
@@ -93,11 +93,20 @@ class WordIndex:
     Aho-Corasick automaton in compiled code. (Measured on the government reports: five times
     faster than a Python loop probing each character; a regular expression of thousands of words,
     which `re` tries one by one, and pyahocorasick, whose trie searches a node's children in
-    turn, are slower than that loop.)"""
+    turn, are slower than that loop.) Each of its two automata is built when first used."""
 
     def __init__(self, words: Iterable[str]) -> None:
         self._words = sorted({word for word in words if len(word) >= 2})
-        self._automaton = AhoCorasick(self._words)
+
+    @cached_property
+    def _automaton(self) -> AhoCorasick:
+        """Finds every occurrence, overlapping ones too."""
+        return AhoCorasick(self._words)
+
+    @cached_property
+    def _longest_first(self) -> AhoCorasick:
+        """Finds the leftmost occurrence, the longest there, then goes on after it."""
+        return AhoCorasick(self._words, matchkind=MatchKind.LeftmostLongest)
 
     def occurs_in(self, text: str) -> bool:
         """Whether any of the words occurs in `text`."""
@@ -116,12 +125,16 @@ class WordIndex:
     def leftmost_longest(self, text: str, not_before: str | None = None) -> Iterator[tuple[int, str]]:
         """Non-overlapping matches, as a longest-first alternation's `finditer` gives them; with
         `not_before`, as it does followed by `(?!not_before)`: the longest word not followed by it."""
+        if not_before is None:
+            words = self._words
+            for index, start, _ in self._longest_first.find_matches_as_indexes(text):
+                yield start, words[index]
+            return
         free_from = 0
         for at, words in self.at_each(text):
             if at < free_from:
                 continue
-            word = words[0] if not_before is None else \
-                next((word for word in words if not text.startswith(not_before, at + len(word))), None)
+            word = next((word for word in words if not text.startswith(not_before, at + len(word))), None)
             if word is not None:
                 free_from = at + len(word)
                 yield at, word

@@ -354,13 +354,12 @@ class PlaceRules(_Mixed):
         the stem counts where it stands as a word of its own and is no ordinary word."""
         if word_starts is None:
             return []
-        bounds = word_starts | {len(text)}
         shortened = {township_short_name(town) for town in towns}
         stems = {stem for stem in shortened if stem and stem not in self.boundary_words and stem not in self.not_places and
                  self.gazetteer.short_words.get(stem, "ns") in self.name_tags}
         return [Found(m.start(), m.end(), "GPE") for stem in sorted(stems) for m in re.finditer(re.escape(stem), text)
-                if (m.start() in bounds or text[m.start() - 1:m.start()] in self.function_chars) and
-                m.end() in bounds and text[m.end():m.end() + 1] not in ("人", "籍")]
+                if (m.start() in word_starts or text[m.start() - 1:m.start()] in self.function_chars) and
+                (m.end() in word_starts or m.end() == len(text)) and text[m.end():m.end() + 1] not in ("人", "籍")]
 
     def _town_names(self, text: str, suffixes: list[tuple[int, str]], ends: frozenset[int], short_places: set[str],
                     confirmers: tuple[str, ...], lead_ins: tuple[str, ...]) -> set[str]:
@@ -394,10 +393,10 @@ class PlaceRules(_Mixed):
         A known place is not grown into a longer one (交流|萍乡 stays 萍乡), nor a stem led by a
         verb."""
         names = set()
-        bounds = word_starts | {len(text)}
         for at, suffix in suffixes:
             end = at + len(suffix)
-            if end not in bounds or end in place_ends or not self.is_suffix(text, end - 1):
+            # A word ends where the next starts, or at the end of the text.
+            if (end not in word_starts and end != len(text)) or end in place_ends or not self.is_suffix(text, end - 1):
                 continue
             for size in (3, 2):
                 start = at - size
