@@ -25,7 +25,8 @@ class RuleBase:
         self.not_suffix_before = {ch: re.compile(rule) for ch, rule in p["not_suffix_before"].items()}
         self.function_chars = frozenset(p["function_chars"])
         #: What no stretch of a name holds: a character other than a Chinese one, or a function character.
-        self.not_in_name = re.compile(f"[^{CJK_CLASS}]|[{re.escape(''.join(sorted(self.function_chars)))}]")
+        self.function_char = re.compile(f"[{re.escape(''.join(sorted(self.function_chars)))}]")
+        self.not_in_name = re.compile(f"[^{CJK_CLASS}]|{self.function_char.pattern}")
         self.function_char_words = re.compile(alternation(p["function_char_words"]))
         self.generic_chars = frozenset(p["generic_chars"])
         self.stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ...textnorm import CJK_CLASS, is_cjk
+from ...textnorm import CJK_CLASS
 from .common import Found
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
@@ -116,13 +116,13 @@ class ListRules(_Mixed):
         first = pieces[0]
         first[0] = self._first_item_start(text, first[0], first[1], bounds)
         last = pieces[-1]
-        cut = next((i for i in range(last[0] + 1, last[1]) if text[i] in self.function_chars), last[1])
+        function_char = self.function_char.search(text, last[0] + 1, last[1])
+        cut = function_char.start() if function_char else last[1]
         tail = (cut + 1, last[1]) if text[cut:cut + 1] in self.list_joiners else None
         last[1] = cut
         if tail is not None:
-            stop = next((i for i in range(tail[0], tail[1]) if not is_cjk(text[i]) or text[i] in self.function_chars),
-                        tail[1])
-            pieces.append([tail[0], stop])
+            outside = self.not_in_name.search(text, tail[0], tail[1])
+            pieces.append([tail[0], outside.start() if outside else tail[1]])
         # The items at either end border the sentence: a verb in one means it runs on into a clause.
         return [(a, b) for i, (a, b) in enumerate(pieces) if b - a >= 2 and
                 not (i in (0, len(pieces) - 1) and self._has_clause_verb(text[a:b]))]
