@@ -42,13 +42,16 @@ class ListRules(_Mixed):
         place_spans = {(f.start, f.end) for f in places}
         found: list[Found] = []
         for match in _LIST.finditer(text):
-            items = self._list_items(text, match.start(), match.end(), bounds)
+            pieces = self._list_pieces(text, match.start(), match.end())
+            if not self._may_name(text, pieces, place_spans):
+                continue
+            items = self._list_items(text, pieces, bounds)
             if not items:
                 continue
             if text.startswith(self.person_list_closers, items[-1][1]):
                 found += self._listed_people(text, items)
                 continue
-            closer = next((c for c in p["list_place_closers"] if text.startswith(c, items[-1][1])), None)
+            closer = next((c for c in self.list_place_closers if text.startswith(c, items[-1][1])), None)
             # 等乡村 closes no list of places: the closer's last character must end a word.
             closes_on_places = closer is not None and self.is_suffix(text, items[-1][1] + len(closer) - 1)
             by_kind: dict[str, list[tuple[int, int]]] = {"ORG": [], "FAC": [], "GPE": []}
@@ -104,17 +107,26 @@ class ListRules(_Mixed):
         named = [(start, end) for start, end in items if len(self._name_at(text, start) or "") == end - start]
         return [Found(start, end, "PERSON") for start, end in named] if len(named) == len(items) else []
 
-    def _list_items(self, text: str, start: int, end: int, bounds: frozenset[int] | None) -> list[tuple[int, int]]:
-        """The items of the list run text[start:end]: the first begins after the last lead-in
-        word or function character before it (建有|甲商会), the last ends before a function
-        character (乙协会|等), and 和 or 及 between the last two splits them (甲科和乙科)."""
+    def _may_name(self, text: str, pieces: list[list[int]], place_spans: set[tuple[int, int]]) -> bool:
+        """Whether the list can name anything, before its first item's start is worked out (the
+        costly part): a kind needs two items and the first is one, so another must end as a name
+        does, unless a closer for people or places follows one of them."""
+        if any(text.startswith(self.person_list_closers, end) or text.startswith(self.list_place_closers, end)
+               for _, end in pieces):
+            return True
+        shorts = self.gazetteer.shorts
+        return any((start, end) in place_spans or text[start:end] in shorts or
+                   self.venue_end.search(text, start, end) or self.list_org_end.search(text, start, end)
+                   for start, end in pieces[1:])
+
+    def _list_pieces(self, text: str, start: int, end: int) -> list[list[int]]:
+        """The pieces of the list run text[start:end] between its 、, the last one ending before a
+        function character (乙协会|等), and 和 or 及 there splitting off one more (甲科和乙科)."""
         pieces = []
         at = start
         for piece in text[start:end].split("、"):
             pieces.append([at, at + len(piece)])
             at += len(piece) + 1
-        first = pieces[0]
-        first[0] = self._first_item_start(text, first[0], first[1], bounds)
         last = pieces[-1]
         function_char = self.function_char.search(text, last[0] + 1, last[1])
         cut = function_char.start() if function_char else last[1]
@@ -123,6 +135,13 @@ class ListRules(_Mixed):
         if tail is not None:
             outside = self.not_in_name.search(text, tail[0], tail[1])
             pieces.append([tail[0], outside.start() if outside else tail[1]])
+        return pieces
+
+    def _list_items(self, text: str, pieces: list[list[int]], bounds: frozenset[int] | None) -> list[tuple[int, int]]:
+        """The items of a list from its pieces: the first begins after the last lead-in word or
+        function character before it (建有|甲商会)."""
+        first = pieces[0]
+        first[0] = self._first_item_start(text, first[0], first[1], bounds)
         # The items at either end border the sentence: a verb in one means it runs on into a clause.
         return [(a, b) for i, (a, b) in enumerate(pieces) if b - a >= 2 and
                 not (i in (0, len(pieces) - 1) and self._has_clause_verb(text[a:b]))]
