@@ -67,6 +67,12 @@ def each_start(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
         at = match.start() + 1
 
 
+def matches_holding(literal: str, pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` for a pattern each match of which holds `literal`: a text without
+    it is not scanned at all (`re` tries a pattern at nearly every character)."""
+    return pattern.finditer(text) if literal in text else iter(())
+
+
 def alternation(words: Iterable[str]) -> str:
     """One regular expression for a list of literal words, factored as a trie (北京市|北海市 ->
     北(?:京市|海市)). It matches what a longest-first alternation matches, but `re` decides at

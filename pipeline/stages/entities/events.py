@@ -5,7 +5,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import CN_DIGIT, Found, skip_to
+from .common import CN_DIGIT, Found, matches_holding, skip_to
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -35,11 +35,11 @@ class EventRules(_Mixed):
 
     def events(self, text: str, places: list[Found], orgs: list[Found], dates: list[Found]) -> list[Found]:
         found = [Found(m.start(), m.end(), "EVENT") for m in _CONGRESS.finditer(text)]
-        found += [Found(m.start(), m.end(), "EVENT") for m in _PLENUM.finditer(text)]
-        found += [Found(m.start(), m.end(), "EVENT") for m in self.two_sessions.finditer(text)
+        found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("全会", _PLENUM, text)]
+        found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("两会", self.two_sessions, text)
                   if self.boundary_before(text, m.start())]
         found += self._sessions(text, places, orgs)
-        found += [Found(m.start(), m.end(), "EVENT") for m in self.anniversary.finditer(text)]
+        found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("周年", self.anniversary, text)]
         scopes = [(m.start(), m.end()) for m in self.event_scope.finditer(text)]
         scopes += [(f.start, f.end) for f in places if f.length >= 3]
         # A year names its meeting too (2024年度新乡贤工作推进会), when the topic is no clause.
