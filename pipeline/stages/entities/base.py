@@ -53,9 +53,9 @@ class RuleBase:
         # Read with `each_start`, which finds them overlapping too.
         self.county_suffix = re.compile(alternation(p["county_suffixes"]))
         self.town_suffix = re.compile(alternation(p["town_suffixes"]))
-        self.ethnic_area = re.compile(
-            skip_to("".join(sorted({group[0] for group in p["ethnic_groups"]}))) +
-            f"(?<!族)(?=((?:{alternation(p['ethnic_groups'])})+)({alternation(p['ethnic_area_suffixes'])}))")
+        # Read with `each_start`; the first group is written out so that `re` can skip to its first characters.
+        ethnic_group = alternation(p["ethnic_groups"])
+        self.ethnic_area = re.compile(f"((?:{ethnic_group})(?:{ethnic_group})*)({alternation(p['ethnic_area_suffixes'])})")
         self.body = re.compile(alternation(p["bodies"]))
         self.standalone_body = re.compile(alternation(p["standalone_bodies"]))
         self.department = re.compile(alternation(p["department_suffixes"]))

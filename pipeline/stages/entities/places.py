@@ -327,7 +327,9 @@ class PlaceRules(_Mixed):
         names: set[str] = set()
         place_ends = frozenset(f.end for f in known)
         place_starts = frozenset(f.start for f in known)
-        for match in self.ethnic_area.finditer(text):
+        for match in each_start(self.ethnic_area, text):
+            if text[match.start() - 1:match.start()] == "族":
+                continue  # the tail of a longer name of peoples
             end = match.start() + len(match.group(1)) + len(match.group(2))
             for start in (match.start() - 2, match.start() - 3):
                 # 做好|广西壮族自治区: a known place starting inside the stem is the name, not grown leftwards.
