@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
@@ -26,6 +27,10 @@ _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: 中国共产党|全国代表会议): the party and the congress's number. A term's number alone (第四届|全国人民
 #: 代表大会) numbers a body, not a meeting.
 _CONGRESS_LEAD = re.compile(rf"(?:(?:中国共产党|中共)的?|党的)(?:第[{CN_DIGIT}]{{1,3}}[次届])?$|第[{CN_DIGIT}]{{1,3}}次$|$")
+#: A numeral right before 届 or 次, where a numbered session's number ends (`session` in base.py).
+_SESSION_NUMBER_END = re.compile(rf"[\d{CN_DIGIT}][届次]")
+#: How far before its 届 or 次 a numbered session starts at most: 第 and a number of three numerals.
+_SESSION_LEAD = 4
 _PLENUM = re.compile(
     skip_to(f"党省市区县州旗{CN_DIGIT}") + rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
 
@@ -64,13 +69,27 @@ class EventRules(_Mixed):
         return topic[0] not in CN_DIGIT + "第" and self.event_scope.match(topic) is None and \
             not any(ch in self.filler_blockers or ch in "届次" for ch in topic) and not self._has_clause_verb(topic)
 
+    def _session_matches(self, text: str) -> Iterator[re.Match[str]]:
+        """What `self.session.finditer(text)` finds, tried only just before a numeral's 届 or 次,
+        which every match holds right after its number (`re` would try it at nearly every
+        character): the leftmost match first, the next after its end."""
+        at = 0
+        for number_end in _SESSION_NUMBER_END.finditer(text):
+            anchor = number_end.start() + 1
+            for start in range(max(at, anchor - _SESSION_LEAD), anchor):
+                match = self.session.match(text, start)
+                if match:
+                    yield match
+                    at = match.end()
+                    break
+
     def _sessions(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
         """Numbered meetings: after a body (县政协十届三次会议), a place or level word
         (县第十五次党代会), or at a boundary when the topic names something (第五次全国…表彰大会)."""
         anchors = {f.end: f.start for f in orgs}
         anchors.update({f.end: f.start for f in places if f.length >= 3})
         found = []
-        for match in self.session.finditer(text):
+        for match in self._session_matches(text):
             topic = match.group("topic")
             if topic and (self._filler_blocked(topic) or self._has_clause_verb(topic)):
                 continue
