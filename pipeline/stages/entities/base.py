@@ -29,7 +29,9 @@ class RuleBase:
         self.not_in_name = re.compile(f"[^{CJK_CLASS}]|{self.function_char.pattern}")
         self.function_char_words = re.compile(alternation(p["function_char_words"]))
         self.generic_chars = frozenset(p["generic_chars"])
-        self.stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
+        stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
+        #: What no stem of a place holds: a character other than a Chinese one, or a blocker.
+        self.not_in_stem = re.compile(f"[^{CJK_CLASS}]|[{re.escape(''.join(sorted(stem_blockers)))}]")
         self.numerals = frozenset(p["numeral_chars"])
         # Numerals may stand inside a body's name (五金机电商会, 第一人民医院); 全 各 本 may not.
         self.filler_blockers = self.generic_chars - self.numerals - {"第"}
@@ -149,6 +151,6 @@ class RuleBase:
         return None
 
     def clean_stem(self, stem: str) -> bool:
-        return all(is_cjk(ch) and ch not in self.stem_blockers for ch in stem) and \
+        return self.not_in_stem.search(stem) is None and \
             stem not in self.boundary_words and not stem.endswith(self.not_place_stem_endings) and \
             stem not in self.not_place_stems
