@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
@@ -94,26 +94,21 @@ def trie_pattern(node: dict) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
+def _indexable(words: Iterable[str]) -> list[str]:
+    return sorted({word for word in words if len(word) >= 2})
+
+
 class WordIndex:
     """Literal words of two or more characters, all found in one pass over a text by an
     Aho-Corasick automaton in compiled code. (Measured on the government reports: five times
     faster than a Python loop probing each character; a regular expression of thousands of words,
     which `re` tries one by one, and pyahocorasick, whose trie searches a node's children in
-    turn, are slower than that loop.) Each of its two automata is built when first used, as a DFA:
-    measured, a third faster to search than the default NFA."""
+    turn, are slower than that loop.) The automaton is a DFA: measured, a third faster to search
+    than the default NFA, if slower to build."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        self._words = sorted({word for word in words if len(word) >= 2})
-
-    @cached_property
-    def _automaton(self) -> AhoCorasick:
-        """Finds every occurrence, overlapping ones too."""
-        return AhoCorasick(self._words, implementation=Implementation.DFA)
-
-    @cached_property
-    def _longest_first(self) -> AhoCorasick:
-        """Finds the leftmost occurrence, the longest there, then goes on after it."""
-        return AhoCorasick(self._words, matchkind=MatchKind.LeftmostLongest, implementation=Implementation.DFA)
+        self._words = _indexable(words)
+        self._automaton = AhoCorasick(self._words, implementation=Implementation.DFA)
 
     def occurs_in(self, text: str) -> bool:
         """Whether any of the words occurs in `text`."""
@@ -129,14 +124,9 @@ class WordIndex:
             # Words starting at one position differ in length, so this order is total.
             yield at, sorted(by_start[at], key=len, reverse=True)
 
-    def leftmost_longest(self, text: str, not_before: str | None = None) -> Iterator[tuple[int, str]]:
-        """Non-overlapping matches, as a longest-first alternation's `finditer` gives them; with
-        `not_before`, as it does followed by `(?!not_before)`: the longest word not followed by it."""
-        if not_before is None:
-            words = self._words
-            for index, start, _ in self._longest_first.find_matches_as_indexes(text):
-                yield start, words[index]
-            return
+    def leftmost_longest(self, text: str, not_before: str) -> Iterator[tuple[int, str]]:
+        """Non-overlapping matches, as a longest-first alternation followed by `(?!not_before)`
+        finds them: at each position the longest word not followed by `not_before`."""
         free_from = 0
         for at, words in self.at_each(text):
             if at < free_from:
@@ -145,3 +135,19 @@ class WordIndex:
             if word is not None:
                 free_from = at + len(word)
                 yield at, word
+
+
+class LongestWords:
+    """Literal words of two or more characters found as a longest-first alternation's `finditer`
+    finds them (the leftmost, the longest there, then on after it), by an automaton of that
+    match kind: no overlapping matches to sort through."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words = _indexable(words)
+        self._automaton = AhoCorasick(self._words, matchkind=MatchKind.LeftmostLongest,
+                                      implementation=Implementation.DFA)
+
+    def leftmost_longest(self, text: str) -> Iterator[tuple[int, str]]:
+        words = self._words
+        for index, start, _ in self._automaton.find_matches_as_indexes(text):
+            yield start, words[index]

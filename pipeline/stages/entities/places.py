@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
-from .common import Found, WordIndex, each_start
+from .common import Found, LongestWords, WordIndex, each_start
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class Gazetteer:
         self.names_by_code: dict[str, list[str]] = {}
         for name, code in self.code_of.items():
             self.names_by_code.setdefault(code, []).append(name)
-        self.full = WordIndex(self.code_of)
+        self.full = LongestWords(self.code_of)
         #: Short name -> the codes of every division it shortens (中山: 中山市 and a 中山区).
         self.shorts: dict[str, tuple[str, ...]] = {}
         for name, code in self.code_of.items():
@@ -264,7 +264,7 @@ class PlaceRules(_Mixed):
                         gazetteer.short_words.get(short, "ns") in self.name_tags:
                     names.setdefault(short, code)
         found = []
-        for at, name in WordIndex(names).leftmost_longest(text):
+        for at, name in LongestWords(names).leftmost_longest(text):
             end = at + len(name)
             # A short name stands alone: before punctuation or a list's 等 (东溪、白山等乡镇), not
             # heading a longer name (黄猫|垭 is no 黄猫乡).
