@@ -3,6 +3,7 @@ sentences written for these tests about invented places."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -433,7 +434,7 @@ def test_entity_rules_are_linear_on_hostile_runs(unit):
 
 
 def test_the_word_index_finds_every_word_where_it_starts_longest_first():
-    from pipeline.stages.entities.common import WordIndex
+    from pipeline.stages.entities.common import LongestWords, WordIndex, alternation
 
     words = ["柳岸", "柳岸县", "岸县", "县城", "桃源镇", "源镇", "镇"]
     text = "柳岸县城到桃源镇，柳岸县柳岸𠀋桃源镇"
@@ -441,7 +442,13 @@ def test_the_word_index_finds_every_word_where_it_starts_longest_first():
              for at in range(len(text))]
     index = WordIndex(words)
     assert list(index.at_each(text)) == [(at, found) for at, found in every if found]
-    assert list(index.leftmost_longest(text)) == [(0, "柳岸县"), (5, "桃源镇"), (9, "柳岸县"), (12, "柳岸"), (15, "桃源镇")]
+    assert list(LongestWords(words).leftmost_longest(text)) == \
+        [(0, "柳岸县"), (5, "桃源镇"), (9, "柳岸县"), (12, "柳岸"), (15, "桃源镇")]
+    # As the alternation followed by a negative lookahead finds them: 柳岸县 before 城 gives way to 柳岸.
+    two_or_more = alternation(w for w in words if len(w) >= 2)
+    assert list(index.leftmost_longest(text, not_before="城")) == \
+        [(m.start(), m.group()) for m in re.finditer(f"(?:{two_or_more})(?!城)", text)] == \
+        [(0, "柳岸"), (2, "县城"), (5, "桃源镇"), (9, "柳岸县"), (12, "柳岸"), (15, "桃源镇")]
     assert list(WordIndex([]).at_each(text)) == []
 
 

@@ -6,7 +6,7 @@ import re
 
 from ...data import data_lines
 from ...textnorm import CJK_CLASS, is_cjk
-from .common import CN_DIGIT, NUM, alternation, patterns, skip_to
+from .common import CN_DIGIT, NUM, WordIndex, alternation, patterns, skip_to
 from .places import Gazetteer
 
 
@@ -20,13 +20,18 @@ class RuleBase:
         self.not_places = frozenset(data_lines("gazetteer/not_places.txt"))
         self.verbs = frozenset(data_lines("gazetteer/boundary_words.txt"))
         self.boundary_words = self.verbs | frozenset(p["lead_words"])
+        # The verbs are words of two to four characters, so an index of them misses none.
+        self.verb_index = WordIndex(self.verbs)
         self.not_suffix_before = {ch: re.compile(rule) for ch, rule in p["not_suffix_before"].items()}
         self.function_chars = frozenset(p["function_chars"])
         #: What no stretch of a name holds: a character other than a Chinese one, or a function character.
-        self.not_in_name = re.compile(f"[^{CJK_CLASS}]|[{re.escape(''.join(sorted(self.function_chars)))}]")
+        self.function_char = re.compile(f"[{re.escape(''.join(sorted(self.function_chars)))}]")
+        self.not_in_name = re.compile(f"[^{CJK_CLASS}]|{self.function_char.pattern}")
         self.function_char_words = re.compile(alternation(p["function_char_words"]))
         self.generic_chars = frozenset(p["generic_chars"])
-        self.stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
+        stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
+        #: What no stem of a place holds: a character other than a Chinese one, or a blocker.
+        self.not_in_stem = re.compile(f"[^{CJK_CLASS}]|[{re.escape(''.join(sorted(stem_blockers)))}]")
         self.numerals = frozenset(p["numeral_chars"])
         # Numerals may stand inside a body's name (五金机电商会, 第一人民医院); 全 各 本 may not.
         self.filler_blockers = self.generic_chars - self.numerals - {"第"}
@@ -37,17 +42,22 @@ class RuleBase:
         self.not_place_stem_endings = tuple(p["not_place_stem_endings"])
         self.country_names = frozenset(data_lines("gazetteer/countries.txt"))
         self.place_word_heads = frozenset(p["place_word_heads"])
-        self.countries = re.compile(f"(?:{alternation(self.country_names)})(?!族)")
+        self.countries = WordIndex(self.country_names)
         self.level_words = tuple(sorted(p["level_words"], key=len, reverse=True))
+        #: The level words by their last character, longest first: those that can end at a position.
+        self.level_words_ending: dict[str, tuple[str, ...]] = {}
+        for word in self.level_words:
+            self.level_words_ending[word[-1]] = (*self.level_words_ending.get(word[-1], ()), word)
         self.committee_words = tuple(p["committee_words"])
         self.relative_levels = p["relative_levels"]
         self.county_levels = frozenset(p["county_levels"])
         self.place_level_suffixes = tuple(sorted(p["place_level_suffixes"], key=len, reverse=True))
-        self.county_suffix = re.compile(f"(?=({alternation(p['county_suffixes'])}))")
-        self.town_suffix = re.compile(f"(?=({alternation(p['town_suffixes'])}))")
-        self.ethnic_area = re.compile(
-            skip_to("".join(sorted({group[0] for group in p["ethnic_groups"]}))) +
-            f"(?<!族)(?=((?:{alternation(p['ethnic_groups'])})+)({alternation(p['ethnic_area_suffixes'])}))")
+        # Read with `each_start`, which finds them overlapping too.
+        self.county_suffix = re.compile(alternation(p["county_suffixes"]))
+        self.town_suffix = re.compile(alternation(p["town_suffixes"]))
+        # Read with `each_start`; the first group is written out so that `re` can skip to its first characters.
+        ethnic_group = alternation(p["ethnic_groups"])
+        self.ethnic_area = re.compile(f"((?:{ethnic_group})(?:{ethnic_group})*)({alternation(p['ethnic_area_suffixes'])})")
         self.body = re.compile(alternation(p["bodies"]))
         self.standalone_body = re.compile(alternation(p["standalone_bodies"]))
         self.department = re.compile(alternation(p["department_suffixes"]))
@@ -67,6 +77,7 @@ class RuleBase:
         self.name_tags = frozenset(p["name_tags"])
         self.not_after_short_place = tuple(p["not_after_short_place"])
         self.person_list_closers = tuple(p["person_list_closers"])
+        self.list_place_closers = tuple(p["list_place_closers"])
         self.leading_group = re.compile(alternation(p["leading_groups"]))
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))
         #: Each democratic party's names, short and full, -> its full name (民盟 -> 中国民主同盟).
@@ -117,8 +128,10 @@ class RuleBase:
         before = text[at - 1]
         if not is_cjk(before) or before in self.function_chars:
             return True
-        return any(text[at - k:at] in self.boundary_words for k in range(2, self.max_boundary + 1)
-                   if at - k >= 0)
+        return self.boundary_word_ends_at(text, at)
+
+    def boundary_word_ends_at(self, text: str, at: int) -> bool:
+        return any(text[at - k:at] in self.boundary_words for k in range(2, self.max_boundary + 1) if at - k >= 0)
 
     def is_suffix(self, text: str, at: int) -> bool:
         """Whether the character at `at` ends a name rather than starting a word (新乡贤)."""
@@ -128,7 +141,7 @@ class RuleBase:
     def level_before(self, text: str, at: int, ends: frozenset[int] = frozenset()) -> int | None:
         """Start of the level word (县, 乡镇, 自治区) that ends at `at` and begins a name. The longest
         level word there decides, so the 区 of 自治区 is never a district of its own."""
-        for word in self.level_words:
+        for word in self.level_words_ending.get(text[at - 1:at], ()):
             start = at - len(word)
             if start >= 0 and text.startswith(word, start):
                 # 县县有图书馆, 村村通: a doubled level word means "every county", no particular one.
@@ -138,6 +151,6 @@ class RuleBase:
         return None
 
     def clean_stem(self, stem: str) -> bool:
-        return all(is_cjk(ch) and ch not in self.stem_blockers for ch in stem) and \
+        return self.not_in_stem.search(stem) is None and \
             stem not in self.boundary_words and not stem.endswith(self.not_place_stem_endings) and \
             stem not in self.not_place_stems

@@ -16,13 +16,17 @@ _DATE = re.compile(
     rf"(?:(?P<d>{NUM})[日号]|(?P<month_part>{_PART}))?|(?P<year_part>{_PART}))?"
     rf"|(?<![\d{CN_DIGIT}年])(?:(?P<m1>\d{{1,2}})[—–\-~至到])?(?P<m2>\d{{1,2}})月(?:(?P<d2>\d{{1,2}})[日号]|份|(?![\d{CN_DIGIT}])))")
 #: A span of years written bare (1922—2022, a decade's review): two years joined by a dash, the
-#: later one last, with no digit around; a dash between other numbers (10-12) is no date.
+#: later one last, with no digit around; a dash between other numbers (10-12) is no date. What
+#: stands before the first year is checked after its first two digits (the lookbehind spans
+#: them): `re` then tries the pattern only where 19 or 20 stands, not at every character.
 _BARE_YEARS = re.compile(
-    skip_to("12") + r"(?<![\d.\-—–~])(?P<y1>(?:19|20)\d\d)[—–\-~](?P<y2>(?:19|20)\d\d)(?![\d年.\-—–~])")
+    r"(?P<y1>(?:19|20)(?<![\d.\-—–~]..)\d\d)[—–\-~](?P<y2>(?:19|20)\d\d)(?![\d年.\-—–~])")
 #: Decades (九十年代, 20世纪90年代, 上世纪八十年代): the century, when named, dates them.
 _DECADE = re.compile(
     rf"(?:(?P<century>\d{{2}}|二十|十九|二十一)世纪|(?P<last>上)世纪)?(?<![\d{CN_DIGIT}])"
     rf"(?P<decade>[一二三四五六七八九]十|[1-9]0)年代")
+#: Longer than any decade's name (上世纪八十年代, 二十一世纪二十年代): how far before its 年代 one may start.
+_DECADE_REACH = 12
 #: A zero written as a circle (一九九○年): read as 〇, character for character.
 _CIRCLE_ZERO = str.maketrans({"○": "〇", "◯": "〇"})
 #: The month a year's part stands for in a normalised date: 年底 and 年末 are its last, 年初 its first.
@@ -79,10 +83,15 @@ def decades(text: str) -> list[Found]:
     """Decades as dates; normalised as a range of years (`1990/1999`) where the century is named
     (20世纪90年代, 上世纪 = the twentieth), else without a normal form (九十年代)."""
     found: list[Found] = []
-    # `re` would try the pattern at every character: a text that never says 年代 names no decade.
-    if "年代" not in text:
-        return found
-    for match in _DECADE.finditer(text):
+    # `re` would try the pattern at every character: it is tried only just before each 年代, the
+    # one its match ends with (a name holds no other), as `finditer` would find them.
+    at = 0
+    while (cue := text.find("年代", at)) >= 0:
+        match = _DECADE.search(text, max(at, cue - _DECADE_REACH), cue + 2)
+        if match is None:
+            at = cue + 1
+            continue
+        at = match.end()
         decade = parse_numeral(match.group("decade"))
         century = 20 if match.group("last") else parse_numeral(match.group("century") or "")
         normalized = None

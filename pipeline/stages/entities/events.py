@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import CN_DIGIT, Found, skip_to
+from .common import CN_DIGIT, Found, matches_holding, skip_to
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -14,7 +15,10 @@ else:
     _Mixed = object
 
 _CONGRESS = re.compile(rf"(?:党的|中共)[{CN_DIGIT}]{{1,3}}大")
-_BARE_YEAR = re.compile(rf"(?<![\d.])(?:19|20)\d{{2}}(?=[{CJK_CLASS}])(?!年|届|次|多|余|万|亿|个|名|人|家|元|项)")
+#: A year written bare before a name. The check for a digit or point before it comes after its
+#: first two digits (of the three characters behind): a pattern opening with an assertion is
+#: tried at every character, one opening with 19 or 20 only where they stand.
+_BARE_YEAR = re.compile(rf"(?:19|20)(?<![\d.]..)\d{{2}}(?=[{CJK_CLASS}])(?!年|届|次|多|余|万|亿|个|名|人|家|元|项)")
 #: A body's number right before it (第一届|全国人民代表大会, 十三届|全国人大).
 _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: Numerals of at most three characters, starting where a run of them starts: a long run of
@@ -23,6 +27,10 @@ _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: 中国共产党|全国代表会议): the party and the congress's number. A term's number alone (第四届|全国人民
 #: 代表大会) numbers a body, not a meeting.
 _CONGRESS_LEAD = re.compile(rf"(?:(?:中国共产党|中共)的?|党的)(?:第[{CN_DIGIT}]{{1,3}}[次届])?$|第[{CN_DIGIT}]{{1,3}}次$|$")
+#: A numeral right before 届 or 次, where a numbered session's number ends (`session` in base.py).
+_SESSION_NUMBER_END = re.compile(rf"[\d{CN_DIGIT}][届次]")
+#: How far before its 届 or 次 a numbered session starts at most: 第 and a number of three numerals.
+_SESSION_LEAD = 4
 _PLENUM = re.compile(
     skip_to(f"党省市区县州旗{CN_DIGIT}") + rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
 
@@ -32,11 +40,11 @@ class EventRules(_Mixed):
 
     def events(self, text: str, places: list[Found], orgs: list[Found], dates: list[Found]) -> list[Found]:
         found = [Found(m.start(), m.end(), "EVENT") for m in _CONGRESS.finditer(text)]
-        found += [Found(m.start(), m.end(), "EVENT") for m in _PLENUM.finditer(text)]
-        found += [Found(m.start(), m.end(), "EVENT") for m in self.two_sessions.finditer(text)
+        found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("全会", _PLENUM, text)]
+        found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("两会", self.two_sessions, text)
                   if self.boundary_before(text, m.start())]
         found += self._sessions(text, places, orgs)
-        found += [Found(m.start(), m.end(), "EVENT") for m in self.anniversary.finditer(text)]
+        found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("周年", self.anniversary, text)]
         scopes = [(m.start(), m.end()) for m in self.event_scope.finditer(text)]
         scopes += [(f.start, f.end) for f in places if f.length >= 3]
         # A year names its meeting too (2024年度新乡贤工作推进会), when the topic is no clause.
@@ -61,13 +69,27 @@ class EventRules(_Mixed):
         return topic[0] not in CN_DIGIT + "第" and self.event_scope.match(topic) is None and \
             not any(ch in self.filler_blockers or ch in "届次" for ch in topic) and not self._has_clause_verb(topic)
 
+    def _session_matches(self, text: str) -> Iterator[re.Match[str]]:
+        """What `self.session.finditer(text)` finds, tried only just before a numeral's 届 or 次,
+        which every match holds right after its number (`re` would try it at nearly every
+        character): the leftmost match first, the next after its end."""
+        at = 0
+        for number_end in _SESSION_NUMBER_END.finditer(text):
+            anchor = number_end.start() + 1
+            for start in range(max(at, anchor - _SESSION_LEAD), anchor):
+                match = self.session.match(text, start)
+                if match:
+                    yield match
+                    at = match.end()
+                    break
+
     def _sessions(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
         """Numbered meetings: after a body (县政协十届三次会议), a place or level word
         (县第十五次党代会), or at a boundary when the topic names something (第五次全国…表彰大会)."""
         anchors = {f.end: f.start for f in orgs}
         anchors.update({f.end: f.start for f in places if f.length >= 3})
         found = []
-        for match in self.session.finditer(text):
+        for match in self._session_matches(text):
             topic = match.group("topic")
             if topic and (self._filler_blocked(topic) or self._has_clause_verb(topic)):
                 continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ...textnorm import CJK_CLASS, is_cjk
+from ...textnorm import CJK_CLASS
 from .common import Found
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
@@ -27,6 +27,11 @@ _BRACKETED = re.compile(rf"[(（]([{CJK_CLASS}]{{3,20}})[)）]")
 _LIST = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
 
 
+def _one_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
+    """Whether text[start:end] is one word of the dictionary (电视大学、函授大学): a kind of body, not a body."""
+    return bounds is not None and not any(at in bounds for at in range(start + 1, end))
+
+
 class ListRules(_Mixed):
     """Mixin of `EntityRules`: names in 、 lists."""
 
@@ -37,13 +42,16 @@ class ListRules(_Mixed):
         place_spans = {(f.start, f.end) for f in places}
         found: list[Found] = []
         for match in _LIST.finditer(text):
-            items = self._list_items(text, match.start(), match.end(), bounds)
+            pieces = self._list_pieces(text, match.start(), match.end())
+            if not self._may_name(text, pieces, place_spans):
+                continue
+            items = self._list_items(text, pieces, bounds)
             if not items:
                 continue
             if text.startswith(self.person_list_closers, items[-1][1]):
                 found += self._listed_people(text, items)
                 continue
-            closer = next((c for c in p["list_place_closers"] if text.startswith(c, items[-1][1])), None)
+            closer = next((c for c in self.list_place_closers if text.startswith(c, items[-1][1])), None)
             # 等乡村 closes no list of places: the closer's last character must end a word.
             closes_on_places = closer is not None and self.is_suffix(text, items[-1][1] + len(closer) - 1)
             by_kind: dict[str, list[tuple[int, int]]] = {"ORG": [], "FAC": [], "GPE": []}
@@ -54,13 +62,11 @@ class ListRules(_Mixed):
                 if item in p["generic_units"] or self._filler_blocked(item) or item[0] == item[1] or \
                         (item.endswith("办") and item[:-1].endswith(tuple(p["ways_of_service"]))):
                     continue
-                # One word of the dictionary (电视大学、函授大学) names a kind of body, not a body.
-                one_word = bounds is not None and not any(at in bounds for at in range(start + 1, end))
                 if (start, end) in place_spans or (item in self.gazetteer.shorts and item not in self.gazetteer.short_words):
                     by_kind["GPE"].append((start, end))
-                elif self.venue_end.search(item) and len(item) >= 4 and not one_word:
+                elif self.venue_end.search(item) and len(item) >= 4 and not _one_word(start, end, bounds):
                     by_kind["FAC"].append((start, end))
-                elif self.list_org_end.search(item) and len(item) >= 3 and not one_word:
+                elif self.list_org_end.search(item) and len(item) >= 3 and not _one_word(start, end, bounds):
                     by_kind["ORG"].append((start, end))
                 elif closes_on_places and 2 <= len(item) <= 3 and self.clean_stem(item):
                     by_kind["GPE"].append((start, end))
@@ -90,11 +96,9 @@ class ListRules(_Mixed):
         the text is segmented. Words that names hold (工作, 烹饪) are no such verb."""
         masked = self.department_filler_words.sub(lambda m: "|" * len(m.group()), text[start:end])
         for at in range(end - 2, start, -1):
-            local = at - start
-            after_verb = any(masked[local - k:local] in self.boundary_words
-                             for k in range(2, self.max_boundary + 1) if local - k >= 0)
-            if (after_verb or text[at - 1] in self.list_lead_ins or text[at - 1] in self.function_chars) and \
-                    (bounds is None or at in bounds):
+            if (bounds is None or at in bounds) and (
+                    text[at - 1] in self.list_lead_ins or text[at - 1] in self.function_chars or
+                    self.boundary_word_ends_at(masked, at - start)):
                 return at
         return start
 
@@ -103,25 +107,41 @@ class ListRules(_Mixed):
         named = [(start, end) for start, end in items if len(self._name_at(text, start) or "") == end - start]
         return [Found(start, end, "PERSON") for start, end in named] if len(named) == len(items) else []
 
-    def _list_items(self, text: str, start: int, end: int, bounds: frozenset[int] | None) -> list[tuple[int, int]]:
-        """The items of the list run text[start:end]: the first begins after the last lead-in
-        word or function character before it (建有|甲商会), the last ends before a function
-        character (乙协会|等), and 和 or 及 between the last two splits them (甲科和乙科)."""
+    def _may_name(self, text: str, pieces: list[list[int]], place_spans: set[tuple[int, int]]) -> bool:
+        """Whether the list can name anything, before its first item's start is worked out (the
+        costly part): a kind needs two items and the first is one, so another must end as a name
+        does, unless a closer for people or places follows one of them."""
+        if any(text.startswith(self.person_list_closers, end) or text.startswith(self.list_place_closers, end)
+               for _, end in pieces):
+            return True
+        shorts = self.gazetteer.shorts
+        return any((start, end) in place_spans or text[start:end] in shorts or
+                   self.venue_end.search(text, start, end) or self.list_org_end.search(text, start, end)
+                   for start, end in pieces[1:])
+
+    def _list_pieces(self, text: str, start: int, end: int) -> list[list[int]]:
+        """The pieces of the list run text[start:end] between its 、, the last one ending before a
+        function character (乙协会|等), and 和 or 及 there splitting off one more (甲科和乙科)."""
         pieces = []
         at = start
         for piece in text[start:end].split("、"):
             pieces.append([at, at + len(piece)])
             at += len(piece) + 1
-        first = pieces[0]
-        first[0] = self._first_item_start(text, first[0], first[1], bounds)
         last = pieces[-1]
-        cut = next((i for i in range(last[0] + 1, last[1]) if text[i] in self.function_chars), last[1])
+        function_char = self.function_char.search(text, last[0] + 1, last[1])
+        cut = function_char.start() if function_char else last[1]
         tail = (cut + 1, last[1]) if text[cut:cut + 1] in self.list_joiners else None
         last[1] = cut
         if tail is not None:
-            stop = next((i for i in range(tail[0], tail[1]) if not is_cjk(text[i]) or text[i] in self.function_chars),
-                        tail[1])
-            pieces.append([tail[0], stop])
+            outside = self.not_in_name.search(text, tail[0], tail[1])
+            pieces.append([tail[0], outside.start() if outside else tail[1]])
+        return pieces
+
+    def _list_items(self, text: str, pieces: list[list[int]], bounds: frozenset[int] | None) -> list[tuple[int, int]]:
+        """The items of a list from its pieces: the first begins after the last lead-in word or
+        function character before it (建有|甲商会)."""
+        first = pieces[0]
+        first[0] = self._first_item_start(text, first[0], first[1], bounds)
         # The items at either end border the sentence: a verb in one means it runs on into a clause.
         return [(a, b) for i, (a, b) in enumerate(pieces) if b - a >= 2 and
                 not (i in (0, len(pieces) - 1) and self._has_clause_verb(text[a:b]))]

@@ -3,13 +3,16 @@ counties confirmed by their context, and towns, streets and villages by their su
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
+from itertools import accumulate
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
-from .common import Found, WordIndex
+from .common import Found, LongestWords, WordIndex, each_start
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -58,7 +61,7 @@ class Gazetteer:
         self.names_by_code: dict[str, list[str]] = {}
         for name, code in self.code_of.items():
             self.names_by_code.setdefault(code, []).append(name)
-        self.full = WordIndex(self.code_of)
+        self.full = LongestWords(self.code_of)
         #: Short name -> the codes of every division it shortens (中山: 中山市 and a 中山区).
         self.shorts: dict[str, tuple[str, ...]] = {}
         for name, code in self.code_of.items():
@@ -103,13 +106,28 @@ def word_bounds(text: str, word_starts: frozenset[int] | None) -> frozenset[int]
     A word also ends before white space, which is no token."""
     if word_starts is None:
         return None
-    return word_starts.union((len(text),), (space.start() for space in _SPACE.finditer(text)))
+    return word_starts.union((len(text),), map(re.Match.start, _SPACE.finditer(text)))
 
 
 def cut_across_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
     """Whether a word that begins before `start` ends inside `start:end` (沿海|城市 holds no
     海城市), which a name never does; one inside a longer word (上海浦东新区) is still whole."""
     return bounds is not None and start not in bounds and any(at in bounds for at in range(start + 1, end))
+
+
+class _Covering:
+    """Whether a span lies inside one of some spans, by bisection: testing each of them for every
+    span asked about costs the product of their numbers."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [start for start, _ in ordered]
+        #: The furthest end of the spans up to each one, in order of their starts.
+        self._reach = list(accumulate((end for _, end in ordered), max))
+
+    def covers(self, start: int, end: int) -> bool:
+        last = bisect_right(self._starts, start)
+        return last > 0 and self._reach[last - 1] >= end
 
 
 class PlaceRules(_Mixed):
@@ -137,14 +155,15 @@ class PlaceRules(_Mixed):
         return self.clean_stem(stem) and not any(tail in self.not_places for tail in tails)
 
     # -- places -------------------------------------------------------------------------------
-    def places(self, text: str, word_starts: frozenset[int] | None = None) -> tuple[list[Found], dict[str, str]]:
+    def places(self, text: str, word_starts: frozenset[int] | None,
+               bounds: frozenset[int] | None) -> tuple[list[Found], dict[str, str]]:
         """GPE proposals, and the county-level place (or higher) each level word stands for.
         `word_starts` (where the words of a segmented text start) lets a town, street or
-        village be found from its own shape, without a confirming context."""
+        village be found from its own shape, without a confirming context; `bounds` are
+        `word_bounds(text, word_starts)`."""
         found: list[Found] = []
         codes: set[str] = set()
         gazetteer = self.gazetteer
-        bounds = word_bounds(text, word_starts)
         for at, name in gazetteer.full.leftmost_longest(text):
             # 老解放区, 新市区: divisions whose names are also common nouns.
             if name in self.not_places or cut_across_word(at, at + len(name), bounds):
@@ -185,9 +204,10 @@ class PlaceRules(_Mixed):
         found += self._sibling_counties(text, counties, {(f.start, f.end) for f in found})
         # A country is a word of its own (印度支那 names no 印度, 沿海地区 no 海地), or heads a body's
         # name (美国政府); 台湾 and the like also head compounds (台湾同胞).
-        found += [Found(m.start(), m.end(), "GPE") for m in self.countries.finditer(text)
-                  if bounds is None or (m.start() in bounds and (
-                      m.end() in bounds or m.group() in self.place_word_heads or self.body.match(text, m.end())))]
+        # 蒙古族, 朝鲜族: a people, not a country.
+        found += [Found(at, at + len(name), "GPE") for at, name in self.countries.leftmost_longest(text, not_before="族")
+                  if bounds is None or (at in bounds and (
+                      at + len(name) in bounds or name in self.place_word_heads or self.body.match(text, at + len(name))))]
         # A township of the report's own county is meant rather than a place elsewhere of that name.
         townships = self._region_townships(text, codes, bounds)
         spans = {(t.start, t.end) for t in townships}
@@ -244,7 +264,7 @@ class PlaceRules(_Mixed):
                         gazetteer.short_words.get(short, "ns") in self.name_tags:
                     names.setdefault(short, code)
         found = []
-        for at, name in WordIndex(names).leftmost_longest(text):
+        for at, name in LongestWords(names).leftmost_longest(text):
             end = at + len(name)
             # A short name stands alone: before punctuation or a list's 等 (东溪、白山等乡镇), not
             # heading a longer name (黄猫|垭 is no 黄猫乡).
@@ -276,11 +296,13 @@ class PlaceRules(_Mixed):
         party = self.party
         names: set[str] = set()
         confirmed_names: set[str] = set()
-        for match in self.county_suffix.finditer(text):
+        inside_known = _Covering((f.start, f.end) for f in known)
+        for match in each_start(self.county_suffix, text):
             end = match.start() + 1
             start = end - 3
             # 某某市级: a rank, not a county-level place named 某某市.
-            if start < 0 or not self.is_suffix(text, match.start()) or text[end:end + 1] == "级" or (start, end) in taken or any(f.start <= start and end <= f.end for f in known):
+            if start < 0 or not self.is_suffix(text, match.start()) or text[end:end + 1] == "级" or (start, end) in taken or \
+                    inside_known.covers(start, end):
                 continue
             before = text[max(0, start - 4):start]
             led = before.endswith("中共") or any(before.endswith(m.group()) for m in party.finditer(before))
@@ -305,7 +327,9 @@ class PlaceRules(_Mixed):
         names: set[str] = set()
         place_ends = frozenset(f.end for f in known)
         place_starts = frozenset(f.start for f in known)
-        for match in self.ethnic_area.finditer(text):
+        for match in each_start(self.ethnic_area, text):
+            if text[match.start() - 1:match.start()] == "族":
+                continue  # the tail of a longer name of peoples
             end = match.start() + len(match.group(1)) + len(match.group(2))
             for start in (match.start() - 2, match.start() - 3):
                 # 做好|广西壮族自治区: a known place starting inside the stem is the name, not grown leftwards.
@@ -316,13 +340,14 @@ class PlaceRules(_Mixed):
                         self.boundary_before(text, start, place_ends):
                     names.add(text[start:end])
                     break
+        suffixes = [(match.start(), match.group()) for match in each_start(self.town_suffix, text)]
+        worded = self._worded_town_names(text, suffixes, word_starts, place_ends) if word_starts is not None else set()
         # A village named after its town (某镇|某村) is found once the town is: repeat until stable.
         while True:
             ends = place_ends | {m.end() for name in names for m in re.finditer(re.escape(name), text)}
             before = len(names)
-            names |= self._town_names(text, ends, short_places, confirmers, lead_ins)
-            if word_starts is not None:
-                names |= self._worded_town_names(text, word_starts, place_ends)
+            names |= self._town_names(text, suffixes, ends, short_places, confirmers, lead_ins)
+            names |= worded
             if len(names) == before:
                 return self._confirmed_everywhere(text, names) + self._town_short_forms(text, names, word_starts)
 
@@ -331,20 +356,19 @@ class PlaceRules(_Mixed):
         the stem counts where it stands as a word of its own and is no ordinary word."""
         if word_starts is None:
             return []
-        bounds = word_starts | {len(text)}
         shortened = {township_short_name(town) for town in towns}
         stems = {stem for stem in shortened if stem and stem not in self.boundary_words and stem not in self.not_places and
                  self.gazetteer.short_words.get(stem, "ns") in self.name_tags}
         return [Found(m.start(), m.end(), "GPE") for stem in sorted(stems) for m in re.finditer(re.escape(stem), text)
-                if (m.start() in bounds or text[m.start() - 1:m.start()] in self.function_chars) and
-                m.end() in bounds and text[m.end():m.end() + 1] not in ("人", "籍")]
+                if (m.start() in word_starts or text[m.start() - 1:m.start()] in self.function_chars) and
+                (m.end() in word_starts or m.end() == len(text)) and text[m.end():m.end() + 1] not in ("人", "籍")]
 
-    def _town_names(self, text: str, ends: frozenset[int], short_places: set[str],
+    def _town_names(self, text: str, suffixes: list[tuple[int, str]], ends: frozenset[int], short_places: set[str],
                     confirmers: tuple[str, ...], lead_ins: tuple[str, ...]) -> set[str]:
+        """Towns, streets and villages confirmed by their context; `suffixes` are where town
+        suffixes start, with the suffix."""
         names = set()
-        for match in self.town_suffix.finditer(text):
-            suffix = match.group(1)
-            at = match.start()
+        for at, suffix in suffixes:
             if not self.is_suffix(text, at + len(suffix) - 1):
                 continue
             for size in (3, 2):
@@ -362,7 +386,8 @@ class PlaceRules(_Mixed):
                 break
         return names
 
-    def _worded_town_names(self, text: str, word_starts: frozenset[int], place_ends: frozenset[int]) -> set[str]:
+    def _worded_town_names(self, text: str, suffixes: list[tuple[int, str]], word_starts: frozenset[int],
+                           place_ends: frozenset[int]) -> set[str]:
         """Towns, streets and villages of a segmented text, without a confirming context: a
         2-3 character stem and a suffix that start and end on word boundaries (到|桃源|镇, not
         美丽|家乡's 丽家乡), a stem whose first word is not a lone character (到桃源镇), no
@@ -370,12 +395,10 @@ class PlaceRules(_Mixed):
         A known place is not grown into a longer one (交流|萍乡 stays 萍乡), nor a stem led by a
         verb."""
         names = set()
-        bounds = word_starts | {len(text)}
-        for match in self.town_suffix.finditer(text):
-            suffix = match.group(1)
-            at = match.start()
+        for at, suffix in suffixes:
             end = at + len(suffix)
-            if end not in bounds or end in place_ends or not self.is_suffix(text, end - 1):
+            # A word ends where the next starts, or at the end of the text.
+            if (end not in word_starts and end != len(text)) or end in place_ends or not self.is_suffix(text, end - 1):
                 continue
             for size in (3, 2):
                 start = at - size

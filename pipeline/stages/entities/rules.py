@@ -31,8 +31,8 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
     def find(self, text: str, word_starts: frozenset[int] | None = None) -> Findings:
         """Every name in `text`; `word_starts`, where the words of a segmented text start (jieba
         tokens), lets towns and villages be found without a confirming context."""
-        places, levels = self.places(text, word_starts)
         bounds = word_bounds(text, word_starts)
+        places, levels = self.places(text, word_starts, bounds)
         orgs = self.organisations(text, places, bounds)
         found_dates = dates(text)
         proposals = places + orgs + self.venues(text, places, orgs) + self.events(text, places, orgs, found_dates) + \

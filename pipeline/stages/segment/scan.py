@@ -26,17 +26,23 @@ NUMBERING = (
     ("01", re.compile(r"^0[1-9](?:[ |.、]+|(?=[^\d\s.]))")),
     ("◆", re.compile(r"^[◆■▌●◎★☆◇□▶►]\s*")),
 )
+#: All the styles in one pattern, tried in their order: one match per line instead of one per style.
+_ANY_NUMBERING = re.compile("|".join(f"(?P<style{rank}>{pattern.pattern})" for rank, (_, pattern) in enumerate(NUMBERING)))
 
 TERMINATORS = frozenset("。!?;…↓")
 CLOSERS = frozenset("”’」』)》】]\"'")
 OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
+PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
+#: What opens or closes a pair, or ends a sentence (the body of a character class): every other
+#: character leaves `Nesting` as it is.
+STOP_MARK_CLASS = re.escape(PAIRED + "".join(TERMINATORS))
+_STOP_MARKS = re.compile(f"[{STOP_MARK_CLASS}]")
 #: A letter, digit or Chinese character: `\w` of a str pattern covers all three.
 _WORDY = re.compile(r"\w")
 CJK = re.compile(f"[{CJK_CLASS}]")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
 #: Last characters that leave a line unfinished: punctuation that expects more, function words.
 _DANGLING_ENDS = frozenset(",:、(“《的和与及或对把被")
-PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
 #: What the chunk scanner stops at; every other character can neither open nor close anything.
 _CHUNK_MARKS = re.compile(rf"(?P<gap>\s+)|[{re.escape(PAIRED)}]")
 _GAP = re.compile(r"\s")
@@ -92,8 +98,11 @@ class Nesting:
 
 def first_stop(text: str, start: int, end: int) -> int | None:
     """Index just past the first sentence end in `[start, end)` outside quotes and brackets."""
+    # Only the marks are visited: a pair left open too long is forgotten at the next mark instead
+    # of the next character, and no character between them decides anything.
     nesting = Nesting()
-    for index in range(start, end):
+    for mark in _STOP_MARKS.finditer(text, start, end):
+        index = mark.start()
         char = text[index]
         if not nesting.step(index, char) and not nesting.expected and char in TERMINATORS:
             return min(closing_at(text, index), end)
@@ -133,11 +142,12 @@ def ends_sentence(text: str) -> bool:
 
 
 def numbering(text: str) -> tuple[str, int] | None:
-    for style, pattern in NUMBERING:
-        match = pattern.match(text)
-        if match:
-            return style, match.end()
-    return None
+    """The numbering style `text` opens with, and where the number ends."""
+    match = _ANY_NUMBERING.match(text)
+    if match is None:
+        return None
+    assert match.lastgroup is not None  # every alternative is a group
+    return NUMBERING[int(match.lastgroup.removeprefix("style"))][0], match.end()
 
 
 def dangles(text: str) -> bool:

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import re
 
-from .scan import PAIRED, TERMINATORS, Nesting, chunks, closing_at, is_junk, trim
+from .scan import STOP_MARK_CLASS, TERMINATORS, Nesting, chunks, closing_at, is_junk, trim
 
-_SENTENCE_MARKS = re.compile(f"[{re.escape(PAIRED + ''.join(TERMINATORS))}.]")
+#: The marks `split_sentences` visits: pairs, terminators, and `.`, which may end a Latin sentence.
+_SENTENCE_MARKS = re.compile(f"[{STOP_MARK_CLASS}.]")
+_GAP = re.compile(r"\s")
 
 
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -13,18 +15,16 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     nesting = Nesting()
     sentence_start = start
-    index = start
-    while (match := _SENTENCE_MARKS.search(text, index, end)) is not None:
+    for match in _SENTENCE_MARKS.finditer(text, start, end):
         index = match.start()
+        if index < sentence_start:
+            continue  # a closing mark taken into the sentence just ended
         char = text[index]
-        if nesting.step(index, char):
-            pass
-        elif not nesting.expected and (char in TERMINATORS or _is_latin_full_stop(text, index, end)):
+        if not nesting.step(index, char) and not nesting.expected and \
+                (char in TERMINATORS or _is_latin_full_stop(text, index, end)):
             stop = min(closing_at(text, index), end)
             spans.append((sentence_start, stop))
-            sentence_start = index = stop
-            continue
-        index += 1
+            sentence_start = stop
     if sentence_start < end:
         spans.append((sentence_start, end))
     result: list[tuple[int, int]] = []
@@ -57,10 +57,10 @@ def _split_fragment_lead(text: str, start: int, end: int) -> list[tuple[int, int
     real sentence: split at the last gap with no comma before it and a comma after it. A gap that
     is a line break inside a joined paragraph is not such a fragment boundary.
     """
-    piece = text[start:end]
-    if "," not in piece:
+    first_comma = text.find(",", start, end)
+    # Fragments are set off by gaps before the first comma, which most sentences lack.
+    if first_comma < 0 or _GAP.search(text, start, first_comma) is None:
         return [(start, end)]
-    first_comma = start + piece.index(",")
     found = [chunk for chunk in chunks(text, start, end) if chunk.start < first_comma]
     # One stray space (`不断深化 “…”和…，`) sets off no fragment; a lead of fragments has several.
     if len(found) < 3 or "\n" in text[found[-2].end:found[-1].start]:
