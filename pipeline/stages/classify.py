@@ -45,7 +45,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -53,9 +52,10 @@ import numpy as np
 from .. import errors
 from ..data import read_json
 from ..draft import Draft
-from ..ngrams import (CodePointTable, Entries, code_points, pack, packed_ngrams, span_positions, sublinear_tfidf,
-                      unpack, word_ngrams)
+from ..ngrams import (CodePointTable, Entries, PackedTable, WordVocabulary, code_points, pack, packed_ngrams,
+                      span_positions, sublinear_tfidf, unpack, word_ngrams)
 from ..records import Section
+from ..rounding import python_round
 from ..textnorm import fold
 
 NAME = "classify"
@@ -109,22 +109,29 @@ def _normalise(text: str) -> str:
     return _DIGIT.sub("0", text)
 
 
-def word_feature_rows(text: str, spans: Spans, tokens: Spans,
-                      ngram_range: tuple[int, int] = WORD_NGRAMS) -> tuple[list[str], np.ndarray]:
-    """Word n-grams of each span of `text` and their rows: n-grams of the span's tokens that
-    carry a letter or digit, digits read as 0. `tokens` are sorted by start; a token belongs to
+def _word_spans(codes: np.ndarray, spans: Spans, tokens: Spans) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Starts, ends and rows of the words of each span of a text (`codes`: its code points): the
+    span's tokens that carry a letter or digit. `tokens` are sorted by start; a token belongs to
     the span its start lies in, as `Draft.tokens_between` has it."""
     token_starts, token_ends = tokens
     first = np.searchsorted(token_starts, spans[0], "left")
     last = np.searchsorted(token_starts, spans[1], "left")
     index, token_rows = span_positions(first, last)
     starts, ends = token_starts[index], token_ends[index]
-    letters_before = np.concatenate(([0], np.cumsum(_IS_WORD_CHARACTER(code_points(text)))))
+    letters_before = np.concatenate(([0], np.cumsum(_IS_WORD_CHARACTER(codes))))
     # A token of punctuation or spaces alone is no word; an empty one is (`fullmatch` needs one character).
     is_word = (letters_before[ends] > letters_before[starts]) | (ends == starts)
+    return starts[is_word], ends[is_word], token_rows[is_word]
+
+
+def word_feature_rows(text: str, spans: Spans, tokens: Spans,
+                      ngram_range: tuple[int, int] = WORD_NGRAMS) -> tuple[list[str], np.ndarray]:
+    """Word n-grams of each span of `text` and their rows: n-grams of the span's words (see
+    `_word_spans`), digits read as 0."""
+    starts, ends, rows = _word_spans(code_points(text), spans, tokens)
     normalised = _normalise(text)
-    words = list(map(normalised.__getitem__, map(slice, starts[is_word].tolist(), ends[is_word].tolist())))
-    grams = [word_ngrams(words, token_rows[is_word], size) for size in range(ngram_range[0], ngram_range[1] + 1)]
+    words = list(map(normalised.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+    grams = [word_ngrams(words, rows, size) for size in range(ngram_range[0], ngram_range[1] + 1)]
     return [gram for features, _ in grams for gram in features], np.concatenate([rows for _, rows in grams])
 
 
@@ -219,42 +226,49 @@ class InferenceSettings:
 
 class WordTfidf:
     """Word n-gram block: what training's TfidfVectorizer(analyzer=word_analyzer,
-    sublinear_tf=True) learnt, read from the exported arrays."""
+    sublinear_tf=True) learnt, read from the exported arrays. The n-grams `word_feature_rows`
+    gives are looked up by their words' spans (`pipeline.ngrams.WordVocabulary`), not built as
+    strings."""
 
     def __init__(self, ngram_range: tuple[int, int] = WORD_NGRAMS) -> None:
         self.ngram_range = ngram_range
 
     def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray) -> WordTfidf:
-        self.vocabulary_ = vocabulary
+        self._vocabulary = WordVocabulary(vocabulary, self.ngram_range)
         self.idf_ = idf
         return self
 
+    def columns(self, text: str, spans: Spans, tokens: Spans) -> tuple[np.ndarray, np.ndarray]:
+        """The row and vocabulary column (-1: not in it) of every n-gram of the spans."""
+        codes = code_points(text)
+        words = _word_spans(codes, spans, tokens)
+        codes[_IS_DIGIT(codes).astype(bool)] = _ZERO  # as `_normalise` reads them
+        return self._vocabulary.columns(_normalise(text), codes, words)
+
     def transform(self, text: str, spans: Spans, tokens: Spans) -> Entries:
-        features, rows = word_feature_rows(text, spans, tokens, self.ngram_range)
-        columns = np.fromiter(map(self.vocabulary_.get, features, repeat(-1)), dtype=np.int64, count=len(features))
-        return sublinear_tfidf(rows, columns, len(spans[0]), self.idf_)
+        return sublinear_tfidf(*self.columns(text, spans, tokens), len(spans[0]), self.idf_)
 
 
 class CharTfidf:
     """Character n-gram block: what training's TfidfVectorizer(analyzer=char_analyzer,
-    sublinear_tf=True, min_df=2) learnt, its vocabulary packed and sorted for binary search."""
+    sublinear_tf=True, min_df=2) learnt, its vocabulary packed into a hash table."""
 
     def __init__(self, ngram_range: tuple[int, int] = CHAR_NGRAMS) -> None:
         self.ngram_range = ngram_range
 
     def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray) -> CharTfidf:
-        packed = np.fromiter(map(pack, vocabulary), dtype=np.int64, count=len(vocabulary))
-        order = np.argsort(packed)
-        self.packed_vocabulary_ = packed[order]
-        self.columns_ = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))[order]
+        self._columns = PackedTable(np.fromiter(map(pack, vocabulary), dtype=np.int64, count=len(vocabulary)),
+                                    np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary)))
         self.idf_ = idf
         return self
 
-    def transform(self, text: str, spans: Spans) -> Entries:
+    def columns(self, text: str, spans: Spans) -> tuple[np.ndarray, np.ndarray]:
+        """The row and vocabulary column (-1: not in it) of every n-gram of the spans."""
         packed, rows = char_feature_rows(text, spans, self.ngram_range)
-        at = np.minimum(np.searchsorted(self.packed_vocabulary_, packed), len(self.packed_vocabulary_) - 1)
-        columns = np.where(self.packed_vocabulary_[at] == packed, self.columns_[at], -1)
-        return sublinear_tfidf(rows, columns, len(spans[0]), self.idf_)
+        return rows, self._columns(packed)
+
+    def transform(self, text: str, spans: Spans) -> Entries:
+        return sublinear_tfidf(*self.columns(text, spans), len(spans[0]), self.idf_)
 
 
 class AreaModel:
@@ -367,9 +381,9 @@ class AreaAssigner:
         threshold = (settings or self.settings).threshold
         return self.model.labels[best] if scores[best] >= threshold else self.model.fallback
 
-    def _as_mapping(self, scores: list[float]) -> dict[str, float]:
-        """Scores by label, rounded by Python floats (numpy's rounding differs in the last digit)."""
-        return dict(zip(self.model.labels, map(round, scores, repeat(4))))
+    def _as_mappings(self, scores: np.ndarray) -> list[dict[str, float]]:
+        """Each row of scores by label, rounded as Python rounds (numpy's rounding differs in the last digit)."""
+        return [dict(zip(self.model.labels, row)) for row in python_round(scores, 4).tolist()]
 
     def heading_evidence(self, sections: Sequence[Section], own: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
         """Scores each headed section passes to its sentences: its heading's (`own`, by section
@@ -450,7 +464,7 @@ class AreaAssigner:
         clear = final[np.arange(len(final)), best] >= self.settings.threshold
         labels = [self.model.labels[index] if sure else self.model.fallback
                   for index, sure in zip(best.tolist(), clear.tolist())]
-        mappings = [self._as_mapping(row) for row in final.tolist()]
+        mappings = self._as_mappings(final)
         draft.sentences = [replace(sentence, area=area, area_scores=mapping, area_confidence=mapping[area])
                            for sentence, area, mapping in zip(draft.sentences, labels, mappings)]
         # Sentences come in text order, so a section's sentences are one run of rows.
@@ -483,7 +497,7 @@ class AreaAssigner:
             scores = final[rows].mean(axis=0)
         else:
             scores = self._fallback
-        return replace(section, area=self.label(scores), area_scores=self._as_mapping(scores.tolist()))
+        return replace(section, area=self.label(scores), area_scores=self._as_mappings(scores[np.newaxis])[0])
 
 
 def _token_offsets(draft: Draft) -> Spans:
