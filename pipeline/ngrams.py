@@ -258,8 +258,11 @@ def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.
     """Entries of sublinear tf-idf rows, each l2-normalised, from one (row, column) per occurrence
     of a feature; column -1, a feature the model never saw, is left out."""
     known = columns >= 0
-    keys, counts = np.unique(rows[known] * len(idf) + columns[known], return_counts=True)
-    rows, columns = np.divmod(keys, len(idf))
+    keys = rows[known] * len(idf) + columns[known]
+    if n_rows * len(idf) <= np.iinfo(np.int32).max:
+        keys = keys.astype(np.int32)  # sorts in half the time of int64
+    keys, counts = np.unique(keys, return_counts=True)
+    rows, columns = np.divmod(keys.astype(np.int64), len(idf))
     values = (1.0 + np.log(counts)) * idf[columns]
     norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
     return rows, columns, values / norms[rows]

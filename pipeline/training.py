@@ -369,7 +369,7 @@ def document_accuracy(model_dir: Path, documents: Sequence[Path], grid: Sequence
         shared_chars = overlaps(document.draft.sentences, document.gold)
         gold = [item["area"] for item in document.gold["sentences"]]
         for column, settings in enumerate(grid):
-            areas = [assigner.label(scores, settings) for scores in assigner.combine(evidence, settings)]
+            areas = assigner.labels(assigner.combine(evidence, settings), settings)
             voted = voted_areas(shared_chars, areas)
             accuracy[row, column] = np.mean([g == v for g, v in zip(gold, voted)]) if gold else 1.0
     return [document.name for document in prepared], accuracy

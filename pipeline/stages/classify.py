@@ -375,11 +375,12 @@ class AreaAssigner:
         self.settings: InferenceSettings = chosen
         self._fallback = np.array([label == model.fallback for label in model.labels], dtype=float)
 
-    def label(self, scores: np.ndarray, settings: InferenceSettings | None = None) -> str:
-        """The best-scored label, or the fallback when even the best is below the threshold."""
-        best = int(scores.argmax())
-        threshold = (settings or self.settings).threshold
-        return self.model.labels[best] if scores[best] >= threshold else self.model.fallback
+    def labels(self, scores: np.ndarray, settings: InferenceSettings | None = None) -> list[str]:
+        """Each row's best-scored label, or the fallback where even the best is below the threshold."""
+        best = scores.argmax(axis=1)
+        clear = scores[np.arange(len(scores)), best] >= (settings or self.settings).threshold
+        return [self.model.labels[index] if sure else self.model.fallback
+                for index, sure in zip(best.tolist(), clear.tolist())]
 
     def _as_mappings(self, scores: np.ndarray) -> list[dict[str, float]]:
         """Each row of scores by label, rounded as Python rounds (numpy's rounding differs in the last digit)."""
@@ -417,15 +418,15 @@ class AreaAssigner:
         scores = self.model.span_probabilities(draft.folded, (spans[:, 0], spans[:, 1]), _token_offsets(draft))
         evidence = self.heading_evidence(draft.sections, dict(zip(headings, scores)))
         own = scores[len(headings):]
-        no_heading = np.full(len(self.model.labels), np.nan)
+        # Each sentence's row of its section's evidence; the last row, of NaN, where it has none.
+        rows = {section: row for row, section in enumerate(evidence)}
+        by_row = np.vstack([*evidence.values(), np.full(len(self.model.labels), np.nan)])
+        sentence_rows = np.fromiter((rows.get(sentence.section, len(rows)) for sentence in draft.sentences),
+                                    dtype=np.int64, count=len(draft.sentences))
         # In a document with headings, a sentence in no headed section is in the lead.
-        return DocumentEvidence(
-            own=own, neighbours=self._neighbour_means(own, draft.sentences),
-            headings=np.array([evidence.get(sentence.section, no_heading) for sentence in draft.sentences]
-                              ).reshape(own.shape),
-            in_lead=np.array([bool(evidence) and sentence.section not in evidence
-                              for sentence in draft.sentences], dtype=bool),
-            section_headings=evidence)
+        return DocumentEvidence(own=own, neighbours=self._neighbour_means(own, draft.sentences),
+                                headings=by_row[sentence_rows], in_lead=(sentence_rows == len(rows)) & bool(rows),
+                                section_headings=evidence)
 
     def sentence_scores(self, own: np.ndarray, heading: np.ndarray, in_lead: np.ndarray | bool,
                         settings: InferenceSettings) -> np.ndarray:
@@ -460,20 +461,19 @@ class AreaAssigner:
     def __call__(self, draft: Draft) -> None:
         evidence = self.evidence(draft)
         final = self.combine(evidence)
-        best = final.argmax(axis=1)
-        clear = final[np.arange(len(final)), best] >= self.settings.threshold
-        labels = [self.model.labels[index] if sure else self.model.fallback
-                  for index, sure in zip(best.tolist(), clear.tolist())]
-        mappings = self._as_mappings(final)
         draft.sentences = [replace(sentence, area=area, area_scores=mapping, area_confidence=mapping[area])
-                           for sentence, area, mapping in zip(draft.sentences, labels, mappings)]
+                           for sentence, area, mapping in zip(draft.sentences, self.labels(final),
+                                                              self._as_mappings(final))]
         # Sentences come in text order, so a section's sentences are one run of rows.
         starts = [sentence.start for sentence in draft.sentences]
-        draft.sections = [self._classify_section(section, evidence.section_headings.get(section.id),
-                                                 range(bisect_left(starts, section.start),
-                                                       bisect_left(starts, section.end)),
-                                                 evidence.own, final)
-                          for section in draft.sections]
+        section_scores = np.array([self._section_scores(evidence.section_headings.get(section.id),
+                                                        range(bisect_left(starts, section.start),
+                                                              bisect_left(starts, section.end)),
+                                                        evidence.own, final)
+                                   for section in draft.sections]).reshape(-1, len(self.model.labels))
+        draft.sections = [replace(section, area=area, area_scores=mapping)
+                          for section, area, mapping in zip(draft.sections, self.labels(section_scores),
+                                                            self._as_mappings(section_scores))]
 
     @staticmethod
     def _neighbour_means(own: np.ndarray, sentences: Sequence) -> np.ndarray:
@@ -488,16 +488,14 @@ class AreaAssigner:
         sums[with_next] += own[np.flatnonzero(with_next) + 1]
         return sums / (1 + with_previous + with_next)[:, np.newaxis]
 
-    def _classify_section(self, section: Section, heading: np.ndarray | None, rows: range,
-                          own: np.ndarray, final: np.ndarray) -> Section:
+    def _section_scores(self, heading: np.ndarray | None, rows: range, own: np.ndarray,
+                        final: np.ndarray) -> np.ndarray:
+        """A section's scores from its heading's evidence (None: it has no heading) and its
+        sentences' (`rows`)."""
         if heading is not None:
-            scores = heading if not rows else (SECTION_HEADING_WEIGHT * heading
-                                               + (1 - SECTION_HEADING_WEIGHT) * own[rows].mean(axis=0))
-        elif rows:
-            scores = final[rows].mean(axis=0)
-        else:
-            scores = self._fallback
-        return replace(section, area=self.label(scores), area_scores=self._as_mappings(scores[np.newaxis])[0])
+            return heading if not rows else (SECTION_HEADING_WEIGHT * heading
+                                             + (1 - SECTION_HEADING_WEIGHT) * own[rows].mean(axis=0))
+        return final[rows].mean(axis=0) if rows else self._fallback
 
 
 def _token_offsets(draft: Draft) -> Spans:
