@@ -3,17 +3,20 @@
 numpy's `np.round` scales, rounds and scales back, and so differs from Python's correctly rounded
 `round` in the last digit now and then; the JSON carries Python's. Calling `round` per value cost
 the classify stage more than its arithmetic (nine scores a sentence). Here numpy rounds the
-scaled value to an integer, which is the integer `round` picks wherever the scaled value lies
-below a billion (there the scaling errs by less than a ten-millionth) and not within a millionth
-of a half; the few other values go to `round` itself. The integer divided by the power of ten is
-the float nearest to the rounded decimal, which is what `round` returns.
+scaled value to an integer: the scaling errs by at most half a unit in the last place (2**-53 of
+the value), so wherever the scaled value lies farther than that from a half, the integer is the
+one `round` picks. The few values closer to a half (and any too large for the test) go to `round`
+itself. The integer divided by the power of ten is the float nearest to the rounded decimal,
+which is what `round` returns.
 """
 from __future__ import annotations
 
 import numpy as np
 
-_NEAR_HALF = 1e-6
-_TRUSTED_BELOW = 1e9
+#: Eight times the relative error of one product, as a margin.
+_SCALING_ERROR = 2.0 ** -50
+#: From here on every float is an integer and the test above says nothing.
+_LARGEST_TESTED = 2.0 ** 52
 #: Powers of ten up to 10**22 are exact floats, so scaling by one errs only in its product.
 _EXACT_POWERS = range(23)
 
@@ -26,8 +29,9 @@ def python_round(values: np.ndarray, digits: int) -> np.ndarray:
     scale = 10.0 ** digits
     scaled = values * scale
     rounded = np.rint(scaled) / scale
+    size = np.abs(scaled)
     with np.errstate(invalid="ignore"):  # infinities: inf - inf is NaN, and NaN goes to `round`
-        untrusted = (np.abs(scaled - np.floor(scaled) - 0.5) < _NEAR_HALF) | ~(np.abs(scaled) < _TRUSTED_BELOW)
+        untrusted = (np.abs(scaled - np.floor(scaled) - 0.5) <= size * _SCALING_ERROR) | ~(size < _LARGEST_TESTED)
     if untrusted.any():
         rounded[untrusted] = [round(value, digits) for value in values[untrusted].tolist()]
     return rounded

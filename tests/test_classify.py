@@ -64,6 +64,14 @@ def test_every_sentence_and_section_gets_an_area_and_scores(seed_report):
     assert_valid(seed_report)
 
 
+def test_classify_sets_a_sentences_area_and_keeps_its_other_fields():
+    segmented = pipeline.Pipeline(("segment", "tokenize"))(STRUCTURED).sentences
+    classified = pipeline.Pipeline(AREA_STAGES)(STRUCTURED).sentences
+    assert [replace(before, area=after.area, area_scores=after.area_scores, area_confidence=after.area_confidence)
+            for before, after in zip(segmented, classified)] == list(classified)
+    assert len(segmented) == len(classified) and any(sentence.paragraph for sentence in classified)
+
+
 @pytest.mark.parametrize("sentence, area", [
     ("市侨联组织海外侨胞和港澳同胞代表回乡考察，促成侨资项目签约4个。", "hk_macao_taiwan_overseas"),
     ("全县42处宗教活动场所全部悬挂国旗，宗教教职人员培训覆盖率达到100%。", "ethnic_religious_affairs"),

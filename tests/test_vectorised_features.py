@@ -195,6 +195,7 @@ def test_python_round_of_an_array_is_pythons_to_the_last_bit():
     halves = (rng.integers(0, 10 ** 4, 20000) + 0.5) / 1e4
     values = np.concatenate([rng.random(100000), halves, np.nextafter(halves, 0), np.nextafter(halves, 1),
                              np.arange(65) / 64, [0.0, -0.0, -1e-9, 3e12, 123456.78905, np.inf, -np.inf]])
-    expected = np.array([round(value, 4) for value in values.tolist()])
-    assert np.array_equal(python_round(values, 4).view(np.int64), expected.view(np.int64))
+    for digits, scale in ((4, 1.0), (9, 1.0), (9, 40.0), (0, 1e6)):
+        expected = np.array([round(value, digits) for value in (values * scale).tolist()])
+        assert np.array_equal(python_round(values * scale, digits).view(np.int64), expected.view(np.int64))
     assert np.isnan(python_round(np.array([np.nan]), 4)).all()

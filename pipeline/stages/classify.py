@@ -54,7 +54,7 @@ from ..data import read_json
 from ..draft import Draft
 from ..ngrams import (CodePointTable, Entries, PackedTable, WordVocabulary, code_points, pack, packed_ngrams,
                       span_positions, sublinear_tfidf, unpack, word_ngrams)
-from ..records import Section
+from ..records import Section, Sentence
 from ..rounding import python_round
 from ..textnorm import fold
 
@@ -461,7 +461,7 @@ class AreaAssigner:
     def __call__(self, draft: Draft) -> None:
         evidence = self.evidence(draft)
         final = self.combine(evidence)
-        draft.sentences = [replace(sentence, area=area, area_scores=mapping, area_confidence=mapping[area])
+        draft.sentences = [_classified(sentence, area, mapping)
                            for sentence, area, mapping in zip(draft.sentences, self.labels(final),
                                                               self._as_mappings(final))]
         # Sentences come in text order, so a section's sentences are one run of rows.
@@ -496,6 +496,14 @@ class AreaAssigner:
             return heading if not rows else (SECTION_HEADING_WEIGHT * heading
                                              + (1 - SECTION_HEADING_WEIGHT) * own[rows].mean(axis=0))
         return final[rows].mean(axis=0) if rows else self._fallback
+
+
+def _classified(sentence: Sentence, area: str, scores: dict[str, float]) -> Sentence:
+    """`sentence` with its area, scores and confidence: `dataclasses.replace` took twice the time
+    (0.03 s of CPU more for the 29,000 sentences of the 72 government work reports)."""
+    return Sentence(id=sentence.id, text=sentence.text, start=sentence.start, end=sentence.end,
+                    section=sentence.section, paragraph=sentence.paragraph,
+                    area=area, area_scores=scores, area_confidence=scores[area])
 
 
 def _token_offsets(draft: Draft) -> Spans:
