@@ -88,12 +88,12 @@ def packed_ngrams(codes: np.ndarray, rows: np.ndarray, size: int) -> tuple[np.nd
     return packed, rows[begins]
 
 
-def pack(ngram: str) -> int:
-    """The packed code of one n-gram, as `packed_ngrams` computes it."""
-    packed = 0
-    for character in ngram:
-        packed = (packed << _BITS) | (ord(character) + 1)
-    return packed
+def pack(ngrams: Sequence[str]) -> np.ndarray:
+    """The packed code of each n-gram, as `packed_ngrams` computes it; -1 for one longer than
+    `MAX_PACKED`."""
+    lengths = np.fromiter(map(len, ngrams), dtype=np.int64, count=len(ngrams))
+    ends = np.cumsum(lengths)
+    return pack_spans(code_points("".join(ngrams)), ends - lengths, ends)
 
 
 class PackedTable:
@@ -216,8 +216,8 @@ class WordVocabulary:
         # A piece that is no feature itself (a side of a bigram) has no column.
         self._piece_columns = np.full(len(pieces), -1, dtype=np.int64)
         self._piece_columns[:len(vocabulary)] = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
-        short = [(pack(piece), number) for piece, number in pieces.items() if len(piece) <= MAX_PACKED]
-        self._short = PackedTable(*np.array(short, dtype=np.int64).reshape(-1, 2).T)
+        packed = pack(list(pieces))
+        self._short = PackedTable(packed[packed >= 0], np.flatnonzero(packed >= 0))
         self._long = {piece: number for piece, number in pieces.items() if len(piece) > MAX_PACKED}
         self._pieces = len(pieces)
         first, second, columns = np.array(pairs, dtype=np.int64).reshape(-1, 3).T

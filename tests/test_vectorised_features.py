@@ -158,7 +158,8 @@ def test_packed_ngrams_stay_inside_their_span_and_unpack_to_their_text():
     codes = np.array([ord(text[p]) for p in positions], dtype=np.int64)
     packed, packed_rows = packed_ngrams(codes, rows, 2)
     assert unpack(packed) == ["甲乙", "乙丙", "丁戊", "戊𠀋"] and packed_rows.tolist() == [0, 0, 1, 1]
-    assert pack("丁戊") == packed[2] and pack("丁") != pack("\x00丁")
+    assert pack(["丁戊", "丁", "\x00丁", "丁戊己庚"]).tolist() == [packed[2], pack(["丁"])[0], pack(["\x00丁"])[0], -1]
+    assert pack(["丁"])[0] != pack(["\x00丁"])[0]
 
 
 def test_a_packed_table_finds_every_key_and_nothing_else():

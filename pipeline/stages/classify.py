@@ -257,7 +257,7 @@ class CharTfidf:
         self.ngram_range = ngram_range
 
     def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray) -> CharTfidf:
-        self._columns = PackedTable(np.fromiter(map(pack, vocabulary), dtype=np.int64, count=len(vocabulary)),
+        self._columns = PackedTable(pack(list(vocabulary)),
                                     np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary)))
         self.idf_ = idf
         return self
