@@ -5,8 +5,9 @@ compares every sentence with its area's others; building their n-grams span by s
 and a few small arrays per sentence) cost more than the arithmetic on them. Here a document's
 spans are laid end to end as one array of positions, each tagged with its span's row, and every
 n-gram is found with a handful of whole-array operations: a character n-gram is packed into one
-int64 (21 bits per code point), so looking it up in a vocabulary is a binary search over a
-sorted array, and a word n-gram is the string scikit-learn would build.
+int64 (21 bits per code point), so looking it up in a vocabulary is a probe of a hash table held
+in two arrays (`PackedTable`); a word n-gram is the string scikit-learn would build, or, for
+inference, its words' numbers (`WordVocabulary`), so that no string is built per n-gram.
 
 Every function keeps an n-gram inside its span: a window whose first and last position carry
 different rows is dropped. `sublinear_tfidf` turns the occurrences into the rows scikit-learn's

@@ -46,8 +46,8 @@ import numpy as np
 
 from . import errors
 from .evaluate import evaluate, label_scores
-from .stages.classify import (BUNDLE_FORMAT, CHAR_NGRAMS, DEFAULT_MODEL_DIR, WORD_NGRAMS, Taxonomy,
-                              char_analyzer, load_taxonomy, word_analyzer)
+from .stages.classify import BUNDLE_FORMAT, CHAR_NGRAMS, DEFAULT_MODEL_DIR, WORD_NGRAMS, char_analyzer, word_analyzer
+from .taxonomy import Taxonomy, load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING_DIR = ROOT / "corpora" / "training"

@@ -8,9 +8,11 @@ stage scores with numpy alone. Measured on the development machine: importing sc
 skops and loading the skops file took 2.5-3.7 s (idle to busy), more than a whole cold
 single-report run may take; importing this module and loading the arrays took 0.1-0.2 s. A
 document's headings and sentences are scored together, their features built in one pass over
-its text (`pipeline/ngrams.py`): the 72 government work reports (1.1 million characters) took
-1.2 s of CPU in this stage, 3.9 s sentence by sentence. A test checks the arrays give the skops
-model's probabilities; another, that the document-at-once features equal a per-sentence reference.
+its text (`pipeline/ngrams.py`) and looked up as numbers (packed character n-grams, word ids),
+never as strings: the 72 government work reports (1.1 million characters) took 0.7 s of CPU in
+this stage, 1.2 s with the n-grams' strings and 3.9 s sentence by sentence. A test checks the
+arrays give the skops model's probabilities; another, that the document-at-once features equal a
+per-sentence reference.
 
 Inference uses the document's structure, as evidence rather than orders:
 
@@ -50,7 +52,6 @@ from pathlib import Path
 import numpy as np
 
 from .. import errors
-from ..data import read_json
 from ..draft import Draft
 from ..ngrams import (CodePointTable, Entries, PackedTable, WordVocabulary, code_points, pack, packed_ngrams,
                       span_positions, sublinear_tfidf, unpack, word_ngrams)
@@ -170,40 +171,6 @@ def word_analyzer(text: str) -> list[str]:
 def char_analyzer(text: str) -> list[str]:
     """scikit-learn analyzer: character features of raw text."""
     return unpack(char_feature_rows(text, _whole(text))[0])
-
-
-# --- taxonomy -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Taxonomy:
-    id: str
-    areas: tuple[str, ...]
-    fallback: str
-    names: dict[str, str]
-    terms: dict[str, tuple[str, ...]]
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        """Every label a model of this taxonomy predicts: the areas, then the fallback."""
-        return self.areas + (self.fallback,)
-
-
-def load_taxonomy(name_or_path: str | Path = "united_front") -> Taxonomy:
-    """A taxonomy by name (a file in `pipeline/data/taxonomy/`) or by path."""
-    path = Path(name_or_path)
-    try:
-        if path.suffix == ".json":
-            raw = json.loads(path.read_text("utf-8"))
-        else:
-            raw = read_json(f"taxonomy/{name_or_path}.json")
-        areas = raw["areas"]
-        fallback = raw["fallback"]
-        return Taxonomy(id=raw["id"], areas=tuple(area["id"] for area in areas),
-                        fallback=fallback["id"],
-                        names={item["id"]: item["name"] for item in (*areas, fallback)},
-                        terms={area["id"]: tuple(area.get("terms", ())) for area in areas})
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise errors.TrainingDataError(name_or_path, detail=f"not a readable taxonomy file: {exc}") from exc
 
 
 # --- the exported model ---------------------------------------------------------------------

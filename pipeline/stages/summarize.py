@@ -35,7 +35,7 @@ from ..metadata import cues, resolve
 from ..ngrams import CodePointTable, code_points, packed_ngrams, span_positions
 from ..records import Activity, Entity, Quantity, Section, Sentence
 from ..rounding import python_round
-from .classify import load_taxonomy
+from ..taxonomy import load_taxonomy
 from .quantities import FIGURE
 
 NAME = "summarize"
