@@ -116,6 +116,7 @@ class PackedTable:
         self._bits = max(4, (4 * len(keys)).bit_length())
         self._mask = (1 << self._bits) - 1
         self._keys = np.full(1 << self._bits, self._EMPTY, dtype=np.int64)
+        # An empty slot's value is -1 as well, so a query of -1 that meets one finds nothing.
         self._values = np.full(1 << self._bits, -1, dtype=np.int64)
         slots = self._home(keys)
         pending = np.arange(len(keys))
