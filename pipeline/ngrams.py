@@ -5,8 +5,9 @@ compares every sentence with its area's others; building their n-grams span by s
 and a few small arrays per sentence) cost more than the arithmetic on them. Here a document's
 spans are laid end to end as one array of positions, each tagged with its span's row, and every
 n-gram is found with a handful of whole-array operations: a character n-gram is packed into one
-int64 (21 bits per code point), so looking it up in a vocabulary is a binary search over a
-sorted array, and a word n-gram is the string scikit-learn would build.
+int64 (21 bits per code point), so looking it up in a vocabulary is a probe of a hash table held
+in two arrays (`PackedTable`); a word n-gram is the string scikit-learn would build, or, for
+inference, its words' numbers (`WordVocabulary`), so that no string is built per n-gram.
 
 Every function keeps an n-gram inside its span: a window whose first and last position carry
 different rows is dropped. `sublinear_tfidf` turns the occurrences into the rows scikit-learn's
@@ -14,7 +15,7 @@ different rows is dropped. `sublinear_tfidf` turns the occurrences into the rows
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import compress
 
 import numpy as np
@@ -88,11 +89,86 @@ def packed_ngrams(codes: np.ndarray, rows: np.ndarray, size: int) -> tuple[np.nd
     return packed, rows[begins]
 
 
-def pack(ngram: str) -> int:
-    """The packed code of one n-gram, as `packed_ngrams` computes it."""
-    packed = 0
-    for character in ngram:
-        packed = (packed << _BITS) | (ord(character) + 1)
+def pack(ngrams: Sequence[str]) -> np.ndarray:
+    """The packed code of each n-gram, as `packed_ngrams` computes it; -1 for one longer than
+    `MAX_PACKED`."""
+    lengths = np.fromiter(map(len, ngrams), dtype=np.int64, count=len(ngrams))
+    ends = np.cumsum(lengths)
+    return pack_spans(code_points("".join(ngrams)), ends - lengths, ends)
+
+
+class PackedTable:
+    """A fixed map from packed n-grams (or any integers at least 0) to integers, looked up for a
+    whole array at once: an open-addressing hash table with linear probing, a quarter full.
+
+    Binary search over the sorted keys took 14 probes into them per n-gram; here most n-grams
+    take one. A key sits at most `longest_probe` slots from its hash (measured when the table is
+    built), so a lookup stops after that many probes: no key is found beyond them.
+    """
+
+    _EMPTY = -1
+    _FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio: spreads nearby keys apart
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        keys, values = np.asarray(keys, dtype=np.int64), np.asarray(values, dtype=np.int64)
+        if len(np.unique(keys)) != len(keys) or (keys < 0).any():
+            raise ValueError("a packed table's keys are distinct integers at least 0")
+        self._bits = max(4, (4 * len(keys)).bit_length())
+        self._mask = (1 << self._bits) - 1
+        self._keys = np.full(1 << self._bits, self._EMPTY, dtype=np.int64)
+        # An empty slot's value is -1 as well, so a query of -1 that meets one finds nothing.
+        self._values = np.full(1 << self._bits, -1, dtype=np.int64)
+        slots = self._home(keys)
+        pending = np.arange(len(keys))
+        self.longest_probe = 0
+        while pending.size:  # each round places at least one key
+            self.longest_probe += 1
+            wanted = slots[pending]
+            free = self._keys[wanted] == self._EMPTY
+            claimed, first = np.unique(wanted[free], return_index=True)
+            winners = pending[free][first]
+            self._keys[claimed], self._values[claimed] = keys[winners], values[winners]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[winners] = True
+            pending = pending[~placed[pending]]
+            slots[pending] = (slots[pending] + 1) & self._mask
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys.astype(np.uint64) * self._FIBONACCI) >> np.uint64(64 - self._bits)).astype(np.int64)
+
+    def __call__(self, queries: np.ndarray) -> np.ndarray:
+        """The value of each query, -1 for a query that is no key (a negative one never is)."""
+        queries = np.asarray(queries, dtype=np.int64)
+        slots = self._home(queries)
+        stored = self._keys[slots]
+        found = np.where(stored == queries, self._values[slots], -1)
+        # Probe on where the slot holds another key; an empty slot ends the search.
+        pending = np.flatnonzero((stored != queries) & (stored != self._EMPTY))
+        slots = slots[pending]
+        for _ in range(self.longest_probe - 1):
+            if not pending.size:
+                break
+            slots = (slots + 1) & self._mask
+            stored = self._keys[slots]
+            hit = stored == queries[pending]
+            found[pending[hit]] = self._values[slots[hit]]
+            going_on = ~hit & (stored != self._EMPTY)
+            pending, slots = pending[going_on], slots[going_on]
+        return found
+
+
+def pack_spans(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The packed code of each span `[start, end)` of `codes`, as `pack` computes it for its
+    string; -1 for a span longer than `MAX_PACKED`."""
+    lengths = ends - starts
+    packed = np.zeros(len(starts), dtype=np.int64)
+    for offset in range(MAX_PACKED):
+        longer = lengths > offset
+        if not longer.any():
+            break
+        at = np.minimum(starts + offset, len(codes) - 1)  # a shorter span reads no character here
+        packed = np.where(longer, (packed << _BITS) | (codes[at] + 1), packed)
+    packed[lengths > MAX_PACKED] = -1
     return packed
 
 
@@ -116,6 +192,66 @@ def word_ngrams(words: Sequence[str], rows: np.ndarray, size: int) -> tuple[list
     return list(map(" ".join, compress(windows, valid.tolist()))), rows[begins]
 
 
+class WordVocabulary:
+    """Word n-gram features (one word, or two joined by a space as scikit-learn joins them) and
+    their columns, looked up by the words' spans in a text instead of by each n-gram's string.
+
+    A word is looked up as a piece: its id among the strings a feature may be made of. Any
+    feature may be one word, and so may either side of each space in it (when it is two). A word
+    up to `MAX_PACKED` characters long is found by its packed code, a longer one by its string; a
+    bigram is the pair of its words' piece ids. `a b` is a feature exactly when `a` and `b` are
+    pieces and their pair is listed, whatever spaces the words themselves hold.
+    """
+
+    def __init__(self, vocabulary: Mapping[str, int], ngram_range: tuple[int, int]) -> None:
+        if not 1 <= ngram_range[0] <= ngram_range[1] <= 2:
+            raise ValueError(f"word n-grams of one or two words are looked up, not {ngram_range}")
+        self.sizes = range(ngram_range[0], ngram_range[1] + 1)
+        pieces = {feature: piece for piece, feature in enumerate(vocabulary)}
+        pairs: list[tuple[int, int, int]] = []
+        for feature, column in vocabulary.items():
+            space = feature.find(" ")
+            while space >= 0:
+                pairs.append((pieces.setdefault(feature[:space], len(pieces)),
+                              pieces.setdefault(feature[space + 1:], len(pieces)), column))
+                space = feature.find(" ", space + 1)
+        # A piece that is no feature itself (a side of a bigram) has no column.
+        self._piece_columns = np.full(len(pieces), -1, dtype=np.int64)
+        self._piece_columns[:len(vocabulary)] = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+        packed = pack(list(pieces))
+        self._short = PackedTable(packed[packed >= 0], np.flatnonzero(packed >= 0))
+        self._long = {piece: number for piece, number in pieces.items() if len(piece) > MAX_PACKED}
+        self._pieces = len(pieces)
+        first, second, columns = np.array(pairs, dtype=np.int64).reshape(-1, 3).T
+        self._pairs = PackedTable(first * self._pieces + second, columns)
+
+    def piece_ids(self, text: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """The piece id of each word `[start, end)` of `text` (`codes`: its code points), -1 for
+        a word that is no piece."""
+        ids = self._short(pack_spans(codes, starts, ends))
+        long = np.flatnonzero(ends - starts > MAX_PACKED)
+        ids[long] = [self._long.get(text[start:end], -1) for start, end in zip(starts[long].tolist(), ends[long].tolist())]
+        return ids
+
+    def columns(self, text: str, codes: np.ndarray, words: tuple[np.ndarray, np.ndarray, np.ndarray]
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """The row and column (-1: no feature) of every n-gram of `words` (starts, ends and rows of
+        the words of `text`, laid out row after row as `word_ngrams` takes them)."""
+        starts, ends, rows = words
+        ids = self.piece_ids(text, codes, starts, ends)
+        found_rows, found_columns = [], []
+        if 1 in self.sizes:
+            found_rows.append(rows)
+            found_columns.append(np.where(ids >= 0, self._piece_columns[ids], -1))
+        if 2 in self.sizes:
+            begins = _window_starts(rows, 2)
+            first, second = ids[begins], ids[begins + 1]
+            found_rows.append(rows[begins])
+            found_columns.append(self._pairs(np.where((first >= 0) & (second >= 0),
+                                                      first * self._pieces + second, -1)))
+        return np.concatenate(found_rows), np.concatenate(found_columns)
+
+
 #: A block of tf-idf features: one entry per (row, column) with a value, ordered by row.
 Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -124,8 +260,11 @@ def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.
     """Entries of sublinear tf-idf rows, each l2-normalised, from one (row, column) per occurrence
     of a feature; column -1, a feature the model never saw, is left out."""
     known = columns >= 0
-    keys, counts = np.unique(rows[known] * len(idf) + columns[known], return_counts=True)
-    rows, columns = np.divmod(keys, len(idf))
+    keys = rows[known] * len(idf) + columns[known]
+    if n_rows * len(idf) <= np.iinfo(np.int32).max:
+        keys = keys.astype(np.int32)  # sorts in half the time of int64
+    keys, counts = np.unique(keys, return_counts=True)
+    rows, columns = np.divmod(keys.astype(np.int64), len(idf))
     values = (1.0 + np.log(counts)) * idf[columns]
     norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
     return rows, columns, values / norms[rows]

@@ -27,27 +27,30 @@ import numpy as np
 from .data import data_lines
 
 
-def _traditional_to_simplified() -> dict[int, int]:
-    table = {}
+def _fold_table() -> np.ndarray:
+    """Every code point's folded code point."""
+    table = np.arange(0x110000, dtype="<u4")
     for line in data_lines("traditional_to_simplified.tsv"):
         traditional, simplified = line.split("\t")
         table[ord(traditional)] = ord(simplified)
+    table[0xFF01:0xFF5F] = np.arange(0xFF01 - 0xFEE0, 0xFF5F - 0xFEE0)
+    table[[0x3000, 0x00A0]] = ord(" ")
+    # Zero-width characters are invisible in a report but split words for a matcher; a space keeps
+    # the length and keeps them from joining what they separated.
+    table[[0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]] = ord(" ")
     return table
 
 
-_FOLD = _traditional_to_simplified()
-_FOLD.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
-_FOLD[0x3000] = ord(" ")
-_FOLD[0x00A0] = ord(" ")
-# Zero-width characters are invisible in a report but split words for a matcher; a space keeps
-# the length and keeps them from joining what they separated.
-for _zero_width in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF):
-    _FOLD[_zero_width] = ord(" ")
+#: `str.translate` with a dict looks each character up through a new int object: 0.07 s of CPU
+#: for the 72 government work reports (1.1M characters), against 0.004 s for indexing this table
+#: with the text's code points.
+_FOLD = _fold_table()
 
 
 def fold(text: str) -> str:
     """Return `text` with width, spaces and traditional characters folded, one character for one."""
-    return text.translate(_FOLD)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    return _FOLD[codes].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 #: A Chinese character, as the body of a regex character class (`f"[{CJK_CLASS}]"`): the CJK

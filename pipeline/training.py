@@ -46,8 +46,8 @@ import numpy as np
 
 from . import errors
 from .evaluate import evaluate, label_scores
-from .stages.classify import (BUNDLE_FORMAT, CHAR_NGRAMS, DEFAULT_MODEL_DIR, WORD_NGRAMS, Taxonomy,
-                              char_analyzer, load_taxonomy, word_analyzer)
+from .stages.classify import BUNDLE_FORMAT, CHAR_NGRAMS, DEFAULT_MODEL_DIR, WORD_NGRAMS, char_analyzer, word_analyzer
+from .taxonomy import Taxonomy, load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING_DIR = ROOT / "corpora" / "training"
@@ -369,7 +369,7 @@ def document_accuracy(model_dir: Path, documents: Sequence[Path], grid: Sequence
         shared_chars = overlaps(document.draft.sentences, document.gold)
         gold = [item["area"] for item in document.gold["sentences"]]
         for column, settings in enumerate(grid):
-            areas = [assigner.label(scores, settings) for scores in assigner.combine(evidence, settings)]
+            areas = assigner.labels(assigner.combine(evidence, settings), settings)
             voted = voted_areas(shared_chars, areas)
             accuracy[row, column] = np.mean([g == v for g, v in zip(gold, voted)]) if gold else 1.0
     return [document.name for document in prepared], accuracy

@@ -15,7 +15,8 @@ import pipeline
 from pipeline import errors
 from pipeline.cli import main
 from pipeline.evaluate import evaluate
-from pipeline.stages.classify import DEFAULT_MODEL_DIR, AreaModel, load_model, load_taxonomy, make_stage
+from pipeline.stages.classify import DEFAULT_MODEL_DIR, AreaModel, load_model, make_stage
+from pipeline.taxonomy import load_taxonomy
 from conftest import CORPORA, SHARED, SEED_ID, assert_valid, own_reports
 
 AREA_STAGES = ("segment", "tokenize", "classify")
@@ -62,6 +63,14 @@ def test_every_sentence_and_section_gets_an_area_and_scores(seed_report):
     for sentence in seed_report.sentences:
         assert sentence.area_confidence == sentence.area_scores[sentence.area]
     assert_valid(seed_report)
+
+
+def test_classify_sets_a_sentences_area_and_keeps_its_other_fields():
+    segmented = pipeline.Pipeline(("segment", "tokenize"))(STRUCTURED).sentences
+    classified = pipeline.Pipeline(AREA_STAGES)(STRUCTURED).sentences
+    assert [replace(before, area=after.area, area_scores=after.area_scores, area_confidence=after.area_confidence)
+            for before, after in zip(segmented, classified)] == list(classified)
+    assert len(segmented) == len(classified) and any(sentence.paragraph for sentence in classified)
 
 
 @pytest.mark.parametrize("sentence, area", [

@@ -2,6 +2,7 @@
 the n-grams, the tf-idf probabilities and the centrality of the representative sentence."""
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -10,8 +11,10 @@ import numpy as np
 import pytest
 
 from pipeline.draft import Draft
-from pipeline.ngrams import pack, packed_ngrams, span_positions, unpack
+from pipeline.ngrams import (PackedTable, WordVocabulary, code_points, pack, packed_ngrams, span_positions, unpack,
+                             word_ngrams)
 from pipeline.records import DocumentMeta
+from pipeline.rounding import python_round
 from pipeline.stages import segment, tokenize
 from pipeline.stages.classify import (CHAR_NGRAMS, WORD_NGRAMS, char_analyzer, char_feature_rows, load_model,
                                       word_analyzer, word_feature_rows)
@@ -71,8 +74,8 @@ def reference_char_features(text: str) -> list[str]:
 def reference_probabilities(features: tuple[list[str], list[str]]) -> np.ndarray:
     model = load_model()
     idf = {"words": model.words.idf_, "chars": model.chars.idf_}
-    vocabulary = {"words": model.words.vocabulary_,
-                  "chars": dict(zip(unpack(model.chars.packed_vocabulary_), model.chars.columns_.tolist()))}
+    vocabulary = json.loads((model.model_dir / "vocabulary.json").read_text("utf-8"))
+    vocabulary = {name: dict(pairs) for name, pairs in vocabulary.items()}
     logits = model._intercept.copy()
     for name, listed, coef in (("words", features[0], model._word_coef), ("chars", features[1], model._char_coef)):
         counts = Counter(vocabulary[name][f] for f in listed if f in vocabulary[name])
@@ -155,4 +158,45 @@ def test_packed_ngrams_stay_inside_their_span_and_unpack_to_their_text():
     codes = np.array([ord(text[p]) for p in positions], dtype=np.int64)
     packed, packed_rows = packed_ngrams(codes, rows, 2)
     assert unpack(packed) == ["甲乙", "乙丙", "丁戊", "戊𠀋"] and packed_rows.tolist() == [0, 0, 1, 1]
-    assert pack("丁戊") == packed[2] and pack("丁") != pack("\x00丁")
+    assert pack(["丁戊", "丁", "\x00丁", "丁戊己庚"]).tolist() == [packed[2], pack(["丁"])[0], pack(["\x00丁"])[0], -1]
+    assert pack(["丁"])[0] != pack(["\x00丁"])[0]
+
+
+def test_a_packed_table_finds_every_key_and_nothing_else():
+    rng = np.random.default_rng(7)
+    keys = np.concatenate([rng.choice(2 ** 62, 3000, replace=False), np.arange(1, 500)])  # spread and crowded
+    values = rng.integers(0, 10 ** 6, len(keys))
+    table = PackedTable(keys, values)
+    queries = np.concatenate([keys, rng.integers(0, 2 ** 62, 2000), np.arange(-3, 600)])
+    expected = dict(zip(keys.tolist(), values.tolist()))
+    assert table(queries).tolist() == [expected.get(query, -1) for query in queries.tolist()]
+    assert PackedTable(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))(queries).tolist() == [-1] * len(queries)
+
+
+def test_word_vocabulary_finds_the_columns_the_joined_strings_have():
+    # Words of one to eight characters, unknown ones, and words holding spaces, whose bigrams
+    # could be read two ways (`甲 乙` + `丙` and `甲` + `乙 丙` both make `甲 乙 丙`).
+    text = "青禾县统一战线工作总结甲 乙丙甲乙 丙0万元青禾县"
+    words = [(0, 3), (3, 9), (9, 11), (11, 14), (14, 15), (15, 16), (16, 19), (19, 20), (20, 22), (22, 25)]
+    rows = np.array([0, 0, 0, 1, 1, 1, 1, 2, 2, 2])
+    vocabulary = {feature: column for column, feature in enumerate([
+        "青禾县", "统一战线工作", "青禾县 统一战线工作", "统一战线工作 总结", "甲 乙 丙", "甲 乙", "丙",
+        "乙 丙", "0 万元", "万元 青禾县", "总结 甲", "甲乙 丙 0"])}
+    starts, ends = (np.array(side, dtype=np.int64) for side in zip(*words))
+    strings = [text[start:end] for start, end in words]
+    found_rows, columns = WordVocabulary(vocabulary, (1, 2)).columns(text, code_points(text), (starts, ends, rows))
+    expected_features = [feature for size in (1, 2) for feature in word_ngrams(strings, rows, size)[0]]
+    assert columns.tolist() == [vocabulary.get(feature, -1) for feature in expected_features]
+    assert found_rows.tolist() == np.concatenate([word_ngrams(strings, rows, size)[1] for size in (1, 2)]).tolist()
+    assert vocabulary["甲 乙 丙"] in columns.tolist() and vocabulary["统一战线工作"] in columns.tolist()
+
+
+def test_python_round_of_an_array_is_pythons_to_the_last_bit():
+    rng = np.random.default_rng(3)
+    halves = (rng.integers(0, 10 ** 4, 20000) + 0.5) / 1e4
+    values = np.concatenate([rng.random(100000), halves, np.nextafter(halves, 0), np.nextafter(halves, 1),
+                             np.arange(65) / 64, [0.0, -0.0, -1e-9, 3e12, 123456.78905, np.inf, -np.inf]])
+    for digits, scale in ((4, 1.0), (9, 1.0), (9, 40.0), (0, 1e6)):
+        expected = np.array([round(value, digits) for value in (values * scale).tolist()])
+        assert np.array_equal(python_round(values * scale, digits).view(np.int64), expected.view(np.int64))
+    assert np.isnan(python_round(np.array([np.nan]), 4)).all()

@@ -8,9 +8,11 @@ stage scores with numpy alone. Measured on the development machine: importing sc
 skops and loading the skops file took 2.5-3.7 s (idle to busy), more than a whole cold
 single-report run may take; importing this module and loading the arrays took 0.1-0.2 s. A
 document's headings and sentences are scored together, their features built in one pass over
-its text (`pipeline/ngrams.py`): the 72 government work reports (1.1 million characters) took
-1.2 s of CPU in this stage, 3.9 s sentence by sentence. A test checks the arrays give the skops
-model's probabilities; another, that the document-at-once features equal a per-sentence reference.
+its text (`pipeline/ngrams.py`) and looked up as numbers (packed character n-grams, word ids),
+never as strings: the 72 government work reports (1.1 million characters) took 0.7 s of CPU in
+this stage, 1.2 s with the n-grams' strings and 3.9 s sentence by sentence. A test checks the
+arrays give the skops model's probabilities; another, that the document-at-once features equal a
+per-sentence reference.
 
 Inference uses the document's structure, as evidence rather than orders:
 
@@ -45,17 +47,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
-from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 
 from .. import errors
-from ..data import read_json
 from ..draft import Draft
-from ..ngrams import (CodePointTable, Entries, code_points, pack, packed_ngrams, span_positions, sublinear_tfidf,
-                      unpack, word_ngrams)
-from ..records import Section
+from ..ngrams import (CodePointTable, Entries, PackedTable, WordVocabulary, code_points, pack, packed_ngrams,
+                      span_positions, sublinear_tfidf, unpack, word_ngrams)
+from ..records import Section, Sentence
+from ..rounding import python_round
 from ..textnorm import fold
 
 NAME = "classify"
@@ -109,22 +110,29 @@ def _normalise(text: str) -> str:
     return _DIGIT.sub("0", text)
 
 
-def word_feature_rows(text: str, spans: Spans, tokens: Spans,
-                      ngram_range: tuple[int, int] = WORD_NGRAMS) -> tuple[list[str], np.ndarray]:
-    """Word n-grams of each span of `text` and their rows: n-grams of the span's tokens that
-    carry a letter or digit, digits read as 0. `tokens` are sorted by start; a token belongs to
+def _word_spans(codes: np.ndarray, spans: Spans, tokens: Spans) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Starts, ends and rows of the words of each span of a text (`codes`: its code points): the
+    span's tokens that carry a letter or digit. `tokens` are sorted by start; a token belongs to
     the span its start lies in, as `Draft.tokens_between` has it."""
     token_starts, token_ends = tokens
     first = np.searchsorted(token_starts, spans[0], "left")
     last = np.searchsorted(token_starts, spans[1], "left")
     index, token_rows = span_positions(first, last)
     starts, ends = token_starts[index], token_ends[index]
-    letters_before = np.concatenate(([0], np.cumsum(_IS_WORD_CHARACTER(code_points(text)))))
+    letters_before = np.concatenate(([0], np.cumsum(_IS_WORD_CHARACTER(codes))))
     # A token of punctuation or spaces alone is no word; an empty one is (`fullmatch` needs one character).
     is_word = (letters_before[ends] > letters_before[starts]) | (ends == starts)
+    return starts[is_word], ends[is_word], token_rows[is_word]
+
+
+def word_feature_rows(text: str, spans: Spans, tokens: Spans,
+                      ngram_range: tuple[int, int] = WORD_NGRAMS) -> tuple[list[str], np.ndarray]:
+    """Word n-grams of each span of `text` and their rows: n-grams of the span's words (see
+    `_word_spans`), digits read as 0."""
+    starts, ends, rows = _word_spans(code_points(text), spans, tokens)
     normalised = _normalise(text)
-    words = list(map(normalised.__getitem__, map(slice, starts[is_word].tolist(), ends[is_word].tolist())))
-    grams = [word_ngrams(words, token_rows[is_word], size) for size in range(ngram_range[0], ngram_range[1] + 1)]
+    words = list(map(normalised.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+    grams = [word_ngrams(words, rows, size) for size in range(ngram_range[0], ngram_range[1] + 1)]
     return [gram for features, _ in grams for gram in features], np.concatenate([rows for _, rows in grams])
 
 
@@ -165,40 +173,6 @@ def char_analyzer(text: str) -> list[str]:
     return unpack(char_feature_rows(text, _whole(text))[0])
 
 
-# --- taxonomy -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Taxonomy:
-    id: str
-    areas: tuple[str, ...]
-    fallback: str
-    names: dict[str, str]
-    terms: dict[str, tuple[str, ...]]
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        """Every label a model of this taxonomy predicts: the areas, then the fallback."""
-        return self.areas + (self.fallback,)
-
-
-def load_taxonomy(name_or_path: str | Path = "united_front") -> Taxonomy:
-    """A taxonomy by name (a file in `pipeline/data/taxonomy/`) or by path."""
-    path = Path(name_or_path)
-    try:
-        if path.suffix == ".json":
-            raw = json.loads(path.read_text("utf-8"))
-        else:
-            raw = read_json(f"taxonomy/{name_or_path}.json")
-        areas = raw["areas"]
-        fallback = raw["fallback"]
-        return Taxonomy(id=raw["id"], areas=tuple(area["id"] for area in areas),
-                        fallback=fallback["id"],
-                        names={item["id"]: item["name"] for item in (*areas, fallback)},
-                        terms={area["id"]: tuple(area.get("terms", ())) for area in areas})
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise errors.TrainingDataError(name_or_path, detail=f"not a readable taxonomy file: {exc}") from exc
-
-
 # --- the exported model ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -219,42 +193,49 @@ class InferenceSettings:
 
 class WordTfidf:
     """Word n-gram block: what training's TfidfVectorizer(analyzer=word_analyzer,
-    sublinear_tf=True) learnt, read from the exported arrays."""
+    sublinear_tf=True) learnt, read from the exported arrays. The n-grams `word_feature_rows`
+    gives are looked up by their words' spans (`pipeline.ngrams.WordVocabulary`), not built as
+    strings."""
 
     def __init__(self, ngram_range: tuple[int, int] = WORD_NGRAMS) -> None:
         self.ngram_range = ngram_range
 
     def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray) -> WordTfidf:
-        self.vocabulary_ = vocabulary
+        self._vocabulary = WordVocabulary(vocabulary, self.ngram_range)
         self.idf_ = idf
         return self
 
+    def columns(self, text: str, spans: Spans, tokens: Spans) -> tuple[np.ndarray, np.ndarray]:
+        """The row and vocabulary column (-1: not in it) of every n-gram of the spans."""
+        codes = code_points(text)
+        words = _word_spans(codes, spans, tokens)
+        codes[_IS_DIGIT(codes).astype(bool)] = _ZERO  # as `_normalise` reads them
+        return self._vocabulary.columns(_normalise(text), codes, words)
+
     def transform(self, text: str, spans: Spans, tokens: Spans) -> Entries:
-        features, rows = word_feature_rows(text, spans, tokens, self.ngram_range)
-        columns = np.fromiter(map(self.vocabulary_.get, features, repeat(-1)), dtype=np.int64, count=len(features))
-        return sublinear_tfidf(rows, columns, len(spans[0]), self.idf_)
+        return sublinear_tfidf(*self.columns(text, spans, tokens), len(spans[0]), self.idf_)
 
 
 class CharTfidf:
     """Character n-gram block: what training's TfidfVectorizer(analyzer=char_analyzer,
-    sublinear_tf=True, min_df=2) learnt, its vocabulary packed and sorted for binary search."""
+    sublinear_tf=True, min_df=2) learnt, its vocabulary packed into a hash table."""
 
     def __init__(self, ngram_range: tuple[int, int] = CHAR_NGRAMS) -> None:
         self.ngram_range = ngram_range
 
     def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray) -> CharTfidf:
-        packed = np.fromiter(map(pack, vocabulary), dtype=np.int64, count=len(vocabulary))
-        order = np.argsort(packed)
-        self.packed_vocabulary_ = packed[order]
-        self.columns_ = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))[order]
+        self._columns = PackedTable(pack(list(vocabulary)),
+                                    np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary)))
         self.idf_ = idf
         return self
 
-    def transform(self, text: str, spans: Spans) -> Entries:
+    def columns(self, text: str, spans: Spans) -> tuple[np.ndarray, np.ndarray]:
+        """The row and vocabulary column (-1: not in it) of every n-gram of the spans."""
         packed, rows = char_feature_rows(text, spans, self.ngram_range)
-        at = np.minimum(np.searchsorted(self.packed_vocabulary_, packed), len(self.packed_vocabulary_) - 1)
-        columns = np.where(self.packed_vocabulary_[at] == packed, self.columns_[at], -1)
-        return sublinear_tfidf(rows, columns, len(spans[0]), self.idf_)
+        return rows, self._columns(packed)
+
+    def transform(self, text: str, spans: Spans) -> Entries:
+        return sublinear_tfidf(*self.columns(text, spans), len(spans[0]), self.idf_)
 
 
 class AreaModel:
@@ -361,15 +342,16 @@ class AreaAssigner:
         self.settings: InferenceSettings = chosen
         self._fallback = np.array([label == model.fallback for label in model.labels], dtype=float)
 
-    def label(self, scores: np.ndarray, settings: InferenceSettings | None = None) -> str:
-        """The best-scored label, or the fallback when even the best is below the threshold."""
-        best = int(scores.argmax())
-        threshold = (settings or self.settings).threshold
-        return self.model.labels[best] if scores[best] >= threshold else self.model.fallback
+    def labels(self, scores: np.ndarray, settings: InferenceSettings | None = None) -> list[str]:
+        """Each row's best-scored label, or the fallback where even the best is below the threshold."""
+        best = scores.argmax(axis=1)
+        clear = scores[np.arange(len(scores)), best] >= (settings or self.settings).threshold
+        return [self.model.labels[index] if sure else self.model.fallback
+                for index, sure in zip(best.tolist(), clear.tolist())]
 
-    def _as_mapping(self, scores: list[float]) -> dict[str, float]:
-        """Scores by label, rounded by Python floats (numpy's rounding differs in the last digit)."""
-        return dict(zip(self.model.labels, map(round, scores, repeat(4))))
+    def _as_mappings(self, scores: np.ndarray) -> list[dict[str, float]]:
+        """Each row of scores by label, rounded as Python rounds (numpy's rounding differs in the last digit)."""
+        return [dict(zip(self.model.labels, row)) for row in python_round(scores, 4).tolist()]
 
     def heading_evidence(self, sections: Sequence[Section], own: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
         """Scores each headed section passes to its sentences: its heading's (`own`, by section
@@ -403,15 +385,15 @@ class AreaAssigner:
         scores = self.model.span_probabilities(draft.folded, (spans[:, 0], spans[:, 1]), _token_offsets(draft))
         evidence = self.heading_evidence(draft.sections, dict(zip(headings, scores)))
         own = scores[len(headings):]
-        no_heading = np.full(len(self.model.labels), np.nan)
+        # Each sentence's row of its section's evidence; the last row, of NaN, where it has none.
+        rows = {section: row for row, section in enumerate(evidence)}
+        by_row = np.vstack([*evidence.values(), np.full(len(self.model.labels), np.nan)])
+        sentence_rows = np.fromiter((rows.get(sentence.section, len(rows)) for sentence in draft.sentences),
+                                    dtype=np.int64, count=len(draft.sentences))
         # In a document with headings, a sentence in no headed section is in the lead.
-        return DocumentEvidence(
-            own=own, neighbours=self._neighbour_means(own, draft.sentences),
-            headings=np.array([evidence.get(sentence.section, no_heading) for sentence in draft.sentences]
-                              ).reshape(own.shape),
-            in_lead=np.array([bool(evidence) and sentence.section not in evidence
-                              for sentence in draft.sentences], dtype=bool),
-            section_headings=evidence)
+        return DocumentEvidence(own=own, neighbours=self._neighbour_means(own, draft.sentences),
+                                headings=by_row[sentence_rows], in_lead=(sentence_rows == len(rows)) & bool(rows),
+                                section_headings=evidence)
 
     def sentence_scores(self, own: np.ndarray, heading: np.ndarray, in_lead: np.ndarray | bool,
                         settings: InferenceSettings) -> np.ndarray:
@@ -446,20 +428,19 @@ class AreaAssigner:
     def __call__(self, draft: Draft) -> None:
         evidence = self.evidence(draft)
         final = self.combine(evidence)
-        best = final.argmax(axis=1)
-        clear = final[np.arange(len(final)), best] >= self.settings.threshold
-        labels = [self.model.labels[index] if sure else self.model.fallback
-                  for index, sure in zip(best.tolist(), clear.tolist())]
-        mappings = [self._as_mapping(row) for row in final.tolist()]
-        draft.sentences = [replace(sentence, area=area, area_scores=mapping, area_confidence=mapping[area])
-                           for sentence, area, mapping in zip(draft.sentences, labels, mappings)]
+        draft.sentences = [_classified(sentence, area, mapping)
+                           for sentence, area, mapping in zip(draft.sentences, self.labels(final),
+                                                              self._as_mappings(final))]
         # Sentences come in text order, so a section's sentences are one run of rows.
         starts = [sentence.start for sentence in draft.sentences]
-        draft.sections = [self._classify_section(section, evidence.section_headings.get(section.id),
-                                                 range(bisect_left(starts, section.start),
-                                                       bisect_left(starts, section.end)),
-                                                 evidence.own, final)
-                          for section in draft.sections]
+        section_scores = np.array([self._section_scores(evidence.section_headings.get(section.id),
+                                                        range(bisect_left(starts, section.start),
+                                                              bisect_left(starts, section.end)),
+                                                        evidence.own, final)
+                                   for section in draft.sections]).reshape(-1, len(self.model.labels))
+        draft.sections = [replace(section, area=area, area_scores=mapping)
+                          for section, area, mapping in zip(draft.sections, self.labels(section_scores),
+                                                            self._as_mappings(section_scores))]
 
     @staticmethod
     def _neighbour_means(own: np.ndarray, sentences: Sequence) -> np.ndarray:
@@ -474,16 +455,22 @@ class AreaAssigner:
         sums[with_next] += own[np.flatnonzero(with_next) + 1]
         return sums / (1 + with_previous + with_next)[:, np.newaxis]
 
-    def _classify_section(self, section: Section, heading: np.ndarray | None, rows: range,
-                          own: np.ndarray, final: np.ndarray) -> Section:
+    def _section_scores(self, heading: np.ndarray | None, rows: range, own: np.ndarray,
+                        final: np.ndarray) -> np.ndarray:
+        """A section's scores from its heading's evidence (None: it has no heading) and its
+        sentences' (`rows`)."""
         if heading is not None:
-            scores = heading if not rows else (SECTION_HEADING_WEIGHT * heading
-                                               + (1 - SECTION_HEADING_WEIGHT) * own[rows].mean(axis=0))
-        elif rows:
-            scores = final[rows].mean(axis=0)
-        else:
-            scores = self._fallback
-        return replace(section, area=self.label(scores), area_scores=self._as_mapping(scores.tolist()))
+            return heading if not rows else (SECTION_HEADING_WEIGHT * heading
+                                             + (1 - SECTION_HEADING_WEIGHT) * own[rows].mean(axis=0))
+        return final[rows].mean(axis=0) if rows else self._fallback
+
+
+def _classified(sentence: Sentence, area: str, scores: dict[str, float]) -> Sentence:
+    """`sentence` with its area, scores and confidence: `dataclasses.replace` took twice the time
+    (0.03 s of CPU more for the 29,000 sentences of the 72 government work reports)."""
+    return Sentence(id=sentence.id, text=sentence.text, start=sentence.start, end=sentence.end,
+                    section=sentence.section, paragraph=sentence.paragraph,
+                    area=area, area_scores=scores, area_confidence=scores[area])
 
 
 def _token_offsets(draft: Draft) -> Spans:

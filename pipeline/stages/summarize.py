@@ -34,7 +34,8 @@ from ..draft import Draft
 from ..metadata import cues, resolve
 from ..ngrams import CodePointTable, code_points, packed_ngrams, span_positions
 from ..records import Activity, Entity, Quantity, Section, Sentence
-from .classify import load_taxonomy
+from ..rounding import python_round
+from ..taxonomy import load_taxonomy
 from .quantities import FIGURE
 
 NAME = "summarize"
@@ -172,7 +173,7 @@ def centrality(sentences: Sequence[Sentence], folded: str, areas: Sequence[int])
     slots = np.asarray(areas, dtype=np.int64)[rows] * len(distinct) + bigram_ids
     centroids = np.bincount(slots, weights=unit)
     cosines = np.bincount(rows, weights=unit * centroids[slots], minlength=len(sentences))
-    return [round(cosine, 9) for cosine in cosines.tolist()]
+    return python_round(cosines, 9).tolist()
 
 
 def representative(rows: Sequence[int], sentences: Sequence[Sentence], cosines: Sequence[float],

@@ -1,0 +1,23 @@
+"""The fold: every code point as the data file and the width and space rules say, one for one."""
+from __future__ import annotations
+
+from pipeline.data import data_lines
+from pipeline.textnorm import fold
+
+
+def reference_fold_table() -> dict[int, int]:
+    table = {ord(traditional): ord(simplified)
+             for traditional, simplified in (line.split("\t") for line in data_lines("traditional_to_simplified.tsv"))}
+    table.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
+    table.update(dict.fromkeys((0x3000, 0x00A0, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF), ord(" ")))
+    return table
+
+
+def test_every_code_point_folds_as_the_rules_say():
+    every = "".join(map(chr, range(0x110000)))  # lone surrogates too
+    assert fold(every) == every.translate(reference_fold_table())
+
+
+def test_fold_keeps_offsets():
+    text = "青禾縣２０２３年\u3000統一戰線\u200b工作𠀋"
+    assert fold(text) == "青禾县2023年 统一战线 工作𠀋" and fold("") == ""
