@@ -267,7 +267,7 @@ def workers_run(folder: Path, workers: int) -> None:
         if workers == 1:
             from pipeline.batch import _pipeline
 
-            _pipeline(False)  # loaded before the clock, like a worker before its first report
+            _pipeline(False, None)  # loaded before the clock, like a worker before its first report
         began = time.perf_counter()
         with engine:
             write_corpus(items, engine, Path(output), resume=False, on_outcome=watch)

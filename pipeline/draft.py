@@ -82,6 +82,11 @@ class Draft:
                               array(_OFFSET, [token.end for token in tokens]))
         self._tokens = tokens
 
+    def token_offsets(self) -> tuple[array, array]:
+        """The starts and the ends of all tokens, as the two integer arrays the draft keeps (for
+        stages that read every token at once; not to be modified)."""
+        return self._token_starts, self._token_ends
+
     def token_bounds_between(self, start: int, end: int, *,
                              straddling: bool = False) -> Iterator[tuple[int, int]]:
         """`(start, end)` of the tokens lying inside `[start, end)`; tokens never cross a sentence.

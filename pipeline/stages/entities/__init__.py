@@ -61,4 +61,4 @@ def make_stage() -> Callable[[Draft], None]:
 
 def word_starts(draft: Draft) -> frozenset[int]:
     """Where the draft's words (its tokens) start."""
-    return frozenset(start for start, _ in draft.token_bounds_between(0, len(draft.text)))
+    return frozenset(draft.token_offsets()[0])
