@@ -22,8 +22,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .textnorm import CJK_CLASS, fold
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Characters per shingle: long enough that two different reports of one genre share few.
 SHINGLE = 5
@@ -45,9 +49,28 @@ class Repost:
     similarity: float
 
 
-def _shingles(text: str) -> set[str]:
+#: Odd 64-bit multiplier of the shingle hash (the golden-ratio constant): it spreads each code
+#: point over all bits, so shingles differing in one character differ in about half of them.
+_SPREAD = 0x9E3779B97F4A7C15
+
+
+def _shingle_hashes(text: str) -> "np.ndarray":
+    """The distinct 32-bit hashes of the text's shingles, computed for all positions at once.
+    A polynomial hash in wrapping 64-bit arithmetic, folded to 32 bits: a Python hash per
+    shingle (datasketch's default SHA-1 of each) made repost detection cost as much as the
+    whole pipeline on a corpus; collisions among one text's shingles are negligible at 32 bits."""
+    import numpy as np
+
     kept = "".join(_KEPT.findall(fold(text)))
-    return {kept[i:i + SHINGLE] for i in range(len(kept) - SHINGLE + 1)}
+    if len(kept) < SHINGLE:
+        return np.empty(0, dtype=np.uint64)
+    points = np.frombuffer(kept.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(points) - SHINGLE + 1
+    hashes = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(SHINGLE):
+            hashes = hashes * np.uint64(_SPREAD) + points[offset:offset + count]
+    return np.unique((hashes ^ (hashes >> np.uint64(32))) & np.uint64(0xFFFFFFFF))
 
 
 def find_reposts(texts: Iterable[tuple[str, str]]) -> list[Repost]:
@@ -60,11 +83,11 @@ def find_reposts(texts: Iterable[tuple[str, str]]) -> list[Repost]:
     original_of: dict[str, str] = {}
     reposts: list[Repost] = []
     for key, text in texts:
-        own = _shingles(text)
+        own = _shingle_hashes(text)
         if len(own) + SHINGLE - 1 < MIN_CHARS:
             continue
-        sketch = MinHash(num_perm=_PERMUTATIONS)
-        sketch.update_batch([shingle.encode("utf-8") for shingle in own])
+        sketch = MinHash(num_perm=_PERMUTATIONS, hashfunc=int)  # the values are hashes already
+        sketch.update_batch(own.tolist())
         best = None
         for other in index.query(sketch):
             similarity = containment(sketch, len(own), *sketches[other])
