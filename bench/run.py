@@ -309,7 +309,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--rounds", type=int, default=3, help="rounds per throughput figure")
     parser.add_argument("--worker-copies", type=int, default=8,
-                        help="copies of each report in the 1 vs N workers run (default 8: a run long enough that starting the workers weighs as little as in a real corpus run)")
+                        help="copies of each report in the 1 vs N workers run (default 8: long "
+                             "enough that starting the workers weighs as little as in a corpus run)")
     parser.add_argument("--quick", action="store_true", help="first 12 government reports only")
     parser.add_argument("--growth-to", type=int, default=100_000, metavar="CHARS",
                         help="longest text of the growth figures (10000, 100000 or 1000000)")
