@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import errors
+from . import errors, provenance
 from .output_folder import (OutputOptions, append_all, cannot_write, current_output,
                             make_output_folder, output_lock, read_manifest)
 # The file types a folder is searched for (others in it are left alone); ingest owns them.
@@ -378,14 +378,11 @@ def atomic_write(path: Path, data: str, *, durable: bool = True) -> None:
 
 
 def file_sha256(path: str) -> str | None:
-    digest = hashlib.sha256()
+    """The file's sha256, or None when it cannot be read (the run then reports it as it reads it)."""
     try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        return provenance.file_sha256(path)
     except OSError:
         return None
-    return digest.hexdigest()
 
 
 @dataclass

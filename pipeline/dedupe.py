@@ -49,11 +49,6 @@ class Repost:
     similarity: float
 
 
-#: Odd 64-bit multiplier of the shingle hash (the golden-ratio constant): it spreads each code
-#: point over all bits, so shingles differing in one character differ in about half of them.
-_SPREAD = 0x9E3779B97F4A7C15
-
-
 def _shingle_hashes(text: str) -> "np.ndarray":
     """The distinct 32-bit hashes of the text's shingles, computed for all positions at once.
     A polynomial hash in wrapping 64-bit arithmetic, folded to 32 bits: a Python hash per
@@ -61,15 +56,17 @@ def _shingle_hashes(text: str) -> "np.ndarray":
     whole pipeline on a corpus; collisions among one text's shingles are negligible at 32 bits."""
     import numpy as np
 
+    from .ngrams import GOLDEN_64, code_points
+
     kept = "".join(_KEPT.findall(fold(text)))
     if len(kept) < SHINGLE:
         return np.empty(0, dtype=np.uint64)
-    points = np.frombuffer(kept.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    points = code_points(kept).astype(np.uint64)
     count = len(points) - SHINGLE + 1
     hashes = np.zeros(count, dtype=np.uint64)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"):  # the hash wraps around 2**64 by design
         for offset in range(SHINGLE):
-            hashes = hashes * np.uint64(_SPREAD) + points[offset:offset + count]
+            hashes = hashes * GOLDEN_64 + points[offset:offset + count]
     return np.unique((hashes ^ (hashes >> np.uint64(32))) & np.uint64(0xFFFFFFFF))
 
 

@@ -50,8 +50,6 @@ class Draft:
     furniture: list[Furniture] = field(default_factory=list)
     #: The text as matchers read it (see `MatchView`); the segment stage builds it.
     view: MatchView | None = None
-    #: Scratch space for one stage to hand a derived object to a later one (e.g. a spaCy Doc).
-    shared: dict[str, Any] = field(default_factory=dict)
     #: Token i is `[_token_starts[i], _token_ends[i])`, sorted. Offsets live in two integer arrays
     #: rather than a `Token` per word: a report has tens of thousands of words, and their records
     #: were most of the tokenize stage's time and of the garbage collector's work.
@@ -95,11 +93,6 @@ class Draft:
         if straddling and first and self._token_ends[first - 1] > start:
             first -= 1
         return zip(self._token_starts[first:last], self._token_ends[first:last])
-
-    def tokens_between(self, start: int, end: int) -> list[Token]:
-        """The records of `token_bounds_between(start, end)`."""
-        first, last = self._token_range(start, end)
-        return self.tokens[first:last]
 
     def _token_range(self, start: int, end: int) -> tuple[int, int]:
         """Indexes `[first, last)` of the tokens that start inside `[start, end)`."""

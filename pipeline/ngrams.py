@@ -27,6 +27,9 @@ _MASK = (1 << _BITS) - 1
 #: The longest n-gram that fits an int64.
 MAX_PACKED = 63 // _BITS
 _UNICODE_SIZE = 0x110000
+#: 2**64 divided by the golden ratio, odd: multiplying by it spreads nearby integers over all 64
+#: bits (Fibonacci hashing).
+GOLDEN_64 = np.uint64(0x9E3779B97F4A7C15)
 
 
 class CodePointTable:
@@ -107,7 +110,6 @@ class PackedTable:
     """
 
     _EMPTY = -1
-    _FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio: spreads nearby keys apart
 
     def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
         keys, values = np.asarray(keys, dtype=np.int64), np.asarray(values, dtype=np.int64)
@@ -134,7 +136,7 @@ class PackedTable:
             slots[pending] = (slots[pending] + 1) & self._mask
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
-        return ((keys.astype(np.uint64) * self._FIBONACCI) >> np.uint64(64 - self._bits)).astype(np.int64)
+        return ((keys.astype(np.uint64) * GOLDEN_64) >> np.uint64(64 - self._bits)).astype(np.int64)
 
     def __call__(self, queries: np.ndarray) -> np.ndarray:
         """The value of each query, -1 for a query that is no key (a negative one never is)."""

@@ -22,9 +22,10 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 MODEL_FILES = ("meta.json", "vocabulary.json", "inference.npz")
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes, read a block at a time."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -39,7 +40,7 @@ def _combined(named_digests: dict[str, str]) -> str:
 @lru_cache(maxsize=1)
 def data_provenance() -> dict[str, Any]:
     """The sha256 of every data file in `pipeline/data` (by its path there), and of them all."""
-    files = {path.relative_to(DATA_DIR).as_posix(): _file_sha256(path)
+    files = {path.relative_to(DATA_DIR).as_posix(): file_sha256(path)
              for path in sorted(DATA_DIR.rglob("*"))
              if path.is_file() and path.suffix not in (".py", ".pyc")}
     return {"sha256": _combined(files), "files": files}
@@ -53,7 +54,7 @@ def model_provenance(model_dir: str | None = None) -> dict[str, Any]:
 
     folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
     try:
-        files = {name: _file_sha256(folder / name) for name in MODEL_FILES}
+        files = {name: file_sha256(folder / name) for name in MODEL_FILES}
     except OSError as exc:
         raise errors.ModelError(folder, detail=f"the area model cannot be read: "
                                                f"{exc.strerror or type(exc).__name__}") from None

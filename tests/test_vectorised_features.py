@@ -97,7 +97,7 @@ def _rows(features, rows, count: int) -> list[Counter]:
 def test_word_features_of_each_span_are_those_of_its_tokens(draft):
     spans = _spans(draft)
     features, rows = word_feature_rows(draft.folded, _as_arrays(spans), _token_arrays(draft))
-    expected = [Counter(reference_word_features([draft.folded[t.start:t.end] for t in draft.tokens_between(s, e)]))
+    expected = [Counter(reference_word_features([draft.folded[a:b] for a, b in draft.token_bounds_between(s, e)]))
                 for s, e in spans]
     assert _rows(features, rows, len(spans)) == expected
     assert any("0" in feature for feature in features) and any(" " in feature for feature in features)
@@ -122,7 +122,7 @@ def test_probabilities_of_a_document_equal_the_per_sentence_reference(draft):
     spans = _spans(draft)
     scores = load_model().span_probabilities(draft.folded, _as_arrays(spans), _token_arrays(draft))
     for (start, end), row in zip(spans, scores):
-        tokens = [draft.folded[t.start:t.end] for t in draft.tokens_between(start, end)]
+        tokens = [draft.folded[a:b] for a, b in draft.token_bounds_between(start, end)]
         expected = reference_probabilities((reference_word_features(tokens),
                                             reference_char_features(draft.folded[start:end])))
         assert np.allclose(row, expected, rtol=0, atol=1e-12)
