@@ -64,8 +64,7 @@ class Piece(NamedTuple):
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Before:
+class _Before(NamedTuple):
     """What the clause before a quantity says about it.
 
     `closed`: the object slot is settled (after a back-reference such as 其中, the quantity
@@ -79,7 +78,10 @@ class _Before:
 
 
 class Context:
-    """Finds the counted object and the verb of a quantity among its clause's tokens."""
+    """Finds the counted object and the verb of a quantity among its clause's tokens.
+
+    Its methods take the pieces of a stretch and indexes into them: a quantity reads a few
+    pieces, and slicing them or searching them again for an index cost more than reading them."""
 
     def __init__(self, markers: dict) -> None:
         context = markers["context"]
@@ -96,6 +98,7 @@ class Context:
         # The unions the word tests below ask about, so that each is one lookup.
         self._verbs_standing_last = self.verbs - self.copulas
         self._verbs_anywhere = (self.verbs | self.verbal_nouns) - self.copulas
+        self._verbs_before_noun_standing_last = self._verbs_standing_last - self.light_verbs
         self._object_ends = self.stops | self.skip | self.copulas | self.back_references
         self._skips_or_copulas = self.skip | self.copulas
         self._stops_or_skips = self.stops | self.skip
@@ -105,30 +108,40 @@ class Context:
         return word in (self._verbs_standing_last if head else self._verbs_anywhere)
 
     def _ends_object(self, word: str) -> bool:
-        return word in self._object_ends or bool(_CLAUSE_BREAK.fullmatch(word))
+        # A clause break is one character: only those need the pattern.
+        return word in self._object_ends or (len(word) == 1 and _CLAUSE_BREAK.match(word) is not None)
 
     def _verb_before_noun(self, word: str, *, head: bool) -> bool:
         """A light verb standing last is a noun (`异地商会组织4个`): it never heads a verb run."""
-        return self.is_verb(word, head=head) and not (head and word in self.light_verbs)
+        return word in (self._verbs_before_noun_standing_last if head else self._verbs_anywhere)
 
-    def _noun_before(self, pieces: list[Piece], end: int) -> Piece | None:
+    def _noun_start(self, pieces: list[Piece], end: int) -> int:
+        """Where the noun phrase ending at `end` starts; `end` when there is none."""
         start = end
         while start and not self._ends_object(pieces[start - 1].text) \
                 and not self._verb_before_noun(pieces[start - 1].text, head=start == end):
             start -= 1
-        return _span(pieces[start:end])
+        return start
 
     def _verb_runs(self, pieces: list[Piece], end: int) -> list[tuple[int, int]]:
+        """`(first, last)` of the runs of verbs before `end`, but for runs of light verbs only."""
         runs: list[tuple[int, int]] = []
         anywhere, standing_last = self._verbs_anywhere, self._verbs_standing_last
+        first = None
+        heavy = False
         for index in range(end):
-            if pieces[index].text in (standing_last if index == end - 1 else anywhere):
-                if runs and runs[-1][1] == index:
-                    runs[-1] = (runs[-1][0], index + 1)
-                else:
-                    runs.append((index, index + 1))
-        return [run for run in runs
-                if not all(pieces[i].text in self.light_verbs for i in range(*run))]
+            word = pieces[index].text
+            if word in (standing_last if index == end - 1 else anywhere):
+                if first is None:
+                    first, heavy = index, False
+                heavy = heavy or word not in self.light_verbs
+            elif first is not None:
+                if heavy:
+                    runs.append((first, index))
+                first = None
+        if first is not None and heavy:
+            runs.append((first, end))
+        return runs
 
     def before(self, pieces: list[Piece]) -> _Before:
         """The object and verb read from the clause before the quantity."""
@@ -138,23 +151,24 @@ class Context:
             after_copula |= pieces[end - 1].text in self.copulas
             end -= 1
         if after_copula:
-            return _Before(self.class_noun(pieces, self._noun_before(pieces, end)), None, measured=True)
+            return _Before(self.class_noun(pieces, self._noun_start(pieces, end), end), None,
+                           measured=True)
         runs = self._verb_runs(pieces, end)
-        governing = [run for run in runs if run[1] < end and pieces[run[1]].text not in self._verbs_anywhere]
-        run = governing[-1] if governing else (runs[-1] if runs and runs[-1][1] == end else None)
+        run = next((run for run in reversed(runs)
+                    if run[1] < end and pieces[run[1]].text not in self._verbs_anywhere), None)
+        if run is None and runs and runs[-1][1] == end:
+            run = runs[-1]
         if run is None:
-            noun = self._noun_before(pieces, end)
-            start = end if noun is None else next(i for i, p in enumerate(pieces) if p.start == noun.start)
+            start = self._noun_start(pieces, end)
             closed = start > 0 and pieces[start - 1].text in self.back_references
-            return _Before(self.class_noun(pieces, noun), None, closed=closed)
+            return _Before(self.class_noun(pieces, start, end), None, closed=closed)
         first, last = run
         while first < last - 1 and pieces[first].text in self.light_verbs:
             first += 1
-        verb = _span(pieces[first:last])
         object_start = last
         while object_start < end and pieces[object_start].text in self._stops_or_skips:
             object_start += 1
-        return _Before(self.class_noun(pieces, _span(pieces[object_start:end])), verb)
+        return _Before(self.class_noun(pieces, object_start, end), _span(pieces, first, last))
 
     def subject(self, pieces: list[Piece], verb: Piece) -> Piece | None:
         """The noun before the verb, for `早餐会全年召开12次` and `覆盖率同比增长6.5个百分点`."""
@@ -163,7 +177,7 @@ class Context:
             end -= 1
         if end and pieces[end - 1].text == "被":
             return None
-        return self._noun_before(pieces, end)
+        return _span(pieces, self._noun_start(pieces, end), end)
 
     def is_noun(self, word: str) -> bool:
         return not self._ends_object(word) and not self.is_verb(word, head=True)
@@ -195,7 +209,7 @@ class Context:
                 break
             index += 1
             end = index
-        return _span(pieces[first:end])
+        return _span(pieces, first, end)
 
     def after_action(self, pieces: list[Piece]) -> tuple[Piece | None, Piece] | None:
         """(object, verb) when the quantity opens its clause and a verb follows it:
@@ -206,32 +220,30 @@ class Context:
         noun = self.after(pieces[index + 1:], after_de_only=False)
         return (noun, pieces[index]) if noun is not None else None
 
-    def class_noun(self, pieces: list[Piece], noun: Piece | None) -> Piece | None:
-        """`A、B等基层统战品牌12个`: the class named after 等 is what is counted."""
-        if noun is None:
-            return None
-        inside: list[Piece] = []
+    def class_noun(self, pieces: list[Piece], first: int, last: int) -> Piece | None:
+        """The object named by `pieces[first:last]`: `A、B等基层统战品牌12个` counts the class
+        named after 等."""
         cut = None
-        for piece in pieces:
-            if noun.start <= piece.start and piece.end <= noun.end:
-                if piece.text in self.enumeration_ends:
-                    cut = len(inside)
-                inside.append(piece)
+        for index in range(first, last):
+            if pieces[index].text in self.enumeration_ends:
+                cut = index
         if cut is None:
-            return noun
-        if cut == len(inside) - 1:  # `…主题教育活动等30余次`: the last item stands for the list
-            return self._noun_before(inside, cut)
-        return _span(inside[cut + 1:])
+            return _span(pieces, first, last)
+        if cut == last - 1:  # `…主题教育活动等30余次`: the last item stands for the list
+            inside = pieces[first:last]
+            return _span(inside, self._noun_start(inside, cut - first), cut - first)
+        return _span(pieces, cut + 1, last)
 
 
 def _opens_number(word: str) -> bool:
     return word[0].isdigit() or word[0] in DIGIT_CHARS
 
 
-def _span(pieces: list[Piece]) -> Piece | None:
-    if not pieces:
+def _span(pieces: list[Piece], first: int, last: int) -> Piece | None:
+    """One piece over `pieces[first:last]`; None when that is empty."""
+    if first >= last:
         return None
-    return Piece("", pieces[0].start, pieces[-1].end)
+    return Piece("", pieces[first].start, pieces[last - 1].end)
 
 
 #: Quotation and title marks: what they enclose is one piece, so the words of a quoted name or a
@@ -325,17 +337,24 @@ class ClauseBreaks:
         glues = [match.span() for match in _GLUE.finditer(folded)]
         self._glue_starts = [start for start, _ in glues]
         self._glue_ends = [end for _, end in glues]
-        #: (start, end) of a stretch read -> its breaks, and the breaks that end a clause.
-        self._read: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+        #: sentence start -> the sentence's breaks, and the breaks that end a clause.
+        self._in_sentence: dict[int, tuple[list[int], list[int]]] = {}
+        self._in_text: tuple[list[int], list[int]] | None = None
 
     def clause(self, reading: Located, sentence: Sentence | None, previous: Neighbour | None,
                following: int) -> Clause:
         """The clause around `reading`, within its sentence and between its neighbours."""
-        low, high = (sentence.start, sentence.end) if sentence else (0, len(self._folded))
-        found = self._read.get((low, high))
-        if found is None:
-            found = self._read[low, high] = self._breaks_between(low, high)
-        breaks, ends = found
+        if sentence is None:
+            low, high = 0, len(self._folded)
+            if self._in_text is None:
+                self._in_text = self._breaks_between(low, high)
+            breaks, ends = self._in_text
+        else:
+            low, high = sentence.start, sentence.end
+            found = self._in_sentence.get(low)
+            if found is None:
+                found = self._in_sentence[low] = self._breaks_between(low, high)
+            breaks, ends = found
         before_break = bisect_left(breaks, reading.start) - 1
         start = max(low, breaks[before_break] + 1 if before_break >= 0 else 0,
                     previous.end if previous else 0)
@@ -346,19 +365,25 @@ class ClauseBreaks:
     def _breaks_between(self, low: int, high: int) -> tuple[list[int], list[int]]:
         """The breaks in `[low, high)`; and those that end a clause, as forward objects run on
         through an enumeration comma."""
+        folded = self._folded
+        breaks = [match.start() for match in _CLAUSE_BREAK.finditer(folded, low, high)]
         first = bisect_right(self._glue_ends, low)
         last = bisect_left(self._glue_starts, high, first)
-        glues = list(zip(self._glue_starts[first:last], self._glue_ends[first:last]))
-        breaks: list[int] = []
-        glue = 0
-        for match in _CLAUSE_BREAK.finditer(self._folded, low, high):
-            offset = match.start()
-            while glue < len(glues) and glues[glue][1] <= offset:
-                glue += 1
-            if glue == len(glues) or offset < glues[glue][0]:
-                breaks.append(offset)
-        folded = self._folded
+        if first < last:
+            breaks = _outside(breaks, self._glue_starts[first:last], self._glue_ends[first:last])
         return breaks, [offset for offset in breaks if folded[offset] != LIST_COMMA]
+
+
+def _outside(offsets: list[int], starts: list[int], ends: list[int]) -> list[int]:
+    """The sorted `offsets` outside every span `[starts[i], ends[i])` (sorted, disjoint)."""
+    kept: list[int] = []
+    span = 0
+    for offset in offsets:
+        while span < len(starts) and ends[span] <= offset:
+            span += 1
+        if span == len(starts) or offset < starts[span]:
+            kept.append(offset)
+    return kept
 
 
 def object_and_verb(draft: Draft, context: Context, reading: Located, clause: Clause,
