@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
@@ -309,8 +308,7 @@ class Located(Protocol):
     def kind(self) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Neighbour:
+class Neighbour(NamedTuple):
     """The quantity before, in the same sentence: where it ends and what it counts."""
 
     end: int
@@ -318,8 +316,7 @@ class Neighbour:
     noun: Piece | None
 
 
-@dataclass(frozen=True, slots=True)
-class Clause:
+class Clause(NamedTuple):
     """Where the words around one quantity may come from: `[start, end)`, the quantity left out."""
 
     start: int
