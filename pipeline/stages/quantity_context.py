@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple, Protocol
@@ -57,12 +57,43 @@ def verb_lexicon(context: dict) -> tuple[frozenset[str], frozenset[str]]:
 
 @dataclass(slots=True)
 class Piece:
-    """A token, or the part of one that lies outside the quantity. Not frozen: a quantity makes
-    a few of these, and a frozen dataclass took three times as long to make one."""
+    """A token, or the part of one that lies outside the quantity; the object and the verb
+    found are pieces with no text of their own."""
 
     text: str
     start: int
     end: int
+
+
+class Stretch:
+    """The pieces of a stretch of text around a quantity, as three parallel lists: the word
+    tests read only the words, and a record per piece cost more than the tests themselves."""
+
+    __slots__ = ("words", "starts", "ends")
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __iter__(self) -> Iterator[Piece]:
+        return map(Piece, self.words, self.starts, self.ends)
+
+    def piece(self, index: int) -> Piece:
+        return Piece(self.words[index], self.starts[index], self.ends[index])
+
+    def span(self, first: int, last: int) -> Piece | None:
+        """One piece over pieces `[first, last)`; None when that is empty."""
+        if first >= last:
+            return None
+        return Piece("", self.starts[first], self.ends[last - 1])
+
+
+#: The stretch of an empty span, shared: nothing writes to a stretch once it is made.
+_EMPTY = Stretch()
 
 
 class _Before(NamedTuple):
@@ -81,8 +112,8 @@ class _Before(NamedTuple):
 class Context:
     """Finds the counted object and the verb of a quantity among its clause's tokens.
 
-    Its methods take the pieces of a stretch and indexes into them: a quantity reads a few
-    pieces, and slicing them or searching them again for an index cost more than reading them."""
+    Its methods take a stretch and indexes into it: a quantity reads a few pieces, and slicing
+    them or searching them again for an index cost more than reading them."""
 
     def __init__(self, markers: dict) -> None:
         context = markers["context"]
@@ -116,22 +147,22 @@ class Context:
         """A light verb standing last is a noun (`异地商会组织4个`): it never heads a verb run."""
         return word in (self._verbs_before_noun_standing_last if head else self._verbs_anywhere)
 
-    def _noun_start(self, pieces: list[Piece], end: int) -> int:
+    def _noun_start(self, words: list[str], end: int) -> int:
         """Where the noun phrase ending at `end` starts; `end` when there is none."""
         start = end
-        while start and not self._ends_object(pieces[start - 1].text) \
-                and not self._verb_before_noun(pieces[start - 1].text, head=start == end):
+        while start and not self._ends_object(words[start - 1]) \
+                and not self._verb_before_noun(words[start - 1], head=start == end):
             start -= 1
         return start
 
-    def _verb_runs(self, pieces: list[Piece], end: int) -> list[tuple[int, int]]:
+    def _verb_runs(self, words: list[str], end: int) -> list[tuple[int, int]]:
         """`(first, last)` of the runs of verbs before `end`, but for runs of light verbs only."""
         runs: list[tuple[int, int]] = []
         anywhere, standing_last = self._verbs_anywhere, self._verbs_standing_last
         first = None
         heavy = False
         for index in range(end):
-            word = pieces[index].text
+            word = words[index]
             if word in (standing_last if index == end - 1 else anywhere):
                 if first is None:
                     first, heavy = index, False
@@ -144,107 +175,104 @@ class Context:
             runs.append((first, end))
         return runs
 
-    def before(self, pieces: list[Piece]) -> _Before:
+    def before(self, stretch: Stretch) -> _Before:
         """The object and verb read from the clause before the quantity."""
-        end = len(pieces)
+        words = stretch.words
+        end = len(words)
         after_copula = False
-        while end and pieces[end - 1].text in self._skips_or_copulas:
-            after_copula |= pieces[end - 1].text in self.copulas
+        while end and words[end - 1] in self._skips_or_copulas:
+            after_copula |= words[end - 1] in self.copulas
             end -= 1
         if after_copula:
-            return _Before(self.class_noun(pieces, self._noun_start(pieces, end), end), None,
+            return _Before(self.class_noun(stretch, self._noun_start(words, end), end), None,
                            measured=True)
-        runs = self._verb_runs(pieces, end)
+        runs = self._verb_runs(words, end)
         run = next((run for run in reversed(runs)
-                    if run[1] < end and pieces[run[1]].text not in self._verbs_anywhere), None)
+                    if run[1] < end and words[run[1]] not in self._verbs_anywhere), None)
         if run is None and runs and runs[-1][1] == end:
             run = runs[-1]
         if run is None:
-            start = self._noun_start(pieces, end)
-            closed = start > 0 and pieces[start - 1].text in self.back_references
-            return _Before(self.class_noun(pieces, start, end), None, closed=closed)
+            start = self._noun_start(words, end)
+            closed = start > 0 and words[start - 1] in self.back_references
+            return _Before(self.class_noun(stretch, start, end), None, closed=closed)
         first, last = run
-        while first < last - 1 and pieces[first].text in self.light_verbs:
+        while first < last - 1 and words[first] in self.light_verbs:
             first += 1
         object_start = last
-        while object_start < end and pieces[object_start].text in self._stops_or_skips:
+        while object_start < end and words[object_start] in self._stops_or_skips:
             object_start += 1
-        return _Before(self.class_noun(pieces, object_start, end), _span(pieces, first, last))
+        return _Before(self.class_noun(stretch, object_start, end), stretch.span(first, last))
 
-    def subject(self, pieces: list[Piece], verb: Piece) -> Piece | None:
+    def subject(self, stretch: Stretch, verb: Piece) -> Piece | None:
         """The noun before the verb, for `早餐会全年召开12次` and `覆盖率同比增长6.5个百分点`."""
-        end = next(i for i, p in enumerate(pieces) if p.start == verb.start)
-        while end and pieces[end - 1].text in self.skip:
+        words = stretch.words
+        end = stretch.starts.index(verb.start)
+        while end and words[end - 1] in self.skip:
             end -= 1
-        if end and pieces[end - 1].text == "被":
+        if end and words[end - 1] == "被":
             return None
-        return _span(pieces, self._noun_start(pieces, end), end)
+        return stretch.span(self._noun_start(words, end), end)
 
     def is_noun(self, word: str) -> bool:
         return not self._ends_object(word) and not self.is_verb(word, head=True)
 
-    def after(self, pieces: list[Piece], *, after_de_only: bool,
-              leading_verb: bool = False) -> Piece | None:
+    def after(self, stretch: Stretch, *, after_de_only: bool, leading_verb: bool = False,
+              first: int = 0) -> Piece | None:
         """The noun phrase right after the quantity (`11个示范点`, `56.3%的税收`), running on
-        through an enumeration (`4期统战信息、宣传等工作培训班`).
+        through an enumeration (`4期统战信息、宣传等工作培训班`); `first`: where it may start.
 
         `leading_verb`: nothing before names the object, so a verb-looking word that opens a
         compound noun belongs to it (`5个联合党支部`)."""
-        index = 0
-        if pieces and pieces[0].text == "的":
-            index = 1
+        words = stretch.words
+        index = first
+        if index < len(words) and words[index] == "的":
+            index += 1
         elif after_de_only:
             return None
         first = index
-        if leading_verb and index + 1 < len(pieces) and self.is_verb(pieces[index].text, head=True) \
-                and self.is_noun(pieces[index + 1].text):
+        if leading_verb and index + 1 < len(words) and self.is_verb(words[index], head=True) \
+                and self.is_noun(words[index + 1]):
             index += 1
         end = index
-        while index < len(pieces):
-            word = pieces[index].text
-            if word in self.noun_joiners and end > first and index + 1 < len(pieces) \
-                    and not _opens_number(pieces[index + 1].text) and self.is_noun(pieces[index + 1].text):
+        while index < len(words):
+            word = words[index]
+            if word in self.noun_joiners and end > first and index + 1 < len(words) \
+                    and not _opens_number(words[index + 1]) and self.is_noun(words[index + 1]):
                 index += 1
                 continue
             if not self.is_noun(word):
                 break
             index += 1
             end = index
-        return _span(pieces, first, end)
+        return stretch.span(first, end)
 
-    def after_action(self, pieces: list[Piece]) -> tuple[Piece | None, Piece] | None:
+    def after_action(self, stretch: Stretch) -> tuple[Piece | None, Piece] | None:
         """(object, verb) when the quantity opens its clause and a verb follows it:
         `100%完成赋码换证工作`, `3个被评为省级示范场所`."""
-        index = 1 if pieces[0].text == "被" else 0
-        if index >= len(pieces) or not self.is_verb(pieces[index].text):
+        words = stretch.words
+        index = 1 if words[0] == "被" else 0
+        if index >= len(words) or not self.is_verb(words[index]):
             return None
-        noun = self.after(pieces[index + 1:], after_de_only=False)
-        return (noun, pieces[index]) if noun is not None else None
+        noun = self.after(stretch, after_de_only=False, first=index + 1)
+        return (noun, stretch.piece(index)) if noun is not None else None
 
-    def class_noun(self, pieces: list[Piece], first: int, last: int) -> Piece | None:
-        """The object named by `pieces[first:last]`: `A、B等基层统战品牌12个` counts the class
+    def class_noun(self, stretch: Stretch, first: int, last: int) -> Piece | None:
+        """The object named by pieces `[first, last)`: `A、B等基层统战品牌12个` counts the class
         named after 等."""
+        words = stretch.words
         cut = None
         for index in range(first, last):
-            if pieces[index].text in self.enumeration_ends:
+            if words[index] in self.enumeration_ends:
                 cut = index
         if cut is None:
-            return _span(pieces, first, last)
+            return stretch.span(first, last)
         if cut == last - 1:  # `…主题教育活动等30余次`: the last item stands for the list
-            inside = pieces[first:last]
-            return _span(inside, self._noun_start(inside, cut - first), cut - first)
-        return _span(pieces, cut + 1, last)
+            return stretch.span(first + self._noun_start(words[first:last], cut - first), cut)
+        return stretch.span(cut + 1, last)
 
 
 def _opens_number(word: str) -> bool:
     return word[0].isdigit() or word[0] in DIGIT_CHARS
-
-
-def _span(pieces: list[Piece], first: int, last: int) -> Piece | None:
-    """One piece over `pieces[first:last]`; None when that is empty."""
-    if first >= last:
-        return None
-    return Piece("", pieces[first].start, pieces[last - 1].end)
 
 
 #: Quotation and title marks: what they enclose is one piece, so the words of a quoted name or a
@@ -255,11 +283,12 @@ _CLOSE_QUOTES = frozenset("”’」』\"》")
 
 
 def _pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str,
-            is_noun: Callable[[str], bool]) -> list[Piece]:
+            is_noun: Callable[[str], bool]) -> Stretch:
     """Tokens, given by their bounds, clipped to `[start, end)`, with their folded text; a
     quotation is one piece, and a short bracket inside a word joins the words on both sides
     (`行业商(协)会`: `商(协)会`) unless what follows it is a word of its own (`乡(街道)签订`)."""
-    pieces: list[Piece] = []
+    stretch = Stretch()
+    words, starts, ends = stretch.words, stretch.starts, stretch.ends
     quote_start = None
     glue_until = -1
     for token_start, token_end in tokens:
@@ -270,35 +299,42 @@ def _pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str
         word = folded[left:right]
         if quote_start is not None:
             if word in _CLOSE_QUOTES:
-                pieces.append(Piece(folded[quote_start:right], quote_start, right))
+                words.append(folded[quote_start:right])
+                starts.append(quote_start)
+                ends.append(right)
                 quote_start = None
             continue
         if left < glue_until:
             if right > glue_until:  # one token holds the closing bracket and the next word
-                last = pieces.pop()
-                pieces.append(Piece(folded[last.start:right], last.start, right))
+                words[-1] = folded[starts[-1]:right]
+                ends[-1] = right
             continue
         if word in _OPEN_QUOTES:
             quote_start = left
             continue
-        piece_start = left
-        if left == glue_until and pieces and pieces[-1].end == left \
+        if left == glue_until and words and ends[-1] == left \
                 and (right - left == 1 or is_noun(word)):
-            piece_start = pieces.pop().start
+            left = starts.pop()
+            words.pop()
+            ends.pop()
         glue = _GLUE.match(folded, right, end) if right < end and folded[right] == "(" else None
         if glue is not None:
             right = glue_until = glue.end()
-        pieces.append(Piece(folded[piece_start:right], piece_start, right))
+        words.append(folded[left:right])
+        starts.append(left)
+        ends.append(right)
     if quote_start is not None:
-        pieces.append(Piece(folded[quote_start:end], quote_start, end))
-    return pieces
+        words.append(folded[quote_start:end])
+        starts.append(quote_start)
+        ends.append(end)
+    return stretch
 
 
 def _pieces_between(draft: Draft, start: int, end: int, context: Context, *,
-                    straddling: bool = False) -> list[Piece]:
+                    straddling: bool = False) -> Stretch:
     """The pieces of `[start, end)`; `straddling`: also the part of a token that begins before."""
     if start >= end:
-        return []  # a quantity opening or closing its clause: no tokens to look up
+        return _EMPTY  # a quantity opening or closing its clause: no tokens to look up
     return _pieces(draft.token_bounds_between(start, end, straddling=straddling), start, end,
                    draft.folded, context.is_noun)
 
@@ -408,8 +444,8 @@ def object_and_verb(draft: Draft, context: Context, reading: Located, clause: Cl
     if role != FIGURE:
         # A span of time measures only a noun it is joined to (`为期一个月的宣传活动`,
         # `培养周期为三年`); `连续两年`, `一年来`, `运行5年` count nothing.
-        if role == ORDINAL or (after and after[0].text in context.frame_after) \
-                or (before and before[-1].text in context.frame_before):
+        if role == ORDINAL or (after and after.words[0] in context.frame_after) \
+                or (before and before.words[-1] in context.frame_before):
             return None, verb
         forward = context.after(after, after_de_only=True)
         measured = found.measured or (noun is not None and verb is None and noun.end == reading.start)
