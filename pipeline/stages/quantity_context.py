@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
@@ -55,8 +54,7 @@ def verb_lexicon(context: dict) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(verbs - not_verbs), frozenset(verbal_nouns - verbs - not_verbs)
 
 
-@dataclass(slots=True)
-class Piece:
+class Piece(NamedTuple):
     """A token, or the part of one that lies outside the quantity; the object and the verb
     found are pieces with no text of their own."""
 
