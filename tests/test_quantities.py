@@ -226,3 +226,21 @@ def test_the_trap_patterns_first_characters_cover_every_pattern():
             else:
                 assert op is constants.RANGE, (pattern, op)
                 assert all(first.match(chr(code)) for code in range(av[0], av[1] + 1)), pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="区商协会村社甲乙()、,。 1", max_size=30), st.data())
+def test_clause_breaks_of_a_stretch_are_the_text_s_breaks_in_it(text, data):
+    """Breaks read for a stretch are those of the whole text that fall in it: a short bracket
+    inside a word breaks nothing, even where the stretch starts or ends inside it."""
+    import re
+    from pipeline.stages.quantity_context import _CLAUSE_BREAK, _GLUE, ClauseBreaks
+
+    # The whole text's breaks as one pattern reads them: a glued bracket is consumed whole.
+    whole = re.compile(f"(?P<glue>{_GLUE.pattern})|{_CLAUSE_BREAK.pattern}")
+    expected = [match.start() for match in whole.finditer(text) if not match.group("glue")]
+    low = data.draw(st.integers(0, len(text)))
+    high = data.draw(st.integers(low, len(text)))
+    breaks, ends = ClauseBreaks(text)._breaks_between(low, high)
+    assert breaks == [offset for offset in expected if low <= offset < high]
+    assert ends == [offset for offset in breaks if text[offset] != "、"]
