@@ -181,3 +181,66 @@ def test_the_tail_of_a_meeting_noun_is_not_the_verb(sentence, extract):
     action a count reports."""
     [count] = extract(sentence)
     assert count.verb != "会"
+
+
+def _possible_first_chars(items, constants) -> list:
+    """What a parsed pattern's first consumed character may be: LITERAL codes and IN items."""
+    found: list = []
+    for op, av in items:
+        if op in (constants.ASSERT, constants.ASSERT_NOT) and av[0] < 0:
+            continue  # a lookbehind consumes nothing
+        if op is constants.LITERAL:
+            return found + [(op, av)]
+        if op is constants.IN:
+            return found + list(av)
+        if op is constants.SUBPATTERN:
+            return found + _possible_first_chars(av[-1], constants)
+        if op is constants.BRANCH:
+            return found + [first for branch in av[1]
+                            for first in _possible_first_chars(branch, constants)]
+        if op in (constants.MAX_REPEAT, constants.MIN_REPEAT):
+            found += _possible_first_chars(av[2], constants)
+            if av[0] > 0:
+                return found
+            continue
+        raise AssertionError(f"unexpected start of a trap pattern: {op}")
+    return found
+
+
+def test_the_trap_patterns_first_characters_cover_every_pattern():
+    """The trap matcher skips positions outside `first_chars`: no pattern may start elsewhere."""
+    import re
+    try:
+        from re import _constants as constants, _parser as parser
+    except ImportError:  # Python 3.10
+        import sre_constants as constants
+        import sre_parse as parser
+    from pipeline.stages.quantities import tables
+
+    book = tables().markers["trap_patterns"]
+    first = re.compile(f"[{book['first_chars']}]")
+    for pattern in book["patterns"]:
+        for op, av in _possible_first_chars(parser.parse(pattern), constants):
+            if op is constants.LITERAL:
+                assert first.match(chr(av)), (pattern, chr(av))
+            else:
+                assert op is constants.RANGE, (pattern, op)
+                assert all(first.match(chr(code)) for code in range(av[0], av[1] + 1)), pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="区商协会村社甲乙()、,。 1", max_size=30), st.data())
+def test_clause_breaks_of_a_stretch_are_the_text_s_breaks_in_it(text, data):
+    """Breaks read for a stretch are those of the whole text that fall in it: a short bracket
+    inside a word breaks nothing, even where the stretch starts or ends inside it."""
+    import re
+    from pipeline.stages.quantity_context import _CLAUSE_BREAK, _GLUE, ClauseBreaks
+
+    # The whole text's breaks as one pattern reads them: a glued bracket is consumed whole.
+    whole = re.compile(f"(?P<glue>{_GLUE.pattern})|{_CLAUSE_BREAK.pattern}")
+    expected = [match.start() for match in whole.finditer(text) if not match.group("glue")]
+    low = data.draw(st.integers(0, len(text)))
+    high = data.draw(st.integers(low, len(text)))
+    breaks, ends = ClauseBreaks(text)._breaks_between(low, high)
+    assert breaks == [offset for offset in expected if low <= offset < high]
+    assert ends == [offset for offset in breaks if text[offset] != "、"]

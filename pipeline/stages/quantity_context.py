@@ -7,11 +7,10 @@ See that module's docstring for the rules; the words they rely on are in
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ..data import data_lines
 from ..draft import Draft
@@ -29,9 +28,8 @@ _CLAUSE_BREAK = re.compile(r"[,。;:!?、\s|()【】\[\]]")
 #: An enumeration comma: a forward object runs on through it (`4期统战信息、宣传等工作培训班`).
 LIST_COMMA = "、"
 #: A short bracket inside a word (`行业商(协)会`, `示范村(社区)`) belongs to the word: it breaks
-#: nothing. The first branch consumes such a group whole, so the second finds only real breaks.
-_GLUE = re.compile(rf"(?<=[{CJK_CLASS}])\([^()\s,。;:!?]{{1,3}}\)(?=[{CJK_CLASS}])")
-BREAKS = re.compile(rf"(?P<glue>{_GLUE.pattern})|{_CLAUSE_BREAK.pattern}")
+#: nothing. The bracket comes first so that a search skips to the next one at C speed.
+_GLUE = re.compile(rf"\((?<=[{CJK_CLASS}]\()[^()\s,。;:!?]{{1,3}}\)(?=[{CJK_CLASS}])")
 
 
 @lru_cache(maxsize=1)
@@ -56,17 +54,47 @@ def verb_lexicon(context: dict) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(verbs - not_verbs), frozenset(verbal_nouns - verbs - not_verbs)
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
-    """A token, or the part of one that lies outside the quantity."""
+class Piece(NamedTuple):
+    """A token, or the part of one that lies outside the quantity; the object and the verb
+    found are pieces with no text of their own."""
 
     text: str
     start: int
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Before:
+class Stretch:
+    """The pieces of a stretch of text around a quantity, as three parallel lists: the word
+    tests read only the words, and a record per piece cost more than the tests themselves."""
+
+    __slots__ = ("words", "starts", "ends")
+
+    def __init__(self) -> None:
+        self.words: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __iter__(self) -> Iterator[Piece]:
+        return map(Piece, self.words, self.starts, self.ends)
+
+    def piece(self, index: int) -> Piece:
+        return Piece(self.words[index], self.starts[index], self.ends[index])
+
+    def span(self, first: int, last: int) -> Piece | None:
+        """One piece over pieces `[first, last)`; None when that is empty."""
+        if first >= last:
+            return None
+        return Piece("", self.starts[first], self.ends[last - 1])
+
+
+#: The stretch of an empty span, shared: nothing writes to a stretch once it is made.
+_EMPTY = Stretch()
+
+
+class _Before(NamedTuple):
     """What the clause before a quantity says about it.
 
     `closed`: the object slot is settled (after a back-reference such as 其中, the quantity
@@ -80,7 +108,10 @@ class _Before:
 
 
 class Context:
-    """Finds the counted object and the verb of a quantity among its clause's tokens."""
+    """Finds the counted object and the verb of a quantity among its clause's tokens.
+
+    Its methods take a stretch and indexes into it: a quantity reads a few pieces, and slicing
+    them or searching them again for an index cost more than reading them."""
 
     def __init__(self, markers: dict) -> None:
         context = markers["context"]
@@ -94,137 +125,152 @@ class Context:
         self.light_verbs = frozenset(context["light_verbs"])
         self.enumeration_ends = frozenset(context["enumeration_ends"])
         self.noun_joiners = frozenset(context["noun_joiners"])
+        # The unions the word tests below ask about, so that each is one lookup.
+        self._verbs_standing_last = self.verbs - self.copulas
+        self._verbs_anywhere = (self.verbs | self.verbal_nouns) - self.copulas
+        self._verbs_before_noun_standing_last = self._verbs_standing_last - self.light_verbs
+        self._object_ends = self.stops | self.skip | self.copulas | self.back_references
+        self._skips_or_copulas = self.skip | self.copulas
+        self._stops_or_skips = self.stops | self.skip
 
     def is_verb(self, word: str, *, head: bool = False) -> bool:
         """`head`: the word stands last before the quantity, where a verbal noun is a noun."""
-        if word in self.copulas:
-            return False
-        return word in self.verbs or (not head and word in self.verbal_nouns)
+        return word in (self._verbs_standing_last if head else self._verbs_anywhere)
 
     def _ends_object(self, word: str) -> bool:
-        return (word in self.stops or word in self.skip or word in self.copulas
-                or word in self.back_references or bool(_CLAUSE_BREAK.fullmatch(word)))
+        # A clause break is one character: only those need the pattern.
+        return word in self._object_ends or (len(word) == 1 and _CLAUSE_BREAK.match(word) is not None)
 
     def _verb_before_noun(self, word: str, *, head: bool) -> bool:
         """A light verb standing last is a noun (`异地商会组织4个`): it never heads a verb run."""
-        return self.is_verb(word, head=head) and not (head and word in self.light_verbs)
+        return word in (self._verbs_before_noun_standing_last if head else self._verbs_anywhere)
 
-    def _noun_before(self, pieces: list[Piece], end: int) -> Piece | None:
+    def _noun_start(self, words: list[str], end: int) -> int:
+        """Where the noun phrase ending at `end` starts; `end` when there is none."""
         start = end
-        while start and not self._ends_object(pieces[start - 1].text) \
-                and not self._verb_before_noun(pieces[start - 1].text, head=start == end):
+        while start and not self._ends_object(words[start - 1]) \
+                and not self._verb_before_noun(words[start - 1], head=start == end):
             start -= 1
-        return _span(pieces[start:end])
+        return start
 
-    def _verb_runs(self, pieces: list[Piece], end: int) -> list[tuple[int, int]]:
+    def _verb_runs(self, words: list[str], end: int) -> list[tuple[int, int]]:
+        """`(first, last)` of the runs of verbs before `end`, but for runs of light verbs only."""
         runs: list[tuple[int, int]] = []
+        anywhere, standing_last = self._verbs_anywhere, self._verbs_standing_last
+        first = None
+        heavy = False
         for index in range(end):
-            if self.is_verb(pieces[index].text, head=index == end - 1):
-                if runs and runs[-1][1] == index:
-                    runs[-1] = (runs[-1][0], index + 1)
-                else:
-                    runs.append((index, index + 1))
-        return [run for run in runs
-                if not all(pieces[i].text in self.light_verbs for i in range(*run))]
+            word = words[index]
+            if word in (standing_last if index == end - 1 else anywhere):
+                if first is None:
+                    first, heavy = index, False
+                heavy = heavy or word not in self.light_verbs
+            elif first is not None:
+                if heavy:
+                    runs.append((first, index))
+                first = None
+        if first is not None and heavy:
+            runs.append((first, end))
+        return runs
 
-    def before(self, pieces: list[Piece]) -> _Before:
+    def before(self, stretch: Stretch) -> _Before:
         """The object and verb read from the clause before the quantity."""
-        end = len(pieces)
+        words = stretch.words
+        end = len(words)
         after_copula = False
-        while end and (pieces[end - 1].text in self.skip or pieces[end - 1].text in self.copulas):
-            after_copula |= pieces[end - 1].text in self.copulas
+        while end and words[end - 1] in self._skips_or_copulas:
+            after_copula |= words[end - 1] in self.copulas
             end -= 1
         if after_copula:
-            return _Before(self.class_noun(pieces, self._noun_before(pieces, end)), None, measured=True)
-        runs = self._verb_runs(pieces, end)
-        governing = [run for run in runs if run[1] < end and not self.is_verb(pieces[run[1]].text)]
-        run = governing[-1] if governing else (runs[-1] if runs and runs[-1][1] == end else None)
+            return _Before(self.class_noun(stretch, self._noun_start(words, end), end), None,
+                           measured=True)
+        runs = self._verb_runs(words, end)
+        run = next((run for run in reversed(runs)
+                    if run[1] < end and words[run[1]] not in self._verbs_anywhere), None)
+        if run is None and runs and runs[-1][1] == end:
+            run = runs[-1]
         if run is None:
-            noun = self._noun_before(pieces, end)
-            start = end if noun is None else next(i for i, p in enumerate(pieces) if p.start == noun.start)
-            closed = start > 0 and pieces[start - 1].text in self.back_references
-            return _Before(self.class_noun(pieces, noun), None, closed=closed)
+            start = self._noun_start(words, end)
+            closed = start > 0 and words[start - 1] in self.back_references
+            return _Before(self.class_noun(stretch, start, end), None, closed=closed)
         first, last = run
-        while first < last - 1 and pieces[first].text in self.light_verbs:
+        while first < last - 1 and words[first] in self.light_verbs:
             first += 1
-        verb = _span(pieces[first:last])
         object_start = last
-        while object_start < end and (pieces[object_start].text in self.stops or pieces[object_start].text in self.skip):
+        while object_start < end and words[object_start] in self._stops_or_skips:
             object_start += 1
-        return _Before(self.class_noun(pieces, _span(pieces[object_start:end])), verb)
+        return _Before(self.class_noun(stretch, object_start, end), stretch.span(first, last))
 
-    def subject(self, pieces: list[Piece], verb: Piece) -> Piece | None:
+    def subject(self, stretch: Stretch, verb: Piece) -> Piece | None:
         """The noun before the verb, for `早餐会全年召开12次` and `覆盖率同比增长6.5个百分点`."""
-        end = next(i for i, p in enumerate(pieces) if p.start == verb.start)
-        while end and pieces[end - 1].text in self.skip:
+        words = stretch.words
+        end = stretch.starts.index(verb.start)
+        while end and words[end - 1] in self.skip:
             end -= 1
-        if end and pieces[end - 1].text == "被":
+        if end and words[end - 1] == "被":
             return None
-        return self._noun_before(pieces, end)
+        return stretch.span(self._noun_start(words, end), end)
 
     def is_noun(self, word: str) -> bool:
         return not self._ends_object(word) and not self.is_verb(word, head=True)
 
-    def after(self, pieces: list[Piece], *, after_de_only: bool,
-              leading_verb: bool = False) -> Piece | None:
+    def after(self, stretch: Stretch, *, after_de_only: bool, leading_verb: bool = False,
+              first: int = 0) -> Piece | None:
         """The noun phrase right after the quantity (`11个示范点`, `56.3%的税收`), running on
-        through an enumeration (`4期统战信息、宣传等工作培训班`).
+        through an enumeration (`4期统战信息、宣传等工作培训班`); `first`: where it may start.
 
         `leading_verb`: nothing before names the object, so a verb-looking word that opens a
         compound noun belongs to it (`5个联合党支部`)."""
-        index = 0
-        if pieces and pieces[0].text == "的":
-            index = 1
+        words = stretch.words
+        index = first
+        if index < len(words) and words[index] == "的":
+            index += 1
         elif after_de_only:
             return None
         first = index
-        if leading_verb and index + 1 < len(pieces) and self.is_verb(pieces[index].text, head=True) \
-                and self.is_noun(pieces[index + 1].text):
+        if leading_verb and index + 1 < len(words) and self.is_verb(words[index], head=True) \
+                and self.is_noun(words[index + 1]):
             index += 1
         end = index
-        while index < len(pieces):
-            word = pieces[index].text
-            if word in self.noun_joiners and end > first and index + 1 < len(pieces) \
-                    and not _opens_number(pieces[index + 1].text) and self.is_noun(pieces[index + 1].text):
+        while index < len(words):
+            word = words[index]
+            if word in self.noun_joiners and end > first and index + 1 < len(words) \
+                    and not _opens_number(words[index + 1]) and self.is_noun(words[index + 1]):
                 index += 1
                 continue
             if not self.is_noun(word):
                 break
             index += 1
             end = index
-        return _span(pieces[first:end])
+        return stretch.span(first, end)
 
-    def after_action(self, pieces: list[Piece]) -> tuple[Piece | None, Piece] | None:
+    def after_action(self, stretch: Stretch) -> tuple[Piece | None, Piece] | None:
         """(object, verb) when the quantity opens its clause and a verb follows it:
         `100%完成赋码换证工作`, `3个被评为省级示范场所`."""
-        index = 1 if pieces[0].text == "被" else 0
-        if index >= len(pieces) or not self.is_verb(pieces[index].text):
+        words = stretch.words
+        index = 1 if words[0] == "被" else 0
+        if index >= len(words) or not self.is_verb(words[index]):
             return None
-        noun = self.after(pieces[index + 1:], after_de_only=False)
-        return (noun, pieces[index]) if noun is not None else None
+        noun = self.after(stretch, after_de_only=False, first=index + 1)
+        return (noun, stretch.piece(index)) if noun is not None else None
 
-    def class_noun(self, pieces: list[Piece], noun: Piece | None) -> Piece | None:
-        """`A、B等基层统战品牌12个`: the class named after 等 is what is counted."""
-        if noun is None:
-            return None
-        inside = [piece for piece in pieces if noun.start <= piece.start and piece.end <= noun.end]
-        cut = max((i for i, piece in enumerate(inside) if piece.text in self.enumeration_ends),
-                  default=None)
+    def class_noun(self, stretch: Stretch, first: int, last: int) -> Piece | None:
+        """The object named by pieces `[first, last)`: `A、B等基层统战品牌12个` counts the class
+        named after 等."""
+        words = stretch.words
+        cut = None
+        for index in range(first, last):
+            if words[index] in self.enumeration_ends:
+                cut = index
         if cut is None:
-            return noun
-        if cut == len(inside) - 1:  # `…主题教育活动等30余次`: the last item stands for the list
-            return self._noun_before(inside, cut)
-        return _span(inside[cut + 1:])
+            return stretch.span(first, last)
+        if cut == last - 1:  # `…主题教育活动等30余次`: the last item stands for the list
+            return stretch.span(first + self._noun_start(words[first:last], cut - first), cut)
+        return stretch.span(cut + 1, last)
 
 
 def _opens_number(word: str) -> bool:
     return word[0].isdigit() or word[0] in DIGIT_CHARS
-
-
-def _span(pieces: list[Piece]) -> Piece | None:
-    if not pieces:
-        return None
-    return Piece("", pieces[0].start, pieces[-1].end)
 
 
 #: Quotation and title marks: what they enclose is one piece, so the words of a quoted name or a
@@ -235,42 +281,60 @@ _CLOSE_QUOTES = frozenset("”’」』\"》")
 
 
 def _pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str,
-            is_noun: Callable[[str], bool]) -> list[Piece]:
+            is_noun: Callable[[str], bool]) -> Stretch:
     """Tokens, given by their bounds, clipped to `[start, end)`, with their folded text; a
     quotation is one piece, and a short bracket inside a word joins the words on both sides
     (`行业商(协)会`: `商(协)会`) unless what follows it is a word of its own (`乡(街道)签订`)."""
-    pieces: list[Piece] = []
+    stretch = Stretch()
+    words, starts, ends = stretch.words, stretch.starts, stretch.ends
     quote_start = None
     glue_until = -1
     for token_start, token_end in tokens:
-        left, right = max(token_start, start), min(token_end, end)
+        left = token_start if token_start > start else start
+        right = token_end if token_end < end else end
         if left >= right:
             continue
         word = folded[left:right]
         if quote_start is not None:
             if word in _CLOSE_QUOTES:
-                pieces.append(Piece(folded[quote_start:right], quote_start, right))
+                words.append(folded[quote_start:right])
+                starts.append(quote_start)
+                ends.append(right)
                 quote_start = None
             continue
         if left < glue_until:
             if right > glue_until:  # one token holds the closing bracket and the next word
-                last = pieces.pop()
-                pieces.append(Piece(folded[last.start:right], last.start, right))
+                words[-1] = folded[starts[-1]:right]
+                ends[-1] = right
             continue
         if word in _OPEN_QUOTES:
             quote_start = left
             continue
-        piece_start = left
-        if left == glue_until and pieces and pieces[-1].end == left \
+        if left == glue_until and words and ends[-1] == left \
                 and (right - left == 1 or is_noun(word)):
-            piece_start = pieces.pop().start
-        glue = _GLUE.match(folded, right, end)
+            left = starts.pop()
+            words.pop()
+            ends.pop()
+        glue = _GLUE.match(folded, right, end) if right < end and folded[right] == "(" else None
         if glue is not None:
             right = glue_until = glue.end()
-        pieces.append(Piece(folded[piece_start:right], piece_start, right))
+        words.append(folded[left:right])
+        starts.append(left)
+        ends.append(right)
     if quote_start is not None:
-        pieces.append(Piece(folded[quote_start:end], quote_start, end))
-    return pieces
+        words.append(folded[quote_start:end])
+        starts.append(quote_start)
+        ends.append(end)
+    return stretch
+
+
+def _pieces_between(draft: Draft, start: int, end: int, context: Context, *,
+                    straddling: bool = False) -> Stretch:
+    """The pieces of `[start, end)`; `straddling`: also the part of a token that begins before."""
+    if start >= end:
+        return _EMPTY  # a quantity opening or closing its clause: no tokens to look up
+    return _pieces(draft.token_bounds_between(start, end, straddling=straddling), start, end,
+                   draft.folded, context.is_noun)
 
 
 #: `role` of a quantity: a figure worth citing, or one that only places the report in time.
@@ -289,8 +353,7 @@ class Located(Protocol):
     def kind(self) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Neighbour:
+class Neighbour(NamedTuple):
     """The quantity before, in the same sentence: where it ends and what it counts."""
 
     end: int
@@ -298,44 +361,89 @@ class Neighbour:
     noun: Piece | None
 
 
-@dataclass(frozen=True, slots=True)
-class Clause:
-    """Where the words around one quantity may come from."""
+class Clause(NamedTuple):
+    """Where the words around one quantity may come from: `[start, end)`, the quantity left out."""
 
-    breaks: list[int]
-    ends: list[int]
-    sentence: Sentence | None
+    start: int
+    end: int
     previous: Neighbour | None
-    following: int
+
+
+class ClauseBreaks:
+    """The clause breaks of one document, outside the short brackets inside a word, read one
+    sentence at a time when a quantity in it first asks: most sentences hold no quantity, and
+    listing every break of the text was a seventh of the stage's time on government reports."""
+
+    def __init__(self, folded: str) -> None:
+        self._folded = folded
+        glues = [match.span() for match in _GLUE.finditer(folded)]
+        self._glue_starts = [start for start, _ in glues]
+        self._glue_ends = [end for _, end in glues]
+        #: sentence start -> the sentence's breaks, and the breaks that end a clause.
+        self._in_sentence: dict[int, tuple[list[int], list[int]]] = {}
+        self._in_text: tuple[list[int], list[int]] | None = None
+
+    def clause(self, reading: Located, sentence: Sentence | None, previous: Neighbour | None,
+               following: int) -> Clause:
+        """The clause around `reading`, within its sentence and between its neighbours."""
+        if sentence is None:
+            low, high = 0, len(self._folded)
+            if self._in_text is None:
+                self._in_text = self._breaks_between(low, high)
+            breaks, ends = self._in_text
+        else:
+            low, high = sentence.start, sentence.end
+            found = self._in_sentence.get(low)
+            if found is None:
+                found = self._in_sentence[low] = self._breaks_between(low, high)
+            breaks, ends = found
+        before_break = bisect_left(breaks, reading.start) - 1
+        start = max(low, breaks[before_break] + 1 if before_break >= 0 else 0,
+                    previous.end if previous else 0)
+        after_break = bisect_left(ends, reading.end)
+        end = min(high, ends[after_break] if after_break < len(ends) else high, following)
+        return Clause(start, end, previous)
+
+    def _breaks_between(self, low: int, high: int) -> tuple[list[int], list[int]]:
+        """The breaks in `[low, high)`; and those that end a clause, as forward objects run on
+        through an enumeration comma."""
+        folded = self._folded
+        breaks = [match.start() for match in _CLAUSE_BREAK.finditer(folded, low, high)]
+        first = bisect_right(self._glue_ends, low)
+        last = bisect_left(self._glue_starts, high, first)
+        if first < last:
+            breaks = _outside(breaks, self._glue_starts[first:last], self._glue_ends[first:last])
+        return breaks, [offset for offset in breaks if folded[offset] != LIST_COMMA]
+
+
+def _outside(offsets: list[int], starts: list[int], ends: list[int]) -> list[int]:
+    """The sorted `offsets` outside every span `[starts[i], ends[i])` (sorted, disjoint)."""
+    kept: list[int] = []
+    span = 0
+    for offset in offsets:
+        while span < len(starts) and ends[span] <= offset:
+            span += 1
+        if span == len(starts) or offset < starts[span]:
+            kept.append(offset)
+    return kept
 
 
 def object_and_verb(draft: Draft, context: Context, reading: Located, clause: Clause,
                     role: str) -> tuple[Piece | None, Piece | None]:
-    folded = draft.folded
-    low = clause.sentence.start if clause.sentence else 0
-    high = clause.sentence.end if clause.sentence else len(folded)
-    previous = clause.previous
-    before_break = bisect_left(clause.breaks, reading.start) - 1
-    clause_start = max(low, clause.breaks[before_break] + 1 if before_break >= 0 else 0,
-                       previous.end if previous else 0)
-    after_break = bisect_left(clause.ends, reading.end)
-    clause_end = min(high, clause.ends[after_break] if after_break < len(clause.ends) else high,
-                     clause.following)
+    clause_start, clause_end, previous = clause.start, clause.end, clause.previous
     # Words are read only between this quantity and its neighbours, so a run of quantities
     # (`3次3次3次...`) costs each one its own stretch of text, not the whole clause.
-    before = _pieces(draft.token_bounds_between(clause_start, reading.start), clause_start,
-                     reading.start, folded, context.is_noun)
+    before = _pieces_between(draft, clause_start, reading.start, context)
     found = context.before(before)
     noun, verb = found.noun, found.verb
     if found.closed:
         return noun, verb
-    after = _pieces(draft.token_bounds_between(reading.end, clause_end, straddling=True),
-                    reading.end, clause_end, folded, context.is_noun)
+    after = _pieces_between(draft, reading.end, clause_end, context, straddling=True)
     if role != FIGURE:
         # A span of time measures only a noun it is joined to (`为期一个月的宣传活动`,
         # `培养周期为三年`); `连续两年`, `一年来`, `运行5年` count nothing.
-        if role == ORDINAL or (after and after[0].text in context.frame_after) \
-                or (before and before[-1].text in context.frame_before):
+        if role == ORDINAL or (after and after.words[0] in context.frame_after) \
+                or (before and before.words[-1] in context.frame_before):
             return None, verb
         forward = context.after(after, after_de_only=True)
         measured = found.measured or (noun is not None and verb is None and noun.end == reading.start)
