@@ -91,8 +91,9 @@ class RuleBase:
         self.university = re.compile(alternation(p["university_suffixes"]))
         self.university_fields = tuple(sorted(p["university_fields"], key=len, reverse=True))
         self.venue = re.compile(alternation(p["venue_suffixes"]))
-        self.venue_end = re.compile(f"(?:{alternation(p['venue_suffixes'])})$")
-        self.list_org_end = re.compile(f"(?:{alternation(p['list_org_endings'])})$")
+        # Read with `str.endswith`, on names that never end in a line break.
+        self.venue_endings = tuple(p["venue_suffixes"])
+        self.list_org_endings = tuple(p["list_org_endings"])
         self.event_suffix = re.compile(
             rf"(?P<topic>[{CJK_CLASS}]{{2,{p['event_max_topic']}}}?)(?:{alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(alternation(p["event_scopes"]))
@@ -115,6 +116,10 @@ class RuleBase:
         self.compound_surnames = tuple(p["compound_surnames"])
         self.name_stops = tuple(sorted(p["person_name_stops"], key=len, reverse=True))
         self.max_boundary = max(map(len, self.boundary_words))
+        # A word running across a position holds the two characters around it, and a word ending
+        # at one ends with the two before it: most positions fail these one-probe tests.
+        self.boundary_inner_pairs = frozenset(word[i:i + 2] for word in self.boundary_words for i in range(len(word) - 1))
+        self.boundary_end_pairs = frozenset(word[-2:] for word in self.boundary_words)
 
     # -- boundaries ---------------------------------------------------------------------------
     def boundary_before(self, text: str, at: int, ends: frozenset[int] = frozenset()) -> bool:
@@ -122,8 +127,10 @@ class RuleBase:
         and not inside a word (其中|溪口镇 does not start at 中)."""
         if at == 0 or at in ends:
             return True
-        if any(text[at - i:at - i + k] in self.boundary_words
-               for k in range(2, self.max_boundary + 1) for i in range(1, k) if at - i >= 0):
+        # At the text's end the pair is one character, and a word ending there is tested as one across it.
+        if (text[at - 1:at + 1] in self.boundary_inner_pairs or at == len(text)) and \
+                any(text[at - i:at - i + k] in self.boundary_words
+                    for k in range(2, self.max_boundary + 1) for i in range(1, k) if at - i >= 0):
             return False
         before = text[at - 1]
         if not is_cjk(before) or before in self.function_chars:
@@ -131,7 +138,8 @@ class RuleBase:
         return self.boundary_word_ends_at(text, at)
 
     def boundary_word_ends_at(self, text: str, at: int) -> bool:
-        return any(text[at - k:at] in self.boundary_words for k in range(2, self.max_boundary + 1) if at - k >= 0)
+        return at >= 2 and text[at - 2:at] in self.boundary_end_pairs and \
+            any(text[at - k:at] in self.boundary_words for k in range(2, self.max_boundary + 1) if at - k >= 0)
 
     def is_suffix(self, text: str, at: int) -> bool:
         """Whether the character at `at` ends a name rather than starting a word (新乡贤)."""

@@ -24,7 +24,8 @@ else:
 _BRACKETED = re.compile(rf"[(（]([{CJK_CLASS}]{{3,20}})[)）]")
 #: A run of list items: words of Chinese characters joined by 、 (no nested quantifiers).
 #: It starts only where a run of characters starts, so a long run is read once, not once per character.
-_LIST = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
+#: Possessive (`++`): a run not followed by 、 fails at once, without giving back its characters one by one.
+_LIST = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]++(?:、[{CJK_CLASS}]++)+")
 
 
 def _one_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
@@ -64,9 +65,9 @@ class ListRules(_Mixed):
                     continue
                 if (start, end) in place_spans or (item in self.gazetteer.shorts and item not in self.gazetteer.short_words):
                     by_kind["GPE"].append((start, end))
-                elif self.venue_end.search(item) and len(item) >= 4 and not _one_word(start, end, bounds):
+                elif item.endswith(self.venue_endings) and len(item) >= 4 and not _one_word(start, end, bounds):
                     by_kind["FAC"].append((start, end))
-                elif self.list_org_end.search(item) and len(item) >= 3 and not _one_word(start, end, bounds):
+                elif item.endswith(self.list_org_endings) and len(item) >= 3 and not _one_word(start, end, bounds):
                     by_kind["ORG"].append((start, end))
                 elif closes_on_places and 2 <= len(item) <= 3 and self.clean_stem(item):
                     by_kind["GPE"].append((start, end))
@@ -85,7 +86,7 @@ class ListRules(_Mixed):
             if self._filler_blocked(name) or self._has_clause_verb(name) or name in self.p["generic_units"] or \
                     name in self.p["list_org_endings"] or name in self.p["department_suffixes"]:
                 continue
-            label = "FAC" if self.venue_end.search(name) else "ORG" if self.list_org_end.search(name) else None
+            label = "FAC" if name.endswith(self.venue_endings) else "ORG" if name.endswith(self.list_org_endings) else None
             if label:
                 found.append(Found(match.start(1), match.end(1), label))
         return found
@@ -116,7 +117,7 @@ class ListRules(_Mixed):
             return True
         shorts = self.gazetteer.shorts
         return any((start, end) in place_spans or text[start:end] in shorts or
-                   self.venue_end.search(text, start, end) or self.list_org_end.search(text, start, end)
+                   text.endswith(self.venue_endings, start, end) or text.endswith(self.list_org_endings, start, end)
                    for start, end in pieces[1:])
 
     def _list_pieces(self, text: str, start: int, end: int) -> list[list[int]]:

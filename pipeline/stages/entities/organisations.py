@@ -195,7 +195,7 @@ class OrganisationRules(_Mixed):
                     (match.start() - anchored[1] in foreign_ends and not match.group().endswith("会")):
                 continue
             name = text[anchored[0]:match.end()]
-            if not name.endswith(self.not_department_tails) and not self.venue_end.search(name):
+            if not name.endswith(self.not_department_tails) and not name.endswith(self.venue_endings):
                 found.append(Found(anchored[0], match.end(), "ORG"))
         return found
 
@@ -226,8 +226,7 @@ class OrganisationRules(_Mixed):
             before = text[start - 1]
             if not is_cjk(before) or before in self.function_chars:
                 break
-            if at - start >= 2 and any(text[start - k:start] in self.boundary_words
-                                       for k in range(2, self.max_boundary + 1) if start - k >= 0):
+            if at - start >= 2 and self.boundary_word_ends_at(text, start):
                 break
             start -= 1
         if start > 0 and text[start - 1] in self.function_chars:
