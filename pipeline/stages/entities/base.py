@@ -6,8 +6,15 @@ import re
 
 from ...data import data_lines
 from ...textnorm import CJK_CLASS, is_cjk
-from .common import CN_DIGIT, NUM, WordIndex, alternation, patterns, skip_to
+from .common import CN_DIGIT, NUM, WordFamilies, WordIndex, alternation, patterns, skip_to
 from .places import Gazetteer
+
+
+#: The lists of `entity_patterns.json` that are searched for in a whole text.
+_SEARCHED_FAMILIES = ("national_orgs", "parties", "bodies", "standalone_bodies", "place_bodies", "company_suffixes",
+                      "university_suffixes", "venue_suffixes", "department_suffixes", "leading_groups", "honorifics",
+                      "person_before", "person_after", "person_titles_after", "person_kin_after", "event_scopes",
+                      "county_suffixes", "town_suffixes")
 
 
 class RuleBase:
@@ -52,22 +59,16 @@ class RuleBase:
         self.relative_levels = p["relative_levels"]
         self.county_levels = frozenset(p["county_levels"])
         self.place_level_suffixes = tuple(sorted(p["place_level_suffixes"], key=len, reverse=True))
-        # Read with `each_start`, which finds them overlapping too.
-        self.county_suffix = re.compile(alternation(p["county_suffixes"]))
-        self.town_suffix = re.compile(alternation(p["town_suffixes"]))
         # Read with `each_start`; the first group is written out so that `re` can skip to its first characters.
         ethnic_group = alternation(p["ethnic_groups"])
         self.ethnic_area = re.compile(f"((?:{ethnic_group})(?:{ethnic_group})*)({alternation(p['ethnic_area_suffixes'])})")
         self.body = re.compile(alternation(p["bodies"]))
-        self.standalone_body = re.compile(alternation(p["standalone_bodies"]))
-        self.department = re.compile(alternation(p["department_suffixes"]))
         self.department_filler_words = re.compile(alternation(p["department_filler_words"]))
         # 发展和改革, 人力资源和社会保障: two fields of one department, joined by 和. A leading 和
         # lets the scan go on leftwards to the first field; a name never starts with it.
         name_ends = "".join(sorted({word[-1] for word in (*p["department_suffixes"], *p["bodies"])}))
         self.joined_fields = re.compile(rf"(?:^|(?<=[{CJK_CLASS}])(?<![{name_ends}]))和(?=[{CJK_CLASS}]{{2}})")
         self.not_department_tails = tuple(p["not_department_tails"])
-        self.national = re.compile(alternation(p["national_orgs"]))
         self.party = re.compile(alternation(p["parties"]))
         self.party_words_in_words = frozenset(p["party_words_in_words"])
         self.party_word_tails = frozenset(p["party_word_tails"])
@@ -78,17 +79,13 @@ class RuleBase:
         self.not_after_short_place = tuple(p["not_after_short_place"])
         self.person_list_closers = tuple(p["person_list_closers"])
         self.list_place_closers = tuple(p["list_place_closers"])
-        self.leading_group = re.compile(alternation(p["leading_groups"]))
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))
         #: Each democratic party's names, short and full, -> its full name (民盟 -> 中国民主同盟).
         self.party_names = {name: full for full, names in p["party_names"].items() for name in (full, *names)}
         # The first unit after a party name, not inside a longer word (委员会, not 委员 of 委员会议).
         self.party_unit_after = re.compile(f"(?=({alternation(p['party_units'])})(?!会议|长|员))")
         self.level_chars = frozenset(ch for word in p["level_words"] for ch in word)
-        self.place_body = re.compile(alternation(p["place_bodies"]))
-        self.company = re.compile(alternation(p["company_suffixes"]))
         self.place_named_suffixes = frozenset(p["place_named_suffixes"])
-        self.university = re.compile(alternation(p["university_suffixes"]))
         self.university_fields = tuple(sorted(p["university_fields"], key=len, reverse=True))
         self.venue = re.compile(alternation(p["venue_suffixes"]))
         # Read with `str.endswith`, on names that never end in a line break.
@@ -104,18 +101,18 @@ class RuleBase:
             skip_to(rf"第\d{CN_DIGIT}") + rf"第?(?:{NUM})[届次](?P<topic>[{CJK_CLASS}]{{0,{p['event_max_topic']}}}?)"
             rf"(?:{alternation(p['session_endings'])})")
         self.two_sessions = re.compile(f"(?:{alternation(p['two_sessions_scopes'])})两会")
-        self.leaders = re.compile(alternation(p["national_leaders"] + p["historical_figures"]))
         self.generic_institutions = frozenset(p["generic_institutions"])
-        self.person_cue = re.compile(rf"(?:{alternation(p['person_before'])})[ \u3000]*")
-        self.person_after = re.compile(alternation(p["person_after"]))
         self.byline = re.compile(rf"(?:{alternation(p['byline_cues'])})[ \u3000]+")
-        self.honorific = re.compile(alternation(p["honorifics"]))
-        self.person_title_after = re.compile(alternation(p["person_titles_after"]))
-        self.person_kin_after = re.compile(alternation(p["person_kin_after"]))
         self.surnames = frozenset(p["surnames"])
         self.compound_surnames = tuple(p["compound_surnames"])
         self.name_stops = tuple(sorted(p["person_name_stops"], key=len, reverse=True))
         self.max_boundary = max(map(len, self.boundary_words))
+        #: The word lists every text is searched for, in one pass (`words` of the rules is what it finds).
+        self.word_families = WordFamilies(
+            {family: p[family] for family in _SEARCHED_FAMILIES} |
+            {"leaders": p["national_leaders"] + p["historical_figures"]},
+            # Town and county suffixes are read overlapping (北街|街道): a name ends at each.
+            at_each_start=("county_suffixes", "town_suffixes"))
         # A word running across a position holds the two characters around it, and a word ending
         # at one ends with the two before it: most positions fail these one-probe tests.
         self.boundary_inner_pairs = frozenset(word[i:i + 2] for word in self.boundary_words for i in range(len(word) - 1))

@@ -137,6 +137,53 @@ class WordIndex:
                 yield at, word
 
 
+#: Where each family of words occurs in a text: family -> `(start, end)` in order (`WordFamilies`).
+WordSpans = dict[str, list[tuple[int, int]]]
+
+
+class WordFamilies:
+    """Lists of literal words (families: bodies, venue suffixes, titles…), each found as a
+    longest-first alternation's `finditer` finds it (the leftmost, the longest there, then on
+    after it) or, for the families named `at_each_start`, as `each_start` finds it (the longest
+    at every position where one starts), all in one pass of one automaton over a text: one pass
+    instead of one regular expression's per family."""
+
+    def __init__(self, families: dict[str, list[str]], at_each_start: Iterable[str] = ()) -> None:
+        owners: dict[str, list[str]] = {}
+        for family, words in families.items():
+            for word in dict.fromkeys(words):
+                owners.setdefault(word, []).append(family)
+        words = sorted(owners)
+        self._owners = [owners[word] for word in words]
+        self._families = tuple(families)
+        self._at_each_start = frozenset(at_each_start)
+        self._automaton = AhoCorasick(words, implementation=Implementation.DFA)
+
+    def find(self, text: str) -> WordSpans:
+        found: WordSpans = {family: [] for family in self._families}
+        owners = self._owners
+        for index, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True):
+            for family in owners[index]:
+                found[family].append((start, end))
+        for family, spans in found.items():
+            # By start, the longest first at each; then the first at each start, and, but for
+            # the families read at each start, none that overlaps the one kept before it.
+            spans.sort(key=_longest_first)
+            kept = []
+            free_from = 0
+            overlapping = family in self._at_each_start
+            for start, end in spans:
+                if start >= free_from:
+                    kept.append((start, end))
+                    free_from = start + 1 if overlapping else end
+            found[family] = kept
+        return found
+
+
+def _longest_first(span: tuple[int, int]) -> tuple[int, int]:
+    return span[0], -span[1]
+
+
 class LongestWords:
     """Literal words of two or more characters found as a longest-first alternation's `finditer`
     finds them (the leftmost, the longest there, then on after it), by an automaton of that

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import CN_DIGIT, Found, matches_holding, skip_to
+from .common import CN_DIGIT, Found, WordSpans, matches_holding, skip_to
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -38,14 +38,14 @@ _PLENUM = re.compile(
 class EventRules(_Mixed):
     """Mixin of `EntityRules`: the event rules."""
 
-    def events(self, text: str, places: list[Found], orgs: list[Found], dates: list[Found]) -> list[Found]:
+    def events(self, text: str, words: WordSpans, places: list[Found], orgs: list[Found], dates: list[Found]) -> list[Found]:
         found = [Found(m.start(), m.end(), "EVENT") for m in _CONGRESS.finditer(text)]
         found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("全会", _PLENUM, text)]
         found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("两会", self.two_sessions, text)
                   if self.boundary_before(text, m.start())]
         found += self._sessions(text, places, orgs)
         found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("周年", self.anniversary, text)]
-        scopes = [(m.start(), m.end()) for m in self.event_scope.finditer(text)]
+        scopes = list(words["event_scopes"])
         scopes += [(f.start, f.end) for f in places if f.length >= 3]
         # A year names its meeting too (2024年度新乡贤工作推进会), when the topic is no clause.
         years = [(f.start, f.end) for f in dates if text[f.end - 1] in "年度"]

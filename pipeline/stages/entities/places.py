@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
-from .common import Found, LongestWords, WordIndex, each_start
+from .common import Found, LongestWords, WordIndex, WordSpans, each_start
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -109,6 +109,11 @@ def word_bounds(text: str, word_starts: frozenset[int] | None) -> frozenset[int]
     return word_starts.union((len(text),), map(re.Match.start, _SPACE.finditer(text)))
 
 
+def _ends_of(text: str, names: set[str]) -> frozenset[int]:
+    """Where the occurrences of `names` in `text` end."""
+    return frozenset(m.end() for name in names for m in re.finditer(re.escape(name), text))
+
+
 def cut_across_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
     """Whether a word that begins before `start` ends inside `start:end` (沿海|城市 holds no
     海城市), which a name never does; one inside a longer word (上海浦东新区) is still whole."""
@@ -155,10 +160,10 @@ class PlaceRules(_Mixed):
         return self.clean_stem(stem) and not any(tail in self.not_places for tail in tails)
 
     # -- places -------------------------------------------------------------------------------
-    def places(self, text: str, word_starts: frozenset[int] | None,
+    def places(self, text: str, words: WordSpans, word_starts: frozenset[int] | None,
                bounds: frozenset[int] | None) -> tuple[list[Found], dict[str, str]]:
         """GPE proposals, and the county-level place (or higher) each level word stands for.
-        `word_starts` (where the words of a segmented text start) lets a town, street or
+        `words`, where the word families occur in `text`; `word_starts` (where the words of a segmented text start) lets a town, street or
         village be found from its own shape, without a confirming context; `bounds` are
         `word_bounds(text, word_starts)`."""
         found: list[Found] = []
@@ -180,8 +185,8 @@ class PlaceRules(_Mixed):
         # report shortens its own place so (发展宜兴, 宜兴特色), not 解放 or 隆重庆祝's 重庆.
         unsupported: dict[str, list[Found]] = {}
         counties: list[tuple[Found, tuple[str, ...]]] = []
-        for at, words in gazetteer.short_index.at_each(text):
-            for word in words:
+        for at, shorts in gazetteer.short_index.at_each(text):
+            for word in shorts:
                 end = at + len(word)
                 # 萍乡人, 萍乡籍: a person's origin; 黑河流域: a river of a city's name.
                 if text[end:end + 1] in ("人", "籍") or text.startswith(self.not_after_short_place, end):
@@ -212,8 +217,8 @@ class PlaceRules(_Mixed):
         townships = self._region_townships(text, codes, bounds)
         spans = {(t.start, t.end) for t in townships}
         found = [f for f in found if (f.start, f.end) not in spans] + townships
-        found += self._unknown_counties(text, found)
-        found += self._towns(text, found, word_starts)
+        found += self._unknown_counties(text, words["county_suffixes"], found)
+        found += self._towns(text, words["town_suffixes"], found, word_starts)
         return found, self._levels(text, found, codes)
 
     def _sibling_counties(self, text: str, candidates: list[tuple[Found, tuple[str, ...]]],
@@ -290,23 +295,19 @@ class PlaceRules(_Mixed):
             first[name] = min(first.get(name, found.start), found.start)
         return sorted(counts, key=lambda name: (-counts[name], first[name]))
 
-    def _unknown_counties(self, text: str, known: list[Found]) -> list[Found]:
+    def _unknown_counties(self, text: str, suffixes: list[tuple[int, int]], known: list[Found]) -> list[Found]:
         taken = {(f.start, f.end) for f in known}
         confirmers = tuple(self.p["place_confirmers"])
-        party = self.party
         names: set[str] = set()
         confirmed_names: set[str] = set()
         inside_known = _Covering((f.start, f.end) for f in known)
-        for match in each_start(self.county_suffix, text):
-            end = match.start() + 1
+        for at, end in suffixes:
             start = end - 3
             # 某某市级: a rank, not a county-level place named 某某市.
-            if start < 0 or not self.is_suffix(text, match.start()) or text[end:end + 1] == "级" or (start, end) in taken or \
+            if start < 0 or not self.is_suffix(text, at) or text[end:end + 1] == "级" or (start, end) in taken or \
                     inside_known.covers(start, end):
                 continue
-            before = text[max(0, start - 4):start]
-            led = before.endswith("中共") or any(before.endswith(m.group()) for m in party.finditer(before))
-            if not (led or self.boundary_before(text, start)):
+            if not (self.boundary_before(text, start) or self._led_by_party(text[max(0, start - 4):start])):
                 continue
             confirmed = text.startswith(confirmers, end)
             if self.placelike(text[start:end - 1], text[end - 1], confirmed=confirmed):
@@ -320,7 +321,12 @@ class PlaceRules(_Mixed):
                         if text[f.end:f.end + 1] not in ("人", "籍") and not any(
                             g.start <= f.start and f.end <= g.end and g.length > f.length for g in found)]
 
-    def _towns(self, text: str, known: list[Found], word_starts: frozenset[int] | None) -> list[Found]:
+    def _led_by_party(self, before: str) -> bool:
+        """Whether `before` ends with the Party's or a democratic party's name (中共|某某县委)."""
+        return before.endswith("中共") or any(before.endswith(m.group()) for m in self.party.finditer(before))
+
+    def _towns(self, text: str, town_suffixes: list[tuple[int, int]], known: list[Found],
+               word_starts: frozenset[int] | None) -> list[Found]:
         confirmers = tuple(self.p["town_confirmers"])
         lead_ins = tuple(self.p["place_lead_ins"])
         short_places = {text[f.start:f.end] for f in known}
@@ -340,16 +346,19 @@ class PlaceRules(_Mixed):
                         self.boundary_before(text, start, place_ends):
                     names.add(text[start:end])
                     break
-        suffixes = [(match.start(), match.group()) for match in each_start(self.town_suffix, text)]
+        suffixes = [(at, text[at:end]) for at, end in town_suffixes]
         worded = self._worded_town_names(text, suffixes, word_starts, place_ends) if word_starts is not None else set()
         # A village named after its town (某镇|某村) is found once the town is: repeat until stable.
-        while True:
-            ends = place_ends | {m.end() for name in names for m in re.finditer(re.escape(name), text)}
-            before = len(names)
-            names |= self._town_names(text, suffixes, ends, short_places, confirmers, lead_ins)
-            names |= worded
-            if len(names) == before:
-                return self._confirmed_everywhere(text, names) + self._town_short_forms(text, names, word_starts)
+        # A suffix's verdict reads the place ends two to four characters before it only, so a
+        # round after the first asks again only where the last round's names ended there.
+        ends = place_ends | _ends_of(text, names)
+        asked = suffixes
+        while fresh := (self._town_names(text, asked, ends, short_places, confirmers, lead_ins) | worded) - names:
+            names |= fresh
+            new_ends = _ends_of(text, fresh) - ends
+            ends |= new_ends
+            asked = [(at, suffix) for at, suffix in suffixes if not new_ends.isdisjoint(range(at - 4, at - 1))]
+        return self._confirmed_everywhere(text, names) + self._town_short_forms(text, names, word_starts)
 
     def _town_short_forms(self, text: str, towns: set[str], word_starts: frozenset[int] | None) -> list[Found]:
         """A report on a town it names in full (桃岭镇坚持…) shortens it to its stem (推动桃岭经济):

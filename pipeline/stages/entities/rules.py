@@ -32,11 +32,13 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
         """Every name in `text`; `word_starts`, where the words of a segmented text start (jieba
         tokens), lets towns and villages be found without a confirming context."""
         bounds = word_bounds(text, word_starts)
-        places, levels = self.places(text, word_starts, bounds)
-        orgs = self.organisations(text, places, bounds)
+        words = self.word_families.find(text)
+        places, levels = self.places(text, words, word_starts, bounds)
+        orgs = self.organisations(text, words, places, bounds)
         found_dates = dates(text)
-        proposals = places + orgs + self.venues(text, places, orgs) + self.events(text, places, orgs, found_dates) + \
-            titles(text) + found_dates + self.persons(text, bounds) + self.listed(text, places, bounds) + self.bracketed(text)
+        proposals = places + orgs + self.venues(text, words, places, orgs) + \
+            self.events(text, words, places, orgs, found_dates) + titles(text) + found_dates + \
+            self.persons(text, words, bounds) + self.listed(text, places, bounds) + self.bracketed(text)
         # No name starts with a function character, unless a body's name starts with a word that
         # holds one (对台办; but 和顺 in 和顺利 names no place).
         proposals = [f for f in proposals if f.length > 0 and (
