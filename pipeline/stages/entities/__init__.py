@@ -24,6 +24,7 @@ overnight): the gazetteer's thousands of names are found in one pass of an Aho-C
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -59,6 +60,6 @@ def make_stage() -> Callable[[Draft], None]:
     return on_matching_view(run, "entities")
 
 
-def word_starts(draft: Draft) -> frozenset[int]:
+def word_starts(draft: Draft) -> array:
     """Where the draft's words (its tokens) start."""
-    return frozenset(draft.token_offsets()[0])
+    return draft.token_offsets()[0]

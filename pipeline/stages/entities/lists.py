@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import Found
+from .common import Found, Positions
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -28,15 +28,15 @@ _BRACKETED = re.compile(rf"[(（]([{CJK_CLASS}]{{3,20}})[)）]")
 _LIST = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]++(?:、[{CJK_CLASS}]++)+")
 
 
-def _one_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
+def _one_word(start: int, end: int, bounds: Positions | None) -> bool:
     """Whether text[start:end] is one word of the dictionary (电视大学、函授大学): a kind of body, not a body."""
-    return bounds is not None and not any(at in bounds for at in range(start + 1, end))
+    return bounds is not None and not bounds.any_within(start + 1, end)
 
 
 class ListRules(_Mixed):
     """Mixin of `EntityRules`: names in 、 lists."""
 
-    def listed(self, text: str, places: list[Found], bounds: frozenset[int] | None = None) -> list[Found]:
+    def listed(self, text: str, places: list[Found], bounds: Positions | None = None) -> list[Found]:
         """`bounds`, where the words of a segmented text start or end, tell where the first item
         starts (建有|成衣同业会) better than the boundary words alone."""
         p = self.p
@@ -91,7 +91,7 @@ class ListRules(_Mixed):
                 found.append(Found(match.start(1), match.end(1), label))
         return found
 
-    def _first_item_start(self, text: str, start: int, end: int, bounds: frozenset[int] | None) -> int:
+    def _first_item_start(self, text: str, start: int, end: int, bounds: Positions | None) -> int:
         """Where the first item of a list starts: after the last verb, lead-in or function
         character before it (组织会员到|甲遗址, 建有|甲商会, 吸引|泰国), on a word boundary when
         the text is segmented. Words that names hold (工作, 烹饪) are no such verb."""
@@ -138,7 +138,7 @@ class ListRules(_Mixed):
             pieces.append([tail[0], outside.start() if outside else tail[1]])
         return pieces
 
-    def _list_items(self, text: str, pieces: list[list[int]], bounds: frozenset[int] | None) -> list[tuple[int, int]]:
+    def _list_items(self, text: str, pieces: list[list[int]], bounds: Positions | None) -> list[tuple[int, int]]:
         """The items of a list from its pieces: the first begins after the last lead-in word or
         function character before it (建有|甲商会)."""
         first = pieces[0]

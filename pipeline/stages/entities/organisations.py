@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
-from .common import Found, WordSpans
+from .common import Found, Positions, WordSpans
 from .places import cut_across_word
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
@@ -40,7 +40,7 @@ class OrganisationRules(_Mixed):
         return self.not_in_name.search(self.function_char_words.sub("", filler)) is not None
 
     def organisations(self, text: str, words: WordSpans, places: list[Found],
-                      bounds: frozenset[int] | None = None) -> list[Found]:
+                      bounds: Positions | None = None) -> list[Found]:
         """`words`, where the word families occur in `text`; `bounds`, where the words of a
         segmented text start or end, tells a party's short name (民建) from the same characters
         across words (居民|建房)."""
@@ -94,7 +94,7 @@ class OrganisationRules(_Mixed):
     def _division_name(self, name: str) -> bool:
         return name in self.gazetteer.shorts or name in self.gazetteer.code_of
 
-    def _parties(self, text: str, parties: list[tuple[int, int]], bounds: frozenset[int] | None) -> list[Found]:
+    def _parties(self, text: str, parties: list[tuple[int, int]], bounds: Positions | None) -> list[Found]:
         """The democratic parties by any of their names, alone (民革、民盟, 九三学社)."""
         found = []
         for start, end in parties:

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
-from .common import Found, WordSpans
+from .common import Found, Positions, WordSpans
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ _SPACES = re.compile("[ \u3000]*")
 class PersonRules(_Mixed):
     """Mixin of `EntityRules`: the person rules."""
 
-    def persons(self, text: str, words: WordSpans, bounds: frozenset[int] | None = None) -> list[Found]:
+    def persons(self, text: str, words: WordSpans, bounds: Positions | None = None) -> list[Found]:
         """`words`, where the word families occur in `text`; `bounds`, where the words of a
         segmented text start or end: a name after a cue word ends on one (厂长|任期目标 names nobody)."""
         names: set[str] = {text[start:end] for start, end in words["leaders"]}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
-from .common import Found, LongestWords, WordIndex, WordSpans, each_start
+from .common import Found, LongestWords, Positions, WordIndex, WordSpans, each_start
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -101,12 +101,12 @@ class Gazetteer:
         return tuple(dict.fromkeys((code, code[:4] + "00", code[:2] + "0000")))
 
 
-def word_bounds(text: str, word_starts: frozenset[int] | None) -> frozenset[int] | None:
+def word_bounds(text: str, word_starts: Positions | None) -> Positions | None:
     """Where words of a segmented text start or end; None for a text not segmented into words.
     A word also ends before white space, which is no token."""
     if word_starts is None:
         return None
-    return word_starts.union((len(text),), map(re.Match.start, _SPACE.finditer(text)))
+    return word_starts.union([len(text), *map(re.Match.start, _SPACE.finditer(text))])
 
 
 def _ends_of(text: str, names: set[str]) -> frozenset[int]:
@@ -114,10 +114,10 @@ def _ends_of(text: str, names: set[str]) -> frozenset[int]:
     return frozenset(m.end() for name in names for m in re.finditer(re.escape(name), text))
 
 
-def cut_across_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
+def cut_across_word(start: int, end: int, bounds: Positions | None) -> bool:
     """Whether a word that begins before `start` ends inside `start:end` (沿海|城市 holds no
     海城市), which a name never does; one inside a longer word (上海浦东新区) is still whole."""
-    return bounds is not None and start not in bounds and any(at in bounds for at in range(start + 1, end))
+    return bounds is not None and start not in bounds and bounds.any_within(start + 1, end)
 
 
 class _Covering:
@@ -160,8 +160,8 @@ class PlaceRules(_Mixed):
         return self.clean_stem(stem) and not any(tail in self.not_places for tail in tails)
 
     # -- places -------------------------------------------------------------------------------
-    def places(self, text: str, words: WordSpans, word_starts: frozenset[int] | None,
-               bounds: frozenset[int] | None) -> tuple[list[Found], dict[str, str]]:
+    def places(self, text: str, words: WordSpans, word_starts: Positions | None,
+               bounds: Positions | None) -> tuple[list[Found], dict[str, str]]:
         """GPE proposals, and the county-level place (or higher) each level word stands for.
         `words`, where the word families occur in `text`; `word_starts` (where the words of a segmented text start) lets a town, street or
         village be found from its own shape, without a confirming context; `bounds` are
@@ -252,7 +252,7 @@ class PlaceRules(_Mixed):
         return next((code for code in candidates if code in codes), None) or \
             next((code for code in candidates if Gazetteer.level(code) == "province"), None)
 
-    def _region_townships(self, text: str, codes: set[str], bounds: frozenset[int] | None) -> list[Found]:
+    def _region_townships(self, text: str, codes: set[str], bounds: Positions | None) -> list[Found]:
         """Townships of the counties the report names, in full (东溪镇) or, as a word of its own
         that is no ordinary word, by their short name (东溪)."""
         gazetteer = self.gazetteer
@@ -326,7 +326,7 @@ class PlaceRules(_Mixed):
         return before.endswith("中共") or any(before.endswith(m.group()) for m in self.party.finditer(before))
 
     def _towns(self, text: str, town_suffixes: list[tuple[int, int]], known: list[Found],
-               word_starts: frozenset[int] | None) -> list[Found]:
+               word_starts: Positions | None) -> list[Found]:
         confirmers = tuple(self.p["town_confirmers"])
         lead_ins = tuple(self.p["place_lead_ins"])
         short_places = {text[f.start:f.end] for f in known}
@@ -360,7 +360,7 @@ class PlaceRules(_Mixed):
             asked = [(at, suffix) for at, suffix in suffixes if not new_ends.isdisjoint(range(at - 4, at - 1))]
         return self._confirmed_everywhere(text, names) + self._town_short_forms(text, names, word_starts)
 
-    def _town_short_forms(self, text: str, towns: set[str], word_starts: frozenset[int] | None) -> list[Found]:
+    def _town_short_forms(self, text: str, towns: set[str], word_starts: Positions | None) -> list[Found]:
         """A report on a town it names in full (桃岭镇坚持…) shortens it to its stem (推动桃岭经济):
         the stem counts where it stands as a word of its own and is no ordinary word."""
         if word_starts is None:
@@ -395,7 +395,7 @@ class PlaceRules(_Mixed):
                 break
         return names
 
-    def _worded_town_names(self, text: str, suffixes: list[tuple[int, str]], word_starts: frozenset[int],
+    def _worded_town_names(self, text: str, suffixes: list[tuple[int, str]], word_starts: Positions,
                            place_ends: frozenset[int]) -> set[str]:
         """Towns, streets and villages of a segmented text, without a confirming context: a
         2-3 character stem and a suffix that start and end on word boundaries (到|桃源|镇, not

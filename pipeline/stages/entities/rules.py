@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from .base import RuleBase
-from .common import Findings, Found
+from .common import Findings, Found, Positions
 from .dates import dates, titles
 from .events import EventRules
 from .lists import ListRules
@@ -28,12 +28,13 @@ _NESTABLE = frozenset({"GPE", "ORG"})
 class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRules, PersonRules, RuleBase):
     """All entity rules, loaded once; `find(text)` is the per-document entry point."""
 
-    def find(self, text: str, word_starts: frozenset[int] | None = None) -> Findings:
+    def find(self, text: str, word_starts: Iterable[int] | None = None) -> Findings:
         """Every name in `text`; `word_starts`, where the words of a segmented text start (jieba
         tokens), lets towns and villages be found without a confirming context."""
-        bounds = word_bounds(text, word_starts)
+        starts = None if word_starts is None else Positions(word_starts, len(text))
+        bounds = word_bounds(text, starts)
         words = self.word_families.find(text)
-        places, levels = self.places(text, words, word_starts, bounds)
+        places, levels = self.places(text, words, starts, bounds)
         orgs = self.organisations(text, words, places, bounds)
         found_dates = dates(text)
         proposals = places + orgs + self.venues(text, words, places, orgs) + \
