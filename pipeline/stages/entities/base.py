@@ -57,6 +57,7 @@ class RuleBase:
             self.level_words_ending[word[-1]] = (*self.level_words_ending.get(word[-1], ()), word)
         self.committee_words = tuple(p["committee_words"])
         self.relative_levels = p["relative_levels"]
+        self.relative_level_words = tuple(self.relative_levels)
         self.county_levels = frozenset(p["county_levels"])
         self.place_level_suffixes = tuple(sorted(p["place_level_suffixes"], key=len, reverse=True))
         # Read with `each_start`; the first group is written out so that `re` can skip to its first characters.
@@ -70,6 +71,7 @@ class RuleBase:
         self.joined_fields = re.compile(rf"(?:^|(?<=[{CJK_CLASS}])(?<![{name_ends}]))和(?=[{CJK_CLASS}]{{2}})")
         self.not_department_tails = tuple(p["not_department_tails"])
         self.party = re.compile(alternation(p["parties"]))
+        self.party_last_chars = frozenset(name[-1] for name in p["parties"])
         self.party_words_in_words = frozenset(p["party_words_in_words"])
         self.party_word_tails = frozenset(p["party_word_tails"])
         self.list_lead_ins = frozenset(p["list_lead_ins"])

@@ -38,6 +38,11 @@ class Found:
     def length(self) -> int:
         return self.end - self.start
 
+    def with_canonical(self, canonical: str, level: str | None = None) -> Found:
+        """This proposal under its canonical name (and its level, where one is given): what
+        `dataclasses.replace` makes, without reading the fields anew at each call."""
+        return Found(self.start, self.end, self.label, canonical, self.normalized, self.code, level or self.level)
+
 
 @dataclass(frozen=True)
 class Findings:

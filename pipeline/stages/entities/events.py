@@ -27,8 +27,9 @@ _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: 中国共产党|全国代表会议): the party and the congress's number. A term's number alone (第四届|全国人民
 #: 代表大会) numbers a body, not a meeting.
 _CONGRESS_LEAD = re.compile(rf"(?:(?:中国共产党|中共)的?|党的)(?:第[{CN_DIGIT}]{{1,3}}[次届])?$|第[{CN_DIGIT}]{{1,3}}次$|$")
-#: A numeral right before 届 or 次, where a numbered session's number ends (`session` in base.py).
-_SESSION_NUMBER_END = re.compile(rf"[\d{CN_DIGIT}][届次]")
+#: 届 or 次 right after a numeral, where a numbered session's number ends (`session` in base.py).
+#: The numeral is looked behind for, so that `re` skips to the rarer 届 and 次.
+_SESSION_NUMBER_END = re.compile(rf"[届次](?<=[\d{CN_DIGIT}][届次])")
 #: How far before its 届 or 次 a numbered session starts at most: 第 and a number of three numerals.
 _SESSION_LEAD = 4
 _PLENUM = re.compile(
@@ -75,7 +76,7 @@ class EventRules(_Mixed):
         character): the leftmost match first, the next after its end."""
         at = 0
         for number_end in _SESSION_NUMBER_END.finditer(text):
-            anchor = number_end.start() + 1
+            anchor = number_end.start()
             for start in range(max(at, anchor - _SESSION_LEAD), anchor):
                 match = self.session.match(text, start)
                 if match:

@@ -23,17 +23,18 @@ class OrganisationRules(_Mixed):
     def _anchor_start(self, text: str, at: int, anchors: dict[int, int], max_filler: int, *,
                       forbid: Callable[[str], bool]) -> tuple[int, int] | None:
         """Start of the nearest anchor (place, body or clean level word) left of `at`, and how
-        many characters lie between it and `at`."""
+        many characters lie between it and `at`, if no stretch of those characters up to it is
+        forbidden. The anchor is looked for first: where there is none, nothing need be tested."""
         for filler in range(0, max_filler + 1):
             anchor_end = at - filler
-            if anchor_end <= 0 or (filler and forbid(text[anchor_end:at])):
+            if anchor_end <= 0:
                 return None
-            if anchor_end in anchors:
-                return anchors[anchor_end], filler
             # A level character right after a place (白鹭湾村|乡贤…) is part of a word, not a level.
-            start = self.level_before(text, anchor_end)
+            start = anchors[anchor_end] if anchor_end in anchors else \
+                self.level_before(text, anchor_end) if text[anchor_end - 1] in self.level_words_ending else None
             if start is not None:
-                return start, filler
+                blocked = any(forbid(text[at - size:at]) for size in range(1, filler + 1))
+                return None if blocked else (start, filler)
         return None
 
     def _filler_blocked(self, filler: str) -> bool:

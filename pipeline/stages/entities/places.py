@@ -72,6 +72,8 @@ class Gazetteer:
         #: Short forms that are words of the dictionary, with its tag (友谊: nr, 解放: v).
         self.short_words = dict(line.split("\t") for line in data_lines("gazetteer/short_names_as_words.txt"))
         self._township_rows: dict[str, str] | None = None
+        #: County code -> its townships by their names and short names (`township_named`), made when first asked for.
+        self._townships_by_name: dict[str, dict[str, str]] = {}
 
     def townships(self, code: str) -> list[str]:
         """The townships of the county (or county-less prefecture) `code`; the table is read the
@@ -80,6 +82,20 @@ class Gazetteer:
             self._township_rows = dict(line.split("\t") for line in data_lines("gazetteer/townships.tsv"))
         row = self._township_rows.get(code)
         return row.split(" ") if row else []
+
+    def township_named(self, code: str, name: str) -> str:
+        """The full name of the township of the county `code` that `name` names in full or
+        shortened (东溪 -> 东溪镇; the first in the table where two share a short name); `name`
+        itself where none does."""
+        if code not in self._townships_by_name:
+            by_name: dict[str, str] = {}
+            for township in self.townships(code):
+                by_name.setdefault(township, township)
+                short = township_short_name(township)
+                if short is not None:
+                    by_name.setdefault(short, township)
+            self._townships_by_name[code] = by_name
+        return self._townships_by_name[code].get(name, name)
 
     def canonical(self, code: str) -> str:
         """The division's full name under its prefecture (萧山区 -> 杭州市萧山区)."""
@@ -323,7 +339,8 @@ class PlaceRules(_Mixed):
 
     def _led_by_party(self, before: str) -> bool:
         """Whether `before` ends with the Party's or a democratic party's name (中共|某某县委)."""
-        return before.endswith("中共") or any(before.endswith(m.group()) for m in self.party.finditer(before))
+        return before.endswith("中共") or before[-1:] in self.party_last_chars and \
+            any(before.endswith(m.group()) for m in self.party.finditer(before))
 
     def _towns(self, text: str, town_suffixes: list[tuple[int, int]], known: list[Found],
                word_starts: Positions | None) -> list[Found]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from functools import lru_cache
 
 from .base import RuleBase
@@ -13,7 +12,7 @@ from .events import EventRules
 from .lists import ListRules
 from .organisations import OrganisationRules
 from .people import PersonRules
-from .places import Gazetteer, PlaceRules, township_short_name, word_bounds
+from .places import Gazetteer, PlaceRules, word_bounds
 from .venues import VenueRules
 
 #: Label preference when two proposals cover exactly the same characters.
@@ -57,8 +56,8 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
         if found.label == "GPE" and found.code is not None:
             return self._place_canonical(surface, found)
         if found.label == "ORG" and surface in self.party_names:
-            return replace(found, canonical=self.party_names[surface])
-        if found.label not in ("ORG", "FAC", "EVENT"):
+            return found.with_canonical(self.party_names[surface])
+        if found.label not in ("ORG", "FAC", "EVENT") or not surface.startswith(self.relative_level_words):
             return found
         level = next((word for word in self.relative_levels if surface.startswith(word)), None)
         # 省级, 县级: an adjective of rank (省级区域医疗中心), not this report's own province.
@@ -69,7 +68,7 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
         if level in self.county_levels:
             places = [place for place in places if place == region]
         if places and (rest.startswith(self.committee_words) or found.label != "EVENT"):
-            return replace(found, canonical=places[0] + rest)
+            return found.with_canonical(places[0] + rest)
         return found
 
 
@@ -79,10 +78,8 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
         assert found.code is not None
         county = self.gazetteer.canonical(found.code)
         if found.level != "township":
-            return replace(found, canonical=county, level=Gazetteer.level(found.code))
-        township = next((name for name in self.gazetteer.townships(found.code)
-                         if name == surface or township_short_name(name) == surface), surface)
-        return replace(found, canonical=county + township)
+            return found.with_canonical(county, Gazetteer.level(found.code))
+        return found.with_canonical(county + self.gazetteer.township_named(found.code, surface))
 
 
 @lru_cache(maxsize=1)
