@@ -158,10 +158,14 @@ class WordIndex:
         words = self._words
         by_start: dict[int, list[str]] = {}
         for index, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            by_start.setdefault(start, []).append(words[index])
+            if start in by_start:
+                by_start[start].append(words[index])
+            else:
+                by_start[start] = [words[index]]
         for at in sorted(by_start):
+            there = by_start[at]
             # Words starting at one position differ in length, so this order is total.
-            yield at, sorted(by_start[at], key=len, reverse=True)
+            yield at, there if len(there) == 1 else sorted(there, key=len, reverse=True)
 
     def leftmost_longest(self, text: str, not_before: str) -> Iterator[tuple[int, str]]:
         """Non-overlapping matches, as a longest-first alternation followed by `(?!not_before)`

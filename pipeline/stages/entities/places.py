@@ -69,11 +69,23 @@ class Gazetteer:
             if short and short not in self.code_of:
                 self.shorts[short] = (*self.shorts.get(short, ()), code)
         self.short_index = WordIndex(self.shorts)
+        #: Short name -> the province among the divisions it shortens, if one is.
+        self._short_provinces = {short: province for short, codes in self.shorts.items()
+                                 if (province := next((c for c in codes if Gazetteer.level(c) == "province"), None))}
         #: Short forms that are words of the dictionary, with its tag (友谊: nr, 解放: v).
         self.short_words = dict(line.split("\t") for line in data_lines("gazetteer/short_names_as_words.txt"))
         self._township_rows: dict[str, str] | None = None
         #: County code -> its townships by their names and short names (`township_named`), made when first asked for.
         self._townships_by_name: dict[str, dict[str, str]] = {}
+
+    def short_code(self, short: str, codes: set[str]) -> str | None:
+        """The division the short name `short` stands for where the report supports it: one whose
+        place (or a child) occurs, among `codes`, or a province, which a short name names
+        everywhere (浙江, 重庆)."""
+        for code in self.shorts[short]:
+            if code in codes:
+                return code
+        return self._short_provinces.get(short)
 
     def townships(self, code: str) -> list[str]:
         """The townships of the county (or county-less prefecture) `code`; the table is read the
@@ -207,7 +219,7 @@ class PlaceRules(_Mixed):
                 # 萍乡人, 萍乡籍: a person's origin; 黑河流域: a river of a city's name.
                 if text[end:end + 1] in ("人", "籍") or text.startswith(self.not_after_short_place, end):
                     continue
-                short_code = self._short_code(gazetteer.shorts[word], codes)
+                short_code = gazetteer.short_code(word, codes)
                 whole = bounds is not None and at in bounds and end in bounds
                 if short_code is not None and (whole or bounds is None or Gazetteer.level(short_code) != "province"):
                     found.append(Found(at, end, "GPE", code=short_code))
@@ -260,13 +272,6 @@ class PlaceRules(_Mixed):
                 if len(near) >= least:
                     confirmed.append(replace(found, code=code))
         return confirmed
-
-    @staticmethod
-    def _short_code(candidates: tuple[str, ...], codes: set[str]) -> str | None:
-        """The division a short name stands for where the report supports it: one whose place (or
-        a child) occurs, or a province, which a short name names everywhere (浙江, 重庆)."""
-        return next((code for code in candidates if code in codes), None) or \
-            next((code for code in candidates if Gazetteer.level(code) == "province"), None)
 
     def _region_townships(self, text: str, codes: set[str], bounds: Positions | None) -> list[Found]:
         """Townships of the counties the report names, in full (东溪镇) or, as a word of its own
@@ -323,19 +328,19 @@ class PlaceRules(_Mixed):
             if start < 0 or not self.is_suffix(text, at) or text[end:end + 1] == "级" or (start, end) in taken or \
                     inside_known.covers(start, end):
                 continue
-            if not (self.boundary_before(text, start) or self._led_by_party(text[max(0, start - 4):start])):
-                continue
             confirmed = text.startswith(confirmers, end)
-            if self.placelike(text[start:end - 1], text[end - 1], confirmed=confirmed):
+            if self.placelike(text[start:end - 1], text[end - 1], confirmed=confirmed) and \
+                    (self.boundary_before(text, start) or self._led_by_party(text[max(0, start - 4):start])):
                 names.add(text[start:end])
                 if confirmed:
                     confirmed_names.add(text[start:end])
-        # Only a name that the context confirms somewhere lends its stem as a short name (松柏).
+        # Only a name that the context confirms somewhere lends its stem as a short name (松柏),
+        # where it stands outside the names (of three characters, so any holding it is longer).
         shorts = {name[:-1] for name in confirmed_names}
         found = self._confirmed_everywhere(text, names)
+        inside_names = _Covering((f.start, f.end) for f in found)
         return found + [f for f in self._confirmed_everywhere(text, shorts)
-                        if text[f.end:f.end + 1] not in ("人", "籍") and not any(
-                            g.start <= f.start and f.end <= g.end and g.length > f.length for g in found)]
+                        if text[f.end:f.end + 1] not in ("人", "籍") and not inside_names.covers(f.start, f.end)]
 
     def _led_by_party(self, before: str) -> bool:
         """Whether `before` ends with the Party's or a democratic party's name (中共|某某县委)."""
