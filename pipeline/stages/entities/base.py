@@ -81,6 +81,7 @@ class RuleBase:
         self.not_after_short_place = tuple(p["not_after_short_place"])
         self.person_list_closers = tuple(p["person_list_closers"])
         self.list_place_closers = tuple(p["list_place_closers"])
+        self.list_closers = self.person_list_closers + self.list_place_closers
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))
         #: Each democratic party's names, short and full, -> its full name (民盟 -> 中国民主同盟).
         self.party_names = {name: full for full, names in p["party_names"].items() for name in (full, *names)}
@@ -93,6 +94,7 @@ class RuleBase:
         # Read with `str.endswith`, on names that never end in a line break.
         self.venue_endings = tuple(p["venue_suffixes"])
         self.list_org_endings = tuple(p["list_org_endings"])
+        self.listed_name_endings = self.venue_endings + self.list_org_endings
         self.event_suffix = re.compile(
             rf"(?P<topic>[{CJK_CLASS}]{{2,{p['event_max_topic']}}}?)(?:{alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(alternation(p["event_scopes"]))

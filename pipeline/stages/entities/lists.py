@@ -112,23 +112,21 @@ class ListRules(_Mixed):
         """Whether the list can name anything, before its first item's start is worked out (the
         costly part): a kind needs two items and the first is one, so another must end as a name
         does, unless a closer for people or places follows one of them."""
-        if any(text.startswith(self.person_list_closers, end) or text.startswith(self.list_place_closers, end)
-               for _, end in pieces):
-            return True
-        shorts = self.gazetteer.shorts
-        return any((start, end) in place_spans or text[start:end] in shorts or
-                   text.endswith(self.venue_endings, start, end) or text.endswith(self.list_org_endings, start, end)
-                   for start, end in pieces[1:])
+        closers, endings, shorts = self.list_closers, self.listed_name_endings, self.gazetteer.shorts
+        return any(text.startswith(closers, end) for _, end in pieces) or \
+            any(text.endswith(endings, start, end) or (start, end) in place_spans or text[start:end] in shorts
+                for start, end in pieces[1:])
 
     def _list_pieces(self, text: str, start: int, end: int) -> list[list[int]]:
         """The pieces of the list run text[start:end] between its 、, the last one ending before a
         function character (乙协会|等), and 和 or 及 there splitting off one more (甲科和乙科)."""
         pieces = []
         at = start
-        for piece in text[start:end].split("、"):
-            pieces.append([at, at + len(piece)])
-            at += len(piece) + 1
-        last = pieces[-1]
+        while (mark := text.find("、", at, end)) >= 0:
+            pieces.append([at, mark])
+            at = mark + 1
+        last = [at, end]
+        pieces.append(last)
         function_char = self.function_char.search(text, last[0] + 1, last[1])
         cut = function_char.start() if function_char else last[1]
         tail = (cut + 1, last[1]) if text[cut:cut + 1] in self.list_joiners else None
