@@ -40,6 +40,7 @@ class RuleBase:
         #: What no stem of a place holds: a character other than a Chinese one, or a blocker.
         self.not_in_stem = re.compile(f"[^{CJK_CLASS}]|[{re.escape(''.join(sorted(stem_blockers)))}]")
         self.numerals = frozenset(p["numeral_chars"])
+        self.numeral_string = "".join(sorted(self.numerals))
         # Numerals may stand inside a body's name (五金机电商会, 第一人民医院); 全 各 本 may not.
         self.filler_blockers = self.generic_chars - self.numerals - {"第"}
         self.not_given_chars = frozenset(p["person_not_given"])
