@@ -20,7 +20,7 @@ of words cost more than the rules. The same rules, loaded once per process (`ent
 inside spaCy for those who add the component to a pipeline of their own
 (`pipeline.spacy_components`), with the same results. Speed matters here (a whole corpus
 overnight): the gazetteer's thousands of names are found in one pass of an Aho-Corasick automaton
-(`WordIndex`) and other alternations are compiled as tries, once per process.
+(`WordFamilies`, with the other word lists) and other alternations are compiled as tries, once per process.
 """
 from __future__ import annotations
 

@@ -50,7 +50,6 @@ class RuleBase:
         self.not_place_stem_endings = tuple(p["not_place_stem_endings"])
         self.country_names = frozenset(data_lines("gazetteer/countries.txt"))
         self.place_word_heads = frozenset(p["place_word_heads"])
-        self.countries = WordIndex(self.country_names)
         self.level_words = tuple(sorted(p["level_words"], key=len, reverse=True))
         #: The level words by their last character, longest first: those that can end at a position.
         self.level_words_ending: dict[str, tuple[str, ...]] = {}
@@ -115,9 +114,14 @@ class RuleBase:
         #: The word lists every text is searched for, in one pass (`words` of the rules is what it finds).
         self.word_families = WordFamilies(
             {family: p[family] for family in _SEARCHED_FAMILIES} |
-            {"leaders": p["national_leaders"] + p["historical_figures"]},
+            {"leaders": p["national_leaders"] + p["historical_figures"],
+             "divisions": list(self.gazetteer.code_of), "division_short_names": list(self.gazetteer.shorts),
+             # A country's name is two characters or more (中 alone names none).
+             "countries": [name for name in self.country_names if len(name) >= 2]},
             # Town and county suffixes are read overlapping (北街|街道): a name ends at each.
-            at_each_start=("county_suffixes", "town_suffixes"))
+            at_each_start=("county_suffixes", "town_suffixes"),
+            # Short names overlap (湘东|东区), and a country may give way to a shorter one (朝鲜|族).
+            every=("division_short_names", "countries"))
         # A word running across a position holds the two characters around it, and a word ending
         # at one ends with the two before it: most positions fail these one-probe tests.
         self.boundary_inner_pairs = frozenset(word[i:i + 2] for word in self.boundary_words for i in range(len(word) - 1))

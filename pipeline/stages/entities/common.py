@@ -153,45 +153,21 @@ class WordIndex:
         """Whether any of the words occurs in `text`."""
         return bool(self._automaton.find_matches_as_indexes(text))
 
-    def at_each(self, text: str) -> Iterator[tuple[int, list[str]]]:
-        """Every position where words start, with those words, longest first."""
-        words = self._words
-        by_start: dict[int, list[str]] = {}
-        for index, start, _ in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            if start in by_start:
-                by_start[start].append(words[index])
-            else:
-                by_start[start] = [words[index]]
-        for at in sorted(by_start):
-            there = by_start[at]
-            # Words starting at one position differ in length, so this order is total.
-            yield at, there if len(there) == 1 else sorted(there, key=len, reverse=True)
-
-    def leftmost_longest(self, text: str, not_before: str) -> Iterator[tuple[int, str]]:
-        """Non-overlapping matches, as a longest-first alternation followed by `(?!not_before)`
-        finds them: at each position the longest word not followed by `not_before`."""
-        free_from = 0
-        for at, words in self.at_each(text):
-            if at < free_from:
-                continue
-            word = next((word for word in words if not text.startswith(not_before, at + len(word))), None)
-            if word is not None:
-                free_from = at + len(word)
-                yield at, word
-
 
 #: Where each family of words occurs in a text: family -> `(start, end)` in order (`WordFamilies`).
 WordSpans = dict[str, list[tuple[int, int]]]
 
 
 class WordFamilies:
-    """Lists of literal words (families: bodies, venue suffixes, titles…), each found as a
-    longest-first alternation's `finditer` finds it (the leftmost, the longest there, then on
-    after it) or, for the families named `at_each_start`, as `each_start` finds it (the longest
-    at every position where one starts), all in one pass of one automaton over a text: one pass
-    instead of one regular expression's per family."""
+    """Lists of literal words (families: the gazetteer's names, bodies, venue suffixes, titles…),
+    all found in one pass of one automaton over a text (one pass instead of one per list), each
+    read in one of three ways: as a longest-first alternation's `finditer` finds it (the leftmost,
+    the longest there, then on after it); for the families named `at_each_start`, as `each_start`
+    finds it (the longest at every position where one starts); for those named `every`, every
+    occurrence (`grouped_by_start` gives them position by position)."""
 
-    def __init__(self, families: dict[str, list[str]], at_each_start: Iterable[str] = ()) -> None:
+    def __init__(self, families: dict[str, list[str]], *, at_each_start: Iterable[str] = (),
+                 every: Iterable[str] = ()) -> None:
         owners: dict[str, list[str]] = {}
         for family, words in families.items():
             for word in dict.fromkeys(words):
@@ -200,6 +176,7 @@ class WordFamilies:
         self._owners = [owners[word] for word in words]
         self._families = tuple(families)
         self._at_each_start = frozenset(at_each_start)
+        self._every = frozenset(every)
         self._automaton = AhoCorasick(words, implementation=Implementation.DFA)
 
     def find(self, text: str) -> WordSpans:
@@ -209,9 +186,12 @@ class WordFamilies:
             for family in owners[index]:
                 found[family].append((start, end))
         for family, spans in found.items():
-            # By start, the longest first at each; then the first at each start, and, but for
-            # the families read at each start, none that overlaps the one kept before it.
+            # By start, the longest first at each (words starting together differ in length, so
+            # this order is total); then, unless every one is kept, the first at each start and,
+            # but for the families read at each start, none that overlaps the one kept before it.
             spans.sort(key=_longest_first)
+            if family in self._every:
+                continue
             kept = []
             free_from = 0
             overlapping = family in self._at_each_start
@@ -225,6 +205,35 @@ class WordFamilies:
 
 def _longest_first(span: tuple[int, int]) -> tuple[int, int]:
     return span[0], -span[1]
+
+
+def grouped_by_start(spans: list[tuple[int, int]]) -> Iterator[tuple[int, list[int]]]:
+    """Each position where spans start, with their ends, longest first, from spans in that order
+    (a family read `every` way)."""
+    at = -1
+    ends: list[int] = []
+    for start, end in spans:
+        if start != at:
+            if ends:
+                yield at, ends
+            at, ends = start, []
+        ends.append(end)
+    if ends:
+        yield at, ends
+
+
+def longest_not_before(text: str, spans: list[tuple[int, int]], not_before: str) -> Iterator[tuple[int, int]]:
+    """Non-overlapping spans of words, as a longest-first alternation of them followed by
+    `(?!not_before)` finds them: at each position the longest word not followed by `not_before`.
+    `spans`: every occurrence of the words, by start, longest first."""
+    free_from = 0
+    for at, ends in grouped_by_start(spans):
+        if at < free_from:
+            continue
+        end = next((end for end in ends if not text.startswith(not_before, end)), None)
+        if end is not None:
+            free_from = end
+            yield at, end
 
 
 class LongestWords:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
-from .common import Found, LongestWords, Positions, WordIndex, WordSpans, each_start
+from .common import Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start, longest_not_before
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -61,14 +61,12 @@ class Gazetteer:
         self.names_by_code: dict[str, list[str]] = {}
         for name, code in self.code_of.items():
             self.names_by_code.setdefault(code, []).append(name)
-        self.full = LongestWords(self.code_of)
         #: Short name -> the codes of every division it shortens (中山: 中山市 and a 中山区).
         self.shorts: dict[str, tuple[str, ...]] = {}
         for name, code in self.code_of.items():
             short = short_name(name)
             if short and short not in self.code_of:
                 self.shorts[short] = (*self.shorts.get(short, ()), code)
-        self.short_index = WordIndex(self.shorts)
         #: Short name -> the province among the divisions it shortens, if one is.
         self._short_provinces = {short: province for short, codes in self.shorts.items()
                                  if (province := next((c for c in codes if Gazetteer.level(c) == "province"), None))}
@@ -200,12 +198,12 @@ class PlaceRules(_Mixed):
         found: list[Found] = []
         codes: set[str] = set()
         gazetteer = self.gazetteer
-        for at, name in gazetteer.full.leftmost_longest(text):
+        for at, end in words["divisions"]:
+            name = text[at:end]
             # 老解放区, 新市区: divisions whose names are also common nouns.
-            if name in self.not_places or cut_across_word(at, at + len(name), bounds):
+            if name in self.not_places or cut_across_word(at, end, bounds):
                 continue
             code = gazetteer.code_of[name]
-            end = at + len(name)
             # 某某市级, 某某县级: the level word is the rank's (市级侨胞之家), the place its short name.
             if text[end:end + 1] == "级" and short_name(name):
                 end = at + len(short_name(name) or "")
@@ -216,9 +214,9 @@ class PlaceRules(_Mixed):
         # report shortens its own place so (发展宜兴, 宜兴特色), not 解放 or 隆重庆祝's 重庆.
         unsupported: dict[str, list[Found]] = {}
         counties: list[tuple[Found, tuple[str, ...]]] = []
-        for at, shorts in gazetteer.short_index.at_each(text):
-            for word in shorts:
-                end = at + len(word)
+        for at, ends in grouped_by_start(words["division_short_names"]):
+            for end in ends:
+                word = text[at:end]
                 # 萍乡人, 萍乡籍: a person's origin; 黑河流域: a river of a city's name.
                 if text[end:end + 1] in ("人", "籍") or text.startswith(self.not_after_short_place, end):
                     continue
@@ -241,9 +239,9 @@ class PlaceRules(_Mixed):
         # A country is a word of its own (印度支那 names no 印度, 沿海地区 no 海地), or heads a body's
         # name (美国政府); 台湾 and the like also head compounds (台湾同胞).
         # 蒙古族, 朝鲜族: a people, not a country.
-        found += [Found(at, at + len(name), "GPE") for at, name in self.countries.leftmost_longest(text, not_before="族")
+        found += [Found(at, end, "GPE") for at, end in longest_not_before(text, words["countries"], "族")
                   if bounds is None or (at in bounds and (
-                      at + len(name) in bounds or name in self.place_word_heads or self.body.match(text, at + len(name))))]
+                      end in bounds or text[at:end] in self.place_word_heads or self.body.match(text, end)))]
         # A township of the report's own county is meant rather than a place elsewhere of that name.
         townships = self._region_townships(text, codes, bounds)
         spans = {(t.start, t.end) for t in townships}
