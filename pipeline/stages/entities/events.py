@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import CN_DIGIT, Found, WordSpans, matches_holding, skip_to
+from .common import CN_DIGIT, Found, WordSpans, matches_holding
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -14,7 +14,10 @@ if TYPE_CHECKING:
 else:
     _Mixed = object
 
-_CONGRESS = re.compile(rf"(?:党的|中共)[{CN_DIGIT}]{{1,3}}大")
+#: A party congress (党的二十大, 中共十九大), one pattern per opening: `re` skips to a literal opening,
+#: not to the first characters of an alternation (中 is everywhere). No match of one holds a match
+#: of the other, so the two together find what the alternation finds.
+_CONGRESSES = tuple(re.compile(rf"{party}[{CN_DIGIT}]{{1,3}}大") for party in ("党的", "中共"))
 #: A year written bare before a name. The check for a digit or point before it comes after its
 #: first two digits (of the three characters behind): a pattern opening with an assertion is
 #: tried at every character, one opening with 19 or 20 only where they stand.
@@ -32,16 +35,37 @@ _CONGRESS_LEAD = re.compile(rf"(?:(?:中国共产党|中共)的?|党的)(?:第[{
 _SESSION_NUMBER_END = re.compile(rf"[届次](?<=[\d{CN_DIGIT}][届次])")
 #: How far before its 届 or 次 a numbered session starts at most: 第 and a number of three numerals.
 _SESSION_LEAD = 4
-_PLENUM = re.compile(
-    skip_to(f"党省市区县州旗{CN_DIGIT}") + rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
+#: A plenum (十九届四中全会), tried only before a 届 (`_matches_before`), which every match holds once.
+_PLENUM = re.compile(rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
+#: How far before its 届 a plenum starts at most: 党的 or 某委 and a number of three numerals.
+_PLENUM_LEAD = 5
+_TERM = re.compile("届")
+
+
+def _matches_before(pattern: re.Pattern[str], text: str, anchors: Iterable[int], lead: int) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(text)` finds, for a pattern each match of which holds one of the
+    `anchors` (positions, in order) at most `lead` characters after its start: the pattern is
+    tried only at those characters before each anchor (`re` would try it at nearly every
+    character), the leftmost match first, the next after its end."""
+    at = 0
+    for anchor in anchors:
+        for start in range(max(at, anchor - lead), anchor):
+            match = pattern.match(text, start)
+            if match:
+                yield match
+                at = match.end()
+                break
 
 
 class EventRules(_Mixed):
     """Mixin of `EntityRules`: the event rules."""
 
     def events(self, text: str, words: WordSpans, places: list[Found], orgs: list[Found], dates: list[Found]) -> list[Found]:
-        found = [Found(m.start(), m.end(), "EVENT") for m in _CONGRESS.finditer(text)]
-        found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("全会", _PLENUM, text)]
+        congresses = sorted((m for congress in _CONGRESSES for m in congress.finditer(text)), key=re.Match.start)
+        found = [Found(m.start(), m.end(), "EVENT") for m in congresses]
+        if "全会" in text:
+            terms = (m.start() for m in _TERM.finditer(text))
+            found += [Found(m.start(), m.end(), "EVENT") for m in _matches_before(_PLENUM, text, terms, _PLENUM_LEAD)]
         found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("两会", self.two_sessions, text)
                   if self.boundary_before(text, m.start())]
         found += self._sessions(text, places, orgs)
@@ -74,15 +98,7 @@ class EventRules(_Mixed):
         """What `self.session.finditer(text)` finds, tried only just before a numeral's 届 or 次,
         which every match holds right after its number (`re` would try it at nearly every
         character): the leftmost match first, the next after its end."""
-        at = 0
-        for number_end in _SESSION_NUMBER_END.finditer(text):
-            anchor = number_end.start()
-            for start in range(max(at, anchor - _SESSION_LEAD), anchor):
-                match = self.session.match(text, start)
-                if match:
-                    yield match
-                    at = match.end()
-                    break
+        return _matches_before(self.session, text, (m.start() for m in _SESSION_NUMBER_END.finditer(text)), _SESSION_LEAD)
 
     def _sessions(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
         """Numbered meetings: after a body (县政协十届三次会议), a place or level word
