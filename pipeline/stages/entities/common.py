@@ -168,23 +168,30 @@ class WordFamilies:
 
     def __init__(self, families: dict[str, list[str]], *, at_each_start: Iterable[str] = (),
                  every: Iterable[str] = ()) -> None:
-        owners: dict[str, list[str]] = {}
+        owners: dict[str, tuple[str, ...]] = {}
         for family, words in families.items():
             for word in dict.fromkeys(words):
-                owners.setdefault(word, []).append(family)
+                owners[word] = (*owners.get(word, ()), family)
         words = sorted(owners)
-        self._owners = [owners[word] for word in words]
+        # A match is put with the others of its word's families (a few dozen sets), then handed
+        # to each family: one step per match, whatever number of families its word is in.
+        self._owner_sets = list(dict.fromkeys(owners.values()))
+        set_index = {families: index for index, families in enumerate(self._owner_sets)}
+        self._owner_set_of = [set_index[owners[word]] for word in words]
         self._families = tuple(families)
         self._at_each_start = frozenset(at_each_start)
         self._every = frozenset(every)
         self._automaton = AhoCorasick(words, implementation=Implementation.DFA)
 
     def find(self, text: str) -> WordSpans:
-        found: WordSpans = {family: [] for family in self._families}
-        owners = self._owners
+        by_owners: list[list[tuple[int, int]]] = [[] for _ in self._owner_sets]
+        owner_set_of = self._owner_set_of
         for index, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            for family in owners[index]:
-                found[family].append((start, end))
+            by_owners[owner_set_of[index]].append((start, end))
+        found: WordSpans = {family: [] for family in self._families}
+        for families, spans in zip(self._owner_sets, by_owners):
+            for family in families:
+                found[family] += spans
         for family, spans in found.items():
             # By start, the longest first at each (words starting together differ in length, so
             # this order is total); then, unless every one is kept, the first at each start and,
