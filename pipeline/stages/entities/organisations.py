@@ -22,9 +22,15 @@ class OrganisationRules(_Mixed):
 
     def _anchor_start(self, text: str, at: int, anchors: dict[int, int], max_filler: int, *,
                       forbid: Callable[[str], bool]) -> tuple[int, int] | None:
+        """The nearest anchor left of `at` (`_nearest_anchor`), if no stretch of the characters
+        between it and `at` is forbidden."""
+        anchored = self._nearest_anchor(text, at, anchors, max_filler)
+        return anchored if anchored is None or self._filler_allowed(text, at, anchored[1], forbid) else None
+
+    def _nearest_anchor(self, text: str, at: int, anchors: dict[int, int], max_filler: int) -> tuple[int, int] | None:
         """Start of the nearest anchor (place, body or clean level word) left of `at`, and how
-        many characters lie between it and `at`, if no stretch of those characters up to it is
-        forbidden. The anchor is looked for first: where there is none, nothing need be tested."""
+        many characters lie between it and `at`. It is looked for before what lies between is
+        tested: where there is none, nothing need be."""
         for filler in range(0, max_filler + 1):
             anchor_end = at - filler
             if anchor_end <= 0:
@@ -33,9 +39,13 @@ class OrganisationRules(_Mixed):
             start = anchors[anchor_end] if anchor_end in anchors else \
                 self.level_before(text, anchor_end) if text[anchor_end - 1] in self.level_words_ending else None
             if start is not None:
-                blocked = any(forbid(text[at - size:at]) for size in range(1, filler + 1))
-                return None if blocked else (start, filler)
+                return start, filler
         return None
+
+    @staticmethod
+    def _filler_allowed(text: str, at: int, filler: int, forbid: Callable[[str], bool]) -> bool:
+        """Whether no stretch of the `filler` characters before `at` that ends at `at` is forbidden."""
+        return not any(forbid(text[at - size:at]) for size in range(1, filler + 1))
 
     def _filler_blocked(self, filler: str) -> bool:
         return self.not_in_name.search(self.function_char_words.sub("", filler)) is not None
@@ -175,23 +185,23 @@ class OrganisationRules(_Mixed):
             # 举办, 开办: the suffix ends a verb here, not a department's name.
             if not self.is_suffix(text, end - 1) or self._ends_verb(text, end):
                 continue
-            anchored = self._anchor_start(text, at, anchors, self.p["department_max_filler"],
-                                          forbid=self._name_filler_blocked)
+            anchored = self._nearest_anchor(text, at, anchors, self.p["department_max_filler"])
+            if anchored is None:
+                continue
+            filler = anchored[1]
+            placed = filler == 0 and at in places_at and suffix in self.place_named_suffixes
+            # Too short a filler rules the name out whatever it holds, so it is tested only after.
+            if filler < (0 if placed else least_filler[suffix]) or \
+                    not self._filler_allowed(text, at, filler, self._name_filler_blocked):
+                continue
             # 县医院, 县中医院, 县级医院: a level word alone, or its rank (级), before a generic
             # institution names none in particular.
-            if anchored is not None and at - anchored[1] not in anchors and \
-                    text[at - anchored[1]:end].removeprefix("级") in self.generic_institutions:
+            if at - filler not in anchors and text[at - filler:end].removeprefix("级") in self.generic_institutions:
                 continue
-            least = least_filler[suffix]
-            placed = anchored is not None and anchored[1] == 0 and at in places_at
-            if placed and suffix in self.place_named_suffixes:
-                least = 0
-                assert anchored is not None  # as `placed` says
+            if placed:
                 while anchored[0] in places_at and places_at[anchored[0]] < anchored[0]:
                     anchored = (places_at[anchored[0]], 0)
-            if anchored is None or anchored[1] < least or \
-                    text[at - anchored[1]] in self.function_chars or \
-                    (at - anchored[1] in foreign_ends and not suffix.endswith("会")):
+            if text[at - filler] in self.function_chars or (at - filler in foreign_ends and not suffix.endswith("会")):
                 continue
             name = text[anchored[0]:end]
             if not name.endswith(self.not_department_tails) and not name.endswith(self.venue_endings):
