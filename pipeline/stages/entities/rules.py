@@ -2,6 +2,7 @@
 (区委统战部) given their canonical place."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -92,21 +93,26 @@ def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] 
     """Longest proposals win; names nested in a longer one of another label are kept too.
     `whole_places` are places named in full without a level word (美国, 香港)."""
     ordered = sorted(set(proposals),
-                     key=lambda f: (-f.length, _LABEL_RANK[f.label], f.start, f.code is None))
+                     key=lambda f: (f.start - f.end, _LABEL_RANK[f.label], f.start, f.code is None))
     taken = bytearray(len(text) + 1)
     top: list[Found] = []
     rest: list[Found] = []
     for found in ordered:
-        if any(taken[found.start:found.end]):
+        if taken.find(1, found.start, found.end) >= 0:
             rest.append(found)
             continue
         top.append(found)
         taken[found.start:found.end] = b"\x01" * found.length
+    # The proposals taken do not overlap: the one that may hold a name left over is the last to
+    # start at or before it (an empty one holds none).
+    top_by_start = sorted((f for f in top if f.end > f.start), key=lambda f: f.start)
+    top_starts = [f.start for f in top_by_start]
     nested: list[Found] = []
     for found in rest:
         if found.label not in _NESTABLE:
             continue
-        host = next((t for t in top if t.start <= found.start and found.end <= t.end), None)
+        last = bisect_right(top_starts, found.start) - 1
+        host = top_by_start[last] if last >= 0 and found.end <= top_by_start[last].end else None
         if host is None or host.label in (found.label, "DOC"):
             continue
         # A short place name inside a longer name is part of that name (桐江|青石铺…有限公司).
@@ -116,4 +122,4 @@ def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] 
         if any(n.start < found.end and found.start < n.end and n.label == found.label for n in nested):
             continue
         nested.append(found)
-    return sorted(top + nested, key=lambda f: (f.start, -f.length))
+    return sorted(top + nested, key=lambda f: (f.start, f.start - f.end))
