@@ -111,6 +111,8 @@ class RuleBase:
         self.compound_surnames = tuple(p["compound_surnames"])
         self.name_stops = tuple(sorted(p["person_name_stops"], key=len, reverse=True))
         self.max_boundary = max(map(len, self.boundary_words))
+        #: The first characters of the words after a place that confirm it (one probe before many).
+        self.place_confirmer_heads = frozenset(word[0] for word in p["place_confirmers"])
         #: The word lists every text is searched for, in one pass (`words` of the rules is what it finds).
         self.word_families = WordFamilies(
             {family: p[family] for family in _SEARCHED_FAMILIES} |

@@ -144,7 +144,8 @@ class PersonRules(_Mixed):
     def _name_at(self, text: str, at: int) -> str | None:
         if at < 0:
             return None
-        surname = next((s for s in self.compound_surnames if text.startswith(s, at)), None)
+        surname = next((s for s in self.compound_surnames if text.startswith(s, at)), None) \
+            if text.startswith(self.compound_surnames, at) else None
         surname = surname or (text[at] if at < len(text) and text[at] in self.surnames else None)
         if surname is None:
             return None

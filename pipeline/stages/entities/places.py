@@ -329,7 +329,7 @@ class PlaceRules(_Mixed):
             if start < 0 or not self.is_suffix(text, at) or text[end:end + 1] == "级" or (start, end) in taken or \
                     inside_known.covers(start, end):
                 continue
-            confirmed = text.startswith(confirmers, end)
+            confirmed = text[end:end + 1] in self.place_confirmer_heads and text.startswith(confirmers, end)
             if self.placelike(text[start:end - 1], text[end - 1], confirmed=confirmed) and \
                     (self.boundary_before(text, start) or self._led_by_party(text[max(0, start - 4):start])):
                 names.add(text[start:end])
