@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from ...numerals import YEAR_PATTERN, parse_numeral, parse_year
-from .common import CN_DIGIT, NUM, Found, skip_to
+from .common import CN_DIGIT, NUM, Found, by_opening, matches_by_opening, skip_to
 
 _YEAR = f"(?:{YEAR_PATTERN})"
 #: The start or end of a year or month (2025年底, 2021年12月底, 2023年初, 6月中旬); 初 not of 初步.
@@ -19,9 +19,9 @@ _DATE = re.compile(
 #: A span of years written bare (1922—2022, a decade's review): two years joined by a dash, the
 #: later one last, with no digit around; a dash between other numbers (10-12) is no date. What
 #: stands before the first year is checked after its first two digits (the lookbehind spans
-#: them): `re` then tries the pattern only where 19 or 20 stands, not at every character.
-_BARE_YEARS = re.compile(
-    r"(?P<y1>(?:19|20)(?<![\d.\-—–~]..)\d\d)[—–\-~](?P<y2>(?:19|20)\d\d)(?![\d年.\-—–~])")
+#: them): `re` then tries the pattern only where 19 or 20 stands, not at every character (one
+#: pattern for each: no match starts inside another, which has a digit or a dash at each place).
+_BARE_YEARS = by_opening(("19", "20"), r"(?P<y1>{opening}(?<![\d.\-—–~]..)\d\d)[—–\-~](?P<y2>(?:19|20)\d\d)(?![\d年.\-—–~])")
 #: Decades (九十年代, 20世纪90年代, 上世纪八十年代): the century, when named, dates them.
 _DECADE = re.compile(
     rf"(?:(?P<century>\d{{2}}|二十|十九|二十一)世纪|(?P<last>上)世纪)?(?<![\d{CN_DIGIT}])"
@@ -73,7 +73,7 @@ def dates(text: str) -> list[Found]:
         if month is not None and _month(month) is None:
             continue
         found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
-    for match in _BARE_YEARS.finditer(text):
+    for match in matches_by_opening(_BARE_YEARS, text):
         if match.group("y1") < match.group("y2"):
             found.append(Found(match.start(), match.end(), "DATE", normalized=f"{match.group('y1')}/{match.group('y2')}"))
     return found

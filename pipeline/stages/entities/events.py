@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import CN_DIGIT, Found, WordSpans, matches_holding
+from .common import CN_DIGIT, Found, WordSpans, by_opening, matches_by_opening, matches_holding
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -14,14 +14,14 @@ if TYPE_CHECKING:
 else:
     _Mixed = object
 
-#: A party congress (党的二十大, 中共十九大), one pattern per opening: `re` skips to a literal opening,
-#: not to the first characters of an alternation (中 is everywhere). No match of one holds a match
-#: of the other, so the two together find what the alternation finds.
-_CONGRESSES = tuple(re.compile(rf"{party}[{CN_DIGIT}]{{1,3}}大") for party in ("党的", "中共"))
+#: A party congress (党的二十大, 中共十九大), one pattern per opening (no match of one holds a match of
+#: the other).
+_CONGRESSES = by_opening(("党的", "中共"), rf"{{opening}}[{CN_DIGIT}]{{1,3}}大")
 #: A year written bare before a name. The check for a digit or point before it comes after its
 #: first two digits (of the three characters behind): a pattern opening with an assertion is
-#: tried at every character, one opening with 19 or 20 only where they stand.
-_BARE_YEAR = re.compile(rf"(?:19|20)(?<![\d.]..)\d{{2}}(?=[{CJK_CLASS}])(?!年|届|次|多|余|万|亿|个|名|人|家|元|项)")
+#: tried at every character, one opening with 19 or 20 only where they stand (one pattern for
+#: each: no match starts inside another, which has a digit at each place).
+_BARE_YEAR = by_opening(("19", "20"), rf"{{opening}}(?<![\d.]..)\d{{2}}(?=[{CJK_CLASS}])(?!年|届|次|多|余|万|亿|个|名|人|家|元|项)")
 #: A body's number right before it (第一届|全国人民代表大会, 十三届|全国人大).
 _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: Numerals of at most three characters, starting where a run of them starts: a long run of
@@ -61,8 +61,7 @@ class EventRules(_Mixed):
     """Mixin of `EntityRules`: the event rules."""
 
     def events(self, text: str, words: WordSpans, places: list[Found], orgs: list[Found], dates: list[Found]) -> list[Found]:
-        congresses = sorted((m for congress in _CONGRESSES for m in congress.finditer(text)), key=re.Match.start)
-        found = [Found(m.start(), m.end(), "EVENT") for m in congresses]
+        found = [Found(m.start(), m.end(), "EVENT") for m in matches_by_opening(_CONGRESSES, text)]
         if "全会" in text:
             terms = (m.start() for m in _TERM.finditer(text))
             found += [Found(m.start(), m.end(), "EVENT") for m in _matches_before(_PLENUM, text, terms, _PLENUM_LEAD)]
@@ -75,7 +74,7 @@ class EventRules(_Mixed):
         # A year names its meeting too (2024年度新乡贤工作推进会), when the topic is no clause.
         years = [(f.start, f.end) for f in dates if text[f.end - 1] in "年度"]
         # A year written bare before a name leads it too (2023某某峰会).
-        years += [m.span() for m in _BARE_YEAR.finditer(text)]
+        years += [m.span() for m in matches_by_opening(_BARE_YEAR, text)]
         for start, end in scopes + years:
             match = self.event_suffix.match(text, end)
             if match and not self._filler_blocked(match.group()) and \

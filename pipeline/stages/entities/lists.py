@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import Found, Positions
+from .common import Found, Positions, by_opening, matches_by_opening
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -21,7 +21,8 @@ else:
     _Mixed = object
 
 #: A name in parentheses: (某某商会), （某某协会）.
-_BRACKETED = re.compile(rf"[(（]([{CJK_CLASS}]{{3,20}})[)）]")
+#: One pattern for each opening bracket (no match holds another's).
+_BRACKETED = by_opening(("(", "（"), rf"{{opening}}([{CJK_CLASS}]{{3,20}})[)）]")
 #: A run of list items: words of Chinese characters joined by 、 (no nested quantifiers).
 #: It starts only where a run of characters starts, so a long run is read once, not once per character.
 #: Possessive (`++`): a run not followed by 、 fails at once, without giving back its characters one by one.
@@ -80,7 +81,7 @@ class ListRules(_Mixed):
     def bracketed(self, text: str) -> list[Found]:
         """A body or venue named alone in parentheses (组建行业协会2个(某某协会)), by its ending."""
         found = []
-        for match in _BRACKETED.finditer(text):
+        for match in matches_by_opening(_BRACKETED, text):
             name = match.group(1)
             # (委员会), (协会): an ending alone names a kind of body, not one body.
             if self._filler_blocked(name) or self._has_clause_verb(name) or name in self.p["generic_units"] or \
