@@ -113,10 +113,16 @@ class ListRules(_Mixed):
         """Whether the list can name anything, before its first item's start is worked out (the
         costly part): a kind needs two items and the first is one, so another must end as a name
         does, unless a closer for people or places follows one of them."""
-        closers, endings, shorts = self.list_closers, self.listed_name_endings, self.gazetteer.shorts
-        return any(text.startswith(closers, end) for _, end in pieces) or \
-            any(text.endswith(endings, start, end) or (start, end) in place_spans or text[start:end] in shorts
-                for start, end in pieces[1:])
+        # Plain loops: most lists are turned down here, and a generator costs more than the tests.
+        closers = self.list_closers
+        for _, end in pieces:
+            if text.startswith(closers, end):
+                return True
+        endings, shorts = self.listed_name_endings, self.gazetteer.shorts
+        for start, end in pieces[1:]:
+            if text.endswith(endings, start, end) or (start, end) in place_spans or text[start:end] in shorts:
+                return True
+        return False
 
     def _list_pieces(self, text: str, start: int, end: int) -> list[list[int]]:
         """The pieces of the list run text[start:end] between its 、, the last one ending before a
