@@ -57,10 +57,9 @@ class Positions:
 
     __slots__ = ("_marks", "_size")
 
-    def __init__(self, positions: Iterable[int], size: int) -> None:
-        indexes = numpy.asarray(positions) if isinstance(positions, array) else numpy.fromiter(positions, numpy.intp)
+    def __init__(self, positions: Iterable[int] | numpy.ndarray, size: int) -> None:
         marks = numpy.zeros(size + 1, dtype=numpy.uint8)
-        marks[indexes[(indexes >= 0) & (indexes <= size)]] = 1
+        _mark(marks, positions)
         self._marks = marks.tobytes()
         self._size = size
 
@@ -71,15 +70,32 @@ class Positions:
         """Whether any position lies in `start:end`."""
         return self._marks.find(1, max(0, start), end) >= 0
 
-    def union(self, positions: Iterable[int]) -> Positions:
-        """These positions and `positions` (a few: each is set one by one)."""
-        marks = bytearray(self._marks)
-        for at in positions:
-            if 0 <= at <= self._size:
-                marks[at] = 1
+    def union(self, positions: Iterable[int] | numpy.ndarray) -> Positions:
+        """These positions and `positions`."""
+        marks = numpy.frombuffer(self._marks, dtype=numpy.uint8).copy()
+        _mark(marks, positions)
         joined = Positions((), self._size)
-        joined._marks = bytes(marks)
+        joined._marks = marks.tobytes()
         return joined
+
+
+def _mark(marks: numpy.ndarray, positions: Iterable[int] | numpy.ndarray) -> None:
+    """Sets `marks` at `positions` (an integer array is read as it is, without an int object per
+    position); positions outside `marks` are left out."""
+    indexes = positions if isinstance(positions, numpy.ndarray) else \
+        numpy.asarray(positions) if isinstance(positions, array) else numpy.fromiter(positions, numpy.intp)
+    marks[indexes[(indexes >= 0) & (indexes < len(marks))]] = 1
+
+
+#: Whether each code point up to U+3000 is white space as `str.isspace` (and `re`'s `\s`) has it;
+#: none above U+3000 is.
+_IS_SPACE = numpy.array([chr(code).isspace() for code in range(0x3001)] + [False])
+
+
+def white_space(text: str) -> numpy.ndarray:
+    """Where `text` has white space, found in compiled code from its code points."""
+    codes = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    return numpy.flatnonzero(_IS_SPACE[numpy.minimum(codes, len(_IS_SPACE) - 1)])
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
-from .common import Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start, longest_not_before
+from .common import Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start, longest_not_before, white_space
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -25,8 +25,6 @@ DIVISION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区",
 
 
 TOWNSHIP_SUFFIXES = ("街道", "苏木", "镇", "乡")
-#: White space, as `str.isspace` has it (`re`'s `\s` on text is that very test).
-_SPACE = re.compile(r"\s")
 
 
 def _stem(name: str, suffixes: tuple[str, ...]) -> str | None:
@@ -132,7 +130,7 @@ def word_bounds(text: str, word_starts: Positions | None) -> Positions | None:
     A word also ends before white space, which is no token."""
     if word_starts is None:
         return None
-    return word_starts.union([len(text), *map(re.Match.start, _SPACE.finditer(text))])
+    return word_starts.union([*white_space(text).tolist(), len(text)])
 
 
 def _ends_of(text: str, names: set[str]) -> frozenset[int]:
