@@ -126,7 +126,8 @@ class RuleBase:
             every=("division_short_names", "countries"))
         # A word running across a position holds the two characters around it, and a word ending
         # at one ends with the two before it: most positions fail these one-probe tests.
-        self.boundary_inner_pairs = frozenset(word[i:i + 2] for word in self.boundary_words for i in range(len(word) - 1))
+        self.boundary_inner_pairs = frozenset(word[i:i + 2] for word in self.boundary_words
+                                              for i in range(len(word) - 1))
         self.boundary_end_pairs = frozenset(word[-2:] for word in self.boundary_words)
 
     # -- boundaries ---------------------------------------------------------------------------

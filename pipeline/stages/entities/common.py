@@ -1,5 +1,5 @@
 """What every entity rule shares: the proposal record, the patterns file, trie-compiled
-alternations and the word index that finds thousands of names in one pass."""
+alternations, the word families that find thousands of names in one pass, and word positions."""
 from __future__ import annotations
 
 import re

@@ -60,7 +60,8 @@ def _matches_before(pattern: re.Pattern[str], text: str, anchors: Iterable[int],
 class EventRules(_Mixed):
     """Mixin of `EntityRules`: the event rules."""
 
-    def events(self, text: str, words: WordSpans, places: list[Found], orgs: list[Found], dates: list[Found]) -> list[Found]:
+    def events(self, text: str, words: WordSpans, places: list[Found], orgs: list[Found],
+               dates: list[Found]) -> list[Found]:
         found = [Found(m.start(), m.end(), "EVENT") for m in matches_by_opening(_CONGRESSES, text)]
         if "全会" in text:
             terms = (m.start() for m in _TERM.finditer(text))
@@ -97,7 +98,8 @@ class EventRules(_Mixed):
         """What `self.session.finditer(text)` finds, tried only just before a numeral's 届 or 次,
         which every match holds right after its number (`re` would try it at nearly every
         character): the leftmost match first, the next after its end."""
-        return _matches_before(self.session, text, (m.start() for m in _SESSION_NUMBER_END.finditer(text)), _SESSION_LEAD)
+        number_ends = (m.start() for m in _SESSION_NUMBER_END.finditer(text))
+        return _matches_before(self.session, text, number_ends, _SESSION_LEAD)
 
     def _sessions(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
         """Numbered meetings: after a body (县政协十届三次会议), a place or level word

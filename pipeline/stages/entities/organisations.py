@@ -55,7 +55,7 @@ class OrganisationRules(_Mixed):
         """`words`, where the word families occur in `text`; `bounds`, where the words of a
         segmented text start or end, tells a party's short name (民建) from the same characters
         across words (居民|建房)."""
-        found: list[Found] = self._parties(text, words["parties"], bounds) + self._leading_groups(text, words["leading_groups"])
+        found = self._parties(text, words["parties"], bounds) + self._leading_groups(text, words["leading_groups"])
         place_at = self._place_anchors(text, places)
         universities = self._universities(text, words["university_suffixes"], places)
         found += universities

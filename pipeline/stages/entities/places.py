@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
-from .common import Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start, longest_not_before, white_space
+from .common import (Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start, longest_not_before,
+                     white_space)
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -190,8 +191,8 @@ class PlaceRules(_Mixed):
     def places(self, text: str, words: WordSpans, word_starts: Positions | None,
                bounds: Positions | None) -> tuple[list[Found], dict[str, str]]:
         """GPE proposals, and the county-level place (or higher) each level word stands for.
-        `words`, where the word families occur in `text`; `word_starts` (where the words of a segmented text start) lets a town, street or
-        village be found from its own shape, without a confirming context; `bounds` are
+        `words`, where the word families occur in `text`; `word_starts` (where the words of a
+        segmented text start) lets a town, street or village be found from its own shape, without a confirming context; `bounds` are
         `word_bounds(text, word_starts)`."""
         found: list[Found] = []
         codes: set[str] = set()
