@@ -128,6 +128,15 @@ def matches_holding(literal: str, pattern: re.Pattern[str], text: str) -> Iterat
     return pattern.finditer(text) if literal in text else iter(())
 
 
+def occurrences(text: str, word: str) -> Iterator[int]:
+    """Where `word` (not empty) occurs in `text`, as `re.finditer` of it finds it (none overlapping
+    the one before), by `str.find`: no pattern is escaped and looked up for each word."""
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + len(word))
+
+
 def by_opening(openings: Iterable[str], pattern: str) -> tuple[re.Pattern[str], ...]:
     """`pattern` (with `{opening}` where it opens) compiled once for each of `openings`, literal
     texts, for `matches_by_opening`: `re` skips to a literal opening in compiled code, but to the

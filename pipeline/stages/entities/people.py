@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
-from .common import Found, Positions, WordSpans
+from .common import Found, Positions, WordSpans, occurrences
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class PersonRules(_Mixed):
         # 高举|毛…, 安心|搞: a surname may start a verb or adverb, and a "name" running on from one is none.
         names = {name for name in names if not self.event_scope.match(name) and name not in self.boundary_words and
                  name[:2] not in self.boundary_words}
-        found = {(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)}
+        found = {(at, at + len(name)) for name in names for at in occurrences(text, name)}
         found |= self._bylines(text) | self._photo_credits(text)
         return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]
 

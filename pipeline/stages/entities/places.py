@@ -2,7 +2,6 @@
 counties confirmed by their context, and towns, streets and villages by their suffix."""
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
@@ -13,7 +12,7 @@ from typing import TYPE_CHECKING
 from ...data import data_lines
 from ...textnorm import is_cjk
 from .common import (Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start, longest_not_before,
-                     white_space)
+                     occurrences, white_space)
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -136,7 +135,7 @@ def word_bounds(text: str, word_starts: Positions | None) -> Positions | None:
 
 def _ends_of(text: str, names: set[str]) -> frozenset[int]:
     """Where the occurrences of `names` in `text` end."""
-    return frozenset(m.end() for name in names for m in re.finditer(re.escape(name), text))
+    return frozenset(at + len(name) for name in names for at in occurrences(text, name))
 
 
 def cut_across_word(start: int, end: int, bounds: Positions | None) -> bool:
@@ -302,8 +301,7 @@ class PlaceRules(_Mixed):
 
     def _confirmed_everywhere(self, text: str, names: set[str]) -> list[Found]:
         # Sorted, so that the proposals' order never depends on the hash order of a set.
-        return [Found(m.start(), m.end(), "GPE") for name in sorted(names)
-                for m in re.finditer(re.escape(name), text)]
+        return [Found(at, at + len(name), "GPE") for name in sorted(names) for at in occurrences(text, name)]
 
     @staticmethod
     def _by_frequency(text: str, places: list[Found]) -> list[str]:
@@ -390,9 +388,10 @@ class PlaceRules(_Mixed):
         shortened = {township_short_name(town) for town in towns}
         stems = {stem for stem in shortened if stem and stem not in self.boundary_words and stem not in self.not_places and
                  self.gazetteer.short_words.get(stem, "ns") in self.name_tags}
-        return [Found(m.start(), m.end(), "GPE") for stem in sorted(stems) for m in re.finditer(re.escape(stem), text)
-                if (m.start() in word_starts or text[m.start() - 1:m.start()] in self.function_chars) and
-                (m.end() in word_starts or m.end() == len(text)) and text[m.end():m.end() + 1] not in ("人", "籍")]
+        spans = ((at, at + len(stem)) for stem in sorted(stems) for at in occurrences(text, stem))
+        return [Found(start, end, "GPE") for start, end in spans
+                if (start in word_starts or text[start - 1:start] in self.function_chars) and
+                (end in word_starts or end == len(text)) and text[end:end + 1] not in ("人", "籍")]
 
     def _town_names(self, text: str, suffixes: list[tuple[int, str]], ends: frozenset[int], short_places: set[str],
                     confirmers: tuple[str, ...], lead_ins: tuple[str, ...]) -> set[str]:
