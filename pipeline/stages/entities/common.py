@@ -219,7 +219,11 @@ class WordFamilies:
         self._families = tuple(families)
         self._at_each_start = frozenset(at_each_start)
         self._every = frozenset(every)
-        self._automaton = AhoCorasick(words, implementation=Implementation.DFA)
+        # An NFA, not a DFA: for thousands of words the DFA is far larger, and in a pipeline the
+        # other stages push it out of the processor's caches between texts. Measured inside the
+        # pipeline (CPU): this search a fifth faster on the sample and the government reports alike,
+        # though a third slower when run over and over on its own.
+        self._automaton = AhoCorasick(words, implementation=Implementation.ContiguousNFA)
 
     def find(self, text: str) -> WordSpans:
         by_owners: list[list[tuple[int, int]]] = [[] for _ in self._owner_sets]
