@@ -125,10 +125,13 @@ class RuleBase:
             # Short names overlap (湘东|东区), and a country may give way to a shorter one (朝鲜|族).
             every=("division_short_names", "countries"))
         # A word running across a position holds the two characters around it, and a word ending
-        # at one ends with the two before it: most positions fail these one-probe tests.
-        self.boundary_inner_pairs = frozenset(word[i:i + 2] for word in self.boundary_words
-                                              for i in range(len(word) - 1))
-        self.boundary_end_pairs = frozenset(word[-2:] for word in self.boundary_words)
+        # at one ends with the two before it. Most boundary words are such a pair; those inside
+        # and at the end of the longer ones are a few hundred: most positions fail two probes.
+        longer = [word for word in self.boundary_words if len(word) > 2]
+        self.long_boundary_inner_pairs = frozenset(word[i:i + 2] for word in longer for i in range(len(word) - 1))
+        self.long_boundary_end_pairs = frozenset(word[-2:] for word in longer)
+        #: Boundary words that are no verbs (`lead_words`): `verbs` is read as `boundary_words` less these.
+        self.non_verb_boundary_words = self.boundary_words - self.verbs
 
     # -- boundaries ---------------------------------------------------------------------------
     def boundary_before(self, text: str, at: int, ends: frozenset[int] = frozenset()) -> bool:
@@ -136,8 +139,9 @@ class RuleBase:
         and not inside a word (其中|溪口镇 does not start at 中)."""
         if at == 0 or at in ends:
             return True
+        pair = text[at - 1:at + 1]
         # At the text's end the pair is one character, and a word ending there is tested as one across it.
-        if (text[at - 1:at + 1] in self.boundary_inner_pairs or at == len(text)) and \
+        if pair in self.boundary_words or (pair in self.long_boundary_inner_pairs or at == len(text)) and \
                 any(text[at - i:at - i + k] in self.boundary_words
                     for k in range(2, self.max_boundary + 1) for i in range(1, k) if at - i >= 0):
             return False
@@ -147,8 +151,11 @@ class RuleBase:
         return self.boundary_word_ends_at(text, at)
 
     def boundary_word_ends_at(self, text: str, at: int) -> bool:
-        return at >= 2 and text[at - 2:at] in self.boundary_end_pairs and \
-            any(text[at - k:at] in self.boundary_words for k in range(2, self.max_boundary + 1) if at - k >= 0)
+        if at < 2:
+            return False
+        pair = text[at - 2:at]
+        return pair in self.boundary_words or pair in self.long_boundary_end_pairs and \
+            any(text[at - k:at] in self.boundary_words for k in range(3, self.max_boundary + 1) if at - k >= 0)
 
     def is_suffix(self, text: str, at: int) -> bool:
         """Whether the character at `at` ends a name rather than starting a word (新乡贤)."""

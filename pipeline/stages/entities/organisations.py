@@ -209,7 +209,8 @@ class OrganisationRules(_Mixed):
         return found
 
     def _ends_verb(self, text: str, end: int) -> bool:
-        return any(text[end - k:end] in self.verbs for k in (2, 3))
+        return any(word in self.boundary_words and word not in self.non_verb_boundary_words
+                   for word in (text[end - 2:end], text[end - 3:end]))
 
     def _name_filler_blocked(self, filler: str) -> bool:
         """Whether the words between a name's anchor and its suffix run over a clause: a function
