@@ -191,8 +191,8 @@ class PlaceRules(_Mixed):
                bounds: Positions | None) -> tuple[list[Found], dict[str, str]]:
         """GPE proposals, and the county-level place (or higher) each level word stands for.
         `words`, where the word families occur in `text`; `word_starts` (where the words of a
-        segmented text start) lets a town, street or village be found from its own shape, without a confirming context; `bounds` are
-        `word_bounds(text, word_starts)`."""
+        segmented text start) lets a town, street or village be found from its own shape,
+        without a confirming context; `bounds` are `word_bounds(text, word_starts)`."""
         found: list[Found] = []
         codes: set[str] = set()
         gazetteer = self.gazetteer
