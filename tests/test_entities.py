@@ -433,23 +433,50 @@ def test_entity_rules_are_linear_on_hostile_runs(unit):
     assert_linear(EntityRules().find, unit)
 
 
-def test_the_word_index_finds_every_word_where_it_starts_longest_first():
-    from pipeline.stages.entities.common import LongestWords, WordIndex, alternation
+def test_word_families_find_every_word_where_it_starts_longest_first():
+    from pipeline.stages.entities.common import (LongestWords, WordFamilies, alternation, grouped_by_start,
+                                                 longest_not_before)
 
     words = ["柳岸", "柳岸县", "岸县", "县城", "桃源镇", "源镇", "镇"]
     text = "柳岸县城到桃源镇，柳岸县柳岸𠀋桃源镇"
-    every = [(at, sorted((w for w in words if len(w) >= 2 and text.startswith(w, at)), key=len, reverse=True))
+    every = [(at, sorted((at + len(w) for w in words if text.startswith(w, at)), reverse=True))
              for at in range(len(text))]
-    index = WordIndex(words)
-    assert list(index.at_each(text)) == [(at, found) for at, found in every if found]
+    found = WordFamilies({"all": words, "longest": words, "each": words}, at_each_start=["each"], every=["all"]).find(text)
+    assert list(grouped_by_start(found["all"])) == [(at, ends) for at, ends in every if ends]
+    assert found["each"] == [(at, ends[0]) for at, ends in every if ends]
+    # As a longest-first alternation's `finditer` finds them.
+    assert found["longest"] == [m.span() for m in re.finditer(alternation(words), text)]
     assert list(LongestWords(words).leftmost_longest(text)) == \
         [(0, "柳岸县"), (5, "桃源镇"), (9, "柳岸县"), (12, "柳岸"), (15, "桃源镇")]
     # As the alternation followed by a negative lookahead finds them: 柳岸县 before 城 gives way to 柳岸.
-    two_or_more = alternation(w for w in words if len(w) >= 2)
-    assert list(index.leftmost_longest(text, not_before="城")) == \
-        [(m.start(), m.group()) for m in re.finditer(f"(?:{two_or_more})(?!城)", text)] == \
+    two_or_more = [w for w in words if len(w) >= 2]
+    spans = WordFamilies({"words": two_or_more}, every=["words"]).find(text)["words"]
+    assert [(at, text[at:end]) for at, end in longest_not_before(text, spans, "城")] == \
+        [(m.start(), m.group()) for m in re.finditer(f"(?:{alternation(two_or_more)})(?!城)", text)] == \
         [(0, "柳岸"), (2, "县城"), (5, "桃源镇"), (9, "柳岸县"), (12, "柳岸"), (15, "桃源镇")]
-    assert list(WordIndex([]).at_each(text)) == []
+    assert WordFamilies({"none": []}).find(text) == {"none": []}
+
+
+def test_positions_read_as_a_set_of_the_positions_within_the_text():
+    from array import array
+
+    from pipeline.stages.entities.common import Positions
+
+    for given in (array("i", [0, 3, 7]), frozenset({0, 3, 7, -2, 12})):
+        positions = Positions(given, 10)
+        assert [at for at in range(-3, 14) if at in positions] == [0, 3, 7]
+        assert positions.any_within(1, 4) and not positions.any_within(4, 7) and not positions.any_within(8, 8)
+        joined = positions.union([10, 5, 11])
+        assert [at for at in range(-3, 14) if at in joined] == [0, 3, 5, 7, 10]
+        assert 5 not in positions
+
+
+def test_white_space_is_what_str_isspace_says():
+    from pipeline.stages.entities.common import white_space
+
+    spaces = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
+    text = "柳岸" + spaces + "县\ud800𠀋 \u3000\ufeff镇"
+    assert white_space(text).tolist() == [at for at, ch in enumerate(text) if ch.isspace()]
 
 
 LIST_ITEM = st.text(alphabet=st.sampled_from(list("柳岸青禾民族工作处协会商会日报遗址镇乡等和以到建有同业")), min_size=1, max_size=8)

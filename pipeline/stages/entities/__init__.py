@@ -20,10 +20,11 @@ of words cost more than the rules. The same rules, loaded once per process (`ent
 inside spaCy for those who add the component to a pipeline of their own
 (`pipeline.spacy_components`), with the same results. Speed matters here (a whole corpus
 overnight): the gazetteer's thousands of names are found in one pass of an Aho-Corasick automaton
-(`WordIndex`) and other alternations are compiled as tries, once per process.
+(`WordFamilies`, with the other word lists) and other alternations are compiled as tries, once per process.
 """
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -59,6 +60,6 @@ def make_stage() -> Callable[[Draft], None]:
     return on_matching_view(run, "entities")
 
 
-def word_starts(draft: Draft) -> frozenset[int]:
+def word_starts(draft: Draft) -> array:
     """Where the draft's words (its tokens) start."""
-    return frozenset(draft.token_offsets()[0])
+    return draft.token_offsets()[0]

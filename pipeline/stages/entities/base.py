@@ -6,8 +6,15 @@ import re
 
 from ...data import data_lines
 from ...textnorm import CJK_CLASS, is_cjk
-from .common import CN_DIGIT, NUM, WordIndex, alternation, patterns, skip_to
+from .common import CN_DIGIT, NUM, WordFamilies, WordIndex, alternation, patterns, skip_to
 from .places import Gazetteer
+
+
+#: The lists of `entity_patterns.json` that are searched for in a whole text.
+_SEARCHED_FAMILIES = ("national_orgs", "parties", "bodies", "standalone_bodies", "place_bodies", "company_suffixes",
+                      "university_suffixes", "venue_suffixes", "department_suffixes", "leading_groups", "honorifics",
+                      "person_before", "person_after", "person_titles_after", "person_kin_after", "event_scopes",
+                      "county_suffixes", "town_suffixes")
 
 
 class RuleBase:
@@ -33,6 +40,7 @@ class RuleBase:
         #: What no stem of a place holds: a character other than a Chinese one, or a blocker.
         self.not_in_stem = re.compile(f"[^{CJK_CLASS}]|[{re.escape(''.join(sorted(stem_blockers)))}]")
         self.numerals = frozenset(p["numeral_chars"])
+        self.numeral_string = "".join(sorted(self.numerals))
         # Numerals may stand inside a body's name (五金机电商会, 第一人民医院); 全 各 本 may not.
         self.filler_blockers = self.generic_chars - self.numerals - {"第"}
         self.not_given_chars = frozenset(p["person_not_given"])
@@ -42,7 +50,6 @@ class RuleBase:
         self.not_place_stem_endings = tuple(p["not_place_stem_endings"])
         self.country_names = frozenset(data_lines("gazetteer/countries.txt"))
         self.place_word_heads = frozenset(p["place_word_heads"])
-        self.countries = WordIndex(self.country_names)
         self.level_words = tuple(sorted(p["level_words"], key=len, reverse=True))
         #: The level words by their last character, longest first: those that can end at a position.
         self.level_words_ending: dict[str, tuple[str, ...]] = {}
@@ -50,25 +57,21 @@ class RuleBase:
             self.level_words_ending[word[-1]] = (*self.level_words_ending.get(word[-1], ()), word)
         self.committee_words = tuple(p["committee_words"])
         self.relative_levels = p["relative_levels"]
+        self.relative_level_words = tuple(self.relative_levels)
         self.county_levels = frozenset(p["county_levels"])
         self.place_level_suffixes = tuple(sorted(p["place_level_suffixes"], key=len, reverse=True))
-        # Read with `each_start`, which finds them overlapping too.
-        self.county_suffix = re.compile(alternation(p["county_suffixes"]))
-        self.town_suffix = re.compile(alternation(p["town_suffixes"]))
         # Read with `each_start`; the first group is written out so that `re` can skip to its first characters.
         ethnic_group = alternation(p["ethnic_groups"])
         self.ethnic_area = re.compile(f"((?:{ethnic_group})(?:{ethnic_group})*)({alternation(p['ethnic_area_suffixes'])})")
         self.body = re.compile(alternation(p["bodies"]))
-        self.standalone_body = re.compile(alternation(p["standalone_bodies"]))
-        self.department = re.compile(alternation(p["department_suffixes"]))
         self.department_filler_words = re.compile(alternation(p["department_filler_words"]))
         # 发展和改革, 人力资源和社会保障: two fields of one department, joined by 和. A leading 和
         # lets the scan go on leftwards to the first field; a name never starts with it.
         name_ends = "".join(sorted({word[-1] for word in (*p["department_suffixes"], *p["bodies"])}))
         self.joined_fields = re.compile(rf"(?:^|(?<=[{CJK_CLASS}])(?<![{name_ends}]))和(?=[{CJK_CLASS}]{{2}})")
         self.not_department_tails = tuple(p["not_department_tails"])
-        self.national = re.compile(alternation(p["national_orgs"]))
         self.party = re.compile(alternation(p["parties"]))
+        self.party_last_chars = frozenset(name[-1] for name in p["parties"])
         self.party_words_in_words = frozenset(p["party_words_in_words"])
         self.party_word_tails = frozenset(p["party_word_tails"])
         self.list_lead_ins = frozenset(p["list_lead_ins"])
@@ -78,21 +81,20 @@ class RuleBase:
         self.not_after_short_place = tuple(p["not_after_short_place"])
         self.person_list_closers = tuple(p["person_list_closers"])
         self.list_place_closers = tuple(p["list_place_closers"])
-        self.leading_group = re.compile(alternation(p["leading_groups"]))
+        self.list_closers = self.person_list_closers + self.list_place_closers
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))
         #: Each democratic party's names, short and full, -> its full name (民盟 -> 中国民主同盟).
         self.party_names = {name: full for full, names in p["party_names"].items() for name in (full, *names)}
         # The first unit after a party name, not inside a longer word (委员会, not 委员 of 委员会议).
         self.party_unit_after = re.compile(f"(?=({alternation(p['party_units'])})(?!会议|长|员))")
         self.level_chars = frozenset(ch for word in p["level_words"] for ch in word)
-        self.place_body = re.compile(alternation(p["place_bodies"]))
-        self.company = re.compile(alternation(p["company_suffixes"]))
         self.place_named_suffixes = frozenset(p["place_named_suffixes"])
-        self.university = re.compile(alternation(p["university_suffixes"]))
         self.university_fields = tuple(sorted(p["university_fields"], key=len, reverse=True))
         self.venue = re.compile(alternation(p["venue_suffixes"]))
-        self.venue_end = re.compile(f"(?:{alternation(p['venue_suffixes'])})$")
-        self.list_org_end = re.compile(f"(?:{alternation(p['list_org_endings'])})$")
+        # Read with `str.endswith`, on names that never end in a line break.
+        self.venue_endings = tuple(p["venue_suffixes"])
+        self.list_org_endings = tuple(p["list_org_endings"])
+        self.listed_name_endings = self.venue_endings + self.list_org_endings
         self.event_suffix = re.compile(
             rf"(?P<topic>[{CJK_CLASS}]{{2,{p['event_max_topic']}}}?)(?:{alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(alternation(p["event_scopes"]))
@@ -103,18 +105,33 @@ class RuleBase:
             skip_to(rf"第\d{CN_DIGIT}") + rf"第?(?:{NUM})[届次](?P<topic>[{CJK_CLASS}]{{0,{p['event_max_topic']}}}?)"
             rf"(?:{alternation(p['session_endings'])})")
         self.two_sessions = re.compile(f"(?:{alternation(p['two_sessions_scopes'])})两会")
-        self.leaders = re.compile(alternation(p["national_leaders"] + p["historical_figures"]))
         self.generic_institutions = frozenset(p["generic_institutions"])
-        self.person_cue = re.compile(rf"(?:{alternation(p['person_before'])})[ \u3000]*")
-        self.person_after = re.compile(alternation(p["person_after"]))
         self.byline = re.compile(rf"(?:{alternation(p['byline_cues'])})[ \u3000]+")
-        self.honorific = re.compile(alternation(p["honorifics"]))
-        self.person_title_after = re.compile(alternation(p["person_titles_after"]))
-        self.person_kin_after = re.compile(alternation(p["person_kin_after"]))
         self.surnames = frozenset(p["surnames"])
         self.compound_surnames = tuple(p["compound_surnames"])
         self.name_stops = tuple(sorted(p["person_name_stops"], key=len, reverse=True))
         self.max_boundary = max(map(len, self.boundary_words))
+        #: The first characters of the words after a place that confirm it (one probe before many).
+        self.place_confirmer_heads = frozenset(word[0] for word in p["place_confirmers"])
+        #: The word lists every text is searched for, in one pass (`words` of the rules is what it finds).
+        self.word_families = WordFamilies(
+            {family: p[family] for family in _SEARCHED_FAMILIES} |
+            {"leaders": p["national_leaders"] + p["historical_figures"],
+             "divisions": list(self.gazetteer.code_of), "division_short_names": list(self.gazetteer.shorts),
+             # A country's name is two characters or more (中 alone names none).
+             "countries": [name for name in self.country_names if len(name) >= 2]},
+            # Town and county suffixes are read overlapping (北街|街道): a name ends at each.
+            at_each_start=("county_suffixes", "town_suffixes"),
+            # Short names overlap (湘东|东区), and a country may give way to a shorter one (朝鲜|族).
+            every=("division_short_names", "countries"))
+        # A word running across a position holds the two characters around it, and a word ending
+        # at one ends with the two before it. Most boundary words are such a pair; those inside
+        # and at the end of the longer ones are a few hundred: most positions fail two probes.
+        longer = [word for word in self.boundary_words if len(word) > 2]
+        self.long_boundary_inner_pairs = frozenset(word[i:i + 2] for word in longer for i in range(len(word) - 1))
+        self.long_boundary_end_pairs = frozenset(word[-2:] for word in longer)
+        #: Boundary words that are no verbs (`lead_words`): `verbs` is read as `boundary_words` less these.
+        self.non_verb_boundary_words = self.boundary_words - self.verbs
 
     # -- boundaries ---------------------------------------------------------------------------
     def boundary_before(self, text: str, at: int, ends: frozenset[int] = frozenset()) -> bool:
@@ -122,8 +139,11 @@ class RuleBase:
         and not inside a word (其中|溪口镇 does not start at 中)."""
         if at == 0 or at in ends:
             return True
-        if any(text[at - i:at - i + k] in self.boundary_words
-               for k in range(2, self.max_boundary + 1) for i in range(1, k) if at - i >= 0):
+        pair = text[at - 1:at + 1]
+        # At the text's end the pair is one character, and a word ending there is tested as one across it.
+        if pair in self.boundary_words or (pair in self.long_boundary_inner_pairs or at == len(text)) and \
+                any(text[at - i:at - i + k] in self.boundary_words
+                    for k in range(2, self.max_boundary + 1) for i in range(1, k) if at - i >= 0):
             return False
         before = text[at - 1]
         if not is_cjk(before) or before in self.function_chars:
@@ -131,7 +151,11 @@ class RuleBase:
         return self.boundary_word_ends_at(text, at)
 
     def boundary_word_ends_at(self, text: str, at: int) -> bool:
-        return any(text[at - k:at] in self.boundary_words for k in range(2, self.max_boundary + 1) if at - k >= 0)
+        if at < 2:
+            return False
+        pair = text[at - 2:at]
+        return pair in self.boundary_words or pair in self.long_boundary_end_pairs and \
+            any(text[at - k:at] in self.boundary_words for k in range(3, self.max_boundary + 1) if at - k >= 0)
 
     def is_suffix(self, text: str, at: int) -> bool:
         """Whether the character at `at` ends a name rather than starting a word (新乡贤)."""

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 
 from ...numerals import YEAR_PATTERN, parse_numeral, parse_year
-from .common import CN_DIGIT, NUM, Found, skip_to
+from .common import CN_DIGIT, NUM, Found, by_opening, matches_by_opening, skip_to
 
 _YEAR = f"(?:{YEAR_PATTERN})"
 #: The start or end of a year or month (2025年底, 2021年12月底, 2023年初, 6月中旬); 初 not of 初步.
@@ -18,17 +19,17 @@ _DATE = re.compile(
 #: A span of years written bare (1922—2022, a decade's review): two years joined by a dash, the
 #: later one last, with no digit around; a dash between other numbers (10-12) is no date. What
 #: stands before the first year is checked after its first two digits (the lookbehind spans
-#: them): `re` then tries the pattern only where 19 or 20 stands, not at every character.
-_BARE_YEARS = re.compile(
-    r"(?P<y1>(?:19|20)(?<![\d.\-—–~]..)\d\d)[—–\-~](?P<y2>(?:19|20)\d\d)(?![\d年.\-—–~])")
+#: them): `re` then tries the pattern only where 19 or 20 stands, not at every character (one
+#: pattern for each: no match starts inside another, which has a digit or a dash at each place).
+_BARE_YEARS = by_opening(("19", "20"), r"(?P<y1>{opening}(?<![\d.\-—–~]..)\d\d)[—–\-~](?P<y2>(?:19|20)\d\d)(?![\d年.\-—–~])")
 #: Decades (九十年代, 20世纪90年代, 上世纪八十年代): the century, when named, dates them.
 _DECADE = re.compile(
     rf"(?:(?P<century>\d{{2}}|二十|十九|二十一)世纪|(?P<last>上)世纪)?(?<![\d{CN_DIGIT}])"
     rf"(?P<decade>[一二三四五六七八九]十|[1-9]0)年代")
 #: Longer than any decade's name (上世纪八十年代, 二十一世纪二十年代): how far before its 年代 one may start.
 _DECADE_REACH = 12
-#: A zero written as a circle (一九九○年): read as 〇, character for character.
-_CIRCLE_ZERO = str.maketrans({"○": "〇", "◯": "〇"})
+#: A year's value by how it is written: a report writes few years, most of them many times.
+_year = lru_cache(maxsize=1024)(parse_year)
 #: The month a year's part stands for in a normalised date: 年底 and 年末 are its last, 年初 its first.
 _YEAR_PART_MONTH = {"底": "12", "末": "12", "初": "1"}
 #: A title may run over one hard line break of the source (《关于…\n…的意见》).
@@ -39,19 +40,19 @@ def titles(text: str) -> list[Found]:
     return [Found(m.start(), m.end(), "DOC") for m in _TITLE.finditer(text)]
 
 def dates(text: str) -> list[Found]:
-    # Translating costs a dictionary probe per character; most texts have no circle to read.
-    if "○" in text or "◯" in text:
-        text = text.translate(_CIRCLE_ZERO)
+    # A zero written as a circle (一九九○年) is read as 〇, character for character (two
+    # replacements in compiled code: `str.translate` probes a dictionary at each character).
+    text = text.replace("○", "〇").replace("◯", "〇")
     found = decades(text)
     for match in _DATE.finditer(text):
         month: str | None = None
         normalized: str | None
         if match.group("y1"):
-            year = parse_year(match.group("y1"))
+            year = _year(match.group("y1"))
             if year is None:
                 continue
             if match.group("y2"):
-                normalized = f"{year}/{parse_year(match.group('y2'))}"
+                normalized = f"{year}/{_year(match.group('y2'))}"
             else:
                 # A part of a month stays that month; a year's start or end is its month.
                 month = match.group("m") or _YEAR_PART_MONTH.get(match.group("year_part") or "")
@@ -72,7 +73,7 @@ def dates(text: str) -> list[Found]:
         if month is not None and _month(month) is None:
             continue
         found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
-    for match in _BARE_YEARS.finditer(text):
+    for match in matches_by_opening(_BARE_YEARS, text):
         if match.group("y1") < match.group("y2"):
             found.append(Found(match.start(), match.end(), "DATE", normalized=f"{match.group('y1')}/{match.group('y2')}"))
     return found

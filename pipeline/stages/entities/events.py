@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import CN_DIGIT, Found, matches_holding, skip_to
+from .common import CN_DIGIT, Found, WordSpans, by_opening, matches_by_opening, matches_holding
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -14,11 +14,14 @@ if TYPE_CHECKING:
 else:
     _Mixed = object
 
-_CONGRESS = re.compile(rf"(?:党的|中共)[{CN_DIGIT}]{{1,3}}大")
+#: A party congress (党的二十大, 中共十九大), one pattern per opening (no match of one holds a match of
+#: the other).
+_CONGRESSES = by_opening(("党的", "中共"), rf"{{opening}}[{CN_DIGIT}]{{1,3}}大")
 #: A year written bare before a name. The check for a digit or point before it comes after its
 #: first two digits (of the three characters behind): a pattern opening with an assertion is
-#: tried at every character, one opening with 19 or 20 only where they stand.
-_BARE_YEAR = re.compile(rf"(?:19|20)(?<![\d.]..)\d{{2}}(?=[{CJK_CLASS}])(?!年|届|次|多|余|万|亿|个|名|人|家|元|项)")
+#: tried at every character, one opening with 19 or 20 only where they stand (one pattern for
+#: each: no match starts inside another, which has a digit at each place).
+_BARE_YEAR = by_opening(("19", "20"), rf"{{opening}}(?<![\d.]..)\d{{2}}(?=[{CJK_CLASS}])(?!年|届|次|多|余|万|亿|个|名|人|家|元|项)")
 #: A body's number right before it (第一届|全国人民代表大会, 十三届|全国人大).
 _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: Numerals of at most three characters, starting where a run of them starts: a long run of
@@ -27,30 +30,52 @@ _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: 中国共产党|全国代表会议): the party and the congress's number. A term's number alone (第四届|全国人民
 #: 代表大会) numbers a body, not a meeting.
 _CONGRESS_LEAD = re.compile(rf"(?:(?:中国共产党|中共)的?|党的)(?:第[{CN_DIGIT}]{{1,3}}[次届])?$|第[{CN_DIGIT}]{{1,3}}次$|$")
-#: A numeral right before 届 or 次, where a numbered session's number ends (`session` in base.py).
-_SESSION_NUMBER_END = re.compile(rf"[\d{CN_DIGIT}][届次]")
+#: 届 or 次 right after a numeral, where a numbered session's number ends (`session` in base.py).
+#: The numeral is looked behind for, so that `re` skips to the rarer 届 and 次.
+_SESSION_NUMBER_END = re.compile(rf"[届次](?<=[\d{CN_DIGIT}][届次])")
 #: How far before its 届 or 次 a numbered session starts at most: 第 and a number of three numerals.
 _SESSION_LEAD = 4
-_PLENUM = re.compile(
-    skip_to(f"党省市区县州旗{CN_DIGIT}") + rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
+#: A plenum (十九届四中全会), tried only before a 届 (`_matches_before`), which every match holds once.
+_PLENUM = re.compile(rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
+#: How far before its 届 a plenum starts at most: 党的 or 某委 and a number of three numerals.
+_PLENUM_LEAD = 5
+_TERM = re.compile("届")
+
+
+def _matches_before(pattern: re.Pattern[str], text: str, anchors: Iterable[int], lead: int) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(text)` finds, for a pattern each match of which holds one of the
+    `anchors` (positions, in order) at most `lead` characters after its start: the pattern is
+    tried only at those characters before each anchor (`re` would try it at nearly every
+    character), the leftmost match first, the next after its end."""
+    at = 0
+    for anchor in anchors:
+        for start in range(max(at, anchor - lead), anchor):
+            match = pattern.match(text, start)
+            if match:
+                yield match
+                at = match.end()
+                break
 
 
 class EventRules(_Mixed):
     """Mixin of `EntityRules`: the event rules."""
 
-    def events(self, text: str, places: list[Found], orgs: list[Found], dates: list[Found]) -> list[Found]:
-        found = [Found(m.start(), m.end(), "EVENT") for m in _CONGRESS.finditer(text)]
-        found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("全会", _PLENUM, text)]
+    def events(self, text: str, words: WordSpans, places: list[Found], orgs: list[Found],
+               dates: list[Found]) -> list[Found]:
+        found = [Found(m.start(), m.end(), "EVENT") for m in matches_by_opening(_CONGRESSES, text)]
+        if "全会" in text:
+            terms = (m.start() for m in _TERM.finditer(text))
+            found += [Found(m.start(), m.end(), "EVENT") for m in _matches_before(_PLENUM, text, terms, _PLENUM_LEAD)]
         found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("两会", self.two_sessions, text)
                   if self.boundary_before(text, m.start())]
         found += self._sessions(text, places, orgs)
         found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("周年", self.anniversary, text)]
-        scopes = [(m.start(), m.end()) for m in self.event_scope.finditer(text)]
+        scopes = list(words["event_scopes"])
         scopes += [(f.start, f.end) for f in places if f.length >= 3]
         # A year names its meeting too (2024年度新乡贤工作推进会), when the topic is no clause.
         years = [(f.start, f.end) for f in dates if text[f.end - 1] in "年度"]
         # A year written bare before a name leads it too (2023某某峰会).
-        years += [m.span() for m in _BARE_YEAR.finditer(text)]
+        years += [m.span() for m in matches_by_opening(_BARE_YEAR, text)]
         for start, end in scopes + years:
             match = self.event_suffix.match(text, end)
             if match and not self._filler_blocked(match.group()) and \
@@ -73,15 +98,8 @@ class EventRules(_Mixed):
         """What `self.session.finditer(text)` finds, tried only just before a numeral's 届 or 次,
         which every match holds right after its number (`re` would try it at nearly every
         character): the leftmost match first, the next after its end."""
-        at = 0
-        for number_end in _SESSION_NUMBER_END.finditer(text):
-            anchor = number_end.start() + 1
-            for start in range(max(at, anchor - _SESSION_LEAD), anchor):
-                match = self.session.match(text, start)
-                if match:
-                    yield match
-                    at = match.end()
-                    break
+        number_ends = (m.start() for m in _SESSION_NUMBER_END.finditer(text))
+        return _matches_before(self.session, text, number_ends, _SESSION_LEAD)
 
     def _sessions(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
         """Numbered meetings: after a body (县政协十届三次会议), a place or level word

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import Found
+from .common import Found, Positions, by_opening, matches_by_opening
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -21,21 +21,23 @@ else:
     _Mixed = object
 
 #: A name in parentheses: (某某商会), （某某协会）.
-_BRACKETED = re.compile(rf"[(（]([{CJK_CLASS}]{{3,20}})[)）]")
+#: One pattern for each opening bracket (no match holds another's).
+_BRACKETED = by_opening(("(", "（"), rf"{{opening}}([{CJK_CLASS}]{{3,20}})[)）]")
 #: A run of list items: words of Chinese characters joined by 、 (no nested quantifiers).
 #: It starts only where a run of characters starts, so a long run is read once, not once per character.
-_LIST = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
+#: Possessive (`++`): a run not followed by 、 fails at once, without giving back its characters one by one.
+_LIST = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]++(?:、[{CJK_CLASS}]++)+")
 
 
-def _one_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
+def _one_word(start: int, end: int, bounds: Positions | None) -> bool:
     """Whether text[start:end] is one word of the dictionary (电视大学、函授大学): a kind of body, not a body."""
-    return bounds is not None and not any(at in bounds for at in range(start + 1, end))
+    return bounds is not None and not bounds.any_within(start + 1, end)
 
 
 class ListRules(_Mixed):
     """Mixin of `EntityRules`: names in 、 lists."""
 
-    def listed(self, text: str, places: list[Found], bounds: frozenset[int] | None = None) -> list[Found]:
+    def listed(self, text: str, places: list[Found], bounds: Positions | None = None) -> list[Found]:
         """`bounds`, where the words of a segmented text start or end, tell where the first item
         starts (建有|成衣同业会) better than the boundary words alone."""
         p = self.p
@@ -64,9 +66,9 @@ class ListRules(_Mixed):
                     continue
                 if (start, end) in place_spans or (item in self.gazetteer.shorts and item not in self.gazetteer.short_words):
                     by_kind["GPE"].append((start, end))
-                elif self.venue_end.search(item) and len(item) >= 4 and not _one_word(start, end, bounds):
+                elif item.endswith(self.venue_endings) and len(item) >= 4 and not _one_word(start, end, bounds):
                     by_kind["FAC"].append((start, end))
-                elif self.list_org_end.search(item) and len(item) >= 3 and not _one_word(start, end, bounds):
+                elif item.endswith(self.list_org_endings) and len(item) >= 3 and not _one_word(start, end, bounds):
                     by_kind["ORG"].append((start, end))
                 elif closes_on_places and 2 <= len(item) <= 3 and self.clean_stem(item):
                     by_kind["GPE"].append((start, end))
@@ -79,18 +81,18 @@ class ListRules(_Mixed):
     def bracketed(self, text: str) -> list[Found]:
         """A body or venue named alone in parentheses (组建行业协会2个(某某协会)), by its ending."""
         found = []
-        for match in _BRACKETED.finditer(text):
+        for match in matches_by_opening(_BRACKETED, text):
             name = match.group(1)
             # (委员会), (协会): an ending alone names a kind of body, not one body.
             if self._filler_blocked(name) or self._has_clause_verb(name) or name in self.p["generic_units"] or \
                     name in self.p["list_org_endings"] or name in self.p["department_suffixes"]:
                 continue
-            label = "FAC" if self.venue_end.search(name) else "ORG" if self.list_org_end.search(name) else None
+            label = "FAC" if name.endswith(self.venue_endings) else "ORG" if name.endswith(self.list_org_endings) else None
             if label:
                 found.append(Found(match.start(1), match.end(1), label))
         return found
 
-    def _first_item_start(self, text: str, start: int, end: int, bounds: frozenset[int] | None) -> int:
+    def _first_item_start(self, text: str, start: int, end: int, bounds: Positions | None) -> int:
         """Where the first item of a list starts: after the last verb, lead-in or function
         character before it (组织会员到|甲遗址, 建有|甲商会, 吸引|泰国), on a word boundary when
         the text is segmented. Words that names hold (工作, 烹饪) are no such verb."""
@@ -111,23 +113,27 @@ class ListRules(_Mixed):
         """Whether the list can name anything, before its first item's start is worked out (the
         costly part): a kind needs two items and the first is one, so another must end as a name
         does, unless a closer for people or places follows one of them."""
-        if any(text.startswith(self.person_list_closers, end) or text.startswith(self.list_place_closers, end)
-               for _, end in pieces):
-            return True
-        shorts = self.gazetteer.shorts
-        return any((start, end) in place_spans or text[start:end] in shorts or
-                   self.venue_end.search(text, start, end) or self.list_org_end.search(text, start, end)
-                   for start, end in pieces[1:])
+        # Plain loops: most lists are turned down here, and a generator costs more than the tests.
+        closers = self.list_closers
+        for _, end in pieces:
+            if text.startswith(closers, end):
+                return True
+        endings, shorts = self.listed_name_endings, self.gazetteer.shorts
+        for start, end in pieces[1:]:
+            if text.endswith(endings, start, end) or (start, end) in place_spans or text[start:end] in shorts:
+                return True
+        return False
 
     def _list_pieces(self, text: str, start: int, end: int) -> list[list[int]]:
         """The pieces of the list run text[start:end] between its 、, the last one ending before a
         function character (乙协会|等), and 和 or 及 there splitting off one more (甲科和乙科)."""
         pieces = []
         at = start
-        for piece in text[start:end].split("、"):
-            pieces.append([at, at + len(piece)])
-            at += len(piece) + 1
-        last = pieces[-1]
+        while (mark := text.find("、", at, end)) >= 0:
+            pieces.append([at, mark])
+            at = mark + 1
+        last = [at, end]
+        pieces.append(last)
         function_char = self.function_char.search(text, last[0] + 1, last[1])
         cut = function_char.start() if function_char else last[1]
         tail = (cut + 1, last[1]) if text[cut:cut + 1] in self.list_joiners else None
@@ -137,7 +143,7 @@ class ListRules(_Mixed):
             pieces.append([tail[0], outside.start() if outside else tail[1]])
         return pieces
 
-    def _list_items(self, text: str, pieces: list[list[int]], bounds: frozenset[int] | None) -> list[tuple[int, int]]:
+    def _list_items(self, text: str, pieces: list[list[int]], bounds: Positions | None) -> list[tuple[int, int]]:
         """The items of a list from its pieces: the first begins after the last lead-in word or
         function character before it (建有|甲商会)."""
         first = pieces[0]

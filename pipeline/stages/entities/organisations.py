@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
-from .common import Found
+from .common import Found, Positions, WordSpans
 from .places import cut_across_word
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
@@ -22,85 +22,94 @@ class OrganisationRules(_Mixed):
 
     def _anchor_start(self, text: str, at: int, anchors: dict[int, int], max_filler: int, *,
                       forbid: Callable[[str], bool]) -> tuple[int, int] | None:
+        """The nearest anchor left of `at` (`_nearest_anchor`), if no stretch of the characters
+        between it and `at` is forbidden."""
+        anchored = self._nearest_anchor(text, at, anchors, max_filler)
+        return anchored if anchored is None or self._filler_allowed(text, at, anchored[1], forbid) else None
+
+    def _nearest_anchor(self, text: str, at: int, anchors: dict[int, int], max_filler: int) -> tuple[int, int] | None:
         """Start of the nearest anchor (place, body or clean level word) left of `at`, and how
-        many characters lie between it and `at`."""
+        many characters lie between it and `at`. It is looked for before what lies between is
+        tested: where there is none, nothing need be."""
         for filler in range(0, max_filler + 1):
             anchor_end = at - filler
-            if anchor_end <= 0 or (filler and forbid(text[anchor_end:at])):
+            if anchor_end <= 0:
                 return None
-            if anchor_end in anchors:
-                return anchors[anchor_end], filler
             # A level character right after a place (白鹭湾村|乡贤…) is part of a word, not a level.
-            start = self.level_before(text, anchor_end)
+            start = anchors[anchor_end] if anchor_end in anchors else \
+                self.level_before(text, anchor_end) if text[anchor_end - 1] in self.level_words_ending else None
             if start is not None:
                 return start, filler
         return None
 
+    @staticmethod
+    def _filler_allowed(text: str, at: int, filler: int, forbid: Callable[[str], bool]) -> bool:
+        """Whether no stretch of the `filler` characters before `at` that ends at `at` is forbidden."""
+        return not any(forbid(text[at - size:at]) for size in range(1, filler + 1))
+
     def _filler_blocked(self, filler: str) -> bool:
         return self.not_in_name.search(self.function_char_words.sub("", filler)) is not None
 
-    def organisations(self, text: str, places: list[Found], bounds: frozenset[int] | None = None) -> list[Found]:
-        """`bounds`, where the words of a segmented text start or end, tells a party's short name
-        (民建) from the same characters across words (居民|建房)."""
-        found: list[Found] = self._parties(text, bounds) + self._leading_groups(text)
+    def organisations(self, text: str, words: WordSpans, places: list[Found],
+                      bounds: Positions | None = None) -> list[Found]:
+        """`words`, where the word families occur in `text`; `bounds`, where the words of a
+        segmented text start or end, tells a party's short name (民建) from the same characters
+        across words (居民|建房)."""
+        found = self._parties(text, words["parties"], bounds) + self._leading_groups(text, words["leading_groups"])
         place_at = self._place_anchors(text, places)
-        universities = self._universities(text, places)
+        universities = self._universities(text, words["university_suffixes"], places)
         found += universities
         place_at.update({f.end: f.start for f in universities})
         ends = frozenset(place_at)
-        for match in self.national.finditer(text):
-            found.append(Found(match.start(), match.end(), "ORG"))
-        for match in self.body.finditer(text):
-            start = self._body_start(text, match.start(), place_at, ends)
+        found += [Found(start, end, "ORG") for start, end in words["national_orgs"]]
+        for at, end in words["bodies"]:
+            start = self._body_start(text, at, place_at, ends)
             # 直辖|市政府: a level word that ends the word before it (not a function word jieba
             # glues on, 由县|妇联) is no level word of a body; 政府|性债务: the body's last character
             # starts another word.
-            if start is None or not self.is_suffix(text, match.end() - 1) or (
-                    cut_across_word(start, match.end(), bounds) and text[start - 1] not in self.function_chars):
+            if start is None or not self.is_suffix(text, end - 1) or (
+                    cut_across_word(start, end, bounds) and text[start - 1] not in self.function_chars):
                 continue
             if text[max(0, start - 2):start] == "中共":
                 start -= 2
-            found.append(Found(start, match.end(), "ORG"))
-        for match in self.standalone_body.finditer(text):
-            found.append(Found(place_at.get(match.start(), match.start()), match.end(), "ORG"))
-        for match in self.place_body.finditer(text):
-            if match.start() in place_at and self.is_suffix(text, match.end() - 1):
-                found.append(Found(place_at[match.start()], match.end(), "ORG"))
-        found += self._party_units(text, places)
+            found.append(Found(start, end, "ORG"))
+        found += [Found(place_at.get(start, start), end, "ORG") for start, end in words["standalone_bodies"]]
+        found += [Found(place_at[start], end, "ORG") for start, end in words["place_bodies"]
+                  if start in place_at and self.is_suffix(text, end - 1)]
+        found += self._party_units(text, words["parties"], places)
         anchors = dict(place_at)
         anchors.update({f.end: f.start for f in found})
         foreign_ends = frozenset(end for end, start in place_at.items() if text[start:end] in self.country_names)
-        found += self._departments(text, anchors, foreign_ends, {f.end: f.start for f in places} | place_at)
-        for match in self.company.finditer(text):
-            start = self._company_start(text, match.start(), place_at)
+        found += self._departments(text, words["department_suffixes"], anchors, foreign_ends,
+                                   {f.end: f.start for f in places} | place_at)
+        for at, end in words["company_suffixes"]:
+            start = self._company_start(text, at, place_at)
             if start is not None:
-                found.append(Found(start, match.end(), "ORG"))
+                found.append(Found(start, end, "ORG"))
         return found
 
-    def _universities(self, text: str, places: list[Found]) -> list[Found]:
+    def _universities(self, text: str, suffixes: list[tuple[int, int]], places: list[Found]) -> list[Found]:
         """A university right after a place of any length, its field between (某省工业大学);
         the word before 大学 must be that place or field, so 新时代大学习 names none."""
         place_at = {f.end: f.start for f in places}
         found = []
-        for match in self.university.finditer(text):
-            at = match.start()
+        for at, end in suffixes:
             field = next((w for w in self.university_fields if text.startswith(w, at - len(w))), "")
             stem_end = at - len(field)
             # jieba keeps 某省大学 as one word, so a short name there was never proposed as a place.
             start = place_at.get(stem_end, next((stem_end - k for k in (3, 2) if self._division_name(text[stem_end - k:stem_end])), None))
-            if start is not None and not text.startswith("习", match.end()):
-                found.append(Found(start, match.end(), "ORG"))
+            if start is not None and not text.startswith("习", end):
+                found.append(Found(start, end, "ORG"))
         return found
 
     def _division_name(self, name: str) -> bool:
         return name in self.gazetteer.shorts or name in self.gazetteer.code_of
 
-    def _parties(self, text: str, bounds: frozenset[int] | None) -> list[Found]:
+    def _parties(self, text: str, parties: list[tuple[int, int]], bounds: Positions | None) -> list[Found]:
         """The democratic parties by any of their names, alone (民革、民盟, 九三学社)."""
         found = []
-        for match in self.party.finditer(text):
-            start, end = match.span()
-            if match.group() in self.party_words_in_words:
+        for start, end in parties:
+            if text[start:end] in self.party_words_in_words:
                 alone = (start in bounds and end in bounds) if bounds is not None else \
                     self.boundary_before(text, start) and not text[end:end + 1] in self.party_word_tails
                 if not alone:
@@ -108,14 +117,13 @@ class OrganisationRules(_Mixed):
             found.append(Found(start, end, "ORG"))
         return found
 
-    def _leading_groups(self, text: str) -> list[Found]:
+    def _leading_groups(self, text: str, groups: list[tuple[int, int]]) -> list[Found]:
         """Leading groups after their owner alone (党委统战工作领导小组) or named bare; a place
         before the owner makes a longer name, found as a body's."""
         found = []
-        for match in self.leading_group.finditer(text):
-            start = match.start()
+        for start, end in groups:
             owner = next((o for o in self.leading_group_owners if text.startswith(o, start - len(o))), "")
-            found.append(Found(start - len(owner), match.end(), "ORG"))
+            found.append(Found(start - len(owner), end, "ORG"))
         return found
 
     def _place_anchors(self, text: str, places: list[Found]) -> dict[int, int]:
@@ -127,21 +135,21 @@ class OrganisationRules(_Mixed):
         return {f.end: f.start for f in places
                 if f.length >= 3 or text[f.start:f.end] in self.country_names or f.code in named_in_full}
 
-    def _party_units(self, text: str, places: list[Found]) -> list[Found]:
+    def _party_units(self, text: str, parties: list[tuple[int, int]], places: list[Found]) -> list[Found]:
         """A democratic party's local organisation: the party, its place or level, the unit
         (民盟某某州委, 九三学社某某市委, 民建某某支部, 致公党某某基层委员会). The place may be one the
         report names nowhere else, so any short clean stem will do."""
         place_spans = {(f.start, f.end) for f in places}
         found = []
-        for match in self.party.finditer(text):
-            for unit in self.party_unit_after.finditer(text, match.end(), match.end() + self.p["party_max_place"] + 6):
-                place = text[match.end():unit.start(1)]
-                known = (match.end(), unit.start(1)) in place_spans or place in self.level_words or \
+        for party_start, party_end in parties:
+            for unit in self.party_unit_after.finditer(text, party_end, party_end + self.p["party_max_place"] + 6):
+                place = text[party_end:unit.start(1)]
+                known = (party_end, unit.start(1)) in place_spans or place in self.level_words or \
                     place in self.p["national_prefixes"]
                 stem = place.rstrip("".join(self.level_chars))
                 if known or (2 <= len(stem) and len(place) <= self.p["party_max_place"] and
                              self.clean_stem(stem) and not self._has_clause_verb(place)):
-                    found.append(Found(match.start(), unit.end(1), "ORG"))
+                    found.append(Found(party_start, unit.end(1), "ORG"))
                 break
         return found
 
@@ -163,8 +171,8 @@ class OrganisationRules(_Mixed):
             return at - len(national)
         return place_at.get(at, self.level_before(text, at, ends))
 
-    def _departments(self, text: str, anchors: dict[int, int], foreign_ends: frozenset[int],
-                     places_at: dict[int, int]) -> list[Found]:
+    def _departments(self, text: str, suffixes: list[tuple[int, int]], anchors: dict[int, int],
+                     foreign_ends: frozenset[int], places_at: dict[int, int]) -> list[Found]:
         """Departments, courts and associations: an anchor, a filler naming the field, a suffix
         (县农业农村局, 县人民法院, 清溪县青年企业家商会). A foreign place, Hong Kong, Macao or
         Taiwan anchors only an association (香港某某同乡会), not an office (香港|国际金融中心).
@@ -172,35 +180,37 @@ class OrganisationRules(_Mixed):
         it (某市|某县|商会: the chamber in 某市 of those from 某县)."""
         found = []
         least_filler = self.p["department_suffixes"]
-        for match in self.department.finditer(text):
+        for at, end in suffixes:
+            suffix = text[at:end]
             # 举办, 开办: the suffix ends a verb here, not a department's name.
-            if not self.is_suffix(text, match.end() - 1) or self._ends_verb(text, match.end()):
+            if not self.is_suffix(text, end - 1) or self._ends_verb(text, end):
                 continue
-            anchored = self._anchor_start(text, match.start(), anchors, self.p["department_max_filler"],
-                                          forbid=self._name_filler_blocked)
+            anchored = self._nearest_anchor(text, at, anchors, self.p["department_max_filler"])
+            if anchored is None:
+                continue
+            filler = anchored[1]
+            placed = filler == 0 and at in places_at and suffix in self.place_named_suffixes
+            # Too short a filler rules the name out whatever it holds, so it is tested only after.
+            if filler < (0 if placed else least_filler[suffix]) or \
+                    not self._filler_allowed(text, at, filler, self._name_filler_blocked):
+                continue
             # 县医院, 县中医院, 县级医院: a level word alone, or its rank (级), before a generic
             # institution names none in particular.
-            if anchored is not None and match.start() - anchored[1] not in anchors and \
-                    text[match.start() - anchored[1]:match.end()].removeprefix("级") in self.generic_institutions:
+            if at - filler not in anchors and text[at - filler:end].removeprefix("级") in self.generic_institutions:
                 continue
-            least = least_filler[match.group()]
-            placed = anchored is not None and anchored[1] == 0 and match.start() in places_at
-            if placed and match.group() in self.place_named_suffixes:
-                least = 0
-                assert anchored is not None  # as `placed` says
+            if placed:
                 while anchored[0] in places_at and places_at[anchored[0]] < anchored[0]:
                     anchored = (places_at[anchored[0]], 0)
-            if anchored is None or anchored[1] < least or \
-                    text[match.start() - anchored[1]] in self.function_chars or \
-                    (match.start() - anchored[1] in foreign_ends and not match.group().endswith("会")):
+            if text[at - filler] in self.function_chars or (at - filler in foreign_ends and not suffix.endswith("会")):
                 continue
-            name = text[anchored[0]:match.end()]
-            if not name.endswith(self.not_department_tails) and not self.venue_end.search(name):
-                found.append(Found(anchored[0], match.end(), "ORG"))
+            name = text[anchored[0]:end]
+            if not name.endswith(self.not_department_tails) and not name.endswith(self.venue_endings):
+                found.append(Found(anchored[0], end, "ORG"))
         return found
 
     def _ends_verb(self, text: str, end: int) -> bool:
-        return any(text[end - k:end] in self.verbs for k in (2, 3))
+        return any(word in self.boundary_words and word not in self.non_verb_boundary_words
+                   for word in (text[end - 2:end], text[end - 3:end]))
 
     def _name_filler_blocked(self, filler: str) -> bool:
         """Whether the words between a name's anchor and its suffix run over a clause: a function
@@ -226,8 +236,7 @@ class OrganisationRules(_Mixed):
             before = text[start - 1]
             if not is_cjk(before) or before in self.function_chars:
                 break
-            if at - start >= 2 and any(text[start - k:start] in self.boundary_words
-                                       for k in range(2, self.max_boundary + 1) if start - k >= 0):
+            if at - start >= 2 and self.boundary_word_ends_at(text, start):
                 break
             start -= 1
         if start > 0 and text[start - 1] in self.function_chars:

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
-from .common import Found
+from .common import Found, Positions, WordSpans, occurrences
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -18,42 +18,46 @@ else:
 #: What may follow a name in a byline: a space before the next name, a line's or a bracket's end.
 _BYLINE_NAME_ENDS = (" ", "\u3000", "\n", ")", "", ",")
 _PHOTO_CREDIT = re.compile(r"\(([^()\s]{2,3})摄\)")
+#: The spaces a cue word may stand apart from the name after it by (记者 某某).
+_SPACES = re.compile("[ \u3000]*")
 
 
 class PersonRules(_Mixed):
     """Mixin of `EntityRules`: the person rules."""
 
-    def persons(self, text: str, bounds: frozenset[int] | None = None) -> list[Found]:
-        """`bounds`, where the words of a segmented text start or end: a name after a cue word
-        ends on one (厂长|任期目标 names nobody)."""
-        names: set[str] = {m.group() for m in self.leaders.finditer(text)}
-        for match in self.person_cue.finditer(text):
-            name = self._name_at(text, match.end())
-            end = match.end() + len(name or "")
+    def persons(self, text: str, words: WordSpans, bounds: Positions | None = None) -> list[Found]:
+        """`words`, where the word families occur in `text`; `bounds`, where the words of a
+        segmented text start or end: a name after a cue word ends on one (厂长|任期目标 names nobody)."""
+        names: set[str] = {text[start:end] for start, end in words["leaders"]}
+        for _, cue_end in words["person_before"]:
+            spaces = _SPACES.match(text, cue_end)
+            assert spaces is not None  # `*`: it matches anywhere
+            at = spaces.end()
+            name = self._name_at(text, at)
+            end = at + len(name or "")
             if name and (bounds is None or end in bounds or not is_cjk(text[end:end + 1] or "。")):
                 names.add(name)
-        for cue, needs_boundary in ((self.person_after, False), (self.person_title_after, True)):
-            for match in cue.finditer(text):
-                name = self._name_ending_at(text, match.start(), needs_boundary=needs_boundary)
+        for family, needs_boundary in (("person_after", False), ("person_titles_after", True)):
+            for at, _ in words[family]:
+                name = self._name_ending_at(text, at, needs_boundary=needs_boundary)
                 if name:
                     names.add(name)
         # 关心妇女儿童: a kinship word may start inside a longer word; it must be a word of its own.
-        for match in self.person_kin_after.finditer(text):
-            name = self._name_ending_at(text, match.start(), needs_boundary=True)
-            if name and (bounds is None or match.start() in bounds):
+        for at, _ in words["person_kin_after"]:
+            name = self._name_ending_at(text, at, needs_boundary=True)
+            if name and (bounds is None or at in bounds):
                 names.add(name)
         # 赵先生, 王女士: a surname alone with an honorific, right after a boundary, names a person.
-        for match in self.honorific.finditer(text):
-            at = match.start()
+        for at, end in words["honorifics"]:
             if at >= 1 and text[at - 1] in self.surnames and \
                     (at == 1 or not is_cjk(text[at - 2]) or text[at - 2] in self.function_chars):
-                names.add(text[at - 1:match.end()])
+                names.add(text[at - 1:end])
         # 代表|全国各族人民: 全 is a surname, but a scope word (全国, 全省) opens no name.
         # 党外同志, 委员包建100个: a verb or lead word before a cue or after a title names nobody.
         # 高举|毛…, 安心|搞: a surname may start a verb or adverb, and a "name" running on from one is none.
         names = {name for name in names if not self.event_scope.match(name) and name not in self.boundary_words and
                  name[:2] not in self.boundary_words}
-        found = {(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)}
+        found = {(at, at + len(name)) for name in names for at in occurrences(text, name)}
         found |= self._bylines(text) | self._photo_credits(text)
         return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]
 
@@ -140,7 +144,8 @@ class PersonRules(_Mixed):
     def _name_at(self, text: str, at: int) -> str | None:
         if at < 0:
             return None
-        surname = next((s for s in self.compound_surnames if text.startswith(s, at)), None)
+        surname = next((s for s in self.compound_surnames if text.startswith(s, at)), None) \
+            if text.startswith(self.compound_surnames, at) else None
         surname = surname or (text[at] if at < len(text) and text[at] in self.surnames else None)
         if surname is None:
             return None

@@ -2,7 +2,6 @@
 counties confirmed by their context, and towns, streets and villages by their suffix."""
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
@@ -12,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
-from .common import Found, LongestWords, WordIndex, each_start
+from .common import (Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start, longest_not_before,
+                     occurrences, white_space)
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -25,8 +25,6 @@ DIVISION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区",
 
 
 TOWNSHIP_SUFFIXES = ("街道", "苏木", "镇", "乡")
-#: White space, as `str.isspace` has it (`re`'s `\s` on text is that very test).
-_SPACE = re.compile(r"\s")
 
 
 def _stem(name: str, suffixes: tuple[str, ...]) -> str | None:
@@ -61,17 +59,29 @@ class Gazetteer:
         self.names_by_code: dict[str, list[str]] = {}
         for name, code in self.code_of.items():
             self.names_by_code.setdefault(code, []).append(name)
-        self.full = LongestWords(self.code_of)
         #: Short name -> the codes of every division it shortens (中山: 中山市 and a 中山区).
         self.shorts: dict[str, tuple[str, ...]] = {}
         for name, code in self.code_of.items():
             short = short_name(name)
             if short and short not in self.code_of:
                 self.shorts[short] = (*self.shorts.get(short, ()), code)
-        self.short_index = WordIndex(self.shorts)
+        #: Short name -> the province among the divisions it shortens, if one is.
+        self._short_provinces = {short: province for short, codes in self.shorts.items()
+                                 if (province := next((c for c in codes if Gazetteer.level(c) == "province"), None))}
         #: Short forms that are words of the dictionary, with its tag (友谊: nr, 解放: v).
         self.short_words = dict(line.split("\t") for line in data_lines("gazetteer/short_names_as_words.txt"))
         self._township_rows: dict[str, str] | None = None
+        #: County code -> its townships by their names and short names (`township_named`), made when first asked for.
+        self._townships_by_name: dict[str, dict[str, str]] = {}
+
+    def short_code(self, short: str, codes: set[str]) -> str | None:
+        """The division the short name `short` stands for where the report supports it: one whose
+        place (or a child) occurs, among `codes`, or a province, which a short name names
+        everywhere (浙江, 重庆)."""
+        for code in self.shorts[short]:
+            if code in codes:
+                return code
+        return self._short_provinces.get(short)
 
     def townships(self, code: str) -> list[str]:
         """The townships of the county (or county-less prefecture) `code`; the table is read the
@@ -80,6 +90,20 @@ class Gazetteer:
             self._township_rows = dict(line.split("\t") for line in data_lines("gazetteer/townships.tsv"))
         row = self._township_rows.get(code)
         return row.split(" ") if row else []
+
+    def township_named(self, code: str, name: str) -> str:
+        """The full name of the township of the county `code` that `name` names in full or
+        shortened (东溪 -> 东溪镇; the first in the table where two share a short name); `name`
+        itself where none does."""
+        if code not in self._townships_by_name:
+            by_name: dict[str, str] = {}
+            for township in self.townships(code):
+                by_name.setdefault(township, township)
+                short = township_short_name(township)
+                if short is not None:
+                    by_name.setdefault(short, township)
+            self._townships_by_name[code] = by_name
+        return self._townships_by_name[code].get(name, name)
 
     def canonical(self, code: str) -> str:
         """The division's full name under its prefecture (萧山区 -> 杭州市萧山区)."""
@@ -101,18 +125,23 @@ class Gazetteer:
         return tuple(dict.fromkeys((code, code[:4] + "00", code[:2] + "0000")))
 
 
-def word_bounds(text: str, word_starts: frozenset[int] | None) -> frozenset[int] | None:
+def word_bounds(text: str, word_starts: Positions | None) -> Positions | None:
     """Where words of a segmented text start or end; None for a text not segmented into words.
     A word also ends before white space, which is no token."""
     if word_starts is None:
         return None
-    return word_starts.union((len(text),), map(re.Match.start, _SPACE.finditer(text)))
+    return word_starts.union([*white_space(text).tolist(), len(text)])
 
 
-def cut_across_word(start: int, end: int, bounds: frozenset[int] | None) -> bool:
+def _ends_of(text: str, names: set[str]) -> frozenset[int]:
+    """Where the occurrences of `names` in `text` end."""
+    return frozenset(at + len(name) for name in names for at in occurrences(text, name))
+
+
+def cut_across_word(start: int, end: int, bounds: Positions | None) -> bool:
     """Whether a word that begins before `start` ends inside `start:end` (沿海|城市 holds no
     海城市), which a name never does; one inside a longer word (上海浦东新区) is still whole."""
-    return bounds is not None and start not in bounds and any(at in bounds for at in range(start + 1, end))
+    return bounds is not None and start not in bounds and bounds.any_within(start + 1, end)
 
 
 class _Covering:
@@ -137,7 +166,7 @@ class PlaceRules(_Mixed):
         """Whether `stem + suffix` may name a town: True, False, or None when only a confirming
         context makes it one (a stem of numerals only: 八一村). Numerals may lead a stem (三江镇,
         六合瑶族乡) but not make it a rating (十佳村)."""
-        rest = stem.lstrip("".join(self.numerals))
+        rest = stem.lstrip(self.numeral_string)
         if rest == stem:
             return self.placelike(stem, suffix)
         if rest and (rest[0] in self.numeral_stem_blockers or not self.placelike(rest, suffix)):
@@ -150,26 +179,29 @@ class PlaceRules(_Mixed):
         """A clean stem whose name is no common word; unless the context already confirms a
         place, its last characters must be none either (偏远山区 has no place 远山区). The suffix
         alone is no such tail: 社区 is a common word, 翠湖社区 a place."""
+        if not self.clean_stem(stem):
+            return False
         name = stem + suffix
-        tails = (name,) if confirmed else tuple(name[i:] for i in range(len(stem)))
-        return self.clean_stem(stem) and not any(tail in self.not_places for tail in tails)
+        if confirmed:
+            return name not in self.not_places
+        return not any(name[i:] in self.not_places for i in range(len(stem)))
 
     # -- places -------------------------------------------------------------------------------
-    def places(self, text: str, word_starts: frozenset[int] | None,
-               bounds: frozenset[int] | None) -> tuple[list[Found], dict[str, str]]:
+    def places(self, text: str, words: WordSpans, word_starts: Positions | None,
+               bounds: Positions | None) -> tuple[list[Found], dict[str, str]]:
         """GPE proposals, and the county-level place (or higher) each level word stands for.
-        `word_starts` (where the words of a segmented text start) lets a town, street or
-        village be found from its own shape, without a confirming context; `bounds` are
-        `word_bounds(text, word_starts)`."""
+        `words`, where the word families occur in `text`; `word_starts` (where the words of a
+        segmented text start) lets a town, street or village be found from its own shape,
+        without a confirming context; `bounds` are `word_bounds(text, word_starts)`."""
         found: list[Found] = []
         codes: set[str] = set()
         gazetteer = self.gazetteer
-        for at, name in gazetteer.full.leftmost_longest(text):
+        for at, end in words["divisions"]:
+            name = text[at:end]
             # 老解放区, 新市区: divisions whose names are also common nouns.
-            if name in self.not_places or cut_across_word(at, at + len(name), bounds):
+            if name in self.not_places or cut_across_word(at, end, bounds):
                 continue
             code = gazetteer.code_of[name]
-            end = at + len(name)
             # 某某市级, 某某县级: the level word is the rank's (市级侨胞之家), the place its short name.
             if text[end:end + 1] == "级" and short_name(name):
                 end = at + len(short_name(name) or "")
@@ -180,13 +212,13 @@ class PlaceRules(_Mixed):
         # report shortens its own place so (发展宜兴, 宜兴特色), not 解放 or 隆重庆祝's 重庆.
         unsupported: dict[str, list[Found]] = {}
         counties: list[tuple[Found, tuple[str, ...]]] = []
-        for at, words in gazetteer.short_index.at_each(text):
-            for word in words:
-                end = at + len(word)
+        for at, ends in grouped_by_start(words["division_short_names"]):
+            for end in ends:
+                word = text[at:end]
                 # 萍乡人, 萍乡籍: a person's origin; 黑河流域: a river of a city's name.
                 if text[end:end + 1] in ("人", "籍") or text.startswith(self.not_after_short_place, end):
                     continue
-                short_code = self._short_code(gazetteer.shorts[word], codes)
+                short_code = gazetteer.short_code(word, codes)
                 whole = bounds is not None and at in bounds and end in bounds
                 if short_code is not None and (whole or bounds is None or Gazetteer.level(short_code) != "province"):
                     found.append(Found(at, end, "GPE", code=short_code))
@@ -205,15 +237,15 @@ class PlaceRules(_Mixed):
         # A country is a word of its own (印度支那 names no 印度, 沿海地区 no 海地), or heads a body's
         # name (美国政府); 台湾 and the like also head compounds (台湾同胞).
         # 蒙古族, 朝鲜族: a people, not a country.
-        found += [Found(at, at + len(name), "GPE") for at, name in self.countries.leftmost_longest(text, not_before="族")
+        found += [Found(at, end, "GPE") for at, end in longest_not_before(text, words["countries"], "族")
                   if bounds is None or (at in bounds and (
-                      at + len(name) in bounds or name in self.place_word_heads or self.body.match(text, at + len(name))))]
+                      end in bounds or text[at:end] in self.place_word_heads or self.body.match(text, end)))]
         # A township of the report's own county is meant rather than a place elsewhere of that name.
         townships = self._region_townships(text, codes, bounds)
         spans = {(t.start, t.end) for t in townships}
         found = [f for f in found if (f.start, f.end) not in spans] + townships
-        found += self._unknown_counties(text, found)
-        found += self._towns(text, found, word_starts)
+        found += self._unknown_counties(text, words["county_suffixes"], found)
+        found += self._towns(text, words["town_suffixes"], found, word_starts)
         return found, self._levels(text, found, codes)
 
     def _sibling_counties(self, text: str, candidates: list[tuple[Found, tuple[str, ...]]],
@@ -240,14 +272,7 @@ class PlaceRules(_Mixed):
                     confirmed.append(replace(found, code=code))
         return confirmed
 
-    @staticmethod
-    def _short_code(candidates: tuple[str, ...], codes: set[str]) -> str | None:
-        """The division a short name stands for where the report supports it: one whose place (or
-        a child) occurs, or a province, which a short name names everywhere (浙江, 重庆)."""
-        return next((code for code in candidates if code in codes), None) or \
-            next((code for code in candidates if Gazetteer.level(code) == "province"), None)
-
-    def _region_townships(self, text: str, codes: set[str], bounds: frozenset[int] | None) -> list[Found]:
+    def _region_townships(self, text: str, codes: set[str], bounds: Positions | None) -> list[Found]:
         """Townships of the counties the report names, in full (东溪镇) or, as a word of its own
         that is no ordinary word, by their short name (东溪)."""
         gazetteer = self.gazetteer
@@ -264,7 +289,7 @@ class PlaceRules(_Mixed):
                         gazetteer.short_words.get(short, "ns") in self.name_tags:
                     names.setdefault(short, code)
         found = []
-        for at, name in LongestWords(names).leftmost_longest(text):
+        for at, name in LongestWords(names, searched_once=True).leftmost_longest(text):
             end = at + len(name)
             # A short name stands alone: before punctuation or a list's 等 (东溪、白山等乡镇), not
             # heading a longer name (黄猫|垭 is no 黄猫乡).
@@ -276,8 +301,7 @@ class PlaceRules(_Mixed):
 
     def _confirmed_everywhere(self, text: str, names: set[str]) -> list[Found]:
         # Sorted, so that the proposals' order never depends on the hash order of a set.
-        return [Found(m.start(), m.end(), "GPE") for name in sorted(names)
-                for m in re.finditer(re.escape(name), text)]
+        return [Found(at, at + len(name), "GPE") for name in sorted(names) for at in occurrences(text, name)]
 
     @staticmethod
     def _by_frequency(text: str, places: list[Found]) -> list[str]:
@@ -290,37 +314,39 @@ class PlaceRules(_Mixed):
             first[name] = min(first.get(name, found.start), found.start)
         return sorted(counts, key=lambda name: (-counts[name], first[name]))
 
-    def _unknown_counties(self, text: str, known: list[Found]) -> list[Found]:
+    def _unknown_counties(self, text: str, suffixes: list[tuple[int, int]], known: list[Found]) -> list[Found]:
         taken = {(f.start, f.end) for f in known}
         confirmers = tuple(self.p["place_confirmers"])
-        party = self.party
         names: set[str] = set()
         confirmed_names: set[str] = set()
         inside_known = _Covering((f.start, f.end) for f in known)
-        for match in each_start(self.county_suffix, text):
-            end = match.start() + 1
+        for at, end in suffixes:
             start = end - 3
             # 某某市级: a rank, not a county-level place named 某某市.
-            if start < 0 or not self.is_suffix(text, match.start()) or text[end:end + 1] == "级" or (start, end) in taken or \
+            if start < 0 or not self.is_suffix(text, at) or text[end:end + 1] == "级" or (start, end) in taken or \
                     inside_known.covers(start, end):
                 continue
-            before = text[max(0, start - 4):start]
-            led = before.endswith("中共") or any(before.endswith(m.group()) for m in party.finditer(before))
-            if not (led or self.boundary_before(text, start)):
-                continue
-            confirmed = text.startswith(confirmers, end)
-            if self.placelike(text[start:end - 1], text[end - 1], confirmed=confirmed):
+            confirmed = text[end:end + 1] in self.place_confirmer_heads and text.startswith(confirmers, end)
+            if self.placelike(text[start:end - 1], text[end - 1], confirmed=confirmed) and \
+                    (self.boundary_before(text, start) or self._led_by_party(text[max(0, start - 4):start])):
                 names.add(text[start:end])
                 if confirmed:
                     confirmed_names.add(text[start:end])
-        # Only a name that the context confirms somewhere lends its stem as a short name (松柏).
+        # Only a name that the context confirms somewhere lends its stem as a short name (松柏),
+        # where it stands outside the names (of three characters, so any holding it is longer).
         shorts = {name[:-1] for name in confirmed_names}
         found = self._confirmed_everywhere(text, names)
+        inside_names = _Covering((f.start, f.end) for f in found)
         return found + [f for f in self._confirmed_everywhere(text, shorts)
-                        if text[f.end:f.end + 1] not in ("人", "籍") and not any(
-                            g.start <= f.start and f.end <= g.end and g.length > f.length for g in found)]
+                        if text[f.end:f.end + 1] not in ("人", "籍") and not inside_names.covers(f.start, f.end)]
 
-    def _towns(self, text: str, known: list[Found], word_starts: frozenset[int] | None) -> list[Found]:
+    def _led_by_party(self, before: str) -> bool:
+        """Whether `before` ends with the Party's or a democratic party's name (中共|某某县委)."""
+        return before.endswith("中共") or before[-1:] in self.party_last_chars and \
+            any(before.endswith(m.group()) for m in self.party.finditer(before))
+
+    def _towns(self, text: str, town_suffixes: list[tuple[int, int]], known: list[Found],
+               word_starts: Positions | None) -> list[Found]:
         confirmers = tuple(self.p["town_confirmers"])
         lead_ins = tuple(self.p["place_lead_ins"])
         short_places = {text[f.start:f.end] for f in known}
@@ -340,18 +366,21 @@ class PlaceRules(_Mixed):
                         self.boundary_before(text, start, place_ends):
                     names.add(text[start:end])
                     break
-        suffixes = [(match.start(), match.group()) for match in each_start(self.town_suffix, text)]
+        suffixes = [(at, text[at:end]) for at, end in town_suffixes]
         worded = self._worded_town_names(text, suffixes, word_starts, place_ends) if word_starts is not None else set()
         # A village named after its town (某镇|某村) is found once the town is: repeat until stable.
-        while True:
-            ends = place_ends | {m.end() for name in names for m in re.finditer(re.escape(name), text)}
-            before = len(names)
-            names |= self._town_names(text, suffixes, ends, short_places, confirmers, lead_ins)
-            names |= worded
-            if len(names) == before:
-                return self._confirmed_everywhere(text, names) + self._town_short_forms(text, names, word_starts)
+        # A suffix's verdict reads the place ends two to four characters before it only, so a
+        # round after the first asks again only where the last round's names ended there.
+        ends = place_ends | _ends_of(text, names)
+        asked = suffixes
+        while fresh := (self._town_names(text, asked, ends, short_places, confirmers, lead_ins) | worded) - names:
+            names |= fresh
+            new_ends = _ends_of(text, fresh) - ends
+            ends |= new_ends
+            asked = [(at, suffix) for at, suffix in suffixes if not new_ends.isdisjoint(range(at - 4, at - 1))]
+        return self._confirmed_everywhere(text, names) + self._town_short_forms(text, names, word_starts)
 
-    def _town_short_forms(self, text: str, towns: set[str], word_starts: frozenset[int] | None) -> list[Found]:
+    def _town_short_forms(self, text: str, towns: set[str], word_starts: Positions | None) -> list[Found]:
         """A report on a town it names in full (桃岭镇坚持…) shortens it to its stem (推动桃岭经济):
         the stem counts where it stands as a word of its own and is no ordinary word."""
         if word_starts is None:
@@ -359,9 +388,10 @@ class PlaceRules(_Mixed):
         shortened = {township_short_name(town) for town in towns}
         stems = {stem for stem in shortened if stem and stem not in self.boundary_words and stem not in self.not_places and
                  self.gazetteer.short_words.get(stem, "ns") in self.name_tags}
-        return [Found(m.start(), m.end(), "GPE") for stem in sorted(stems) for m in re.finditer(re.escape(stem), text)
-                if (m.start() in word_starts or text[m.start() - 1:m.start()] in self.function_chars) and
-                (m.end() in word_starts or m.end() == len(text)) and text[m.end():m.end() + 1] not in ("人", "籍")]
+        spans = ((at, at + len(stem)) for stem in sorted(stems) for at in occurrences(text, stem))
+        return [Found(start, end, "GPE") for start, end in spans
+                if (start in word_starts or text[start - 1:start] in self.function_chars) and
+                (end in word_starts or end == len(text)) and text[end:end + 1] not in ("人", "籍")]
 
     def _town_names(self, text: str, suffixes: list[tuple[int, str]], ends: frozenset[int], short_places: set[str],
                     confirmers: tuple[str, ...], lead_ins: tuple[str, ...]) -> set[str]:
@@ -373,8 +403,11 @@ class PlaceRules(_Mixed):
                 continue
             for size in (3, 2):
                 start = at - size
-                stem_ok = self.town_stem(text[start:at], suffix) if start >= 0 else False
-                if stem_ok is False or not self.boundary_before(text, start, ends):
+                # The boundary first: it is cheaper to test, and fails more often.
+                if start < 0 or not self.boundary_before(text, start, ends):
+                    continue
+                stem_ok = self.town_stem(text[start:at], suffix)
+                if stem_ok is False:
                     continue
                 end = at + len(suffix)
                 confirmed = text.startswith(confirmers, end) or \
@@ -386,7 +419,7 @@ class PlaceRules(_Mixed):
                 break
         return names
 
-    def _worded_town_names(self, text: str, suffixes: list[tuple[int, str]], word_starts: frozenset[int],
+    def _worded_town_names(self, text: str, suffixes: list[tuple[int, str]], word_starts: Positions,
                            place_ends: frozenset[int]) -> set[str]:
         """Towns, streets and villages of a segmented text, without a confirming context: a
         2-3 character stem and a suffix that start and end on word boundaries (到|桃源|镇, not

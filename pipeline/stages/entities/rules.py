@@ -2,18 +2,18 @@
 (区委统战部) given their canonical place."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import replace
 from functools import lru_cache
 
 from .base import RuleBase
-from .common import Findings, Found
+from .common import Findings, Found, Positions
 from .dates import dates, titles
 from .events import EventRules
 from .lists import ListRules
 from .organisations import OrganisationRules
 from .people import PersonRules
-from .places import Gazetteer, PlaceRules, township_short_name, word_bounds
+from .places import Gazetteer, PlaceRules, word_bounds
 from .venues import VenueRules
 
 #: Label preference when two proposals cover exactly the same characters.
@@ -28,15 +28,18 @@ _NESTABLE = frozenset({"GPE", "ORG"})
 class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRules, PersonRules, RuleBase):
     """All entity rules, loaded once; `find(text)` is the per-document entry point."""
 
-    def find(self, text: str, word_starts: frozenset[int] | None = None) -> Findings:
+    def find(self, text: str, word_starts: Iterable[int] | None = None) -> Findings:
         """Every name in `text`; `word_starts`, where the words of a segmented text start (jieba
         tokens), lets towns and villages be found without a confirming context."""
-        bounds = word_bounds(text, word_starts)
-        places, levels = self.places(text, word_starts, bounds)
-        orgs = self.organisations(text, places, bounds)
+        starts = None if word_starts is None else Positions(word_starts, len(text))
+        bounds = word_bounds(text, starts)
+        words = self.word_families.find(text)
+        places, levels = self.places(text, words, starts, bounds)
+        orgs = self.organisations(text, words, places, bounds)
         found_dates = dates(text)
-        proposals = places + orgs + self.venues(text, places, orgs) + self.events(text, places, orgs, found_dates) + \
-            titles(text) + found_dates + self.persons(text, bounds) + self.listed(text, places, bounds) + self.bracketed(text)
+        proposals = places + orgs + self.venues(text, words, places, orgs) + \
+            self.events(text, words, places, orgs, found_dates) + titles(text) + found_dates + \
+            self.persons(text, words, bounds) + self.listed(text, places, bounds) + self.bracketed(text)
         # No name starts with a function character, unless a body's name starts with a word that
         # holds one (对台办; but 和顺 in 和顺利 names no place).
         proposals = [f for f in proposals if f.length > 0 and (
@@ -54,8 +57,8 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
         if found.label == "GPE" and found.code is not None:
             return self._place_canonical(surface, found)
         if found.label == "ORG" and surface in self.party_names:
-            return replace(found, canonical=self.party_names[surface])
-        if found.label not in ("ORG", "FAC", "EVENT"):
+            return found.with_canonical(self.party_names[surface])
+        if found.label not in ("ORG", "FAC", "EVENT") or not surface.startswith(self.relative_level_words):
             return found
         level = next((word for word in self.relative_levels if surface.startswith(word)), None)
         # 省级, 县级: an adjective of rank (省级区域医疗中心), not this report's own province.
@@ -66,7 +69,7 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
         if level in self.county_levels:
             places = [place for place in places if place == region]
         if places and (rest.startswith(self.committee_words) or found.label != "EVENT"):
-            return replace(found, canonical=places[0] + rest)
+            return found.with_canonical(places[0] + rest)
         return found
 
 
@@ -76,10 +79,8 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
         assert found.code is not None
         county = self.gazetteer.canonical(found.code)
         if found.level != "township":
-            return replace(found, canonical=county, level=Gazetteer.level(found.code))
-        township = next((name for name in self.gazetteer.townships(found.code)
-                         if name == surface or township_short_name(name) == surface), surface)
-        return replace(found, canonical=county + township)
+            return found.with_canonical(county, Gazetteer.level(found.code))
+        return found.with_canonical(county + self.gazetteer.township_named(found.code, surface))
 
 
 @lru_cache(maxsize=1)
@@ -92,21 +93,26 @@ def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] 
     """Longest proposals win; names nested in a longer one of another label are kept too.
     `whole_places` are places named in full without a level word (美国, 香港)."""
     ordered = sorted(set(proposals),
-                     key=lambda f: (-f.length, _LABEL_RANK[f.label], f.start, f.code is None))
+                     key=lambda f: (f.start - f.end, _LABEL_RANK[f.label], f.start, f.code is None))
     taken = bytearray(len(text) + 1)
     top: list[Found] = []
     rest: list[Found] = []
     for found in ordered:
-        if any(taken[found.start:found.end]):
+        if taken.find(1, found.start, found.end) >= 0:
             rest.append(found)
             continue
         top.append(found)
         taken[found.start:found.end] = b"\x01" * found.length
+    # The proposals taken do not overlap: the one that may hold a name left over is the last to
+    # start at or before it (an empty one holds none).
+    top_by_start = sorted((f for f in top if f.end > f.start), key=lambda f: f.start)
+    top_starts = [f.start for f in top_by_start]
     nested: list[Found] = []
     for found in rest:
         if found.label not in _NESTABLE:
             continue
-        host = next((t for t in top if t.start <= found.start and found.end <= t.end), None)
+        last = bisect_right(top_starts, found.start) - 1
+        host = top_by_start[last] if last >= 0 and found.end <= top_by_start[last].end else None
         if host is None or host.label in (found.label, "DOC"):
             continue
         # A short place name inside a longer name is part of that name (桐江|青石铺…有限公司).
@@ -116,4 +122,4 @@ def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] 
         if any(n.start < found.end and found.start < n.end and n.label == found.label for n in nested):
             continue
         nested.append(found)
-    return sorted(top + nested, key=lambda f: (f.start, -f.length))
+    return sorted(top + nested, key=lambda f: (f.start, f.start - f.end))

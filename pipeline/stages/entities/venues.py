@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .common import QUOTED, Found
+from .common import QUOTED, Found, WordSpans
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ else:
 class VenueRules(_Mixed):
     """Mixin of `EntityRules`: the venue rules."""
 
-    def venues(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
+    def venues(self, text: str, words: WordSpans, places: list[Found], orgs: list[Found]) -> list[Found]:
         found = []
         for match in QUOTED.finditer(text):
             inner = match.group(1)
@@ -23,12 +23,12 @@ class VenueRules(_Mixed):
                 found.append(Found(match.start(1), match.end(1), "FAC"))
         anchors = {f.end: f.start for f in places if f.length >= 3}
         anchors.update({f.end: f.start for f in orgs})
-        for match in self.venue.finditer(text):
+        for at, end in words["venue_suffixes"]:
             # 开馆, 建站: the suffix ends a verb here, not a venue's name.
-            if self._ends_verb(text, match.end()):
+            if self._ends_verb(text, end):
                 continue
-            anchored = self._anchor_start(text, match.start(), anchors, self.p["venue_max_filler"],
+            anchored = self._anchor_start(text, at, anchors, self.p["venue_max_filler"],
                                           forbid=self._venue_filler_blocked)
             if anchored is not None:
-                found.append(Found(anchored[0], match.end(), "FAC"))
+                found.append(Found(anchored[0], end, "FAC"))
         return found
