@@ -24,8 +24,6 @@ _CONGRESSES = by_opening(("党的", "中共"), rf"{{opening}}[{CN_DIGIT}]{{1,3}}
 _BARE_YEAR = by_opening(("19", "20"), rf"{{opening}}(?<![\d.]..)\d{{2}}(?=[{CJK_CLASS}])(?!年|届|次|多|余|万|亿|个|名|人|家|元|项)")
 #: A body's number right before it (第一届|全国人民代表大会, 十三届|全国人大).
 _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
-#: Numerals of at most three characters, starting where a run of them starts: a long run of
-#: numerals is read once.
 #: What opens a congress's name before its scope (中国共产党第十二次|全国代表大会, 党的第十次|全国代表大会,
 #: 中国共产党|全国代表会议): the party and the congress's number. A term's number alone (第四届|全国人民
 #: 代表大会) numbers a body, not a meeting.
