@@ -77,12 +77,14 @@ def reference_probabilities(features: tuple[list[str], list[str]]) -> np.ndarray
     vocabulary = json.loads((model.model_dir / "vocabulary.json").read_text("utf-8"))
     vocabulary = {name: dict(pairs) for name, pairs in vocabulary.items()}
     logits = model._intercept.copy()
-    for name, listed, coef in (("words", features[0], model._word_coef), ("chars", features[1], model._char_coef)):
+    # The model's features: the word block's columns, then the character block's.
+    first_columns = {"words": 0, "chars": len(model.words.idf_)}
+    for name, listed in (("words", features[0]), ("chars", features[1])):
         counts = Counter(vocabulary[name][f] for f in listed if f in vocabulary[name])
         weights = {column: (1 + math.log(tf)) * idf[name][column] for column, tf in counts.items()}
         norm = math.sqrt(sum(value * value for value in weights.values()))
         for column, value in weights.items():
-            logits += coef[:, column] * (value / norm)
+            logits += model._coef_by_column[first_columns[name] + column] * (value / norm)
     exp = np.exp(logits - logits.max())
     return exp / exp.sum()
 

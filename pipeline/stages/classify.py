@@ -53,8 +53,8 @@ import numpy as np
 
 from .. import errors
 from ..draft import Draft
-from ..ngrams import (CodePointTable, Entries, PackedTable, WordVocabulary, code_points, pack, packed_ngrams,
-                      span_positions, sublinear_tfidf, unpack, word_ngrams)
+from ..ngrams import (CodePointTable, PackedTable, WordVocabulary, code_points, pack, packed_ngrams, span_positions,
+                      sublinear_tfidf, unpack, word_ngrams)
 from ..records import Section, Sentence
 from ..rounding import python_round
 from ..textnorm import fold
@@ -212,9 +212,6 @@ class WordTfidf:
         codes[_IS_DIGIT(codes).astype(bool)] = _ZERO  # as `_normalise` reads them
         return self._vocabulary.columns(_normalise(text), codes, words)
 
-    def transform(self, text: str, spans: Spans, tokens: Spans) -> Entries:
-        return sublinear_tfidf(*self.columns(text, spans, tokens), len(spans[0]), self.idf_)
-
 
 class CharTfidf:
     """Character n-gram block: what training's TfidfVectorizer(analyzer=char_analyzer,
@@ -223,19 +220,17 @@ class CharTfidf:
     def __init__(self, ngram_range: tuple[int, int] = CHAR_NGRAMS) -> None:
         self.ngram_range = ngram_range
 
-    def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray) -> CharTfidf:
-        self._columns = PackedTable(pack(list(vocabulary)),
-                                    np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary)))
+    def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray, first_column: int = 0) -> CharTfidf:
+        """`first_column`: where the block's columns begin among the model's features."""
+        self._columns = PackedTable(pack(list(vocabulary)), first_column + np.fromiter(
+            vocabulary.values(), dtype=np.int64, count=len(vocabulary)))
         self.idf_ = idf
         return self
 
     def columns(self, text: str, spans: Spans) -> tuple[np.ndarray, np.ndarray]:
-        """The row and vocabulary column (-1: not in it) of every n-gram of the spans."""
+        """The row and feature column (-1: not in the vocabulary) of every n-gram of the spans."""
         packed, rows = char_feature_rows(text, spans, self.ngram_range)
         return rows, self._columns(packed)
-
-    def transform(self, text: str, spans: Spans) -> Entries:
-        return sublinear_tfidf(*self.columns(text, spans), len(spans[0]), self.idf_)
 
 
 class AreaModel:
@@ -256,7 +251,8 @@ class AreaModel:
             vocabulary = json.loads((self.model_dir / "vocabulary.json").read_text("utf-8"))
             with np.load(self.model_dir / "inference.npz", allow_pickle=False) as arrays:
                 self.words = WordTfidf().fit_exported(dict(vocabulary["words"]), arrays["idf_words"])
-                self.chars = CharTfidf().fit_exported(dict(vocabulary["chars"]), arrays["idf_chars"])
+                self.chars = CharTfidf().fit_exported(dict(vocabulary["chars"]), arrays["idf_chars"],
+                                                      first_column=len(arrays["idf_words"]))
                 coef = arrays["coef"]
                 self._intercept = arrays["intercept"]
             bundle_format = self.meta.get("bundle_format")
@@ -278,15 +274,14 @@ class AreaModel:
         except (KeyError, TypeError) as exc:
             raise errors.ModelError(self.model_dir,
                                     detail=f"meta.json's inference settings are not valid: {exc}") from exc
-        # Each label's coefficients of one block, contiguous, for gathering by column.
-        split = len(self.words.idf_)
-        self._word_coef = np.ascontiguousarray(coef[:, :split])
-        self._char_coef = np.ascontiguousarray(coef[:, split:])
+        self._idf = np.concatenate([self.words.idf_, self.chars.idf_])
+        # A feature's coefficients for every label, contiguous, for gathering by column.
+        self._coef_by_column = np.ascontiguousarray(coef.T)
 
     def span_probabilities(self, text: str, spans: Spans, tokens: Spans) -> np.ndarray:
         """Class probabilities (rows: spans of a document's folded `text`; columns: `labels`),
         words cut at `tokens` (offsets into `text`, sorted by start)."""
-        return self._softmax(self.words.transform(text, spans, tokens), self.chars.transform(text, spans),
+        return self._softmax(self.words.columns(text, spans, tokens), self.chars.columns(text, spans),
                              len(spans[0]))
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
@@ -298,14 +293,27 @@ class AreaModel:
         # Each text is cut into tokens on its own, then the texts are laid end to end.
         tokens = np.concatenate([text_token_offsets(text) + start for text, start in zip(folded, starts.tolist())]
                                 + [np.empty((0, 2), dtype=np.int64)])
-        return self._softmax(self.words.transform("".join(folded), (starts, ends), (tokens[:, 0], tokens[:, 1])),
-                             self.chars.transform("".join(texts), (starts, ends)), len(texts))
+        return self._softmax(self.words.columns("".join(folded), (starts, ends), (tokens[:, 0], tokens[:, 1])),
+                             self.chars.columns("".join(texts), (starts, ends)), len(texts))
 
-    def _softmax(self, words: Entries, chars: Entries, n_rows: int) -> np.ndarray:
-        logits = np.repeat(self._intercept[np.newaxis, :], n_rows, axis=0)
-        for (rows, columns, values), coef in ((words, self._word_coef), (chars, self._char_coef)):
-            for label, weights in enumerate(coef):
-                logits[:, label] += np.bincount(rows, weights=values * weights[columns], minlength=n_rows)
+    def _softmax(self, words: tuple[np.ndarray, np.ndarray], chars: tuple[np.ndarray, np.ndarray],
+                 n_rows: int) -> np.ndarray:
+        """Probabilities from each block's (row, feature column) occurrences.
+
+        Each block is tf-idf weighted and normalised on its own, as training's union of two
+        vectorisers has it: a row's words are row `2 * row` here, its characters `2 * row + 1`.
+        Both blocks and every label are summed in one `bincount`, each sum over the row's
+        entries in order of column from zero, then added to the intercept block by block: the
+        sums and the order of their additions are those of one `bincount` per label and block,
+        so the probabilities are, to the last bit."""
+        (word_rows, word_columns), (char_rows, char_columns) = words, chars
+        rows, columns, values = sublinear_tfidf(np.concatenate([2 * word_rows, 2 * char_rows + 1]),
+                                                np.concatenate([word_columns, char_columns]), 2 * n_rows, self._idf)
+        n_labels = len(self._intercept)
+        sums = np.bincount((rows[:, np.newaxis] * n_labels + np.arange(n_labels)).ravel(),
+                           weights=(self._coef_by_column[columns] * values[:, np.newaxis]).ravel(),
+                           minlength=2 * n_rows * n_labels).reshape(n_rows, 2, n_labels)
+        logits = self._intercept + sums[:, 0] + sums[:, 1]
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
