@@ -262,11 +262,20 @@ def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.
     """Entries of sublinear tf-idf rows, each l2-normalised, from one (row, column) per occurrence
     of a feature; column -1, a feature the model never saw, is left out."""
     known = columns >= 0
-    keys = rows[known] * len(idf) + columns[known]
-    if n_rows * len(idf) <= np.iinfo(np.int32).max:
-        keys = keys.astype(np.int32)  # sorts in half the time of int64
-    keys, counts = np.unique(keys, return_counts=True)
-    rows, columns = np.divmod(keys.astype(np.int64), len(idf))
+    keys, counts = _distinct_counts(rows[known] * len(idf) + columns[known])
+    rows, columns = np.divmod(keys, len(idf))
     values = (1.0 + np.log(counts)) * idf[columns]
     norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
     return rows, columns, values / norms[rows]
+
+
+def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys, sorted, and how often each occurs. `np.unique` without its overheads,
+    and with a stable sort (timsort): keys of n-grams come in runs, a block's row after row,
+    which it merges in half the time the default sort takes."""
+    keys = np.sort(keys, kind="stable")
+    is_first = np.empty(len(keys), dtype=bool)
+    is_first[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=is_first[1:])
+    firsts = np.flatnonzero(is_first)
+    return keys[firsts], np.diff(firsts, append=len(keys))
