@@ -52,8 +52,8 @@ import numpy as np
 
 from .. import errors
 from ..draft import Draft
-from ..ngrams import (CodePointTable, PackedTable, WordVocabulary, code_points, pack, packed_ngrams, span_positions,
-                      sublinear_tfidf, unpack, word_ngrams)
+from ..ngrams import (CodePointTable, PackedTable, WordVocabulary, code_points, pack, packed_ngram_range,
+                      span_positions, sublinear_tfidf, unpack, word_ngrams)
 from ..records import Section, Sentence
 from ..rounding import python_round
 from ..textnorm import fold
@@ -92,8 +92,19 @@ _DIGIT = re.compile(r"\d")
 #: What n-grams are made of: the characters `_NOT_WORD` leaves, letters and digits.
 _IS_WORD_CHARACTER = CodePointTable(lambda character: _NOT_WORD.fullmatch(character) is None)
 _IS_DIGIT = CodePointTable(lambda character: _DIGIT.fullmatch(character) is not None)
-_FOLDED = CodePointTable(lambda character: ord(fold(character)), dtype=np.int32)
 _ZERO = ord("0")
+
+
+def _as_ngram_letter(character: str) -> int:
+    """The code point a character n-gram reads for `character`: folded, a digit read as 0; 0 for
+    a character n-grams leave out (punctuation, spaces; no letter folds to code point 0)."""
+    folded = fold(character)
+    if _NOT_WORD.fullmatch(folded) is not None:
+        return 0
+    return _ZERO if _DIGIT.fullmatch(folded) is not None else ord(folded)
+
+
+_NGRAM_LETTER = CodePointTable(_as_ngram_letter, dtype=np.int32)
 
 #: Offsets into one text: an array of starts and an array of ends.
 Spans = tuple[np.ndarray, np.ndarray]
@@ -140,13 +151,9 @@ def char_feature_rows(text: str, spans: Spans,
     """Character n-grams of each span of `text` (packed, see `pipeline.ngrams`) and their rows:
     n-grams of the folded span with punctuation and spaces removed, digits read as 0."""
     positions, rows = span_positions(*spans)
-    folded = _FOLDED(code_points(text)[positions]).astype(np.int64)
-    is_letter = _IS_WORD_CHARACTER(folded).astype(bool)
-    letters = folded[is_letter]
-    letters[_IS_DIGIT(letters).astype(bool)] = _ZERO
-    grams = [packed_ngrams(letters, rows[is_letter], size)
-             for size in range(ngram_range[0], ngram_range[1] + 1)]
-    return np.concatenate([packed for packed, _ in grams]), np.concatenate([rows for _, rows in grams])
+    letters = _NGRAM_LETTER(code_points(text)[positions])
+    kept = letters > 0
+    return packed_ngram_range(letters[kept].astype(np.int64), rows[kept], ngram_range)
 
 
 def _whole(text: str) -> Spans:
