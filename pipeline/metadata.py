@@ -43,8 +43,12 @@ from .numerals import YEAR_PATTERN, parse_exact, parse_year
 from .records import DocumentMeta, Entity
 from .stages.entities import short_name
 
+#: The characters a year begins with (every form of `YEAR_PATTERN`, and spaced digits), as a
+#: lookahead to open a year pattern with: `re` then skips straight to them instead of trying the
+#: pattern at every character (the government work reports' years were found in 2.5x the time).
+_AT_YEAR = "(?=[12一二])"
 #: A year before 年, its digits possibly spaced apart as some typeset reports print them (`1 9 9 7 年`).
-_YEAR = re.compile(rf"({YEAR_PATTERN}|(?:1 9|2 0) [0-9] [0-9])\s*年(?!代)")
+_YEAR = re.compile(rf"{_AT_YEAR}({YEAR_PATTERN}|(?:1 9|2 0) [0-9] [0-9])\s*年(?!代)")
 #: How far (characters) a plan word may stand from a year and still make it a planned year.
 _PLAN_REACH = 6
 #: How many characters may stand between a year and the word that makes it a review or a plan
@@ -138,8 +142,8 @@ def _contains(outer: Division, inner: Division) -> bool:
 def _year_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     words = cues()
     gap = rf"[^\s,，。;；:：!！?？]{{0,{_CUE_GAP}}}?"
-    review = re.compile(rf"({YEAR_PATTERN})\s*年度?{gap}(?:{'|'.join(map(re.escape, words['review_words']))})")
-    plan = re.compile(rf"(?<![{''.join(words['target_before'])}])({YEAR_PATTERN})\s*年{gap}"
+    review = re.compile(rf"{_AT_YEAR}({YEAR_PATTERN})\s*年度?{gap}(?:{'|'.join(map(re.escape, words['review_words']))})")
+    plan = re.compile(rf"{_AT_YEAR}(?<![{''.join(words['target_before'])}])({YEAR_PATTERN})\s*年{gap}"
                       rf"(?:{'|'.join(map(re.escape, words['plan_targets']))})"
                       rf"(?!{'|'.join(map(re.escape, words['plan_outcomes']))})")
     return review, plan
