@@ -296,8 +296,10 @@ def _is_national(folded: str, title: str | None, issuer: str | None) -> bool:
            for word in cues()["national_markers"]):
         return True
     national = sum(folded.count(word) for word in cues()["national_scope"])
+    if national < _NATIONAL_SCOPE_MIN:
+        return False  # most reports: their local words need no counting
     local = sum(folded.count(word) for word in cues()["local_scope"])
-    return national >= _NATIONAL_SCOPE_MIN and national >= _NATIONAL_SCOPE_RATIO * local
+    return national >= _NATIONAL_SCOPE_RATIO * local
 
 
 def _places_in(text: str) -> list[Division]:
@@ -306,9 +308,14 @@ def _places_in(text: str) -> list[Division]:
     word (`中华人民共和国` holds no 共和县, `同心逐梦` no 同心县)."""
     full, shorts = _divisions()
     followers = cues()["place_short_followers"][0]
+    openings = _name_openings()
+    # Only where a name can begin: a title's other characters cost no lookup per size.
+    starts = [at for at in range(len(text) - 1) if text[at:at + 2] in openings]
     found = []
     for size in range(min(len(text), _LONGEST_PLACE), 1, -1):
-        for at in range(len(text) - size + 1):
+        for at in starts:
+            if at + size > len(text):
+                break
             word = text[at:at + size]
             after = text[at + size:at + size + 1]
             if word in full or (word in shorts and (not after or after in followers)
@@ -317,6 +324,13 @@ def _places_in(text: str) -> list[Division]:
                 if division is not None and division not in found:
                     found.append(division)
     return found
+
+
+@lru_cache(maxsize=1)
+def _name_openings() -> frozenset[str]:
+    """The first two characters of every full and short division name (every name has two)."""
+    full, shorts = _divisions()
+    return frozenset(name[:2] for names in (full, shorts) for name in names)
 
 
 def _other_level(short: str, after: str) -> bool:

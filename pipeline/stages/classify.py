@@ -466,13 +466,14 @@ class AreaAssigner:
     def __call__(self, draft: Draft) -> None:
         evidence = self.evidence(draft)
         final = self.combine(evidence)
+        # Sentences' scores, then sections', labelled and rounded together.
+        scores = np.concatenate([final, self._section_scores(draft, evidence, final)])
+        areas, mappings = self.labels(scores), self._as_mappings(scores)
+        count = len(draft.sentences)
         draft.sentences = [_classified(sentence, area, mapping)
-                           for sentence, area, mapping in zip(draft.sentences, self.labels(final),
-                                                              self._as_mappings(final))]
-        section_scores = self._section_scores(draft, evidence, final)
+                           for sentence, area, mapping in zip(draft.sentences, areas[:count], mappings[:count])]
         draft.sections = [_section_classified(section, area, mapping)
-                          for section, area, mapping in zip(draft.sections, self.labels(section_scores),
-                                                            self._as_mappings(section_scores))]
+                          for section, area, mapping in zip(draft.sections, areas[count:], mappings[count:])]
 
     @staticmethod
     def _neighbour_means(own: np.ndarray, sentences: Sequence) -> np.ndarray:
