@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -104,7 +104,7 @@ def figure_label(quantity: Quantity) -> str:
     """`verb object quantity`, each part where known: 举办 周六早餐会 7次, 捐款捐物 1300余万元."""
     parts = [quantity.verb, quantity.object if quantity.object != quantity.verb else None,
              quantity.text]
-    return " ".join(part for part in parts if part)
+    return " ".join(filter(None, parts))
 
 
 def is_key_figure(quantity: Quantity) -> bool:
@@ -225,39 +225,38 @@ def counted_area(sentence: Sentence, fallback: str) -> str:
     return fallback if unsure else sentence.area
 
 
+#: A record the summary places: a quantity, an entity or an activity.
+Placed = TypeVar("Placed", Quantity, Entity, Activity)
+
+
+def _placed_by_area(records: Iterable[Placed], locate: _AreaLocator, buckets: dict[str, str],
+                    fallback: str) -> dict[str, list[tuple[Placed, Sentence | None]]]:
+    """Each bucket's records, in order, each with its sentence (None: it lies in none)."""
+    by_area: dict[str, list[tuple[Placed, Sentence | None]]] = {bucket: [] for bucket in buckets}
+    for record in records:
+        holder, area_id = locate.place(record)
+        by_area[buckets.get(area_id, fallback)].append((record, holder))
+    return by_area
+
+
 def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
     """The summary object of `draft` (see docs/summary.md and the schema's `summary`)."""
     locate = _AreaLocator(draft.sentences, draft.sections)
-    known = {area.id for area in areas}
     fallback = areas[-1].id
-
-    def bucket(area_id: str) -> str:
-        return area_id if area_id in known else fallback
-
-    counted = [bucket(counted_area(sentence, fallback)) for sentence in draft.sentences]
+    # Each area's own bucket; an area the catalogue does not list goes to the fallback's.
+    buckets = {area.id: area.id for area in areas}
+    counted = [buckets.get(counted_area(sentence, fallback), fallback) for sentence in draft.sentences]
     rows_by_area: dict[str, list[int]] = {area.id: [] for area in areas}
     for row, area_id in enumerate(counted):
         rows_by_area[area_id].append(row)
     area_numbers = {area.id: number for number, area in enumerate(areas)}
     cosines = centrality(draft.sentences, draft.folded, [area_numbers[area_id] for area_id in counted])
-    # Each record placed once: its sentence and area. Figures and activities count toward their
-    # sentence's facts.
-    facts_per_sentence: Counter[int] = Counter()
-    quantities_by_area: dict[str, list[tuple[Quantity, Sentence | None]]] = {area.id: [] for area in areas}
-    for quantity in draft.quantities:
-        holder, area_id = locate.place(quantity)
-        quantities_by_area[bucket(area_id)].append((quantity, holder))
-        if holder is not None:
-            facts_per_sentence[holder.id] += 1
-    activities_by_area: dict[str, list[Activity]] = {area.id: [] for area in areas}
-    for activity in draft.activities:
-        holder, area_id = locate.place(activity)
-        activities_by_area[bucket(area_id)].append(activity)
-        if holder is not None:
-            facts_per_sentence[holder.id] += 1
-    entities_by_area: dict[str, list[Entity]] = {area.id: [] for area in areas}
-    for entity in draft.entities:
-        entities_by_area[bucket(locate.place(entity)[1])].append(entity)
+    quantities_by_area = _placed_by_area(draft.quantities, locate, buckets, fallback)
+    activities_by_area = _placed_by_area(draft.activities, locate, buckets, fallback)
+    entities_by_area = _placed_by_area(draft.entities, locate, buckets, fallback)
+    # Figures and activities count toward their sentence's facts.
+    facts_per_sentence = Counter(holder.id for by_area in (quantities_by_area, activities_by_area)
+                                 for placed in by_area.values() for _, holder in placed if holder is not None)
 
     sentence_chars = sum(len(sentence.text) for sentence in draft.sentences)
     per_area: dict[str, dict[str, Any]] = {}
@@ -271,8 +270,8 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
             "share": round(chars / sentence_chars, 4) if sentence_chars else 0.0,
             "key_figures": [_key_figure(quantity, holder)
                             for quantity, holder in quantities_by_area[area.id] if is_key_figure(quantity)],
-            "activities": _activity_rows(activities_by_area[area.id]),
-            **_entity_groups(entities_by_area[area.id]),
+            "activities": _activity_rows(activity for activity, _ in activities_by_area[area.id]),
+            **_entity_groups(entity for entity, _ in entities_by_area[area.id]),
             "representative_sentence": _sentence_ref(
                 representative(rows_by_area[area.id], draft.sentences, cosines, facts_per_sentence)),
         }
