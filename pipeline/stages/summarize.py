@@ -175,8 +175,8 @@ def _pairs_by_first_occurrence(values: np.ndarray, rows: np.ndarray) -> tuple[np
     row, and its count. One stable sort by value serves all: it leaves each value's occurrences
     in their order, so its pairs' runs are sorted by row and each run begins at its first
     occurrence."""
-    by_value = np.argsort(values, kind="stable")
-    sorted_values, sorted_rows = values[by_value], rows[by_value]
+    by_value, sorted_values = _stable_sort(values)
+    sorted_rows = rows[by_value]
     new_value = np.empty(len(values), dtype=bool)
     new_value[:1] = True
     np.not_equal(sorted_values[1:], sorted_values[:-1], out=new_value[1:])
@@ -192,6 +192,18 @@ def _pairs_by_first_occurrence(values: np.ndarray, rows: np.ndarray) -> tuple[np
     order = pair_of_occurrence[is_first]
     value_ids = (np.cumsum(new_value) - 1)[run_starts]
     return value_ids[order], sorted_rows[run_starts][order], counts[order]
+
+
+def _stable_sort(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The order a stable sort of `values` (integers at least 0) puts them in, and the sorted
+    values. Where each value and its position fit in one int64 together, a plain sort of the
+    two packed does it: a third quicker than a stable argsort on a long report's bigrams."""
+    position_bits = max(len(values) - 1, 0).bit_length()
+    if len(values) and int(values.max()) < 1 << (63 - position_bits):
+        packed = np.sort((values << position_bits) | np.arange(len(values)))
+        return packed & ((1 << position_bits) - 1), packed >> position_bits
+    order = np.argsort(values, kind="stable")
+    return order, values[order]
 
 
 def representative(rows: Sequence[int], sentences: Sequence[Sentence], cosines: Sequence[float],
