@@ -61,6 +61,11 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
+def text_of(codes: np.ndarray) -> str:
+    """The text of code points (as `code_points` gives them)."""
+    return codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def span_positions(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every position of every span `[start, end)`, spans one after another, and its span's row."""
     lengths = np.maximum(np.asarray(ends, dtype=np.int64) - starts, 0)
@@ -200,7 +205,7 @@ def unpack(packed: np.ndarray) -> list[str]:
     shifts = _BITS * np.arange(MAX_PACKED - 1, -1, -1)
     slots = (np.asarray(packed, dtype=np.int64)[:, None] >> shifts) & _MASK
     filled = slots > 0  # an n-gram shorter than MAX_PACKED leaves its leading slots empty
-    joined = (slots[filled] - 1).astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    joined = text_of(slots[filled] - 1)
     ends = np.cumsum(filled.sum(axis=1)).tolist()
     return [joined[begin:end] for begin, end in zip([0] + ends[:-1], ends)]
 
