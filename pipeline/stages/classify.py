@@ -395,26 +395,37 @@ class AreaAssigner:
 
     def heading_evidence(self, sections: Sequence[Section], own: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
         """Scores each headed section passes to its sentences: its heading's (`own`, by section
-        id), then its ancestors'."""
-        by_id = {section.id: section for section in sections}
-        evidence: dict[int, np.ndarray] = {}
+        id), then its ancestors'. Headings are mixed with their parents' evidence level by level
+        (all the inner headings of one depth at once), each as a heading on its own would be."""
+        depth: dict[int, int] = {}
+        headed_parent: dict[int, int] = {}
         for section in sections:  # parents come before their children
-            if section.id not in own:
-                continue
-            parent = by_id.get(section.parent) if section.parent is not None else None
-            if parent is not None and parent.id in evidence:
-                # An inner heading that names no area (`创建工作全面推进`) defers to its parent.
-                inner = INNER_HEADING_WEIGHT * self._area_clarity(own[section.id])
-                outer = (1 - INNER_HEADING_WEIGHT) * self._area_clarity(evidence[parent.id])
-                share = inner / (inner + outer) if inner + outer > 0 else INNER_HEADING_WEIGHT
-                evidence[section.id] = share * own[section.id] + (1 - share) * evidence[parent.id]
-            else:
-                evidence[section.id] = own[section.id]
-        return evidence
+            if section.id in own:
+                if section.parent is not None and section.parent in depth:
+                    headed_parent[section.id] = section.parent
+                    depth[section.id] = depth[section.parent] + 1
+                else:
+                    depth[section.id] = 0
+        evidence = {section_id: own[section_id] for section_id, level in depth.items() if level == 0}
+        for level in range(1, max(depth.values(), default=0) + 1):
+            inner_ids = [section_id for section_id, at in depth.items() if at == level]
+            inner_own = np.array([own[section_id] for section_id in inner_ids])
+            outer = np.array([evidence[headed_parent[section_id]] for section_id in inner_ids])
+            # An inner heading that names no area (`创建工作全面推进`) defers to its parent.
+            inner_weight = INNER_HEADING_WEIGHT * self._area_clarity(inner_own)
+            outer_weight = (1 - INNER_HEADING_WEIGHT) * self._area_clarity(outer)
+            total = inner_weight + outer_weight
+            share = np.full(len(inner_ids), INNER_HEADING_WEIGHT)
+            np.divide(inner_weight, total, out=share, where=total > 0)
+            mixed = share[:, np.newaxis] * inner_own + (1 - share)[:, np.newaxis] * outer
+            evidence.update(zip(inner_ids, mixed))
+        # In the sections' order, as the evidence rows are read.
+        return {section_id: evidence[section_id] for section_id in depth}
 
-    def _area_clarity(self, scores: np.ndarray) -> float:
-        """How clearly `scores` name one work area: the best score of an area other than the fallback."""
-        return float((scores * (1 - self._fallback)).max())
+    def _area_clarity(self, scores: np.ndarray) -> np.ndarray:
+        """How clearly each row of `scores` names one work area: the best score of an area other
+        than the fallback."""
+        return (scores * (1 - self._fallback)).max(axis=1)
 
     def evidence(self, draft: Draft) -> DocumentEvidence:
         """The model's scores for the document's sentences and headings, scored together."""
