@@ -343,7 +343,7 @@ _COLUMN_CYCLES: dict[int, np.ndarray] = {}
 
 def _column_cycle(width: int, times: int) -> np.ndarray:
     """The column numbers 0 … width - 1, `times` over: a view of a kept array (building it for
-    each document took a tenth of the time of scoring it)."""
+    each document took a tenth of the time of the sums it serves)."""
     cycle = _COLUMN_CYCLES.get(width)
     if cycle is None or len(cycle) < width * times:
         grown = max(times, 2 * len(cycle) // width if cycle is not None else 0)
@@ -397,8 +397,9 @@ class AreaAssigner:
         """Scores each headed section passes to its sentences: its heading's (`own`, by section
         id), then its ancestors'. Headings are mixed with their parents' evidence level by level
         (all the inner headings of one depth at once), each as a heading on its own would be."""
-        depth: dict[int, int] = {}
+        depth: dict[int, int] = {}  # of a headed section below headed parents
         headed_parent: dict[int, int] = {}
+        by_depth: list[list[int]] = []
         for section in sections:  # parents come before their children
             if section.id in own:
                 if section.parent is not None and section.parent in depth:
@@ -406,9 +407,11 @@ class AreaAssigner:
                     depth[section.id] = depth[section.parent] + 1
                 else:
                     depth[section.id] = 0
-        evidence = {section_id: own[section_id] for section_id, level in depth.items() if level == 0}
-        for level in range(1, max(depth.values(), default=0) + 1):
-            inner_ids = [section_id for section_id, at in depth.items() if at == level]
+                if depth[section.id] == len(by_depth):
+                    by_depth.append([])
+                by_depth[depth[section.id]].append(section.id)
+        evidence = {section_id: own[section_id] for section_id in by_depth[0]} if by_depth else {}
+        for inner_ids in by_depth[1:]:
             inner_own = np.array([own[section_id] for section_id in inner_ids])
             outer = np.array([evidence[headed_parent[section_id]] for section_id in inner_ids])
             # An inner heading that names no area (`创建工作全面推进`) defers to its parent.
