@@ -130,6 +130,13 @@ def test_probabilities_of_a_document_equal_the_per_sentence_reference(draft):
         assert np.allclose(row, expected, rtol=0, atol=1e-12)
 
 
+def test_spans_without_a_known_feature_score_as_the_intercept_alone():
+    model = load_model()
+    expected = np.exp(model._intercept - model._intercept.max())
+    scores = model.probabilities(["", "ـــ ـــ", "……"])
+    assert np.allclose(scores, expected / expected.sum(), rtol=0, atol=1e-15)
+
+
 def test_centrality_equals_the_per_sentence_counters_to_the_last_bit(draft):
     def bigrams(text: str) -> Counter:
         characters = [c for c in text if c.isalnum()]

@@ -322,18 +322,17 @@ class AreaModel:
         # Flat, entry by entry and label by label: a broadcast over (entries, labels) runs a
         # loop of nine per entry.
         weights = np.take(self._coef_by_column, columns, axis=0).ravel() * np.repeat(values, n_labels)
-        sums = _sums_by_row(rows, weights, 2 * n_rows).reshape(n_rows, 2, n_labels)
+        sums = _sums_by_row(rows, weights, 2 * n_rows, n_labels).reshape(n_rows, 2, n_labels)
         logits = self._intercept + sums[:, 0] + sums[:, 1]
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
 
 
-def _sums_by_row(rows: np.ndarray, weights: np.ndarray, n_rows: int) -> np.ndarray:
-    """The sums of `weights` (entries × columns, flattened) per row (rows: each entry's), each
-    summed in order of entries from zero, as a loop over the entries would: one `bincount` for
-    all rows and columns."""
-    width = len(weights) // len(rows) if len(rows) else 1
+def _sums_by_row(rows: np.ndarray, weights: np.ndarray, n_rows: int, width: int) -> np.ndarray:
+    """The sums of `weights` (entries × `width` columns, flattened) per row (rows: each entry's),
+    each summed in order of entries from zero, as a loop over the entries would: one `bincount`
+    for all rows and columns."""
     slots = np.repeat(rows * width, width) + _column_cycle(width, len(rows))
     return np.bincount(slots, weights=weights, minlength=n_rows * width).reshape(n_rows, width)
 
@@ -521,7 +520,8 @@ class AreaAssigner:
         rows, members = span_positions(firsts, lasts)
         sentence_scores = np.where(headed[members, np.newaxis], evidence.own[rows], final[rows])
         counts = (lasts - firsts)[:, np.newaxis]
-        means = _sums_by_row(members, sentence_scores.ravel(), len(sections)) / np.maximum(counts, 1)
+        sums = _sums_by_row(members, sentence_scores.ravel(), len(sections), len(self._fallback))
+        means = sums / np.maximum(counts, 1)
         heading_scores = np.array([self._fallback if heading is None else heading for heading in headings]
                                   ).reshape(-1, len(self._fallback))
         mixed = SECTION_HEADING_WEIGHT * heading_scores + (1 - SECTION_HEADING_WEIGHT) * means
