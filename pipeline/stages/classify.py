@@ -54,7 +54,7 @@ import numpy as np
 from .. import errors
 from ..draft import Draft
 from ..ngrams import (CodePointTable, PackedTable, WordVocabulary, code_points, pack, packed_ngram_range,
-                      span_positions, sublinear_tfidf, text_of, unpack, word_ngrams)
+                      span_positions, sublinear_tfidf, sums_by_row, text_of, unpack, word_ngrams)
 from ..records import Section, Sentence
 from ..rounding import python_round
 from ..textnorm import fold
@@ -322,33 +322,11 @@ class AreaModel:
         # Flat, entry by entry and label by label: a broadcast over (entries, labels) runs a
         # loop of nine per entry.
         weights = np.take(self._coef_by_column, columns, axis=0).ravel() * np.repeat(values, n_labels)
-        sums = _sums_by_row(rows, weights, 2 * n_rows, n_labels).reshape(n_rows, 2, n_labels)
+        sums = sums_by_row(rows, weights, 2 * n_rows, n_labels).reshape(n_rows, 2, n_labels)
         logits = self._intercept + sums[:, 0] + sums[:, 1]
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
-
-
-def _sums_by_row(rows: np.ndarray, weights: np.ndarray, n_rows: int, width: int) -> np.ndarray:
-    """The sums of `weights` (entries × `width` columns, flattened) per row (rows: each entry's),
-    each summed in order of entries from zero, as a loop over the entries would: one `bincount`
-    for all rows and columns."""
-    slots = np.repeat(rows * width, width) + _column_cycle(width, len(rows))
-    return np.bincount(slots, weights=weights, minlength=n_rows * width).reshape(n_rows, width)
-
-
-#: By width, the column numbers 0 … width - 1 over and over, grown as documents need them.
-_COLUMN_CYCLES: dict[int, np.ndarray] = {}
-
-
-def _column_cycle(width: int, times: int) -> np.ndarray:
-    """The column numbers 0 … width - 1, `times` over: a view of a kept array (building it for
-    each document took a tenth of the time of the sums it serves)."""
-    cycle = _COLUMN_CYCLES.get(width)
-    if cycle is None or len(cycle) < width * times:
-        grown = max(times, 2 * len(cycle) // width if cycle is not None else 0)
-        cycle = _COLUMN_CYCLES[width] = np.tile(np.arange(width), grown)
-    return cycle[:width * times]
 
 
 @lru_cache(maxsize=4)
@@ -520,7 +498,7 @@ class AreaAssigner:
         rows, members = span_positions(firsts, lasts)
         sentence_scores = np.where(headed[members, np.newaxis], evidence.own[rows], final[rows])
         counts = (lasts - firsts)[:, np.newaxis]
-        sums = _sums_by_row(members, sentence_scores.ravel(), len(sections), len(self._fallback))
+        sums = sums_by_row(members, sentence_scores.ravel(), len(sections), len(self._fallback))
         means = sums / np.maximum(counts, 1)
         heading_scores = np.array([self._fallback if heading is None else heading for heading in headings]
                                   ).reshape(-1, len(self._fallback))
