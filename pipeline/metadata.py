@@ -43,8 +43,12 @@ from .numerals import YEAR_PATTERN, parse_exact, parse_year
 from .records import DocumentMeta, Entity
 from .stages.entities import short_name
 
+#: The characters a year begins with (every form of `YEAR_PATTERN`, and spaced digits), as a
+#: lookahead to open a year pattern with: `re` then skips straight to them instead of trying the
+#: pattern at every character (the government work reports' years were found in 2.5x the time).
+_AT_YEAR = "(?=[12一二])"
 #: A year before 年, its digits possibly spaced apart as some typeset reports print them (`1 9 9 7 年`).
-_YEAR = re.compile(rf"({YEAR_PATTERN}|(?:1 9|2 0) [0-9] [0-9])\s*年(?!代)")
+_YEAR = re.compile(rf"{_AT_YEAR}({YEAR_PATTERN}|(?:1 9|2 0) [0-9] [0-9])\s*年(?!代)")
 #: How far (characters) a plan word may stand from a year and still make it a planned year.
 _PLAN_REACH = 6
 #: How many characters may stand between a year and the word that makes it a review or a plan
@@ -138,8 +142,8 @@ def _contains(outer: Division, inner: Division) -> bool:
 def _year_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     words = cues()
     gap = rf"[^\s,，。;；:：!！?？]{{0,{_CUE_GAP}}}?"
-    review = re.compile(rf"({YEAR_PATTERN})\s*年度?{gap}(?:{'|'.join(map(re.escape, words['review_words']))})")
-    plan = re.compile(rf"(?<![{''.join(words['target_before'])}])({YEAR_PATTERN})\s*年{gap}"
+    review = re.compile(rf"{_AT_YEAR}({YEAR_PATTERN})\s*年度?{gap}(?:{'|'.join(map(re.escape, words['review_words']))})")
+    plan = re.compile(rf"{_AT_YEAR}(?<![{''.join(words['target_before'])}])({YEAR_PATTERN})\s*年{gap}"
                       rf"(?:{'|'.join(map(re.escape, words['plan_targets']))})"
                       rf"(?!{'|'.join(map(re.escape, words['plan_outcomes']))})")
     return review, plan
@@ -292,8 +296,10 @@ def _is_national(folded: str, title: str | None, issuer: str | None) -> bool:
            for word in cues()["national_markers"]):
         return True
     national = sum(folded.count(word) for word in cues()["national_scope"])
+    if national < _NATIONAL_SCOPE_MIN:
+        return False  # most reports: their local words need no counting
     local = sum(folded.count(word) for word in cues()["local_scope"])
-    return national >= _NATIONAL_SCOPE_MIN and national >= _NATIONAL_SCOPE_RATIO * local
+    return national >= _NATIONAL_SCOPE_RATIO * local
 
 
 def _places_in(text: str) -> list[Division]:
@@ -302,9 +308,14 @@ def _places_in(text: str) -> list[Division]:
     word (`中华人民共和国` holds no 共和县, `同心逐梦` no 同心县)."""
     full, shorts = _divisions()
     followers = cues()["place_short_followers"][0]
+    openings = _name_openings()
+    # Only where a name can begin: a title's other characters cost no lookup per size.
+    starts = [at for at in range(len(text) - 1) if text[at:at + 2] in openings]
     found = []
     for size in range(min(len(text), _LONGEST_PLACE), 1, -1):
-        for at in range(len(text) - size + 1):
+        for at in starts:
+            if at + size > len(text):
+                break
             word = text[at:at + size]
             after = text[at + size:at + size + 1]
             if word in full or (word in shorts and (not after or after in followers)
@@ -313,6 +324,13 @@ def _places_in(text: str) -> list[Division]:
                 if division is not None and division not in found:
                     found.append(division)
     return found
+
+
+@lru_cache(maxsize=1)
+def _name_openings() -> frozenset[str]:
+    """The first two characters of every full and short division name (every name has two)."""
+    full, shorts = _divisions()
+    return frozenset(name[:2] for names in (full, shorts) for name in names)
 
 
 def _other_level(short: str, after: str) -> bool:

@@ -11,7 +11,8 @@ inference, its words' numbers (`WordVocabulary`), so that no string is built per
 
 Every function keeps an n-gram inside its span: a window whose first and last position carry
 different rows is dropped. `sublinear_tfidf` turns the occurrences into the rows scikit-learn's
-`TfidfVectorizer(sublinear_tf=True)` gives, as (row, column, value) entries.
+`TfidfVectorizer(sublinear_tf=True)` gives, as (row, column, value) entries, and `sums_by_row`
+sums weighted entries per row, all rows and columns in one `bincount`.
 """
 from __future__ import annotations
 
@@ -61,6 +62,11 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
+def text_of(codes: np.ndarray) -> str:
+    """The text of code points (as `code_points` gives them)."""
+    return codes.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def span_positions(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every position of every span `[start, end)`, spans one after another, and its span's row."""
     lengths = np.maximum(np.asarray(ends, dtype=np.int64) - starts, 0)
@@ -83,13 +89,30 @@ def packed_ngrams(codes: np.ndarray, rows: np.ndarray, size: int) -> tuple[np.nd
     `codes` are code points laid out row after row (as `span_positions` gives them); n-grams come
     in order of row, then position.
     """
-    if not 0 < size <= MAX_PACKED:
-        raise ValueError(f"a packed n-gram holds 1 to {MAX_PACKED} characters, not {size}")
-    begins = _window_starts(rows, size)
-    packed = np.zeros(len(begins), dtype=np.int64)
-    for offset in range(size):
-        packed = (packed << _BITS) | (codes[begins + offset] + 1)
-    return packed, rows[begins]
+    return packed_ngram_range(codes, rows, (size, size))
+
+
+def packed_ngram_range(codes: np.ndarray, rows: np.ndarray,
+                       ngram_range: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The n-grams of every size in `ngram_range` (smallest and largest), packed, and their rows:
+    size after size, each as `packed_ngrams` gives them. Each size's codes extend the last's by
+    one code point, for every position at once."""
+    smallest, largest = ngram_range
+    if not 0 < smallest <= largest <= MAX_PACKED:
+        raise ValueError(f"a packed n-gram holds 1 to {MAX_PACKED} characters, not {ngram_range}")
+    stored = codes + 1
+    packed = stored  # the n-gram of the current size that begins at each position
+    found, found_rows = [], []
+    for size in range(1, largest + 1):
+        if size > 1:
+            packed = (packed[:-1] << _BITS) | stored[size - 1:]
+        if size >= smallest:
+            # A window within one row: rows are grouped, so its first and last rows agree.
+            count = max(len(rows) - size + 1, 0)
+            within = rows[:count] == rows[size - 1:]
+            found.append(packed[within])
+            found_rows.append(rows[:count][within])
+    return np.concatenate(found), np.concatenate(found_rows)
 
 
 def pack(ngrams: Sequence[str]) -> np.ndarray:
@@ -106,7 +129,11 @@ class PackedTable:
 
     Binary search over the sorted keys took 14 probes into them per n-gram; here most n-grams
     take one. A key sits at most `longest_probe` slots from its hash (measured when the table is
-    built), so a lookup stops after that many probes: no key is found beyond them.
+    built), so a query that does not find its key in its home slot reads the next
+    `longest_probe - 1` at once: a fixed handful of array operations, where probing step by
+    step took a round of them per step (a short document's lookups cost twice as much). A key
+    there equals the query only if it is the query's key, so reading on past an empty slot is
+    harmless.
     """
 
     _EMPTY = -1
@@ -116,27 +143,33 @@ class PackedTable:
         if len(np.unique(keys)) != len(keys) or (keys < 0).any():
             raise ValueError("a packed table's keys are distinct integers at least 0")
         self._bits = max(4, (4 * len(keys)).bit_length())
-        self._mask = (1 << self._bits) - 1
-        self._keys = np.full(1 << self._bits, self._EMPTY, dtype=np.int64)
+        mask = (1 << self._bits) - 1
+        table_keys = np.full(1 << self._bits, self._EMPTY, dtype=np.int64)
         # An empty slot's value is -1 as well, so a query of -1 that meets one finds nothing.
-        self._values = np.full(1 << self._bits, -1, dtype=np.int64)
+        table_values = np.full(1 << self._bits, -1, dtype=np.int64)
         slots = self._home(keys)
         pending = np.arange(len(keys))
         self.longest_probe = 0
         while pending.size:  # each round places at least one key
             self.longest_probe += 1
             wanted = slots[pending]
-            free = self._keys[wanted] == self._EMPTY
+            free = table_keys[wanted] == self._EMPTY
             claimed, first = np.unique(wanted[free], return_index=True)
             winners = pending[free][first]
-            self._keys[claimed], self._values[claimed] = keys[winners], values[winners]
+            table_keys[claimed], table_values[claimed] = keys[winners], values[winners]
             placed = np.zeros(len(keys), dtype=bool)
             placed[winners] = True
             pending = pending[~placed[pending]]
-            slots[pending] = (slots[pending] + 1) & self._mask
+            slots[pending] = (slots[pending] + 1) & mask
+        # The slots probing wraps around to, again after the last: a query's probes are then
+        # the slots from its home on, with no wrapping.
+        wrapped = np.arange(max(self.longest_probe - 1, 0))
+        self._keys = np.concatenate([table_keys, table_keys[wrapped]])
+        self._values = np.concatenate([table_values, table_values[wrapped]])
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
-        return ((keys.astype(np.uint64) * GOLDEN_64) >> np.uint64(64 - self._bits)).astype(np.int64)
+        """Each key's home slot (`keys`: int64), read as unsigned without a copy."""
+        return ((keys.view(np.uint64) * GOLDEN_64) >> np.uint64(64 - self._bits)).view(np.int64)
 
     def __call__(self, queries: np.ndarray) -> np.ndarray:
         """The value of each query, -1 for a query that is no key (a negative one never is)."""
@@ -144,18 +177,12 @@ class PackedTable:
         slots = self._home(queries)
         stored = self._keys[slots]
         found = np.where(stored == queries, self._values[slots], -1)
-        # Probe on where the slot holds another key; an empty slot ends the search.
         pending = np.flatnonzero((stored != queries) & (stored != self._EMPTY))
-        slots = slots[pending]
-        for _ in range(self.longest_probe - 1):
-            if not pending.size:
-                break
-            slots = (slots + 1) & self._mask
-            stored = self._keys[slots]
-            hit = stored == queries[pending]
-            found[pending[hit]] = self._values[slots[hit]]
-            going_on = ~hit & (stored != self._EMPTY)
-            pending, slots = pending[going_on], slots[going_on]
+        if pending.size and self.longest_probe > 1:
+            # One row per further step, so that every operation runs along the queries.
+            probes = slots[pending] + np.arange(1, self.longest_probe)[:, np.newaxis]
+            matches = np.flatnonzero(self._keys[probes] == queries[pending])
+            found[pending[matches % len(pending)]] = self._values[probes.ravel()[matches]]
         return found
 
 
@@ -179,7 +206,7 @@ def unpack(packed: np.ndarray) -> list[str]:
     shifts = _BITS * np.arange(MAX_PACKED - 1, -1, -1)
     slots = (np.asarray(packed, dtype=np.int64)[:, None] >> shifts) & _MASK
     filled = slots > 0  # an n-gram shorter than MAX_PACKED leaves its leading slots empty
-    joined = (slots[filled] - 1).astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    joined = text_of(slots[filled] - 1)
     ends = np.cumsum(filled.sum(axis=1)).tolist()
     return [joined[begin:end] for begin, end in zip([0] + ends[:-1], ends)]
 
@@ -262,11 +289,42 @@ def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.
     """Entries of sublinear tf-idf rows, each l2-normalised, from one (row, column) per occurrence
     of a feature; column -1, a feature the model never saw, is left out."""
     known = columns >= 0
-    keys = rows[known] * len(idf) + columns[known]
-    if n_rows * len(idf) <= np.iinfo(np.int32).max:
-        keys = keys.astype(np.int32)  # sorts in half the time of int64
-    keys, counts = np.unique(keys, return_counts=True)
-    rows, columns = np.divmod(keys.astype(np.int64), len(idf))
+    keys, counts = _distinct_counts(rows[known] * len(idf) + columns[known])
+    rows, columns = np.divmod(keys, len(idf))
     values = (1.0 + np.log(counts)) * idf[columns]
     norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
     return rows, columns, values / norms[rows]
+
+
+def sums_by_row(rows: np.ndarray, weights: np.ndarray, n_rows: int, width: int) -> np.ndarray:
+    """The sums of `weights` (entries × `width` columns, flattened) per row (rows: each entry's),
+    each summed in order of entries from zero, as a loop over the entries would: one `bincount`
+    for all rows and columns."""
+    slots = np.repeat(rows * width, width) + _column_cycle(width, len(rows))
+    return np.bincount(slots, weights=weights, minlength=n_rows * width).reshape(n_rows, width)
+
+
+#: By width, the column numbers 0 … width - 1 over and over, grown as documents need them.
+_COLUMN_CYCLES: dict[int, np.ndarray] = {}
+
+
+def _column_cycle(width: int, times: int) -> np.ndarray:
+    """The column numbers 0 … width - 1, `times` over: a view of a kept array (building it for
+    each document took a tenth of the time of the sums it serves)."""
+    cycle = _COLUMN_CYCLES.get(width)
+    if cycle is None or len(cycle) < width * times:
+        grown = max(times, 2 * len(cycle) // width if cycle is not None else 0)
+        cycle = _COLUMN_CYCLES[width] = np.tile(np.arange(width), grown)
+    return cycle[:width * times]
+
+
+def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys, sorted, and how often each occurs. `np.unique` without its overheads,
+    and with a stable sort (timsort): keys of n-grams come in runs, a block's row after row,
+    which it merges in half the time the default sort takes."""
+    keys = np.sort(keys, kind="stable")
+    is_first = np.empty(len(keys), dtype=bool)
+    is_first[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=is_first[1:])
+    firsts = np.flatnonzero(is_first)
+    return keys[firsts], np.diff(firsts, append=len(keys))

@@ -3,6 +3,8 @@ metadata over inferred with both kept. Places are invented unless the division t
 from __future__ import annotations
 
 import json
+import re
+from itertools import product
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,8 @@ import pytest
 import pipeline
 from conftest import assert_valid
 from pipeline import errors
-from pipeline.metadata import infer_years, lookup_division
+from pipeline.metadata import _AT_YEAR, infer_years, lookup_division
+from pipeline.numerals import YEAR_PATTERN
 from pipeline.textnorm import fold
 
 GOVERNMENT = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "government_work_reports.jsonl"
@@ -136,3 +139,13 @@ def test_the_places_of_taiwan_work_are_not_the_reports_place():
     report = pipeline.process_text(text)
     assert report.document.region == "建始县"
     assert report.document.region_level == "county"
+
+
+def test_every_year_begins_where_the_year_patterns_look_ahead_for_one():
+    """The year patterns open with `_AT_YEAR`, a shortcut for `re`: no form of year may begin
+    elsewhere (every four characters of digits or Chinese numerals that `YEAR_PATTERN` reads)."""
+    numerals = "0123456789〇零一二三四五六七八九"
+    years = ["".join(letters) for letters in product(numerals, repeat=4)
+             if re.fullmatch(YEAR_PATTERN, "".join(letters))]
+    assert "1997" in years and "二〇二三" in years
+    assert all(re.match(_AT_YEAR, year) for year in [*years, "1 9 9 7", "2 0 2 3"])

@@ -18,7 +18,7 @@ from pipeline.rounding import python_round
 from pipeline.stages import segment, tokenize
 from pipeline.stages.classify import (CHAR_NGRAMS, WORD_NGRAMS, char_analyzer, char_feature_rows, load_model,
                                       word_analyzer, word_feature_rows)
-from pipeline.stages.summarize import centrality
+from pipeline.stages.summarize import _stable_sort, centrality
 from pipeline.textnorm import fold
 
 # An invented report: full-width digits and letters, an underscore, Latin words, a traditional
@@ -77,12 +77,14 @@ def reference_probabilities(features: tuple[list[str], list[str]]) -> np.ndarray
     vocabulary = json.loads((model.model_dir / "vocabulary.json").read_text("utf-8"))
     vocabulary = {name: dict(pairs) for name, pairs in vocabulary.items()}
     logits = model._intercept.copy()
-    for name, listed, coef in (("words", features[0], model._word_coef), ("chars", features[1], model._char_coef)):
+    # The model's features: the word block's columns, then the character block's.
+    first_columns = {"words": 0, "chars": len(model.words.idf_)}
+    for name, listed in (("words", features[0]), ("chars", features[1])):
         counts = Counter(vocabulary[name][f] for f in listed if f in vocabulary[name])
         weights = {column: (1 + math.log(tf)) * idf[name][column] for column, tf in counts.items()}
         norm = math.sqrt(sum(value * value for value in weights.values()))
         for column, value in weights.items():
-            logits += coef[:, column] * (value / norm)
+            logits += model._coef_by_column[first_columns[name] + column] * (value / norm)
     exp = np.exp(logits - logits.max())
     return exp / exp.sum()
 
@@ -128,6 +130,13 @@ def test_probabilities_of_a_document_equal_the_per_sentence_reference(draft):
         assert np.allclose(row, expected, rtol=0, atol=1e-12)
 
 
+def test_spans_without_a_known_feature_score_as_the_intercept_alone():
+    model = load_model()
+    expected = np.exp(model._intercept - model._intercept.max())
+    scores = model.probabilities(["", "ـــ ـــ", "……"])
+    assert np.allclose(scores, expected / expected.sum(), rtol=0, atol=1e-15)
+
+
 def test_centrality_equals_the_per_sentence_counters_to_the_last_bit(draft):
     def bigrams(text: str) -> Counter:
         characters = [c for c in text if c.isalnum()]
@@ -150,6 +159,15 @@ def test_centrality_equals_the_per_sentence_counters_to_the_last_bit(draft):
     assert centrality(draft.sentences, draft.folded, areas) == expected
     # The repeated sentence is equally central.
     assert expected[-1] == expected[-2] > 0
+
+
+def test_stable_sort_keeps_equal_values_in_order_whether_they_pack_with_their_positions_or_not():
+    rng = np.random.default_rng(5)
+    for values in (rng.integers(0, 50, 3000), rng.integers(0, 2 ** 62, 10), np.array([2 ** 63 - 1, 0, 2 ** 63 - 1]),
+                   np.array([7]), np.empty(0, dtype=np.int64)):
+        order, ordered = _stable_sort(values)
+        assert order.tolist() == np.argsort(values, kind="stable").tolist()
+        assert ordered.tolist() == np.sort(values).tolist()
 
 
 def test_packed_ngrams_stay_inside_their_span_and_unpack_to_their_text():

@@ -9,8 +9,9 @@ skops and loading the skops file took 2.5-3.7 s (idle to busy), more than a whol
 single-report run may take; importing this module and loading the arrays took 0.1-0.2 s. A
 document's headings and sentences are scored together, their features built in one pass over
 its text (`pipeline/ngrams.py`) and looked up as numbers (packed character n-grams, word ids),
-never as strings: the 72 government work reports (1.1 million characters) took 0.7 s of CPU in
-this stage, 1.2 s with the n-grams' strings and 3.9 s sentence by sentence. A test checks the
+never as strings: the 72 government work reports (1.1 million characters) took 0.58 s of CPU in
+this stage (0.66 s in the same run with a sum per label and block and step-by-step probing), 1.2 s
+with the n-grams' strings and 3.9 s sentence by sentence. A test checks the
 arrays give the skops model's probabilities; another, that the document-at-once features equal a
 per-sentence reference.
 
@@ -42,9 +43,8 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -53,8 +53,8 @@ import numpy as np
 
 from .. import errors
 from ..draft import Draft
-from ..ngrams import (CodePointTable, Entries, PackedTable, WordVocabulary, code_points, pack, packed_ngrams,
-                      span_positions, sublinear_tfidf, unpack, word_ngrams)
+from ..ngrams import (CodePointTable, PackedTable, WordVocabulary, code_points, pack, packed_ngram_range,
+                      span_positions, sublinear_tfidf, sums_by_row, text_of, unpack, word_ngrams)
 from ..records import Section, Sentence
 from ..rounding import python_round
 from ..textnorm import fold
@@ -93,8 +93,19 @@ _DIGIT = re.compile(r"\d")
 #: What n-grams are made of: the characters `_NOT_WORD` leaves, letters and digits.
 _IS_WORD_CHARACTER = CodePointTable(lambda character: _NOT_WORD.fullmatch(character) is None)
 _IS_DIGIT = CodePointTable(lambda character: _DIGIT.fullmatch(character) is not None)
-_FOLDED = CodePointTable(lambda character: ord(fold(character)), dtype=np.int32)
 _ZERO = ord("0")
+
+
+def _as_ngram_letter(character: str) -> int:
+    """The code point a character n-gram reads for `character`: folded, a digit read as 0; 0 for
+    a character n-grams leave out (punctuation, spaces; no letter folds to code point 0)."""
+    folded = fold(character)
+    if _NOT_WORD.fullmatch(folded) is not None:
+        return 0
+    return _ZERO if _DIGIT.fullmatch(folded) is not None else ord(folded)
+
+
+_NGRAM_LETTER = CodePointTable(_as_ngram_letter, dtype=np.int32)
 
 #: Offsets into one text: an array of starts and an array of ends.
 Spans = tuple[np.ndarray, np.ndarray]
@@ -141,13 +152,9 @@ def char_feature_rows(text: str, spans: Spans,
     """Character n-grams of each span of `text` (packed, see `pipeline.ngrams`) and their rows:
     n-grams of the folded span with punctuation and spaces removed, digits read as 0."""
     positions, rows = span_positions(*spans)
-    folded = _FOLDED(code_points(text)[positions]).astype(np.int64)
-    is_letter = _IS_WORD_CHARACTER(folded).astype(bool)
-    letters = folded[is_letter]
-    letters[_IS_DIGIT(letters).astype(bool)] = _ZERO
-    grams = [packed_ngrams(letters, rows[is_letter], size)
-             for size in range(ngram_range[0], ngram_range[1] + 1)]
-    return np.concatenate([packed for packed, _ in grams]), np.concatenate([rows for _, rows in grams])
+    letters = _NGRAM_LETTER(code_points(text)[positions])
+    kept = letters > 0
+    return packed_ngram_range(letters[kept].astype(np.int64), rows[kept], ngram_range)
 
 
 def _whole(text: str) -> Spans:
@@ -210,10 +217,9 @@ class WordTfidf:
         codes = code_points(text)
         words = _word_spans(codes, spans, tokens)
         codes[_IS_DIGIT(codes).astype(bool)] = _ZERO  # as `_normalise` reads them
-        return self._vocabulary.columns(_normalise(text), codes, words)
-
-    def transform(self, text: str, spans: Spans, tokens: Spans) -> Entries:
-        return sublinear_tfidf(*self.columns(text, spans, tokens), len(spans[0]), self.idf_)
+        # `_normalise(text)`, read back from the codes: a regular expression over the whole
+        # text took four times as long.
+        return self._vocabulary.columns(text_of(codes), codes, words)
 
 
 class CharTfidf:
@@ -223,19 +229,17 @@ class CharTfidf:
     def __init__(self, ngram_range: tuple[int, int] = CHAR_NGRAMS) -> None:
         self.ngram_range = ngram_range
 
-    def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray) -> CharTfidf:
-        self._columns = PackedTable(pack(list(vocabulary)),
-                                    np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary)))
+    def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray, first_column: int = 0) -> CharTfidf:
+        """`first_column`: where the block's columns begin among the model's features."""
+        self._columns = PackedTable(pack(list(vocabulary)), first_column + np.fromiter(
+            vocabulary.values(), dtype=np.int64, count=len(vocabulary)))
         self.idf_ = idf
         return self
 
     def columns(self, text: str, spans: Spans) -> tuple[np.ndarray, np.ndarray]:
-        """The row and vocabulary column (-1: not in it) of every n-gram of the spans."""
+        """The row and feature column (-1: not in the vocabulary) of every n-gram of the spans."""
         packed, rows = char_feature_rows(text, spans, self.ngram_range)
         return rows, self._columns(packed)
-
-    def transform(self, text: str, spans: Spans) -> Entries:
-        return sublinear_tfidf(*self.columns(text, spans), len(spans[0]), self.idf_)
 
 
 class AreaModel:
@@ -256,7 +260,8 @@ class AreaModel:
             vocabulary = json.loads((self.model_dir / "vocabulary.json").read_text("utf-8"))
             with np.load(self.model_dir / "inference.npz", allow_pickle=False) as arrays:
                 self.words = WordTfidf().fit_exported(dict(vocabulary["words"]), arrays["idf_words"])
-                self.chars = CharTfidf().fit_exported(dict(vocabulary["chars"]), arrays["idf_chars"])
+                self.chars = CharTfidf().fit_exported(dict(vocabulary["chars"]), arrays["idf_chars"],
+                                                      first_column=len(arrays["idf_words"]))
                 coef = arrays["coef"]
                 self._intercept = arrays["intercept"]
             bundle_format = self.meta.get("bundle_format")
@@ -278,15 +283,14 @@ class AreaModel:
         except (KeyError, TypeError) as exc:
             raise errors.ModelError(self.model_dir,
                                     detail=f"meta.json's inference settings are not valid: {exc}") from exc
-        # Each label's coefficients of one block, contiguous, for gathering by column.
-        split = len(self.words.idf_)
-        self._word_coef = np.ascontiguousarray(coef[:, :split])
-        self._char_coef = np.ascontiguousarray(coef[:, split:])
+        self._idf = np.concatenate([self.words.idf_, self.chars.idf_])
+        # A feature's coefficients for every label, contiguous, for gathering by column.
+        self._coef_by_column = np.ascontiguousarray(coef.T)
 
     def span_probabilities(self, text: str, spans: Spans, tokens: Spans) -> np.ndarray:
         """Class probabilities (rows: spans of a document's folded `text`; columns: `labels`),
         words cut at `tokens` (offsets into `text`, sorted by start)."""
-        return self._softmax(self.words.transform(text, spans, tokens), self.chars.transform(text, spans),
+        return self._softmax(self.words.columns(text, spans, tokens), self.chars.columns(text, spans),
                              len(spans[0]))
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
@@ -298,14 +302,28 @@ class AreaModel:
         # Each text is cut into tokens on its own, then the texts are laid end to end.
         tokens = np.concatenate([text_token_offsets(text) + start for text, start in zip(folded, starts.tolist())]
                                 + [np.empty((0, 2), dtype=np.int64)])
-        return self._softmax(self.words.transform("".join(folded), (starts, ends), (tokens[:, 0], tokens[:, 1])),
-                             self.chars.transform("".join(texts), (starts, ends)), len(texts))
+        return self._softmax(self.words.columns("".join(folded), (starts, ends), (tokens[:, 0], tokens[:, 1])),
+                             self.chars.columns("".join(texts), (starts, ends)), len(texts))
 
-    def _softmax(self, words: Entries, chars: Entries, n_rows: int) -> np.ndarray:
-        logits = np.repeat(self._intercept[np.newaxis, :], n_rows, axis=0)
-        for (rows, columns, values), coef in ((words, self._word_coef), (chars, self._char_coef)):
-            for label, weights in enumerate(coef):
-                logits[:, label] += np.bincount(rows, weights=values * weights[columns], minlength=n_rows)
+    def _softmax(self, words: tuple[np.ndarray, np.ndarray], chars: tuple[np.ndarray, np.ndarray],
+                 n_rows: int) -> np.ndarray:
+        """Probabilities from each block's (row, feature column) occurrences.
+
+        Each block is tf-idf weighted and normalised on its own, as training's union of two
+        vectorisers has it: a row's words are row `2 * row` here, its characters `2 * row + 1`.
+        Both blocks and every label are summed in one `bincount`, each sum over the row's
+        entries in order of column from zero, then added to the intercept block by block: the
+        sums and the order of their additions are those of one `bincount` per label and block,
+        so the probabilities are, to the last bit."""
+        (word_rows, word_columns), (char_rows, char_columns) = words, chars
+        rows, columns, values = sublinear_tfidf(np.concatenate([2 * word_rows, 2 * char_rows + 1]),
+                                                np.concatenate([word_columns, char_columns]), 2 * n_rows, self._idf)
+        n_labels = len(self._intercept)
+        # Flat, entry by entry and label by label: a broadcast over (entries, labels) runs a
+        # loop of nine per entry.
+        weights = np.take(self._coef_by_column, columns, axis=0).ravel() * np.repeat(values, n_labels)
+        sums = sums_by_row(rows, weights, 2 * n_rows, n_labels).reshape(n_rows, 2, n_labels)
+        logits = self._intercept + sums[:, 0] + sums[:, 1]
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -355,26 +373,40 @@ class AreaAssigner:
 
     def heading_evidence(self, sections: Sequence[Section], own: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
         """Scores each headed section passes to its sentences: its heading's (`own`, by section
-        id), then its ancestors'."""
-        by_id = {section.id: section for section in sections}
-        evidence: dict[int, np.ndarray] = {}
+        id), then its ancestors'. Headings are mixed with their parents' evidence level by level
+        (all the inner headings of one depth at once), each as a heading on its own would be."""
+        depth: dict[int, int] = {}  # of a headed section below headed parents
+        headed_parent: dict[int, int] = {}
+        by_depth: list[list[int]] = []
         for section in sections:  # parents come before their children
-            if section.id not in own:
-                continue
-            parent = by_id.get(section.parent) if section.parent is not None else None
-            if parent is not None and parent.id in evidence:
-                # An inner heading that names no area (`创建工作全面推进`) defers to its parent.
-                inner = INNER_HEADING_WEIGHT * self._area_clarity(own[section.id])
-                outer = (1 - INNER_HEADING_WEIGHT) * self._area_clarity(evidence[parent.id])
-                share = inner / (inner + outer) if inner + outer > 0 else INNER_HEADING_WEIGHT
-                evidence[section.id] = share * own[section.id] + (1 - share) * evidence[parent.id]
-            else:
-                evidence[section.id] = own[section.id]
-        return evidence
+            if section.id in own:
+                if section.parent is not None and section.parent in depth:
+                    headed_parent[section.id] = section.parent
+                    depth[section.id] = depth[section.parent] + 1
+                else:
+                    depth[section.id] = 0
+                if depth[section.id] == len(by_depth):
+                    by_depth.append([])
+                by_depth[depth[section.id]].append(section.id)
+        evidence = {section_id: own[section_id] for section_id in by_depth[0]} if by_depth else {}
+        for inner_ids in by_depth[1:]:
+            inner_own = np.array([own[section_id] for section_id in inner_ids])
+            outer = np.array([evidence[headed_parent[section_id]] for section_id in inner_ids])
+            # An inner heading that names no area (`创建工作全面推进`) defers to its parent.
+            inner_weight = INNER_HEADING_WEIGHT * self._area_clarity(inner_own)
+            outer_weight = (1 - INNER_HEADING_WEIGHT) * self._area_clarity(outer)
+            total = inner_weight + outer_weight
+            share = np.full(len(inner_ids), INNER_HEADING_WEIGHT)
+            np.divide(inner_weight, total, out=share, where=total > 0)
+            mixed = share[:, np.newaxis] * inner_own + (1 - share)[:, np.newaxis] * outer
+            evidence.update(zip(inner_ids, mixed))
+        # In the sections' order, as the evidence rows are read.
+        return {section_id: evidence[section_id] for section_id in depth}
 
-    def _area_clarity(self, scores: np.ndarray) -> float:
-        """How clearly `scores` name one work area: the best score of an area other than the fallback."""
-        return float((scores * (1 - self._fallback)).max())
+    def _area_clarity(self, scores: np.ndarray) -> np.ndarray:
+        """How clearly each row of `scores` names one work area: the best score of an area other
+        than the fallback."""
+        return (scores * (1 - self._fallback)).max(axis=1)
 
     def evidence(self, draft: Draft) -> DocumentEvidence:
         """The model's scores for the document's sentences and headings, scored together."""
@@ -428,19 +460,14 @@ class AreaAssigner:
     def __call__(self, draft: Draft) -> None:
         evidence = self.evidence(draft)
         final = self.combine(evidence)
+        # Sentences' scores, then sections', labelled and rounded together.
+        scores = np.concatenate([final, self._section_scores(draft, evidence, final)])
+        areas, mappings = self.labels(scores), self._as_mappings(scores)
+        count = len(draft.sentences)
         draft.sentences = [_classified(sentence, area, mapping)
-                           for sentence, area, mapping in zip(draft.sentences, self.labels(final),
-                                                              self._as_mappings(final))]
-        # Sentences come in text order, so a section's sentences are one run of rows.
-        starts = [sentence.start for sentence in draft.sentences]
-        section_scores = np.array([self._section_scores(evidence.section_headings.get(section.id),
-                                                        range(bisect_left(starts, section.start),
-                                                              bisect_left(starts, section.end)),
-                                                        evidence.own, final)
-                                   for section in draft.sections]).reshape(-1, len(self.model.labels))
-        draft.sections = [replace(section, area=area, area_scores=mapping)
-                          for section, area, mapping in zip(draft.sections, self.labels(section_scores),
-                                                            self._as_mappings(section_scores))]
+                           for sentence, area, mapping in zip(draft.sentences, areas[:count], mappings[:count])]
+        draft.sections = [_section_classified(section, area, mapping)
+                          for section, area, mapping in zip(draft.sections, areas[count:], mappings[count:])]
 
     @staticmethod
     def _neighbour_means(own: np.ndarray, sentences: Sequence) -> np.ndarray:
@@ -455,14 +482,28 @@ class AreaAssigner:
         sums[with_next] += own[np.flatnonzero(with_next) + 1]
         return sums / (1 + with_previous + with_next)[:, np.newaxis]
 
-    def _section_scores(self, heading: np.ndarray | None, rows: range, own: np.ndarray,
-                        final: np.ndarray) -> np.ndarray:
-        """A section's scores from its heading's evidence (None: it has no heading) and its
-        sentences' (`rows`)."""
-        if heading is not None:
-            return heading if not rows else (SECTION_HEADING_WEIGHT * heading
-                                             + (1 - SECTION_HEADING_WEIGHT) * own[rows].mean(axis=0))
-        return final[rows].mean(axis=0) if rows else self._fallback
+    def _section_scores(self, draft: Draft, evidence: DocumentEvidence, final: np.ndarray) -> np.ndarray:
+        """Each section's scores (rows): its heading's evidence mixed with the mean of its
+        sentences' own scores, or the heading's alone where it has no sentence; without a
+        heading, the mean of its sentences' final scores, or the fallback. Every section's
+        means in one pass, each summed over its sentences in order, as `mean` sums them."""
+        sections = draft.sections
+        bounds = np.array([(section.start, section.end) for section in sections], dtype=np.int64).reshape(-1, 2)
+        # Sentences come in text order, so a section's sentences are one run of rows.
+        sentence_starts = np.fromiter((sentence.start for sentence in draft.sentences), dtype=np.int64,
+                                      count=len(draft.sentences))
+        firsts, lasts = np.searchsorted(sentence_starts, bounds[:, 0]), np.searchsorted(sentence_starts, bounds[:, 1])
+        headings = [evidence.section_headings.get(section.id) for section in sections]
+        headed = np.array([heading is not None for heading in headings], dtype=bool)
+        rows, members = span_positions(firsts, lasts)
+        sentence_scores = np.where(headed[members, np.newaxis], evidence.own[rows], final[rows])
+        counts = (lasts - firsts)[:, np.newaxis]
+        sums = sums_by_row(members, sentence_scores.ravel(), len(sections), len(self._fallback))
+        means = sums / np.maximum(counts, 1)
+        heading_scores = np.array([self._fallback if heading is None else heading for heading in headings]
+                                  ).reshape(-1, len(self._fallback))
+        mixed = SECTION_HEADING_WEIGHT * heading_scores + (1 - SECTION_HEADING_WEIGHT) * means
+        return np.where(counts > 0, np.where(headed[:, np.newaxis], mixed, means), heading_scores)
 
 
 def _classified(sentence: Sentence, area: str, scores: dict[str, float]) -> Sentence:
@@ -471,6 +512,12 @@ def _classified(sentence: Sentence, area: str, scores: dict[str, float]) -> Sent
     return Sentence(id=sentence.id, text=sentence.text, start=sentence.start, end=sentence.end,
                     section=sentence.section, paragraph=sentence.paragraph,
                     area=area, area_scores=scores, area_confidence=scores[area])
+
+
+def _section_classified(section: Section, area: str, scores: dict[str, float]) -> Section:
+    """`section` with its area and scores, built as `_classified` builds a sentence."""
+    return Section(id=section.id, heading=section.heading, level=section.level, parent=section.parent,
+                   start=section.start, end=section.end, area=area, area_scores=scores)
 
 
 def _token_offsets(draft: Draft) -> Spans:

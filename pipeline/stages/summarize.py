@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -87,14 +87,15 @@ class _AreaLocator:
             return self._sentences[index]
         return None
 
-    def area_of(self, record: Quantity | Entity | Activity) -> str:
+    def place(self, record: Quantity | Entity | Activity) -> tuple[Sentence | None, str]:
+        """The record's sentence (None: it lies in none) and its area."""
         sentence = self.sentence_of(record)
         if sentence is not None:
-            return sentence.area
+            return sentence, sentence.area
         for index in range(bisect_right(self._section_starts, record.start) - 1, -1, -1):
             if record.start < self._sections[index].end:
-                return self._sections[index].area
-        return GENERAL
+                return None, self._sections[index].area
+        return None, GENERAL
 
 
 # --- per-area parts -------------------------------------------------------------------------
@@ -103,7 +104,7 @@ def figure_label(quantity: Quantity) -> str:
     """`verb object quantity`, each part where known: 举办 周六早餐会 7次, 捐款捐物 1300余万元."""
     parts = [quantity.verb, quantity.object if quantity.object != quantity.verb else None,
              quantity.text]
-    return " ".join(part for part in parts if part)
+    return " ".join(filter(None, parts))
 
 
 def is_key_figure(quantity: Quantity) -> bool:
@@ -159,21 +160,50 @@ def centrality(sentences: Sequence[Sentence], folded: str, areas: Sequence[int])
     codes = code_points(folded)[positions]
     kept = _IS_ALPHANUMERIC(codes).astype(bool)
     bigrams, rows = packed_ngrams(codes[kept], rows[kept], 2)
-    distinct, bigram_ids = np.unique(bigrams, return_inverse=True)
-    # One entry per (sentence, bigram), in order of first occurrence (rows grow with it).
-    pairs, first, pair_ids, counts = np.unique(rows * len(distinct) + bigram_ids, return_index=True,
-                                               return_inverse=True, return_counts=True)
-    is_first = np.zeros(len(pair_ids), dtype=bool)
-    is_first[first] = True
-    order = pair_ids[is_first]
-    rows, bigram_ids = np.divmod(pairs[order], len(distinct))
-    counts = counts[order]
+    bigram_ids, rows, counts = _pairs_by_first_occurrence(bigrams, rows)
     unit = counts / np.sqrt(np.bincount(rows, weights=counts * counts))[rows]
     # Each area's sum of unit vectors, one slot per (area, bigram): few areas, so a dense array.
-    slots = np.asarray(areas, dtype=np.int64)[rows] * len(distinct) + bigram_ids
+    slots = np.asarray(areas, dtype=np.int64)[rows] * (int(bigram_ids.max(initial=-1)) + 1) + bigram_ids
     centroids = np.bincount(slots, weights=unit)
     cosines = np.bincount(rows, weights=unit * centroids[slots], minlength=len(sentences))
     return python_round(cosines, 9).tolist()
+
+
+def _pairs_by_first_occurrence(values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (row, value) pairs of occurrences laid out row after row, in order of first
+    occurrence: each pair's value as a number below `len(values)` (one per distinct value), its
+    row, and its count. One stable sort by value serves all: it leaves each value's occurrences
+    in their order, so its pairs' runs are sorted by row and each run begins at its first
+    occurrence."""
+    by_value, sorted_values = _stable_sort(values)
+    sorted_rows = rows[by_value]
+    new_value = np.empty(len(values), dtype=bool)
+    new_value[:1] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=new_value[1:])
+    new_pair = new_value.copy()
+    new_pair[1:] |= sorted_rows[1:] != sorted_rows[:-1]
+    run_starts = np.flatnonzero(new_pair)
+    counts = np.diff(run_starts, append=len(values))
+    # Walking the occurrences in their order, the pairs as each first occurs.
+    pair_of_occurrence = np.empty(len(values), dtype=np.int64)
+    pair_of_occurrence[by_value] = np.cumsum(new_pair) - 1
+    is_first = np.zeros(len(values), dtype=bool)
+    is_first[by_value[run_starts]] = True
+    order = pair_of_occurrence[is_first]
+    value_ids = (np.cumsum(new_value) - 1)[run_starts]
+    return value_ids[order], sorted_rows[run_starts][order], counts[order]
+
+
+def _stable_sort(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The order a stable sort of `values` (integers at least 0) puts them in, and the sorted
+    values. Where each value and its position fit in one int64 together, a plain sort of the
+    two packed does it: a third quicker than a stable argsort on a long report's bigrams."""
+    position_bits = max(len(values) - 1, 0).bit_length()
+    if len(values) and int(values.max()) < 1 << (63 - position_bits):
+        packed = np.sort((values << position_bits) | np.arange(len(values)))
+        return packed & ((1 << position_bits) - 1), packed >> position_bits
+    order = np.argsort(values, kind="stable")
+    return order, values[order]
 
 
 def representative(rows: Sequence[int], sentences: Sequence[Sentence], cosines: Sequence[float],
@@ -207,37 +237,38 @@ def counted_area(sentence: Sentence, fallback: str) -> str:
     return fallback if unsure else sentence.area
 
 
+#: A record the summary places: a quantity, an entity or an activity.
+Placed = TypeVar("Placed", Quantity, Entity, Activity)
+
+
+def _placed_by_area(records: Iterable[Placed], locate: _AreaLocator, buckets: dict[str, str],
+                    fallback: str) -> dict[str, list[tuple[Placed, Sentence | None]]]:
+    """Each bucket's records, in order, each with its sentence (None: it lies in none)."""
+    by_area: dict[str, list[tuple[Placed, Sentence | None]]] = {bucket: [] for bucket in buckets}
+    for record in records:
+        holder, area_id = locate.place(record)
+        by_area[buckets.get(area_id, fallback)].append((record, holder))
+    return by_area
+
+
 def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
     """The summary object of `draft` (see docs/summary.md and the schema's `summary`)."""
     locate = _AreaLocator(draft.sentences, draft.sections)
-    known = {area.id for area in areas}
     fallback = areas[-1].id
-
-    def bucket(area_id: str) -> str:
-        return area_id if area_id in known else fallback
-
-    counted = [bucket(counted_area(sentence, fallback)) for sentence in draft.sentences]
+    # Each area's own bucket; an area the catalogue does not list goes to the fallback's.
+    buckets = {area.id: area.id for area in areas}
+    counted = [buckets.get(counted_area(sentence, fallback), fallback) for sentence in draft.sentences]
     rows_by_area: dict[str, list[int]] = {area.id: [] for area in areas}
     for row, area_id in enumerate(counted):
         rows_by_area[area_id].append(row)
     area_numbers = {area.id: number for number, area in enumerate(areas)}
     cosines = centrality(draft.sentences, draft.folded, [area_numbers[area_id] for area_id in counted])
-    quantities_by_area: dict[str, list[Quantity]] = {area.id: [] for area in areas}
-    for quantity in draft.quantities:
-        quantities_by_area[bucket(locate.area_of(quantity))].append(quantity)
-    entities_by_area: dict[str, list[Entity]] = {area.id: [] for area in areas}
-    for entity in draft.entities:
-        entities_by_area[bucket(locate.area_of(entity))].append(entity)
-    activities_by_area: dict[str, list[Activity]] = {area.id: [] for area in areas}
-    for activity in draft.activities:
-        activities_by_area[bucket(locate.area_of(activity))].append(activity)
-
-    facts_per_sentence: Counter[int] = Counter()
-    facts: list[Quantity | Activity] = [*draft.quantities, *draft.activities]
-    for record in facts:
-        holder = locate.sentence_of(record)
-        if holder is not None:
-            facts_per_sentence[holder.id] += 1
+    quantities_by_area = _placed_by_area(draft.quantities, locate, buckets, fallback)
+    activities_by_area = _placed_by_area(draft.activities, locate, buckets, fallback)
+    entities_by_area = _placed_by_area(draft.entities, locate, buckets, fallback)
+    # Figures and activities count toward their sentence's facts.
+    facts_per_sentence = Counter(holder.id for by_area in (quantities_by_area, activities_by_area)
+                                 for placed in by_area.values() for _, holder in placed if holder is not None)
 
     sentence_chars = sum(len(sentence.text) for sentence in draft.sentences)
     per_area: dict[str, dict[str, Any]] = {}
@@ -249,10 +280,10 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
             "sentences": len(members),
             "chars": chars,
             "share": round(chars / sentence_chars, 4) if sentence_chars else 0.0,
-            "key_figures": [_key_figure(quantity, locate.sentence_of(quantity))
-                            for quantity in quantities_by_area[area.id] if is_key_figure(quantity)],
-            "activities": _activity_rows(activities_by_area[area.id]),
-            **_entity_groups(entities_by_area[area.id]),
+            "key_figures": [_key_figure(quantity, holder)
+                            for quantity, holder in quantities_by_area[area.id] if is_key_figure(quantity)],
+            "activities": _activity_rows(activity for activity, _ in activities_by_area[area.id]),
+            **_entity_groups(entity for entity, _ in entities_by_area[area.id]),
             "representative_sentence": _sentence_ref(
                 representative(rows_by_area[area.id], draft.sentences, cosines, facts_per_sentence)),
         }
