@@ -50,7 +50,7 @@ def data_provenance() -> dict[str, Any]:
 def model_provenance(model_dir: str | None = None) -> dict[str, Any]:
     """The area model in `model_dir` (default: the shipped one): its folder's name, the sha256 of
     the files the pipeline reads, and whether it is the shipped model."""
-    from .stages.classify import DEFAULT_MODEL_DIR
+    from .area_model import DEFAULT_MODEL_DIR
 
     folder = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
     try:

@@ -46,7 +46,8 @@ import numpy as np
 
 from . import errors
 from .evaluate import evaluate, label_scores
-from .stages.classify import BUNDLE_FORMAT, CHAR_NGRAMS, DEFAULT_MODEL_DIR, WORD_NGRAMS, char_analyzer, word_analyzer
+from .area_model import BUNDLE_FORMAT, CHAR_NGRAMS, DEFAULT_MODEL_DIR, WORD_NGRAMS
+from .stages.classify import char_analyzer, word_analyzer
 from .taxonomy import Taxonomy, load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -276,7 +277,7 @@ def _train(output: Path, corpus: Sequence[Path], gold_dir: Path | None,
     import sklearn
     import skops.io
 
-    from .stages.classify import load_model
+    from .area_model import load_model
 
     started = time.perf_counter()
     taxonomy = load_taxonomy(taxonomy_name)
@@ -346,7 +347,7 @@ def inference_documents(gold_dir: Path | None, shared: Path = SHARED_DIR) -> lis
 
 def inference_grid() -> list:
     """Every combination of the inference settings tried, in a fixed order."""
-    from .stages.classify import InferenceSettings
+    from .area_model import InferenceSettings
 
     return [InferenceSettings(heading_weight=h, override=o, threshold=t, neighbour_weight=n, document_weight=d)
             for h in HEADING_WEIGHT_GRID for o in OVERRIDE_GRID for t in THRESHOLD_GRID
@@ -357,7 +358,8 @@ def document_accuracy(model_dir: Path, documents: Sequence[Path], grid: Sequence
     """Names of the documents and accuracy[document, setting]: the share of a document's gold
     sentences given their gold area under each setting of `grid`."""
     from .evaluate import overlaps, prepare, voted_areas
-    from .stages.classify import AreaAssigner, load_model
+    from .area_model import load_model
+    from .stages.classify import AreaAssigner
 
     assigner = AreaAssigner(load_model(str(model_dir)), settings=grid[0])
     prepared = prepare(documents)
@@ -379,7 +381,7 @@ def choose_inference(model_dir: Path, documents: Sequence[Path]) -> dict:
     """The inference settings with the best mean per-document area accuracy, and their CV estimate."""
     from sklearn.model_selection import GroupKFold
 
-    from .stages.classify import InferenceSettings
+    from .area_model import InferenceSettings
 
     grid = inference_grid()
     names, accuracy = document_accuracy(model_dir, documents, grid)

@@ -634,7 +634,7 @@ def broken_model(tmp_path: Path, name: str, content: bytes | None) -> Path:
     """A copy of the shipped area model with one file replaced (or removed, for None)."""
     import shutil
 
-    from pipeline.stages.classify import DEFAULT_MODEL_DIR
+    from pipeline.area_model import DEFAULT_MODEL_DIR
 
     folder = tmp_path / "model"
     shutil.copytree(DEFAULT_MODEL_DIR, folder)

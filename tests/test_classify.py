@@ -15,7 +15,8 @@ import pipeline
 from pipeline import errors
 from pipeline.cli import main
 from pipeline.evaluate import evaluate
-from pipeline.stages.classify import DEFAULT_MODEL_DIR, AreaModel, load_model, make_stage
+from pipeline.area_model import DEFAULT_MODEL_DIR, AreaModel, load_model
+from pipeline.stages.classify import make_stage
 from pipeline.taxonomy import load_taxonomy
 from conftest import CORPORA, SHARED, SEED_ID, assert_valid, own_reports
 

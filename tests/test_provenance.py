@@ -18,7 +18,7 @@ from pipeline.engines import InProcessEngine
 from pipeline.output_folder import OutputOptions
 from pipeline.provenance import DATA_DIR, MODEL_FILES
 from pipeline.runner import Pipeline
-from pipeline.stages.classify import DEFAULT_MODEL_DIR
+from pipeline.area_model import DEFAULT_MODEL_DIR
 
 TEXT = "柳岸县2024年统战工作总结\n一、民族宗教工作\n创建民族团结进步示范村5个，排查宗教活动场所40处。\n"
 

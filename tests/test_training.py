@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pipeline import errors
-from pipeline.stages.classify import DEFAULT_MODEL_DIR
+from pipeline.area_model import DEFAULT_MODEL_DIR
 from pipeline.taxonomy import load_taxonomy
 from pipeline.training import (DEFAULT_CORPUS, DEFAULT_GOLD_DIR, DEFAULT_REFERENCES, HELD_OUT_MARK,
                                load_training_set, sample_report_headings, train)

@@ -16,8 +16,8 @@ from pipeline.ngrams import (PackedTable, WordVocabulary, code_points, pack, pac
 from pipeline.records import DocumentMeta
 from pipeline.rounding import python_round
 from pipeline.stages import segment, tokenize
-from pipeline.stages.classify import (CHAR_NGRAMS, WORD_NGRAMS, char_analyzer, char_feature_rows, load_model,
-                                      word_analyzer, word_feature_rows)
+from pipeline.area_model import CHAR_NGRAMS, WORD_NGRAMS, char_feature_rows, load_model, word_feature_rows
+from pipeline.stages.classify import char_analyzer, word_analyzer
 from pipeline.stages.summarize import _stable_sort, centrality
 from pipeline.textnorm import fold
 
