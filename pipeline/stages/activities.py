@@ -48,7 +48,8 @@ _ARTICLE_COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十]+)条")
 _NOTE = re.compile(r"\([^()“”]{1,160}\)")
 #: A day named by its date (6·30扶贫济困日, 9·5中华慈善日): month and day, then the day's name.
 #: Only a middle dot joins them: 1.5万人次…今日 is a decimal.
-_NAMED_DAY = re.compile(skip_to("1-9") + rf"(?<![\d.·•・])(?:1[0-2]|[1-9])[·•・](?:[12]\d|3[01]|[1-9])[{CJK_CLASS}]{{2,8}}?日")
+_DAY_DOTS = "·•・"
+_NAMED_DAY = re.compile(skip_to("1-9") + rf"(?<![\d.{_DAY_DOTS}])(?:1[0-2]|[1-9])[{_DAY_DOTS}](?:[12]\d|3[01]|[1-9])[{CJK_CLASS}]{{2,8}}?日")
 #: A work method named by two numbered words (以四“聚”促四“强”): a numeral, a quoted word, a
 #: verb that links them, a numeral and a quoted word.
 _NUMBERED_METHOD = re.compile(r"[一二三四五六七八九十]“[^“”\n]{1,3}”[促带强保助推][一二三四五六七八九十]“[^“”\n]{1,3}”")
@@ -79,6 +80,7 @@ class _Starts:
     costs no scan per look-up."""
 
     def __init__(self, text: str, ends: str = _SENTENCE_END) -> None:
+        self.text = text
         self._ends = [match.start() for match in _END_PATTERNS[ends].finditer(text)]
 
     def __call__(self, at: int) -> int:
@@ -108,6 +110,9 @@ class ActivityRules:
         c = cues()
         self.after = sorted(((word, kind) for kind, words in c["kinds_after"].items() for word in words),
                             key=lambda pair: -len(pair[0]))
+        # Longest first: at the leftmost place where a word follows, the longest of them wins.
+        self.any_after = re.compile("|".join(re.escape(word) for word, _ in self.after))
+        self.kind_after = {word: kind for word, kind in self.after}
         self.before = [(word, kind) for kind, words in c["kinds_before"].items() for word in words]
         self.max_gap = c["max_cue_gap"]
         self.min_uncued = c["min_uncued_length"]
@@ -134,6 +139,7 @@ class ActivityRules:
         self.max_name = c["max_trigger_name"] + max(map(len, c["trigger_ends"]))
         self.max_unopened = c["max_unopened_name"]
         self.kind_words = tuple(word for word, kind in self.after if kind != "slogan")
+        self._last_sentence_starts: _Starts | None = None
         self.lead_verbs = tuple(sorted({w for w, _ in self.before} | set(c["trigger_verbs"]), key=len, reverse=True))
 
     def kind_of(self, text: str, start: int, end: int) -> str | None:
@@ -146,12 +152,11 @@ class ActivityRules:
         # “某某”(an explanation of what it stands for)活动: the word after the note says what it is.
         note = _NOTE.match(text, gap.end())
         after_at = note.end() if note else gap.end()
-        after = text[after_at:after_at + self.max_gap]
-        clause_end = min((i for i in (after.find(ch) for ch in _CLAUSE_END) if i >= 0), default=len(after))
-        after = after[:clause_end]
-        hits = [(after.find(word), -len(word), kind) for word, kind in self.after if word in after]
-        if hits:
-            return min(hits)[2]
+        window_end = min(after_at + self.max_gap, len(text))
+        clause_end = _END_PATTERNS[_CLAUSE_END].search(text, after_at, window_end)
+        word = self.any_after.search(text, after_at, clause_end.start() if clause_end else window_end)
+        if word is not None:
+            return self.kind_after[word.group()]
         before = text[max(0, start - 6):start]
         for word, kind in self.before:
             if before.endswith(word) or before[:-1].endswith(word):
@@ -186,9 +191,18 @@ class ActivityRules:
         found += self._listed(text, found)
         found += self._campaigns(text, found)
         organisations = sorted((s, e) for s, e, label in entities if label == "ORG")
-        sentence_start = _Starts(text)
-        return [replace(f, organiser_at=organiser_span(sentence_start(f.start), f.start, organisations))
+        sentence_start = self._sentence_starts(text)
+        return [FoundActivity(f.name, f.start, f.end, f.kind,
+                              organiser_span(sentence_start(f.start), f.start, organisations))
                 for f in found]
+
+    def _sentence_starts(self, text: str) -> _Starts:
+        """The sentence starts of `text`. The stage calls `find` and then `counts` on the same
+        text, so the last text's are kept (replaced whole, never changed: safe across threads)."""
+        last = self._last_sentence_starts
+        if last is None or last.text is not text:
+            last = self._last_sentence_starts = _Starts(text)
+        return last
 
     def _self_named(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
         """Named days (6·30扶贫济困日), work methods named by numbered quoted words
@@ -196,7 +210,11 @@ class ActivityRules:
         follow."""
         taken = [(f.start, f.end) for f in found]
         named = []
+        # A text without a middle dot names no day: the digits it is full of need not be tried.
+        names_days = any(dot in text for dot in _DAY_DOTS)
         for pattern, kind in ((_NAMED_DAY, "activity"), (_NUMBERED_METHOD, "model"), (self.scoped_event, "activity")):
+            if pattern is _NAMED_DAY and not names_days:
+                continue
             for match in pattern.finditer(text):
                 if not any(s < match.end() and match.start() < e for s, e in taken):
                     named.append(FoundActivity(match.group(), match.start(), match.end(), kind))
@@ -297,7 +315,7 @@ class ActivityRules:
         sentence: the quoted name itself (召开“某某”会议4次) or a later unquoted mention of the
         name's tail (“政企周六早餐会” … 举办周六早餐会7次)."""
         linked: dict[int, Quantity] = {}
-        sentence_start = _Starts(text)
+        sentence_start = self._sentence_starts(text)
         order = sorted(range(len(activities)), key=lambda index: activities[index].start)
         starts = [activities[index].start for index in order]
         for quantity in quantities:

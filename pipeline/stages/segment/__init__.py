@@ -25,7 +25,7 @@ from ...textnorm import MatchView
 from .furniture import glued_subtitle, kind_of_line
 from .headings import (MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title, glued_heading_end, glued_title_end,
                        numbered_in_sentence)
-from .scan import CJK, CN_DIGITS, OPENERS, ends_sentence, line_spans, trim
+from .scan import CJK, CN_DIGITS, OPENERS, ends_sentence, has_digit, line_spans, trim
 from .sentences import split_sentences
 
 NAME = "segment"
@@ -112,7 +112,7 @@ def _ordinal_heading(sentence: str, after_gap: bool) -> bool:
     opening its own paragraph, reads as a statement or as the paragraph's lead sentence."""
     return len(sentence) <= MAX_RUN_IN and sentence.count(",") <= (1 if after_gap else 0) \
         and ends_sentence(sentence) \
-        and not any(char.isdigit() for char in sentence)
+        and not has_digit(sentence)
 
 
 def _take_ordinal_heads(sentence_spans: list[tuple[int, int, int]], candidates: list[int],

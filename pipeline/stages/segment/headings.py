@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ...textnorm import CJK_CLASS
 from .cues import cues
 from .scan import (CJK, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, TERMINATORS, chunks, closing_at, dangles, ends_sentence,
-                   first_stop, has_terminator, heading_like, is_body, mostly_chinese, numbering)
+                   first_stop, has_digit, has_terminator, heading_like, is_body, mostly_chinese, numbering)
 
 #: Each half of a couplet heading split by a space or a line (`民营经济添活力 “两个健康”结硕果`).
 _MIN_COUPLET_HALF, _MAX_COUPLET_HALF = 4, 16
@@ -229,7 +229,7 @@ def _numbered_head(text: str, start: int, end: int, numbered: tuple[str, int],
         neighbours = [styles_by_line[i] for i in (number - 1, number + 1)
                       if 0 <= i < len(styles_by_line)]
         if len(line) > MAX_HEADING or any(n and n[0] == style for n in neighbours) \
-                or any(char.isdigit() for char in line[text_from:]):
+                or has_digit(line[text_from:]):
             return None
         return Head(start, end, style)
     if head_end <= MAX_RUN_IN and "," not in line[:head_end]:
@@ -264,7 +264,7 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
         sentence = text[start:stop]
         if (not sentence.rstrip("”’").endswith("。") or len(sentence) < _MIN_LEAD_HEADING
                 or _COPULA in sentence or sentence.count(",") > 1 or numbering(sentence)
-                or any(char.isdigit() for char in sentence) or not mostly_chinese(sentence)):
+                or has_digit(sentence) or not mostly_chinese(sentence)):
             continue
         head = Head(start, stop, "lead", run_in=True)
         if sentence.startswith(cues().heading_verbs) or _QUOTED_LEAD.match(sentence):
@@ -373,7 +373,7 @@ def _named_end(text: str, start: int, name_start: int, end: int) -> int | None:
         return None
     if text[mark.start()] in "。!?":  # a whole short sentence, unless it reports a figure
         stop = closing_at(text, mark.start())
-        if stop - start > MAX_RUN_IN or any(char.isdigit() for char in text[name_start:stop]):
+        if stop - start > MAX_RUN_IN or has_digit(text[name_start:stop]):
             return None
         return stop
     return mark.start()

@@ -30,7 +30,10 @@ NUMBERING = (
 _ANY_NUMBERING = re.compile("|".join(f"(?P<style{rank}>{pattern.pattern})" for rank, (_, pattern) in enumerate(NUMBERING)))
 
 TERMINATORS = frozenset("。!?;…↓")
+#: Web arrows `↓` end a sentence but alone do not make a body of text.
+_BODY_TERMINATORS = TERMINATORS - {"↓"}
 CLOSERS = frozenset("”’」』)》】]\"'")
+_CLOSERS_AND_SPACE = "".join(CLOSERS) + " "
 OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
 PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
 #: What opens or closes a pair, or ends a sentence (the body of a character class): every other
@@ -129,15 +132,21 @@ def chunks(text: str, start: int, end: int) -> list[Chunk]:
 
 def is_body(text: str) -> bool:
     """Does `text` hold a sentence end (web arrows `↓` alone do not make a body)?"""
-    return any(char in TERMINATORS and char != "↓" for char in text)
+    return not _BODY_TERMINATORS.isdisjoint(text)
 
 
 def has_terminator(text: str) -> bool:
-    return any(char in TERMINATORS for char in text)
+    return not TERMINATORS.isdisjoint(text)
+
+
+def has_digit(text: str) -> bool:
+    """Does `text` hold a character `str.isdigit` accepts (`2`, `①`)? Not the same as a regex
+    `\\d`, which leaves out circled and superscript digits."""
+    return any(map(str.isdigit, text))
 
 
 def ends_sentence(text: str) -> bool:
-    stripped = text.rstrip("".join(CLOSERS) + " ")
+    stripped = text.rstrip(_CLOSERS_AND_SPACE)
     return bool(stripped) and stripped[-1] in TERMINATORS
 
 
@@ -176,7 +185,7 @@ def is_junk(text: str) -> bool:
 def _is_scrape_token(text: str) -> bool:
     """Is `text` a token a site scatters through its text against copying (`Q7+xk3-9Z;`): Latin
     letters and digits run together, no Chinese, no space."""
-    return bool(_SCRAPE_TOKEN.fullmatch(text)) and any(char.isdigit() for char in text) \
+    return bool(_SCRAPE_TOKEN.fullmatch(text)) and has_digit(text) \
         and any(char.isascii() and char.isalpha() for char in text)
 
 
