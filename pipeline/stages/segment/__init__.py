@@ -33,7 +33,7 @@ REQUIRES = ("text", "folded", "meta")
 PROVIDES = ("sections", "paragraphs", "sentences", "title", "furniture", "view")
 
 #: Ordinals that open a run-in sub-heading inside a paragraph: 一是…。 其一，…
-_RUN_IN_ORDINAL = re.compile(rf"^(?:[{CN_DIGITS}]+是|其[{CN_DIGITS}])")
+_RUN_IN_ORDINAL = re.compile(rf"[{CN_DIGITS}]+是|其[{CN_DIGITS}]")
 #: A paragraph of this many sentences may be a whole flattened review, where headings can be
 #: glued to the sentence after them.
 _MIN_FLATTENED_SENTENCES = 5
@@ -83,8 +83,8 @@ def run(draft: Draft) -> None:
             elif flattened and number and (glued_end := glued_heading_end(folded, span_start, span_end)):
                 heads.append(Head(span_start, glued_end, "plain", run_in=True))
                 span_start = glued_end
-            sentence = folded[span_start:span_end]
-            if _RUN_IN_ORDINAL.match(sentence):
+            if _RUN_IN_ORDINAL.match(folded, span_start, span_end):
+                sentence = folded[span_start:span_end]
                 ordinal_sentences[paragraph_id] += 1
                 after_gap = number > 0 and folded[span_start - 1].isspace()
                 if _ordinal_heading(sentence, after_gap):

@@ -88,7 +88,7 @@ def find_title(text: str, lines: list[tuple[int, int]]) -> tuple[int, int] | Non
 def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
     """The headings among the content `lines` (title and furniture already taken out), in order."""
     heads: list[Head] = []
-    styles_by_line = [numbering(text[s:e]) for s, e in lines]
+    styles_by_line = [numbering(text, s, e) for s, e in lines]
     previous_closed = True  # the start of the document, or a title, closes what came before
     number = 0
     while number < len(lines):
@@ -99,6 +99,7 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
             previous_closed = False  # a dropped line like `《` left a title or quote open
         numbered = styles_by_line[number]
         next_line = text[slice(*lines[number + 1])] if number + 1 < len(lines) else ""
+        next_numbered = styles_by_line[number + 1] if number + 1 < len(lines) else None
         number += 1
         if bracketed := _bracketed_heads(text, start, end):
             heads.extend(bracketed)
@@ -112,7 +113,7 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
                 previous_closed = ends_sentence(line)
             continue
         if previous_closed and (heading_like(line) or _SPACED_OUT.fullmatch(line)) \
-                and numbering(next_line) is None and not _continues(line, next_line):
+                and next_numbered is None and not _continues(line, next_line):
             if is_body(next_line):
                 heads.append(Head(start, end, "plain"))
                 continue
@@ -353,7 +354,7 @@ def _first_item_end(text: str, start: int, end: int) -> int | None:
 def numbered_in_sentence(text: str, start: int, end: int) -> Head | None:
     """A section heading numbered `一、` or `（一）` that opens a sentence inside a paragraph: its
     name up to its first item, a space or its sentence end (`…完成。二、存在问题 基层…`)."""
-    numbered = numbering(text[start:end])
+    numbered = numbering(text, start, end)
     if numbered is None or numbered[0] not in _SECTION_STYLES:
         return None
     name_start = start + numbered[1]

@@ -27,7 +27,9 @@ NUMBERING = (
     ("◆", re.compile(r"^[◆■▌●◎★☆◇□▶►]\s*")),
 )
 #: All the styles in one pattern, tried in their order: one match per line instead of one per style.
-_ANY_NUMBERING = re.compile("|".join(f"(?P<style{rank}>{pattern.pattern})" for rank, (_, pattern) in enumerate(NUMBERING)))
+#: Without the styles' `^`, so it is tried at a line's offset in the text, the line not cut out.
+_ANY_NUMBERING = re.compile("|".join(f"(?P<style{rank}>{pattern.pattern.removeprefix('^')})"
+                                     for rank, (_, pattern) in enumerate(NUMBERING)))
 
 TERMINATORS = frozenset("。!?;…↓")
 #: Web arrows `↓` end a sentence but alone do not make a body of text.
@@ -40,10 +42,7 @@ PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
 #: character leaves `Nesting` as it is.
 STOP_MARK_CLASS = re.escape(PAIRED + "".join(TERMINATORS))
 _STOP_MARKS = re.compile(f"[{STOP_MARK_CLASS}]")
-#: A letter, digit or Chinese character: `\w` of a str pattern covers all three.
-_WORDY = re.compile(r"\w")
 CJK = re.compile(f"[{CJK_CLASS}]")
-_PAGE_NUMBER = re.compile(r"^(?:[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
 #: Last characters that leave a line unfinished: punctuation that expects more, function words.
 _DANGLING_ENDS = frozenset(",:、(“《的和与及或对把被")
 #: What the chunk scanner stops at; every other character can neither open nor close anything.
@@ -54,7 +53,14 @@ MAX_QUOTE = 300
 #: Longest heading, in characters; longer lines are paragraphs.
 MAX_HEADING = 40
 #: Characters of an anti-copying token (`Q7+xk3-9Z;`).
-_SCRAPE_TOKEN = re.compile(r"[A-Za-z0-9+\-/=!;]+")
+_SCRAPE_TOKEN_CHAR = r"[A-Za-z0-9+\-/=!;]"
+#: A stretch that is not text, in one pattern tried once at its start: no letter, digit or
+#: Chinese character at all (`\w` of a str pattern covers all three); a page number (`- 12 -`,
+#: `第3页`, `3/12`); or a token a site scatters through its text against copying (`Q7+xk3-9Z;`:
+#: Latin letters and digits run together, no Chinese, no space).
+_JUNK = re.compile(r"\W*\Z"
+                   r"|(?:[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$"
+                   rf"|(?={_SCRAPE_TOKEN_CHAR}*[0-9])(?={_SCRAPE_TOKEN_CHAR}*[A-Za-z]){_SCRAPE_TOKEN_CHAR}+\Z")
 #: A line: what lies between line breaks of any kind.
 _LINE = re.compile(f"[^{LINE_BREAKS}]+")
 
@@ -150,13 +156,14 @@ def ends_sentence(text: str) -> bool:
     return bool(stripped) and stripped[-1] in TERMINATORS
 
 
-def numbering(text: str) -> tuple[str, int] | None:
-    """The numbering style `text` opens with, and where the number ends."""
-    match = _ANY_NUMBERING.match(text)
+def numbering(text: str, start: int = 0, end: int | None = None) -> tuple[str, int] | None:
+    """The numbering style `text[start:end]` opens with, and where the number ends (counted from
+    `start`)."""
+    match = _ANY_NUMBERING.match(text, start, len(text) if end is None else end)
     if match is None:
         return None
     assert match.lastgroup is not None  # every alternative is a group
-    return NUMBERING[int(match.lastgroup.removeprefix("style"))][0], match.end()
+    return NUMBERING[int(match.lastgroup.removeprefix("style"))][0], match.end() - start
 
 
 def dangles(text: str) -> bool:
@@ -178,15 +185,9 @@ def heading_like(text: str) -> bool:
     return mostly_chinese(text)
 
 
-def is_junk(text: str) -> bool:
-    return not _WORDY.search(text) or bool(_PAGE_NUMBER.match(text)) or _is_scrape_token(text)
-
-
-def _is_scrape_token(text: str) -> bool:
-    """Is `text` a token a site scatters through its text against copying (`Q7+xk3-9Z;`): Latin
-    letters and digits run together, no Chinese, no space."""
-    return bool(_SCRAPE_TOKEN.fullmatch(text)) and has_digit(text) \
-        and any(char.isascii() and char.isalpha() for char in text)
+def is_junk(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Is `text[start:end]` no text at all (see `_JUNK`)?"""
+    return _JUNK.match(text, start, len(text) if end is None else end) is not None
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -202,6 +203,6 @@ def line_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for match in _LINE.finditer(text):
         start, end = trim(text, *match.span())
-        if start < end and not is_junk(text[start:end]):
+        if start < end and not is_junk(text, start, end):
             spans.append((start, end))
     return spans

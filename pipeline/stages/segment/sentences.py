@@ -27,10 +27,13 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             sentence_start = stop
     if sentence_start < end:
         spans.append((sentence_start, end))
-    result: list[tuple[int, int]] = []
+    sentences: list[tuple[int, int]] = []
     for span_start, span_end in spans:
-        result.extend(_split_fragment_lead(text, span_start, span_end))
-    return [(s, e) for s, e in (trim(text, s, e) for s, e in result) if s < e and not is_junk(text[s:e])]
+        for piece_start, piece_end in _split_fragment_lead(text, span_start, span_end):
+            piece_start, piece_end = trim(text, piece_start, piece_end)
+            if piece_start < piece_end and not is_junk(text, piece_start, piece_end):
+                sentences.append((piece_start, piece_end))
+    return sentences
 
 
 def _is_latin_full_stop(text: str, index: int, end: int) -> bool:
