@@ -69,6 +69,7 @@ def is_cjk(char: str) -> bool:
 _UNIT_START = re.compile(f"[{CJK_CLASS}%]")
 #: Every character that breaks a line.
 LINE_BREAKS = "\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85"
+_LINE_BREAK_SET = frozenset(LINE_BREAKS)
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 
@@ -139,7 +140,7 @@ class MatchView:
 def _droppable(folded: str, start: int, end: int, inside_sentence: bool) -> bool:
     """Is the white space `[start, end)` a break inside a word or number, not a separator?"""
     before, after = folded[start - 1], folded[end]
-    if any(char in LINE_BREAKS for char in folded[start:end]):
+    if not _LINE_BREAK_SET.isdisjoint(folded[start:end]):
         return inside_sentence and (is_cjk(before) or is_cjk(after)) and before.isalnum() and after.isalnum()
     return in_number(folded, start, end)
 

@@ -43,6 +43,7 @@ _CLAUSE_MARKS = ",、"
 #: name off from their titles) is prose; when it stops without a sentence end, the line break
 #: after it is a hard wrap (a scanned page), not a paragraph end.
 _MIN_WRAPPED_LINE = 10
+_PROSE_MARKS = frozenset(",;、。")
 
 
 def run(draft: Draft) -> None:
@@ -200,7 +201,7 @@ def _hard_wrapped(text: str, before: tuple[int, int], after_start: int) -> bool:
             or not (CJK.match(first) or first.isdigit() or first in OPENERS):
         return False
     line = text[max(before[0], text.rfind("\n", before[0], before[1]) + 1):before[1]]
-    return len(line) >= _MIN_WRAPPED_LINE and any(char in ",;、。" for char in line) and "  " not in line
+    return len(line) >= _MIN_WRAPPED_LINE and not _PROSE_MARKS.isdisjoint(line) and "  " not in line
 
 
 def _assign_levels(heads: list[Head]) -> None:
@@ -231,8 +232,7 @@ def _build_sections(text: str, heads: list[Head], sentences: list[tuple[int, int
         sections.append(Section(id=0, heading=None, level=0, parent=None, start=0,
                                 end=trim(text, 0, lead_end)[1] if heads else len(text.rstrip())))
     stack: list[int] = []  # ids of open sections, outermost first
-    for index, head in enumerate(heads):
-        end = next((later.start for later in heads[index + 1:] if later.level <= head.level), len(text))
+    for head, end in zip(heads, _section_ends(heads, len(text))):
         end = trim(text, head.start, end)[1]
         while stack and sections[stack[-1]].level >= head.level:
             stack.pop()
@@ -242,6 +242,19 @@ def _build_sections(text: str, heads: list[Head], sentences: list[tuple[int, int
                                 parent=stack[-1] if stack else None, start=head.start, end=end))
         stack.append(len(sections) - 1)
     return sections
+
+
+def _section_ends(heads: list[Head], text_end: int) -> list[int]:
+    """Where each heading's section ends: at the next heading of its level or an outer one, else
+    at `text_end`. One sweep: the headings still open form a stack of ever deeper levels, and a
+    heading closes every one on top of it that is as deep or deeper."""
+    ends = [text_end] * len(heads)
+    open_heads: list[int] = []
+    for index, head in enumerate(heads):
+        while open_heads and heads[open_heads[-1]].level >= head.level:
+            ends[open_heads.pop()] = head.start
+        open_heads.append(index)
+    return ends
 
 
 def _innermost_sections(sections: list[Section], offsets: list[int]) -> list[int]:

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from ...textnorm import CJK_CLASS
 from .cues import cues
-from .scan import (CJK, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, TERMINATORS, chunks, closing_at, dangles, ends_sentence,
-                   first_stop, has_digit, has_terminator, heading_like, is_body, mostly_chinese, numbering)
+from .scan import (CJK, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, chunks, closing_at, dangles, ends_sentence,
+                   first_stop, first_terminator, has_digit, has_terminator, heading_like, is_body, mostly_chinese, numbering)
 
 #: Each half of a couplet heading split by a space or a line (`民营经济添活力 “两个健康”结硕果`).
 _MIN_COUPLET_HALF, _MAX_COUPLET_HALF = 4, 16
@@ -60,6 +60,8 @@ _SPACED_OUT = re.compile(rf"[{CJK_CLASS}](?: +[{CJK_CLASS}]){{1,4}}")
 _FIRST_ITEM = re.compile(rf"\d{{1,2}}\.(?!\d)|\(\d{{1,2}}\)|[{CN_DIGITS}]是|\s|[,;:。!?]")
 #: Numbering styles of sections (not of list items) that may start mid-line, after a sentence.
 _SECTION_STYLES = frozenset({"一、", "（一）", "第一部分"})
+#: Marks that open a title or a quote: left in the gap before a line, they leave it open.
+_OPENING_MARKS = frozenset("“‘「『(《[")
 #: Headings whose style is no numbering at all.
 UNNUMBERED = frozenset({"plain", "lead"})
 
@@ -95,7 +97,7 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
         start, end = lines[number]
         line = text[start:end]
         gap_before = text[lines[number - 1][1]:start] if number else ""
-        if any(char in "“‘「『(《[" for char in gap_before):
+        if not _OPENING_MARKS.isdisjoint(gap_before):
             previous_closed = False  # a dropped line like `《` left a title or quote open
         numbered = styles_by_line[number]
         next_line = text[slice(*lines[number + 1])] if number + 1 < len(lines) else ""
@@ -214,11 +216,11 @@ def _numbered_head(text: str, start: int, end: int, numbered: tuple[str, int],
     """The heading a line opens with, given its numbering: (style, where its text starts)."""
     style, text_from = numbered
     line = text[start:end]
-    if not CJK.search(line[text_from:]):
+    if not CJK.search(text, start + text_from, end):
         return None  # `第一，` alone on its line: the item's text was split off, not a heading
     if (item_end := _first_item_end(text, start + text_from, end)) is not None:
         return Head(start, item_end, style, run_in=True)
-    stop = next((i for i, char in enumerate(line) if char in TERMINATORS), None)
+    stop = first_terminator(line)
     if stop is None:
         # `1.开展“同心”活动，` runs on into the next line: a list item, not a heading.
         return Head(start, end, style) if len(line) <= MAX_HEADING and line[-1] not in ",;、" else None

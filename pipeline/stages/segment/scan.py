@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...textnorm import CJK_CLASS, LINE_BREAKS, in_number
+from ...textnorm import CJK_CLASS, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
 #: Numbering styles in the order they are tried; a style's level is the rank of its first
@@ -36,6 +36,7 @@ TERMINATORS = frozenset("。!?;…↓")
 _BODY_TERMINATORS = TERMINATORS - {"↓"}
 CLOSERS = frozenset("”’」』)》】]\"'")
 _CLOSERS_AND_SPACE = "".join(CLOSERS) + " "
+_TERMINATOR = re.compile(f"[{re.escape(''.join(sorted(TERMINATORS)))}]")
 OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
 PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
 #: What opens or closes a pair, or ends a sentence (the body of a character class): every other
@@ -61,8 +62,6 @@ _SCRAPE_TOKEN_CHAR = r"[A-Za-z0-9+\-/=!;]"
 _JUNK = re.compile(r"\W*\Z"
                    r"|(?:[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$"
                    rf"|(?={_SCRAPE_TOKEN_CHAR}*[0-9])(?={_SCRAPE_TOKEN_CHAR}*[A-Za-z]){_SCRAPE_TOKEN_CHAR}+\Z")
-#: A line: what lies between line breaks of any kind.
-_LINE = re.compile(f"[^{LINE_BREAKS}]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,17 +91,20 @@ class Nesting:
 
     def step(self, index: int, char: str) -> bool:
         """Take in `char` at `index`; return whether it opened or closed a pair."""
-        if self.expected and index - self.opened_at > MAX_QUOTE:
-            self.expected.clear()
-        if self.expected and char == self.expected[-1]:
-            self.expected.pop()
-            return True
-        if char in OPENERS:
-            if not self.expected:
-                self.opened_at = index
-            self.expected.append(OPENERS[char])
-            return True
-        return False
+        expected = self.expected
+        if expected:
+            if index - self.opened_at > MAX_QUOTE:
+                expected.clear()
+            elif char == expected[-1]:
+                expected.pop()
+                return True
+        closer = OPENERS.get(char)
+        if closer is None:
+            return False
+        if not expected:
+            self.opened_at = index
+        expected.append(closer)
+        return True
 
 
 def first_stop(text: str, start: int, end: int) -> int | None:
@@ -143,6 +145,12 @@ def is_body(text: str) -> bool:
 
 def has_terminator(text: str) -> bool:
     return not TERMINATORS.isdisjoint(text)
+
+
+def first_terminator(text: str) -> int | None:
+    """Index of the first sentence end mark in `text`, if any."""
+    mark = _TERMINATOR.search(text)
+    return mark.start() if mark else None
 
 
 def has_digit(text: str) -> bool:
@@ -201,8 +209,11 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
 def line_spans(text: str) -> list[tuple[int, int]]:
     """The document's non-empty, non-junk lines as (start, end) of their stripped content."""
     spans: list[tuple[int, int]] = []
-    for match in _LINE.finditer(text):
-        start, end = trim(text, *match.span())
+    line_start = 0
+    # `str.splitlines` breaks at `textnorm.LINE_BREAKS` and nothing else; trimming drops the break.
+    for line in text.splitlines(keepends=True):
+        start, end = trim(text, line_start, line_start + len(line))
+        line_start += len(line)
         if start < end and not is_junk(text, start, end):
             spans.append((start, end))
     return spans
