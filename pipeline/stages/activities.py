@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -55,6 +55,8 @@ _NAMED_DAY = re.compile(skip_to("1-9") + rf"(?<![\d.{_DAY_DOTS}])(?:1[0-2]|[1-9]
 _NUMBERED_METHOD = re.compile(r"[一二三四五六七八九十]“[^“”\n]{1,3}”[促带强保助推][一二三四五六七八九十]“[^“”\n]{1,3}”")
 #: Unquoted names listed with 、: runs of Chinese characters joined by it.
 _LISTED = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
+#: What bounds a list: anything but a Chinese character or 、.
+_OUTSIDE_LIST = re.compile(rf"[^{CJK_CLASS}、]")
 #: Closing quotes, found by `re`'s literal search rather than a Python loop over characters.
 _CLOSING_QUOTE = re.compile("”")
 
@@ -114,6 +116,7 @@ class ActivityRules:
         self.any_after = re.compile("|".join(re.escape(word) for word, _ in self.after))
         self.kind_after = {word: kind for word, kind in self.after}
         self.before = [(word, kind) for kind, words in c["kinds_before"].items() for word in words]
+        self.before_words = tuple(word for word, _ in self.before)
         self.max_gap = c["max_cue_gap"]
         self.min_uncued = c["min_uncued_length"]
         verbs = "|".join(map(re.escape, c["trigger_verbs"]))
@@ -158,6 +161,8 @@ class ActivityRules:
         if word is not None:
             return self.kind_after[word.group()]
         before = text[max(0, start - 6):start]
+        if not (before.endswith(self.before_words) or before[:-1].endswith(self.before_words)):
+            return None  # as most quotes: no word to try one by one
         for word, kind in self.before:
             if before.endswith(word) or before[:-1].endswith(word):
                 return kind
@@ -250,7 +255,30 @@ class ActivityRules:
         the items that end so too or have a distinctive mark (千名干部进万家)."""
         taken = [(f.start, f.end) for f in found]
         listed = []
-        for match in _LISTED.finditer(text):
+        for stretch_start, stretch_end in self._stretches_with_named_ends(text):
+            listed += self._listed_in(text, stretch_start, stretch_end, taken)
+        return listed
+
+    def _stretches_with_named_ends(self, text: str) -> Iterator[tuple[int, int]]:
+        """The stretches of Chinese characters and 、 (a list never leaves one) that hold a
+        campaign's ending, in order: most reports hold few, so the rest is never read for lists.
+        The text reversed is searched for where a stretch starts, as `re` only searches forward."""
+        reversed_text = ""
+        stretch_end = 0
+        for ending in self.any_named_end.finditer(text):
+            if ending.start() < stretch_end:
+                continue  # in the stretch just given
+            reversed_text = reversed_text or text[::-1]
+            after = _OUTSIDE_LIST.search(text, ending.end())
+            before = _OUTSIDE_LIST.search(reversed_text, len(text) - ending.start())
+            stretch_end = after.start() if after else len(text)
+            yield (len(text) - before.start() if before else 0), stretch_end
+
+    def _listed_in(self, text: str, stretch_start: int, stretch_end: int,
+                   taken: list[tuple[int, int]]) -> list[FoundActivity]:
+        """`_listed` within the stretch `[stretch_start, stretch_end)`."""
+        listed = []
+        for match in _LISTED.finditer(text, stretch_start, stretch_end):
             # Every item lies inside the run: one holding no campaign's ending has no named item.
             if not self.any_named_end.search(text, match.start(), match.end()):
                 continue
