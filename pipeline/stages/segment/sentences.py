@@ -27,6 +27,10 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             sentence_start = stop
     if sentence_start < end:
         spans.append((sentence_start, end))
+    if _GAP.search(text, start, end) is None:
+        # No white space in the stretch (most paragraphs): nothing to trim, no gap that could set
+        # off a lead of fragments.
+        return [(s, e) for s, e in spans if s < e and not is_junk(text, s, e)]
     sentences: list[tuple[int, int]] = []
     for span_start, span_end in spans:
         for piece_start, piece_end in _split_fragment_lead(text, span_start, span_end):
