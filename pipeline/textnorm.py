@@ -105,11 +105,16 @@ class MatchView:
             start, end = run.span()
             if start == 0 or end == len(folded):
                 continue
-            while sentence_index < len(sentences) and sentences[sentence_index][1] <= start:
-                sentence_index += 1
-            inside = sentence_index < len(sentences) and sentences[sentence_index][0] < start
-            if _droppable(folded, start, end, inside):
-                dropped.append((start, end))
+            if _LINE_BREAK_SET.isdisjoint(folded[start:end]):
+                if in_number(folded, start, end):
+                    dropped.append((start, end))
+            elif _breaks_a_word(folded[start - 1], folded[end]):
+                # Only a break inside a sentence is joined. The runs come in order, so the
+                # sentences are walked once, and only for the few breaks inside a word.
+                while sentence_index < len(sentences) and sentences[sentence_index][1] <= start:
+                    sentence_index += 1
+                if sentence_index < len(sentences) and sentences[sentence_index][0] < start:
+                    dropped.append((start, end))
         if not dropped:
             return cls(text, folded, None)
         kept: list[tuple[int, int]] = []
@@ -137,12 +142,10 @@ class MatchView:
         return np.searchsorted(self._origin, originals).tolist()
 
 
-def _droppable(folded: str, start: int, end: int, inside_sentence: bool) -> bool:
-    """Is the white space `[start, end)` a break inside a word or number, not a separator?"""
-    before, after = folded[start - 1], folded[end]
-    if not _LINE_BREAK_SET.isdisjoint(folded[start:end]):
-        return inside_sentence and (is_cjk(before) or is_cjk(after)) and before.isalnum() and after.isalnum()
-    return in_number(folded, start, end)
+def _breaks_a_word(before: str, after: str) -> bool:
+    """Could a line break between the characters `before` and `after` split a word or a number
+    from its unit (`民` / `进`, `74.4` / `万亿元`), if it lies inside a sentence?"""
+    return before.isalnum() and after.isalnum() and (is_cjk(before) or is_cjk(after))
 
 
 def in_number(folded: str, start: int, end: int) -> bool:
