@@ -53,6 +53,17 @@ def fold(text: str) -> str:
     return _FOLD[codes].tobytes().decode("utf-32-le", "surrogatepass")
 
 
+def offsets_of(text: str, chars: str) -> list[int]:
+    """The offset of every character of `text` that is one of the few `chars`, in order. Numpy
+    compares the code points: a regex character class visits each character in Python's engine,
+    four times slower on a long report."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    found = np.zeros(len(codes), dtype=bool)
+    for char in chars:
+        found |= codes == ord(char)
+    return np.flatnonzero(found).tolist()
+
+
 #: A Chinese character, as the body of a regex character class (`f"[{CJK_CLASS}]"`): the CJK
 #: unified ideographs, extension A, and the supplementary planes' extensions with the
 #: compatibility supplement. Rare characters of names stay inside a match instead of breaking it.

@@ -23,7 +23,7 @@ from functools import lru_cache
 from ..data import read_json
 from ..draft import Draft, on_matching_view
 from ..records import Activity, Quantity
-from ..textnorm import CJK_CLASS
+from ..textnorm import CJK_CLASS, offsets_of
 from .entities import QUOTED
 from .entities.common import skip_to
 
@@ -34,7 +34,7 @@ PROVIDES = ("activities",)
 #: Sentence and clause ends of the folded text (see `_Starts`).
 _SENTENCE_END = "。\n!?"
 _CLAUSE_END = ",。;\n!?"
-_END_PATTERNS = {ends: re.compile(f"[{re.escape(ends)}]") for ends in (_SENTENCE_END, _CLAUSE_END)}
+_ANY_CLAUSE_END = re.compile(f"[{re.escape(_CLAUSE_END)}]")
 #: Names before a count that may be what it counts: the nearest in its sentence (a sentence
 #: naming more before one count is a list, not a report of how often each was held).
 _MAX_LINK_CANDIDATES = 32
@@ -57,6 +57,8 @@ _NUMBERED_METHOD = re.compile(r"[一二三四五六七八九十]“[^“”\n]{1
 _LISTED = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
 #: What bounds a list: anything but a Chinese character or 、.
 _OUTSIDE_LIST = re.compile(rf"[^{CJK_CLASS}、]")
+#: What ends a sentence inside a quote: a quoted sentence is not a name.
+_SENTENCE_STOPS = frozenset("。!?")
 #: Closing quotes, found by `re`'s literal search rather than a Python loop over characters.
 _CLOSING_QUOTE = re.compile("”")
 
@@ -83,7 +85,7 @@ class _Starts:
 
     def __init__(self, text: str, ends: str = _SENTENCE_END) -> None:
         self.text = text
-        self._ends = [match.start() for match in _END_PATTERNS[ends].finditer(text)]
+        self._ends = offsets_of(text, ends)
 
     def __call__(self, at: int) -> int:
         index = bisect_left(self._ends, at) - 1
@@ -156,7 +158,7 @@ class ActivityRules:
         note = _NOTE.match(text, gap.end())
         after_at = note.end() if note else gap.end()
         window_end = min(after_at + self.max_gap, len(text))
-        clause_end = _END_PATTERNS[_CLAUSE_END].search(text, after_at, window_end)
+        clause_end = _ANY_CLAUSE_END.search(text, after_at, window_end)
         word = self.any_after.search(text, after_at, clause_end.start() if clause_end else window_end)
         if word is not None:
             return self.kind_after[word.group()]
@@ -309,9 +311,9 @@ class ActivityRules:
     def _uncued_name(self, text: str, start: int, name: str) -> bool:
         """Whether a quote with no word around it saying what it is still names something: not
         reported speech (他说“…”, 群众说“心里踏实”), not a sentence, not a short word of emphasis."""
-        if self.speech.search(text, max(0, start - 8), start):
+        if not self.min_uncued <= len(name) <= self.max_uncued or not _SENTENCE_STOPS.isdisjoint(name):
             return False
-        return self.min_uncued <= len(name) <= self.max_uncued and not any(ch in name for ch in "。!?")
+        return not self.speech.search(text, max(0, start - 8), start)
 
     def _campaigns(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
         """Nationwide campaigns named without quotes (党史学习教育, 主题教育) where the clause says
