@@ -108,6 +108,8 @@ class Nesting:
 
 def first_stop(text: str, start: int, end: int) -> int | None:
     """Index just past the first sentence end in `[start, end)` outside quotes and brackets."""
+    if TERMINATORS.isdisjoint(text[start:end]):
+        return None  # no sentence end at all, as in most openings of a paragraph
     # Only the marks are visited: a pair left open too long is forgotten at the next mark instead
     # of the next character, and no character between them decides anything.
     nesting = Nesting()
