@@ -36,6 +36,8 @@ TERMINATORS = frozenset("。!?;…↓")
 _BODY_TERMINATORS = TERMINATORS - {"↓"}
 CLOSERS = frozenset("”’」』)》】]\"'")
 _CLOSERS_AND_SPACE = "".join(CLOSERS) + " "
+#: Closing quotes and sentence ends, any number of them (a sentence takes them all).
+_CLOSING_RUN = re.compile(f"[{re.escape(''.join(sorted(CLOSERS | TERMINATORS)))}]*")
 _TERMINATOR = re.compile(f"[{re.escape(''.join(sorted(TERMINATORS)))}]")
 OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
 PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
@@ -73,10 +75,9 @@ class Chunk:
 
 def closing_at(text: str, index: int) -> int:
     """Index just past a terminator at `index` plus the closing quotes/terminators after it."""
-    index += 1
-    while index < len(text) and (text[index] in CLOSERS or text[index] in TERMINATORS):
-        index += 1
-    return index
+    closing = _CLOSING_RUN.match(text, index + 1)
+    assert closing is not None  # the pattern matches an empty run too
+    return closing.end()
 
 
 class Nesting:
