@@ -150,7 +150,11 @@ class MatchView:
         """For each original offset, the view offset of the first view character at or after it."""
         if self._origin is None:
             return list(originals)
-        return np.searchsorted(self._origin, originals).tolist()
+        return self.offset_array(np.asarray(originals)).tolist()
+
+    def offset_array(self, originals: np.ndarray) -> np.ndarray:
+        """`offsets`, array to array."""
+        return originals if self._origin is None else np.searchsorted(self._origin, originals)
 
 
 def _breaks_a_word(before: str, after: str) -> bool:
