@@ -13,6 +13,8 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Protocol, TypeVar
 
+import numpy as np
+
 from .records import (Activity, DocumentMeta, Entity, Furniture, Paragraph, Quantity, Section,
                       Sentence, Token)
 from .textnorm import MatchView
@@ -119,9 +121,8 @@ class Draft:
             self._in_view = Draft(text=view.text, folded=view.folded, meta=self.meta,
                                   paragraphs=_moved(self.paragraphs, view),
                                   sentences=_moved(self.sentences, view, with_text=True))
-            starts, ends = self._token_starts.tolist(), self._token_ends.tolist()
-            self._in_view.set_token_bounds(array(_OFFSET, view.offsets(starts)),
-                                           array(_OFFSET, view.offsets(ends)))
+            self._in_view.set_token_bounds(*(_moved_offsets(offsets, view)
+                                             for offsets in (self._token_starts, self._token_ends)))
         self._in_view.meta = self.meta  # what stages since then have learnt of the document
         return self._in_view
 
@@ -132,6 +133,14 @@ class Draft:
             return list(records)
         return _respanned(records, [view.span(record.start, record.end) for record in records],
                           self.text)
+
+
+def _moved_offsets(offsets: array, view: MatchView) -> array:
+    """Token offsets moved into the view, array to array: as Python lists, a report's tens of
+    thousands of tokens were most of the cost of building the view's draft."""
+    moved = array(_OFFSET)
+    moved.frombytes(view.offset_array(np.frombuffer(offsets, dtype=np.intc)).astype(np.intc).tobytes())
+    return moved
 
 
 def _moved(records: Sequence[_Spanned], view: MatchView, with_text: bool = False) -> list[_Spanned]:
@@ -157,6 +166,11 @@ def _respanned(records: Sequence[_Spanned], spans: Sequence[tuple[int, int]],
     moved = []
     for record, (start, end) in zip(records, spans):
         values, start_at, end_at, text_at = _layout(type(record))
+        if start == record.start and end == record.end and \
+                (text is None or text_at is None or text[start:end] == getattr(record, "text")):
+            # Unmoved (most reports join a line or two near their end): immutable, so kept as is.
+            moved.append(record)
+            continue
         fields_of_record = list(values(record))
         fields_of_record[start_at], fields_of_record[end_at] = start, end
         if text is not None and text_at is not None:

@@ -132,7 +132,7 @@ class Pipeline:
         kept as given in `document.metadata`; it wins over what the text says (`pipeline.metadata`)."""
         if not isinstance(text, str):
             raise TypeError(f"process_text expects str, got {type(text).__name__}")
-        if not text.strip():
+        if not text or text.isspace():  # not `strip()`, which copies the whole text
             raise errors.EmptyInput(source)
         if len(text) > MAX_CHARS:
             raise errors.InputTooLarge(source, size=len(text), limit=MAX_CHARS)

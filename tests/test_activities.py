@@ -121,6 +121,23 @@ def test_unquoted_campaigns_listed_beside_a_named_one_are_activities():
     assert not any(name.startswith("以") for name in found)
 
 
+@pytest.mark.parametrize("text", [
+    "法治宣传月、民族团结宣传月",                       # the list opens and closes the text
+    "开展了，法治宣传月、、民族团结宣传月、千名干部进万家等。",  # a doubled mark splits the list
+    "围绕理想信念、民族团结等，后办法治宣传月、科技进校园。",     # the ending in a later stretch
+    "法治宣传月、科技进校园、 民族团结宣传月1、双拥宣传周",     # a space and a digit end stretches
+])
+def test_lists_are_read_only_in_stretches_holding_a_campaign_ending(text):
+    """`_listed` reads only the stretches around a campaign's ending; it finds what reading every
+    list of the text finds."""
+    from pipeline.stages.activities import _LISTED, activity_rules
+
+    rules = activity_rules()
+    every_list = [found for match in _LISTED.finditer(text)
+                  for found in rules._listed_in(text, match.start(), match.end(), [])]
+    assert rules._listed(text, []) == every_list
+
+
 def test_a_list_of_topics_beside_no_named_campaign_names_no_activity():
     assert activities_of("围绕理想信念、民族团结、法治教育等主题开展学习。") == {}
 

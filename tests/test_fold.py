@@ -21,3 +21,21 @@ def test_every_code_point_folds_as_the_rules_say():
 def test_fold_keeps_offsets():
     text = "青禾縣２０２３年\u3000統一戰線\u200b工作𠀋"
     assert fold(text) == "青禾县2023年 统一战线 工作𠀋" and fold("") == ""
+
+
+def test_offsets_of_finds_each_listed_character_in_order():
+    from pipeline.textnorm import offsets_of
+
+    text = "甲。乙\n𠀀!丙?\ud800。"  # a supplementary character and a lone surrogate count as one each
+    assert offsets_of(text, "。\n!?") == [index for index, char in enumerate(text) if char in "。\n!?"]
+    assert offsets_of("", "。") == [] and offsets_of("甲乙", "。") == []
+
+
+def test_str_splitlines_breaks_at_the_line_breaks_and_nowhere_else():
+    """The segment stage reads lines with `str.splitlines`, taken to break at `LINE_BREAKS`."""
+    import sys
+
+    from pipeline.textnorm import LINE_BREAKS
+
+    breaks = [chr(code) for code in range(sys.maxunicode + 1) if len(f"a{chr(code)}b".splitlines()) == 2]
+    assert sorted(breaks) == sorted(LINE_BREAKS)

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..data import read_json
 from ..draft import Draft, on_matching_view
 from ..records import Activity, Quantity
-from ..textnorm import CJK_CLASS
+from ..textnorm import CJK_CLASS, offsets_of
 from .entities import QUOTED
 from .entities.common import skip_to
 
@@ -34,7 +34,7 @@ PROVIDES = ("activities",)
 #: Sentence and clause ends of the folded text (see `_Starts`).
 _SENTENCE_END = "。\n!?"
 _CLAUSE_END = ",。;\n!?"
-_END_PATTERNS = {ends: re.compile(f"[{re.escape(ends)}]") for ends in (_SENTENCE_END, _CLAUSE_END)}
+_ANY_CLAUSE_END = re.compile(f"[{re.escape(_CLAUSE_END)}]")
 #: Names before a count that may be what it counts: the nearest in its sentence (a sentence
 #: naming more before one count is a list, not a report of how often each was held).
 _MAX_LINK_CANDIDATES = 32
@@ -48,12 +48,17 @@ _ARTICLE_COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十]+)条")
 _NOTE = re.compile(r"\([^()“”]{1,160}\)")
 #: A day named by its date (6·30扶贫济困日, 9·5中华慈善日): month and day, then the day's name.
 #: Only a middle dot joins them: 1.5万人次…今日 is a decimal.
-_NAMED_DAY = re.compile(skip_to("1-9") + rf"(?<![\d.·•・])(?:1[0-2]|[1-9])[·•・](?:[12]\d|3[01]|[1-9])[{CJK_CLASS}]{{2,8}}?日")
+_DAY_DOTS = "·•・"
+_NAMED_DAY = re.compile(skip_to("1-9") + rf"(?<![\d.{_DAY_DOTS}])(?:1[0-2]|[1-9])[{_DAY_DOTS}](?:[12]\d|3[01]|[1-9])[{CJK_CLASS}]{{2,8}}?日")
 #: A work method named by two numbered words (以四“聚”促四“强”): a numeral, a quoted word, a
 #: verb that links them, a numeral and a quoted word.
 _NUMBERED_METHOD = re.compile(r"[一二三四五六七八九十]“[^“”\n]{1,3}”[促带强保助推][一二三四五六七八九十]“[^“”\n]{1,3}”")
 #: Unquoted names listed with 、: runs of Chinese characters joined by it.
 _LISTED = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
+#: What bounds a list: anything but a Chinese character or 、.
+_OUTSIDE_LIST = re.compile(rf"[^{CJK_CLASS}、]")
+#: What ends a sentence inside a quote: a quoted sentence is not a name.
+_SENTENCE_STOPS = frozenset("。!?")
 #: Closing quotes, found by `re`'s literal search rather than a Python loop over characters.
 _CLOSING_QUOTE = re.compile("”")
 
@@ -79,7 +84,8 @@ class _Starts:
     costs no scan per look-up."""
 
     def __init__(self, text: str, ends: str = _SENTENCE_END) -> None:
-        self._ends = [match.start() for match in _END_PATTERNS[ends].finditer(text)]
+        self.text = text
+        self._ends = offsets_of(text, ends)
 
     def __call__(self, at: int) -> int:
         index = bisect_left(self._ends, at) - 1
@@ -108,7 +114,11 @@ class ActivityRules:
         c = cues()
         self.after = sorted(((word, kind) for kind, words in c["kinds_after"].items() for word in words),
                             key=lambda pair: -len(pair[0]))
+        # Longest first: at the leftmost place where a word follows, the longest of them wins.
+        self.any_after = re.compile("|".join(re.escape(word) for word, _ in self.after))
+        self.kind_after = {word: kind for word, kind in self.after}
         self.before = [(word, kind) for kind, words in c["kinds_before"].items() for word in words]
+        self.before_words = tuple(word for word, _ in self.before)
         self.max_gap = c["max_cue_gap"]
         self.min_uncued = c["min_uncued_length"]
         verbs = "|".join(map(re.escape, c["trigger_verbs"]))
@@ -134,6 +144,7 @@ class ActivityRules:
         self.max_name = c["max_trigger_name"] + max(map(len, c["trigger_ends"]))
         self.max_unopened = c["max_unopened_name"]
         self.kind_words = tuple(word for word, kind in self.after if kind != "slogan")
+        self._last_sentence_starts: _Starts | None = None
         self.lead_verbs = tuple(sorted({w for w, _ in self.before} | set(c["trigger_verbs"]), key=len, reverse=True))
 
     def kind_of(self, text: str, start: int, end: int) -> str | None:
@@ -146,13 +157,14 @@ class ActivityRules:
         # “某某”(an explanation of what it stands for)活动: the word after the note says what it is.
         note = _NOTE.match(text, gap.end())
         after_at = note.end() if note else gap.end()
-        after = text[after_at:after_at + self.max_gap]
-        clause_end = min((i for i in (after.find(ch) for ch in _CLAUSE_END) if i >= 0), default=len(after))
-        after = after[:clause_end]
-        hits = [(after.find(word), -len(word), kind) for word, kind in self.after if word in after]
-        if hits:
-            return min(hits)[2]
+        window_end = min(after_at + self.max_gap, len(text))
+        clause_end = _ANY_CLAUSE_END.search(text, after_at, window_end)
+        word = self.any_after.search(text, after_at, clause_end.start() if clause_end else window_end)
+        if word is not None:
+            return self.kind_after[word.group()]
         before = text[max(0, start - 6):start]
+        if not (before.endswith(self.before_words) or before[:-1].endswith(self.before_words)):
+            return None  # as most quotes: no word to try one by one
         for word, kind in self.before:
             if before.endswith(word) or before[:-1].endswith(word):
                 return kind
@@ -186,9 +198,18 @@ class ActivityRules:
         found += self._listed(text, found)
         found += self._campaigns(text, found)
         organisations = sorted((s, e) for s, e, label in entities if label == "ORG")
-        sentence_start = _Starts(text)
-        return [replace(f, organiser_at=organiser_span(sentence_start(f.start), f.start, organisations))
+        sentence_start = self._sentence_starts(text)
+        return [FoundActivity(f.name, f.start, f.end, f.kind,
+                              organiser_span(sentence_start(f.start), f.start, organisations))
                 for f in found]
+
+    def _sentence_starts(self, text: str) -> _Starts:
+        """The sentence starts of `text`. The stage calls `find` and then `counts` on the same
+        text, so the last text's are kept (replaced whole, never changed: safe across threads)."""
+        last = self._last_sentence_starts
+        if last is None or last.text is not text:
+            last = self._last_sentence_starts = _Starts(text)
+        return last
 
     def _self_named(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
         """Named days (6·30扶贫济困日), work methods named by numbered quoted words
@@ -196,7 +217,11 @@ class ActivityRules:
         follow."""
         taken = [(f.start, f.end) for f in found]
         named = []
+        # A text without a middle dot names no day: the digits it is full of need not be tried.
+        names_days = any(dot in text for dot in _DAY_DOTS)
         for pattern, kind in ((_NAMED_DAY, "activity"), (_NUMBERED_METHOD, "model"), (self.scoped_event, "activity")):
+            if pattern is _NAMED_DAY and not names_days:
+                continue
             for match in pattern.finditer(text):
                 if not any(s < match.end() and match.start() < e for s, e in taken):
                     named.append(FoundActivity(match.group(), match.start(), match.end(), kind))
@@ -232,7 +257,30 @@ class ActivityRules:
         the items that end so too or have a distinctive mark (千名干部进万家)."""
         taken = [(f.start, f.end) for f in found]
         listed = []
-        for match in _LISTED.finditer(text):
+        for stretch_start, stretch_end in self._stretches_with_named_ends(text):
+            listed += self._listed_in(text, stretch_start, stretch_end, taken)
+        return listed
+
+    def _stretches_with_named_ends(self, text: str) -> Iterator[tuple[int, int]]:
+        """The stretches of Chinese characters and 、 (a list never leaves one) that hold a
+        campaign's ending, in order: most reports hold few, so the rest is never read for lists.
+        The text reversed is searched for where a stretch starts, as `re` only searches forward."""
+        reversed_text = ""
+        stretch_end = 0
+        for ending in self.any_named_end.finditer(text):
+            if ending.start() < stretch_end:
+                continue  # in the stretch just given
+            reversed_text = reversed_text or text[::-1]
+            after = _OUTSIDE_LIST.search(text, ending.end())
+            before = _OUTSIDE_LIST.search(reversed_text, len(text) - ending.start())
+            stretch_end = after.start() if after else len(text)
+            yield (len(text) - before.start() if before else 0), stretch_end
+
+    def _listed_in(self, text: str, stretch_start: int, stretch_end: int,
+                   taken: list[tuple[int, int]]) -> list[FoundActivity]:
+        """`_listed` within the stretch `[stretch_start, stretch_end)`."""
+        listed = []
+        for match in _LISTED.finditer(text, stretch_start, stretch_end):
             # Every item lies inside the run: one holding no campaign's ending has no named item.
             if not self.any_named_end.search(text, match.start(), match.end()):
                 continue
@@ -263,9 +311,9 @@ class ActivityRules:
     def _uncued_name(self, text: str, start: int, name: str) -> bool:
         """Whether a quote with no word around it saying what it is still names something: not
         reported speech (他说“…”, 群众说“心里踏实”), not a sentence, not a short word of emphasis."""
-        if self.speech.search(text, max(0, start - 8), start):
+        if not self.min_uncued <= len(name) <= self.max_uncued or not _SENTENCE_STOPS.isdisjoint(name):
             return False
-        return self.min_uncued <= len(name) <= self.max_uncued and not any(ch in name for ch in "。!?")
+        return not self.speech.search(text, max(0, start - 8), start)
 
     def _campaigns(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
         """Nationwide campaigns named without quotes (党史学习教育, 主题教育) where the clause says
@@ -297,7 +345,7 @@ class ActivityRules:
         sentence: the quoted name itself (召开“某某”会议4次) or a later unquoted mention of the
         name's tail (“政企周六早餐会” … 举办周六早餐会7次)."""
         linked: dict[int, Quantity] = {}
-        sentence_start = _Starts(text)
+        sentence_start = self._sentence_starts(text)
         order = sorted(range(len(activities)), key=lambda index: activities[index].start)
         starts = [activities[index].start for index in order]
         for quantity in quantities:

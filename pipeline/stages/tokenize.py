@@ -22,8 +22,8 @@ import sys
 from array import array
 from collections.abc import Callable
 from functools import lru_cache
-from itertools import accumulate, compress
-from operator import not_
+
+import numpy as np
 
 from ..data import data_lines
 from ..draft import Draft
@@ -66,17 +66,33 @@ class Segmenter:
 
     def bounds(self, text: str) -> tuple[array, array]:
         """Start and end offsets of every non-space token in `text`. The words are cut, not
-        tokenized: their offsets are running sums of their lengths, with no tuple per word."""
+        tokenized: their offsets are running sums of their lengths, and only the words that start
+        with white space are looked at again, to drop those that are all space."""
         words = self._cut(text)
-        starts = array("i", accumulate(map(len, words), initial=0))
-        ends = starts[1:]
-        del starts[-1]
-        kept = list(map(not_, map(str.isspace, words)))
-        return array("i", compress(starts, kept)), array("i", compress(ends, kept))
+        lengths = np.fromiter(map(len, words), dtype=np.intc, count=len(words))
+        ends = np.cumsum(lengths, dtype=np.intc)
+        starts = ends - lengths
+        if words:
+            characters = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<U1")
+            # Clipped: an empty word at the very end starts past the last character; it is kept.
+            spaces = np.char.isspace(characters.take(starts, mode="clip"))
+            for index in np.flatnonzero(spaces).tolist():
+                spaces[index] = words[index].isspace()
+            if spaces.any():
+                kept = ~spaces
+                starts, ends = starts[kept], ends[kept]
+        return _offsets(starts), _offsets(ends)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """`(start, end)` of every non-space token in `text`."""
         return list(zip(*self.bounds(text)))
+
+
+def _offsets(values: np.ndarray) -> array:
+    """A numpy array of C ints as the `array` the draft keeps."""
+    offsets = array("i")
+    offsets.frombytes(values.tobytes())
+    return offsets
 
 
 def _rjieba_class() -> type:

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from ...textnorm import CJK_CLASS
 from .cues import cues
-from .scan import (CJK, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, TERMINATORS, chunks, closing_at, dangles, ends_sentence,
-                   first_stop, has_terminator, heading_like, is_body, mostly_chinese, numbering)
+from .scan import (CJK, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, chunks, closing_at, dangles, ends_sentence,
+                   first_stop, first_terminator, has_digit, has_terminator, heading_like, is_body, mostly_chinese, numbering)
 
 #: Each half of a couplet heading split by a space or a line (`民营经济添活力 “两个健康”结硕果`).
 _MIN_COUPLET_HALF, _MAX_COUPLET_HALF = 4, 16
@@ -60,6 +60,8 @@ _SPACED_OUT = re.compile(rf"[{CJK_CLASS}](?: +[{CJK_CLASS}]){{1,4}}")
 _FIRST_ITEM = re.compile(rf"\d{{1,2}}\.(?!\d)|\(\d{{1,2}}\)|[{CN_DIGITS}]是|\s|[,;:。!?]")
 #: Numbering styles of sections (not of list items) that may start mid-line, after a sentence.
 _SECTION_STYLES = frozenset({"一、", "（一）", "第一部分"})
+#: Marks that open a title or a quote: left in the gap before a line, they leave it open.
+_OPENING_MARKS = frozenset("“‘「『(《[")
 #: Headings whose style is no numbering at all.
 UNNUMBERED = frozenset({"plain", "lead"})
 
@@ -88,17 +90,18 @@ def find_title(text: str, lines: list[tuple[int, int]]) -> tuple[int, int] | Non
 def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
     """The headings among the content `lines` (title and furniture already taken out), in order."""
     heads: list[Head] = []
-    styles_by_line = [numbering(text[s:e]) for s, e in lines]
+    styles_by_line = [numbering(text, s, e) for s, e in lines]
     previous_closed = True  # the start of the document, or a title, closes what came before
     number = 0
     while number < len(lines):
         start, end = lines[number]
         line = text[start:end]
         gap_before = text[lines[number - 1][1]:start] if number else ""
-        if any(char in "“‘「『(《[" for char in gap_before):
+        if not _OPENING_MARKS.isdisjoint(gap_before):
             previous_closed = False  # a dropped line like `《` left a title or quote open
         numbered = styles_by_line[number]
         next_line = text[slice(*lines[number + 1])] if number + 1 < len(lines) else ""
+        next_numbered = styles_by_line[number + 1] if number + 1 < len(lines) else None
         number += 1
         if bracketed := _bracketed_heads(text, start, end):
             heads.extend(bracketed)
@@ -112,7 +115,7 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
                 previous_closed = ends_sentence(line)
             continue
         if previous_closed and (heading_like(line) or _SPACED_OUT.fullmatch(line)) \
-                and numbering(next_line) is None and not _continues(line, next_line):
+                and next_numbered is None and not _continues(line, next_line):
             if is_body(next_line):
                 heads.append(Head(start, end, "plain"))
                 continue
@@ -213,11 +216,11 @@ def _numbered_head(text: str, start: int, end: int, numbered: tuple[str, int],
     """The heading a line opens with, given its numbering: (style, where its text starts)."""
     style, text_from = numbered
     line = text[start:end]
-    if not CJK.search(line[text_from:]):
+    if not CJK.search(text, start + text_from, end):
         return None  # `第一，` alone on its line: the item's text was split off, not a heading
     if (item_end := _first_item_end(text, start + text_from, end)) is not None:
         return Head(start, item_end, style, run_in=True)
-    stop = next((i for i, char in enumerate(line) if char in TERMINATORS), None)
+    stop = first_terminator(line)
     if stop is None:
         # `1.开展“同心”活动，` runs on into the next line: a list item, not a heading.
         return Head(start, end, style) if len(line) <= MAX_HEADING and line[-1] not in ",;、" else None
@@ -229,7 +232,7 @@ def _numbered_head(text: str, start: int, end: int, numbered: tuple[str, int],
         neighbours = [styles_by_line[i] for i in (number - 1, number + 1)
                       if 0 <= i < len(styles_by_line)]
         if len(line) > MAX_HEADING or any(n and n[0] == style for n in neighbours) \
-                or any(char.isdigit() for char in line[text_from:]):
+                or has_digit(line[text_from:]):
             return None
         return Head(start, end, style)
     if head_end <= MAX_RUN_IN and "," not in line[:head_end]:
@@ -264,7 +267,7 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
         sentence = text[start:stop]
         if (not sentence.rstrip("”’").endswith("。") or len(sentence) < _MIN_LEAD_HEADING
                 or _COPULA in sentence or sentence.count(",") > 1 or numbering(sentence)
-                or any(char.isdigit() for char in sentence) or not mostly_chinese(sentence)):
+                or has_digit(sentence) or not mostly_chinese(sentence)):
             continue
         head = Head(start, stop, "lead", run_in=True)
         if sentence.startswith(cues().heading_verbs) or _QUOTED_LEAD.match(sentence):
@@ -353,7 +356,7 @@ def _first_item_end(text: str, start: int, end: int) -> int | None:
 def numbered_in_sentence(text: str, start: int, end: int) -> Head | None:
     """A section heading numbered `一、` or `（一）` that opens a sentence inside a paragraph: its
     name up to its first item, a space or its sentence end (`…完成。二、存在问题 基层…`)."""
-    numbered = numbering(text[start:end])
+    numbered = numbering(text, start, end)
     if numbered is None or numbered[0] not in _SECTION_STYLES:
         return None
     name_start = start + numbered[1]
@@ -373,7 +376,7 @@ def _named_end(text: str, start: int, name_start: int, end: int) -> int | None:
         return None
     if text[mark.start()] in "。!?":  # a whole short sentence, unless it reports a figure
         stop = closing_at(text, mark.start())
-        if stop - start > MAX_RUN_IN or any(char.isdigit() for char in text[name_start:stop]):
+        if stop - start > MAX_RUN_IN or has_digit(text[name_start:stop]):
             return None
         return stop
     return mark.start()

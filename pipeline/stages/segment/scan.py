@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...textnorm import CJK_CLASS, LINE_BREAKS, in_number
+from ...textnorm import CJK_CLASS, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
 #: Numbering styles in the order they are tried; a style's level is the rank of its first
@@ -27,33 +27,42 @@ NUMBERING = (
     ("◆", re.compile(r"^[◆■▌●◎★☆◇□▶►]\s*")),
 )
 #: All the styles in one pattern, tried in their order: one match per line instead of one per style.
-_ANY_NUMBERING = re.compile("|".join(f"(?P<style{rank}>{pattern.pattern})" for rank, (_, pattern) in enumerate(NUMBERING)))
+#: Without the styles' `^`, so it is tried at a line's offset in the text, the line not cut out.
+_ANY_NUMBERING = re.compile("|".join(f"(?P<style{rank}>{pattern.pattern.removeprefix('^')})"
+                                     for rank, (_, pattern) in enumerate(NUMBERING)))
 
 TERMINATORS = frozenset("。!?;…↓")
+#: Web arrows `↓` end a sentence but alone do not make a body of text.
+_BODY_TERMINATORS = TERMINATORS - {"↓"}
 CLOSERS = frozenset("”’」』)》】]\"'")
+_CLOSERS_AND_SPACE = "".join(CLOSERS) + " "
+#: Closing quotes and sentence ends, any number of them (a sentence takes them all).
+_CLOSING_RUN = re.compile(f"[{re.escape(''.join(sorted(CLOSERS | TERMINATORS)))}]*")
+_TERMINATOR = re.compile(f"[{re.escape(''.join(sorted(TERMINATORS)))}]")
 OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
 PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
 #: What opens or closes a pair, or ends a sentence (the body of a character class): every other
 #: character leaves `Nesting` as it is.
 STOP_MARK_CLASS = re.escape(PAIRED + "".join(TERMINATORS))
 _STOP_MARKS = re.compile(f"[{STOP_MARK_CLASS}]")
-#: A letter, digit or Chinese character: `\w` of a str pattern covers all three.
-_WORDY = re.compile(r"\w")
 CJK = re.compile(f"[{CJK_CLASS}]")
-_PAGE_NUMBER = re.compile(r"^(?:[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
 #: Last characters that leave a line unfinished: punctuation that expects more, function words.
 _DANGLING_ENDS = frozenset(",:、(“《的和与及或对把被")
 #: What the chunk scanner stops at; every other character can neither open nor close anything.
 _CHUNK_MARKS = re.compile(rf"(?P<gap>\s+)|[{re.escape(PAIRED)}]")
-_GAP = re.compile(r"\s")
 #: A quote left open longer than this is taken to be unbalanced, not a long name.
 MAX_QUOTE = 300
 #: Longest heading, in characters; longer lines are paragraphs.
 MAX_HEADING = 40
 #: Characters of an anti-copying token (`Q7+xk3-9Z;`).
-_SCRAPE_TOKEN = re.compile(r"[A-Za-z0-9+\-/=!;]+")
-#: A line: what lies between line breaks of any kind.
-_LINE = re.compile(f"[^{LINE_BREAKS}]+")
+_SCRAPE_TOKEN_CHAR = r"[A-Za-z0-9+\-/=!;]"
+#: A stretch that is not text, in one pattern tried once at its start: no letter, digit or
+#: Chinese character at all (`\w` of a str pattern covers all three); a page number (`- 12 -`,
+#: `第3页`, `3/12`); or a token a site scatters through its text against copying (`Q7+xk3-9Z;`:
+#: Latin letters and digits run together, no Chinese, no space).
+_JUNK = re.compile(r"\W*\Z"
+                   r"|(?:[-—–\s]*\d{1,4}[-—–\s]*|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$"
+                   rf"|(?={_SCRAPE_TOKEN_CHAR}*[0-9])(?={_SCRAPE_TOKEN_CHAR}*[A-Za-z]){_SCRAPE_TOKEN_CHAR}+\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +75,9 @@ class Chunk:
 
 def closing_at(text: str, index: int) -> int:
     """Index just past a terminator at `index` plus the closing quotes/terminators after it."""
-    index += 1
-    while index < len(text) and (text[index] in CLOSERS or text[index] in TERMINATORS):
-        index += 1
-    return index
+    closing = _CLOSING_RUN.match(text, index + 1)
+    assert closing is not None  # the pattern matches an empty run too
+    return closing.end()
 
 
 class Nesting:
@@ -83,21 +91,26 @@ class Nesting:
 
     def step(self, index: int, char: str) -> bool:
         """Take in `char` at `index`; return whether it opened or closed a pair."""
-        if self.expected and index - self.opened_at > MAX_QUOTE:
-            self.expected.clear()
-        if self.expected and char == self.expected[-1]:
-            self.expected.pop()
-            return True
-        if char in OPENERS:
-            if not self.expected:
-                self.opened_at = index
-            self.expected.append(OPENERS[char])
-            return True
-        return False
+        expected = self.expected
+        if expected:
+            if index - self.opened_at > MAX_QUOTE:
+                expected.clear()
+            elif char == expected[-1]:
+                expected.pop()
+                return True
+        closer = OPENERS.get(char)
+        if closer is None:
+            return False
+        if not expected:
+            self.opened_at = index
+        expected.append(closer)
+        return True
 
 
 def first_stop(text: str, start: int, end: int) -> int | None:
     """Index just past the first sentence end in `[start, end)` outside quotes and brackets."""
+    if TERMINATORS.isdisjoint(text[start:end]):
+        return None  # no sentence end at all, as in most openings of a paragraph
     # Only the marks are visited: a pair left open too long is forgotten at the next mark instead
     # of the next character, and no character between them decides anything.
     nesting = Nesting()
@@ -112,7 +125,7 @@ def first_stop(text: str, start: int, end: int) -> int | None:
 def chunks(text: str, start: int, end: int) -> list[Chunk]:
     """The chunks of the stripped line `[start, end)`; only gaps and brackets are visited.
     A space inside a number or before its unit (`2 416名`, `45 名`) separates nothing."""
-    if not _GAP.search(text, start, end):
+    if not has_white_space(text, start, end):
         return [Chunk(start, end)]
     found: list[Chunk] = []
     nesting = Nesting()
@@ -129,25 +142,45 @@ def chunks(text: str, start: int, end: int) -> list[Chunk]:
 
 def is_body(text: str) -> bool:
     """Does `text` hold a sentence end (web arrows `↓` alone do not make a body)?"""
-    return any(char in TERMINATORS and char != "↓" for char in text)
+    return not _BODY_TERMINATORS.isdisjoint(text)
 
 
 def has_terminator(text: str) -> bool:
-    return any(char in TERMINATORS for char in text)
+    return not TERMINATORS.isdisjoint(text)
+
+
+def first_terminator(text: str) -> int | None:
+    """Index of the first sentence end mark in `text`, if any."""
+    mark = _TERMINATOR.search(text)
+    return mark.start() if mark else None
+
+
+def has_white_space(text: str, start: int, end: int) -> bool:
+    """Does `text[start:end]` hold white space? `str.split` answers in C, twice as fast as a
+    regex over a line of Chinese, which most lines are, with no space in them."""
+    piece = text[start:end]
+    return "".join(piece.split()) != piece
+
+
+def has_digit(text: str) -> bool:
+    """Does `text` hold a character `str.isdigit` accepts (`2`, `①`)? Not the same as a regex
+    `\\d`, which leaves out circled and superscript digits."""
+    return any(map(str.isdigit, text))
 
 
 def ends_sentence(text: str) -> bool:
-    stripped = text.rstrip("".join(CLOSERS) + " ")
+    stripped = text.rstrip(_CLOSERS_AND_SPACE)
     return bool(stripped) and stripped[-1] in TERMINATORS
 
 
-def numbering(text: str) -> tuple[str, int] | None:
-    """The numbering style `text` opens with, and where the number ends."""
-    match = _ANY_NUMBERING.match(text)
+def numbering(text: str, start: int = 0, end: int | None = None) -> tuple[str, int] | None:
+    """The numbering style `text[start:end]` opens with, and where the number ends (counted from
+    `start`)."""
+    match = _ANY_NUMBERING.match(text, start, len(text) if end is None else end)
     if match is None:
         return None
     assert match.lastgroup is not None  # every alternative is a group
-    return NUMBERING[int(match.lastgroup.removeprefix("style"))][0], match.end()
+    return NUMBERING[int(match.lastgroup.removeprefix("style"))][0], match.end() - start
 
 
 def dangles(text: str) -> bool:
@@ -169,15 +202,9 @@ def heading_like(text: str) -> bool:
     return mostly_chinese(text)
 
 
-def is_junk(text: str) -> bool:
-    return not _WORDY.search(text) or bool(_PAGE_NUMBER.match(text)) or _is_scrape_token(text)
-
-
-def _is_scrape_token(text: str) -> bool:
-    """Is `text` a token a site scatters through its text against copying (`Q7+xk3-9Z;`): Latin
-    letters and digits run together, no Chinese, no space."""
-    return bool(_SCRAPE_TOKEN.fullmatch(text)) and any(char.isdigit() for char in text) \
-        and any(char.isascii() and char.isalpha() for char in text)
+def is_junk(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Is `text[start:end]` no text at all (see `_JUNK`)?"""
+    return _JUNK.match(text, start, len(text) if end is None else end) is not None
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -191,8 +218,11 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
 def line_spans(text: str) -> list[tuple[int, int]]:
     """The document's non-empty, non-junk lines as (start, end) of their stripped content."""
     spans: list[tuple[int, int]] = []
-    for match in _LINE.finditer(text):
-        start, end = trim(text, *match.span())
-        if start < end and not is_junk(text[start:end]):
+    line_start = 0
+    # `str.splitlines` breaks at `textnorm.LINE_BREAKS` and nothing else; trimming drops the break.
+    for line in text.splitlines(keepends=True):
+        start, end = trim(text, line_start, line_start + len(line))
+        line_start += len(line)
+        if start < end and not is_junk(text, start, end):
             spans.append((start, end))
     return spans

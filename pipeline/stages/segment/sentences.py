@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import re
 
-from .scan import STOP_MARK_CLASS, TERMINATORS, Nesting, chunks, closing_at, is_junk, trim
+from .scan import STOP_MARK_CLASS, TERMINATORS, Nesting, chunks, closing_at, has_white_space, is_junk, trim
 
 #: The marks `split_sentences` visits: pairs, terminators, and `.`, which may end a Latin sentence.
 _SENTENCE_MARKS = re.compile(f"[{STOP_MARK_CLASS}.]")
-_GAP = re.compile(r"\s")
 
 
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -27,10 +26,17 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             sentence_start = stop
     if sentence_start < end:
         spans.append((sentence_start, end))
-    result: list[tuple[int, int]] = []
+    if not has_white_space(text, start, end):
+        # No white space in the stretch (most paragraphs): nothing to trim, no gap that could set
+        # off a lead of fragments.
+        return [(s, e) for s, e in spans if s < e and not is_junk(text, s, e)]
+    sentences: list[tuple[int, int]] = []
     for span_start, span_end in spans:
-        result.extend(_split_fragment_lead(text, span_start, span_end))
-    return [(s, e) for s, e in (trim(text, s, e) for s, e in result) if s < e and not is_junk(text[s:e])]
+        for piece_start, piece_end in _split_fragment_lead(text, span_start, span_end):
+            piece_start, piece_end = trim(text, piece_start, piece_end)
+            if piece_start < piece_end and not is_junk(text, piece_start, piece_end):
+                sentences.append((piece_start, piece_end))
+    return sentences
 
 
 def _is_latin_full_stop(text: str, index: int, end: int) -> bool:
@@ -59,7 +65,7 @@ def _split_fragment_lead(text: str, start: int, end: int) -> list[tuple[int, int
     """
     first_comma = text.find(",", start, end)
     # Fragments are set off by gaps before the first comma, which most sentences lack.
-    if first_comma < 0 or _GAP.search(text, start, first_comma) is None:
+    if first_comma < 0 or not has_white_space(text, start, first_comma):
         return [(start, end)]
     found = [chunk for chunk in chunks(text, start, end) if chunk.start < first_comma]
     # One stray space (`不断深化 “…”和…，`) sets off no fragment; a lead of fragments has several.
