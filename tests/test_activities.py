@@ -2,10 +2,14 @@
 these tests."""
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 import pipeline
 from conftest import assert_linear
+from pipeline.stages import activities
+from pipeline.stages.activities import ActivityRules
 
 
 def activities_of(text: str):
@@ -150,8 +154,6 @@ def test_a_recruitment_season_is_an_activity():
 @pytest.mark.parametrize("unit", ["“统战”", "一二三四五六七八九十", "宣传月、"])
 def test_activity_rules_are_linear_on_hostile_runs(unit):
     """“统战” repeated 20,000 times once took 29 s."""
-    from pipeline.stages.activities import ActivityRules
-
     assert_linear(ActivityRules().find, unit)
 
 
@@ -192,3 +194,13 @@ def test_quoted_texts_shown_as_articles_or_contents_are_not_activities():
     found = activities_of("墙上的“统一战线工作范围和对象”12条、“统一战线的相关知识”等内容让人耳目一新，"
                           "镇里开展“同心桃岭”活动。")
     assert list(found) == ["同心桃岭"]
+
+
+def test_a_word_after_a_quote_listed_under_two_kinds_is_refused(monkeypatch):
+    # The kind of a quoted name is looked up by the word after it: a word under two kinds would
+    # make the lookup pick one silently.
+    doubled = copy.deepcopy(activities.cues())
+    doubled["kinds_after"]["model"].append(doubled["kinds_after"]["activity"][0])
+    monkeypatch.setattr(activities, "cues", lambda: doubled)
+    with pytest.raises(ValueError, match="listed under two kinds_after"):
+        ActivityRules()

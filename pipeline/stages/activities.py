@@ -117,6 +117,10 @@ class ActivityRules:
         # Longest first: at the leftmost place where a word follows, the longest of them wins.
         self.any_after = re.compile("|".join(re.escape(word) for word, _ in self.after))
         self.kind_after = {word: kind for word, kind in self.after}
+        if len(self.kind_after) < len(self.after):
+            twice = sorted({word for word, _ in self.after if sum(w == word for w, _ in self.after) > 1})
+            raise ValueError(f"activity_cues.json: {', '.join(twice)} listed under two kinds_after; "
+                             "a word after a quoted name must say one kind")
         self.before = [(word, kind) for kind, words in c["kinds_before"].items() for word in words]
         self.before_words = tuple(word for word, _ in self.before)
         self.max_gap = c["max_cue_gap"]
