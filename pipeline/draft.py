@@ -10,8 +10,11 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from itertools import repeat
 from operator import attrgetter
 from typing import Any, Protocol, TypeVar
+
+import numpy as np
 
 from .records import (Activity, DocumentMeta, Entity, Furniture, Paragraph, Quantity, Section,
                       Sentence, Token)
@@ -116,12 +119,7 @@ class Draft:
         if view is None or view.unchanged:
             return self
         if self._in_view is None:
-            self._in_view = Draft(text=view.text, folded=view.folded, meta=self.meta,
-                                  paragraphs=_moved(self.paragraphs, view),
-                                  sentences=_moved(self.sentences, view, with_text=True))
-            starts, ends = self._token_starts.tolist(), self._token_ends.tolist()
-            self._in_view.set_token_bounds(array(_OFFSET, view.offsets(starts)),
-                                           array(_OFFSET, view.offsets(ends)))
+            self._in_view = _ViewDraft(self, view)
         self._in_view.meta = self.meta  # what stages since then have learnt of the document
         return self._in_view
 
@@ -130,14 +128,78 @@ class Draft:
         view = self.view
         if view is None or view.unchanged:
             return list(records)
-        return _respanned(records, [view.span(record.start, record.end) for record in records],
-                          self.text)
+        starts, ends = view.spans([record.start for record in records], [record.end for record in records])
+        return list(map(_respan, records, starts, ends, repeat(self.text)))
 
 
-def _moved(records: Sequence[_Spanned], view: MatchView, with_text: bool = False) -> list[_Spanned]:
-    """`records` with offsets moved into the view (and their `text` re-cut from it)."""
-    moved = view.offsets([offset for record in records for offset in (record.start, record.end)])
-    return _respanned(records, list(zip(moved[::2], moved[1::2])), view.text if with_text else None)
+class _ViewDraft(Draft):
+    """A draft in its matching view's offsets (`Draft.in_view`). Its sentences and paragraphs are
+    moved into the view only when read: matching stages ask only for the sentence of each match,
+    a quarter of a government report's sentences, and moving every sentence and paragraph was
+    half the cost of the view."""
+
+    def __init__(self, outer: Draft, view: MatchView) -> None:
+        super().__init__(text=view.text, folded=view.folded, meta=outer.meta)
+        starts, ends = outer.token_offsets()
+        self.set_token_bounds(_offset_array(view.offsets(np.asarray(starts))),
+                              _offset_array(view.offsets(np.asarray(ends))))
+        self._view = view
+        #: The outer draft's records as they were when the view was built, which later stages
+        #: (classify) replace with records of their own.
+        self._outer_sentences, self._outer_paragraphs = outer.sentences, outer.paragraphs
+        self._moved_starts, self._moved_ends = _moved_spans(outer.sentences, view)
+        self._moved_sentences: list[Sentence | None] = [None] * len(outer.sentences)
+        # Not read yet: the properties move them when they are.
+        self._sentences: list[Sentence] | None = None
+        self._paragraphs: list[Paragraph] | None = None
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        if self._sentences is None:
+            self._sentences = [self._moved_sentence(index) for index in range(len(self._outer_sentences))]
+        return self._sentences
+
+    @sentences.setter
+    def sentences(self, sentences: list[Sentence]) -> None:
+        self._sentences = sentences
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        if self._paragraphs is None:
+            self._paragraphs = list(map(_respan, self._outer_paragraphs,
+                                        *_moved_spans(self._outer_paragraphs, self._view), repeat(None)))
+        return self._paragraphs
+
+    @paragraphs.setter
+    def paragraphs(self, paragraphs: list[Paragraph]) -> None:
+        self._paragraphs = paragraphs
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        if self._sentences is not None:
+            return super().sentence_at(offset)
+        index = bisect_left(self._moved_starts, offset + 1) - 1
+        if index >= 0 and offset < self._moved_ends[index]:
+            return self._moved_sentence(index)
+        return None
+
+    def _moved_sentence(self, index: int) -> Sentence:
+        """Sentence `index` in the view, moved on first use and the same record ever after."""
+        moved = self._moved_sentences[index]
+        if moved is None:
+            moved = self._moved_sentences[index] = _respan(
+                self._outer_sentences[index], self._moved_starts[index], self._moved_ends[index], self.text)
+        return moved
+
+
+def _offset_array(offsets: np.ndarray) -> array:
+    """`offsets` as an array of token offsets, without a Python int per offset."""
+    return array(_OFFSET, offsets.astype(np.intc).tobytes())
+
+
+def _moved_spans(records: Sequence[_HasSpan], view: MatchView) -> tuple[list[int], list[int]]:
+    """The starts and the ends of `records`, moved into the view."""
+    return (view.offsets([record.start for record in records]).tolist(),
+            view.offsets([record.end for record in records]).tolist())
 
 
 @lru_cache(maxsize=None)
@@ -149,20 +211,16 @@ def _layout(record_type: type) -> tuple[attrgetter, int, int, int | None]:
             names.index("text") if "text" in names else None)
 
 
-def _respanned(records: Sequence[_Spanned], spans: Sequence[tuple[int, int]],
-               text: str | None) -> list[_Spanned]:
-    """`records` with the given `(start, end)` each and, when `text` is given, their `text` cut
-    from it. Like `dataclasses.replace`, at a third of its cost: `replace` made moving a report's
+def _respan(record: _Spanned, start: int, end: int, text: str | None) -> _Spanned:
+    """`record` with the given `start` and `end` and, when `text` is given, its `text` cut from
+    it. Like `dataclasses.replace`, at a third of its cost: `replace` made moving a report's
     sentences into the view and its records back several percent of the pipeline's time."""
-    moved = []
-    for record, (start, end) in zip(records, spans):
-        values, start_at, end_at, text_at = _layout(type(record))
-        fields_of_record = list(values(record))
-        fields_of_record[start_at], fields_of_record[end_at] = start, end
-        if text is not None and text_at is not None:
-            fields_of_record[text_at] = text[start:end]
-        moved.append(type(record)(*fields_of_record))
-    return moved
+    values, start_at, end_at, text_at = _layout(type(record))
+    fields_of_record = list(values(record))
+    fields_of_record[start_at], fields_of_record[end_at] = start, end
+    if text is not None and text_at is not None:
+        fields_of_record[text_at] = text[start:end]
+    return type(record)(*fields_of_record)
 
 
 def on_matching_view(run: Callable[[Draft], None], *provides: str) -> Callable[[Draft], None]:

@@ -87,7 +87,8 @@ class MatchView:
     def __init__(self, text: str, folded: str, origin: np.ndarray | None) -> None:
         self.text = text
         self.folded = folded
-        #: origin[i]: the original offset of view character i; None when nothing was removed.
+        #: origin[i]: the original offset of view character i, and origin[len(text)] the length
+        #: of the original text (where a span ending the view ends); None when nothing was removed.
         self._origin = origin
 
     @property
@@ -117,7 +118,7 @@ class MatchView:
             kept.append((cursor, start))
             cursor = end
         kept.append((cursor, len(text)))
-        origin = np.concatenate([np.arange(start, end) for start, end in kept])
+        origin = np.concatenate([np.arange(start, end) for start, end in kept] + [[len(text)]])
         return cls("".join(text[s:e] for s, e in kept), "".join(folded[s:e] for s, e in kept), origin)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -125,15 +126,25 @@ class MatchView:
         if self._origin is None:
             return start, end
         if end <= start:
-            offset = int(self._origin[start]) if start < len(self._origin) else int(self._origin[-1]) + 1
+            offset = int(self._origin[start])
             return offset, offset
         return int(self._origin[start]), int(self._origin[end - 1]) + 1
 
-    def offsets(self, originals: list[int]) -> list[int]:
+    def spans(self, starts: list[int], ends: list[int]) -> tuple[list[int], list[int]]:
+        """`span` of many spans at once: the original starts and the original ends."""
+        if self._origin is None:
+            return list(starts), list(ends)
+        view_starts, view_ends = np.asarray(starts, dtype=np.intp), np.asarray(ends, dtype=np.intp)
+        original_starts = self._origin[view_starts]
+        # `ends - 1` of an empty span may fall before the view; `where` drops what it reads there.
+        original_ends = np.where(view_ends > view_starts, self._origin[view_ends - 1] + 1, original_starts)
+        return original_starts.tolist(), original_ends.tolist()
+
+    def offsets(self, originals: list[int] | np.ndarray) -> np.ndarray:
         """For each original offset, the view offset of the first view character at or after it."""
         if self._origin is None:
-            return list(originals)
-        return np.searchsorted(self._origin, originals).tolist()
+            return np.asarray(originals, dtype=np.intp)
+        return np.searchsorted(self._origin, np.asarray(originals))
 
 
 def _droppable(folded: str, start: int, end: int, inside_sentence: bool) -> bool:
