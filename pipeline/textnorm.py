@@ -82,14 +82,20 @@ class MatchView:
     change at all; then the view is the text itself and mapping costs nothing.
     """
 
-    __slots__ = ("text", "folded", "_origin")
+    __slots__ = ("text", "folded", "_origin", "_view_offsets")
 
-    def __init__(self, text: str, folded: str, origin: np.ndarray | None) -> None:
+    def __init__(self, text: str, folded: str, in_view: np.ndarray | None) -> None:
+        """`in_view`: whether each original character is in the view, and a last True for the
+        end of the text; None when all are."""
         self.text = text
         self.folded = folded
         #: origin[i]: the original offset of view character i, and origin[len(text)] the length
         #: of the original text (where a span ending the view ends); None when nothing was removed.
-        self._origin = origin
+        self._origin = None if in_view is None else np.flatnonzero(in_view)
+        #: view_offsets[i]: how many view characters come before original offset i, which is the
+        #: view offset of the first view character at or after it. A table rather than a search in
+        #: `origin`, as tokens are moved into the view by the tens of thousands.
+        self._view_offsets = None if in_view is None else np.cumsum(in_view) - in_view
 
     @property
     def unchanged(self) -> bool:
@@ -113,13 +119,14 @@ class MatchView:
         if not dropped:
             return cls(text, folded, None)
         kept: list[tuple[int, int]] = []
+        in_view = np.ones(len(text) + 1, dtype=bool)
         cursor = 0
         for start, end in dropped:
             kept.append((cursor, start))
+            in_view[start:end] = False
             cursor = end
         kept.append((cursor, len(text)))
-        origin = np.concatenate([np.arange(start, end) for start, end in kept] + [[len(text)]])
-        return cls("".join(text[s:e] for s, e in kept), "".join(folded[s:e] for s, e in kept), origin)
+        return cls("".join(text[s:e] for s, e in kept), "".join(folded[s:e] for s, e in kept), in_view)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original (start, end) of the view's span `[start, end)`."""
@@ -142,9 +149,9 @@ class MatchView:
 
     def offsets(self, originals: list[int] | np.ndarray) -> np.ndarray:
         """For each original offset, the view offset of the first view character at or after it."""
-        if self._origin is None:
+        if self._view_offsets is None:
             return np.asarray(originals, dtype=np.intp)
-        return np.searchsorted(self._origin, np.asarray(originals))
+        return self._view_offsets[originals]
 
 
 def _droppable(folded: str, start: int, end: int, inside_sentence: bool) -> bool:
