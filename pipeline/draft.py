@@ -92,15 +92,12 @@ class Draft:
                              straddling: bool = False) -> Iterator[tuple[int, int]]:
         """`(start, end)` of the tokens lying inside `[start, end)`; tokens never cross a sentence.
         `straddling`: also the token that begins before `start` and runs past it, if any."""
-        first, last = self._token_range(start, end)
-        if straddling and first and self._token_ends[first - 1] > start:
+        starts, ends = self._token_starts, self._token_ends
+        first = bisect_left(starts, start)
+        last = bisect_left(starts, end, first)
+        if straddling and first and ends[first - 1] > start:
             first -= 1
-        return zip(self._token_starts[first:last], self._token_ends[first:last])
-
-    def _token_range(self, start: int, end: int) -> tuple[int, int]:
-        """Indexes `[first, last)` of the tokens that start inside `[start, end)`."""
-        first = bisect_left(self._token_starts, start)
-        return first, bisect_left(self._token_starts, end, first)
+        return zip(starts[first:last], ends[first:last])
 
     def sentence_at(self, offset: int) -> Sentence | None:
         """The sentence containing character `offset`, if any."""
