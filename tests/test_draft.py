@@ -92,3 +92,11 @@ def test_spans_map_back_like_span_one_by_one():
     starts, ends = view.spans([start for start, _ in spans], [end for _, end in spans])
     assert list(zip(starts, ends)) == [view.span(start, end) for start, end in spans]
     assert draft.text[starts[1]:ends[1]] == "战\n部"
+
+
+def test_records_come_back_from_the_view_with_their_surface_and_unmoved_ones_as_they_are():
+    draft = _wrapped_draft()
+    before_the_break, across_it = Token("柳岸县", 0, 3), Token("统战部", 3, 6)
+    back = draft.from_view([before_the_break, across_it])
+    assert back[0] is before_the_break
+    assert back[1] == Token("统战\n部", 3, 7)
