@@ -125,7 +125,8 @@ class Draft:
         view = self.view
         if view is None or view.unchanged:
             return list(records)
-        starts, ends = view.spans([record.start for record in records], [record.end for record in records])
+        starts, ends = view.spans([record.start for record in records],
+                                  [record.end for record in records])
         return list(map(_respan, records, starts, ends, repeat(self.text)))
 
 
@@ -153,7 +154,8 @@ class _ViewDraft(Draft):
     @property
     def sentences(self) -> list[Sentence]:
         if self._sentences is None:
-            self._sentences = [self._moved_sentence(index) for index in range(len(self._outer_sentences))]
+            self._sentences = [self._moved_sentence(index)
+                               for index in range(len(self._outer_sentences))]
         return self._sentences
 
     @sentences.setter
@@ -183,8 +185,9 @@ class _ViewDraft(Draft):
         """Sentence `index` in the view, moved on first use and the same record ever after."""
         moved = self._moved_sentences[index]
         if moved is None:
-            moved = self._moved_sentences[index] = _respan(
-                self._outer_sentences[index], self._moved_starts[index], self._moved_ends[index], self.text)
+            moved = self._moved_sentences[index] = _respan(self._outer_sentences[index],
+                                                           self._moved_starts[index],
+                                                           self._moved_ends[index], self.text)
         return moved
 
 

@@ -144,7 +144,8 @@ class MatchView:
         view_starts, view_ends = np.asarray(starts, dtype=np.intp), np.asarray(ends, dtype=np.intp)
         original_starts = self._origin[view_starts]
         # `ends - 1` of an empty span may fall before the view; `where` drops what it reads there.
-        original_ends = np.where(view_ends > view_starts, self._origin[view_ends - 1] + 1, original_starts)
+        original_ends = np.where(view_ends > view_starts, self._origin[view_ends - 1] + 1,
+                                 original_starts)
         return original_starts.tolist(), original_ends.tolist()
 
     def offsets(self, originals: list[int] | np.ndarray) -> np.ndarray:
