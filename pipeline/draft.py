@@ -165,8 +165,8 @@ class _ViewDraft(Draft):
     @property
     def paragraphs(self) -> list[Paragraph]:
         if self._paragraphs is None:
-            self._paragraphs = list(map(_respan, self._outer_paragraphs,
-                                        *_moved_spans(self._outer_paragraphs, self._view), repeat(None)))
+            starts, ends = _moved_spans(self._outer_paragraphs, self._view)
+            self._paragraphs = list(map(_respan, self._outer_paragraphs, starts, ends, repeat(None)))
         return self._paragraphs
 
     @paragraphs.setter
