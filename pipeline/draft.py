@@ -10,6 +10,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from itertools import repeat
 from operator import attrgetter
 from typing import Any, Protocol, TypeVar
 
@@ -91,15 +92,12 @@ class Draft:
                              straddling: bool = False) -> Iterator[tuple[int, int]]:
         """`(start, end)` of the tokens lying inside `[start, end)`; tokens never cross a sentence.
         `straddling`: also the token that begins before `start` and runs past it, if any."""
-        first, last = self._token_range(start, end)
-        if straddling and first and self._token_ends[first - 1] > start:
+        starts, ends = self._token_starts, self._token_ends
+        first = bisect_left(starts, start)
+        last = bisect_left(starts, end, first)
+        if straddling and first and ends[first - 1] > start:
             first -= 1
-        return zip(self._token_starts[first:last], self._token_ends[first:last])
-
-    def _token_range(self, start: int, end: int) -> tuple[int, int]:
-        """Indexes `[first, last)` of the tokens that start inside `[start, end)`."""
-        first = bisect_left(self._token_starts, start)
-        return first, bisect_left(self._token_starts, end, first)
+        return zip(starts[first:last], ends[first:last])
 
     def sentence_at(self, offset: int) -> Sentence | None:
         """The sentence containing character `offset`, if any."""
@@ -118,11 +116,7 @@ class Draft:
         if view is None or view.unchanged:
             return self
         if self._in_view is None:
-            self._in_view = Draft(text=view.text, folded=view.folded, meta=self.meta,
-                                  paragraphs=_moved(self.paragraphs, view),
-                                  sentences=_moved(self.sentences, view, with_text=True))
-            self._in_view.set_token_bounds(*(_moved_offsets(offsets, view)
-                                             for offsets in (self._token_starts, self._token_ends)))
+            self._in_view = _ViewDraft(self, view)
         self._in_view.meta = self.meta  # what stages since then have learnt of the document
         return self._in_view
 
@@ -131,22 +125,81 @@ class Draft:
         view = self.view
         if view is None or view.unchanged:
             return list(records)
-        return _respanned(records, [view.span(record.start, record.end) for record in records],
-                          self.text)
+        starts, ends = view.spans([record.start for record in records],
+                                  [record.end for record in records])
+        return list(map(_respan, records, starts, ends, repeat(self.text)))
 
 
-def _moved_offsets(offsets: array, view: MatchView) -> array:
-    """Token offsets moved into the view, array to array: as Python lists, a report's tens of
-    thousands of tokens were most of the cost of building the view's draft."""
-    moved = array(_OFFSET)
-    moved.frombytes(view.offset_array(np.frombuffer(offsets, dtype=np.intc)).astype(np.intc).tobytes())
-    return moved
+class _ViewDraft(Draft):
+    """A draft in its matching view's offsets (`Draft.in_view`). Its sentences and paragraphs are
+    moved into the view only when read: matching stages ask only for the sentence of each match,
+    a quarter of a government report's sentences, and moving every sentence and paragraph was
+    half the cost of the view."""
+
+    def __init__(self, outer: Draft, view: MatchView) -> None:
+        super().__init__(text=view.text, folded=view.folded, meta=outer.meta)
+        starts, ends = outer.token_offsets()
+        self.set_token_bounds(_offset_array(view.offsets(np.asarray(starts))),
+                              _offset_array(view.offsets(np.asarray(ends))))
+        self._view = view
+        #: The outer draft's records as they were when the view was built, which later stages
+        #: (classify) replace with records of their own.
+        self._outer_sentences, self._outer_paragraphs = outer.sentences, outer.paragraphs
+        self._moved_starts, self._moved_ends = _moved_spans(outer.sentences, view)
+        self._moved_sentences: list[Sentence | None] = [None] * len(outer.sentences)
+        # Not read yet: the properties move them when they are.
+        self._sentences: list[Sentence] | None = None
+        self._paragraphs: list[Paragraph] | None = None
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        if self._sentences is None:
+            self._sentences = [self._moved_sentence(index)
+                               for index in range(len(self._outer_sentences))]
+        return self._sentences
+
+    @sentences.setter
+    def sentences(self, sentences: list[Sentence]) -> None:
+        self._sentences = sentences
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        if self._paragraphs is None:
+            starts, ends = _moved_spans(self._outer_paragraphs, self._view)
+            self._paragraphs = list(map(_respan, self._outer_paragraphs, starts, ends, repeat(None)))
+        return self._paragraphs
+
+    @paragraphs.setter
+    def paragraphs(self, paragraphs: list[Paragraph]) -> None:
+        self._paragraphs = paragraphs
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        if self._sentences is not None:
+            return super().sentence_at(offset)
+        index = bisect_left(self._moved_starts, offset + 1) - 1
+        if index >= 0 and offset < self._moved_ends[index]:
+            return self._moved_sentence(index)
+        return None
+
+    def _moved_sentence(self, index: int) -> Sentence:
+        """Sentence `index` in the view, moved on first use and the same record ever after."""
+        moved = self._moved_sentences[index]
+        if moved is None:
+            moved = self._moved_sentences[index] = _respan(self._outer_sentences[index],
+                                                           self._moved_starts[index],
+                                                           self._moved_ends[index], self.text)
+        return moved
 
 
-def _moved(records: Sequence[_Spanned], view: MatchView, with_text: bool = False) -> list[_Spanned]:
-    """`records` with offsets moved into the view (and their `text` re-cut from it)."""
-    moved = view.offsets([offset for record in records for offset in (record.start, record.end)])
-    return _respanned(records, list(zip(moved[::2], moved[1::2])), view.text if with_text else None)
+def _offset_array(offsets: np.ndarray) -> array:
+    """`offsets` as an array of token offsets, without a Python int per offset."""
+    return array(_OFFSET, offsets.astype(np.intc).tobytes())
+
+
+def _moved_spans(records: Sequence[_HasSpan], view: MatchView) -> tuple[list[int], list[int]]:
+    """The starts and the ends of `records`, moved into the view."""
+    return (view.offsets([record.start for record in records]).tolist(),
+            view.offsets([record.end for record in records]).tolist())
 
 
 @lru_cache(maxsize=None)
@@ -158,25 +211,21 @@ def _layout(record_type: type) -> tuple[attrgetter, int, int, int | None]:
             names.index("text") if "text" in names else None)
 
 
-def _respanned(records: Sequence[_Spanned], spans: Sequence[tuple[int, int]],
-               text: str | None) -> list[_Spanned]:
-    """`records` with the given `(start, end)` each and, when `text` is given, their `text` cut
-    from it. Like `dataclasses.replace`, at a third of its cost: `replace` made moving a report's
-    sentences into the view and its records back several percent of the pipeline's time."""
-    moved = []
-    for record, (start, end) in zip(records, spans):
-        values, start_at, end_at, text_at = _layout(type(record))
-        if start == record.start and end == record.end and \
-                (text is None or text_at is None or text[start:end] == getattr(record, "text")):
-            # Unmoved (most reports join a line or two near their end): immutable, so kept as is.
-            moved.append(record)
-            continue
-        fields_of_record = list(values(record))
-        fields_of_record[start_at], fields_of_record[end_at] = start, end
-        if text is not None and text_at is not None:
-            fields_of_record[text_at] = text[start:end]
-        moved.append(type(record)(*fields_of_record))
-    return moved
+def _respan(record: _Spanned, start: int, end: int, text: str | None) -> _Spanned:
+    """`record` moved into or out of the view: with the given `start` and `end` and, when `text`
+    is given, its `text` cut from it. Like `dataclasses.replace`, at a third of its cost:
+    `replace` made moving a report's sentences into the view and its records back several
+    percent of the pipeline's time."""
+    if record.start == start and record.end == end:
+        # Nothing was dropped before its end, so its surface is the same too. Views mostly join
+        # a few breaks late in a report: three records in four of the government reports.
+        return record
+    values, start_at, end_at, text_at = _layout(type(record))
+    fields_of_record = list(values(record))
+    fields_of_record[start_at], fields_of_record[end_at] = start, end
+    if text is not None and text_at is not None:
+        fields_of_record[text_at] = text[start:end]
+    return type(record)(*fields_of_record)
 
 
 def on_matching_view(run: Callable[[Draft], None], *provides: str) -> Callable[[Draft], None]:

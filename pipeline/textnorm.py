@@ -90,17 +90,24 @@ class MatchView:
 
     Built once per document by the segment stage (it needs the sentences). Stages that match
     words and numbers read `text`/`folded` of the view and give their spans back through
-    `span`, so every record's offsets still point into the original text. Most reports need no
+    `spans`, so every record's offsets still point into the original text. Most reports need no
     change at all; then the view is the text itself and mapping costs nothing.
     """
 
-    __slots__ = ("text", "folded", "_origin")
+    __slots__ = ("text", "folded", "_origin", "_view_offsets")
 
-    def __init__(self, text: str, folded: str, origin: np.ndarray | None) -> None:
+    def __init__(self, text: str, folded: str, in_view: np.ndarray | None) -> None:
+        """`in_view`: whether each original character is in the view, and a last True for the
+        end of the text; None when all are."""
         self.text = text
         self.folded = folded
-        #: origin[i]: the original offset of view character i; None when nothing was removed.
-        self._origin = origin
+        #: origin[i]: the original offset of view character i, and origin[len(text)] the length
+        #: of the original text (where a span ending the view ends); None when nothing was removed.
+        self._origin = None if in_view is None else np.flatnonzero(in_view)
+        #: view_offsets[i]: how many view characters come before original offset i, which is the
+        #: view offset of the first view character at or after it. A table rather than a search in
+        #: `origin`, as tokens are moved into the view by the tens of thousands.
+        self._view_offsets = None if in_view is None else np.cumsum(in_view) - in_view
 
     @property
     def unchanged(self) -> bool:
@@ -129,32 +136,32 @@ class MatchView:
         if not dropped:
             return cls(text, folded, None)
         kept: list[tuple[int, int]] = []
+        in_view = np.ones(len(text) + 1, dtype=bool)
         cursor = 0
         for start, end in dropped:
             kept.append((cursor, start))
+            in_view[start:end] = False
             cursor = end
         kept.append((cursor, len(text)))
-        origin = np.concatenate([np.arange(start, end) for start, end in kept])
-        return cls("".join(text[s:e] for s, e in kept), "".join(folded[s:e] for s, e in kept), origin)
+        return cls("".join(text[s:e] for s, e in kept), "".join(folded[s:e] for s, e in kept), in_view)
 
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """The original (start, end) of the view's span `[start, end)`."""
+    def spans(self, starts: list[int], ends: list[int]) -> tuple[list[int], list[int]]:
+        """The original starts and ends of the view's spans `[start, end)`; an empty span is
+        empty at the original offset of the view character it stands before."""
         if self._origin is None:
-            return start, end
-        if end <= start:
-            offset = int(self._origin[start]) if start < len(self._origin) else int(self._origin[-1]) + 1
-            return offset, offset
-        return int(self._origin[start]), int(self._origin[end - 1]) + 1
+            return list(starts), list(ends)
+        view_starts, view_ends = np.asarray(starts, dtype=np.intp), np.asarray(ends, dtype=np.intp)
+        original_starts = self._origin[view_starts]
+        # `ends - 1` of an empty span may fall before the view; `where` drops what it reads there.
+        original_ends = np.where(view_ends > view_starts, self._origin[view_ends - 1] + 1,
+                                 original_starts)
+        return original_starts.tolist(), original_ends.tolist()
 
-    def offsets(self, originals: list[int]) -> list[int]:
+    def offsets(self, originals: list[int] | np.ndarray) -> np.ndarray:
         """For each original offset, the view offset of the first view character at or after it."""
-        if self._origin is None:
-            return list(originals)
-        return self.offset_array(np.asarray(originals)).tolist()
-
-    def offset_array(self, originals: np.ndarray) -> np.ndarray:
-        """`offsets`, array to array."""
-        return originals if self._origin is None else np.searchsorted(self._origin, originals)
+        if self._view_offsets is None:
+            return np.asarray(originals, dtype=np.intp)
+        return self._view_offsets[originals]
 
 
 def _breaks_a_word(before: str, after: str) -> bool:

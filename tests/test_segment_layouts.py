@@ -224,10 +224,10 @@ def test_matching_view_maps_spans_back_to_the_text():
     view = MatchView.build(text, fold(text), [(0, len(text))])
     assert view.text == "会员2416名，民进12人，投资74.4亿元"
     start = view.text.index("2416名")
-    assert view.span(start, start + 5) == (2, 8) and text[2:8] == "2 416名"
+    assert view.spans([start], [start + 5]) == ([2], [8]) and text[2:8] == "2 416名"
     start = view.text.index("民进")
-    assert text[slice(*view.span(start, start + 2))] == "民\n进"
-    assert view.offsets([text.index("进")]) == [start + 1]
+    assert view.spans([start], [start + 2]) == ([9], [12]) and text[9:12] == "民\n进"
+    assert view.offsets([text.index("进")]).tolist() == [start + 1]
     # Outside any sentence (a heading line break, a paragraph end), nothing is joined.
     assert MatchView.build("一、总体情况\n全县", fold("一、总体情况\n全县"), []).unchanged
 
