@@ -92,20 +92,21 @@ def packed_ngrams(codes: np.ndarray, rows: np.ndarray, size: int) -> tuple[np.nd
     return packed_ngram_range(codes, rows, (size, size))
 
 
-def packed_ngram_range(codes: np.ndarray, rows: np.ndarray,
-                       ngram_range: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def packed_ngram_range(codes: np.ndarray, rows: np.ndarray, ngram_range: tuple[int, int],
+                       bits: int = _BITS) -> tuple[np.ndarray, np.ndarray]:
     """The n-grams of every size in `ngram_range` (smallest and largest), packed, and their rows:
     size after size, each as `packed_ngrams` gives them. Each size's codes extend the last's by
-    one code point, for every position at once."""
+    one code point, for every position at once. `bits`: per code, for codes below 2**bits - 1
+    (numbers of letters in an alphabet)."""
     smallest, largest = ngram_range
-    if not 0 < smallest <= largest <= MAX_PACKED:
-        raise ValueError(f"a packed n-gram holds 1 to {MAX_PACKED} characters, not {ngram_range}")
+    if not 0 < smallest <= largest <= 63 // bits:
+        raise ValueError(f"a packed n-gram holds 1 to {63 // bits} characters, not {ngram_range}")
     stored = codes + 1
     packed = stored  # the n-gram of the current size that begins at each position
     found, found_rows = [], []
     for size in range(1, largest + 1):
         if size > 1:
-            packed = (packed[:-1] << _BITS) | stored[size - 1:]
+            packed = (packed[:-1] << bits) | stored[size - 1:]
         if size >= smallest:
             # A window within one row: rows are grouped, so its first and last rows agree.
             count = max(len(rows) - size + 1, 0)
@@ -139,6 +140,11 @@ class PackedTable:
     _EMPTY = -1
 
     def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        self._keys, self._values = self._placed(keys, values)
+
+    def _placed(self, keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The table's slots: each key and its value at the first free slot from the key's home
+        on, the slots probing wraps around to repeated after the last."""
         keys, values = np.asarray(keys, dtype=np.int64), np.asarray(values, dtype=np.int64)
         if len(np.unique(keys)) != len(keys) or (keys < 0).any():
             raise ValueError("a packed table's keys are distinct integers at least 0")
@@ -164,8 +170,7 @@ class PackedTable:
         # The slots probing wraps around to, again after the last: a query's probes are then
         # the slots from its home on, with no wrapping.
         wrapped = np.arange(max(self.longest_probe - 1, 0))
-        self._keys = np.concatenate([table_keys, table_keys[wrapped]])
-        self._values = np.concatenate([table_values, table_values[wrapped]])
+        return np.concatenate([table_keys, table_keys[wrapped]]), np.concatenate([table_values, table_values[wrapped]])
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
         """Each key's home slot (`keys`: int64), read as unsigned without a copy."""
@@ -183,6 +188,38 @@ class PackedTable:
             probes = slots[pending] + np.arange(1, self.longest_probe)[:, np.newaxis]
             matches = np.flatnonzero(self._keys[probes] == queries[pending])
             found[pending[matches % len(pending)]] = self._values[probes.ravel()[matches]]
+        return found
+
+
+class CompactTable(PackedTable):
+    """A `PackedTable` for keys and values small enough to share one int64: each slot holds its
+    value above its key's bits, so a lookup reads one array, one cache line per query where the
+    two arrays took two (inside the pipeline, whose other stages evict the tables between
+    documents, such misses are most of a lookup's cost)."""
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        if (np.asarray(values) < 0).any():
+            raise ValueError("a compact table's values are at least 0")
+        table_keys, table_values = self._placed(keys, values)
+        self._key_bits = int(table_keys.max(initial=0)).bit_length()
+        if self._key_bits + int(table_values.max(initial=0)).bit_length() > 63:
+            raise ValueError("a compact table's keys and values share one int64")
+        self._slots = np.where(table_keys == self._EMPTY, self._EMPTY, (table_values << self._key_bits) | table_keys)
+
+    def __call__(self, queries: np.ndarray) -> np.ndarray:
+        """The value of each query, -1 for a query that is no key (a negative one never is)."""
+        queries = np.asarray(queries, dtype=np.int64)
+        mask = (1 << self._key_bits) - 1
+        slots = self._home(queries)
+        stored = self._slots[slots]
+        # An empty slot (-1) holds every key bit: it is told apart by its sign.
+        hit = ((stored & mask) == queries) & (stored >= 0)
+        found = np.where(hit, stored >> self._key_bits, -1)
+        pending = np.flatnonzero(~hit & (stored >= 0))
+        if pending.size and self.longest_probe > 1:
+            probed = self._slots[slots[pending] + np.arange(1, self.longest_probe)[:, np.newaxis]]
+            matches = np.flatnonzero(((probed & mask) == queries[pending]) & (probed >= 0))
+            found[pending[matches % len(pending)]] = probed.ravel()[matches] >> self._key_bits
         return found
 
 
@@ -252,7 +289,7 @@ class WordVocabulary:
         self._long = {piece: number for piece, number in pieces.items() if len(piece) > MAX_PACKED}
         self._pieces = len(pieces)
         first, second, columns = np.array(pairs, dtype=np.int64).reshape(-1, 3).T
-        self._pairs = PackedTable(first * self._pieces + second, columns)
+        self._pairs = CompactTable(first * self._pieces + second, columns)
 
     def piece_ids(self, text: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """The piece id of each word `[start, end)` of `text` (`codes`: its code points), -1 for
