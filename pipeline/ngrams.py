@@ -273,21 +273,27 @@ class WordVocabulary:
         if not 1 <= ngram_range[0] <= ngram_range[1] <= 2:
             raise ValueError(f"word n-grams of one or two words are looked up, not {ngram_range}")
         self.sizes = range(ngram_range[0], ngram_range[1] + 1)
-        pieces = {feature: piece for piece, feature in enumerate(vocabulary)}
+        # A feature's piece id is its column, so that a word's column needs no second lookup;
+        # the pieces that are no feature themselves (sides of bigrams) are numbered after them.
+        pieces = dict(vocabulary)
+        self._features = max(pieces.values(), default=-1) + 1
+        if len(set(pieces.values())) != len(pieces) or min(pieces.values(), default=0) < 0:
+            raise ValueError("a word vocabulary's columns are distinct integers at least 0")
+
+        def piece(word: str) -> int:
+            return pieces.setdefault(word, self._features + len(pieces) - len(vocabulary))
+
         pairs: list[tuple[int, int, int]] = []
         for feature, column in vocabulary.items():
             space = feature.find(" ")
             while space >= 0:
-                pairs.append((pieces.setdefault(feature[:space], len(pieces)),
-                              pieces.setdefault(feature[space + 1:], len(pieces)), column))
+                pairs.append((piece(feature[:space]), piece(feature[space + 1:]), column))
                 space = feature.find(" ", space + 1)
-        # A piece that is no feature itself (a side of a bigram) has no column.
-        self._piece_columns = np.full(len(pieces), -1, dtype=np.int64)
-        self._piece_columns[:len(vocabulary)] = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
         packed = pack(list(pieces))
-        self._short = PackedTable(packed[packed >= 0], np.flatnonzero(packed >= 0))
+        ids = np.fromiter(pieces.values(), dtype=np.int64, count=len(pieces))
+        self._short = PackedTable(packed[packed >= 0], ids[packed >= 0])
         self._long = {piece: number for piece, number in pieces.items() if len(piece) > MAX_PACKED}
-        self._pieces = len(pieces)
+        self._pieces = self._features + len(pieces) - len(vocabulary)
         first, second, columns = np.array(pairs, dtype=np.int64).reshape(-1, 3).T
         self._pairs = CompactTable(first * self._pieces + second, columns)
 
@@ -308,7 +314,7 @@ class WordVocabulary:
         found_rows, found_columns = [], []
         if 1 in self.sizes:
             found_rows.append(rows)
-            found_columns.append(np.where(ids >= 0, self._piece_columns[ids], -1))
+            found_columns.append(np.where(ids < self._features, ids, -1))
         if 2 in self.sizes:
             begins = _window_starts(rows, 2)
             first, second = ids[begins], ids[begins + 1]
