@@ -223,18 +223,20 @@ class CompactTable(PackedTable):
         return found
 
 
-def pack_spans(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+def pack_spans(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, bits: int = _BITS) -> np.ndarray:
     """The packed code of each span `[start, end)` of `codes`, as `pack` computes it for its
-    string; -1 for a span longer than `MAX_PACKED`."""
+    string; -1 for a span longer than 63 // `bits` codes. `bits`: per code, for codes below
+    2**bits - 1 (numbers of letters in an alphabet, not code points)."""
     lengths = ends - starts
+    longest = 63 // bits
     packed = np.zeros(len(starts), dtype=np.int64)
-    for offset in range(MAX_PACKED):
+    for offset in range(longest):
         longer = lengths > offset
         if not longer.any():
             break
         at = np.minimum(starts + offset, len(codes) - 1)  # a shorter span reads no character here
-        packed = np.where(longer, (packed << _BITS) | (codes[at] + 1), packed)
-    packed[lengths > MAX_PACKED] = -1
+        packed = np.where(longer, (packed << bits) | (codes[at] + 1), packed)
+    packed[lengths > longest] = -1
     return packed
 
 
@@ -264,7 +266,7 @@ class WordVocabulary:
 
     A word is looked up as a piece: its id among the strings a feature may be made of. Any
     feature may be one word, and so may either side of each space in it (when it is two). A word
-    up to `MAX_PACKED` characters long is found by its packed code, a longer one by its string; a
+    up to five characters long is found by its packed code (see `__init__`), a longer one by its string; a
     bigram is the pair of its words' piece ids. `a b` is a feature exactly when `a` and `b` are
     pieces and their pair is listed, whatever spaces the words themselves hold.
     """
@@ -289,10 +291,19 @@ class WordVocabulary:
             while space >= 0:
                 pairs.append((piece(feature[:space]), piece(feature[space + 1:]), column))
                 space = feature.find(" ", space + 1)
-        packed = pack(list(pieces))
+        # Words are packed by their letters' numbers in the pieces' alphabet (0: a letter no
+        # piece holds), stored plus one as code points are: a few bits a letter, so that words
+        # up to five letters long (three by code point) need no lookup of their string.
+        alphabet = {letter: number for number, letter in enumerate(sorted(set("".join(pieces))), 1)}
+        self._letter_bits = (len(alphabet) + 1).bit_length()
+        self._letters = CodePointTable(lambda character: alphabet.get(character, 0), dtype=np.int32)
+        self._longest_packed = 63 // self._letter_bits
+        lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        ends = np.cumsum(lengths)
+        packed = pack_spans(self._letters(code_points("".join(pieces))), ends - lengths, ends, self._letter_bits)
         ids = np.fromiter(pieces.values(), dtype=np.int64, count=len(pieces))
         self._short = PackedTable(packed[packed >= 0], ids[packed >= 0])
-        self._long = {piece: number for piece, number in pieces.items() if len(piece) > MAX_PACKED}
+        self._long = {piece: number for piece, number in pieces.items() if len(piece) > self._longest_packed}
         self._pieces = self._features + len(pieces) - len(vocabulary)
         first, second, columns = np.array(pairs, dtype=np.int64).reshape(-1, 3).T
         self._pairs = CompactTable(first * self._pieces + second, columns)
@@ -300,8 +311,8 @@ class WordVocabulary:
     def piece_ids(self, text: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """The piece id of each word `[start, end)` of `text` (`codes`: its code points), -1 for
         a word that is no piece."""
-        ids = self._short(pack_spans(codes, starts, ends))
-        long = np.flatnonzero(ends - starts > MAX_PACKED)
+        ids = self._short(pack_spans(self._letters(codes), starts, ends, self._letter_bits))
+        long = np.flatnonzero(ends - starts > self._longest_packed)
         ids[long] = [self._long.get(text[start:end], -1) for start, end in zip(starts[long].tolist(), ends[long].tolist())]
         return ids
 
