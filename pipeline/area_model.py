@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from . import errors
-from .ngrams import (CodePointTable, CompactTable, WordVocabulary, code_points, pack, packed_ngram_range,
+from .ngrams import (CodePointTable, CompactTable, WordVocabulary, code_points, pack_spans, packed_ngram_range,
                      span_positions, sublinear_tfidf, sums_by_row, text_of, word_ngrams)
 from .textnorm import fold
 
@@ -183,15 +183,17 @@ class CharTfidf:
         thousand letters: 0 a character n-grams leave out, 1 a letter no n-gram of the vocabulary
         holds), packed in few bits: a single letter's column is read by its number, longer
         n-grams' from a table whose keys and columns share one int64 (`CompactTable`)."""
-        alphabet = {letter: number for number, letter in enumerate(sorted(set("".join(vocabulary))), 2)}
+        joined = "".join(vocabulary)
+        alphabet = {letter: number for number, letter in enumerate(sorted(set(joined)), 2)}
         # Numbers are stored plus one when packed, as code points are.
-        self._letter_bits = (len(alphabet) + 3).bit_length()
+        self._letter_bits = (len(alphabet) + 2).bit_length()
         self._letters = CodePointTable(lambda character: _alphabet_number(character, alphabet), dtype=np.int32)
-        codes = np.zeros(len(vocabulary), dtype=np.int64)
-        for position in range(max(map(len, vocabulary), default=0)):
-            letters = np.array([alphabet[ngram[position]] + 1 if position < len(ngram) else 0 for ngram in vocabulary],
-                               dtype=np.int64)
-            codes = np.where(letters > 0, (codes << self._letter_bits) | letters, codes)
+        lengths = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary))
+        ends = np.cumsum(lengths)
+        codes = pack_spans(np.array([alphabet[letter] for letter in joined], dtype=np.int64), ends - lengths, ends,
+                           self._letter_bits)
+        if (codes < 0).any():
+            raise ValueError(f"character n-grams of more than {63 // self._letter_bits} letters are not looked up")
         columns = first_column + np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
         single = codes < 1 << self._letter_bits
         self._single_columns = np.full(1 << self._letter_bits, -1, dtype=np.int64)
