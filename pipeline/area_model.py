@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from . import errors
-from .ngrams import (CodePointTable, PackedTable, WordVocabulary, code_points, pack, packed_ngram_range,
+from .ngrams import (CodePointTable, CompactTable, WordVocabulary, code_points, pack_spans, packed_ngram_range,
                      span_positions, sublinear_tfidf, sums_by_row, text_of, word_ngrams)
 from .textnorm import fold
 
@@ -177,16 +177,50 @@ class CharTfidf:
         self.ngram_range = ngram_range
 
     def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray, first_column: int = 0) -> CharTfidf:
-        """`first_column`: where the block's columns begin among the model's features."""
-        self._columns = PackedTable(pack(list(vocabulary)), first_column + np.fromiter(
-            vocabulary.values(), dtype=np.int64, count=len(vocabulary)))
+        """`first_column`: where the block's columns begin among the model's features.
+
+        N-grams are looked up by their letters' numbers in the vocabulary's alphabet (a few
+        thousand letters: 0 a character n-grams leave out, 1 a letter no n-gram of the vocabulary
+        holds), packed in few bits: a single letter's column is read by its number, longer
+        n-grams' from a table whose keys and columns share one int64 (`CompactTable`)."""
+        joined = "".join(vocabulary)
+        alphabet = {letter: number for number, letter in enumerate(sorted(set(joined)), 2)}
+        # Numbers are stored plus one when packed, as code points are.
+        self._letter_bits = (len(alphabet) + 2).bit_length()
+        self._letters = CodePointTable(lambda character: _alphabet_number(character, alphabet), dtype=np.int32)
+        lengths = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary))
+        ends = np.cumsum(lengths)
+        codes = pack_spans(np.array([alphabet[letter] for letter in joined], dtype=np.int64), ends - lengths, ends,
+                           self._letter_bits)
+        if (codes < 0).any():
+            raise ValueError(f"character n-grams of more than {63 // self._letter_bits} letters are not looked up")
+        columns = first_column + np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+        single = codes < 1 << self._letter_bits
+        self._single_columns = np.full(1 << self._letter_bits, -1, dtype=np.int64)
+        self._single_columns[codes[single]] = columns[single]
+        self._longer_columns = CompactTable(codes[~single], columns[~single])
         self.idf_ = idf
         return self
 
     def columns(self, text: str, spans: Spans) -> tuple[np.ndarray, np.ndarray]:
-        """The row and feature column (-1: not in the vocabulary) of every n-gram of the spans."""
-        packed, rows = char_feature_rows(text, spans, self.ngram_range)
-        return rows, self._columns(packed)
+        """The row and feature column (-1: not in the vocabulary) of every n-gram of the spans,
+        in the order `char_feature_rows` gives them."""
+        positions, rows = span_positions(*spans)
+        letters = self._letters(code_points(text)[positions])
+        kept = letters > 0
+        packed, rows = packed_ngram_range(letters[kept].astype(np.int64), rows[kept], self.ngram_range,
+                                          self._letter_bits)
+        single = packed < 1 << self._letter_bits
+        columns = np.empty(len(packed), dtype=np.int64)
+        columns[single] = self._single_columns[packed[single]]
+        columns[~single] = self._longer_columns(packed[~single])
+        return rows, columns
+
+
+def _alphabet_number(character: str, alphabet: dict[str, int]) -> int:
+    """A character's number in a character vocabulary's `alphabet` (see `CharTfidf`)."""
+    letter = _as_ngram_letter(character)
+    return 0 if letter == 0 else alphabet.get(chr(letter), 1)
 
 
 class AreaModel:

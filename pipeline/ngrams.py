@@ -92,20 +92,21 @@ def packed_ngrams(codes: np.ndarray, rows: np.ndarray, size: int) -> tuple[np.nd
     return packed_ngram_range(codes, rows, (size, size))
 
 
-def packed_ngram_range(codes: np.ndarray, rows: np.ndarray,
-                       ngram_range: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+def packed_ngram_range(codes: np.ndarray, rows: np.ndarray, ngram_range: tuple[int, int],
+                       bits: int = _BITS) -> tuple[np.ndarray, np.ndarray]:
     """The n-grams of every size in `ngram_range` (smallest and largest), packed, and their rows:
     size after size, each as `packed_ngrams` gives them. Each size's codes extend the last's by
-    one code point, for every position at once."""
+    one code point, for every position at once. `bits`: per code, for codes below 2**bits - 1
+    (numbers of letters in an alphabet)."""
     smallest, largest = ngram_range
-    if not 0 < smallest <= largest <= MAX_PACKED:
-        raise ValueError(f"a packed n-gram holds 1 to {MAX_PACKED} characters, not {ngram_range}")
+    if not 0 < smallest <= largest <= 63 // bits:
+        raise ValueError(f"a packed n-gram holds 1 to {63 // bits} characters, not {ngram_range}")
     stored = codes + 1
     packed = stored  # the n-gram of the current size that begins at each position
     found, found_rows = [], []
     for size in range(1, largest + 1):
         if size > 1:
-            packed = (packed[:-1] << _BITS) | stored[size - 1:]
+            packed = (packed[:-1] << bits) | stored[size - 1:]
         if size >= smallest:
             # A window within one row: rows are grouped, so its first and last rows agree.
             count = max(len(rows) - size + 1, 0)
@@ -139,6 +140,11 @@ class PackedTable:
     _EMPTY = -1
 
     def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        self._keys, self._values = self._placed(keys, values)
+
+    def _placed(self, keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The table's slots: each key and its value at the first free slot from the key's home
+        on, the slots probing wraps around to repeated after the last."""
         keys, values = np.asarray(keys, dtype=np.int64), np.asarray(values, dtype=np.int64)
         if len(np.unique(keys)) != len(keys) or (keys < 0).any():
             raise ValueError("a packed table's keys are distinct integers at least 0")
@@ -164,8 +170,7 @@ class PackedTable:
         # The slots probing wraps around to, again after the last: a query's probes are then
         # the slots from its home on, with no wrapping.
         wrapped = np.arange(max(self.longest_probe - 1, 0))
-        self._keys = np.concatenate([table_keys, table_keys[wrapped]])
-        self._values = np.concatenate([table_values, table_values[wrapped]])
+        return np.concatenate([table_keys, table_keys[wrapped]]), np.concatenate([table_values, table_values[wrapped]])
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
         """Each key's home slot (`keys`: int64), read as unsigned without a copy."""
@@ -186,18 +191,52 @@ class PackedTable:
         return found
 
 
-def pack_spans(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+class CompactTable(PackedTable):
+    """A `PackedTable` for keys and values small enough to share one int64: each slot holds its
+    value above its key's bits, so a lookup reads one array, one cache line per query where the
+    two arrays took two (inside the pipeline, whose other stages evict the tables between
+    documents, such misses are most of a lookup's cost)."""
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        if (np.asarray(values) < 0).any():
+            raise ValueError("a compact table's values are at least 0")
+        table_keys, table_values = self._placed(keys, values)
+        self._key_bits = int(table_keys.max(initial=0)).bit_length()
+        if self._key_bits + int(table_values.max(initial=0)).bit_length() > 63:
+            raise ValueError("a compact table's keys and values share one int64")
+        self._slots = np.where(table_keys == self._EMPTY, self._EMPTY, (table_values << self._key_bits) | table_keys)
+
+    def __call__(self, queries: np.ndarray) -> np.ndarray:
+        """The value of each query, -1 for a query that is no key (a negative one never is)."""
+        queries = np.asarray(queries, dtype=np.int64)
+        mask = (1 << self._key_bits) - 1
+        slots = self._home(queries)
+        stored = self._slots[slots]
+        # An empty slot (-1) holds every key bit: it is told apart by its sign.
+        hit = ((stored & mask) == queries) & (stored >= 0)
+        found = np.where(hit, stored >> self._key_bits, -1)
+        pending = np.flatnonzero(~hit & (stored >= 0))
+        if pending.size and self.longest_probe > 1:
+            probed = self._slots[slots[pending] + np.arange(1, self.longest_probe)[:, np.newaxis]]
+            matches = np.flatnonzero(((probed & mask) == queries[pending]) & (probed >= 0))
+            found[pending[matches % len(pending)]] = probed.ravel()[matches] >> self._key_bits
+        return found
+
+
+def pack_spans(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, bits: int = _BITS) -> np.ndarray:
     """The packed code of each span `[start, end)` of `codes`, as `pack` computes it for its
-    string; -1 for a span longer than `MAX_PACKED`."""
+    string; -1 for a span longer than 63 // `bits` codes. `bits`: per code, for codes below
+    2**bits - 1 (numbers of letters in an alphabet, not code points)."""
     lengths = ends - starts
+    longest = 63 // bits
     packed = np.zeros(len(starts), dtype=np.int64)
-    for offset in range(MAX_PACKED):
+    for offset in range(longest):
         longer = lengths > offset
         if not longer.any():
             break
         at = np.minimum(starts + offset, len(codes) - 1)  # a shorter span reads no character here
-        packed = np.where(longer, (packed << _BITS) | (codes[at] + 1), packed)
-    packed[lengths > MAX_PACKED] = -1
+        packed = np.where(longer, (packed << bits) | (codes[at] + 1), packed)
+    packed[lengths > longest] = -1
     return packed
 
 
@@ -227,7 +266,7 @@ class WordVocabulary:
 
     A word is looked up as a piece: its id among the strings a feature may be made of. Any
     feature may be one word, and so may either side of each space in it (when it is two). A word
-    up to `MAX_PACKED` characters long is found by its packed code, a longer one by its string; a
+    up to five characters long is found by its packed code (see `__init__`), a longer one by its string; a
     bigram is the pair of its words' piece ids. `a b` is a feature exactly when `a` and `b` are
     pieces and their pair is listed, whatever spaces the words themselves hold.
     """
@@ -236,29 +275,44 @@ class WordVocabulary:
         if not 1 <= ngram_range[0] <= ngram_range[1] <= 2:
             raise ValueError(f"word n-grams of one or two words are looked up, not {ngram_range}")
         self.sizes = range(ngram_range[0], ngram_range[1] + 1)
-        pieces = {feature: piece for piece, feature in enumerate(vocabulary)}
+        # A feature's piece id is its column, so that a word's column needs no second lookup;
+        # the pieces that are no feature themselves (sides of bigrams) are numbered after them.
+        pieces = dict(vocabulary)
+        self._features = max(pieces.values(), default=-1) + 1
+        if len(set(pieces.values())) != len(pieces) or min(pieces.values(), default=0) < 0:
+            raise ValueError("a word vocabulary's columns are distinct integers at least 0")
+
+        def piece(word: str) -> int:
+            return pieces.setdefault(word, self._features + len(pieces) - len(vocabulary))
+
         pairs: list[tuple[int, int, int]] = []
         for feature, column in vocabulary.items():
             space = feature.find(" ")
             while space >= 0:
-                pairs.append((pieces.setdefault(feature[:space], len(pieces)),
-                              pieces.setdefault(feature[space + 1:], len(pieces)), column))
+                pairs.append((piece(feature[:space]), piece(feature[space + 1:]), column))
                 space = feature.find(" ", space + 1)
-        # A piece that is no feature itself (a side of a bigram) has no column.
-        self._piece_columns = np.full(len(pieces), -1, dtype=np.int64)
-        self._piece_columns[:len(vocabulary)] = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
-        packed = pack(list(pieces))
-        self._short = PackedTable(packed[packed >= 0], np.flatnonzero(packed >= 0))
-        self._long = {piece: number for piece, number in pieces.items() if len(piece) > MAX_PACKED}
-        self._pieces = len(pieces)
+        # Words are packed by their letters' numbers in the pieces' alphabet (0: a letter no
+        # piece holds), stored plus one as code points are: a few bits a letter, so that words
+        # up to five letters long (three by code point) need no lookup of their string.
+        alphabet = {letter: number for number, letter in enumerate(sorted(set("".join(pieces))), 1)}
+        self._letter_bits = (len(alphabet) + 1).bit_length()
+        self._letters = CodePointTable(lambda character: alphabet.get(character, 0), dtype=np.int32)
+        self._longest_packed = 63 // self._letter_bits
+        lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        ends = np.cumsum(lengths)
+        packed = pack_spans(self._letters(code_points("".join(pieces))), ends - lengths, ends, self._letter_bits)
+        ids = np.fromiter(pieces.values(), dtype=np.int64, count=len(pieces))
+        self._short = PackedTable(packed[packed >= 0], ids[packed >= 0])
+        self._long = {piece: number for piece, number in pieces.items() if len(piece) > self._longest_packed}
+        self._pieces = self._features + len(pieces) - len(vocabulary)
         first, second, columns = np.array(pairs, dtype=np.int64).reshape(-1, 3).T
-        self._pairs = PackedTable(first * self._pieces + second, columns)
+        self._pairs = CompactTable(first * self._pieces + second, columns)
 
     def piece_ids(self, text: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """The piece id of each word `[start, end)` of `text` (`codes`: its code points), -1 for
         a word that is no piece."""
-        ids = self._short(pack_spans(codes, starts, ends))
-        long = np.flatnonzero(ends - starts > MAX_PACKED)
+        ids = self._short(pack_spans(self._letters(codes), starts, ends, self._letter_bits))
+        long = np.flatnonzero(ends - starts > self._longest_packed)
         ids[long] = [self._long.get(text[start:end], -1) for start, end in zip(starts[long].tolist(), ends[long].tolist())]
         return ids
 
@@ -271,7 +325,7 @@ class WordVocabulary:
         found_rows, found_columns = [], []
         if 1 in self.sizes:
             found_rows.append(rows)
-            found_columns.append(np.where(ids >= 0, self._piece_columns[ids], -1))
+            found_columns.append(np.where(ids < self._features, ids, -1))
         if 2 in self.sizes:
             begins = _window_starts(rows, 2)
             first, second = ids[begins], ids[begins + 1]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from pipeline.draft import Draft
-from pipeline.ngrams import (PackedTable, WordVocabulary, code_points, pack, packed_ngrams, span_positions, unpack,
+from pipeline.ngrams import (CompactTable, PackedTable, WordVocabulary, code_points, pack, packed_ngrams, span_positions, unpack,
                              word_ngrams)
 from pipeline.records import DocumentMeta
 from pipeline.rounding import python_round
@@ -189,6 +189,19 @@ def test_a_packed_table_finds_every_key_and_nothing_else():
     expected = dict(zip(keys.tolist(), values.tolist()))
     assert table(queries).tolist() == [expected.get(query, -1) for query in queries.tolist()]
     assert PackedTable(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))(queries).tolist() == [-1] * len(queries)
+
+
+def test_a_compact_table_finds_every_key_and_nothing_else():
+    rng = np.random.default_rng(11)
+    keys = np.concatenate([rng.choice(2 ** 40, 3000, replace=False), np.arange(1, 500)])
+    values = rng.integers(0, 2 ** 16, len(keys))
+    table = CompactTable(keys, values)
+    # All ones in the key's bits, as an empty slot holds them, and keys wider than the table's.
+    queries = np.concatenate([keys, rng.integers(0, 2 ** 45, 2000), np.arange(-3, 600), [2 ** 40 - 1]])
+    expected = dict(zip(keys.tolist(), values.tolist()))
+    assert table(queries).tolist() == [expected.get(query, -1) for query in queries.tolist()]
+    with pytest.raises(ValueError):
+        CompactTable(np.array([2 ** 60]), np.array([2 ** 10]))
 
 
 def test_word_vocabulary_finds_the_columns_the_joined_strings_have():
