@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import pipeline
@@ -636,3 +636,23 @@ def test_a_level_word_inside_another_word_or_a_body_running_into_one_is_no_body(
     found = entities_of("各省、自治区、直辖市政府要摸清全省政府性债务底数；柳岸县政府抓好落实。")
     assert "市政府" not in found and "全省政府" not in found
     assert found.get("柳岸县政府") == "ORG"
+
+
+#: Texts of the pieces dates and lists are made of, and of what stands around them.
+SCANNED = st.lists(st.sampled_from(["2019", "二〇二〇", "1", "12", "一", "十", "—", "至", "年", "月", "日", "度", "底",
+                                    "、", "柳岸", "青", "等", "，", " ", "１", "𠀋"]), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SCANNED)
+@example("至二〇一九—二〇二〇年、2019年12月、1—12月柳岸、青等")
+def test_lists_and_dates_tried_only_near_their_cues_are_what_a_whole_scan_finds(text):
+    """Lists are tried only before a 、 and dates only before a 年 or 月 after a digit: the same
+    matches as `finditer` over the whole text."""
+    from pipeline.stages.entities.common import matches_before
+    from pipeline.stages.entities.dates import _DATE, _DATE_LEAD, _date_cues
+    from pipeline.stages.entities.lists import _LIST, _lists
+
+    assert [m.span() for m in _lists(text)] == [m.span() for m in _LIST.finditer(text)]
+    assert [m.span() for m in matches_before(_DATE, text, _date_cues(text), _DATE_LEAD)] == \
+        [m.span() for m in _DATE.finditer(text)]

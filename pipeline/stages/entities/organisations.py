@@ -220,7 +220,7 @@ class OrganisationRules(_Mixed):
             self.body.search(filler) is not None or self._has_clause_verb(filler)
 
     def _has_clause_verb(self, words: str) -> bool:
-        return self.verb_index.occurs_in(self.department_filler_words.sub("|", words))
+        return self.has_verb(self.department_filler_words.sub("|", words))
 
     def _venue_filler_blocked(self, filler: str) -> bool:
         """A venue's name ends at its first suffix (某镇乡贤馆|开馆 is not one name)."""

@@ -6,7 +6,6 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from itertools import accumulate
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ...data import data_lines
@@ -269,7 +268,7 @@ class PlaceRules(_Mixed):
             for index, (at, found, code) in enumerate(named):
                 near = {c for s, _, c in named[max(0, index - least * 2):index + least * 2] if abs(s - at) <= window}
                 if len(near) >= least:
-                    confirmed.append(replace(found, code=code))
+                    confirmed.append(found._replace(code=code))
         return confirmed
 
     def _region_townships(self, text: str, codes: set[str], bounds: Positions | None) -> list[Found]:
