@@ -656,3 +656,22 @@ def test_lists_and_dates_tried_only_near_their_cues_are_what_a_whole_scan_finds(
     assert [m.span() for m in _lists(text)] == [m.span() for m in _LIST.finditer(text)]
     assert [m.span() for m in matches_before(_DATE, text, _date_cues(text), _DATE_LEAD)] == \
         [m.span() for m in _DATE.finditer(text)]
+
+
+#: Fillers of the pieces that block a name's filler in one stretch and not in another: 和 between
+#: fields, function characters inside the words names hold (经济, 和谐), bodies, verbs, venues.
+FILLER = st.lists(st.sampled_from(["和", "经", "济", "投资", "召开", "推进", "统战部", "农业", "全", "外", "内",
+                                   "对", "台", "谐", "馆", "服务站", "柳岸", "、", "1"]), max_size=8).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(FILLER)
+def test_a_filler_decided_by_its_longest_stretch_is_decided_as_stretch_by_stretch(filler):
+    from pipeline.stages.entities import entity_rules
+
+    rules = entity_rules()
+    for size in range(len(filler) + 1):
+        assert rules._name_filler_allowed(filler, len(filler), size) == \
+            rules._filler_allowed(filler, len(filler), size, rules._name_filler_blocked)
+        assert rules._venue_filler_allowed(filler, len(filler), size) == \
+            rules._filler_allowed(filler, len(filler), size, rules._venue_filler_blocked)

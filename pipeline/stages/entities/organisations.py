@@ -20,32 +20,38 @@ else:
 class OrganisationRules(_Mixed):
     """Mixin of `EntityRules`: the organisation rules, and the anchoring they share with venues."""
 
-    def _anchor_start(self, text: str, at: int, anchors: dict[int, int], max_filler: int, *,
-                      forbid: Callable[[str], bool]) -> tuple[int, int] | None:
-        """The nearest anchor left of `at` (`_nearest_anchor`), if no stretch of the characters
-        between it and `at` is forbidden."""
-        anchored = self._nearest_anchor(text, at, anchors, max_filler)
-        return anchored if anchored is None or self._filler_allowed(text, at, anchored[1], forbid) else None
-
     def _nearest_anchor(self, text: str, at: int, anchors: dict[int, int], max_filler: int) -> tuple[int, int] | None:
         """Start of the nearest anchor (place, body or clean level word) left of `at`, and how
         many characters lie between it and `at`. It is looked for before what lies between is
         tested: where there is none, nothing need be."""
-        for filler in range(0, max_filler + 1):
-            anchor_end = at - filler
-            if anchor_end <= 0:
-                return None
+        level_ends = self.level_words_ending
+        for anchor_end in range(at, max(at - max_filler, 1) - 1, -1):
+            if anchor_end in anchors:
+                return anchors[anchor_end], at - anchor_end
             # A level character right after a place (白鹭湾村|乡贤…) is part of a word, not a level.
-            start = anchors[anchor_end] if anchor_end in anchors else \
-                self.level_before(text, anchor_end) if text[anchor_end - 1] in self.level_words_ending else None
-            if start is not None:
-                return start, filler
+            if text[anchor_end - 1] in level_ends:
+                start = self.level_before(text, anchor_end)
+                if start is not None:
+                    return start, at - anchor_end
         return None
 
     @staticmethod
     def _filler_allowed(text: str, at: int, filler: int, forbid: Callable[[str], bool]) -> bool:
         """Whether no stretch of the `filler` characters before `at` that ends at `at` is forbidden."""
         return not any(forbid(text[at - size:at]) for size in range(1, filler + 1))
+
+    def _name_filler_allowed(self, text: str, at: int, filler: int) -> bool:
+        """`_filler_allowed` for a name's filler (`_name_filler_blocked`), mostly decided by the
+        longest stretch alone: a shorter one, with a 和 between fields dropped, is the tail of the
+        longest with its 和 dropped or kept, so its characters, bodies and verbs are the longest's
+        too. Only a function character or a verb in the longest makes each stretch count, since
+        a word that names hold (经济, 投资) may cover it in one stretch and not in another."""
+        longest = self.joined_fields.sub("", text[at - filler:at])
+        if any(ch in self.filler_blockers for ch in longest) or self.body.search(longest) is not None:
+            return False
+        if self.not_in_name.search(longest) is None and not self.has_verb(longest):
+            return True
+        return self._filler_allowed(text, at, filler, self._name_filler_blocked)
 
     def _filler_blocked(self, filler: str) -> bool:
         return self.not_in_name.search(self.function_char_words.sub("", filler)) is not None
@@ -159,7 +165,7 @@ class OrganisationRules(_Mixed):
         for committee in self.committee_words:
             end = at - len(committee)
             if end >= 0 and text.startswith(committee, end):
-                start = place_at.get(end, self.level_before(text, end, ends))
+                start = place_at[end] if end in place_at else self.level_before(text, end, ends)
                 if start is not None:
                     return start
                 # 党委统战部 of a university or a company: the Party committee of the report's own body.
@@ -169,7 +175,7 @@ class OrganisationRules(_Mixed):
         national = next((n for n in nationals if text.startswith(n, at - len(n))), None)
         if national:
             return at - len(national)
-        return place_at.get(at, self.level_before(text, at, ends))
+        return place_at[at] if at in place_at else self.level_before(text, at, ends)
 
     def _departments(self, text: str, suffixes: list[tuple[int, int]], anchors: dict[int, int],
                      foreign_ends: frozenset[int], places_at: dict[int, int]) -> list[Found]:
@@ -191,8 +197,7 @@ class OrganisationRules(_Mixed):
             filler = anchored[1]
             placed = filler == 0 and at in places_at and suffix in self.place_named_suffixes
             # Too short a filler rules the name out whatever it holds, so it is tested only after.
-            if filler < (0 if placed else least_filler[suffix]) or \
-                    not self._filler_allowed(text, at, filler, self._name_filler_blocked):
+            if filler < (0 if placed else least_filler[suffix]) or not self._name_filler_allowed(text, at, filler):
                 continue
             # 县医院, 县中医院, 县级医院: a level word alone, or its rank (级), before a generic
             # institution names none in particular.
@@ -209,8 +214,9 @@ class OrganisationRules(_Mixed):
         return found
 
     def _ends_verb(self, text: str, end: int) -> bool:
-        return any(word in self.boundary_words and word not in self.non_verb_boundary_words
-                   for word in (text[end - 2:end], text[end - 3:end]))
+        boundary_words, non_verbs = self.boundary_words, self.non_verb_boundary_words
+        pair, triple = text[end - 2:end], text[end - 3:end]
+        return pair in boundary_words and pair not in non_verbs or triple in boundary_words and triple not in non_verbs
 
     def _name_filler_blocked(self, filler: str) -> bool:
         """Whether the words between a name's anchor and its suffix run over a clause: a function
@@ -227,6 +233,15 @@ class OrganisationRules(_Mixed):
         # 县内外…基地: a level word before 内 or 外 names an area, not a venue's owner.
         return self._filler_blocked(filler) or self.venue.search(filler) is not None or \
             filler.startswith(self.not_place_stem_endings)
+
+    def _venue_filler_allowed(self, text: str, at: int, filler: int) -> bool:
+        """`_filler_allowed` for a venue's filler, decided by the longest stretch unless it holds a
+        function character (see `_name_filler_allowed`): every shorter one is a tail of it."""
+        longest = text[at - filler:at]
+        if self.venue.search(longest) is not None or any(ending in longest for ending in self.not_place_stem_endings):
+            return False
+        return self.not_in_name.search(longest) is None or \
+            self._filler_allowed(text, at, filler, self._venue_filler_blocked)
 
     def _company_start(self, text: str, at: int, place_at: dict[int, int], longest: int = 20) -> int | None:
         """Start of a company's name ending at `at`: leftwards to a boundary, or past a function
