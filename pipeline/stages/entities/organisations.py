@@ -3,7 +3,6 @@ democratic parties, universities after a place (and their own bodies), departmen
 associations after an anchor, companies."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
@@ -35,23 +34,25 @@ class OrganisationRules(_Mixed):
                     return start, at - anchor_end
         return None
 
-    @staticmethod
-    def _filler_allowed(text: str, at: int, filler: int, forbid: Callable[[str], bool]) -> bool:
-        """Whether no stretch of the `filler` characters before `at` that ends at `at` is forbidden."""
-        return not any(forbid(text[at - size:at]) for size in range(1, filler + 1))
-
     def _name_filler_allowed(self, text: str, at: int, filler: int) -> bool:
-        """`_filler_allowed` for a name's filler (`_name_filler_blocked`), mostly decided by the
-        longest stretch alone: a shorter one, with a 和 between fields dropped, is the tail of the
-        longest with its 和 dropped or kept, so its characters, bodies and verbs are the longest's
-        too. Only a function character or a verb in the longest makes each stretch count, since
-        a word that names hold (经济, 投资) may cover it in one stretch and not in another."""
+        """Whether the `filler` characters between a name's anchor and `at`, its suffix, run over
+        no clause: no stretch of them that ends at `at` holds a function or generic character, a
+        standard body, or a verb other than those names contain; a 和 that joins two fields
+        (发展和改革) is dropped. The longest stretch decides most of it: a shorter one, its 和
+        dropped, is a tail of the longest with that 和 dropped or kept, so its characters, bodies
+        and verbs are the longest's too. Only a function character or a verb in the longest
+        makes each stretch count, since a word that names hold (经济, 投资) may cover it in one
+        stretch and not in another."""
         longest = self.joined_fields.sub("", text[at - filler:at])
         if any(ch in self.filler_blockers for ch in longest) or self.body.search(longest) is not None:
             return False
-        if self.not_in_name.search(longest) is None and not self.has_verb(longest):
-            return True
-        return self._filler_allowed(text, at, filler, self._name_filler_blocked)
+        function_chars = self.not_in_name.search(longest) is not None
+        verbs = self.has_verb(longest)
+        for size in range(1, filler + 1) if function_chars or verbs else ():
+            stretch = self.joined_fields.sub("", text[at - size:at])
+            if function_chars and self._filler_blocked(stretch) or verbs and self._has_clause_verb(stretch):
+                return False
+        return True
 
     def _filler_blocked(self, filler: str) -> bool:
         return self.not_in_name.search(self.function_char_words.sub("", filler)) is not None
@@ -218,30 +219,20 @@ class OrganisationRules(_Mixed):
         pair, triple = text[end - 2:end], text[end - 3:end]
         return pair in boundary_words and pair not in non_verbs or triple in boundary_words and triple not in non_verbs
 
-    def _name_filler_blocked(self, filler: str) -> bool:
-        """Whether the words between a name's anchor and its suffix run over a clause: a function
-        or generic character, a standard body, or a verb other than those names contain."""
-        filler = self.joined_fields.sub("", filler)
-        return self._filler_blocked(filler) or any(ch in self.filler_blockers for ch in filler) or \
-            self.body.search(filler) is not None or self._has_clause_verb(filler)
-
     def _has_clause_verb(self, words: str) -> bool:
         return self.has_verb(self.department_filler_words.sub("|", words))
 
-    def _venue_filler_blocked(self, filler: str) -> bool:
-        """A venue's name ends at its first suffix (某镇乡贤馆|开馆 is not one name)."""
-        # 县内外…基地: a level word before 内 or 外 names an area, not a venue's owner.
-        return self._filler_blocked(filler) or self.venue.search(filler) is not None or \
-            filler.startswith(self.not_place_stem_endings)
-
     def _venue_filler_allowed(self, text: str, at: int, filler: int) -> bool:
-        """`_filler_allowed` for a venue's filler, decided by the longest stretch unless it holds a
-        function character (see `_name_filler_allowed`): every shorter one is a tail of it."""
+        """Whether the `filler` characters between a venue's anchor and `at`, its suffix, hold no
+        venue's suffix (某镇乡贤馆|开馆 is not one name), no 内 or 外 (县内外…基地: a level word
+        before them names an area, not a venue's owner), and no stretch of them that ends at
+        `at` a function character: decided by the longest stretch but for function characters
+        (see `_name_filler_allowed`)."""
         longest = text[at - filler:at]
         if self.venue.search(longest) is not None or any(ending in longest for ending in self.not_place_stem_endings):
             return False
         return self.not_in_name.search(longest) is None or \
-            self._filler_allowed(text, at, filler, self._venue_filler_blocked)
+            not any(self._filler_blocked(text[at - size:at]) for size in range(1, filler + 1))
 
     def _company_start(self, text: str, at: int, place_at: dict[int, int], longest: int = 20) -> int | None:
         """Start of a company's name ending at `at`: leftwards to a boundary, or past a function

@@ -178,8 +178,10 @@ class PlaceRules(_Mixed):
         """A clean stem whose name is no common word; unless the context already confirms a
         place, its last characters must be none either (偏远山区 has no place 远山区). The suffix
         alone is no such tail: 社区 is a common word, 翠湖社区 a place."""
-        if not self.clean_stem(stem):
-            return False
+        return self.clean_stem(stem) and self._no_common_word(stem, suffix, confirmed=confirmed)
+
+    def _no_common_word(self, stem: str, suffix: str, *, confirmed: bool) -> bool:
+        """`placelike` for a stem known to be clean."""
         name = stem + suffix
         if confirmed:
             return name not in self.not_places
@@ -321,12 +323,14 @@ class PlaceRules(_Mixed):
         inside_known = _Covering((f.start, f.end) for f in known)
         for at, end in suffixes:
             start = end - 3
+            stem = text[start:end - 1]
+            # The stem first: most suffixes have none before them (全县, 本市, 城区).
             # 某某市级: a rank, not a county-level place named 某某市.
-            if start < 0 or not self.is_suffix(text, at) or text[end:end + 1] == "级" or (start, end) in taken or \
-                    inside_known.covers(start, end):
+            if start < 0 or not self.clean_stem(stem) or not self.is_suffix(text, at) or text[end:end + 1] == "级" or \
+                    (start, end) in taken or inside_known.covers(start, end):
                 continue
             confirmed = text[end:end + 1] in self.place_confirmer_heads and text.startswith(confirmers, end)
-            if self.placelike(text[start:end - 1], text[end - 1], confirmed=confirmed) and \
+            if self._no_common_word(stem, text[end - 1], confirmed=confirmed) and \
                     (self.boundary_before(text, start) or self._led_by_party(text[max(0, start - 4):start])):
                 names.add(text[start:end])
                 if confirmed:
