@@ -6,8 +6,9 @@ import re
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
 import numpy
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
@@ -235,9 +236,11 @@ class WordFamilies:
                 found[family] += spans
         for family, spans in found.items():
             # By start, the longest first at each (words starting together differ in length, so
-            # this order is total); then, unless every one is kept, the first at each start and,
-            # but for the families read at each start, none that overlaps the one kept before it.
-            spans.sort(key=_longest_first)
+            # this order is total: two stable sorts on a field each, in compiled code); then, unless
+            # every one is kept, the first at each start and, but for the families read at each
+            # start, none that overlaps the one kept before it.
+            spans.sort(key=_END, reverse=True)
+            spans.sort(key=_START)
             if family in self._every:
                 continue
             kept = []
@@ -251,8 +254,7 @@ class WordFamilies:
         return found
 
 
-def _longest_first(span: tuple[int, int]) -> tuple[int, int]:
-    return span[0], -span[1]
+_START, _END = itemgetter(0), itemgetter(1)
 
 
 def grouped_by_start(spans: list[tuple[int, int]]) -> Iterator[tuple[int, list[int]]]:

@@ -189,8 +189,9 @@ class PlaceRules(_Mixed):
 
     # -- places -------------------------------------------------------------------------------
     def places(self, text: str, words: WordSpans, word_starts: Positions | None,
-               bounds: Positions | None) -> tuple[list[Found], dict[str, str]]:
-        """GPE proposals, and the county-level place (or higher) each level word stands for.
+               bounds: Positions | None) -> tuple[list[Found], dict[str, str], str | None]:
+        """GPE proposals, the county-level place (or higher) each level word stands for, and the
+        report's own place (`_region`).
         `words`, where the word families occur in `text`; `word_starts` (where the words of a
         segmented text start) lets a town, street or village be found from its own shape,
         without a confirming context; `bounds` are `word_bounds(text, word_starts)`."""
@@ -247,7 +248,9 @@ class PlaceRules(_Mixed):
         found = [f for f in found if (f.start, f.end) not in spans] + townships
         found += self._unknown_counties(text, words["county_suffixes"], found)
         found += self._towns(text, words["town_suffixes"], found, word_starts)
-        return found, self._levels(text, found, codes)
+        # Each name once, with its level: what the levels and the region are read from.
+        ranked = [(name, self.place_level(name)) for name in self._by_frequency(text, found)]
+        return found, self._levels(text, found, codes, ranked), self._region(ranked)
 
     def _sibling_counties(self, text: str, candidates: list[tuple[Found, tuple[str, ...]]],
                           taken: set[tuple[int, int]]) -> list[Found]:
@@ -307,12 +310,16 @@ class PlaceRules(_Mixed):
     @staticmethod
     def _by_frequency(text: str, places: list[Found]) -> list[str]:
         """Distinct place names, most frequent first; a tie goes to the one named first."""
-        counts: Counter[str] = Counter()
+        counts: dict[str, int] = {}
         first: dict[str, int] = {}
-        for found in places:
-            name = text[found.start:found.end]
-            counts[name] += 1
-            first[name] = min(first.get(name, found.start), found.start)
+        for start, end, *_ in places:
+            name = text[start:end]
+            if name in counts:
+                counts[name] += 1
+                first[name] = min(first[name], start)
+            else:
+                counts[name] = 1
+                first[name] = start
         return sorted(counts, key=lambda name: (-counts[name], first[name]))
 
     def _unknown_counties(self, text: str, suffixes: list[tuple[int, int]], known: list[Found]) -> list[Found]:
@@ -454,11 +461,12 @@ class PlaceRules(_Mixed):
         """The level suffix a place name ends with, longest first (自治县 before 县)."""
         return next((s for s in self.place_level_suffixes if name.endswith(s) and len(name) > len(s) + 1), None)
 
-    def _levels(self, text: str, places: list[Found], codes: set[str]) -> dict[str, str]:
-        """Level suffix -> this report's most frequent place of that level (区 -> 湘东区)."""
+    def _levels(self, text: str, places: list[Found], codes: set[str],
+                ranked: list[tuple[str, str | None]]) -> dict[str, str]:
+        """Level suffix -> this report's most frequent place of that level (区 -> 湘东区);
+        `ranked`, the places' names, most frequent first, with their levels."""
         levels: dict[str, str] = {}
-        for name in self._by_frequency(text, places):
-            level = self.place_level(name)
+        for name, level in ranked:
             if level and level not in levels:
                 levels[level] = name
         provinces = sorted(code for code in codes if Gazetteer.level(code) == "province")
@@ -473,11 +481,11 @@ class PlaceRules(_Mixed):
                 levels["省"] = names[0]
         return levels
 
-    def _region(self, text: str, places: list[Found]) -> str | None:
-        """The report's own place: its most frequent county-level place, else prefecture-level."""
-        ranked = self._by_frequency(text, places)
+    def _region(self, ranked: list[tuple[str, str | None]]) -> str | None:
+        """The report's own place: its most frequent county-level place, else prefecture-level
+        (`ranked` as for `_levels`)."""
         for tier in (self.county_levels, frozenset({"市", "州", "自治州", "盟"})):
-            named = next((name for name in ranked if self.place_level(name) in tier), None)
+            named = next((name for name, level in ranked if level in tier), None)
             if named:
                 return named
         return None
