@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ...data import data_lines
-from ...textnorm import CJK_CLASS, is_cjk
+from ...textnorm import CJK_CLASS
 from .common import CN_DIGIT, NUM, WordFamilies, alternation, patterns, skip_to
 from .places import Gazetteer
 
@@ -145,8 +145,8 @@ class RuleBase:
                 any(text[at - i:at - i + k] in self.boundary_words
                     for k in range(2, self.max_boundary + 1) for i in range(1, k) if at - i >= 0):
             return False
-        before = text[at - 1]
-        if not is_cjk(before) or before in self.function_chars:
+        # After a character other than a Chinese one, or a function character (one test in compiled code).
+        if self.not_in_name.match(text, at - 1) is not None:
             return True
         return self.boundary_word_ends_at(text, at)
 
