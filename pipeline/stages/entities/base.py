@@ -82,6 +82,8 @@ class RuleBase:
         self.person_list_closers = tuple(p["person_list_closers"])
         self.list_place_closers = tuple(p["list_place_closers"])
         self.list_closers = self.person_list_closers + self.list_place_closers
+        #: The first characters of the closers: one probe before a test of each (`_may_name`).
+        self.list_closer_heads = frozenset(closer[0] for closer in self.list_closers)
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))
         #: Each democratic party's names, short and full, -> its full name (民盟 -> 中国民主同盟).
         self.party_names = {name: full for full, names in p["party_names"].items() for name in (full, *names)}
@@ -95,6 +97,8 @@ class RuleBase:
         self.venue_endings = tuple(p["venue_suffixes"])
         self.list_org_endings = tuple(p["list_org_endings"])
         self.listed_name_endings = self.venue_endings + self.list_org_endings
+        #: The last characters of those endings: one probe before a test of each (`_may_name`).
+        self.listed_name_ending_tails = frozenset(ending[-1] for ending in self.listed_name_endings)
         self.event_suffix = re.compile(
             rf"(?P<topic>[{CJK_CLASS}]{{2,{p['event_max_topic']}}}?)(?:{alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(alternation(p["event_scopes"]))

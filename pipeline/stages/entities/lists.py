@@ -139,13 +139,14 @@ class ListRules(_Mixed):
         costly part): a kind needs two items and the first is one, so another must end as a name
         does, unless a closer for people or places follows one of them."""
         # Plain loops: most lists are turned down here, and a generator costs more than the tests.
-        closers = self.list_closers
+        closers, closer_heads = self.list_closers, self.list_closer_heads
         for _, end in pieces:
-            if text.startswith(closers, end):
+            if text[end:end + 1] in closer_heads and text.startswith(closers, end):
                 return True
-        endings, shorts = self.listed_name_endings, self.gazetteer.shorts
+        endings, ending_tails, shorts = self.listed_name_endings, self.listed_name_ending_tails, self.gazetteer.shorts
         for start, end in pieces[1:]:
-            if text.endswith(endings, start, end) or (start, end) in place_spans or text[start:end] in shorts:
+            if text[end - 1] in ending_tails and text.endswith(endings, start, end) or (start, end) in place_spans or \
+                    text[start:end] in shorts:
                 return True
         return False
 
