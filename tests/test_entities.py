@@ -640,22 +640,28 @@ def test_a_level_word_inside_another_word_or_a_body_running_into_one_is_no_body(
 
 #: Texts of the pieces dates and lists are made of, and of what stands around them.
 SCANNED = st.lists(st.sampled_from(["2019", "二〇二〇", "1", "12", "一", "十", "—", "至", "年", "月", "日", "度", "底",
-                                    "、", "柳岸", "青", "等", "，", " ", "１", "𠀋"]), max_size=30).map("".join)
+                                    "、", "柳岸", "青", "等", "，", " ", "１", "𠀋", "第", "届", "次", "会议", "纪念", "周年"]), max_size=30).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
 @given(SCANNED)
-@example("至二〇一九—二〇二〇年、2019年12月、1—12月柳岸、青等")
-def test_lists_and_dates_tried_only_near_their_cues_are_what_a_whole_scan_finds(text):
-    """Lists are tried only before a 、 and dates only before a 年 or 月 after a digit: the same
+@example("至二〇一九—二〇二〇年、2019年12月、1—12月柳岸、青等第十届二次会议纪念柳岸二十周年会议")
+def test_lists_dates_and_sessions_tried_only_near_their_cues_are_what_a_whole_scan_finds(text):
+    """Lists are tried only before a 、, dates only before a 年 or 月 after a digit, numbered
+    sessions only before a 届 or 次 after a numeral and anniversaries only before a 周年: the same
     matches as `finditer` over the whole text."""
-    from pipeline.stages.entities.common import matches_before
+    from pipeline.stages.entities import entity_rules
+    from pipeline.stages.entities.common import matches_before, occurrences
     from pipeline.stages.entities.dates import _DATE, _DATE_LEAD, _date_cues
     from pipeline.stages.entities.lists import _LIST, _lists
 
     assert [m.span() for m in _lists(text)] == [m.span() for m in _LIST.finditer(text)]
     assert [m.span() for m in matches_before(_DATE, text, _date_cues(text), _DATE_LEAD)] == \
         [m.span() for m in _DATE.finditer(text)]
+    rules = entity_rules()
+    assert [m.span() for m in rules._session_matches(text)] == [m.span() for m in rules.session.finditer(text)]
+    assert [m.span() for m in matches_before(rules.anniversary, text, occurrences(text, "周年"), rules.anniversary_lead)] == \
+        [m.span() for m in rules.anniversary.finditer(text)]
 
 
 #: Fillers of the pieces that block a name's filler in one stretch and not in another: 和 between

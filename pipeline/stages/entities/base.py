@@ -105,6 +105,8 @@ class RuleBase:
         self.anniversary = re.compile(
             rf"(?:{alternation(p['anniversary_leads'])})[{CJK_CLASS}]{{2,{p['anniversary_max_topic']}}}?"
             rf"[{CN_DIGIT}\d]{{1,4}}周年(?:{alternation(p['event_suffixes'])})")
+        #: How far before its 周年 an anniversary meeting starts at most: its lead word, topic and years.
+        self.anniversary_lead = max(map(len, p["anniversary_leads"])) + p["anniversary_max_topic"] + 4
         self.session = re.compile(
             skip_to(rf"第\d{CN_DIGIT}") + rf"第?(?:{NUM})[届次](?P<topic>[{CJK_CLASS}]{{0,{p['event_max_topic']}}}?)"
             rf"(?:{alternation(p['session_endings'])})")

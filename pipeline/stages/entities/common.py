@@ -145,6 +145,14 @@ def matches_before(pattern: re.Pattern[str], text: str, anchors: Iterable[int], 
                 break
 
 
+def after_numerals(text: str, marks: str, numerals: str) -> list[int]:
+    """Where each of the characters `marks` stands right after a digit (`\\d`) or one of
+    `numerals`, in order: found by `str.find`, where a pattern's lookbehind would be tried at
+    every such mark character only after `re` had read every character to find them."""
+    found = sorted(at for mark in marks for at in occurrences(text, mark))
+    return [at for at in found if at > 0 and (text[at - 1].isdecimal() or text[at - 1] in numerals)]
+
+
 def occurrences(text: str, word: str) -> Iterator[int]:
     """Where `word` (not empty) occurs in `text`, as `re.finditer` of it finds it (none overlapping
     the one before), by `str.find`: no pattern is escaped and looked up for each word."""

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from ...numerals import YEAR_PATTERN, parse_numeral, parse_year
-from .common import CN_DIGIT, NUM, Found, by_opening, matches_before, matches_by_opening, occurrences, skip_to
+from .common import CN_DIGIT, NUM, Found, after_numerals, by_opening, matches_before, matches_by_opening, skip_to
 
 _YEAR = f"(?:{YEAR_PATTERN})"
 #: The start or end of a year or month (2025年底, 2021年12月底, 2023年初, 6月中旬); 初 not of 初步.
@@ -88,8 +88,7 @@ def _date_cues(text: str) -> list[int]:
     """Where a date's first 年 or 月 may stand: each 年 or 月 right after a digit, which every date
     holds (its year's or month's last digit before it). `_DATE` is tried only before these: a
     report has a digit or 一 or 二, where `re` would try it, every few characters."""
-    cues = sorted([*occurrences(text, "年"), *occurrences(text, "月")])
-    return [at for at in cues if at > 0 and (text[at - 1].isdecimal() or text[at - 1] in _YEAR_NUMERALS)]
+    return after_numerals(text, "年月", _YEAR_NUMERALS)
 
 
 def decades(text: str) -> list[Found]:
