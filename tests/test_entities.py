@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import pipeline
@@ -636,3 +636,64 @@ def test_a_level_word_inside_another_word_or_a_body_running_into_one_is_no_body(
     found = entities_of("各省、自治区、直辖市政府要摸清全省政府性债务底数；柳岸县政府抓好落实。")
     assert "市政府" not in found and "全省政府" not in found
     assert found.get("柳岸县政府") == "ORG"
+
+
+#: Texts of the pieces dates and lists are made of, and of what stands around them.
+SCANNED = st.lists(st.sampled_from(["2019", "二〇二〇", "1", "12", "一", "十", "—", "至", "年", "月", "日", "度", "底",
+                                    "、", "柳岸", "青", "等", "，", " ", "１", "𠀋", "第", "届", "次", "会议", "纪念", "周年"]), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SCANNED)
+@example("至二〇一九—二〇二〇年、2019年12月、1—12月柳岸、青等第十届二次会议纪念柳岸二十周年会议")
+def test_lists_dates_and_sessions_tried_only_near_their_cues_are_what_a_whole_scan_finds(text):
+    """Lists are tried only before a 、, dates only before a 年 or 月 after a digit, numbered
+    sessions only before a 届 or 次 after a numeral and anniversaries only before a 周年: the same
+    matches as `finditer` over the whole text."""
+    from pipeline.stages.entities import entity_rules
+    from pipeline.stages.entities.common import matches_before, occurrences
+    from pipeline.stages.entities.dates import _DATE, _DATE_LEAD, _date_cues
+    from pipeline.stages.entities.lists import _LIST, _lists
+
+    assert [m.span() for m in _lists(text)] == [m.span() for m in _LIST.finditer(text)]
+    assert [m.span() for m in matches_before(_DATE, text, _date_cues(text), _DATE_LEAD)] == \
+        [m.span() for m in _DATE.finditer(text)]
+    rules = entity_rules()
+    assert [m.span() for m in rules._session_matches(text)] == [m.span() for m in rules.session.finditer(text)]
+    assert [m.span() for m in matches_before(rules.anniversary, text, occurrences(text, "周年"), rules.anniversary_lead)] == \
+        [m.span() for m in rules.anniversary.finditer(text)]
+
+
+#: Fillers of the pieces that block a name's filler in one stretch and not in another: 和 between
+#: fields, function characters inside the words names hold (经济, 和谐), bodies, verbs, venues.
+FILLER = st.lists(st.sampled_from(["和", "经", "济", "投资", "召开", "推进", "统战部", "农业", "全", "外", "内",
+                                   "对", "台", "谐", "馆", "服务站", "柳岸", "、", "1"]), max_size=8).map("".join)
+
+
+def stretch_by_stretch(rules, filler: str, size: int, blocked) -> bool:
+    """Whether no stretch of the last `size` characters of `filler` that ends with it is blocked."""
+    return not any(blocked(rules, filler[len(filler) - length:]) for length in range(1, size + 1))
+
+
+def name_stretch_blocked(rules, stretch: str) -> bool:
+    stretch = rules.joined_fields.sub("", stretch)
+    return rules._filler_blocked(stretch) or any(ch in rules.filler_blockers for ch in stretch) or \
+        rules.body.search(stretch) is not None or rules._has_clause_verb(stretch)
+
+
+def venue_stretch_blocked(rules, stretch: str) -> bool:
+    return rules._filler_blocked(stretch) or rules.venue.search(stretch) is not None or \
+        stretch.startswith(rules.not_place_stem_endings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(FILLER)
+def test_a_filler_decided_by_its_longest_stretch_is_decided_as_stretch_by_stretch(filler):
+    from pipeline.stages.entities import entity_rules
+
+    rules = entity_rules()
+    for size in range(len(filler) + 1):
+        assert rules._name_filler_allowed(filler, len(filler), size) == \
+            stretch_by_stretch(rules, filler, size, name_stretch_blocked)
+        assert rules._venue_filler_allowed(filler, len(filler), size) == \
+            stretch_by_stretch(rules, filler, size, venue_stretch_blocked)

@@ -49,8 +49,13 @@ def make_stage() -> Callable[[Draft], None]:
         findings = rules.find(draft.folded, word_starts(draft))
         text = draft.text
         entities = []
+        # The names come by start, so the sentence holding each is found walking the sentences once.
+        sentences = draft.sentences
+        index = 0
         for found in findings.entities:
-            sentence = draft.sentence_at(found.start)
+            while index < len(sentences) and sentences[index].end <= found.start:
+                index += 1
+            sentence = sentences[index] if index < len(sentences) and sentences[index].start <= found.start else None
             entities.append(Entity(text[found.start:found.end], found.start, found.end, found.label,
                                    found.canonical, found.normalized, sentence.id if sentence else None,
                                    found.code, found.level))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from ...data import data_lines
-from ...textnorm import CJK_CLASS, is_cjk
-from .common import CN_DIGIT, NUM, WordFamilies, WordIndex, alternation, patterns, skip_to
+from ...textnorm import CJK_CLASS
+from .common import CN_DIGIT, NUM, WordFamilies, alternation, patterns, skip_to
 from .places import Gazetteer
 
 
@@ -27,8 +27,8 @@ class RuleBase:
         self.not_places = frozenset(data_lines("gazetteer/not_places.txt"))
         self.verbs = frozenset(data_lines("gazetteer/boundary_words.txt"))
         self.boundary_words = self.verbs | frozenset(p["lead_words"])
-        # The verbs are words of two to four characters, so an index of them misses none.
-        self.verb_index = WordIndex(self.verbs)
+        #: The first two characters of the verbs longer than two (`has_verb`).
+        self.long_verb_heads = frozenset(verb[:2] for verb in self.verbs if len(verb) > 2)
         self.not_suffix_before = {ch: re.compile(rule) for ch, rule in p["not_suffix_before"].items()}
         self.function_chars = frozenset(p["function_chars"])
         #: What no stretch of a name holds: a character other than a Chinese one, or a function character.
@@ -82,6 +82,8 @@ class RuleBase:
         self.person_list_closers = tuple(p["person_list_closers"])
         self.list_place_closers = tuple(p["list_place_closers"])
         self.list_closers = self.person_list_closers + self.list_place_closers
+        #: The first characters of the closers: one probe before a test of each (`_may_name`).
+        self.list_closer_heads = frozenset(closer[0] for closer in self.list_closers)
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))
         #: Each democratic party's names, short and full, -> its full name (民盟 -> 中国民主同盟).
         self.party_names = {name: full for full, names in p["party_names"].items() for name in (full, *names)}
@@ -95,12 +97,16 @@ class RuleBase:
         self.venue_endings = tuple(p["venue_suffixes"])
         self.list_org_endings = tuple(p["list_org_endings"])
         self.listed_name_endings = self.venue_endings + self.list_org_endings
+        #: The last characters of those endings: one probe before a test of each (`_may_name`).
+        self.listed_name_ending_tails = frozenset(ending[-1] for ending in self.listed_name_endings)
         self.event_suffix = re.compile(
             rf"(?P<topic>[{CJK_CLASS}]{{2,{p['event_max_topic']}}}?)(?:{alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(alternation(p["event_scopes"]))
         self.anniversary = re.compile(
             rf"(?:{alternation(p['anniversary_leads'])})[{CJK_CLASS}]{{2,{p['anniversary_max_topic']}}}?"
             rf"[{CN_DIGIT}\d]{{1,4}}周年(?:{alternation(p['event_suffixes'])})")
+        #: How far before its 周年 an anniversary meeting starts at most: its lead word, topic and years.
+        self.anniversary_lead = max(map(len, p["anniversary_leads"])) + p["anniversary_max_topic"] + 4
         self.session = re.compile(
             skip_to(rf"第\d{CN_DIGIT}") + rf"第?(?:{NUM})[届次](?P<topic>[{CJK_CLASS}]{{0,{p['event_max_topic']}}}?)"
             rf"(?:{alternation(p['session_endings'])})")
@@ -145,8 +151,8 @@ class RuleBase:
                 any(text[at - i:at - i + k] in self.boundary_words
                     for k in range(2, self.max_boundary + 1) for i in range(1, k) if at - i >= 0):
             return False
-        before = text[at - 1]
-        if not is_cjk(before) or before in self.function_chars:
+        # After a character other than a Chinese one, or a function character (one test in compiled code).
+        if self.not_in_name.match(text, at - 1) is not None:
             return True
         return self.boundary_word_ends_at(text, at)
 
@@ -156,6 +162,20 @@ class RuleBase:
         pair = text[at - 2:at]
         return pair in self.boundary_words or pair in self.long_boundary_end_pairs and \
             any(text[at - k:at] in self.boundary_words for k in range(3, self.max_boundary + 1) if at - k >= 0)
+
+    def has_verb(self, words: str) -> bool:
+        """Whether a verb occurs in `words`, a few characters (a filler, a topic, a list's item).
+        The verbs are words of two to four characters: each position is probed for a pair in
+        `boundary_words`, the table `boundary_before` keeps in the processor's caches, and for a
+        longer verb only where one starts. (An automaton of the thirteen thousand verbs, out of
+        the caches between two such calls, cost several times more per call in the pipeline.)"""
+        boundary_words, non_verbs, long_heads = self.boundary_words, self.non_verb_boundary_words, self.long_verb_heads
+        for at in range(len(words) - 1):
+            pair = words[at:at + 2]
+            if pair in boundary_words and pair not in non_verbs or \
+                    pair in long_heads and (words[at:at + 3] in self.verbs or words[at:at + 4] in self.verbs):
+                return True
+        return False
 
     def is_suffix(self, text: str, at: int) -> bool:
         """Whether the character at `at` ends a name rather than starting a word (新乡贤)."""

@@ -7,6 +7,8 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
 import numpy
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
@@ -21,9 +23,10 @@ NUM = rf"(?:\d{{1,2}}|[{CN_DIGIT}]{{1,3}})"
 QUOTED = re.compile(r"“([^“”\n]{1,60})”")
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
-    """One proposed name: character offsets into the text it was found in."""
+class Found(NamedTuple):
+    """One proposed name: character offsets into the text it was found in. A named tuple, not a
+    frozen dataclass: a report's hundreds of proposals are made, hashed (`resolve`) and compared
+    in compiled code."""
 
     start: int
     end: int
@@ -39,8 +42,7 @@ class Found:
         return self.end - self.start
 
     def with_canonical(self, canonical: str, level: str | None = None) -> Found:
-        """This proposal under its canonical name (and its level, where one is given): what
-        `dataclasses.replace` makes, without reading the fields anew at each call."""
+        """This proposal under its canonical name (and its level, where one is given)."""
         return Found(self.start, self.end, self.label, canonical, self.normalized, self.code, level or self.level)
 
 
@@ -128,6 +130,29 @@ def matches_holding(literal: str, pattern: re.Pattern[str], text: str) -> Iterat
     return pattern.finditer(text) if literal in text else iter(())
 
 
+def matches_before(pattern: re.Pattern[str], text: str, anchors: Iterable[int], lead: int) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(text)` finds, for a pattern each match of which holds one of the
+    `anchors` (positions, in order) at most `lead` characters after its start: the pattern is
+    tried only at those characters before each anchor (`re` would try it at nearly every
+    character), the leftmost match first, the next after its end."""
+    at = 0
+    for anchor in anchors:
+        for start in range(max(at, anchor - lead), anchor):
+            match = pattern.match(text, start)
+            if match:
+                yield match
+                at = match.end()
+                break
+
+
+def after_numerals(text: str, marks: str, numerals: str) -> list[int]:
+    """Where each of the characters `marks` stands right after a digit (`\\d`) or one of
+    `numerals`, in order: found by `str.find`, where a pattern's lookbehind would be tried at
+    every such mark character only after `re` had read every character to find them."""
+    found = sorted(at for mark in marks for at in occurrences(text, mark))
+    return [at for at in found if at > 0 and (text[at - 1].isdecimal() or text[at - 1] in numerals)]
+
+
 def occurrences(text: str, word: str) -> Iterator[int]:
     """Where `word` (not empty) occurs in `text`, as `re.finditer` of it finds it (none overlapping
     the one before), by `str.find`: no pattern is escaped and looked up for each word."""
@@ -175,23 +200,6 @@ def _indexable(words: Iterable[str]) -> list[str]:
     return sorted({word for word in words if len(word) >= 2})
 
 
-class WordIndex:
-    """Literal words of two or more characters, all found in one pass over a text by an
-    Aho-Corasick automaton in compiled code. (Measured on the government reports: five times
-    faster than a Python loop probing each character; a regular expression of thousands of words,
-    which `re` tries one by one, and pyahocorasick, whose trie searches a node's children in
-    turn, are slower than that loop.) The automaton is a DFA: measured, a third faster to search
-    than the default NFA, if slower to build."""
-
-    def __init__(self, words: Iterable[str]) -> None:
-        self._words = _indexable(words)
-        self._automaton = AhoCorasick(self._words, implementation=Implementation.DFA)
-
-    def occurs_in(self, text: str) -> bool:
-        """Whether any of the words occurs in `text`."""
-        return bool(self._automaton.find_matches_as_indexes(text))
-
-
 #: Where each family of words occurs in a text: family -> `(start, end)` in order (`WordFamilies`).
 WordSpans = dict[str, list[tuple[int, int]]]
 
@@ -236,9 +244,11 @@ class WordFamilies:
                 found[family] += spans
         for family, spans in found.items():
             # By start, the longest first at each (words starting together differ in length, so
-            # this order is total); then, unless every one is kept, the first at each start and,
-            # but for the families read at each start, none that overlaps the one kept before it.
-            spans.sort(key=_longest_first)
+            # this order is total: two stable sorts on a field each, in compiled code); then, unless
+            # every one is kept, the first at each start and, but for the families read at each
+            # start, none that overlaps the one kept before it.
+            spans.sort(key=_END, reverse=True)
+            spans.sort(key=_START)
             if family in self._every:
                 continue
             kept = []
@@ -252,8 +262,7 @@ class WordFamilies:
         return found
 
 
-def _longest_first(span: tuple[int, int]) -> tuple[int, int]:
-    return span[0], -span[1]
+_START, _END = itemgetter(0), itemgetter(1)
 
 
 def grouped_by_start(spans: list[tuple[int, int]]) -> Iterator[tuple[int, list[int]]]:

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from ...numerals import YEAR_PATTERN, parse_numeral, parse_year
-from .common import CN_DIGIT, NUM, Found, by_opening, matches_by_opening, skip_to
+from .common import CN_DIGIT, NUM, Found, after_numerals, by_opening, matches_before, matches_by_opening, skip_to
 
 _YEAR = f"(?:{YEAR_PATTERN})"
 #: The start or end of a year or month (2025年底, 2021年12月底, 2023年初, 6月中旬); 初 not of 初步.
@@ -16,6 +16,10 @@ _DATE = re.compile(
     rf"(?:(?<![\d{CN_DIGIT}])(?P<y1>{_YEAR})(?:年?[—–\-~至到](?P<y2>{_YEAR}))?年(?:度|(?P<m>{NUM})月"
     rf"(?:(?P<d>{NUM})[日号]|(?P<month_part>{_PART}))?|(?P<year_part>{_PART}))?"
     rf"|(?<![\d{CN_DIGIT}年])(?:(?P<m1>\d{{1,2}})[—–\-~至到])?(?P<m2>\d{{1,2}})月(?:(?P<d2>\d{{1,2}})[日号]|份|(?![\d{CN_DIGIT}])))")
+#: Where a date's first 年 or 月 stands at most after its start: after a span of years (2022—2023年).
+_DATE_LEAD = 9
+#: What a year's or a month's last digit may be besides a digit (\d): a numeral of a year (二〇二四).
+_YEAR_NUMERALS = "〇零一二三四五六七八九"
 #: A span of years written bare (1922—2022, a decade's review): two years joined by a dash, the
 #: later one last, with no digit around; a dash between other numbers (10-12) is no date. What
 #: stands before the first year is checked after its first two digits (the lookbehind spans
@@ -44,7 +48,7 @@ def dates(text: str) -> list[Found]:
     # replacements in compiled code: `str.translate` probes a dictionary at each character).
     text = text.replace("○", "〇").replace("◯", "〇")
     found = decades(text)
-    for match in _DATE.finditer(text):
+    for match in matches_before(_DATE, text, _date_cues(text), _DATE_LEAD):
         month: str | None = None
         normalized: str | None
         if match.group("y1"):
@@ -78,6 +82,13 @@ def dates(text: str) -> list[Found]:
             found.append(Found(match.start(), match.end(), "DATE", normalized=f"{match.group('y1')}/{match.group('y2')}"))
     return found
 
+
+
+def _date_cues(text: str) -> list[int]:
+    """Where a date's first 年 or 月 may stand: each 年 or 月 right after a digit, which every date
+    holds (its year's or month's last digit before it). `_DATE` is tried only before these: a
+    report has a digit or 一 or 二, where `re` would try it, every few characters."""
+    return after_numerals(text, "年月", _YEAR_NUMERALS)
 
 
 def decades(text: str) -> list[Found]:

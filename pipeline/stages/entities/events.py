@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import CN_DIGIT, Found, WordSpans, by_opening, matches_by_opening, matches_holding
+from .common import (CN_DIGIT, Found, WordSpans, after_numerals, by_opening, matches_before, matches_by_opening,
+                     matches_holding, occurrences)
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -28,31 +29,13 @@ _BODY_NUMBER = re.compile(rf"第?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届$")
 #: 中国共产党|全国代表会议): the party and the congress's number. A term's number alone (第四届|全国人民
 #: 代表大会) numbers a body, not a meeting.
 _CONGRESS_LEAD = re.compile(rf"(?:(?:中国共产党|中共)的?|党的)(?:第[{CN_DIGIT}]{{1,3}}[次届])?$|第[{CN_DIGIT}]{{1,3}}次$|$")
-#: 届 or 次 right after a numeral, where a numbered session's number ends (`session` in base.py).
-#: The numeral is looked behind for, so that `re` skips to the rarer 届 and 次.
-_SESSION_NUMBER_END = re.compile(rf"[届次](?<=[\d{CN_DIGIT}][届次])")
 #: How far before its 届 or 次 a numbered session starts at most: 第 and a number of three numerals.
 _SESSION_LEAD = 4
-#: A plenum (十九届四中全会), tried only before a 届 (`_matches_before`), which every match holds once.
+#: A plenum (十九届四中全会), tried only before a 届 (`matches_before`), which every match holds once.
 _PLENUM = re.compile(rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
 #: How far before its 届 a plenum starts at most: 党的 or 某委 and a number of three numerals.
 _PLENUM_LEAD = 5
 _TERM = re.compile("届")
-
-
-def _matches_before(pattern: re.Pattern[str], text: str, anchors: Iterable[int], lead: int) -> Iterator[re.Match[str]]:
-    """What `pattern.finditer(text)` finds, for a pattern each match of which holds one of the
-    `anchors` (positions, in order) at most `lead` characters after its start: the pattern is
-    tried only at those characters before each anchor (`re` would try it at nearly every
-    character), the leftmost match first, the next after its end."""
-    at = 0
-    for anchor in anchors:
-        for start in range(max(at, anchor - lead), anchor):
-            match = pattern.match(text, start)
-            if match:
-                yield match
-                at = match.end()
-                break
 
 
 class EventRules(_Mixed):
@@ -63,11 +46,12 @@ class EventRules(_Mixed):
         found = [Found(m.start(), m.end(), "EVENT") for m in matches_by_opening(_CONGRESSES, text)]
         if "全会" in text:
             terms = (m.start() for m in _TERM.finditer(text))
-            found += [Found(m.start(), m.end(), "EVENT") for m in _matches_before(_PLENUM, text, terms, _PLENUM_LEAD)]
+            found += [Found(m.start(), m.end(), "EVENT") for m in matches_before(_PLENUM, text, terms, _PLENUM_LEAD)]
         found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("两会", self.two_sessions, text)
                   if self.boundary_before(text, m.start())]
         found += self._sessions(text, places, orgs)
-        found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("周年", self.anniversary, text)]
+        found += [Found(m.start(), m.end(), "EVENT")
+                  for m in matches_before(self.anniversary, text, occurrences(text, "周年"), self.anniversary_lead)]
         scopes = list(words["event_scopes"])
         scopes += [(f.start, f.end) for f in places if f.length >= 3]
         # A year names its meeting too (2024年度新乡贤工作推进会), when the topic is no clause.
@@ -96,8 +80,7 @@ class EventRules(_Mixed):
         """What `self.session.finditer(text)` finds, tried only just before a numeral's 届 or 次,
         which every match holds right after its number (`re` would try it at nearly every
         character): the leftmost match first, the next after its end."""
-        number_ends = (m.start() for m in _SESSION_NUMBER_END.finditer(text))
-        return _matches_before(self.session, text, number_ends, _SESSION_LEAD)
+        return matches_before(self.session, text, after_numerals(text, "届次", CN_DIGIT), _SESSION_LEAD)
 
     def _sessions(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
         """Numbered meetings: after a body (县政协十届三次会议), a place or level word

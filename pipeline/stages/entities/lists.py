@@ -6,6 +6,7 @@ are people when each reads as a name and the list closes on a word for people (�
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
@@ -27,6 +28,30 @@ _BRACKETED = by_opening(("(", "（"), rf"{{opening}}([{CJK_CLASS}]{{3,20}})[)）
 #: It starts only where a run of characters starts, so a long run is read once, not once per character.
 #: Possessive (`++`): a run not followed by 、 fails at once, without giving back its characters one by one.
 _LIST = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]++(?:、[{CJK_CLASS}]++)+")
+#: A run of Chinese characters, matched in the reversed text: where the run before a 、 starts.
+_RUN = re.compile(f"[{CJK_CLASS}]*")
+
+
+def _lists(text: str) -> Iterator[re.Match[str]]:
+    """What `_LIST.finditer(text)` finds, tried only where the run of characters before a 、
+    starts: a list starts there, at its first 、, or nowhere (`re` would try it at every run,
+    and a report has a 、 in a hundred characters). The run is matched backwards, in the
+    reversed text; the runs before two 、 never overlap, so no character is read twice."""
+    mark = text.find("、")
+    if mark < 0:
+        return
+    backwards = text[::-1]
+    size = len(text)
+    free_from = 0
+    while mark >= 0:
+        run = _RUN.match(backwards, size - mark)
+        assert run is not None  # `*`: it matches anywhere
+        start = mark - (run.end() - run.start())
+        match = _LIST.match(text, start) if free_from <= start < mark else None
+        if match:
+            yield match
+            free_from = match.end()
+        mark = text.find("、", max(mark + 1, free_from))
 
 
 def _one_word(start: int, end: int, bounds: Positions | None) -> bool:
@@ -43,7 +68,7 @@ class ListRules(_Mixed):
         p = self.p
         place_spans = {(f.start, f.end) for f in places}
         found: list[Found] = []
-        for match in _LIST.finditer(text):
+        for match in _lists(text):
             pieces = self._list_pieces(text, match.start(), match.end())
             if not self._may_name(text, pieces, place_spans):
                 continue
@@ -114,13 +139,14 @@ class ListRules(_Mixed):
         costly part): a kind needs two items and the first is one, so another must end as a name
         does, unless a closer for people or places follows one of them."""
         # Plain loops: most lists are turned down here, and a generator costs more than the tests.
-        closers = self.list_closers
+        closers, closer_heads = self.list_closers, self.list_closer_heads
         for _, end in pieces:
-            if text.startswith(closers, end):
+            if text[end:end + 1] in closer_heads and text.startswith(closers, end):
                 return True
-        endings, shorts = self.listed_name_endings, self.gazetteer.shorts
+        endings, ending_tails, shorts = self.listed_name_endings, self.listed_name_ending_tails, self.gazetteer.shorts
         for start, end in pieces[1:]:
-            if text.endswith(endings, start, end) or (start, end) in place_spans or text[start:end] in shorts:
+            if text[end - 1] in ending_tails and text.endswith(endings, start, end) or (start, end) in place_spans or \
+                    text[start:end] in shorts:
                 return True
         return False
 

@@ -3,7 +3,6 @@ democratic parties, universities after a place (and their own bodies), departmen
 associations after an anchor, companies."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
@@ -20,32 +19,40 @@ else:
 class OrganisationRules(_Mixed):
     """Mixin of `EntityRules`: the organisation rules, and the anchoring they share with venues."""
 
-    def _anchor_start(self, text: str, at: int, anchors: dict[int, int], max_filler: int, *,
-                      forbid: Callable[[str], bool]) -> tuple[int, int] | None:
-        """The nearest anchor left of `at` (`_nearest_anchor`), if no stretch of the characters
-        between it and `at` is forbidden."""
-        anchored = self._nearest_anchor(text, at, anchors, max_filler)
-        return anchored if anchored is None or self._filler_allowed(text, at, anchored[1], forbid) else None
-
     def _nearest_anchor(self, text: str, at: int, anchors: dict[int, int], max_filler: int) -> tuple[int, int] | None:
         """Start of the nearest anchor (place, body or clean level word) left of `at`, and how
         many characters lie between it and `at`. It is looked for before what lies between is
         tested: where there is none, nothing need be."""
-        for filler in range(0, max_filler + 1):
-            anchor_end = at - filler
-            if anchor_end <= 0:
-                return None
+        level_ends = self.level_words_ending
+        for anchor_end in range(at, max(at - max_filler, 1) - 1, -1):
+            if anchor_end in anchors:
+                return anchors[anchor_end], at - anchor_end
             # A level character right after a place (白鹭湾村|乡贤…) is part of a word, not a level.
-            start = anchors[anchor_end] if anchor_end in anchors else \
-                self.level_before(text, anchor_end) if text[anchor_end - 1] in self.level_words_ending else None
-            if start is not None:
-                return start, filler
+            if text[anchor_end - 1] in level_ends:
+                start = self.level_before(text, anchor_end)
+                if start is not None:
+                    return start, at - anchor_end
         return None
 
-    @staticmethod
-    def _filler_allowed(text: str, at: int, filler: int, forbid: Callable[[str], bool]) -> bool:
-        """Whether no stretch of the `filler` characters before `at` that ends at `at` is forbidden."""
-        return not any(forbid(text[at - size:at]) for size in range(1, filler + 1))
+    def _name_filler_allowed(self, text: str, at: int, filler: int) -> bool:
+        """Whether the `filler` characters between a name's anchor and `at`, its suffix, run over
+        no clause: no stretch of them that ends at `at` holds a function or generic character, a
+        standard body, or a verb other than those names contain; a 和 that joins two fields
+        (发展和改革) is dropped. The longest stretch decides most of it: a shorter one, its 和
+        dropped, is a tail of the longest with that 和 dropped or kept, so its characters, bodies
+        and verbs are the longest's too. Only a function character or a verb in the longest
+        makes each stretch count, since a word that names hold (经济, 投资) may cover it in one
+        stretch and not in another."""
+        longest = self.joined_fields.sub("", text[at - filler:at])
+        if any(ch in self.filler_blockers for ch in longest) or self.body.search(longest) is not None:
+            return False
+        function_chars = self.not_in_name.search(longest) is not None
+        verbs = self.has_verb(longest)
+        for size in range(1, filler + 1) if function_chars or verbs else ():
+            stretch = self.joined_fields.sub("", text[at - size:at])
+            if function_chars and self._filler_blocked(stretch) or verbs and self._has_clause_verb(stretch):
+                return False
+        return True
 
     def _filler_blocked(self, filler: str) -> bool:
         return self.not_in_name.search(self.function_char_words.sub("", filler)) is not None
@@ -159,7 +166,7 @@ class OrganisationRules(_Mixed):
         for committee in self.committee_words:
             end = at - len(committee)
             if end >= 0 and text.startswith(committee, end):
-                start = place_at.get(end, self.level_before(text, end, ends))
+                start = place_at[end] if end in place_at else self.level_before(text, end, ends)
                 if start is not None:
                     return start
                 # 党委统战部 of a university or a company: the Party committee of the report's own body.
@@ -169,7 +176,7 @@ class OrganisationRules(_Mixed):
         national = next((n for n in nationals if text.startswith(n, at - len(n))), None)
         if national:
             return at - len(national)
-        return place_at.get(at, self.level_before(text, at, ends))
+        return place_at[at] if at in place_at else self.level_before(text, at, ends)
 
     def _departments(self, text: str, suffixes: list[tuple[int, int]], anchors: dict[int, int],
                      foreign_ends: frozenset[int], places_at: dict[int, int]) -> list[Found]:
@@ -191,8 +198,7 @@ class OrganisationRules(_Mixed):
             filler = anchored[1]
             placed = filler == 0 and at in places_at and suffix in self.place_named_suffixes
             # Too short a filler rules the name out whatever it holds, so it is tested only after.
-            if filler < (0 if placed else least_filler[suffix]) or \
-                    not self._filler_allowed(text, at, filler, self._name_filler_blocked):
+            if filler < (0 if placed else least_filler[suffix]) or not self._name_filler_allowed(text, at, filler):
                 continue
             # 县医院, 县中医院, 县级医院: a level word alone, or its rank (级), before a generic
             # institution names none in particular.
@@ -209,24 +215,24 @@ class OrganisationRules(_Mixed):
         return found
 
     def _ends_verb(self, text: str, end: int) -> bool:
-        return any(word in self.boundary_words and word not in self.non_verb_boundary_words
-                   for word in (text[end - 2:end], text[end - 3:end]))
-
-    def _name_filler_blocked(self, filler: str) -> bool:
-        """Whether the words between a name's anchor and its suffix run over a clause: a function
-        or generic character, a standard body, or a verb other than those names contain."""
-        filler = self.joined_fields.sub("", filler)
-        return self._filler_blocked(filler) or any(ch in self.filler_blockers for ch in filler) or \
-            self.body.search(filler) is not None or self._has_clause_verb(filler)
+        boundary_words, non_verbs = self.boundary_words, self.non_verb_boundary_words
+        pair, triple = text[end - 2:end], text[end - 3:end]
+        return pair in boundary_words and pair not in non_verbs or triple in boundary_words and triple not in non_verbs
 
     def _has_clause_verb(self, words: str) -> bool:
-        return self.verb_index.occurs_in(self.department_filler_words.sub("|", words))
+        return self.has_verb(self.department_filler_words.sub("|", words))
 
-    def _venue_filler_blocked(self, filler: str) -> bool:
-        """A venue's name ends at its first suffix (某镇乡贤馆|开馆 is not one name)."""
-        # 县内外…基地: a level word before 内 or 外 names an area, not a venue's owner.
-        return self._filler_blocked(filler) or self.venue.search(filler) is not None or \
-            filler.startswith(self.not_place_stem_endings)
+    def _venue_filler_allowed(self, text: str, at: int, filler: int) -> bool:
+        """Whether the `filler` characters between a venue's anchor and `at`, its suffix, hold no
+        venue's suffix (某镇乡贤馆|开馆 is not one name), no 内 or 外 (县内外…基地: a level word
+        before them names an area, not a venue's owner), and no stretch of them that ends at
+        `at` a function character: decided by the longest stretch but for function characters
+        (see `_name_filler_allowed`)."""
+        longest = text[at - filler:at]
+        if self.venue.search(longest) is not None or any(ending in longest for ending in self.not_place_stem_endings):
+            return False
+        return self.not_in_name.search(longest) is None or \
+            not any(self._filler_blocked(text[at - size:at]) for size in range(1, filler + 1))
 
     def _company_start(self, text: str, at: int, place_at: dict[int, int], longest: int = 20) -> int | None:
         """Start of a company's name ending at `at`: leftwards to a boundary, or past a function

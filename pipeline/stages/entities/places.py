@@ -6,7 +6,6 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from itertools import accumulate
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ...data import data_lines
@@ -179,8 +178,10 @@ class PlaceRules(_Mixed):
         """A clean stem whose name is no common word; unless the context already confirms a
         place, its last characters must be none either (偏远山区 has no place 远山区). The suffix
         alone is no such tail: 社区 is a common word, 翠湖社区 a place."""
-        if not self.clean_stem(stem):
-            return False
+        return self.clean_stem(stem) and self._no_common_word(stem, suffix, confirmed=confirmed)
+
+    def _no_common_word(self, stem: str, suffix: str, *, confirmed: bool) -> bool:
+        """`placelike` for a stem known to be clean."""
         name = stem + suffix
         if confirmed:
             return name not in self.not_places
@@ -188,8 +189,9 @@ class PlaceRules(_Mixed):
 
     # -- places -------------------------------------------------------------------------------
     def places(self, text: str, words: WordSpans, word_starts: Positions | None,
-               bounds: Positions | None) -> tuple[list[Found], dict[str, str]]:
-        """GPE proposals, and the county-level place (or higher) each level word stands for.
+               bounds: Positions | None) -> tuple[list[Found], dict[str, str], str | None]:
+        """GPE proposals, the county-level place (or higher) each level word stands for, and the
+        report's own place (`_region`).
         `words`, where the word families occur in `text`; `word_starts` (where the words of a
         segmented text start) lets a town, street or village be found from its own shape,
         without a confirming context; `bounds` are `word_bounds(text, word_starts)`."""
@@ -246,7 +248,9 @@ class PlaceRules(_Mixed):
         found = [f for f in found if (f.start, f.end) not in spans] + townships
         found += self._unknown_counties(text, words["county_suffixes"], found)
         found += self._towns(text, words["town_suffixes"], found, word_starts)
-        return found, self._levels(text, found, codes)
+        # Each name once, with its level: what the levels and the region are read from.
+        ranked = [(name, self.place_level(name)) for name in self._by_frequency(text, found)]
+        return found, self._levels(text, found, codes, ranked), self._region(ranked)
 
     def _sibling_counties(self, text: str, candidates: list[tuple[Found, tuple[str, ...]]],
                           taken: set[tuple[int, int]]) -> list[Found]:
@@ -269,7 +273,7 @@ class PlaceRules(_Mixed):
             for index, (at, found, code) in enumerate(named):
                 near = {c for s, _, c in named[max(0, index - least * 2):index + least * 2] if abs(s - at) <= window}
                 if len(near) >= least:
-                    confirmed.append(replace(found, code=code))
+                    confirmed.append(found._replace(code=code))
         return confirmed
 
     def _region_townships(self, text: str, codes: set[str], bounds: Positions | None) -> list[Found]:
@@ -306,12 +310,16 @@ class PlaceRules(_Mixed):
     @staticmethod
     def _by_frequency(text: str, places: list[Found]) -> list[str]:
         """Distinct place names, most frequent first; a tie goes to the one named first."""
-        counts: Counter[str] = Counter()
+        counts: dict[str, int] = {}
         first: dict[str, int] = {}
-        for found in places:
-            name = text[found.start:found.end]
-            counts[name] += 1
-            first[name] = min(first.get(name, found.start), found.start)
+        for start, end, *_ in places:
+            name = text[start:end]
+            if name in counts:
+                counts[name] += 1
+                first[name] = min(first[name], start)
+            else:
+                counts[name] = 1
+                first[name] = start
         return sorted(counts, key=lambda name: (-counts[name], first[name]))
 
     def _unknown_counties(self, text: str, suffixes: list[tuple[int, int]], known: list[Found]) -> list[Found]:
@@ -322,12 +330,14 @@ class PlaceRules(_Mixed):
         inside_known = _Covering((f.start, f.end) for f in known)
         for at, end in suffixes:
             start = end - 3
+            stem = text[start:end - 1]
+            # The stem first: most suffixes have none before them (全县, 本市, 城区).
             # 某某市级: a rank, not a county-level place named 某某市.
-            if start < 0 or not self.is_suffix(text, at) or text[end:end + 1] == "级" or (start, end) in taken or \
-                    inside_known.covers(start, end):
+            if start < 0 or not self.clean_stem(stem) or not self.is_suffix(text, at) or text[end:end + 1] == "级" or \
+                    (start, end) in taken or inside_known.covers(start, end):
                 continue
             confirmed = text[end:end + 1] in self.place_confirmer_heads and text.startswith(confirmers, end)
-            if self.placelike(text[start:end - 1], text[end - 1], confirmed=confirmed) and \
+            if self._no_common_word(stem, text[end - 1], confirmed=confirmed) and \
                     (self.boundary_before(text, start) or self._led_by_party(text[max(0, start - 4):start])):
                 names.add(text[start:end])
                 if confirmed:
@@ -451,11 +461,12 @@ class PlaceRules(_Mixed):
         """The level suffix a place name ends with, longest first (自治县 before 县)."""
         return next((s for s in self.place_level_suffixes if name.endswith(s) and len(name) > len(s) + 1), None)
 
-    def _levels(self, text: str, places: list[Found], codes: set[str]) -> dict[str, str]:
-        """Level suffix -> this report's most frequent place of that level (区 -> 湘东区)."""
+    def _levels(self, text: str, places: list[Found], codes: set[str],
+                ranked: list[tuple[str, str | None]]) -> dict[str, str]:
+        """Level suffix -> this report's most frequent place of that level (区 -> 湘东区);
+        `ranked`, the places' names, most frequent first, with their levels."""
         levels: dict[str, str] = {}
-        for name in self._by_frequency(text, places):
-            level = self.place_level(name)
+        for name, level in ranked:
             if level and level not in levels:
                 levels[level] = name
         provinces = sorted(code for code in codes if Gazetteer.level(code) == "province")
@@ -470,11 +481,11 @@ class PlaceRules(_Mixed):
                 levels["省"] = names[0]
         return levels
 
-    def _region(self, text: str, places: list[Found]) -> str | None:
-        """The report's own place: its most frequent county-level place, else prefecture-level."""
-        ranked = self._by_frequency(text, places)
+    def _region(self, ranked: list[tuple[str, str | None]]) -> str | None:
+        """The report's own place: its most frequent county-level place, else prefecture-level
+        (`ranked` as for `_levels`)."""
         for tier in (self.county_levels, frozenset({"市", "州", "自治州", "盟"})):
-            named = next((name for name in ranked if self.place_level(name) in tier), None)
+            named = next((name for name, level in ranked if level in tier), None)
             if named:
                 return named
         return None

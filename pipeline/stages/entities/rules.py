@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
+from operator import attrgetter
 
 from .base import RuleBase
 from .common import Findings, Found, Positions
@@ -18,6 +19,7 @@ from .venues import VenueRules
 
 #: Label preference when two proposals cover exactly the same characters.
 _LABEL_RANK = {"ORG": 0, "FAC": 1, "EVENT": 2, "DOC": 3, "GPE": 4, "PERSON": 5, "DATE": 6}
+_START, _END = attrgetter("start"), attrgetter("end")
 #: Labels kept when nested in a longer name of another label (松柏县委…领导小组 inside a meeting).
 _NESTABLE = frozenset({"GPE", "ORG"})
 
@@ -34,7 +36,7 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
         starts = None if word_starts is None else Positions(word_starts, len(text))
         bounds = word_bounds(text, starts)
         words = self.word_families.find(text)
-        places, levels = self.places(text, words, starts, bounds)
+        places, levels, region = self.places(text, words, starts, bounds)
         orgs = self.organisations(text, words, places, bounds)
         found_dates = dates(text)
         proposals = places + orgs + self.venues(text, words, places, orgs) + \
@@ -42,11 +44,10 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
             self.persons(text, words, bounds) + self.listed(text, places, bounds) + self.bracketed(text)
         # No name starts with a function character, unless a body's name starts with a word that
         # holds one (对台办; but 和顺 in 和顺利 names no place).
-        proposals = [f for f in proposals if f.length > 0 and (
+        proposals = [f for f in proposals if f.end > f.start and (
             text[f.start] not in self.function_chars or
             (f.label in ("ORG", "FAC") and self.function_char_words.match(text, f.start)))]
         chosen = resolve(text, proposals, self.country_names)
-        region = self._region(text, places)
         return Findings(tuple(self._canonical(text, f, levels, region) for f in chosen), region)
 
     def _canonical(self, text: str, found: Found, levels: dict[str, str], region: str | None) -> Found:
@@ -105,7 +106,7 @@ def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] 
         taken[found.start:found.end] = b"\x01" * found.length
     # The proposals taken do not overlap: the one that may hold a name left over is the last to
     # start at or before it (an empty one holds none).
-    top_by_start = sorted((f for f in top if f.end > f.start), key=lambda f: f.start)
+    top_by_start = sorted([f for f in top if f.end > f.start], key=_START)
     top_starts = [f.start for f in top_by_start]
     nested: list[Found] = []
     for found in rest:
@@ -122,4 +123,7 @@ def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] 
         if any(n.start < found.end and found.start < n.end and n.label == found.label for n in nested):
             continue
         nested.append(found)
-    return sorted(top + nested, key=lambda f: (f.start, f.start - f.end))
+    # By start, the longest first: two sorts on a field each, in compiled code (both stable).
+    chosen = sorted(top + nested, key=_END, reverse=True)
+    chosen.sort(key=_START)
+    return chosen

@@ -27,8 +27,7 @@ class VenueRules(_Mixed):
             # 开馆, 建站: the suffix ends a verb here, not a venue's name.
             if self._ends_verb(text, end):
                 continue
-            anchored = self._anchor_start(text, at, anchors, self.p["venue_max_filler"],
-                                          forbid=self._venue_filler_blocked)
-            if anchored is not None:
+            anchored = self._nearest_anchor(text, at, anchors, self.p["venue_max_filler"])
+            if anchored is not None and self._venue_filler_allowed(text, at, anchored[1]):
                 found.append(Found(anchored[0], end, "FAC"))
         return found
