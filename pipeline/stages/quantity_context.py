@@ -132,6 +132,7 @@ class Context:
         self._object_ends = self.stops | self.skip | self.copulas | self.back_references
         self._skips_or_copulas = self.skip | self.copulas
         self._stops_or_skips = self.stops | self.skip
+        self._never_nouns = self._object_ends | self._verbs_standing_last
 
     def is_verb(self, word: str, *, head: bool = False) -> bool:
         """`head`: the word stands last before the quantity, where a verbal noun is a noun."""
@@ -212,7 +213,10 @@ class Context:
         return stretch.span(self._noun_start(words, end), end)
 
     def is_noun(self, word: str) -> bool:
-        return not self._ends_object(word) and not self.is_verb(word, head=True)
+        # `_ends_object` and `is_verb(head=True)` folded into one lookup: it runs on every word
+        # after a quantity.
+        return word not in self._never_nouns \
+            and (len(word) != 1 or _CLAUSE_BREAK.match(word) is None)
 
     def after(self, stretch: Stretch, *, after_de_only: bool, leading_verb: bool = False,
               first: int = 0) -> Piece | None:
@@ -295,6 +299,13 @@ def _pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str
         if left >= right:
             continue
         word = folded[left:right]
+        if quote_start is None and left > glue_until and word not in _OPEN_QUOTES \
+                and (right == end or folded[right] != "("):
+            # Most tokens are plain words: none of the joins below applies to them.
+            words.append(word)
+            starts.append(left)
+            ends.append(right)
+            continue
         if quote_start is not None:
             if word in _CLOSE_QUOTES:
                 words.append(folded[quote_start:right])
