@@ -182,6 +182,7 @@ def _document_rows(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     doc_id = document["doc_id"]
     sections, sentences = report.get("sections", []), report["sentences"]
     locate = _Locator(sentences, sections)
+    provenance = report.get("provenance") or {}
     rows: dict[str, list[dict[str, Any]]] = {
         "documents": [{**{key: document.get(key) for key in TABLE_COLUMNS["documents"]},
                        "sections": len(sections), "sentences": len(sentences),
@@ -191,8 +192,8 @@ def _document_rows(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                        "schema_version": report.get("schema_version"),
                        "tables_version": TABLES_VERSION,
                        "pipeline_version": report.get("pipeline_version"),
-                       "model_sha256": ((report.get("provenance") or {}).get("model") or {}).get("sha256"),
-                       "data_sha256": ((report.get("provenance") or {}).get("data") or {}).get("sha256")}],
+                       "model_sha256": (provenance.get("model") or {}).get("sha256"),
+                       "data_sha256": (provenance.get("data") or {}).get("sha256")}],
         "sections": [{"doc_id": doc_id, "section": section["id"], "parent": section.get("parent"),
                       "level": section["level"],
                       "heading": (section.get("heading") or {}).get("text"),
