@@ -139,8 +139,8 @@ class _ViewDraft(Draft):
     def __init__(self, outer: Draft, view: MatchView) -> None:
         super().__init__(text=view.text, folded=view.folded, meta=outer.meta)
         starts, ends = outer.token_offsets()
-        self.set_token_bounds(_offset_array(view.offsets(np.asarray(starts))),
-                              _offset_array(view.offsets(np.asarray(ends))))
+        self.set_token_bounds(offset_array(view.offsets(np.asarray(starts))),
+                              offset_array(view.offsets(np.asarray(ends))))
         self._view = view
         #: The outer draft's records as they were when the view was built, which later stages
         #: (classify) replace with records of their own.
@@ -191,9 +191,9 @@ class _ViewDraft(Draft):
         return moved
 
 
-def _offset_array(offsets: np.ndarray) -> array:
+def offset_array(offsets: np.ndarray) -> array:
     """`offsets` as an array of token offsets, without a Python int per offset."""
-    return array(_OFFSET, offsets.astype(np.intc).tobytes())
+    return array(_OFFSET, offsets.astype(np.intc, copy=False).tobytes())
 
 
 def _moved_spans(records: Sequence[_HasSpan], view: MatchView) -> tuple[list[int], list[int]]:

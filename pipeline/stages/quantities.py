@@ -90,10 +90,14 @@ def tables() -> Tables:
     return Tables(units, read_json("units.markers.json"))
 
 
+def _words(book: dict | list) -> list[str]:
+    """A marker list's or book's words, without its `_comment` entries."""
+    return [word for word in book if not word.startswith("_")]
+
+
 def _alternation(words) -> str:
     """A regex alternation trying longer words first, so `超过` wins over `超`."""
-    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)
-                    if not word.startswith("_"))
+    return "|".join(re.escape(word) for word in sorted(_words(words), key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -108,13 +112,12 @@ def grammar() -> re.Pattern[str]:
     inside = rf"(?:{start}|,(?=[0-9]{{3}}(?![0-9]))|\.(?=[0-9])|亿|点(?=[{digits}])|[余多](?=[万亿]))"
     number = rf"{start}{inside}*"
     stop = markers["share_not_followed_by"]["chars"]
-    shares = "|".join(rf"{re.escape(word)}(?![{stop}])" for word in markers["shares"]
-                      if not word.startswith("_"))
+    shares = "|".join(rf"{re.escape(word)}(?![{stop}])" for word in _words(markers["shares"]))
     unit = rf"(?:{_alternation(tables().units)}|{shares})"
     guards = markers["approx_before_not_after"]
     before = "|".join(
         (f"(?<![{guards[word]}])" if word in guards else "") + re.escape(word)
-        for word in sorted(markers["approx_before"], key=len, reverse=True) if not word.startswith("_"))
+        for word in sorted(_words(markers["approx_before"]), key=len, reverse=True))
     inside_marks = _alternation(markers["approx_inside"])
     after = _alternation(markers["approx_after"])
     separator = _alternation(markers["range_separators"]["separators"])
@@ -135,7 +138,7 @@ def grammar() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def trap_pattern() -> re.Pattern[str]:
     markers = tables().markers
-    words = [word for word in markers["trap_words"]["words"] if not word.startswith("_")]
+    words = _words(markers["trap_words"]["words"])
     patterns = markers["trap_patterns"]
     # Testing the first character before the words and patterns spares the engine trying each
     # of them at every position of the window (most of `_in_trap`'s time before).
@@ -145,11 +148,6 @@ def trap_pattern() -> re.Pattern[str]:
 
 
 # --- reading one candidate -------------------------------------------------------------------
-
-def _words(book: dict | list) -> list[str]:
-    """A marker list's or book's words, without its `_comment` entries."""
-    return [word for word in book if not word.startswith("_")]
-
 
 @dataclass(frozen=True)
 class _Rules:

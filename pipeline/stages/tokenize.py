@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..data import data_lines
-from ..draft import Draft
+from ..draft import Draft, offset_array
 
 NAME = "tokenize"
 REQUIRES = ("text", "folded")
@@ -81,18 +81,11 @@ class Segmenter:
             if spaces.any():
                 kept = ~spaces
                 starts, ends = starts[kept], ends[kept]
-        return _offsets(starts), _offsets(ends)
+        return offset_array(starts), offset_array(ends)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """`(start, end)` of every non-space token in `text`."""
         return list(zip(*self.bounds(text)))
-
-
-def _offsets(values: np.ndarray) -> array:
-    """A numpy array of C ints as the `array` the draft keeps."""
-    offsets = array("i")
-    offsets.frombytes(values.tobytes())
-    return offsets
 
 
 def _rjieba_class() -> type:

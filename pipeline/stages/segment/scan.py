@@ -10,25 +10,26 @@ from dataclasses import dataclass
 from ...textnorm import CJK_CLASS, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
-#: Numbering styles in the order they are tried; a style's level is the rank of its first
-#: appearance in the document, since reports disagree on which style is the outer one. Each style
-#: is named by its first number as written (`一、` for 一、 二、 三、); the name is the heading's
-#: published `numbering` (the schema's `$defs/numbering` describes each).
+#: Numbering styles in the order they are tried, each with the pattern of a number of its style
+#: (matched where a line starts); a style's level is the rank of its first appearance in the
+#: document, since reports disagree on which style is the outer one. Each style is named by its
+#: first number as written (`一、` for 一、 二、 三、); the name is the heading's published
+#: `numbering` (the schema's `$defs/numbering` describes each).
 NUMBERING = (
-    ("一、", re.compile(rf"^[{CN_DIGITS}]+、")),
-    ("（一）", re.compile(rf"^\([{CN_DIGITS}]+\)")),
-    ("第一部分", re.compile(rf"^第[{CN_DIGITS}]+(?:部分|章|篇)")),
-    ("第一，", re.compile(rf"^第[{CN_DIGITS}]+[,、:]")),
-    ("1.", re.compile(r"^\d{1,2}(?:\.(?!\d)|、)")),
-    ("（1）", re.compile(r"^\(\d{1,2}\)")),
-    ("①", re.compile(r"^[\u2460-\u2473]")),
+    ("一、", rf"[{CN_DIGITS}]+、"),
+    ("（一）", rf"\([{CN_DIGITS}]+\)"),
+    ("第一部分", rf"第[{CN_DIGITS}]+(?:部分|章|篇)"),
+    ("第一，", rf"第[{CN_DIGITS}]+[,、:]"),
+    ("1.", r"\d{1,2}(?:\.(?!\d)|、)"),
+    ("（1）", r"\(\d{1,2}\)"),
+    ("①", r"[\u2460-\u2473]"),
     # WeChat and newspaper layouts: `01 凝心铸魂`, `02｜服务大局`, `◆ 同心聚力`.
-    ("01", re.compile(r"^0[1-9](?:[ |.、]+|(?=[^\d\s.]))")),
-    ("◆", re.compile(r"^[◆■▌●◎★☆◇□▶►]\s*")),
+    ("01", r"0[1-9](?:[ |.、]+|(?=[^\d\s.]))"),
+    ("◆", r"[◆■▌●◎★☆◇□▶►]\s*"),
 )
-#: All the styles in one pattern, tried in their order: one match per line instead of one per style.
-#: Without the styles' `^`, so it is tried at a line's offset in the text, the line not cut out.
-_ANY_NUMBERING = re.compile("|".join(f"(?P<style{rank}>{pattern.pattern.removeprefix('^')})"
+#: All the styles in one pattern, tried in their order: one match per line instead of one per
+#: style. Tried at a line's offset in the text, the line not cut out.
+_ANY_NUMBERING = re.compile("|".join(f"(?P<style{rank}>{pattern})"
                                      for rank, (_, pattern) in enumerate(NUMBERING)))
 
 TERMINATORS = frozenset("。!?;…↓")
