@@ -153,7 +153,7 @@ class EntityComponent(Pipe):
         starts = doc.to_array("IDX").tolist()
         # Word boundaries tell only when the Doc is segmented into words, not spaCy's characters.
         segmented = len(starts) < sum(not ch.isspace() for ch in text)
-        findings = self.rules.find(fold(text), frozenset(starts) if segmented else None)
+        findings = self.rules.find(fold(text), starts if segmented else None)
         align(doc, ((f.start, f.end) for f in findings.entities))
         self.set_annotations(doc, findings)
         return doc

@@ -59,8 +59,6 @@ _LISTED = re.compile(rf"(?<![{CJK_CLASS}])[{CJK_CLASS}]+(?:、[{CJK_CLASS}]+)+")
 _OUTSIDE_LIST = re.compile(rf"[^{CJK_CLASS}、]")
 #: What ends a sentence inside a quote: a quoted sentence is not a name.
 _SENTENCE_STOPS = frozenset("。!?")
-#: Closing quotes, found by `re`'s literal search rather than a Python loop over characters.
-_CLOSING_QUOTE = re.compile("”")
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +235,7 @@ class ActivityRules:
         within reach; kept when the words after it say it is a name."""
         taken = {f.end for f in found}
         named = []
-        for at in [match.start() for match in _CLOSING_QUOTE.finditer(text)]:
+        for at in offsets_of(text, "”"):
             if at + 1 in taken:
                 continue
             # Opened after all if the nearest quote mark before it opens (a long quote, a comma in it);

@@ -35,7 +35,6 @@ _SESSION_LEAD = 4
 _PLENUM = re.compile(rf"(?:党的|[省市区县州旗]委)?(?<![{CN_DIGIT}])[{CN_DIGIT}]{{1,3}}届[{CN_DIGIT}]{{1,3}}(?:中|次)全会")
 #: How far before its 届 a plenum starts at most: 党的 or 某委 and a number of three numerals.
 _PLENUM_LEAD = 5
-_TERM = re.compile("届")
 
 
 class EventRules(_Mixed):
@@ -45,8 +44,8 @@ class EventRules(_Mixed):
                dates: list[Found]) -> list[Found]:
         found = [Found(m.start(), m.end(), "EVENT") for m in matches_by_opening(_CONGRESSES, text)]
         if "全会" in text:
-            terms = (m.start() for m in _TERM.finditer(text))
-            found += [Found(m.start(), m.end(), "EVENT") for m in matches_before(_PLENUM, text, terms, _PLENUM_LEAD)]
+            found += [Found(m.start(), m.end(), "EVENT")
+                      for m in matches_before(_PLENUM, text, occurrences(text, "届"), _PLENUM_LEAD)]
         found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("两会", self.two_sessions, text)
                   if self.boundary_before(text, m.start())]
         found += self._sessions(text, places, orgs)

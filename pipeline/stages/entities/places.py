@@ -366,7 +366,7 @@ class PlaceRules(_Mixed):
         for match in each_start(self.ethnic_area, text):
             if text[match.start() - 1:match.start()] == "族":
                 continue  # the tail of a longer name of peoples
-            end = match.start() + len(match.group(1)) + len(match.group(2))
+            end = match.end()
             for start in (match.start() - 2, match.start() - 3):
                 # 做好|广西壮族自治区: a known place starting inside the stem is the name, not grown leftwards.
                 if start + 1 in place_starts:
