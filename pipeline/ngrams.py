@@ -21,6 +21,8 @@ from itertools import compress
 
 import numpy as np
 
+from .textnorm import code_point_view
+
 #: Bits per code point in a packed n-gram. Code points are stored plus one, so that no n-gram
 #: packs to the code of a shorter one (their leading slots would be zero).
 _BITS = 21
@@ -59,7 +61,7 @@ class CodePointTable:
 
 def code_points(text: str) -> np.ndarray:
     """The code points of `text`, one per character (lone surrogates included)."""
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+    return code_point_view(text).astype(np.int64)
 
 
 def text_of(codes: np.ndarray) -> str:

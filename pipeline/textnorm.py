@@ -47,17 +47,21 @@ def _fold_table() -> np.ndarray:
 _FOLD = _fold_table()
 
 
+def code_point_view(text: str) -> np.ndarray:
+    """The code points of `text` as uint32, read from its UTF-32 bytes (lone surrogates included)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
 def fold(text: str) -> str:
     """Return `text` with width, spaces and traditional characters folded, one character for one."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    return _FOLD[codes].tobytes().decode("utf-32-le", "surrogatepass")
+    return _FOLD[code_point_view(text)].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def offsets_of(text: str, chars: str) -> list[int]:
     """The offset of every character of `text` that is one of the few `chars`, in order. Numpy
     compares the code points: a regex character class visits each character in Python's engine,
     four times slower on a long report."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    codes = code_point_view(text)
     found = np.zeros(len(codes), dtype=bool)
     for char in chars:
         found |= codes == ord(char)

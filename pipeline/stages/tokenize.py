@@ -27,6 +27,7 @@ import numpy as np
 
 from ..data import data_lines
 from ..draft import Draft, offset_array
+from ..textnorm import code_point_view
 
 NAME = "tokenize"
 REQUIRES = ("text", "folded")
@@ -73,7 +74,7 @@ class Segmenter:
         ends = np.cumsum(lengths, dtype=np.intc)
         starts = ends - lengths
         if words:
-            characters = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<U1")
+            characters = code_point_view(text).view("<U1")
             # Clipped: an empty word at the very end starts past the last character; it is kept.
             spaces = np.char.isspace(characters.take(starts, mode="clip"))
             for index in np.flatnonzero(spaces).tolist():

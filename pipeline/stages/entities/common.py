@@ -15,6 +15,7 @@ from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
 from ...data import read_json
 from ...numerals import DIGIT_CHARS
+from ...textnorm import code_point_view
 
 #: Chinese numerals below a hundred: months, days, congresses and plenums (十二月, 二十大).
 CN_DIGIT = DIGIT_CHARS + "十"
@@ -96,7 +97,7 @@ _IS_SPACE = numpy.array([chr(code).isspace() for code in range(0x3001)] + [False
 
 def white_space(text: str) -> numpy.ndarray:
     """Where `text` has white space, found in compiled code from its code points."""
-    codes = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    codes = code_point_view(text)
     return numpy.flatnonzero(_IS_SPACE[numpy.minimum(codes, len(_IS_SPACE) - 1)])
 
 
