@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -212,16 +213,43 @@ def _names_delivery(title: str) -> bool:
         not any(word in title for word in cues()["review_words"])
 
 
+def year_starts(folded: str) -> list[int]:
+    """Every offset where a match of a year pattern (`_YEAR`, `_year_patterns`) can begin, in
+    order: each opens with a year, four characters or seven spaced apart, then white space and
+    年. `re` tries a pattern that opens with a class of characters at every offset; found from
+    the 年s instead, the three patterns took a fifth of the time on short reports."""
+    starts = []
+    at = folded.find("年")
+    while at >= 0:
+        year_end = at
+        while year_end and folded[year_end - 1].isspace():
+            year_end -= 1
+        starts += (year_end - 4, year_end - 7)
+        at = folded.find("年", at + 1)
+    # A spaced year's start may come before an earlier 年's unspaced one.
+    return sorted({start for start in starts if start >= 0})
+
+
+def year_matches(pattern: re.Pattern[str], folded: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(folded)` finds, for a year pattern tried only at `year_starts`."""
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(folded, start)) is not None:
+            yield match
+            end = match.end()
+
+
 def infer_years(folded: str, title: str | None) -> tuple[int | None, int | None, str | None]:
     """(year reviewed, year delivered, where the year reviewed was read: `title` or `text`)."""
     review, plan = _year_patterns()
-    planned = _most_common([_year_of(m) for m in plan.finditer(folded)])
+    starts = year_starts(folded)
+    planned = _most_common([_year_of(m) for m in year_matches(plan, folded, starts)])
     if title and (match := _YEAR.search(title)):
         year = _year_of(match)
         if _names_delivery(title):
             return year - 1, year, "title"
         return year, planned, "title"
-    reviewed = next((_year_of(m) for m in review.finditer(folded)), None)
+    reviewed = next((_year_of(m) for m in year_matches(review, folded, starts)), None)
     # The session a report is delivered at dates it outright; a planned year may be a past plan
     # the report looks back on (`执行了2021年和2022年的年度计划`).
     delivered_at = _session_year(folded)
@@ -230,7 +258,7 @@ def infer_years(folded: str, title: str | None) -> tuple[int | None, int | None,
     if reviewed is None and planned is not None:
         reviewed = planned - 1
     if reviewed is None:
-        reviewed = _most_common([_year_of(m) for m in _YEAR.finditer(folded)
+        reviewed = _most_common([_year_of(m) for m in year_matches(_YEAR, folded, starts)
                                  if not _planned(folded, m) and not _compared_with(folded, m)])
     return reviewed, delivered_at or planned, "text" if reviewed is not None else None
 

@@ -8,11 +8,13 @@ from itertools import product
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 import pipeline
 from conftest import assert_valid
 from pipeline import errors
-from pipeline.metadata import _AT_YEAR, infer_years, lookup_division
+from pipeline.metadata import _AT_YEAR, _YEAR, _year_patterns, infer_years, lookup_division, year_matches, year_starts
 from pipeline.numerals import YEAR_PATTERN
 from pipeline.textnorm import fold
 
@@ -149,3 +151,13 @@ def test_every_year_begins_where_the_year_patterns_look_ahead_for_one():
              if re.fullmatch(YEAR_PATTERN, "".join(letters))]
     assert "1997" in years and "二〇二三" in years
     assert all(re.match(_AT_YEAR, year) for year in [*years, "1 9 9 7", "2 0 2 3"])
+
+
+@example("1999年和2000年工作回顾，至2020年主要任务执行，比2019年，2021 \n年度总结，1 9 9 7 年")
+@example("二〇二〇年计划2020年代2020年主要任务20 20年")
+@given(st.text(alphabet="0129一二〇零 \n年度代和到至比，。工作回顾总结年度计划主要任务执行", max_size=60))
+def test_year_patterns_tried_at_year_starts_find_what_finditer_finds(text):
+    starts = year_starts(text)
+    for pattern in (_YEAR, *_year_patterns()):
+        assert [match.span() for match in year_matches(pattern, text, starts)] == \
+            [match.span() for match in pattern.finditer(text)]
