@@ -17,6 +17,7 @@ sums weighted entries per row, all rows and columns in one `bincount`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from itertools import compress
 
 import numpy as np
@@ -242,6 +243,29 @@ def pack_spans(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, bits: in
     return packed
 
 
+def pack_words(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, bits: int) -> np.ndarray:
+    """What `pack_spans` gives, for many short spans of one long array (a document's words):
+    the packed codes of the last `63 // bits` codes before each position, built in one pass over
+    `codes`, each span's cut to its length by a mask. `pack_spans` takes a round of array
+    operations per code of the longest span: three times as long for a short report's words."""
+    longest = 63 // bits
+    stored = codes.astype(np.int64) + 1
+    windows = np.zeros(len(codes) + 1, dtype=np.int64)  # windows[i]: the codes before position i
+    windows[1:] = stored
+    for back in range(1, longest):
+        windows[back + 1:] |= stored[:-back] << (bits * back)
+    lengths = ends - starts
+    packed = windows[ends] & _low_bit_masks(bits)[np.minimum(lengths, longest)]
+    packed[lengths > longest] = -1
+    return packed
+
+
+@lru_cache(maxsize=None)
+def _low_bit_masks(bits: int) -> np.ndarray:
+    """The masks that keep the last 0 … `63 // bits` codes of a packed n-gram."""
+    return np.array([(1 << (bits * size)) - 1 for size in range(63 // bits + 1)], dtype=np.int64)
+
+
 def unpack(packed: np.ndarray) -> list[str]:
     """The n-grams `packed_ngrams` packed into `packed` (of any sizes), as strings."""
     shifts = _BITS * np.arange(MAX_PACKED - 1, -1, -1)
@@ -313,7 +337,7 @@ class WordVocabulary:
     def piece_ids(self, text: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """The piece id of each word `[start, end)` of `text` (`codes`: its code points), -1 for
         a word that is no piece."""
-        ids = self._short(pack_spans(self._letters(codes), starts, ends, self._letter_bits))
+        ids = self._short(pack_words(self._letters(codes), starts, ends, self._letter_bits))
         long = np.flatnonzero(ends - starts > self._longest_packed)
         ids[long] = [self._long.get(text[start:end], -1) for start, end in zip(starts[long].tolist(), ends[long].tolist())]
         return ids
@@ -345,8 +369,10 @@ def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.
     """Entries of sublinear tf-idf rows, each l2-normalised, from one (row, column) per occurrence
     of a feature; column -1, a feature the model never saw, is left out."""
     known = columns >= 0
-    keys, counts = _distinct_counts(rows[known] * len(idf) + columns[known])
-    rows, columns = np.divmod(keys, len(idf))
+    # Row and column packed in one key, ordered as the pairs are; shifts, not a division, part them.
+    column_bits = len(idf).bit_length()
+    keys, counts = _distinct_counts((rows[known] << column_bits) | columns[known])
+    rows, columns = keys >> column_bits, keys & ((1 << column_bits) - 1)
     values = (1.0 + np.log(counts)) * idf[columns]
     norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
     return rows, columns, values / norms[rows]
@@ -383,4 +409,13 @@ def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     is_first[:1] = True
     np.not_equal(keys[1:], keys[:-1], out=is_first[1:])
     firsts = np.flatnonzero(is_first)
-    return keys[firsts], np.diff(firsts, append=len(keys))
+    return keys[firsts], run_lengths(firsts, len(keys))
+
+
+def run_lengths(run_starts: np.ndarray, total: int) -> np.ndarray:
+    """The length of each run of `total` items, from where the runs start (sorted, the first at
+    0): `np.diff(run_starts, append=total)` without its Python-level overhead."""
+    lengths = np.empty(len(run_starts), dtype=np.int64)
+    np.subtract(run_starts[1:], run_starts[:-1], out=lengths[:-1])
+    lengths[-1:] = total - run_starts[-1:]
+    return lengths

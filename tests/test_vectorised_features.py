@@ -9,10 +9,12 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.draft import Draft
-from pipeline.ngrams import (CompactTable, PackedTable, WordVocabulary, code_points, pack, packed_ngrams, span_positions, unpack,
-                             word_ngrams)
+from pipeline.ngrams import (CompactTable, PackedTable, WordVocabulary, code_points, pack, pack_spans, pack_words,
+                             packed_ngrams, span_positions, unpack, word_ngrams)
 from pipeline.records import DocumentMeta
 from pipeline.rounding import python_round
 from pipeline.stages import segment, tokenize
@@ -178,6 +180,18 @@ def test_packed_ngrams_stay_inside_their_span_and_unpack_to_their_text():
     assert unpack(packed) == ["甲乙", "乙丙", "丁戊", "戊𠀋"] and packed_rows.tolist() == [0, 0, 1, 1]
     assert pack(["丁戊", "丁", "\x00丁", "丁戊己庚"]).tolist() == [packed[2], pack(["丁"])[0], pack(["\x00丁"])[0], -1]
     assert pack(["丁"])[0] != pack(["\x00丁"])[0]
+
+
+@given(st.integers(1, 21).flatmap(lambda bits: st.tuples(
+    st.just(bits), st.lists(st.integers(0, 2 ** bits - 2), max_size=30),
+    st.lists(st.tuples(st.integers(0, 30), st.integers(0, 8)), max_size=20))))
+def test_words_packed_from_their_ends_are_packed_as_spans(case):
+    bits, codes, spans = case
+    spans = [(min(start, len(codes)), min(start + length, len(codes))) for start, length in spans]
+    starts, ends = (np.array(side, dtype=np.int64).reshape(-1) for side in zip(*spans)) if spans else \
+        (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+    codes = np.array(codes, dtype=np.int64)
+    assert pack_words(codes, starts, ends, bits).tolist() == pack_spans(codes, starts, ends, bits).tolist()
 
 
 def test_a_packed_table_finds_every_key_and_nothing_else():

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..draft import Draft
 from ..metadata import cues, resolve
-from ..ngrams import CodePointTable, code_points, packed_ngrams, span_positions
+from ..ngrams import CodePointTable, code_points, packed_ngrams, run_lengths, span_positions
 from ..records import Activity, Entity, Quantity, Section, Sentence
 from ..rounding import python_round
 from ..taxonomy import load_taxonomy
@@ -183,7 +183,7 @@ def _pairs_by_first_occurrence(values: np.ndarray, rows: np.ndarray) -> tuple[np
     new_pair = new_value.copy()
     new_pair[1:] |= sorted_rows[1:] != sorted_rows[:-1]
     run_starts = np.flatnonzero(new_pair)
-    counts = np.diff(run_starts, append=len(values))
+    counts = run_lengths(run_starts, len(values))
     # Walking the occurrences in their order, the pairs as each first occurs.
     pair_of_occurrence = np.empty(len(values), dtype=np.int64)
     pair_of_occurrence[by_value] = np.cumsum(new_pair) - 1
