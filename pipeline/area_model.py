@@ -28,8 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from . import errors
-from .ngrams import (CodePointTable, CompactTable, WordVocabulary, code_points, pack_spans, packed_ngram_range,
-                     span_positions, sublinear_tfidf, sums_by_row, text_of, word_ngrams)
+from .ngrams import (CodePointTable, CompactTable, WordVocabulary, code_points, number_dtype, numbered_letters,
+                     pack_spans, packed_ngram_range, span_positions, sublinear_tfidf, sums_by_row, text_of,
+                     word_ngrams)
 from .textnorm import fold
 
 
@@ -184,10 +185,9 @@ class CharTfidf:
         holds), packed in few bits: a single letter's column is read by its number, longer
         n-grams' from a table whose keys and columns share one int64 (`CompactTable`)."""
         joined = "".join(vocabulary)
-        alphabet = {letter: number for number, letter in enumerate(sorted(set(joined)), 2)}
-        # Numbers are stored plus one when packed, as code points are.
-        self._letter_bits = (len(alphabet) + 2).bit_length()
-        self._letters = CodePointTable(lambda character: _alphabet_number(character, alphabet), dtype=np.int32)
+        alphabet, self._letter_bits = numbered_letters(vocabulary, 2)
+        self._letters = CodePointTable(lambda character: _alphabet_number(character, alphabet),
+                                       dtype=number_dtype(len(alphabet) + 1))
         lengths = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary))
         ends = np.cumsum(lengths)
         codes = pack_spans(np.array([alphabet[letter] for letter in joined], dtype=np.int64), ends - lengths, ends,

@@ -16,7 +16,7 @@ sums weighted entries per row, all rows and columns in one `bincount`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import compress
 
@@ -58,6 +58,20 @@ class CodePointTable:
                 self._table[code] = self.function(chr(code))
             found = self._table[codes]
         return found
+
+
+def number_dtype(largest: int) -> type:
+    """The narrowest integer type of a `CodePointTable` whose values go up to `largest`: a
+    narrower table touches fewer cache lines, which the pipeline's other stages evict."""
+    return next(dtype for dtype in (np.int8, np.int16, np.int32, np.int64) if largest <= np.iinfo(dtype).max)
+
+
+def numbered_letters(texts: Iterable[str], first: int) -> tuple[dict[str, int], int]:
+    """The letters of `texts`, numbered from `first` in order of code point (numbers below it are
+    left for letters outside them), and the bits a letter's number takes packed (plus one, as
+    `pack_spans` stores it)."""
+    letters = sorted(set().union(*texts))
+    return {letter: number for number, letter in enumerate(letters, first)}, (first + len(letters)).bit_length()
 
 
 def code_points(text: str) -> np.ndarray:
@@ -320,9 +334,8 @@ class WordVocabulary:
         # Words are packed by their letters' numbers in the pieces' alphabet (0: a letter no
         # piece holds), stored plus one as code points are: a few bits a letter, so that words
         # up to five letters long (three by code point) need no lookup of their string.
-        alphabet = {letter: number for number, letter in enumerate(sorted(set("".join(pieces))), 1)}
-        self._letter_bits = (len(alphabet) + 1).bit_length()
-        self._letters = CodePointTable(lambda character: alphabet.get(character, 0), dtype=np.int32)
+        alphabet, self._letter_bits = numbered_letters(pieces, 1)
+        self._letters = CodePointTable(lambda character: alphabet.get(character, 0), dtype=number_dtype(len(alphabet)))
         self._longest_packed = 63 // self._letter_bits
         lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
         ends = np.cumsum(lengths)
