@@ -104,6 +104,8 @@ class AreaAssigner:
                                     "run `report-miner train`")
         self.settings: InferenceSettings = chosen
         self._fallback = np.array([label == model.fallback for label in model.labels], dtype=float)
+        #: The heading evidence of a sentence no heading speaks for.
+        self._no_heading = np.full(len(model.labels), np.nan)
 
     def labels(self, scores: np.ndarray, settings: InferenceSettings | None = None) -> list[str]:
         """Each row's best-scored label, or the fallback where even the best is below the threshold."""
@@ -156,15 +158,16 @@ class AreaAssigner:
     def evidence(self, draft: Draft) -> DocumentEvidence:
         """The model's scores for the document's sentences and headings, scored together."""
         headings = {section.id: section.heading for section in draft.sections if section.heading is not None}
-        spans = np.array([(heading.start, heading.end) for heading in headings.values()]
-                         + [(sentence.start, sentence.end) for sentence in draft.sentences],
-                         dtype=np.int64).reshape(-1, 2)
-        scores = self.model.span_probabilities(draft.folded, (spans[:, 0], spans[:, 1]), _token_offsets(draft))
+        spans = (np.array([heading.start for heading in headings.values()]
+                          + [sentence.start for sentence in draft.sentences], dtype=np.int64),
+                 np.array([heading.end for heading in headings.values()]
+                          + [sentence.end for sentence in draft.sentences], dtype=np.int64))
+        scores = self.model.span_probabilities(draft.folded, spans, _token_offsets(draft))
         evidence = self.heading_evidence(draft.sections, dict(zip(headings, scores)))
         own = scores[len(headings):]
         # Each sentence's row of its section's evidence; the last row, of NaN, where it has none.
         rows = {section: row for row, section in enumerate(evidence)}
-        by_row = np.vstack([*evidence.values(), np.full(len(self.model.labels), np.nan)])
+        by_row = np.array([*evidence.values(), self._no_heading])
         sentence_rows = np.fromiter((rows.get(sentence.section, len(rows)) for sentence in draft.sentences),
                                     dtype=np.int64, count=len(draft.sentences))
         # In a document with headings, a sentence in no headed section is in the lead.
@@ -177,25 +180,26 @@ class AreaAssigner:
         """Scores of sentences (rows; or one sentence) from their own scores (blended with their
         neighbours' where no heading speaks), their headings' evidence (NaN where none) and
         whether they are in the lead."""
-        rows, headings, lead = np.atleast_2d(own), np.atleast_2d(heading), np.atleast_1d(in_lead)
-        scores = rows.copy()
-        headed = ~np.isnan(headings[:, 0])
-        in_lead_only = lead & ~headed
-        scores[in_lead_only] = LEAD_WEIGHT * self._fallback + (1 - LEAD_WEIGHT) * rows[in_lead_only]
-        under, evidence = rows[headed], headings[headed]
+        rows, headings = np.atleast_2d(own), np.atleast_2d(heading)
+        lead = np.reshape(in_lead, (-1, 1))
+        # Every row is computed every way and each keeps its own: rows are few, and selecting
+        # them for each way cost more than the arithmetic (a row of NaN evidence gives NaN).
         # A heading speaks in proportion to how clearly it names one area...
-        weight = settings.heading_weight * evidence.max(axis=1, keepdims=True)
-        mixed = weight * evidence + (1 - weight) * under
+        weight = settings.heading_weight * headings.max(axis=1, keepdims=True)
+        mixed = weight * headings + (1 - weight) * rows
         # ...unless the sentence is sure enough of another.
-        overrides = (under.max(axis=1) >= settings.override) & (under.argmax(axis=1) != evidence.argmax(axis=1))
-        scores[headed] = np.where(overrides[:, np.newaxis], under, mixed)
+        overrides = ((rows.max(axis=1) >= settings.override)
+                     & (rows.argmax(axis=1) != headings.argmax(axis=1)))[:, np.newaxis]
+        unheaded = np.where(lead, LEAD_WEIGHT * self._fallback + (1 - LEAD_WEIGHT) * rows, rows)
+        scores = np.where(np.isnan(headings[:, :1]), unheaded, np.where(overrides, rows, mixed))
         return scores.reshape(np.shape(own))
 
     def combine(self, evidence: DocumentEvidence, settings: InferenceSettings | None = None) -> np.ndarray:
         """Final scores per sentence (rows) under `settings` (default: the model's)."""
         settings = settings or self.settings
         own_share = 1 - settings.neighbour_weight - settings.document_weight
-        document = evidence.own.mean(axis=0, keepdims=True) if len(evidence.own) else evidence.own
+        # The mean as `mean` computes it, without its Python-level overhead.
+        document = np.add.reduce(evidence.own, axis=0) / len(evidence.own) if len(evidence.own) else evidence.own
         blended = (own_share * evidence.own + settings.neighbour_weight * evidence.neighbours
                    + settings.document_weight * document)
         headed = ~np.isnan(evidence.headings[:, :1])
@@ -218,14 +222,18 @@ class AreaAssigner:
     def _neighbour_means(own: np.ndarray, sentences: Sequence) -> np.ndarray:
         """Each sentence's mean scores with its neighbours in the same paragraph."""
         paragraphs = np.fromiter((sentence.paragraph for sentence in sentences), dtype=np.int64, count=len(sentences))
-        same_as_previous = paragraphs[1:] == paragraphs[:-1]
-        with_previous, with_next = np.zeros(len(own), dtype=bool), np.zeros(len(own), dtype=bool)
-        with_previous[1:] = with_next[:-1] = same_as_previous
-        # Summed in the window's order, previous, itself, next, as a mean over the window sums.
+        # 1.0 between two sentences of one paragraph, else 0.0: a neighbour times it adds itself
+        # or exactly nothing, with no selection of rows.
+        same = (paragraphs[1:] == paragraphs[:-1]).astype(float)
+        # Summed in the window's order, previous, itself, next, as a mean over the window sums
+        # (an addition of two numbers is exact either way round).
         sums = own.copy()
-        sums[with_previous] = own[np.flatnonzero(with_previous) - 1] + own[with_previous]
-        sums[with_next] += own[np.flatnonzero(with_next) + 1]
-        return sums / (1 + with_previous + with_next)[:, np.newaxis]
+        sums[1:] += own[:-1] * same[:, np.newaxis]
+        sums[:-1] += own[1:] * same[:, np.newaxis]
+        counts = np.ones(len(own))
+        counts[1:] += same
+        counts[:-1] += same
+        return sums / counts[:, np.newaxis]
 
     def _section_scores(self, draft: Draft, evidence: DocumentEvidence, final: np.ndarray) -> np.ndarray:
         """Each section's scores (rows): its heading's evidence mixed with the mean of its
@@ -233,11 +241,10 @@ class AreaAssigner:
         heading, the mean of its sentences' final scores, or the fallback. Every section's
         means in one pass, each summed over its sentences in order, as `mean` sums them."""
         sections = draft.sections
-        bounds = np.array([(section.start, section.end) for section in sections], dtype=np.int64).reshape(-1, 2)
         # Sentences come in text order, so a section's sentences are one run of rows.
-        sentence_starts = np.fromiter((sentence.start for sentence in draft.sentences), dtype=np.int64,
-                                      count=len(draft.sentences))
-        firsts, lasts = np.searchsorted(sentence_starts, bounds[:, 0]), np.searchsorted(sentence_starts, bounds[:, 1])
+        sentence_starts = np.array([sentence.start for sentence in draft.sentences], dtype=np.int64)
+        firsts = np.searchsorted(sentence_starts, [section.start for section in sections])
+        lasts = np.searchsorted(sentence_starts, [section.end for section in sections])
         headings = [evidence.section_headings.get(section.id) for section in sections]
         headed = np.array([heading is not None for heading in headings], dtype=bool)
         rows, members = span_positions(firsts, lasts)
