@@ -118,10 +118,12 @@ def _divisions() -> tuple[dict[str, str], dict[str, str]]:
 _NAME_OF_CODE: dict[str, str] = {}
 
 
+@lru_cache(maxsize=4096)
 def lookup_division(name: str) -> Division | None:
     """The division a place name denotes: its full name (`萍乡市`) or an unambiguous short one
     (`萍乡`); None for anything else (`棚户区`, `主销区`). The one place the table is read, so a
-    fuller table (townships) replaces it here."""
+    fuller table (townships) replaces it here. Cached, as `_untabled`: a report names its places
+    again and again."""
     full, shorts = _divisions()
     code = full.get(name) or shorts.get(name)
     if code is None:
@@ -278,15 +280,22 @@ def issuing_body(text: str, folded: str, title: str | None) -> str | None:
         cuts = [match.start() for match in (_YEAR.search(title), re.search("关于", title)) if match]
         if cuts and (body := _as_body(title[:min(cuts)])):
             return body
-    labels = "|".join(map(re.escape, cues()["issuer_labels"]))
-    for match in re.finditer(rf"(?:{labels})\s*[:：]\s*([^\s,，。;；|]+)", folded):
+    labelled, trailed = _issuer_patterns()
+    for match in labelled.finditer(folded):
         if body := _as_body(text[match.start(1):match.end(1)]):
             return body
-    trailers = "|".join(map(re.escape, cues()["issuer_trailers"]))
-    for match in re.finditer(rf"(?:{trailers})(?=[\s)）|]|$)", folded):
+    for match in trailed.finditer(folded):
         if body := _as_body(_run_before(text, folded, match.start())):
             return body
     return _signature(text)
+
+
+@lru_cache(maxsize=1)
+def _issuer_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A label before the issuer's name (`供稿：`), and a word after it (`供稿`)."""
+    labels = "|".join(map(re.escape, cues()["issuer_labels"]))
+    trailers = "|".join(map(re.escape, cues()["issuer_trailers"]))
+    return re.compile(rf"(?:{labels})\s*[:：]\s*([^\s,，。;；|]+)"), re.compile(rf"(?:{trailers})(?=[\s)）|]|$)")
 
 
 def _run_before(text: str, folded: str, end: int) -> str:
@@ -392,9 +401,9 @@ def infer_region(folded: str, title: str | None, issuer: str | None,
     bodies = cues()["government_bodies"]
     work_objects = frozenset(cues()["work_object_regions"])
     places = [entity for entity in entities if entity.label == "GPE"]
-    with_body = {entity.text for entity in places if folded.startswith(bodies, entity.end)}
-    for entity in places:
-        has_body = folded.startswith(bodies, entity.end)
+    bodied = [folded.startswith(bodies, entity.end) for entity in places]
+    with_body = {entity.text for entity, has_body in zip(places, bodied) if has_body}
+    for entity, has_body in zip(places, bodied):
         division = lookup_division(entity.canonical or entity.text) or lookup_division(entity.text)
         if division is None and entity.text in with_body:
             division = _untabled(entity.text)
@@ -412,6 +421,7 @@ def infer_region(folded: str, title: str | None, issuer: str | None,
     return _most_specific(inner) if inner else top
 
 
+@lru_cache(maxsize=1024)
 def _untabled(name: str) -> Division:
     """A place the table does not hold, taken only where the text names its own party committee
     or government (`柳岸县委统战部`, `松禾镇人民政府`): that makes it an administrative division,
