@@ -4,16 +4,17 @@ The model is a linear classifier over tf-idf word n-grams (the project's jieba t
 character n-grams, trained by `report-miner train` (`pipeline/training.py`). Its authoritative
 form is the skops file in `models/area_classifier/`; beside it training exports the same
 vectorisers and coefficients as plain arrays (`inference.npz`, `vocabulary.json`), which the
-classify stage scores with numpy alone. Measured on the development machine: importing scikit-learn and
-skops and loading the skops file took 2.5-3.7 s (idle to busy), more than a whole cold
-single-report run may take; importing this module and loading the arrays took 0.1-0.2 s. A
-document's headings and sentences are scored together, their features built in one pass over
+classify stage scores with numpy alone. Measured on the development machine: importing
+scikit-learn and skops and loading the skops file took 2.5-3.7 s (idle to busy), more than a
+whole cold single-report run may take; importing this module and loading the arrays took
+0.1-0.2 s.
+
+A document's headings and sentences are scored together, their features built in one pass over
 its text (`pipeline/ngrams.py`) and looked up as numbers (packed character n-grams, word ids),
-never as strings: the 72 government work reports (1.1 million characters) took 0.58 s of CPU in
-the classify stage (0.66 s in the same run with a sum per label and block and step-by-step probing), 1.2 s
-with the n-grams' strings and 3.9 s sentence by sentence. A test checks the
-arrays give the skops model's probabilities; another, that the document-at-once features equal a
-per-sentence reference.
+never as strings. On the 72 government work reports (1.1 million characters) the classify stage
+took 0.58 s of CPU so, 1.2 s with the n-grams as strings and 3.9 s sentence by sentence. A test
+checks the arrays give the skops model's probabilities; another, that the document-at-once
+features equal a per-sentence reference.
 """
 from __future__ import annotations
 
@@ -32,7 +33,6 @@ from .ngrams import (CodePointTable, CompactTable, WordVocabulary, code_points, 
                      pack_spans, packed_ngram_range, span_positions, sublinear_tfidf, sums_by_row, text_of,
                      word_ngrams)
 from .textnorm import fold
-
 
 
 def _shipped_model_dir() -> Path:
@@ -125,7 +125,6 @@ def text_token_offsets(folded: str) -> np.ndarray:
     from .stages.tokenize import segmenter
 
     return np.array(segmenter().spans(folded), dtype=np.int64).reshape(-1, 2)
-
 
 
 # --- the exported model ---------------------------------------------------------------------

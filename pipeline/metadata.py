@@ -382,10 +382,10 @@ _LONGEST_PLACE = 12
 
 def infer_region(folded: str, title: str | None, issuer: str | None,
                  entities: list[Entity]) -> Division | None:
-    """The place the report is about: named in its title, issuer or short first line, a national
-    report, or the
-    division its place names point to (named at least twice, or in its lead), the most specific
-    one where a county lies inside the prefecture also named."""
+    """The place the report is about: the country for a national report, else the place named in
+    its title, issuer or short first line, else the division its place names point to (named at
+    least twice, in its lead, or with its own government body), the most specific one where a
+    county lies inside the prefecture also named."""
     first_line = folded.lstrip().partition("\n")[0]
     opening = first_line if len(first_line) <= _TITLE_LINE_MAX \
         and not _SENTENCE_PUNCTUATION.search(first_line) else None

@@ -28,7 +28,6 @@ A section with a heading takes its area from the heading mixed with its sentence
 a section without one, from its sentences.
 """
 from __future__ import annotations
-from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,6 +64,7 @@ SECTION_HEADING_WEIGHT = 0.5
 # They stay here, by this name, because a trained model names them (`training.TRUSTED_TYPES`).
 
 def _whole(text: str) -> Spans:
+    """The one span that is all of `text`: an analyzer's text is one row."""
     return np.array([0]), np.array([len(text)])
 
 

@@ -50,6 +50,7 @@ TAXONOMY = "united_front"
 ENTITY_GROUPS = {"ORG": "organisations", "GPE": "places", "FAC": "venues", "DOC": "documents",
                  "EVENT": "events"}
 
+
 @dataclass(frozen=True, slots=True)
 class Area:
     id: str
