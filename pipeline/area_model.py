@@ -89,11 +89,11 @@ def _word_spans(codes: np.ndarray, spans: Spans, tokens: Spans) -> tuple[np.ndar
     span's tokens that carry a letter or digit. `tokens` are sorted by start; a token belongs to
     the span its start lies in, as `Draft.token_bounds_between` has it."""
     token_starts, token_ends = tokens
-    first = np.searchsorted(token_starts, spans[0], "left")
-    last = np.searchsorted(token_starts, spans[1], "left")
+    first = token_starts.searchsorted(spans[0], "left")
+    last = token_starts.searchsorted(spans[1], "left")
     index, token_rows = span_positions(first, last)
     starts, ends = token_starts[index], token_ends[index]
-    letters_before = np.concatenate(([0], np.cumsum(_IS_WORD_CHARACTER(codes))))
+    letters_before = np.concatenate(([0], _IS_WORD_CHARACTER(codes).cumsum()))
     # A token of punctuation or spaces alone is no word; an empty one is (`fullmatch` needs one character).
     is_word = (letters_before[ends] > letters_before[starts]) | (ends == starts)
     return starts[is_word], ends[is_word], token_rows[is_word]
@@ -301,7 +301,7 @@ class AreaModel:
         n_labels = len(self._intercept)
         # Flat, entry by entry and label by label: a broadcast over (entries, labels) runs a
         # loop of nine per entry.
-        weights = np.take(self._coef_by_column, columns, axis=0).ravel() * np.repeat(values, n_labels)
+        weights = self._coef_by_column.take(columns, axis=0).ravel() * values.repeat(n_labels)
         sums = sums_by_row(rows, weights, 2 * n_rows, n_labels).reshape(n_rows, 2, n_labels)
         logits = self._intercept + sums[:, 0] + sums[:, 1]
         logits -= logits.max(axis=1, keepdims=True)

@@ -13,6 +13,10 @@ Every function keeps an n-gram inside its span: a window whose first and last po
 different rows is dropped. `sublinear_tfidf` turns the occurrences into the rows scikit-learn's
 `TfidfVectorizer(sublinear_tf=True)` gives, as (row, column, value) entries, and `sums_by_row`
 sums weighted entries per row, all rows and columns in one `bincount`.
+
+The code run per document calls array methods (`a.repeat(n)`, `a.nonzero()[0]`), here and in
+the stages, rather than numpy's functions of the same name: their Python-level dispatch took a
+microsecond or two a call, as long as the work itself on a short report's arrays.
 """
 from __future__ import annotations
 
@@ -86,9 +90,9 @@ def text_of(codes: np.ndarray) -> str:
 def span_positions(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every position of every span `[start, end)`, spans one after another, and its span's row."""
     lengths = np.maximum(np.asarray(ends, dtype=np.int64) - starts, 0)
-    rows = np.repeat(np.arange(len(lengths)), lengths)
-    span_begins = np.cumsum(lengths) - lengths  # where each span's positions begin in the output
-    positions = np.arange(int(lengths.sum())) + np.repeat(np.asarray(starts, dtype=np.int64) - span_begins, lengths)
+    rows = np.arange(len(lengths)).repeat(lengths)
+    span_begins = lengths.cumsum() - lengths  # where each span's positions begin in the output
+    positions = np.arange(len(rows)) + (np.asarray(starts, dtype=np.int64) - span_begins).repeat(lengths)
     return positions, rows
 
 
@@ -96,7 +100,7 @@ def _window_starts(rows: np.ndarray, size: int) -> np.ndarray:
     """Indices where a window of `size` consecutive entries lies within one row (rows are grouped)."""
     if len(rows) < size:
         return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(rows[:len(rows) - size + 1] == rows[size - 1:])
+    return (rows[:len(rows) - size + 1] == rows[size - 1:]).nonzero()[0]
 
 
 def packed_ngrams(codes: np.ndarray, rows: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -198,11 +202,11 @@ class PackedTable:
         slots = self._home(queries)
         stored = self._keys[slots]
         found = np.where(stored == queries, self._values[slots], -1)
-        pending = np.flatnonzero((stored != queries) & (stored != self._EMPTY))
+        pending = ((stored != queries) & (stored != self._EMPTY)).nonzero()[0]
         if pending.size and self.longest_probe > 1:
             # One row per further step, so that every operation runs along the queries.
             probes = slots[pending] + np.arange(1, self.longest_probe)[:, np.newaxis]
-            matches = np.flatnonzero(self._keys[probes] == queries[pending])
+            matches = (self._keys[probes] == queries[pending]).ravel().nonzero()[0]
             found[pending[matches % len(pending)]] = self._values[probes.ravel()[matches]]
         return found
 
@@ -231,10 +235,10 @@ class CompactTable(PackedTable):
         # An empty slot (-1) holds every key bit: it is told apart by its sign.
         hit = ((stored & mask) == queries) & (stored >= 0)
         found = np.where(hit, stored >> self._key_bits, -1)
-        pending = np.flatnonzero(~hit & (stored >= 0))
+        pending = (~hit & (stored >= 0)).nonzero()[0]
         if pending.size and self.longest_probe > 1:
             probed = self._slots[slots[pending] + np.arange(1, self.longest_probe)[:, np.newaxis]]
-            matches = np.flatnonzero(((probed & mask) == queries[pending]) & (probed >= 0))
+            matches = (((probed & mask) == queries[pending]) & (probed >= 0)).ravel().nonzero()[0]
             found[pending[matches % len(pending)]] = probed.ravel()[matches] >> self._key_bits
         return found
 
@@ -350,7 +354,7 @@ class WordVocabulary:
         """The piece id of each word `[start, end)` of `text` (`codes`: its code points), -1 for
         a word that is no piece."""
         ids = self._short(pack_words(self._letters(codes), starts, ends, self._letter_bits))
-        long = np.flatnonzero(ends - starts > self._longest_packed)
+        long = (ends - starts > self._longest_packed).nonzero()[0]
         ids[long] = [self._long.get(text[start:end], -1) for start, end in zip(starts[long].tolist(), ends[long].tolist())]
         return ids
 
@@ -394,7 +398,7 @@ def sums_by_row(rows: np.ndarray, weights: np.ndarray, n_rows: int, width: int) 
     """The sums of `weights` (entries × `width` columns, flattened) per row (rows: each entry's),
     each summed in order of entries from zero, as a loop over the entries would: one `bincount`
     for all rows and columns."""
-    slots = np.repeat(rows * width, width) + _column_cycle(width, len(rows))
+    slots = (rows * width).repeat(width) + _column_cycle(width, len(rows))
     return np.bincount(slots, weights=weights, minlength=n_rows * width).reshape(n_rows, width)
 
 
@@ -420,7 +424,7 @@ def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     is_first = np.empty(len(keys), dtype=bool)
     is_first[:1] = True
     np.not_equal(keys[1:], keys[:-1], out=is_first[1:])
-    firsts = np.flatnonzero(is_first)
+    firsts = is_first.nonzero()[0]
     return keys[firsts], run_lengths(firsts, len(keys))
 
 

@@ -243,8 +243,8 @@ class AreaAssigner:
         sections = draft.sections
         # Sentences come in text order, so a section's sentences are one run of rows.
         sentence_starts = np.array([sentence.start for sentence in draft.sentences], dtype=np.int64)
-        firsts = np.searchsorted(sentence_starts, [section.start for section in sections])
-        lasts = np.searchsorted(sentence_starts, [section.end for section in sections])
+        firsts = sentence_starts.searchsorted([section.start for section in sections])
+        lasts = sentence_starts.searchsorted([section.end for section in sections])
         headings = [evidence.section_headings.get(section.id) for section in sections]
         headed = np.array([heading is not None for heading in headings], dtype=bool)
         rows, members = span_positions(firsts, lasts)

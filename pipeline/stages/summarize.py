@@ -183,15 +183,15 @@ def _pairs_by_first_occurrence(values: np.ndarray, rows: np.ndarray) -> tuple[np
     np.not_equal(sorted_values[1:], sorted_values[:-1], out=new_value[1:])
     new_pair = new_value.copy()
     new_pair[1:] |= sorted_rows[1:] != sorted_rows[:-1]
-    run_starts = np.flatnonzero(new_pair)
+    run_starts = new_pair.nonzero()[0]
     counts = run_lengths(run_starts, len(values))
     # Walking the occurrences in their order, the pairs as each first occurs.
     pair_of_occurrence = np.empty(len(values), dtype=np.int64)
-    pair_of_occurrence[by_value] = np.cumsum(new_pair) - 1
+    pair_of_occurrence[by_value] = new_pair.cumsum() - 1
     is_first = np.zeros(len(values), dtype=bool)
     is_first[by_value[run_starts]] = True
     order = pair_of_occurrence[is_first]
-    value_ids = (np.cumsum(new_value) - 1)[run_starts]
+    value_ids = (new_value.cumsum() - 1)[run_starts]
     return value_ids[order], sorted_rows[run_starts][order], counts[order]
 
 
@@ -201,7 +201,8 @@ def _stable_sort(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     two packed does it: a third quicker than a stable argsort on a long report's bigrams."""
     position_bits = max(len(values) - 1, 0).bit_length()
     if len(values) and int(values.max()) < 1 << (63 - position_bits):
-        packed = np.sort((values << position_bits) | np.arange(len(values)))
+        packed = (values << position_bits) | np.arange(len(values))
+        packed.sort()
         return packed & ((1 << position_bits) - 1), packed >> position_bits
     order = np.argsort(values, kind="stable")
     return order, values[order]
