@@ -207,13 +207,11 @@ class CharTfidf:
         positions, rows = span_positions(*spans)
         letters = self._letters(code_points(text)[positions])
         kept = letters > 0
-        packed, rows = packed_ngram_range(letters[kept].astype(np.int64), rows[kept], self.ngram_range,
-                                          self._letter_bits)
-        single = packed < 1 << self._letter_bits
-        columns = np.empty(len(packed), dtype=np.int64)
-        columns[single] = self._single_columns[packed[single]]
-        columns[~single] = self._longer_columns(packed[~single])
-        return rows, columns
+        kept_letters = letters[kept].astype(np.int64)
+        packed, rows = packed_ngram_range(kept_letters, rows[kept], self.ngram_range, self._letter_bits)
+        # N-grams come size after size: the single letters, one per letter kept, lead.
+        singles = len(kept_letters) if self.ngram_range[0] == 1 else 0
+        return rows, np.concatenate([self._single_columns[packed[:singles]], self._longer_columns(packed[singles:])])
 
 
 def _alphabet_number(character: str, alphabet: dict[str, int]) -> int:

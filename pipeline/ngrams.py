@@ -127,7 +127,10 @@ def packed_ngram_range(codes: np.ndarray, rows: np.ndarray, ngram_range: tuple[i
     for size in range(1, largest + 1):
         if size > 1:
             packed = (packed[:-1] << bits) | stored[size - 1:]
-        if size >= smallest:
+        if size == smallest == 1:  # a single code lies within its row
+            found.append(packed)
+            found_rows.append(rows)
+        elif size >= smallest:
             # A window within one row: rows are grouped, so its first and last rows agree.
             count = max(len(rows) - size + 1, 0)
             within = rows[:count] == rows[size - 1:]
