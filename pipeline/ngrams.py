@@ -387,12 +387,10 @@ Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
 def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarray) -> Entries:
     """Entries of sublinear tf-idf rows, each l2-normalised, from one (row, column) per occurrence
     of a feature; column -1, a feature the model never saw, is left out."""
-    # Row and column packed in one key, ordered as the pairs are; shifts, not a division, part
-    # them. Column -1 has every bit set, so its keys are all -1: they sort first, one run, cut.
+    known = columns >= 0
+    # Row and column packed in one key, ordered as the pairs are; shifts, not a division, part them.
     column_bits = len(idf).bit_length()
-    keys, counts = _distinct_counts((rows << column_bits) | columns)
-    if len(keys) and keys[0] == -1:
-        keys, counts = keys[1:], counts[1:]
+    keys, counts = _distinct_counts((rows[known] << column_bits) | columns[known])
     rows, columns = keys >> column_bits, keys & ((1 << column_bits) - 1)
     values = (1.0 + np.log(counts)) * idf[columns]
     norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
