@@ -236,9 +236,10 @@ class CompactTable(PackedTable):
         slots = self._home(queries)
         stored = self._slots[slots]
         # An empty slot (-1) holds every key bit: it is told apart by its sign.
-        hit = ((stored & mask) == queries) & (stored >= 0)
+        occupied = stored >= 0
+        hit = ((stored & mask) == queries) & occupied
         found = np.where(hit, stored >> self._key_bits, -1)
-        pending = (~hit & (stored >= 0)).nonzero()[0]
+        pending = (occupied ^ hit).nonzero()[0]  # occupied by another key (a hit is occupied)
         if pending.size and self.longest_probe > 1:
             probed = self._slots[slots[pending] + np.arange(1, self.longest_probe)[:, np.newaxis]]
             matches = (((probed & mask) == queries[pending]) & (probed >= 0)).ravel().nonzero()[0]
