@@ -30,7 +30,7 @@ import numpy as np
 
 from . import errors
 from .ngrams import (CodePointTable, CompactTable, WordVocabulary, code_points, number_dtype, numbered_letters,
-                     pack_spans, packed_ngram_range, span_positions, sublinear_tfidf, sums_by_row, text_of,
+                     pack_spans, packed_ngram_range, span_positions, sublinear_tfidf, sums_by_row,
                      word_ngrams)
 from .textnorm import fold
 
@@ -55,7 +55,6 @@ _NOT_WORD = re.compile(r"[^\w]+")
 _DIGIT = re.compile(r"\d")
 #: What n-grams are made of: the characters `_NOT_WORD` leaves, letters and digits.
 _IS_WORD_CHARACTER = CodePointTable(lambda character: _NOT_WORD.fullmatch(character) is None)
-_IS_DIGIT = CodePointTable(lambda character: _DIGIT.fullmatch(character) is not None)
 _ZERO = ord("0")
 
 
@@ -155,18 +154,14 @@ class WordTfidf:
         self.ngram_range = ngram_range
 
     def fit_exported(self, vocabulary: dict[str, int], idf: np.ndarray) -> WordTfidf:
-        self._vocabulary = WordVocabulary(vocabulary, self.ngram_range)
+        self._vocabulary = WordVocabulary(vocabulary, self.ngram_range, normalise=_normalise)
         self.idf_ = idf
         return self
 
     def columns(self, text: str, spans: Spans, tokens: Spans) -> tuple[np.ndarray, np.ndarray]:
         """The row and vocabulary column (-1: not in it) of every n-gram of the spans."""
         codes = code_points(text)
-        words = _word_spans(codes, spans, tokens)
-        codes[_IS_DIGIT(codes).astype(bool)] = _ZERO  # as `_normalise` reads them
-        # `_normalise(text)`, read back from the codes: a regular expression over the whole
-        # text took four times as long.
-        return self._vocabulary.columns(text_of(codes), codes, words)
+        return self._vocabulary.columns(text, codes, _word_spans(codes, spans, tokens))
 
 
 class CharTfidf:

@@ -318,7 +318,10 @@ class WordVocabulary:
     pieces and their pair is listed, whatever spaces the words themselves hold.
     """
 
-    def __init__(self, vocabulary: Mapping[str, int], ngram_range: tuple[int, int]) -> None:
+    def __init__(self, vocabulary: Mapping[str, int], ngram_range: tuple[int, int],
+                 normalise: Callable[[str], str] = str) -> None:
+        """`normalise`: how a text's words are read before they are looked up (as the features
+        were built; character by character, keeping lengths); by default as they are."""
         if not 1 <= ngram_range[0] <= ngram_range[1] <= 2:
             raise ValueError(f"word n-grams of one or two words are looked up, not {ngram_range}")
         self.sizes = range(ngram_range[0], ngram_range[1] + 1)
@@ -342,7 +345,9 @@ class WordVocabulary:
         # piece holds), stored plus one as code points are: a few bits a letter, so that words
         # up to five letters long (three by code point) need no lookup of their string.
         alphabet, self._letter_bits = numbered_letters(pieces, 1)
-        self._letters = CodePointTable(lambda character: alphabet.get(character, 0), dtype=number_dtype(len(alphabet)))
+        self._normalise = normalise
+        self._letters = CodePointTable(lambda character: alphabet.get(normalise(character), 0),
+                                       dtype=number_dtype(len(alphabet)))
         self._longest_packed = 63 // self._letter_bits
         lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
         ends = np.cumsum(lengths)
@@ -359,7 +364,8 @@ class WordVocabulary:
         a word that is no piece."""
         ids = self._short(pack_words(self._letters(codes), starts, ends, self._letter_bits))
         long = (ends - starts > self._longest_packed).nonzero()[0]
-        ids[long] = [self._long.get(text[start:end], -1) for start, end in zip(starts[long].tolist(), ends[long].tolist())]
+        ids[long] = [self._long.get(self._normalise(text[start:end]), -1)
+                     for start, end in zip(starts[long].tolist(), ends[long].tolist())]
         return ids
 
     def columns(self, text: str, codes: np.ndarray, words: tuple[np.ndarray, np.ndarray, np.ndarray]
