@@ -271,7 +271,7 @@ def pack_words(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, bits: in
     operations per code of the longest span: three times as long for a short report's words."""
     longest = 63 // bits
     stored = codes.astype(np.int64) + 1
-    windows = np.zeros(len(codes) + 1, dtype=np.int64)  # windows[i]: the codes before position i
+    windows = np.zeros(len(codes) + 1, dtype=np.int64)  # windows[i]: the last codes before i, packed
     windows[1:] = stored
     for back in range(1, longest):
         windows[back + 1:] |= stored[:-back] << (bits * back)
