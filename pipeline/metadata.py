@@ -34,15 +34,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from . import errors
 from .data import data_lines, read_json
+from .divisions import (COUNTRY, NATIONAL, Division, contains, division_names, lookup_division, most_specific,
+                        name_openings, other_level, untabled)
 from .numerals import YEAR_PATTERN, parse_exact, parse_year
 from .records import DocumentMeta, Entity
-from .stages.entities import short_name
 
 #: The characters a year begins with (every form of `YEAR_PATTERN`, and spaced digits), as a
 #: lookahead to open a year pattern with: `re` then skips straight to them instead of trying the
@@ -63,21 +64,10 @@ LEAD_CHARS = 200
 #: A first line this short, and no sentence, is a title or a headline: a place it names is the
 #: report's.
 _TITLE_LINE_MAX = 60
-NATIONAL = "中国"
 #: A text speaks for the whole country when it says 全国/我国 at least this often, and this many
 #: times as often as it says 全县/全区/我市... (a county's report names national meetings too).
 _NATIONAL_SCOPE_MIN = 5
 _NATIONAL_SCOPE_RATIO = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Division:
-    name: str
-    code: str | None
-    level: str
-
-
-COUNTRY = Division(NATIONAL, None, "country")
 
 
 @lru_cache(maxsize=1)
@@ -85,58 +75,6 @@ def cues() -> dict[str, tuple[str, ...]]:
     data = read_json("summary_cues.json")
     return {key: tuple(sorted(value["words"], key=len, reverse=True))
             for key, value in data.items() if isinstance(value, dict)}
-
-
-# --- the division table ----------------------------------------------------------------------
-
-def _level(code: str) -> str:
-    if code.endswith("0000"):
-        return "province"
-    return "prefecture" if code.endswith("00") else "county"
-
-
-@lru_cache(maxsize=1)
-def _divisions() -> tuple[dict[str, str], dict[str, str]]:
-    """(full name -> code, unambiguous short name -> code)."""
-    full: dict[str, str] = {}
-    for line in data_lines("gazetteer/divisions.tsv"):
-        code, name = line.split("\t")
-        full.setdefault(name, code)
-        _NAME_OF_CODE.setdefault(code, name)
-    shorts: dict[str, str] = {}
-    ambiguous: set[str] = set()
-    for name, code in full.items():
-        short = short_name(name)
-        if short is None or short in full:
-            continue
-        if short in shorts and shorts[short] != code:
-            ambiguous.add(short)
-        shorts.setdefault(short, code)
-    return full, {short: code for short, code in shorts.items() if short not in ambiguous}
-
-
-_NAME_OF_CODE: dict[str, str] = {}
-
-
-@lru_cache(maxsize=4096)
-def lookup_division(name: str) -> Division | None:
-    """The division a place name denotes: its full name (`萍乡市`) or an unambiguous short one
-    (`萍乡`); None for anything else (`棚户区`, `主销区`). The one place the table is read, so a
-    fuller table (townships) replaces it here. Cached, as `_untabled`: a report names its places
-    again and again."""
-    full, shorts = _divisions()
-    code = full.get(name) or shorts.get(name)
-    if code is None:
-        return None
-    return Division(name if name in full else _NAME_OF_CODE[code], code, _level(code))
-
-
-def _contains(outer: Division, inner: Division) -> bool:
-    if outer.code is None or inner.code is None or outer.code == inner.code:
-        return False
-    if outer.level == "province":
-        return inner.code[:2] == outer.code[:2]
-    return outer.level == "prefecture" and inner.code[:4] == outer.code[:4]
 
 
 # --- year ------------------------------------------------------------------------------------
@@ -343,9 +281,9 @@ def _places_in(text: str) -> list[Division]:
     """Divisions named in a short text (a title, an issuer): full names, longest first, then
     short names where a place's name can end (`绵阳统战工作综述`, `成都武侯:`), never inside a
     word (`中华人民共和国` holds no 共和县, `同心逐梦` no 同心县)."""
-    full, shorts = _divisions()
+    full, shorts = division_names()
     followers = cues()["place_short_followers"][0]
-    openings = _name_openings()
+    openings = name_openings()
     # Only where a name can begin: a title's other characters cost no lookup per size.
     starts = [at for at in range(len(text) - 1) if text[at:at + 2] in openings]
     found = []
@@ -356,26 +294,13 @@ def _places_in(text: str) -> list[Division]:
             word = text[at:at + size]
             after = text[at + size:at + size + 1]
             if word in full or (word in shorts and (not after or after in followers)
-                                and not _other_level(word, after)):
+                                and not other_level(word, after)):
                 division = lookup_division(word)
                 if division is not None and division not in found:
                     found.append(division)
     return found
 
 
-@lru_cache(maxsize=1)
-def _name_openings() -> frozenset[str]:
-    """The first two characters of every full and short division name (every name has two)."""
-    full, shorts = _divisions()
-    return frozenset(name[:2] for names in (full, shorts) for name in names)
-
-
-def _other_level(short: str, after: str) -> bool:
-    """`桃源区` is not 桃源县: a short name followed by another level word is another place."""
-    return after in _LEVEL_CHARS and not _NAME_OF_CODE[_divisions()[1][short]].startswith(short + after)
-
-
-_LEVEL_CHARS = frozenset("省市区县州盟旗镇乡")
 #: The longest division name looked for in a title, in characters.
 _LONGEST_PLACE = 12
 
@@ -394,7 +319,7 @@ def infer_region(folded: str, title: str | None, issuer: str | None,
     for named in (title, issuer, opening):
         named_places = _places_in(named) if named else []
         if named_places:
-            return _most_specific(named_places)
+            return most_specific(named_places)
     mentions: Counter[Division] = Counter()
     governed: Counter[Division] = Counter()
     first_at: dict[Division, int] = {}
@@ -406,7 +331,7 @@ def infer_region(folded: str, title: str | None, issuer: str | None,
     for entity, has_body in zip(places, bodied):
         division = lookup_division(entity.canonical or entity.text) or lookup_division(entity.text)
         if division is None and entity.text in with_body:
-            division = _untabled(entity.text)
+            division = untabled(entity.text)
         if division is None or division.name in work_objects:
             continue
         mentions[division] += 1
@@ -417,31 +342,8 @@ def infer_region(folded: str, title: str | None, issuer: str | None,
     if not candidates:
         return None
     top = max(candidates, key=lambda d: (governed[d], mentions[d], -first_at[d]))
-    inner = [d for d in candidates if _contains(top, d)]
-    return _most_specific(inner) if inner else top
-
-
-@lru_cache(maxsize=1024)
-def _untabled(name: str) -> Division:
-    """A place the table does not hold, taken only where the text names its own party committee
-    or government (`柳岸县委统战部`, `松禾镇人民政府`): that makes it an administrative division,
-    as no common noun (棚户区, 主销区) has one. Its level is its last word's."""
-    level = next((level for suffix, level in _SUFFIX_LEVELS if name.endswith(suffix)), "unknown")
-    return Division(name, None, level)
-
-
-#: The level a place name's last word gives, for places the table does not hold.
-_SUFFIX_LEVELS = (("自治区", "province"), ("省", "province"), ("自治州", "prefecture"),
-                  ("盟", "prefecture"), ("州", "prefecture"), ("市", "prefecture"),
-                  ("县", "county"), ("区", "county"), ("旗", "county"), ("镇", "township"),
-                  ("乡", "township"), ("街道", "township"))
-
-
-def _most_specific(places: list[Division]) -> Division:
-    """The first place, or one inside it that is also named (`玉溪红塔` -> 红塔区)."""
-    first = places[0]
-    inside = [place for place in places[1:] if _contains(first, place)]
-    return inside[0] if inside else first
+    inner = [d for d in candidates if contains(top, d)]
+    return most_specific(inner) if inner else top
 
 
 # --- given and inferred ----------------------------------------------------------------------
