@@ -121,18 +121,20 @@ def grammar() -> re.Pattern[str]:
     inside_marks = _alternation(markers["approx_inside"])
     after = _alternation(markers["approx_after"])
     separator = _alternation(markers["range_separators"]["separators"])
-    percent_words = (rf"(?P<pre_p>{before})?百分之(?P<percent>{number})"
+    # The three shapes share their marker before and (a fraction and a plain number) their first
+    # number, so that each is tried once per position: no marker starts a number or 百分之.
+    percent_words = (rf"百分之(?P<percent>{number})"
                      rf"(?:(?P<sep_p>{separator})(?:百分之)?(?P<percent_high>{number}))?(?P<post_p>{after})?")
-    fraction = (rf"(?P<pre_f>{before})?(?P<denominator>{number})分之(?P<numerator>{number})"
-                rf"(?P<post_f>{after})?")
-    general = (rf"(?P<pre>{before})?(?P<low>{number})(?P<rough>{inside_marks})?"
-               rf"(?:(?P<low_unit>{unit})?(?P<sep>{separator})(?P<high>{number})"
-               rf"(?P<rough_high>{inside_marks})?)?(?P<unit>{unit})?(?P<half>半)?(?P<more>{inside_marks})?(?P<post>{after})?")
+    fraction_tail = rf"分之(?P<numerator>{number})(?P<post_f>{after})?"
+    general_tail = (rf"(?P<rough>{inside_marks})?"
+                    rf"(?:(?P<low_unit>{unit})?(?P<sep>{separator})(?P<high>{number})"
+                    rf"(?P<rough_high>{inside_marks})?)?(?P<unit>{unit})?(?P<half>半)?(?P<more>{inside_marks})?(?P<post>{after})?")
     # Every quantity starts with a numeral or a marker: testing that first lets the engine skip
-    # the plain text between numbers at C speed instead of trying three branches per character.
+    # the plain text between numbers at C speed instead of trying the shapes at every character.
     first = set(digits + "0123456789十百千万") | {word[0] for word in markers["approx_before"]}
     lead = "".join(sorted(ch for ch in first if ch != "_"))
-    return re.compile(f"(?=[{re.escape(lead)}])(?:{percent_words}|{fraction}|{general})")
+    return re.compile(f"(?=[{re.escape(lead)}])(?P<pre>{before})?"
+                      f"(?:{percent_words}|(?P<low>{number})(?:{fraction_tail}|{general_tail}))")
 
 
 @lru_cache(maxsize=1)
@@ -244,18 +246,18 @@ def _share(match: re.Match[str]) -> _Reading | None:
     high = None
     if match.group("percent") is not None:
         value, rough = _parse(match.group("percent"))
-        marks = (match.group("pre_p"), match.group("post_p"))
+        marks = (match.group("pre"), match.group("post_p"))
         if match.group("percent_high"):
             high, _ = _parse(match.group("percent_high"))
             if high is None or value is None or value >= high:
                 return None
     else:
-        denominator, _ = _parse(match.group("denominator"))
+        denominator, _ = _parse(match.group("low"))
         numerator, rough = _parse(match.group("numerator"))
         if not denominator or numerator is None:
             return None
         value = (numerator * 100 / denominator).quantize(FRACTION_PERCENT_PLACES)
-        marks = (match.group("pre_f"), match.group("post_f"))
+        marks = (match.group("pre"), match.group("post_f"))
     if value is None:
         return None
     if high is not None:
