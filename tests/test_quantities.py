@@ -244,3 +244,42 @@ def test_clause_breaks_of_a_stretch_are_the_text_s_breaks_in_it(text, data):
     breaks, ends = ClauseBreaks(text)._breaks_between(low, high)
     assert breaks == [offset for offset in expected if low <= offset < high]
     assert ends == [offset for offset in breaks if text[offset] != "、"]
+
+
+def _verb_run_read_forward(context, words, end):
+    """The plain reading `Context._verb_run` replaces: list every run of verbs (light verbs alone
+    make none), then take the last one a non-verb follows, else one ending at `end`."""
+    runs = []
+    first, heavy = None, False
+    for index in range(end):
+        if context.is_verb(words[index], head=index == end - 1):
+            if first is None:
+                first, heavy = index, False
+            heavy = heavy or words[index] not in context.light_verbs
+        elif first is not None:
+            if heavy:
+                runs.append((first, index))
+            first = None
+    if first is not None and heavy:
+        runs.append((first, end))
+    followed = [run for run in runs if run[1] < end and not context.is_verb(words[run[1]])]
+    if followed:
+        return followed[-1]
+    return runs[-1] if runs and runs[-1][1] == end else None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.data())
+def test_the_verb_run_read_from_the_end_is_the_one_read_forward(data):
+    from pipeline.stages.quantities import tables
+    from pipeline.stages.quantity_context import Context
+
+    context = Context(tables().markers)
+    light = sorted(context.light_verbs)
+    heavy = sorted(context._verbs_standing_last - context.light_verbs)[:20]
+    verbal_nouns = sorted(context.verbal_nouns)[:10]
+    copulas = sorted(context.copulas)
+    pool = light + heavy + verbal_nouns + copulas + ["干部", "会议", "全区"]
+    words = data.draw(st.lists(st.sampled_from(pool), max_size=8))
+    end = data.draw(st.integers(0, len(words)))
+    assert context._verb_run(words, end) == _verb_run_read_forward(context, words, end)

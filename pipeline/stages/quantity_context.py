@@ -154,25 +154,28 @@ class Context:
             start -= 1
         return start
 
-    def _verb_runs(self, words: list[str], end: int) -> list[tuple[int, int]]:
-        """`(first, last)` of the runs of verbs before `end`, but for runs of light verbs only."""
-        runs: list[tuple[int, int]] = []
-        anywhere, standing_last = self._verbs_anywhere, self._verbs_standing_last
-        first = None
+    def _verb_run(self, words: list[str], end: int) -> tuple[int, int] | None:
+        """`(first, last)` of the run of verbs before `end` that governs what follows it: the
+        last run followed by a word that is no verb, else a run ending at `end`; a run of light
+        verbs only is none. Read from the end, where that run most often is."""
+        anywhere, standing_last, light = self._verbs_anywhere, self._verbs_standing_last, self.light_verbs
+        fallback = None
+        last = None  # where the run being read ends, while in one
         heavy = False
-        for index in range(end):
-            word = words[index]
-            if word in (standing_last if index == end - 1 else anywhere):
-                if first is None:
-                    first, heavy = index, False
-                heavy = heavy or word not in self.light_verbs
-            elif first is not None:
+        for index in range(end - 1, -2, -1):  # index -1 closes a run opening the stretch
+            if index >= 0 and words[index] in (standing_last if index == end - 1 else anywhere):
+                if last is None:
+                    last, heavy = index + 1, False
+                heavy = heavy or words[index] not in light
+                continue
+            if last is not None:
                 if heavy:
-                    runs.append((first, index))
-                first = None
-        if first is not None and heavy:
-            runs.append((first, end))
-        return runs
+                    if last < end and words[last] not in anywhere:
+                        return index + 1, last
+                    if last == end:
+                        fallback = (index + 1, last)
+                last = None
+        return fallback
 
     def before(self, stretch: Stretch) -> _Before:
         """The object and verb read from the clause before the quantity."""
@@ -185,11 +188,7 @@ class Context:
         if after_copula:
             return _Before(self.class_noun(stretch, self._noun_start(words, end), end), None,
                            measured=True)
-        runs = self._verb_runs(words, end)
-        run = next((run for run in reversed(runs)
-                    if run[1] < end and words[run[1]] not in self._verbs_anywhere), None)
-        if run is None and runs and runs[-1][1] == end:
-            run = runs[-1]
+        run = self._verb_run(words, end)
         if run is None:
             start = self._noun_start(words, end)
             closed = start > 0 and words[start - 1] in self.back_references
@@ -262,12 +261,9 @@ class Context:
         """The object named by pieces `[first, last)`: `A、B等基层统战品牌12个` counts the class
         named after 等."""
         words = stretch.words
-        cut = None
-        for index in range(first, last):
-            if words[index] in self.enumeration_ends:
-                cut = index
-        if cut is None:
+        if self.enumeration_ends.isdisjoint(words[first:last]):  # the most usual, tested in C
             return stretch.span(first, last)
+        cut = max(index for index in range(first, last) if words[index] in self.enumeration_ends)
         if cut == last - 1:  # `…主题教育活动等30余次`: the last item stands for the list
             return stretch.span(first + self._noun_start(words[first:last], cut - first), cut)
         return stretch.span(cut + 1, last)
