@@ -50,7 +50,7 @@ from typing import NamedTuple
 from ..data import data_lines, read_json
 from ..draft import Draft, on_matching_view
 from ..numerals import DIGIT_CHARS, DIGITS, parse_exact, parse_year, plain_number
-from ..records import Quantity
+from ..records import Quantity, Sentence
 from .quantity_context import (DURATION, FIGURE, ORDINAL, ClauseBreaks, Context, Neighbour,
                                object_and_verb)
 
@@ -163,8 +163,9 @@ class _Rules:
     rough_marks: tuple[str, ...]
     #: multiplier words, longest first (万亿 before 亿).
     multipliers: tuple[tuple[str, Decimal], ...]
-    dates: dict
     year_unit: str
+    year_digits: int
+    decade_suffix: str
     ordinal_chars: str
     article_kinds: frozenset[str]
     half_kinds: frozenset[str]
@@ -185,12 +186,13 @@ def _rules() -> _Rules:
         bounds.update((word, book[word]) for word in _words(book))
     multipliers = markers["multipliers"]
     roles = markers["time_roles"]
+    dates = markers["date_units"]
     return _Rules(
         units=unit_factors, bounds=bounds, rough_marks=tuple(_words(markers["approx_inside"])),
         multipliers=tuple((word, Decimal(multipliers[word]))
                           for word in sorted(_words(multipliers), key=len, reverse=True)),
-        dates=markers["date_units"], year_unit=markers["date_units"]["year_unit"],
-        ordinal_chars=markers["ordinal_before"]["chars"],
+        year_unit=dates["year_unit"], year_digits=dates["year_digits"],
+        decade_suffix=dates["decade_suffix"], ordinal_chars=markers["ordinal_before"]["chars"],
         article_kinds=frozenset(markers["article_units"]["kinds"]),
         half_kinds=frozenset(markers["half"]["kinds"]),
         rough_after_unit_kinds=frozenset(markers["approx_after_unit"]["kinds"]),
@@ -225,10 +227,13 @@ def _parse(written: str) -> tuple[Decimal | None, bool]:
     return parse_exact(written), rough
 
 
-def _first_bound(before: str | None, after: str | None) -> str | None:
-    """The bound a marker gives, the one before the number taking precedence."""
+def _first_bound(before: str | None, after: str | None, rough: bool) -> str | None:
+    """The bound a marker gives, the one before the number taking precedence; else `min` for a
+    number made approximate by 余/多."""
+    if before is None and after is None:  # the most usual: no marker to look up
+        return "min" if rough else None
     bounds = _rules().bounds
-    return bounds.get(before or "") or bounds.get(after or "")
+    return bounds.get(before or "") or bounds.get(after or "") or ("min" if rough else None)
 
 
 def _multiplier_suffix(written: str) -> Decimal:
@@ -242,7 +247,7 @@ def _share(match: re.Match[str]) -> _Reading | None:
     high = None
     if match.group("percent") is not None:
         value, rough = _parse(match.group("percent"))
-        marks = match.group("pre", "post_p")
+        after = match.group("post_p")
         if match.group("percent_high"):
             high, _ = _parse(match.group("percent_high"))
             if high is None or value is None or value >= high:
@@ -253,13 +258,13 @@ def _share(match: re.Match[str]) -> _Reading | None:
         if not denominator or numerator is None:
             return None
         value = (numerator * 100 / denominator).quantize(FRACTION_PERCENT_PLACES)
-        marks = match.group("pre", "post_f")
+        after = match.group("post_f")
     if value is None:
         return None
     if high is not None:
         return _Reading(match.start(), match.end(), plain_number(value), "%", "percent", None,
                         plain_number(value), plain_number(high))
-    bound = _first_bound(*marks) or ("min" if rough else None)
+    bound = _first_bound(match.group("pre"), after, rough)
     return _Reading(match.start(), match.end(), plain_number(value), "%", "percent", bound)
 
 
@@ -286,7 +291,7 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
         unit, factor = _NO_UNIT
     else:
         unit, factor = rules.units[surface]
-        if surface == rules.year_unit and _is_year(low_text, high_text, folded, match.end("unit")):
+        if surface == rules.year_unit and _is_year(low_text, high_text, folded, match.end("unit"), rules):
             return None
     high = None
     if high_text:
@@ -304,7 +309,7 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
             rough = True  # 两年多, 一年多来
         else:
             end, post = match.start("more"), None  # 5个多元化: the 多 starts the next word
-    bound = _first_bound(pre, post) or ("min" if rough else None)
+    bound = _first_bound(pre, post, rough)
     if high is not None:
         bound = None
     elif bound is None and low_text == "一" and unit.kind in rules.article_kinds:
@@ -324,26 +329,30 @@ def _is_spoken_tail(written: str) -> bool:
     return len(written) >= 3 and written[-2] == "万" and (written[-1].isdigit() or written[-1] in DIGITS)
 
 
-def _is_year(low_text: str, high_text: str | None, folded: str, unit_end: int) -> bool:
-    dates = _rules().dates
-    if folded[unit_end:unit_end + 1] == dates["decade_suffix"]:
+def _is_year(low_text: str, high_text: str | None, folded: str, unit_end: int, rules: _Rules) -> bool:
+    if folded[unit_end:unit_end + 1] == rules.decade_suffix:
         return True
-    return any(text and len(text) == dates["year_digits"] and parse_year(text) is not None
-               for text in (low_text, high_text))
+    return (len(low_text) == rules.year_digits and parse_year(low_text) is not None) or (
+        high_text is not None and len(high_text) == rules.year_digits and parse_year(high_text) is not None)
 
 
 _CLOSING_QUOTE = re.compile(r"[”\"'’」]")
 
 
+_OPENING_QUOTES = "“\"'‘「"
+
+
 def _is_slogan(folded: str, start: int, end: int) -> bool:
     """`“七个一”`: a count opening a short quotation names the slogan, it counts nothing."""
-    if start == 0 or folded[start - 1] not in "“\"'‘「":
-        return False
     return _CLOSING_QUOTE.search(folded, end, start + _rules().slogan_span + 1) is not None
 
 
 def _candidate(match: re.Match[str], folded: str) -> _Reading | None:
     rules = _rules()
+    start = match.start()
+    before = folded[start - 1] if start else ""
+    if before and before in rules.ordinal_chars:
+        return None  # 第三次: tested before the number is read
     percent, numerator = match.group("percent", "numerator")
     if percent is not None or numerator is not None:
         reading = _share(match)
@@ -351,9 +360,7 @@ def _candidate(match: re.Match[str], folded: str) -> _Reading | None:
         reading = _general(match, folded, rules)
     if reading is None:
         return None
-    if reading.start and folded[reading.start - 1] in rules.ordinal_chars:
-        return None
-    if _is_slogan(folded, reading.start, reading.end):
+    if before and before in _OPENING_QUOTES and _is_slogan(folded, start, reading.end):
         return None
     return reading
 
@@ -396,9 +403,12 @@ def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
     breaks = ClauseBreaks(folded)
     found: list[Quantity] = []
     previous: Neighbour | None = None
+    sentence: Sentence | None = None
     followings = [reading.start for reading in readings[1:]] + [len(folded)]
     for reading, following in zip(readings, followings):
-        sentence = draft.sentence_at(reading.start)
+        # The readings come in order: most lie in the sentence of the one before.
+        if sentence is None or reading.start >= sentence.end:
+            sentence = draft.sentence_at(reading.start)
         if previous is not None and previous.sentence is not sentence:
             previous = None
         role = _role(reading)

@@ -278,6 +278,8 @@ def _opens_number(word: str) -> bool:
 _OPEN_QUOTES = frozenset("“‘「『《")
 #: A straight quote closes a quotation but never opens one: it cannot tell which side it is on.
 _CLOSE_QUOTES = frozenset("”’」』\"》")
+#: What may join tokens into one piece: an opening quotation or title mark, a bracket.
+_JOINS = re.compile(r"[“‘「『《(]")
 
 
 def _pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str,
@@ -285,6 +287,29 @@ def _pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str
     """Tokens, given by their bounds, clipped to `[start, end)`, with their folded text; a
     quotation is one piece, and a short bracket inside a word joins the words on both sides
     (`行业商(协)会`: `商(协)会`) unless what follows it is a word of its own (`乡(街道)签订`)."""
+    if _JOINS.search(folded, start, end) is None:
+        # Most stretches have nothing to join: the tests per token of the full reading are spared.
+        return _token_pieces(tokens, start, end, folded)
+    return _joined_pieces(tokens, start, end, folded, is_noun)
+
+
+def _token_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str) -> Stretch:
+    """A piece per token, clipped to `[start, end)`."""
+    stretch = Stretch()
+    words, starts, ends = stretch.words, stretch.starts, stretch.ends
+    for token_start, token_end in tokens:
+        left = token_start if token_start > start else start
+        right = token_end if token_end < end else end
+        if left < right:
+            words.append(folded[left:right])
+            starts.append(left)
+            ends.append(right)
+    return stretch
+
+
+def _joined_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str,
+                   is_noun: Callable[[str], bool]) -> Stretch:
+    """The pieces of `_pieces`, quotations and brackets joined."""
     stretch = Stretch()
     words, starts, ends = stretch.words, stretch.starts, stretch.ends
     quote_start = None
