@@ -299,3 +299,13 @@ def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text,
         plain, full = (_token_pieces(tokens, start, end, text),
                        _joined_pieces(tokens, start, end, text, str.isalpha))
         assert list(plain) == list(full)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=40))
+def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text):
+    from pipeline.stages.quantities import _candidate, _is_spoken_tail, grammar
+
+    for match in grammar().finditer(text):
+        if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
+            assert _candidate(match, text) is None, match.group()

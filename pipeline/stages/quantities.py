@@ -391,6 +391,10 @@ def _readings(folded: str) -> list[_Reading]:
     traps, reach = trap_pattern(), _trap_reach()
     readings = []
     for match in grammar().finditer(folded):
+        if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
+            # A bare number (统一, 一是): nothing after it matched. Half the candidates of a long
+            # report, so turned away before `_candidate`, which would drop it too.
+            continue
         reading = _candidate(match, folded)
         if reading is not None and not _in_trap(folded, reading.start, reading.end, traps, reach):
             readings.append(reading)
