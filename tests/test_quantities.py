@@ -241,9 +241,8 @@ def test_clause_breaks_of_a_stretch_are_the_text_s_breaks_in_it(text, data):
     expected = [match.start() for match in whole.finditer(text) if not match.group("glue")]
     low = data.draw(st.integers(0, len(text)))
     high = data.draw(st.integers(low, len(text)))
-    breaks, ends = ClauseBreaks(text)._breaks_between(low, high)
+    breaks = ClauseBreaks(text)._breaks_between(low, high)
     assert breaks == [offset for offset in expected if low <= offset < high]
-    assert ends == [offset for offset in breaks if text[offset] != "、"]
 
 
 def _verb_run_read_forward(context, words, end):
@@ -309,3 +308,20 @@ def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text
     for match in grammar().finditer(text):
         if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
             assert _candidate(match, text) is None, match.group()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="甲乙1,、。", min_size=1, max_size=30), st.data())
+def test_a_clause_ends_at_the_first_break_after_its_quantity_but_an_enumeration_comma(text, data):
+    from types import SimpleNamespace
+
+    from pipeline.stages.quantity_context import ClauseBreaks
+
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    following = data.draw(st.integers(end, len(text)))
+    breaks = ClauseBreaks(text)
+    clause_ends = [offset for offset in breaks._breaks_between(0, len(text)) if text[offset] != "、"]
+    expected = min([offset for offset in clause_ends if offset >= end] + [len(text), following])
+    reading = SimpleNamespace(start=start, end=end, kind="count")
+    assert breaks.clause(reading, None, None, following).end == expected

@@ -411,9 +411,9 @@ class ClauseBreaks:
         glues = [match.span() for match in _GLUE.finditer(folded)]
         self._glue_starts = [start for start, _ in glues]
         self._glue_ends = [end for _, end in glues]
-        #: sentence start -> the sentence's breaks, and the breaks that end a clause.
-        self._in_sentence: dict[int, tuple[list[int], list[int]]] = {}
-        self._in_text: tuple[list[int], list[int]] | None = None
+        #: sentence start -> the sentence's breaks.
+        self._in_sentence: dict[int, list[int]] = {}
+        self._in_text: list[int] | None = None
 
     def clause(self, reading: Located, sentence: Sentence | None, previous: Neighbour | None,
                following: int) -> Clause:
@@ -422,30 +422,33 @@ class ClauseBreaks:
             low, high = 0, len(self._folded)
             if self._in_text is None:
                 self._in_text = self._breaks_between(low, high)
-            breaks, ends = self._in_text
+            breaks = self._in_text
         else:
             low, high = sentence.start, sentence.end
             found = self._in_sentence.get(low)
             if found is None:
                 found = self._in_sentence[low] = self._breaks_between(low, high)
-            breaks, ends = found
+            breaks = found
         before_break = bisect_left(breaks, reading.start) - 1
         start = max(low, breaks[before_break] + 1 if before_break >= 0 else 0,
                     previous.end if previous else 0)
-        after_break = bisect_left(ends, reading.end)
-        end = min(high, ends[after_break] if after_break < len(ends) else high, following)
+        # Forward objects run on through an enumeration comma: the clause ends at the next other
+        # break (looked for no further than the next quantity, so that a long list is read once).
+        after_break = bisect_left(breaks, reading.end)
+        while after_break < len(breaks) and breaks[after_break] < following \
+                and self._folded[breaks[after_break]] == LIST_COMMA:
+            after_break += 1
+        end = min(high, breaks[after_break] if after_break < len(breaks) else high, following)
         return Clause(start, end, previous)
 
-    def _breaks_between(self, low: int, high: int) -> tuple[list[int], list[int]]:
-        """The breaks in `[low, high)`; and those that end a clause, as forward objects run on
-        through an enumeration comma."""
-        folded = self._folded
-        breaks = [match.start() for match in _CLAUSE_BREAK.finditer(folded, low, high)]
+    def _breaks_between(self, low: int, high: int) -> list[int]:
+        """The breaks in `[low, high)`."""
+        breaks = [match.start() for match in _CLAUSE_BREAK.finditer(self._folded, low, high)]
         first = bisect_right(self._glue_ends, low)
         last = bisect_left(self._glue_starts, high, first)
         if first < last:
             breaks = _outside(breaks, self._glue_starts[first:last], self._glue_ends[first:last])
-        return breaks, [offset for offset in breaks if folded[offset] != LIST_COMMA]
+        return breaks
 
 
 def _outside(offsets: list[int], starts: list[int], ends: list[int]) -> list[int]:
