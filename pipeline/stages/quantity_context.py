@@ -69,10 +69,8 @@ class Stretch:
 
     __slots__ = ("words", "starts", "ends")
 
-    def __init__(self) -> None:
-        self.words: list[str] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
+    def __init__(self, words: list[str], starts: list[int], ends: list[int]) -> None:
+        self.words, self.starts, self.ends = words, starts, ends
 
     def __len__(self) -> int:
         return len(self.words)
@@ -91,7 +89,7 @@ class Stretch:
 
 
 #: The stretch of an empty span, shared: nothing writes to a stretch once it is made.
-_EMPTY = Stretch()
+_EMPTY = Stretch([], [], [])
 
 
 class _Before(NamedTuple):
@@ -295,8 +293,9 @@ def _pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str
 
 def _token_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str) -> Stretch:
     """A piece per token, clipped to `[start, end)`."""
-    stretch = Stretch()
-    words, starts, ends = stretch.words, stretch.starts, stretch.ends
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for token_start, token_end in tokens:
         left = token_start if token_start > start else start
         right = token_end if token_end < end else end
@@ -304,14 +303,15 @@ def _token_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folde
             words.append(folded[left:right])
             starts.append(left)
             ends.append(right)
-    return stretch
+    return Stretch(words, starts, ends)
 
 
 def _joined_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str,
                    is_noun: Callable[[str], bool]) -> Stretch:
     """The pieces of `_pieces`, quotations and brackets joined."""
-    stretch = Stretch()
-    words, starts, ends = stretch.words, stretch.starts, stretch.ends
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     quote_start = None
     glue_until = -1
     for token_start, token_end in tokens:
@@ -357,7 +357,7 @@ def _joined_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, fold
         words.append(folded[quote_start:end])
         starts.append(quote_start)
         ends.append(end)
-    return stretch
+    return Stretch(words, starts, ends)
 
 
 def _pieces_between(draft: Draft, start: int, end: int, context: Context, *,
