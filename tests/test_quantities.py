@@ -288,14 +288,14 @@ def test_the_verb_run_read_from_the_end_is_the_one_read_forward(data):
 @given(st.text(alphabet="区商会村甲乙1“”《》()、,", max_size=24), st.data())
 def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text, data):
     """`_pieces` skips the joins where no quotation or bracket opens: the full reading agrees."""
-    from pipeline.stages.quantity_context import _JOINS, _joined_pieces, _token_pieces
+    from pipeline.stages.quantity_context import _JOINS, _joined_pieces, _pieces
 
     cuts = sorted(data.draw(st.sets(st.integers(1, max(1, len(text) - 1)))) | {0, len(text)})
     tokens = [(left, right) for left, right in zip(cuts, cuts[1:]) if left < right]
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
     if _JOINS.search(text, start, end) is None:
-        plain, full = (_token_pieces(tokens, start, end, text),
+        plain, full = (_pieces(tokens, start, end, text, str.isalpha),
                        _joined_pieces(tokens, start, end, text, str.isalpha))
         assert list(plain) == list(full)
 

@@ -153,10 +153,11 @@ class Context:
         return start
 
     def _verb_run(self, words: list[str], end: int) -> tuple[int, int] | None:
-        """`(first, last)` of the run of verbs before `end` that governs what follows it: the
-        last run followed by a word that is no verb, else a run ending at `end`; a run of light
-        verbs only is none. Read from the end, where that run most often is."""
-        anywhere, standing_last, light = self._verbs_anywhere, self._verbs_standing_last, self.light_verbs
+        """`(first, last)` of the verb run before `end` governing what follows: the last run a
+        non-verb follows, else one ending at `end` (light verbs alone make none). Read from the
+        end, where that run most often is."""
+        anywhere, standing_last = self._verbs_anywhere, self._verbs_standing_last
+        light = self.light_verbs
         fallback = None
         last = None  # where the run being read ends, while in one
         heavy = False
@@ -285,17 +286,11 @@ def _pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str
     """Tokens, given by their bounds, clipped to `[start, end)`, with their folded text; a
     quotation is one piece, and a short bracket inside a word joins the words on both sides
     (`行业商(协)会`: `商(协)会`) unless what follows it is a word of its own (`乡(街道)签订`)."""
-    if _JOINS.search(folded, start, end) is None:
-        # Most stretches have nothing to join: the tests per token of the full reading are spared.
-        return _token_pieces(tokens, start, end, folded)
-    return _joined_pieces(tokens, start, end, folded, is_noun)
-
-
-def _token_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str) -> Stretch:
-    """A piece per token, clipped to `[start, end)`."""
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    if _JOINS.search(folded, start, end) is not None:
+        return _joined_pieces(tokens, start, end, folded, is_noun)
+    # Most stretches have nothing to join: a piece per token, without the full reading's tests.
+    stretch = Stretch([], [], [])
+    words, starts, ends = stretch.words, stretch.starts, stretch.ends
     for token_start, token_end in tokens:
         left = token_start if token_start > start else start
         right = token_end if token_end < end else end
@@ -303,15 +298,14 @@ def _token_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folde
             words.append(folded[left:right])
             starts.append(left)
             ends.append(right)
-    return Stretch(words, starts, ends)
+    return stretch
 
 
 def _joined_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str,
                    is_noun: Callable[[str], bool]) -> Stretch:
     """The pieces of `_pieces`, quotations and brackets joined."""
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    stretch = Stretch([], [], [])
+    words, starts, ends = stretch.words, stretch.starts, stretch.ends
     quote_start = None
     glue_until = -1
     for token_start, token_end in tokens:
@@ -357,7 +351,7 @@ def _joined_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, fold
         words.append(folded[quote_start:end])
         starts.append(quote_start)
         ends.append(end)
-    return Stretch(words, starts, ends)
+    return stretch
 
 
 def _pieces_between(draft: Draft, start: int, end: int, context: Context, *,
@@ -432,8 +426,8 @@ class ClauseBreaks:
         before_break = bisect_left(breaks, reading.start) - 1
         start = max(low, breaks[before_break] + 1 if before_break >= 0 else 0,
                     previous.end if previous else 0)
-        # Forward objects run on through an enumeration comma: the clause ends at the next other
-        # break (looked for no further than the next quantity, so that a long list is read once).
+        # A forward object runs on through an enumeration comma: the clause ends at the next other
+        # break, sought no further than the next quantity (a long list is read once).
         after_break = bisect_left(breaks, reading.end)
         while after_break < len(breaks) and breaks[after_break] < following \
                 and self._folded[breaks[after_break]] == LIST_COMMA:
@@ -483,8 +477,9 @@ def object_and_verb(draft: Draft, context: Context, reading: Located, clause: Cl
         forward = context.after(after, after_de_only=True)
         measured = found.measured or (noun is not None and verb is None and noun.end == reading.start)
         return forward or (noun if measured else None), verb
+    # Most figures close their clause: no words after them to read an object from.
     forward = context.after(after, after_de_only=reading.kind not in _FORWARD_KINDS,
-                            leading_verb=noun is None)
+                            leading_verb=noun is None) if after else None
     if forward is not None:
         return forward, verb
     if noun is None and verb is None and after and (not before or found.measured):
