@@ -136,20 +136,20 @@ class Context:
         """`head`: the word stands last before the quantity, where a verbal noun is a noun."""
         return word in (self._verbs_standing_last if head else self._verbs_anywhere)
 
-    def _ends_object(self, word: str) -> bool:
-        # A clause break is one character: only those need the pattern.
-        return word in self._object_ends or (len(word) == 1 and _CLAUSE_BREAK.match(word) is not None)
-
-    def _verb_before_noun(self, word: str, *, head: bool) -> bool:
-        """A light verb standing last is a noun (`异地商会组织4个`): it never heads a verb run."""
-        return word in (self._verbs_before_noun_standing_last if head else self._verbs_anywhere)
-
     def _noun_start(self, words: list[str], end: int) -> int:
-        """Where the noun phrase ending at `end` starts; `end` when there is none."""
+        """Where the noun phrase ending at `end` starts; `end` when there is none. A clause
+        break, a stop word or a verb ends it, but a light verb standing last is a noun
+        (`异地商会组织4个`)."""
         start = end
-        while start and not self._ends_object(words[start - 1]) \
-                and not self._verb_before_noun(words[start - 1], head=start == end):
+        verbs = self._verbs_before_noun_standing_last
+        while start:
+            word = words[start - 1]
+            # A clause break is one character: only those need the pattern.
+            if word in self._object_ends or word in verbs \
+                    or (len(word) == 1 and _CLAUSE_BREAK.match(word) is not None):
+                break
             start -= 1
+            verbs = self._verbs_anywhere
         return start
 
     def _verb_run(self, words: list[str], end: int) -> tuple[int, int] | None:
@@ -211,7 +211,7 @@ class Context:
         return stretch.span(self._noun_start(words, end), end)
 
     def is_noun(self, word: str) -> bool:
-        # `_ends_object` and `is_verb(head=True)` folded into one lookup: it runs on every word
+        # A stop word and `is_verb(head=True)` folded into one lookup: it runs on every word
         # after a quantity.
         return word not in self._never_nouns \
             and (len(word) != 1 or _CLAUSE_BREAK.match(word) is None)
