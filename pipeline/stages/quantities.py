@@ -17,9 +17,10 @@ unless written as `13万2`. Everything the rules rely on is in `data/units.tsv` 
 Numerals are read by `pipeline.numerals`, our own converter: cn2an 0.5.24 reads 72 of the 79
 Chinese numerals of `tests/data/quantity_cases.jsonl` and its sentence `transform` rewrites 24 of
 31 trap sentences (`统一` -> `统1`); figures and reasons in `pipeline/numerals.py`. Measured on the
-72 government work reports (1.12 M characters) the stage runs at about 4.3 M characters/s on
-tokens and matching view already made (2.6 M before the third round of issue 16), against 5-12 M
-characters/s for bare rjieba segmentation of the same text.
+72 government work reports (1.12 M characters) the stage runs at about 4.8 M characters/s on
+tokens and matching view already made (2.6 M before the third round of issue 16, 4.0 M before
+the fifth, timed alternately in one process), against 5-12 M characters/s for bare rjieba
+segmentation of the same text.
 
 The counted object and the verb come from the tokens around the quantity, within its clause and
 between it and its neighbouring quantities: a noun phrase right after a count (`打造了11个示范点`,
