@@ -345,14 +345,13 @@ def _is_year(low_text: str, high_text: str | None, folded: str, unit_end: int, r
         high_text is not None and len(high_text) == rules.year_digits and parse_year(high_text) is not None)
 
 
+_OPENING_QUOTES = "“\"'‘「"
 _CLOSING_QUOTE = re.compile(r"[”\"'’」]")
 
 
-_OPENING_QUOTES = "“\"'‘「"
-
-
 def _is_slogan(folded: str, start: int, end: int) -> bool:
-    """`“七个一”`: a count opening a short quotation names the slogan, it counts nothing."""
+    """`“七个一”`: a count opening a short quotation (the caller has seen the opening mark)
+    names the slogan, it counts nothing."""
     return _CLOSING_QUOTE.search(folded, end, start + _rules().slogan_span + 1) is not None
 
 
@@ -401,8 +400,9 @@ def _readings(folded: str) -> list[_Reading]:
     readings = []
     for match in grammar().finditer(folded):
         if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
-            # A bare number (统一, 一是): nothing after it matched. Half the candidates of a long
-            # report, so turned away before `_candidate`, which would drop it too.
+            # A bare number (统一, 一是): the number is the last group the match closed, so nothing
+            # followed it. Half the candidates of a long report: turned away before `_candidate`,
+            # which would drop it too.
             continue
         reading = _candidate(match, folded)
         if reading is not None and not _in_trap(folded, reading.start, reading.end, traps, reach):
