@@ -31,8 +31,10 @@ DIGIT_CHARS = "".join(DIGITS)
 YEAR_PATTERN = r"(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3}"
 
 
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
+def plain_number(value: Decimal) -> int | float:
+    """An exact value as the records hold it: an int when it is whole, else a float."""
+    numerator, denominator = value.as_integer_ratio()  # one call: cheaper than rounding to compare
+    return numerator if denominator == 1 else float(value)
 
 
 def _digit_run(text: str) -> Decimal | None:
@@ -121,7 +123,7 @@ def parse_exact(text: str) -> Decimal | None:
 def parse_numeral(text: str) -> int | float | None:
     """`1,356` -> 1356, `2.8万亿` -> 2800000000000, `一百零八` -> 108, `13万2` -> 132000."""
     value = parse_exact(text) if text else None
-    return None if value is None else _number(value)
+    return None if value is None else plain_number(value)
 
 
 def is_digit_by_digit(text: str) -> bool:
@@ -134,5 +136,7 @@ def parse_year(text: str) -> int | None:
     """A four-digit year written digit by digit, `二〇二二` or `2022`; else None."""
     if len(text) != 4 or not is_digit_by_digit(text):
         return None
-    value = _digit_run(text) if not text.isdigit() else Decimal(text)
+    if text.isdigit():
+        return int(text)
+    value = _digit_run(text)
     return int(value) if value is not None else None

@@ -241,6 +241,87 @@ def test_clause_breaks_of_a_stretch_are_the_text_s_breaks_in_it(text, data):
     expected = [match.start() for match in whole.finditer(text) if not match.group("glue")]
     low = data.draw(st.integers(0, len(text)))
     high = data.draw(st.integers(low, len(text)))
-    breaks, ends = ClauseBreaks(text)._breaks_between(low, high)
+    breaks = ClauseBreaks(text)._breaks_between(low, high)
     assert breaks == [offset for offset in expected if low <= offset < high]
-    assert ends == [offset for offset in breaks if text[offset] != "、"]
+
+
+def _verb_run_read_forward(context, words, end):
+    """The plain reading `Context._verb_run` replaces: list every run of verbs (light verbs alone
+    make none), then take the last one a non-verb follows, else one ending at `end`."""
+    runs = []
+    first, heavy = None, False
+    for index in range(end):
+        if context.is_verb(words[index], head=index == end - 1):
+            if first is None:
+                first, heavy = index, False
+            heavy = heavy or words[index] not in context.light_verbs
+        elif first is not None:
+            if heavy:
+                runs.append((first, index))
+            first = None
+    if first is not None and heavy:
+        runs.append((first, end))
+    followed = [run for run in runs if run[1] < end and not context.is_verb(words[run[1]])]
+    if followed:
+        return followed[-1]
+    return runs[-1] if runs and runs[-1][1] == end else None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.data())
+def test_the_verb_run_read_from_the_end_is_the_one_read_forward(data):
+    from pipeline.stages.quantities import tables
+    from pipeline.stages.quantity_context import Context
+
+    context = Context(tables().markers)
+    light = sorted(context.light_verbs)
+    heavy = sorted(context._verbs_standing_last - context.light_verbs)[:20]
+    verbal_nouns = sorted(context.verbal_nouns)[:10]
+    copulas = sorted(context.copulas)
+    pool = light + heavy + verbal_nouns + copulas + ["干部", "会议", "全区"]
+    words = data.draw(st.lists(st.sampled_from(pool), max_size=8))
+    end = data.draw(st.integers(0, len(words)))
+    assert context._verb_run(words, end) == _verb_run_read_forward(context, words, end)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="区商会村甲乙1“”《》()、,", max_size=24), st.data())
+def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text, data):
+    """`_pieces` skips the joins where no quotation or bracket opens: the full reading agrees."""
+    from pipeline.stages.quantity_context import _JOINS, _joined_pieces, _pieces
+
+    cuts = sorted(data.draw(st.sets(st.integers(1, max(1, len(text) - 1)))) | {0, len(text)})
+    tokens = [(left, right) for left, right in zip(cuts, cuts[1:]) if left < right]
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    if _JOINS.search(text, start, end) is None:
+        plain, full = (_pieces(tokens, start, end, text, str.isalpha),
+                       _joined_pieces(tokens, start, end, text, str.isalpha))
+        assert list(plain) == list(full)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=40))
+def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text):
+    from pipeline.stages.quantities import _candidate, _is_spoken_tail, grammar
+
+    for match in grammar().finditer(text):
+        if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
+            assert _candidate(match, text) is None, match.group()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="甲乙1,、。", min_size=1, max_size=30), st.data())
+def test_a_clause_ends_at_the_first_break_after_its_quantity_but_an_enumeration_comma(text, data):
+    from types import SimpleNamespace
+
+    from pipeline.stages.quantity_context import ClauseBreaks
+
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    following = data.draw(st.integers(end, len(text)))
+    breaks = ClauseBreaks(text)
+    clause_ends = [offset for offset in breaks._breaks_between(0, len(text)) if text[offset] != "、"]
+    expected = min([offset for offset in clause_ends if offset >= end] + [len(text), following])
+    reading = SimpleNamespace(start=start, end=end, kind="count")
+    assert breaks.clause(reading, None, None, following).end == expected

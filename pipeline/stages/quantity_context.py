@@ -69,10 +69,8 @@ class Stretch:
 
     __slots__ = ("words", "starts", "ends")
 
-    def __init__(self) -> None:
-        self.words: list[str] = []
-        self.starts: list[int] = []
-        self.ends: list[int] = []
+    def __init__(self, words: list[str], starts: list[int], ends: list[int]) -> None:
+        self.words, self.starts, self.ends = words, starts, ends
 
     def __len__(self) -> int:
         return len(self.words)
@@ -91,7 +89,7 @@ class Stretch:
 
 
 #: The stretch of an empty span, shared: nothing writes to a stretch once it is made.
-_EMPTY = Stretch()
+_EMPTY = Stretch([], [], [])
 
 
 class _Before(NamedTuple):
@@ -138,41 +136,45 @@ class Context:
         """`head`: the word stands last before the quantity, where a verbal noun is a noun."""
         return word in (self._verbs_standing_last if head else self._verbs_anywhere)
 
-    def _ends_object(self, word: str) -> bool:
-        # A clause break is one character: only those need the pattern.
-        return word in self._object_ends or (len(word) == 1 and _CLAUSE_BREAK.match(word) is not None)
-
-    def _verb_before_noun(self, word: str, *, head: bool) -> bool:
-        """A light verb standing last is a noun (`异地商会组织4个`): it never heads a verb run."""
-        return word in (self._verbs_before_noun_standing_last if head else self._verbs_anywhere)
-
     def _noun_start(self, words: list[str], end: int) -> int:
-        """Where the noun phrase ending at `end` starts; `end` when there is none."""
+        """Where the noun phrase ending at `end` starts; `end` when there is none. A clause
+        break, a stop word or a verb ends it, but a light verb standing last is a noun
+        (`异地商会组织4个`)."""
         start = end
-        while start and not self._ends_object(words[start - 1]) \
-                and not self._verb_before_noun(words[start - 1], head=start == end):
+        verbs = self._verbs_before_noun_standing_last
+        while start:
+            word = words[start - 1]
+            # A clause break is one character: only those need the pattern.
+            if word in self._object_ends or word in verbs \
+                    or (len(word) == 1 and _CLAUSE_BREAK.match(word) is not None):
+                break
             start -= 1
+            verbs = self._verbs_anywhere
         return start
 
-    def _verb_runs(self, words: list[str], end: int) -> list[tuple[int, int]]:
-        """`(first, last)` of the runs of verbs before `end`, but for runs of light verbs only."""
-        runs: list[tuple[int, int]] = []
+    def _verb_run(self, words: list[str], end: int) -> tuple[int, int] | None:
+        """`(first, last)` of the verb run before `end` governing what follows: the last run a
+        non-verb follows, else one ending at `end` (light verbs alone make none). Read from the
+        end, where that run most often is."""
         anywhere, standing_last = self._verbs_anywhere, self._verbs_standing_last
-        first = None
+        light = self.light_verbs
+        fallback = None
+        last = None  # where the run being read ends, while in one
         heavy = False
-        for index in range(end):
-            word = words[index]
-            if word in (standing_last if index == end - 1 else anywhere):
-                if first is None:
-                    first, heavy = index, False
-                heavy = heavy or word not in self.light_verbs
-            elif first is not None:
+        for index in range(end - 1, -2, -1):  # index -1 closes a run opening the stretch
+            if index >= 0 and words[index] in (standing_last if index == end - 1 else anywhere):
+                if last is None:
+                    last, heavy = index + 1, False
+                heavy = heavy or words[index] not in light
+                continue
+            if last is not None:
                 if heavy:
-                    runs.append((first, index))
-                first = None
-        if first is not None and heavy:
-            runs.append((first, end))
-        return runs
+                    if last < end and words[last] not in anywhere:
+                        return index + 1, last
+                    if last == end:
+                        fallback = (index + 1, last)
+                last = None
+        return fallback
 
     def before(self, stretch: Stretch) -> _Before:
         """The object and verb read from the clause before the quantity."""
@@ -185,11 +187,7 @@ class Context:
         if after_copula:
             return _Before(self.class_noun(stretch, self._noun_start(words, end), end), None,
                            measured=True)
-        runs = self._verb_runs(words, end)
-        run = next((run for run in reversed(runs)
-                    if run[1] < end and words[run[1]] not in self._verbs_anywhere), None)
-        if run is None and runs and runs[-1][1] == end:
-            run = runs[-1]
+        run = self._verb_run(words, end)
         if run is None:
             start = self._noun_start(words, end)
             closed = start > 0 and words[start - 1] in self.back_references
@@ -213,7 +211,7 @@ class Context:
         return stretch.span(self._noun_start(words, end), end)
 
     def is_noun(self, word: str) -> bool:
-        # `_ends_object` and `is_verb(head=True)` folded into one lookup: it runs on every word
+        # A stop word and `is_verb(head=True)` folded into one lookup: it runs on every word
         # after a quantity.
         return word not in self._never_nouns \
             and (len(word) != 1 or _CLAUSE_BREAK.match(word) is None)
@@ -262,12 +260,9 @@ class Context:
         """The object named by pieces `[first, last)`: `A、B等基层统战品牌12个` counts the class
         named after 等."""
         words = stretch.words
-        cut = None
-        for index in range(first, last):
-            if words[index] in self.enumeration_ends:
-                cut = index
-        if cut is None:
+        if self.enumeration_ends.isdisjoint(words[first:last]):  # the most usual, tested in C
             return stretch.span(first, last)
+        cut = max(index for index in range(first, last) if words[index] in self.enumeration_ends)
         if cut == last - 1:  # `…主题教育活动等30余次`: the last item stands for the list
             return stretch.span(first + self._noun_start(words[first:last], cut - first), cut)
         return stretch.span(cut + 1, last)
@@ -282,6 +277,8 @@ def _opens_number(word: str) -> bool:
 _OPEN_QUOTES = frozenset("“‘「『《")
 #: A straight quote closes a quotation but never opens one: it cannot tell which side it is on.
 _CLOSE_QUOTES = frozenset("”’」』\"》")
+#: What may join tokens into one piece: an opening quotation or title mark, a bracket.
+_JOINS = re.compile(r"[“‘「『《(]")
 
 
 def _pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str,
@@ -289,7 +286,25 @@ def _pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str
     """Tokens, given by their bounds, clipped to `[start, end)`, with their folded text; a
     quotation is one piece, and a short bracket inside a word joins the words on both sides
     (`行业商(协)会`: `商(协)会`) unless what follows it is a word of its own (`乡(街道)签订`)."""
-    stretch = Stretch()
+    if _JOINS.search(folded, start, end) is not None:
+        return _joined_pieces(tokens, start, end, folded, is_noun)
+    # Most stretches have nothing to join: a piece per token, without the full reading's tests.
+    stretch = Stretch([], [], [])
+    words, starts, ends = stretch.words, stretch.starts, stretch.ends
+    for token_start, token_end in tokens:
+        left = token_start if token_start > start else start
+        right = token_end if token_end < end else end
+        if left < right:
+            words.append(folded[left:right])
+            starts.append(left)
+            ends.append(right)
+    return stretch
+
+
+def _joined_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, folded: str,
+                   is_noun: Callable[[str], bool]) -> Stretch:
+    """The pieces of `_pieces`, quotations and brackets joined."""
+    stretch = Stretch([], [], [])
     words, starts, ends = stretch.words, stretch.starts, stretch.ends
     quote_start = None
     glue_until = -1
@@ -390,9 +405,9 @@ class ClauseBreaks:
         glues = [match.span() for match in _GLUE.finditer(folded)]
         self._glue_starts = [start for start, _ in glues]
         self._glue_ends = [end for _, end in glues]
-        #: sentence start -> the sentence's breaks, and the breaks that end a clause.
-        self._in_sentence: dict[int, tuple[list[int], list[int]]] = {}
-        self._in_text: tuple[list[int], list[int]] | None = None
+        #: sentence start -> the sentence's breaks.
+        self._in_sentence: dict[int, list[int]] = {}
+        self._in_text: list[int] | None = None
 
     def clause(self, reading: Located, sentence: Sentence | None, previous: Neighbour | None,
                following: int) -> Clause:
@@ -401,30 +416,33 @@ class ClauseBreaks:
             low, high = 0, len(self._folded)
             if self._in_text is None:
                 self._in_text = self._breaks_between(low, high)
-            breaks, ends = self._in_text
+            breaks = self._in_text
         else:
             low, high = sentence.start, sentence.end
             found = self._in_sentence.get(low)
             if found is None:
                 found = self._in_sentence[low] = self._breaks_between(low, high)
-            breaks, ends = found
+            breaks = found
         before_break = bisect_left(breaks, reading.start) - 1
         start = max(low, breaks[before_break] + 1 if before_break >= 0 else 0,
                     previous.end if previous else 0)
-        after_break = bisect_left(ends, reading.end)
-        end = min(high, ends[after_break] if after_break < len(ends) else high, following)
+        # A forward object runs on through an enumeration comma: the clause ends at the next other
+        # break, sought no further than the next quantity (a long list is read once).
+        after_break = bisect_left(breaks, reading.end)
+        while after_break < len(breaks) and breaks[after_break] < following \
+                and self._folded[breaks[after_break]] == LIST_COMMA:
+            after_break += 1
+        end = min(high, breaks[after_break] if after_break < len(breaks) else high, following)
         return Clause(start, end, previous)
 
-    def _breaks_between(self, low: int, high: int) -> tuple[list[int], list[int]]:
-        """The breaks in `[low, high)`; and those that end a clause, as forward objects run on
-        through an enumeration comma."""
-        folded = self._folded
-        breaks = [match.start() for match in _CLAUSE_BREAK.finditer(folded, low, high)]
+    def _breaks_between(self, low: int, high: int) -> list[int]:
+        """The breaks in `[low, high)`."""
+        breaks = [match.start() for match in _CLAUSE_BREAK.finditer(self._folded, low, high)]
         first = bisect_right(self._glue_ends, low)
         last = bisect_left(self._glue_starts, high, first)
         if first < last:
             breaks = _outside(breaks, self._glue_starts[first:last], self._glue_ends[first:last])
-        return breaks, [offset for offset in breaks if folded[offset] != LIST_COMMA]
+        return breaks
 
 
 def _outside(offsets: list[int], starts: list[int], ends: list[int]) -> list[int]:
@@ -459,8 +477,9 @@ def object_and_verb(draft: Draft, context: Context, reading: Located, clause: Cl
         forward = context.after(after, after_de_only=True)
         measured = found.measured or (noun is not None and verb is None and noun.end == reading.start)
         return forward or (noun if measured else None), verb
+    # Most figures close their clause: no words after them to read an object from.
     forward = context.after(after, after_de_only=reading.kind not in _FORWARD_KINDS,
-                            leading_verb=noun is None)
+                            leading_verb=noun is None) if after else None
     if forward is not None:
         return forward, verb
     if noun is None and verb is None and after and (not before or found.measured):
