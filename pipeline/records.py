@@ -7,8 +7,8 @@ decoded input, end exclusive. Records are plain data: `to_dict()` gives what the
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 SCHEMA_VERSION = "2.0"
@@ -239,3 +239,37 @@ def _without_area_scores(record: Section | Sentence) -> dict[str, Any]:
 
 _SCORELESS_FIELDS = {kind: tuple(f.name for f in fields(kind) if f.name != AREA_SCORES)
                      for kind in (Section, Sentence)}
+
+
+def _setting_init(record_type: type) -> Callable[..., None]:
+    """An `__init__` for a frozen, slotted record that sets each slot through its descriptor.
+
+    The dataclass's own frozen `__init__` goes through `object.__setattr__` once per field, which
+    looks the name up again each time: 1.3 us for a `Sentence` against 0.5 unfrozen, and the
+    stages build about 900 records per pass over the bundled reports. The signature, defaults
+    and default factories are the dataclass's; assignment after `__init__` still raises
+    `FrozenInstanceError`, as the class's `__setattr__` is left as it is."""
+    namespace: dict[str, Any] = {"_MISSING": MISSING}
+    parameters, lines = [], []
+    for f in fields(record_type):
+        namespace[f"_set_{f.name}"] = record_type.__dict__[f.name].__set__
+        value = f.name
+        if f.default is not MISSING:
+            namespace[f"_default_{f.name}"] = f.default
+            parameters.append(f"{f.name}=_default_{f.name}")
+        elif f.default_factory is not MISSING:
+            namespace[f"_factory_{f.name}"] = f.default_factory
+            parameters.append(f"{f.name}=_MISSING")
+            value = f"_factory_{f.name}() if {f.name} is _MISSING else {f.name}"
+        else:
+            parameters.append(f.name)
+        lines.append(f"    _set_{f.name}(self, {value})\n")
+    exec(f"def __init__(self, {', '.join(parameters)}):\n{''.join(lines)}", namespace)
+    init = namespace["__init__"]
+    init.__qualname__ = f"{record_type.__qualname__}.__init__"
+    return init
+
+
+for _record_type in (Heading, Section, Furniture, Paragraph, Sentence, Token, Quantity, Entity,
+                     Activity, DocumentMeta, Report):
+    _record_type.__init__ = _setting_init(_record_type)  # type: ignore[method-assign]
