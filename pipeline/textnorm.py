@@ -125,7 +125,8 @@ class MatchView:
         sentence_index = 0
         for run in _WHITESPACE_RUN.finditer(folded):
             start, end = run.span()
-            if start == 0 or end == len(folded):
+            # Both joins need a letter or digit before the run; most runs follow punctuation.
+            if start == 0 or end == len(folded) or not folded[start - 1].isalnum():
                 continue
             if _LINE_BREAK_SET.isdisjoint(folded[start:end]):
                 if in_number(folded, start, end):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import pipeline
 from conftest import assert_linear
@@ -204,3 +206,15 @@ def test_a_word_after_a_quote_listed_under_two_kinds_is_refused(monkeypatch):
     monkeypatch.setattr(activities, "cues", lambda: doubled)
     with pytest.raises(ValueError, match="listed under two kinds_after"):
         ActivityRules()
+
+
+@given(st.text(alphabet="0123·•・.日年节会庆一扶贫济困慈善a ", max_size=40))
+def test_named_days_are_what_the_pattern_finds_anywhere(text):
+    assert [match.span() for match in activities.named_days(text)] == \
+        [match.span() for match in activities._NAMED_DAY.finditer(text)]
+
+
+def test_named_days_are_found_after_digits_and_dots_too():
+    text = "1.5·9·5日，在9·5中华慈善日和12·4宪法宣传日，3·30日"
+    assert [match.group() for match in activities.named_days(text)] == \
+        [match.group() for match in activities._NAMED_DAY.finditer(text)] == ["9·5中华慈善日", "12·4宪法宣传日"]

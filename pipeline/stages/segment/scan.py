@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ...records import setting_init
 from ...textnorm import CJK_CLASS, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
@@ -66,6 +67,7 @@ _JUNK = re.compile(r"\W*\Z"
                    rf"|(?={_SCRAPE_TOKEN_CHAR}*[0-9])(?={_SCRAPE_TOKEN_CHAR}*[A-Za-z]){_SCRAPE_TOKEN_CHAR}+\Z")
 
 
+@setting_init
 @dataclass(frozen=True, slots=True)
 class Chunk:
     """A stretch of a line between whitespace gaps that lie outside quotes and brackets."""
