@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -25,7 +25,7 @@ from ..draft import Draft, on_matching_view
 from ..records import Activity, Quantity, setting_init
 from ..textnorm import CJK_CLASS, offsets_of
 from .entities import QUOTED
-from .entities.common import skip_to
+from .entities.common import LongestWords, skip_to
 
 NAME = "activities"
 REQUIRES = ("text", "folded", "sentences", "tokens", "entities", "quantities")
@@ -91,22 +91,34 @@ class _Starts:
         return self._ends[index] + 1 if index >= 0 else 0
 
 
-def named_days(text: str) -> Iterator[re.Match[str]]:
-    """What `_NAMED_DAY.finditer(text)` finds, the pattern tried only where a month can start,
-    one or two characters before a middle dot: a report is full of digits, where the pattern
-    was tried (a tenth of the stage in the pipeline), and holds few middle dots, most of them
-    in names (阿依·买买提)."""
-    month_starts: set[int] = set()
-    for dot in _DAY_DOTS:
-        at = text.find(dot)
-        while at >= 0:
-            month_starts.update((at - 2, at - 1))
-            at = text.find(dot, at + 1)
+def matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(text)` finds, for a pattern whose every match starts at one of
+    `starts`: tried there only, not at every character. Day names were tried at every digit of
+    a report, a tenth of the stage in the pipeline, though they start only before a middle dot."""
     end = 0  # where the last match ended: matches do not overlap, as with `finditer`
-    for start in sorted(month_starts):
-        if start >= end and (match := _NAMED_DAY.match(text, start)) is not None:
+    for start in sorted(set(starts)):
+        if start >= end and (match := pattern.match(text, start)) is not None:
             end = match.end()
             yield match
+
+
+def occurrences(text: str, chars: str) -> Iterator[int]:
+    """The offsets of every one of the few `chars` in `text`, char by char."""
+    for char in chars:
+        at = text.find(char)
+        while at >= 0:
+            yield at
+            at = text.find(char, at + 1)
+
+
+def named_days(text: str) -> Iterator[re.Match[str]]:
+    """Days named by their date: the month starts one or two characters before a middle dot."""
+    return matches_from(_NAMED_DAY, text, (dot - back for dot in occurrences(text, _DAY_DOTS) for back in (1, 2)))
+
+
+def numbered_methods(text: str) -> Iterator[re.Match[str]]:
+    """Methods named by numbered quoted words: the numeral stands right before an opening quote."""
+    return matches_from(_NUMBERED_METHOD, text, (quote - 1 for quote in occurrences(text, "“")))
 
 
 def organiser_span(sentence_start: int, at: int,
@@ -155,7 +167,9 @@ class ActivityRules:
         self.max_uncued = c["max_uncued_length"]
         self.named_ends = tuple(c["named_trigger_ends"])
         self.any_named_end = re.compile("|".join(map(re.escape, self.named_ends)))
-        self.campaigns = re.compile("|".join(map(re.escape, sorted(c["named_campaigns"], key=len, reverse=True))))
+        # An automaton, not a longest-first alternation: the same matches, without trying the
+        # alternatives at every `党` and `主` of a report.
+        self.campaigns = LongestWords(c["named_campaigns"])
         self.campaign_verbs = tuple(c["campaign_verbs"])
         self.max_count_gap = c["max_count_gap"]
         scopes = "|".join(map(re.escape, c["event_scopes"]))
@@ -238,7 +252,7 @@ class ActivityRules:
         follow."""
         taken = [(f.start, f.end) for f in found]
         named = []
-        for matches, kind in ((named_days(text), "activity"), (_NUMBERED_METHOD.finditer(text), "model"),
+        for matches, kind in ((named_days(text), "activity"), (numbered_methods(text), "model"),
                               (self.scoped_event.finditer(text), "activity")):
             for match in matches:
                 if not any(s < match.end() and match.start() < e for s, e in taken):
@@ -336,19 +350,18 @@ class ActivityRules:
     def _campaigns(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
         """Nationwide campaigns named without quotes (党史学习教育, 主题教育) where the clause says
         they were carried out (开展…), unless a quoted name right before them names them."""
-        matches = list(self.campaigns.finditer(text))
+        matches = list(self.campaigns.leftmost_longest(text))
         if not matches:  # most reports name none; their clause ends need not be found
             return []
         taken = [(f.start, f.end) for f in found]
         campaigns = []
         clause_start_of = _Starts(text, _CLAUSE_END)
-        for match in matches:
-            clause_start = clause_start_of(match.start())
-            if text[match.start() - 1:match.start()] == "”" or \
-                    any(s < match.end() and match.start() < e for s, e in taken) or \
-                    not any(verb in text[clause_start:match.start()] for verb in self.campaign_verbs):
+        for start, name in matches:
+            end = start + len(name)
+            if text[start - 1:start] == "”" or any(s < end and start < e for s, e in taken) or \
+                    not any(verb in text[clause_start_of(start):start] for verb in self.campaign_verbs):
                 continue
-            campaigns.append(FoundActivity(match.group(), match.start(), match.end(), "activity"))
+            campaigns.append(FoundActivity(name, start, end, "activity"))
         return campaigns
 
     def specific(self, name: str) -> bool:
