@@ -7,8 +7,9 @@ decoded input, end exclusive. Records are plain data: `to_dict()` gives what the
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
+from functools import lru_cache
 from typing import Any, TypeVar
 
 SCHEMA_VERSION = "2.0"
@@ -236,8 +237,9 @@ class Report(Record):
     schema_version: str = SCHEMA_VERSION
 
     def _fields(self, include_text: bool, include_area_scores: bool) -> dict[str, Any]:
-        """Top-level fields in output order, values as they are (records not yet converted,
-        but for sections and sentences without their area scores)."""
+        """Top-level fields in output order, values as they are but the records in the lists,
+        which are dicts of their fields (sections' and sentences' area scores only when asked
+        for), their values as they are."""
         data: dict[str, Any] = {"schema_version": self.schema_version,
                                 "pipeline_version": self.pipeline_version,
                                 "provenance": self.provenance}
@@ -247,9 +249,9 @@ class Report(Record):
             if f.name == "tokens" and self.tokens is None:
                 continue
             data[f.name] = getattr(self, f.name)
-        if not include_area_scores:
-            for name in ("sections", "sentences"):
-                data[name] = [_without_area_scores(record) for record in data[name]]
+        for name in _RECORD_LISTS:
+            if name in data:
+                data[name] = _as_dicts(data[name], include_area_scores)
         return data
 
     def to_dict(self, *, include_text: bool = True,
@@ -266,8 +268,8 @@ class Report(Record):
 
     def to_json(self, *, indent: bool = False, include_text: bool = True,
                 include_area_scores: bool = False) -> str:
-        """The JSON of `to_dict()`, but orjson walks the records itself (they are dataclasses,
-        serialised field by field like `Record.to_dict`), which is several times faster."""
+        """The JSON of `to_dict()`, but orjson walks the values itself (records left in them are
+        dataclasses, serialised field by field like `Record.to_dict`): several times faster."""
         import orjson
 
         option = orjson.OPT_INDENT_2 if indent else 0
@@ -275,10 +277,35 @@ class Report(Record):
                             default=_plain_mapping).decode()
 
 
-def _without_area_scores(record: Section | Sentence) -> dict[str, Any]:
-    """The record's fields but its area scores, values left for orjson to walk."""
-    return {name: getattr(record, name) for name in _SCORELESS_FIELDS[type(record)]}
+#: The fields of a report that list records.
+_RECORD_LISTS = ("sections", "paragraphs", "sentences", "tokens", "quantities", "entities", "activities",
+                 "furniture")
 
 
-_SCORELESS_FIELDS = {kind: tuple(f.name for f in fields(kind) if f.name != AREA_SCORES)
-                     for kind in (Section, Sentence)}
+def _as_dicts(records: Iterable[Any], area_scores: bool) -> list[Any]:
+    """Each record as the dict of its fields (`_dict_maker`); what is not a record as it is."""
+    found: list[Any] = []
+    kind: Any = None
+    as_dict = None
+    for record in records:
+        if type(record) is not kind:
+            kind = type(record)
+            as_dict = _dict_maker(kind, area_scores) if isinstance(record, Record) else None
+        found.append(as_dict(record) if as_dict is not None else record)
+    return found
+
+
+@lru_cache(maxsize=None)
+def _dict_maker(record_type: type, area_scores: bool) -> Callable[[Any], dict[str, Any]]:
+    """A function giving a record's fields as a dict, in order, values as they are (`area_scores`
+    only if asked for): `{"text": record.text, "start": record.start, ...}`, generated as
+    dataclasses generate their methods. orjson walks a dict several times faster than a slotted
+    dataclass (for each one it asks for a `__dict__` and clears the error, then reads every
+    field's type), and making the dict costs less than that: the JSON of the bundled reports
+    took a fifth less time, of the government reports 29% less (measured in one process,
+    alternating with the records left to orjson)."""
+    names = [f.name for f in fields(record_type) if area_scores or f.name != AREA_SCORES]
+    namespace: dict[str, Any] = {}
+    exec("def as_dict(record):\n    return {" + ", ".join(f"{name!r}: record.{name}" for name in names) + "}\n",
+         namespace)
+    return namespace["as_dict"]

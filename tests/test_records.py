@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import pickle
 
+import orjson
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -55,6 +57,19 @@ def test_arguments_are_checked_as_the_dataclass_init_checks_them(record_type):
         record_type()
     with pytest.raises(TypeError):
         record_type(**dict.fromkeys(_required(record_type)), no_such_field=1)
+
+
+@pytest.mark.parametrize("record_type", RECORD_TYPES, ids=lambda kind: kind.__name__)
+@given(data=st.data())
+def test_a_record_as_a_dict_serialises_as_the_record_does(record_type, data):
+    kwargs = {name: data.draw(values) for name in _required(record_type)}
+    record = record_type(**kwargs)
+    as_dict = records._dict_maker(record_type, True)(record)
+    assert orjson.dumps(as_dict, default=records._plain_mapping) == \
+        orjson.dumps(record, default=records._plain_mapping)
+    assert list(as_dict) == [f.name for f in dataclasses.fields(record_type)]
+    assert list(records._dict_maker(record_type, False)(record)) == \
+        [f.name for f in dataclasses.fields(record_type) if f.name != records.AREA_SCORES]
 
 
 def test_a_default_factory_gives_each_record_its_own_value():

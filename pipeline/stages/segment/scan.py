@@ -39,7 +39,8 @@ _BODY_TERMINATORS = TERMINATORS - {"↓"}
 CLOSERS = frozenset("”’」』)》】]\"'")
 _CLOSERS_AND_SPACE = "".join(CLOSERS) + " "
 #: Closing quotes and sentence ends, any number of them (a sentence takes them all).
-_CLOSING_RUN = re.compile(f"[{re.escape(''.join(sorted(CLOSERS | TERMINATORS)))}]*")
+_CLOSING = CLOSERS | TERMINATORS
+_CLOSING_RUN = re.compile(f"[{re.escape(''.join(sorted(_CLOSING)))}]*")
 _TERMINATOR = re.compile(f"[{re.escape(''.join(sorted(TERMINATORS)))}]")
 OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
 PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
@@ -78,6 +79,8 @@ class Chunk:
 
 def closing_at(text: str, index: int) -> int:
     """Index just past a terminator at `index` plus the closing quotes/terminators after it."""
+    if index + 1 >= len(text) or text[index + 1] not in _CLOSING:
+        return index + 1  # as after most sentence ends: no run to match
     closing = _CLOSING_RUN.match(text, index + 1)
     assert closing is not None  # the pattern matches an empty run too
     return closing.end()
