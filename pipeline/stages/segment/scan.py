@@ -210,7 +210,13 @@ def heading_like(text: str) -> bool:
 
 def is_junk(text: str, start: int = 0, end: int | None = None) -> bool:
     """Is `text[start:end]` no text at all (see `_JUNK`)?"""
-    return _JUNK.match(text, start, len(text) if end is None else end) is not None
+    if end is None:
+        end = len(text)
+    # What opens with a Chinese character is text, unless a page number (`第3页`): most lines
+    # and sentences, which then need no match.
+    if start < end and "\u4e00" <= text[start] <= "\u9fff" and text[start] != "第":
+        return False
+    return _JUNK.match(text, start, end) is not None
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
