@@ -25,7 +25,7 @@ from ..draft import Draft, on_matching_view
 from ..records import Activity, Quantity, setting_init
 from ..textnorm import CJK_CLASS, offsets_of
 from .entities import QUOTED
-from .entities.common import LongestWords, skip_to
+from .entities.common import LongestWords, occurrences, skip_to
 
 NAME = "activities"
 REQUIRES = ("text", "folded", "sentences", "tokens", "entities", "quantities")
@@ -102,18 +102,10 @@ def matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> 
             yield match
 
 
-def occurrences(text: str, chars: str) -> Iterator[int]:
-    """The offsets of every one of the few `chars` in `text`, char by char."""
-    for char in chars:
-        at = text.find(char)
-        while at >= 0:
-            yield at
-            at = text.find(char, at + 1)
-
-
 def named_days(text: str) -> Iterator[re.Match[str]]:
     """Days named by their date: the month starts one or two characters before a middle dot."""
-    return matches_from(_NAMED_DAY, text, (dot - back for dot in occurrences(text, _DAY_DOTS) for back in (1, 2)))
+    return matches_from(_NAMED_DAY, text, (dot - back for kind in _DAY_DOTS for dot in occurrences(text, kind)
+                                           for back in (1, 2)))
 
 
 def numbered_methods(text: str) -> Iterator[re.Match[str]]:
