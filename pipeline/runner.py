@@ -12,6 +12,7 @@ import hashlib
 import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +40,9 @@ DEFAULT_STAGES: tuple[str, ...] = tuple(STAGE_MODULES)
 MAX_CHARS = 5_000_000
 
 
+@cache
 def pipeline_version() -> str:
-    from . import __version__
+    from . import __version__  # here, not at the top: the package imports this module
 
     return __version__
 

@@ -21,6 +21,8 @@ matched surface may differ from the text it stands for.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from operator import itemgetter
 
 import numpy as np
 
@@ -86,6 +88,7 @@ _UNIT_START = re.compile(f"[{CJK_CLASS}%]")
 LINE_BREAKS = "\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85"
 _LINE_BREAK_SET = frozenset(LINE_BREAKS)
 _WHITESPACE_RUN = re.compile(r"\s+")
+_END = itemgetter(1)
 
 
 class MatchView:
@@ -125,16 +128,16 @@ class MatchView:
         sentence_index = 0
         for run in _WHITESPACE_RUN.finditer(folded):
             start, end = run.span()
-            if start == 0 or end == len(folded):
+            # Both joins need a letter or digit before the run; most runs follow punctuation.
+            if start == 0 or end == len(folded) or not folded[start - 1].isalnum():
                 continue
             if _LINE_BREAK_SET.isdisjoint(folded[start:end]):
                 if in_number(folded, start, end):
                     dropped.append((start, end))
             elif _breaks_a_word(folded[start - 1], folded[end]):
-                # Only a break inside a sentence is joined. The runs come in order, so the
-                # sentences are walked once, and only for the few breaks inside a word.
-                while sentence_index < len(sentences) and sentences[sentence_index][1] <= start:
-                    sentence_index += 1
+                # Only a break inside a sentence is joined: the first sentence ending after the
+                # break, found by bisection from the last one found (the runs come in order).
+                sentence_index = bisect_right(sentences, start, sentence_index, key=_END)
                 if sentence_index < len(sentences) and sentences[sentence_index][0] < start:
                     dropped.append((start, end))
         if not dropped:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import pipeline
 from conftest import assert_linear
@@ -204,3 +206,23 @@ def test_a_word_after_a_quote_listed_under_two_kinds_is_refused(monkeypatch):
     monkeypatch.setattr(activities, "cues", lambda: doubled)
     with pytest.raises(ValueError, match="listed under two kinds_after"):
         ActivityRules()
+
+
+@given(st.text(alphabet="0123·•・.日年节会庆一二四扶贫济困慈善“”促强a \n", max_size=40))
+def test_self_named_patterns_find_from_their_starts_what_they_find_anywhere(text):
+    assert [match.span() for match in activities.named_days(text)] == \
+        [match.span() for match in activities._NAMED_DAY.finditer(text)]
+    assert [match.span() for match in activities.numbered_methods(text)] == \
+        [match.span() for match in activities._NUMBERED_METHOD.finditer(text)]
+
+
+def test_numbered_methods_are_found_from_their_quotes():
+    text = "以四“聚”促四“强”，推行三“联”带三“助”工作法，“一”促二“强”"
+    assert [match.group() for match in activities.numbered_methods(text)] == \
+        [match.group() for match in activities._NUMBERED_METHOD.finditer(text)] == ["四“聚”促四“强”", "三“联”带三“助”"]
+
+
+def test_named_days_are_found_after_digits_and_dots_too():
+    text = "1.5·9·5日，在9·5中华慈善日和12·4宪法宣传日，3·30日"
+    assert [match.group() for match in activities.named_days(text)] == \
+        [match.group() for match in activities._NAMED_DAY.finditer(text)] == ["9·5中华慈善日", "12·4宪法宣传日"]

@@ -1,7 +1,11 @@
 """Segment: headings in every form reports use, sentences that respect quotes and brackets."""
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 import pipeline
+from pipeline.stages.segment import scan
 
 
 def headings(text: str) -> list[str]:
@@ -126,3 +130,8 @@ def test_scraping_artefacts_are_not_titles_or_headings():
     report = pipeline.process_text(text)
     assert report.document.title is None
     assert [s.heading for s in report.sections] == [None]
+
+
+@given(st.text(alphabet="第页共一统战〇0123-—/ .;!。Qx\n", max_size=12))
+def test_junk_is_what_the_junk_pattern_says(text):
+    assert scan.is_junk(text) == (scan._JUNK.match(text) is not None)

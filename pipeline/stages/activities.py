@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..data import read_json
 from ..draft import Draft, on_matching_view
-from ..records import Activity, Quantity
+from ..records import Activity, Quantity, setting_init
 from ..textnorm import CJK_CLASS, offsets_of
 from .entities import QUOTED
-from .entities.common import skip_to
+from .entities.common import LongestWords, occurrences, skip_to
 
 NAME = "activities"
 REQUIRES = ("text", "folded", "sentences", "tokens", "entities", "quantities")
@@ -61,6 +61,7 @@ _OUTSIDE_LIST = re.compile(rf"[^{CJK_CLASS}、]")
 _SENTENCE_STOPS = frozenset("。!?")
 
 
+@setting_init
 @dataclass(frozen=True, slots=True)
 class FoundActivity:
     name: str
@@ -88,6 +89,28 @@ class _Starts:
     def __call__(self, at: int) -> int:
         index = bisect_left(self._ends, at) - 1
         return self._ends[index] + 1 if index >= 0 else 0
+
+
+def matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """What `pattern.finditer(text)` finds, for a pattern whose every match starts at one of
+    `starts`: tried there only, not at every character. Day names were tried at every digit of
+    a report, a tenth of the stage in the pipeline, though they start only before a middle dot."""
+    end = 0  # where the last match ended: matches do not overlap, as with `finditer`
+    for start in sorted(set(starts)):
+        if start >= end and (match := pattern.match(text, start)) is not None:
+            end = match.end()
+            yield match
+
+
+def named_days(text: str) -> Iterator[re.Match[str]]:
+    """Days named by their date: the month starts one or two characters before a middle dot."""
+    return matches_from(_NAMED_DAY, text, (dot - back for kind in _DAY_DOTS for dot in occurrences(text, kind)
+                                           for back in (1, 2)))
+
+
+def numbered_methods(text: str) -> Iterator[re.Match[str]]:
+    """Methods named by numbered quoted words: the numeral stands right before an opening quote."""
+    return matches_from(_NUMBERED_METHOD, text, (quote - 1 for quote in occurrences(text, "“")))
 
 
 def organiser_span(sentence_start: int, at: int,
@@ -136,7 +159,9 @@ class ActivityRules:
         self.max_uncued = c["max_uncued_length"]
         self.named_ends = tuple(c["named_trigger_ends"])
         self.any_named_end = re.compile("|".join(map(re.escape, self.named_ends)))
-        self.campaigns = re.compile("|".join(map(re.escape, sorted(c["named_campaigns"], key=len, reverse=True))))
+        # An automaton, not a longest-first alternation: the same matches, without trying the
+        # alternatives at every `党` and `主` of a report.
+        self.campaigns = LongestWords(c["named_campaigns"])
         self.campaign_verbs = tuple(c["campaign_verbs"])
         self.max_count_gap = c["max_count_gap"]
         scopes = "|".join(map(re.escape, c["event_scopes"]))
@@ -219,12 +244,9 @@ class ActivityRules:
         follow."""
         taken = [(f.start, f.end) for f in found]
         named = []
-        # A text without a middle dot names no day: the digits it is full of need not be tried.
-        names_days = any(dot in text for dot in _DAY_DOTS)
-        for pattern, kind in ((_NAMED_DAY, "activity"), (_NUMBERED_METHOD, "model"), (self.scoped_event, "activity")):
-            if pattern is _NAMED_DAY and not names_days:
-                continue
-            for match in pattern.finditer(text):
+        for matches, kind in ((named_days(text), "activity"), (numbered_methods(text), "model"),
+                              (self.scoped_event.finditer(text), "activity")):
+            for match in matches:
                 if not any(s < match.end() and match.start() < e for s, e in taken):
                     named.append(FoundActivity(match.group(), match.start(), match.end(), kind))
         return named
@@ -235,7 +257,7 @@ class ActivityRules:
         within reach; kept when the words after it say it is a name."""
         taken = {f.end for f in found}
         named = []
-        for at in offsets_of(text, "”"):
+        for at in occurrences(text, "”"):  # a report has a few dozen: no numpy round trip
             if at + 1 in taken:
                 continue
             # Opened after all if the nearest quote mark before it opens (a long quote, a comma in it);
@@ -320,19 +342,18 @@ class ActivityRules:
     def _campaigns(self, text: str, found: list[FoundActivity]) -> list[FoundActivity]:
         """Nationwide campaigns named without quotes (党史学习教育, 主题教育) where the clause says
         they were carried out (开展…), unless a quoted name right before them names them."""
-        matches = list(self.campaigns.finditer(text))
+        matches = list(self.campaigns.leftmost_longest(text))
         if not matches:  # most reports name none; their clause ends need not be found
             return []
         taken = [(f.start, f.end) for f in found]
         campaigns = []
         clause_start_of = _Starts(text, _CLAUSE_END)
-        for match in matches:
-            clause_start = clause_start_of(match.start())
-            if text[match.start() - 1:match.start()] == "”" or \
-                    any(s < match.end() and match.start() < e for s, e in taken) or \
-                    not any(verb in text[clause_start:match.start()] for verb in self.campaign_verbs):
+        for start, name in matches:
+            end = start + len(name)
+            if text[start - 1:start] == "”" or any(s < end and start < e for s, e in taken) or \
+                    not any(verb in text[clause_start_of(start):start] for verb in self.campaign_verbs):
                 continue
-            campaigns.append(FoundActivity(match.group(), match.start(), match.end(), "activity"))
+            campaigns.append(FoundActivity(name, start, end, "activity"))
         return campaigns
 
     def specific(self, name: str) -> bool:

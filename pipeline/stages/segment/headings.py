@@ -58,8 +58,10 @@ _SPACED_OUT = re.compile(rf"[{CJK_CLASS}](?: +[{CJK_CLASS}]){{1,4}}")
 #: Where a numbered heading run into its text ends: at its first item's number (`1.` `(1)`
 #: `一是`), at a space, or at its first comma or sentence end (`二、存在问题一是…`).
 _FIRST_ITEM = re.compile(rf"\d{{1,2}}\.(?!\d)|\(\d{{1,2}}\)|[{CN_DIGITS}]是|\s|[,;:。!?]")
-#: Numbering styles of sections (not of list items) that may start mid-line, after a sentence.
+#: Numbering styles of sections (not of list items) that may start mid-line, after a sentence,
+#: and what their numbers open with (`一、` `(一)` `第一部分`).
 _SECTION_STYLES = frozenset({"一、", "（一）", "第一部分"})
+_SECTION_NUMBER_OPENERS = frozenset(CN_DIGITS + "(第")
 #: Marks that open a title or a quote: left in the gap before a line, they leave it open.
 _OPENING_MARKS = frozenset("“‘「『(《[")
 #: Headings whose style is no numbering at all.
@@ -356,6 +358,8 @@ def _first_item_end(text: str, start: int, end: int) -> int | None:
 def numbered_in_sentence(text: str, start: int, end: int) -> Head | None:
     """A section heading numbered `一、` or `（一）` that opens a sentence inside a paragraph: its
     name up to its first item, a space or its sentence end (`…完成。二、存在问题 基层…`)."""
+    if text[start] not in _SECTION_NUMBER_OPENERS:
+        return None  # as most sentences: the numbering patterns need not be tried
     numbered = numbering(text, start, end)
     if numbered is None or numbered[0] not in _SECTION_STYLES:
         return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ...records import setting_init
 from ...textnorm import CJK_CLASS, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
@@ -38,7 +39,8 @@ _BODY_TERMINATORS = TERMINATORS - {"↓"}
 CLOSERS = frozenset("”’」』)》】]\"'")
 _CLOSERS_AND_SPACE = "".join(CLOSERS) + " "
 #: Closing quotes and sentence ends, any number of them (a sentence takes them all).
-_CLOSING_RUN = re.compile(f"[{re.escape(''.join(sorted(CLOSERS | TERMINATORS)))}]*")
+_CLOSING = CLOSERS | TERMINATORS
+_CLOSING_RUN = re.compile(f"[{re.escape(''.join(sorted(_CLOSING)))}]*")
 _TERMINATOR = re.compile(f"[{re.escape(''.join(sorted(TERMINATORS)))}]")
 OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
 PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
@@ -66,6 +68,7 @@ _JUNK = re.compile(r"\W*\Z"
                    rf"|(?={_SCRAPE_TOKEN_CHAR}*[0-9])(?={_SCRAPE_TOKEN_CHAR}*[A-Za-z]){_SCRAPE_TOKEN_CHAR}+\Z")
 
 
+@setting_init
 @dataclass(frozen=True, slots=True)
 class Chunk:
     """A stretch of a line between whitespace gaps that lie outside quotes and brackets."""
@@ -76,6 +79,8 @@ class Chunk:
 
 def closing_at(text: str, index: int) -> int:
     """Index just past a terminator at `index` plus the closing quotes/terminators after it."""
+    if index + 1 >= len(text) or text[index + 1] not in _CLOSING:
+        return index + 1  # as after most sentence ends: no run to match
     closing = _CLOSING_RUN.match(text, index + 1)
     assert closing is not None  # the pattern matches an empty run too
     return closing.end()
@@ -205,7 +210,13 @@ def heading_like(text: str) -> bool:
 
 def is_junk(text: str, start: int = 0, end: int | None = None) -> bool:
     """Is `text[start:end]` no text at all (see `_JUNK`)?"""
-    return _JUNK.match(text, start, len(text) if end is None else end) is not None
+    if end is None:
+        end = len(text)
+    # What opens with a Chinese character is text, unless a page number (`第3页`): most lines
+    # and sentences, which then need no match.
+    if start < end and "\u4e00" <= text[start] <= "\u9fff" and text[start] != "第":
+        return False
+    return _JUNK.match(text, start, end) is not None
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
