@@ -146,3 +146,21 @@ def test_a_share_written_as_a_fraction_is_a_percent_with_two_decimals():
 def test_headings_name_their_numbering_style_by_its_first_number():
     report = pipeline.process_text(REPORT)
     assert [section.heading.numbering for section in report.sections if section.heading] == ["一、", "一、"]
+
+
+def test_an_output_of_another_major_schema_version_is_told_to_be_processed_again(tmp_path, capsys):
+    from pipeline.cli import main
+    from pipeline.schema import report_problems
+
+    data = _report()
+    data["schema_version"] = "1.1"
+    del data["furniture"]  # what a major bump may change: the old file lacks a field
+    assert report_problems(data) == [
+        "schema_version: written under schema 1.1, and this report-miner reads schema 2.x; "
+        "process its source again with this version (`report-miner run`)"]
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    assert main(["validate", str(old)]) == 1
+    assert "written under schema 1.1" in capsys.readouterr().out
+    data["schema_version"] = "2.7"
+    assert report_problems(data) != [] and "written under" not in report_problems(data)[0]

@@ -75,7 +75,24 @@ def offset_problems(report: dict[str, Any]) -> list[str]:
     return problems
 
 
+def other_major_version(report: dict[str, Any]) -> str | None:
+    """Why `report` cannot be read here, if it was written under another major schema version: a
+    major bump renames or removes fields, so listing each field the old file lacks would bury the
+    one thing to do, which is to process the source again."""
+    from ..records import SCHEMA_VERSION
+
+    version = report.get("schema_version")
+    if not isinstance(version, str) or version.split(".")[0] == SCHEMA_VERSION.split(".")[0]:
+        return None
+    return (f"schema_version: written under schema {version}, and this report-miner reads schema "
+            f"{SCHEMA_VERSION.split('.')[0]}.x; process its source again with this version "
+            f"(`report-miner run`)")
+
+
 def report_problems(report: dict[str, Any]) -> list[str]:
-    """Every way a parsed output breaks the contract: the schema first, then the offsets (which
-    are only checked on a report that follows the schema)."""
+    """Every way a parsed output breaks the contract: another major schema version alone, else
+    the schema, then the offsets (which are only checked on a report that follows the schema)."""
+    older_or_newer = other_major_version(report)
+    if older_or_newer:
+        return [older_or_newer]
     return validation_errors(report) or offset_problems(report)
