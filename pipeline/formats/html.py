@@ -47,12 +47,12 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 _WORDY = re.compile(r"\w")
 
 
-def _tag(element) -> str | None:
+def _tag(element: lxml.etree._Element) -> str | None:
     return element.tag.lower() if isinstance(element.tag, str) else None
 
 
-def _drop_furniture(root) -> None:
-    doomed = []
+def _drop_furniture(root: lxml.html.HtmlElement) -> None:
+    doomed: list[lxml.etree._Element] = []
     for element in root.iter():
         tag = _tag(element)
         if tag is None:
@@ -67,7 +67,7 @@ def _drop_furniture(root) -> None:
             element.drop_tree()  # keeps the element's tail, which belongs to its parent
 
 
-def _block_of(element):
+def _block_of(element: lxml.etree._Element | None) -> tuple[lxml.etree._Element | None, bool]:
     """The nearest block element at or above `element`, and whether the way there is a link."""
     in_link = False
     while element is not None and _tag(element) not in _BLOCKS:
@@ -100,7 +100,7 @@ def _main_element(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     return max(scores, key=scores.__getitem__) if scores else None
 
 
-def _render(element, parts: list[str]) -> None:
+def _render(element: lxml.etree._Element, parts: list[str]) -> None:
     block = _tag(element) in _BLOCKS or _tag(element) == "br"
     if block:
         parts.append("\n")
@@ -114,14 +114,14 @@ def _render(element, parts: list[str]) -> None:
         parts.append(element.tail)
 
 
-def _lines(element) -> list[str]:
+def _lines(element: lxml.etree._Element) -> list[str]:
     parts: list[str] = []
     _render(element, parts)
     lines = (_SPACES.sub(" ", line).strip() for line in "".join(parts).split("\n"))
     return [line for line in lines if line]
 
 
-def _check_parser_limits(parser, source: str) -> None:
+def _check_parser_limits(parser: lxml.html.HTMLParser, source: str) -> None:
     """Refuse a page the parser stopped reading: past libxml2's nesting limit (256 elements
     deep) it drops the rest of the page and says so only in its error log."""
     for entry in parser.error_log:
