@@ -172,7 +172,7 @@ def cold_breakdown(path: str) -> None:
     started = time.perf_counter()
     import pipeline.cli  # noqa: F401  (the entry point's own imports)
     from pipeline import default_pipeline
-    from pipeline.batch import read_input
+    from pipeline.inputs import read_input
 
     pipe = default_pipeline()
     phases = {"imports": time.perf_counter() - started}
@@ -231,7 +231,8 @@ def peak_mb(pid: int | str = "self") -> float:
 
 def worker_memory(folder: Path) -> None:
     """Run in a fresh process: peak resident memory of one worker over the whole corpus."""
-    from pipeline.batch import DocumentTask, discover
+    from pipeline.batch import DocumentTask
+    from pipeline.inputs import discover
 
     task = DocumentTask()
     for item in discover([str(folder)]):
@@ -244,7 +245,8 @@ def workers_run(folder: Path, workers: int) -> None:
     largest worker and of this (the writing) process."""
     import psutil
 
-    from pipeline.batch import discover, write_corpus
+    from pipeline.batch import write_corpus
+    from pipeline.inputs import discover
     from pipeline.engines import make_engine
 
     items = discover([str(folder)])

@@ -173,7 +173,8 @@ def _is_output_folder(output: Path | None, wants_folder: bool, single_input: boo
 def _check_outputs_spare_inputs(items, output: Path, folder: bool, arguments: list[str]) -> None:
     """Refuse a command line whose outputs would overwrite one of its inputs, or be read as
     inputs by the next run (an output folder that is an input folder)."""
-    from .batch import STDIN, extracted_text_path
+    from .batch import extracted_text_path
+    from .inputs import STDIN
     from .stages.ingest import format_of
 
     inputs = {os.path.realpath(item.path) for item in items if item.path != STDIN}
@@ -195,7 +196,7 @@ def _check_outputs_spare_inputs(items, output: Path, folder: bool, arguments: li
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .batch import STDIN, discover
+    from .inputs import STDIN, discover
     from .output_folder import make_output_folder, output_lock
 
     output = Path(args.output) if args.output not in (None, "-") else None
@@ -319,7 +320,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _describe(args: argparse.Namespace) -> int:
     from . import default_pipeline
-    from .batch import discover, read_input, unreadable_error
+    from .inputs import discover, read_input, unreadable_error
     from .digest import describe
 
     failed = 0

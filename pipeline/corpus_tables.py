@@ -17,7 +17,8 @@ from pathlib import Path
 import orjson
 import pandas as pd
 
-from .batch import MANIFEST, discover
+from .batch import MANIFEST
+from .inputs import discover
 from .dedupe import reposted_outputs
 from .frames import TABLES, to_frames
 

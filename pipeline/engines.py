@@ -29,7 +29,8 @@ from multiprocessing.context import SpawnContext
 from typing import Literal
 
 from . import errors
-from .batch import DEFAULT_TIMEOUT, DocumentTask, InputItem, Outcome, failure
+from .batch import DEFAULT_TIMEOUT, DocumentTask, Outcome, failure
+from .inputs import InputItem
 from .output_folder import OutputOptions
 
 ENGINES = ("local", "dask")

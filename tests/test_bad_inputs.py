@@ -443,12 +443,12 @@ def test_a_page_of_countless_elements_is_refused_before_it_is_parsed(tmp_path):
 
 
 def test_a_report_of_too_many_records_is_refused_not_written(tmp_path, monkeypatch):
-    from pipeline import batch
+    from pipeline import batch, inputs
 
     monkeypatch.setattr(batch, "MAX_RECORDS", 20)  # the real limit takes a 5 MB text to reach
     path = tmp_path / "dense.txt"
     path.write_text("全年召开座谈会3次，走访企业12家，接待来访120人次。" * 6, encoding="utf-8")
-    outcome = batch.process_one(batch.InputItem(str(path), "dense.json"))
+    outcome = batch.process_one(inputs.InputItem(str(path), "dense.json"))
     assert (outcome.ok, outcome.error_code, outcome.json) == (False, "E112", None)
     assert "records" in outcome.message and str(path) in outcome.message
 
@@ -537,7 +537,7 @@ def test_a_full_disk_stops_the_batch_leaving_written_outputs_and_a_true_manifest
                                                                                   monkeypatch):
     import errno
 
-    from pipeline import batch
+    from pipeline import batch, inputs
     from pipeline.engines import InProcessEngine
 
     folder, out = tmp_path / "in", tmp_path / "out"
@@ -555,7 +555,7 @@ def test_a_full_disk_stops_the_batch_leaving_written_outputs_and_a_true_manifest
 
     monkeypatch.setattr(batch, "atomic_write", fills_up)
     with pytest.raises(errors.CannotWriteOutput, match="No space left"):
-        batch.write_corpus(batch.discover([str(folder)]), InProcessEngine(batch.DocumentTask()), out)
+        batch.write_corpus(inputs.discover([str(folder)]), InProcessEngine(batch.DocumentTask()), out)
     rows = manifest_rows(out)
     assert [row["ok"] for row in rows] == [True, True, False]
     assert rows[2]["error_code"] == "E502" and rows[2]["output"] is None

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from pipeline import batch
-from pipeline.batch import (MANIFEST, DocumentTask, InputItem, atomic_write, discover,
-                            process_one, safe_name, write_corpus)
+from pipeline.batch import MANIFEST, DocumentTask, atomic_write, process_one, write_corpus
+from pipeline.inputs import InputItem, discover, safe_name
 from pipeline.engines import InProcessEngine, ProcessPoolEngine
 
 MANIFEST_FIELDS = {"path", "output", "ok", "doc_id", "sha256", "error_code", "error_class",

@@ -15,7 +15,8 @@ import pytest
 
 from conftest import CORPORA
 from pipeline import errors
-from pipeline.batch import DocumentTask, InputItem, discover
+from pipeline.batch import DocumentTask
+from pipeline.inputs import InputItem, discover
 from pipeline.engines import DaskEngine, InProcessEngine, ProcessPoolEngine, make_engine
 
 SHORT = "县委统战部召开专题会议{n}次，走访民营企业{n}家。\n二、存在的不足\n调研深度还不够。\n"

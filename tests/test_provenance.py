@@ -13,7 +13,8 @@ import pytest
 
 import pipeline
 from conftest import ROOT
-from pipeline.batch import DocumentTask, discover, write_corpus
+from pipeline.batch import DocumentTask, write_corpus
+from pipeline.inputs import discover
 from pipeline.engines import InProcessEngine
 from pipeline.output_folder import OutputOptions
 from pipeline.provenance import DATA_DIR, MODEL_FILES
