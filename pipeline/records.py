@@ -46,6 +46,10 @@ def setting_init(record_type: _RecordType) -> _RecordType:
     pipeline: 0.5-1.5 ms of 31 a pass, 3% of the government reports). Signature, defaults and
     default factories are the dataclass's; assigning to a field afterwards still raises
     `FrozenInstanceError`, as the dataclass's `__setattr__` is left as it is."""
+    unsupported = [f.name for f in fields(record_type) if not f.init or f.kw_only]
+    if unsupported or hasattr(record_type, "__post_init__"):
+        raise TypeError(f"setting_init writes a plain positional __init__; {record_type.__name__} "
+                        f"needs the dataclass's own ({unsupported or '__post_init__'})")
     namespace: dict[str, Any] = {"_MISSING": MISSING}
     parameters, lines = [], []
     for f in fields(record_type):

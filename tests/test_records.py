@@ -1,4 +1,4 @@
-"""Records are built by `records._setting_init`, not the dataclass's own frozen `__init__`: the
+"""Records are built by `records.setting_init`, not the dataclass's own frozen `__init__`: the
 same values, defaults and fresh default factories, and still frozen, comparable, hashable,
 picklable and usable with `dataclasses.fields/asdict/replace`."""
 from __future__ import annotations
@@ -87,3 +87,15 @@ def test_records_stay_frozen_comparable_and_picklable():
     assert dataclasses.replace(quantity, value=5).value == 5
     assert dataclasses.asdict(quantity)["unit"] == "次"
     assert repr(quantity).startswith("Quantity(text='3次', start=4, end=6, value=3,")
+
+
+@pytest.mark.parametrize("declaration", [
+    "x: int = field(default=0, init=False)",
+    "x: int = field(default=0, kw_only=True)",
+    "x: int = 0\n    def __post_init__(self): pass",
+])
+def test_a_dataclass_whose_init_does_more_than_set_fields_is_refused(declaration):
+    namespace: dict = {"dataclass": dataclasses.dataclass, "field": dataclasses.field}
+    exec(f"@dataclass(frozen=True, slots=True)\nclass Odd:\n    {declaration}\n", namespace)
+    with pytest.raises(TypeError, match="Odd needs the dataclass's own"):
+        records.setting_init(namespace["Odd"])
