@@ -639,7 +639,7 @@ def test_a_level_word_inside_another_word_or_a_body_running_into_one_is_no_body(
 
 
 #: Texts of the pieces dates and lists are made of, and of what stands around them.
-SCANNED = st.lists(st.sampled_from(["2019", "二〇二〇", "1", "12", "一", "十", "—", "至", "年", "月", "日", "度", "底",
+SCANNED = st.lists(st.sampled_from(["2019", "二〇二〇", "1", "12", "一", "十", "—", "至", "到", "年", "月", "日", "度", "底",
                                     "、", "柳岸", "青", "等", "，", " ", "１", "𠀋", "第", "届", "次", "会议", "纪念", "周年"]), max_size=30).map("".join)
 
 
@@ -652,11 +652,11 @@ def test_lists_dates_and_sessions_tried_only_near_their_cues_are_what_a_whole_sc
     matches as `finditer` over the whole text."""
     from pipeline.stages.entities import entity_rules
     from pipeline.stages.entities.common import matches_before, occurrences
-    from pipeline.stages.entities.dates import _DATE, _DATE_LEAD, _date_cues
+    from pipeline.stages.entities.dates import _DATE, _DATE_LEAD, _DATE_LEAD_CHARS, _date_cues
     from pipeline.stages.entities.lists import _LIST, _lists
 
     assert [m.span() for m in _lists(text)] == [m.span() for m in _LIST.finditer(text)]
-    assert [m.span() for m in matches_before(_DATE, text, _date_cues(text), _DATE_LEAD)] == \
+    assert [m.span() for m in matches_before(_DATE, text, _date_cues(text), _DATE_LEAD, _DATE_LEAD_CHARS)] == \
         [m.span() for m in _DATE.finditer(text)]
     rules = entity_rules()
     assert [m.span() for m in rules._session_matches(text)] == [m.span() for m in rules.session.finditer(text)]

@@ -58,6 +58,9 @@ class RuleBase:
         self.committee_words = tuple(p["committee_words"])
         self.relative_levels = p["relative_levels"]
         self.relative_level_words = tuple(self.relative_levels)
+        self.relative_level_sizes = sorted({len(word) for word in self.relative_levels}, reverse=True)
+        assert not any(a != b and b.startswith(a) for a in self.relative_levels for b in self.relative_levels), \
+            "a relative level word starts another: `_canonical` would read the longest"
         self.county_levels = frozenset(p["county_levels"])
         self.place_level_suffixes = tuple(sorted(p["place_level_suffixes"], key=len, reverse=True))
         # Read with `each_start`; the first group is written out so that `re` can skip to its first characters.

@@ -24,10 +24,14 @@ NUM = rf"(?:\d{{1,2}}|[{CN_DIGIT}]{{1,3}})"
 QUOTED = re.compile(r"“([^“”\n]{1,60})”")
 
 
+#: The start and the end of a span: a `(start, end)` pair or a `Found`, whose first two fields they are.
+START, END = itemgetter(0), itemgetter(1)
+
+
 class Found(NamedTuple):
-    """One proposed name: character offsets into the text it was found in. A named tuple, not a
-    frozen dataclass: a report's hundreds of proposals are made, hashed (`resolve`) and compared
-    in compiled code."""
+    """One proposed name: character offsets into the text it was found in (its first two fields,
+    as `START` and `END` read them). A named tuple, not a frozen dataclass: a report's hundreds
+    of proposals are made, hashed (`resolve`) and compared in compiled code."""
 
     start: int
     end: int
@@ -131,14 +135,23 @@ def matches_holding(literal: str, pattern: re.Pattern[str], text: str) -> Iterat
     return pattern.finditer(text) if literal in text else iter(())
 
 
-def matches_before(pattern: re.Pattern[str], text: str, anchors: Iterable[int], lead: int) -> Iterator[re.Match[str]]:
+def matches_before(pattern: re.Pattern[str], text: str, anchors: Iterable[int], lead: int,
+                   lead_chars: frozenset[str] | None = None) -> Iterator[re.Match[str]]:
     """What `pattern.finditer(text)` finds, for a pattern each match of which holds one of the
     `anchors` (positions, in order) at most `lead` characters after its start: the pattern is
     tried only at those characters before each anchor (`re` would try it at nearly every
-    character), the leftmost match first, the next after its end."""
+    character), the leftmost match first, the next after its end. `lead_chars`, where a match
+    holds only decimal digits and these before its first anchor: it is tried only from where
+    such a run of them before the anchor begins (2023年: from 2, not from the four before)."""
     at = 0
     for anchor in anchors:
-        for start in range(max(at, anchor - lead), anchor):
+        first = max(at, anchor - lead)
+        if lead_chars is not None:
+            start = anchor
+            while start > first and (text[start - 1] in lead_chars or text[start - 1].isdecimal()):
+                start -= 1
+            first = start
+        for start in range(first, anchor):
             match = pattern.match(text, start)
             if match:
                 yield match
@@ -248,8 +261,8 @@ class WordFamilies:
             # this order is total: two stable sorts on a field each, in compiled code); then, unless
             # every one is kept, the first at each start and, but for the families read at each
             # start, none that overlaps the one kept before it.
-            spans.sort(key=_END, reverse=True)
-            spans.sort(key=_START)
+            spans.sort(key=END, reverse=True)
+            spans.sort(key=START)
             if family in self._every:
                 continue
             kept = []
@@ -261,9 +274,6 @@ class WordFamilies:
                     free_from = start + 1 if overlapping else end
             found[family] = kept
         return found
-
-
-_START, _END = itemgetter(0), itemgetter(1)
 
 
 def grouped_by_start(spans: list[tuple[int, int]]) -> Iterator[tuple[int, list[int]]]:
