@@ -87,6 +87,7 @@ class RuleBase:
         self.list_closers = self.person_list_closers + self.list_place_closers
         #: The first characters of the closers: one probe before a test of each (`_may_name`).
         self.list_closer_heads = frozenset(closer[0] for closer in self.list_closers)
+        assert "、" not in self.list_closer_heads, "a list's closer starts with 、: `_may_name` would miss it"
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))
         #: Each democratic party's names, short and full, -> its full name (民盟 -> 中国民主同盟).
         self.party_names = {name: full for full, names in p["party_names"].items() for name in (full, *names)}

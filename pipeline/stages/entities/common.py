@@ -42,10 +42,6 @@ class Found(NamedTuple):
     code: str | None = None
     level: str | None = None
 
-    @property
-    def length(self) -> int:
-        return self.end - self.start
-
     def with_canonical(self, canonical: str, level: str | None = None) -> Found:
         """This proposal under its canonical name (and its level, where one is given)."""
         return Found(self.start, self.end, self.label, canonical, self.normalized, self.code, level or self.level)
@@ -257,6 +253,8 @@ class WordFamilies:
             for family in families:
                 found[family] += spans
         for family, spans in found.items():
+            if len(spans) < 2:
+                continue  # most families: nothing to order or to drop
             # By start, the longest first at each (words starting together differ in length, so
             # this order is total: two stable sorts on a field each, in compiled code); then, unless
             # every one is kept, the first at each start and, but for the families read at each

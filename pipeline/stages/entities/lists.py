@@ -140,7 +140,8 @@ class ListRules(_Mixed):
         does, unless a closer for people or places follows one of them."""
         # Plain loops: most lists are turned down here, and a generator costs more than the tests.
         closers, closer_heads = self.list_closers, self.list_closer_heads
-        for _, end in pieces:
+        # The pieces before the last (and its tail, if one was split off) end at a 、, which starts no closer.
+        for _, end in pieces[-2:]:
             if text[end:end + 1] in closer_heads and text.startswith(closers, end):
                 return True
         endings, ending_tails, shorts = self.listed_name_endings, self.listed_name_ending_tails, self.gazetteer.shorts
