@@ -66,6 +66,9 @@ class RuleBase:
         # Read with `each_start`; the first group is written out so that `re` can skip to its first characters.
         ethnic_group = alternation(p["ethnic_groups"])
         self.ethnic_area = re.compile(f"((?:{ethnic_group})(?:{ethnic_group})*)({alternation(p['ethnic_area_suffixes'])})")
+        #: A match's last group ends with 族 and its suffix follows: each holds one of these pairs.
+        assert all(group.endswith("族") for group in p["ethnic_groups"])
+        self.ethnic_area_joints = tuple(sorted({"族" + suffix[0] for suffix in p["ethnic_area_suffixes"]}))
         self.body = re.compile(alternation(p["bodies"]))
         self.department_filler_words = re.compile(alternation(p["department_filler_words"]))
         # 发展和改革, 人力资源和社会保障: two fields of one department, joined by 和. A leading 和

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
@@ -279,21 +280,13 @@ class PlaceRules(_Mixed):
     def _region_townships(self, text: str, codes: set[str], bounds: Positions | None) -> list[Found]:
         """Townships of the counties the report names, in full (东溪镇) or, as a word of its own
         that is no ordinary word, by their short name (东溪)."""
-        gazetteer = self.gazetteer
-        names: dict[str, str] = {}
-        for code in sorted(codes):
-            if Gazetteer.level(code) == "province":
-                continue
-            for township in gazetteer.townships(code):
-                names.setdefault(township, code)
-                short = township_short_name(township)
-                # The county makes a township's short form a place even where the dictionary
-                # knows it as a name (天荒坪: nr), not where it is an ordinary word (胜利: vn).
-                if short and bounds is not None and short not in self.boundary_words and \
-                        gazetteer.short_words.get(short, "ns") in self.name_tags:
-                    names.setdefault(short, code)
+        counties = tuple(sorted(code for code in codes if Gazetteer.level(code) != "province"))
+        named = self._township_names(counties, bounds is not None)
+        if named is None:
+            return []
+        names, automaton = named
         found = []
-        for at, name in LongestWords(names, searched_once=True).leftmost_longest(text):
+        for at, name in automaton.leftmost_longest(text):
             end = at + len(name)
             # A short name stands alone: before punctuation or a list's 等 (东溪、白山等乡镇), not
             # heading a longer name (黄猫|垭 is no 黄猫乡).
@@ -302,6 +295,25 @@ class PlaceRules(_Mixed):
             if name.endswith(TOWNSHIP_SUFFIXES) or alone:
                 found.append(Found(at, end, "GPE", code=names[name], level="township"))
         return found
+
+    @lru_cache(maxsize=16)
+    def _township_names(self, counties: tuple[str, ...], segmented: bool) -> tuple[dict[str, str], LongestWords] | None:
+        """The townships of `counties` by their names (and, in a `segmented` text, by their short
+        names) -> their county's code, with the automaton that finds them; None where there are
+        none, as for most reports (no automaton is built then). Kept for the last few sets of
+        counties: a corpus holds several reports of one place (a report a year)."""
+        gazetteer = self.gazetteer
+        names: dict[str, str] = {}
+        for code in counties:
+            for township in gazetteer.townships(code):
+                names.setdefault(township, code)
+                short = township_short_name(township)
+                # The county makes a township's short form a place even where the dictionary
+                # knows it as a name (天荒坪: nr), not where it is an ordinary word (胜利: vn).
+                if short and segmented and short not in self.boundary_words and \
+                        gazetteer.short_words.get(short, "ns") in self.name_tags:
+                    names.setdefault(short, code)
+        return (names, LongestWords(names, searched_once=True)) if names else None
 
     def _confirmed_everywhere(self, text: str, names: set[str]) -> list[Found]:
         # Sorted, so that the proposals' order never depends on the hash order of a set.
@@ -363,7 +375,10 @@ class PlaceRules(_Mixed):
         names: set[str] = set()
         place_ends = frozenset(f.end for f in known)
         place_starts = frozenset(f.start for f in known)
-        for match in each_start(self.ethnic_area, text):
+        # A text without one of the pairs every match holds is not scanned (`re` would try the
+        # pattern at each of its groups' first characters).
+        ethnic_areas = each_start(self.ethnic_area, text) if any(joint in text for joint in self.ethnic_area_joints) else ()
+        for match in ethnic_areas:
             if text[match.start() - 1:match.start()] == "族":
                 continue  # the tail of a longer name of peoples
             end = match.end()
