@@ -460,15 +460,18 @@ def test_word_families_find_every_word_where_it_starts_longest_first():
 def test_positions_read_as_a_set_of_the_positions_within_the_text():
     from array import array
 
-    from pipeline.stages.entities.common import Positions
+    from pipeline.stages.entities.common import Positions, word_positions
 
     for given in (array("i", [0, 3, 7]), frozenset({0, 3, 7, -2, 12})):
         positions = Positions(given, 10)
         assert [at for at in range(-3, 14) if at in positions] == [0, 3, 7]
         assert positions.any_within(1, 4) and not positions.any_within(4, 7) and not positions.any_within(8, 8)
-        joined = positions.union([10, 5, 11])
-        assert [at for at in range(-3, 14) if at in joined] == [0, 3, 5, 7, 10]
-        assert 5 not in positions
+    starts, bounds = word_positions("柳岸 县\n桃源镇", array("i", [0, 3, 5]))
+    assert starts is not None and bounds is not None
+    assert [at for at in range(-3, 14) if at in starts] == [0, 3, 5]
+    # A word also ends before white space and at the text's end.
+    assert [at for at in range(-3, 14) if at in bounds] == [0, 2, 3, 4, 5, 8]
+    assert word_positions("柳岸", None) == (None, None)
 
 
 def test_white_space_is_what_str_isspace_says():

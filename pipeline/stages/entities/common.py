@@ -66,6 +66,13 @@ class Positions:
         self._marks = marks.tobytes()
         self._size = size
 
+    @classmethod
+    def marked(cls, marks: numpy.ndarray) -> Positions:
+        """The positions where `marks`, a byte for each position of a text and its end, is 1."""
+        positions = cls.__new__(cls)  # `__init__` would mark positions it is given
+        positions._marks, positions._size = marks.tobytes(), len(marks) - 1
+        return positions
+
     def __contains__(self, at: int) -> bool:
         return 0 <= at <= self._size and self._marks[at] == 1
 
@@ -73,13 +80,20 @@ class Positions:
         """Whether any position lies in `start:end`."""
         return self._marks.find(1, max(0, start), end) >= 0
 
-    def union(self, positions: Iterable[int] | numpy.ndarray) -> Positions:
-        """These positions and `positions`."""
-        marks = numpy.frombuffer(self._marks, dtype=numpy.uint8).copy()
-        _mark(marks, positions)
-        joined = Positions((), self._size)
-        joined._marks = marks.tobytes()
-        return joined
+
+def word_positions(text: str, word_starts: Iterable[int] | None) -> tuple[Positions | None, Positions | None]:
+    """Where the words of a segmented text start, and where they start or end (a word also ends
+    before white space, which is no token, and at the text's end); None for a text not segmented
+    into words. Both from one array of marks: a few numpy calls cost more than their work here."""
+    if word_starts is None:
+        return None, None
+    size = len(text)
+    marks = numpy.zeros(size + 1, dtype=numpy.uint8)
+    _mark(marks, word_starts)
+    starts = Positions.marked(marks)
+    marks[white_space(text)] = 1
+    marks[size] = 1
+    return starts, Positions.marked(marks)
 
 
 def _mark(marks: numpy.ndarray, positions: Iterable[int] | numpy.ndarray) -> None:
@@ -87,7 +101,10 @@ def _mark(marks: numpy.ndarray, positions: Iterable[int] | numpy.ndarray) -> Non
     position); positions outside `marks` are left out."""
     indexes = positions if isinstance(positions, numpy.ndarray) else \
         numpy.asarray(positions) if isinstance(positions, array) else numpy.fromiter(positions, numpy.intp)
-    marks[indexes[(indexes >= 0) & (indexes < len(marks))]] = 1
+    # None lies outside for a draft's words: the mask is made only where some do.
+    if len(indexes) and (indexes.min() < 0 or indexes.max() >= len(marks)):
+        indexes = indexes[(indexes >= 0) & (indexes < len(marks))]
+    marks[indexes] = 1
 
 
 #: Whether each code point up to U+3000 is white space as `str.isspace` (and `re`'s `\s`) has it;

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ...data import data_lines
 from ...textnorm import is_cjk
 from .common import (Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start, longest_not_before,
-                     occurrences, white_space)
+                     occurrences)
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -125,14 +125,6 @@ class Gazetteer:
         return tuple(dict.fromkeys((code, code[:4] + "00", code[:2] + "0000")))
 
 
-def word_bounds(text: str, word_starts: Positions | None) -> Positions | None:
-    """Where words of a segmented text start or end; None for a text not segmented into words.
-    A word also ends before white space, which is no token."""
-    if word_starts is None:
-        return None
-    return word_starts.union([*white_space(text).tolist(), len(text)])
-
-
 def _ends_of(text: str, names: set[str]) -> frozenset[int]:
     """Where the occurrences of `names` in `text` end."""
     return frozenset(at + len(name) for name in names for at in occurrences(text, name))
@@ -195,7 +187,7 @@ class PlaceRules(_Mixed):
         report's own place (`_region`).
         `words`, where the word families occur in `text`; `word_starts` (where the words of a
         segmented text start) lets a town, street or village be found from its own shape,
-        without a confirming context; `bounds` are `word_bounds(text, word_starts)`."""
+        without a confirming context; `bounds`, where its words start or end (`word_positions`)."""
         found: list[Found] = []
         codes: set[str] = set()
         gazetteer = self.gazetteer

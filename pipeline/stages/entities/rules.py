@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from .base import RuleBase
-from .common import END, START, Findings, Found, Positions
+from .common import END, START, Findings, Found, word_positions
 from .dates import dates, titles
 from .events import EventRules
 from .lists import ListRules
 from .organisations import OrganisationRules
 from .people import PersonRules
-from .places import Gazetteer, PlaceRules, word_bounds
+from .places import Gazetteer, PlaceRules
 from .venues import VenueRules
 
 #: Label preference when two proposals cover exactly the same characters.
@@ -31,8 +31,7 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
     def find(self, text: str, word_starts: Iterable[int] | None = None) -> Findings:
         """Every name in `text`; `word_starts`, where the words of a segmented text start (jieba
         tokens), lets towns and villages be found without a confirming context."""
-        starts = None if word_starts is None else Positions(word_starts, len(text))
-        bounds = word_bounds(text, starts)
+        starts, bounds = word_positions(text, word_starts)
         words = self.word_families.find(text)
         places, levels, region = self.places(text, words, starts, bounds)
         orgs = self.organisations(text, words, places, bounds)
