@@ -101,10 +101,7 @@ def _mark(marks: numpy.ndarray, positions: Iterable[int] | numpy.ndarray) -> Non
     position); positions outside `marks` are left out."""
     indexes = positions if isinstance(positions, numpy.ndarray) else \
         numpy.asarray(positions) if isinstance(positions, array) else numpy.fromiter(positions, numpy.intp)
-    # None lies outside for a draft's words: the mask is made only where some do.
-    if len(indexes) and (indexes.min() < 0 or indexes.max() >= len(marks)):
-        indexes = indexes[(indexes >= 0) & (indexes < len(marks))]
-    marks[indexes] = 1
+    marks[indexes[(indexes >= 0) & (indexes < len(marks))]] = 1
 
 
 #: Whether each code point up to U+3000 is white space as `str.isspace` (and `re`'s `\s`) has it;
