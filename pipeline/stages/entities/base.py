@@ -62,7 +62,8 @@ class RuleBase:
         assert not any(a != b and b.startswith(a) for a in self.relative_levels for b in self.relative_levels), \
             "a relative level word starts another: `_canonical` would read the longest"
         self.county_levels = frozenset(p["county_levels"])
-        self.place_level_suffixes = tuple(sorted(p["place_level_suffixes"], key=len, reverse=True))
+        self.place_level_suffix_set = frozenset(p["place_level_suffixes"])
+        self.place_level_sizes = sorted({len(suffix) for suffix in p["place_level_suffixes"]}, reverse=True)
         # Read with `each_start`; the first group is written out so that `re` can skip to its first characters.
         ethnic_group = alternation(p["ethnic_groups"])
         self.ethnic_area = re.compile(f"((?:{ethnic_group})(?:{ethnic_group})*)({alternation(p['ethnic_area_suffixes'])})")

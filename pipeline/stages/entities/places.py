@@ -327,7 +327,6 @@ class PlaceRules(_Mixed):
         return sorted(counts, key=lambda name: (-counts[name], first[name]))
 
     def _unknown_counties(self, text: str, suffixes: list[tuple[int, int]], known: list[Found]) -> list[Found]:
-        taken = {(f.start, f.end) for f in known}
         confirmers = tuple(self.p["place_confirmers"])
         names: set[str] = set()
         confirmed_names: set[str] = set()
@@ -337,8 +336,9 @@ class PlaceRules(_Mixed):
             stem = text[start:end - 1]
             # The stem first: most suffixes have none before them (全县, 本市, 城区).
             # 某某市级: a rank, not a county-level place named 某某市.
+            # A known place (this very span, or one holding it) is no unknown county.
             if start < 0 or not self.clean_stem(stem) or not self.is_suffix(text, at) or text[end:end + 1] == "级" or \
-                    (start, end) in taken or inside_known.covers(start, end):
+                    inside_known.covers(start, end):
                 continue
             confirmed = text[end:end + 1] in self.place_confirmer_heads and text.startswith(confirmers, end)
             if self._no_common_word(stem, text[end - 1], confirmed=confirmed) and \
@@ -465,8 +465,12 @@ class PlaceRules(_Mixed):
         return names
 
     def place_level(self, name: str) -> str | None:
-        """The level suffix a place name ends with, longest first (自治县 before 县)."""
-        return next((s for s in self.place_level_suffixes if name.endswith(s) and len(name) > len(s) + 1), None)
+        """The level suffix a place name ends with, longest first (自治县 before 县), after two
+        characters or more; a name's last characters are looked up once for each length."""
+        for size in self.place_level_sizes:
+            if len(name) > size + 1 and name[-size:] in self.place_level_suffix_set:
+                return name[-size:]
+        return None
 
     def _levels(self, text: str, places: list[Found], codes: set[str],
                 ranked: list[tuple[str, str | None]]) -> dict[str, str]:
