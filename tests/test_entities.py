@@ -667,6 +667,32 @@ def test_lists_dates_and_sessions_tried_only_near_their_cues_are_what_a_whole_sc
         [m.span() for m in rules.anniversary.finditer(text)]
 
 
+#: Texts of list runs: items that end as names do or not, places and short names, closers, joiners.
+LIST_PIECES = st.lists(st.sampled_from(["、", "柳岸县", "桃源", "萍乡", "商会", "协会", "馆", "文化", "建设", "等", "同志",
+                                        "乡镇", "和", "及", "在", "，", "处", "科技", "发展", "中心"]),
+                       max_size=14).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LIST_PIECES)
+@example("柳岸县商会、桃源和萍乡")
+def test_a_list_turned_down_before_its_pieces_are_cut_could_name_nothing(text):
+    """`_may_name_at_all` is tested on a list run before `_may_name` on its pieces: it may let
+    through a list that names nothing, never turn down one that could."""
+    from pipeline.stages.entities import entity_rules
+    from pipeline.stages.entities.lists import _lists
+
+    rules = entity_rules()
+    words = rules.word_families.find(text)
+    places = rules.places(text, words, None, None)[0]
+    place_spans = {(f.start, f.end) for f in places}
+    name_starts = sorted({f.start for f in places}.union(start for start, _ in words["division_short_names"]))
+    for match in _lists(text):
+        pieces = rules._list_pieces(text, match.start(), match.end())
+        if rules._may_name(text, pieces, place_spans):
+            assert rules._may_name_at_all(text, match.start(), match.end(), name_starts)
+
+
 #: Fillers of the pieces that block a name's filler in one stretch and not in another: 和 between
 #: fields, function characters inside the words names hold (经济, 和谐), bodies, verbs, venues.
 FILLER = st.lists(st.sampled_from(["和", "经", "济", "投资", "召开", "推进", "统战部", "农业", "全", "外", "内",

@@ -107,6 +107,10 @@ class RuleBase:
         self.listed_name_endings = self.venue_endings + self.list_org_endings
         #: The last characters of those endings: one probe before a test of each (`_may_name`).
         self.listed_name_ending_tails = frozenset(ending[-1] for ending in self.listed_name_endings)
+        #: Those last characters, and the closers' first ones, as classes: looked for in a whole
+        #: list run in compiled code (`_may_name_at_all`).
+        self.listed_name_ending_tail = re.compile(f"[{re.escape(''.join(sorted(self.listed_name_ending_tails)))}]")
+        self.list_closer_head = re.compile(f"[{re.escape(''.join(sorted(self.list_closer_heads)))}]")
         self.event_suffix = re.compile(
             rf"(?P<topic>[{CJK_CLASS}]{{2,{p['event_max_topic']}}}?)(?:{alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(alternation(p["event_scopes"]))

@@ -290,10 +290,9 @@ class PlaceRules(_Mixed):
 
     @lru_cache(maxsize=16)
     def _township_names(self, counties: tuple[str, ...], segmented: bool) -> tuple[dict[str, str], LongestWords] | None:
-        """The townships of `counties` by their names (and, in a `segmented` text, by their short
-        names) -> their county's code, with the automaton that finds them; None where there are
-        none, as for most reports (no automaton is built then). Kept for the last few sets of
-        counties: a corpus holds several reports of one place (a report a year)."""
+        """The townships of `counties` by name (and short name, in a `segmented` text) -> county
+        code, and their automaton; None for none (most reports: no automaton is built). Kept for
+        the last few sets: a corpus holds several reports of one place (a report a year)."""
         gazetteer = self.gazetteer
         names: dict[str, str] = {}
         for code in counties:
@@ -367,8 +366,7 @@ class PlaceRules(_Mixed):
         names: set[str] = set()
         place_ends = frozenset(f.end for f in known)
         place_starts = frozenset(f.start for f in known)
-        # A text without one of the pairs every match holds is not scanned (`re` would try the
-        # pattern at each of its groups' first characters).
+        # A text without a pair every match holds is not scanned (`re` would try each 壮, 回, 苗…).
         ethnic_areas = each_start(self.ethnic_area, text) if any(joint in text for joint in self.ethnic_area_joints) else ()
         for match in ethnic_areas:
             if text[match.start() - 1:match.start()] == "族":

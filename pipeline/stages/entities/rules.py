@@ -38,7 +38,7 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
         found_dates = dates(text)
         proposals = places + orgs + self.venues(text, words, places, orgs) + \
             self.events(text, words, places, orgs, found_dates) + titles(text) + found_dates + \
-            self.persons(text, words, bounds) + self.listed(text, places, bounds) + self.bracketed(text)
+            self.persons(text, words, bounds) + self.listed(text, places, words["division_short_names"], bounds) + self.bracketed(text)
         # No name starts with a function character, unless a body's name starts with a word that
         # holds one (对台办; but 和顺 in 和顺利 names no place).
         proposals = [f for f in proposals if f.end > f.start and (
