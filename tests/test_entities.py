@@ -460,15 +460,18 @@ def test_word_families_find_every_word_where_it_starts_longest_first():
 def test_positions_read_as_a_set_of_the_positions_within_the_text():
     from array import array
 
-    from pipeline.stages.entities.common import Positions
+    from pipeline.stages.entities.common import Positions, word_positions
 
     for given in (array("i", [0, 3, 7]), frozenset({0, 3, 7, -2, 12})):
         positions = Positions(given, 10)
         assert [at for at in range(-3, 14) if at in positions] == [0, 3, 7]
         assert positions.any_within(1, 4) and not positions.any_within(4, 7) and not positions.any_within(8, 8)
-        joined = positions.union([10, 5, 11])
-        assert [at for at in range(-3, 14) if at in joined] == [0, 3, 5, 7, 10]
-        assert 5 not in positions
+    starts, bounds = word_positions("柳岸 县\n桃源镇", array("i", [0, 3, 5]))
+    assert starts is not None and bounds is not None
+    assert [at for at in range(-3, 14) if at in starts] == [0, 3, 5]
+    # A word also ends before white space and at the text's end.
+    assert [at for at in range(-3, 14) if at in bounds] == [0, 2, 3, 4, 5, 8]
+    assert word_positions("柳岸", None) == (None, None)
 
 
 def test_white_space_is_what_str_isspace_says():
@@ -639,7 +642,7 @@ def test_a_level_word_inside_another_word_or_a_body_running_into_one_is_no_body(
 
 
 #: Texts of the pieces dates and lists are made of, and of what stands around them.
-SCANNED = st.lists(st.sampled_from(["2019", "二〇二〇", "1", "12", "一", "十", "—", "至", "年", "月", "日", "度", "底",
+SCANNED = st.lists(st.sampled_from(["2019", "二〇二〇", "1", "12", "一", "十", "—", "至", "到", "年", "月", "日", "度", "底",
                                     "、", "柳岸", "青", "等", "，", " ", "１", "𠀋", "第", "届", "次", "会议", "纪念", "周年"]), max_size=30).map("".join)
 
 
@@ -652,16 +655,42 @@ def test_lists_dates_and_sessions_tried_only_near_their_cues_are_what_a_whole_sc
     matches as `finditer` over the whole text."""
     from pipeline.stages.entities import entity_rules
     from pipeline.stages.entities.common import matches_before, occurrences
-    from pipeline.stages.entities.dates import _DATE, _DATE_LEAD, _date_cues
+    from pipeline.stages.entities.dates import _DATE, _DATE_LEAD, _DATE_LEAD_CHARS, _date_cues
     from pipeline.stages.entities.lists import _LIST, _lists
 
     assert [m.span() for m in _lists(text)] == [m.span() for m in _LIST.finditer(text)]
-    assert [m.span() for m in matches_before(_DATE, text, _date_cues(text), _DATE_LEAD)] == \
+    assert [m.span() for m in matches_before(_DATE, text, _date_cues(text), _DATE_LEAD, _DATE_LEAD_CHARS)] == \
         [m.span() for m in _DATE.finditer(text)]
     rules = entity_rules()
     assert [m.span() for m in rules._session_matches(text)] == [m.span() for m in rules.session.finditer(text)]
     assert [m.span() for m in matches_before(rules.anniversary, text, occurrences(text, "周年"), rules.anniversary_lead)] == \
         [m.span() for m in rules.anniversary.finditer(text)]
+
+
+#: Texts of list runs: items that end as names do or not, places and short names, closers, joiners.
+LIST_PIECES = st.lists(st.sampled_from(["、", "柳岸县", "桃源", "萍乡", "商会", "协会", "馆", "文化", "建设", "等", "同志",
+                                        "乡镇", "和", "及", "在", "，", "处", "科技", "发展", "中心"]),
+                       max_size=14).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(LIST_PIECES)
+@example("柳岸县商会、桃源和萍乡")
+def test_a_list_turned_down_before_its_pieces_are_cut_could_name_nothing(text):
+    """`_may_name_at_all` is tested on a list run before `_may_name` on its pieces: it may let
+    through a list that names nothing, never turn down one that could."""
+    from pipeline.stages.entities import entity_rules
+    from pipeline.stages.entities.lists import _lists
+
+    rules = entity_rules()
+    words = rules.word_families.find(text)
+    places = rules.places(text, words, None, None)[0]
+    place_spans = {(f.start, f.end) for f in places}
+    name_starts = sorted({f.start for f in places}.union(start for start, _ in words["division_short_names"]))
+    for match in _lists(text):
+        pieces = rules._list_pieces(text, match.start(), match.end())
+        if rules._may_name(text, pieces, place_spans):
+            assert rules._may_name_at_all(text, match.start(), match.end(), name_starts)
 
 
 #: Fillers of the pieces that block a name's filler in one stretch and not in another: 和 between

@@ -58,11 +58,18 @@ class RuleBase:
         self.committee_words = tuple(p["committee_words"])
         self.relative_levels = p["relative_levels"]
         self.relative_level_words = tuple(self.relative_levels)
+        self.relative_level_sizes = sorted({len(word) for word in self.relative_levels}, reverse=True)
+        assert not any(a != b and b.startswith(a) for a in self.relative_levels for b in self.relative_levels), \
+            "a relative level word starts another: `_canonical` would read the longest"
         self.county_levels = frozenset(p["county_levels"])
-        self.place_level_suffixes = tuple(sorted(p["place_level_suffixes"], key=len, reverse=True))
+        self.place_level_suffix_set = frozenset(p["place_level_suffixes"])
+        self.place_level_sizes = sorted({len(suffix) for suffix in p["place_level_suffixes"]}, reverse=True)
         # Read with `each_start`; the first group is written out so that `re` can skip to its first characters.
         ethnic_group = alternation(p["ethnic_groups"])
         self.ethnic_area = re.compile(f"((?:{ethnic_group})(?:{ethnic_group})*)({alternation(p['ethnic_area_suffixes'])})")
+        #: A match's last group ends with 族 and its suffix follows: each holds one of these pairs.
+        assert all(group.endswith("族") for group in p["ethnic_groups"])
+        self.ethnic_area_joints = tuple(sorted({"族" + suffix[0] for suffix in p["ethnic_area_suffixes"]}))
         self.body = re.compile(alternation(p["bodies"]))
         self.department_filler_words = re.compile(alternation(p["department_filler_words"]))
         # 发展和改革, 人力资源和社会保障: two fields of one department, joined by 和. A leading 和
@@ -84,6 +91,7 @@ class RuleBase:
         self.list_closers = self.person_list_closers + self.list_place_closers
         #: The first characters of the closers: one probe before a test of each (`_may_name`).
         self.list_closer_heads = frozenset(closer[0] for closer in self.list_closers)
+        assert "、" not in self.list_closer_heads, "a list's closer starts with 、: `_may_name` would miss it"
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))
         #: Each democratic party's names, short and full, -> its full name (民盟 -> 中国民主同盟).
         self.party_names = {name: full for full, names in p["party_names"].items() for name in (full, *names)}
@@ -99,6 +107,10 @@ class RuleBase:
         self.listed_name_endings = self.venue_endings + self.list_org_endings
         #: The last characters of those endings: one probe before a test of each (`_may_name`).
         self.listed_name_ending_tails = frozenset(ending[-1] for ending in self.listed_name_endings)
+        #: Those last characters, and the closers' first ones, as classes: looked for in a whole
+        #: list run in compiled code (`_may_name_at_all`).
+        self.listed_name_ending_tail = re.compile(f"[{re.escape(''.join(sorted(self.listed_name_ending_tails)))}]")
+        self.list_closer_head = re.compile(f"[{re.escape(''.join(sorted(self.list_closer_heads)))}]")
         self.event_suffix = re.compile(
             rf"(?P<topic>[{CJK_CLASS}]{{2,{p['event_max_topic']}}}?)(?:{alternation(p['event_suffixes'])})")
         self.event_scope = re.compile(alternation(p["event_scopes"]))

@@ -24,10 +24,14 @@ NUM = rf"(?:\d{{1,2}}|[{CN_DIGIT}]{{1,3}})"
 QUOTED = re.compile(r"“([^“”\n]{1,60})”")
 
 
+#: The start and the end of a span: a `(start, end)` pair or a `Found`, whose first two fields they are.
+START, END = itemgetter(0), itemgetter(1)
+
+
 class Found(NamedTuple):
-    """One proposed name: character offsets into the text it was found in. A named tuple, not a
-    frozen dataclass: a report's hundreds of proposals are made, hashed (`resolve`) and compared
-    in compiled code."""
+    """One proposed name: character offsets into the text it was found in (its first two fields,
+    as `START` and `END` read them). A named tuple, not a frozen dataclass: a report's hundreds
+    of proposals are made, hashed (`resolve`) and compared in compiled code."""
 
     start: int
     end: int
@@ -37,10 +41,6 @@ class Found(NamedTuple):
     #: For a place of the gazetteer: its administrative code (of its county, for a township) and level.
     code: str | None = None
     level: str | None = None
-
-    @property
-    def length(self) -> int:
-        return self.end - self.start
 
     def with_canonical(self, canonical: str, level: str | None = None) -> Found:
         """This proposal under its canonical name (and its level, where one is given)."""
@@ -66,6 +66,13 @@ class Positions:
         self._marks = marks.tobytes()
         self._size = size
 
+    @classmethod
+    def marked(cls, marks: numpy.ndarray) -> Positions:
+        """The positions where `marks`, a byte for each position of a text and its end, is 1."""
+        positions = cls.__new__(cls)  # `__init__` would mark positions it is given
+        positions._marks, positions._size = marks.tobytes(), len(marks) - 1
+        return positions
+
     def __contains__(self, at: int) -> bool:
         return 0 <= at <= self._size and self._marks[at] == 1
 
@@ -73,13 +80,20 @@ class Positions:
         """Whether any position lies in `start:end`."""
         return self._marks.find(1, max(0, start), end) >= 0
 
-    def union(self, positions: Iterable[int] | numpy.ndarray) -> Positions:
-        """These positions and `positions`."""
-        marks = numpy.frombuffer(self._marks, dtype=numpy.uint8).copy()
-        _mark(marks, positions)
-        joined = Positions((), self._size)
-        joined._marks = marks.tobytes()
-        return joined
+
+def word_positions(text: str, word_starts: Iterable[int] | None) -> tuple[Positions | None, Positions | None]:
+    """Where the words of a segmented text start, and where they start or end (a word also ends
+    before white space, which is no token, and at the text's end); None for a text not segmented
+    into words. Both from one array of marks: a few numpy calls cost more than their work here."""
+    if word_starts is None:
+        return None, None
+    size = len(text)
+    marks = numpy.zeros(size + 1, dtype=numpy.uint8)
+    _mark(marks, word_starts)
+    starts = Positions.marked(marks)
+    marks[white_space(text)] = 1
+    marks[size] = 1
+    return starts, Positions.marked(marks)
 
 
 def _mark(marks: numpy.ndarray, positions: Iterable[int] | numpy.ndarray) -> None:
@@ -131,14 +145,23 @@ def matches_holding(literal: str, pattern: re.Pattern[str], text: str) -> Iterat
     return pattern.finditer(text) if literal in text else iter(())
 
 
-def matches_before(pattern: re.Pattern[str], text: str, anchors: Iterable[int], lead: int) -> Iterator[re.Match[str]]:
+def matches_before(pattern: re.Pattern[str], text: str, anchors: Iterable[int], lead: int,
+                   lead_chars: frozenset[str] | None = None) -> Iterator[re.Match[str]]:
     """What `pattern.finditer(text)` finds, for a pattern each match of which holds one of the
     `anchors` (positions, in order) at most `lead` characters after its start: the pattern is
     tried only at those characters before each anchor (`re` would try it at nearly every
-    character), the leftmost match first, the next after its end."""
+    character), the leftmost match first, the next after its end. `lead_chars`, where a match
+    holds only decimal digits and these before its first anchor: it is tried only from where
+    such a run of them before the anchor begins (2023年: from 2, not from the four before)."""
     at = 0
     for anchor in anchors:
-        for start in range(max(at, anchor - lead), anchor):
+        first = max(at, anchor - lead)
+        if lead_chars is not None:
+            start = anchor
+            while start > first and (text[start - 1] in lead_chars or text[start - 1].isdecimal()):
+                start -= 1
+            first = start
+        for start in range(first, anchor):
             match = pattern.match(text, start)
             if match:
                 yield match
@@ -227,7 +250,10 @@ class WordFamilies:
         self._owner_set_of = [set_index[owners[word]] for word in words]
         self._families = tuple(families)
         self._at_each_start = frozenset(at_each_start)
-        self._every = frozenset(every)
+        #: Families every span of which is kept: those read `every` way, and those of single
+        #: characters (区, 县, 市), no two spans of which overlap.
+        self._kept_whole = frozenset(every) | {family for family, words in families.items()
+                                              if all(len(word) == 1 for word in words)}
         # An NFA, not a DFA: for thousands of words the DFA is far larger, and in a pipeline the
         # other stages push it out of the processor's caches between texts. Measured inside the
         # pipeline (CPU): this search a fifth faster on the sample and the government reports alike,
@@ -244,13 +270,15 @@ class WordFamilies:
             for family in families:
                 found[family] += spans
         for family, spans in found.items():
+            if len(spans) < 2:
+                continue  # most families: nothing to order or to drop
             # By start, the longest first at each (words starting together differ in length, so
             # this order is total: two stable sorts on a field each, in compiled code); then, unless
             # every one is kept, the first at each start and, but for the families read at each
             # start, none that overlaps the one kept before it.
-            spans.sort(key=_END, reverse=True)
-            spans.sort(key=_START)
-            if family in self._every:
+            spans.sort(key=END, reverse=True)
+            spans.sort(key=START)
+            if family in self._kept_whole:
                 continue
             kept = []
             free_from = 0
@@ -261,9 +289,6 @@ class WordFamilies:
                     free_from = start + 1 if overlapping else end
             found[family] = kept
         return found
-
-
-_START, _END = itemgetter(0), itemgetter(1)
 
 
 def grouped_by_start(spans: list[tuple[int, int]]) -> Iterator[tuple[int, list[int]]]:

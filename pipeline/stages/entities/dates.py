@@ -20,6 +20,8 @@ _DATE = re.compile(
 _DATE_LEAD = 9
 #: What a year's or a month's last digit may be besides a digit (\d): a numeral of a year (二〇二四).
 _YEAR_NUMERALS = "〇零一二三四五六七八九"
+#: What a date holds before its first 年 or 月 besides digits: a year's numerals, a span's 年 and dash or word.
+_DATE_LEAD_CHARS = frozenset(_YEAR_NUMERALS + "年—–-~至到")
 #: A span of years written bare (1922—2022, a decade's review): two years joined by a dash, the
 #: later one last, with no digit around; a dash between other numbers (10-12) is no date. What
 #: stands before the first year is checked after its first two digits (the lookbehind spans
@@ -48,7 +50,7 @@ def dates(text: str) -> list[Found]:
     # replacements in compiled code: `str.translate` probes a dictionary at each character).
     text = text.replace("○", "〇").replace("◯", "〇")
     found = decades(text)
-    for match in matches_before(_DATE, text, _date_cues(text), _DATE_LEAD):
+    for match in matches_before(_DATE, text, _date_cues(text), _DATE_LEAD, _DATE_LEAD_CHARS):
         month: str | None = None
         normalized: str | None
         if match.group("y1"):

@@ -52,7 +52,7 @@ class EventRules(_Mixed):
         found += [Found(m.start(), m.end(), "EVENT")
                   for m in matches_before(self.anniversary, text, occurrences(text, "周年"), self.anniversary_lead)]
         scopes = list(words["event_scopes"])
-        scopes += [(f.start, f.end) for f in places if f.length >= 3]
+        scopes += [(f.start, f.end) for f in places if f.end - f.start >= 3]
         # A year names its meeting too (2024年度新乡贤工作推进会), when the topic is no clause.
         years = [(f.start, f.end) for f in dates if text[f.end - 1] in "年度"]
         # A year written bare before a name leads it too (2023某某峰会).
@@ -85,7 +85,7 @@ class EventRules(_Mixed):
         """Numbered meetings: after a body (县政协十届三次会议), a place or level word
         (县第十五次党代会), or at a boundary when the topic names something (第五次全国…表彰大会)."""
         anchors = {f.end: f.start for f in orgs}
-        anchors.update({f.end: f.start for f in places if f.length >= 3})
+        anchors.update({f.end: f.start for f in places if f.end - f.start >= 3})
         found = []
         for match in self._session_matches(text):
             topic = match.group("topic")

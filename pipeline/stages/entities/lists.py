@@ -6,6 +6,7 @@ are people when each reads as a name and the list closes on a word for people (�
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -62,13 +63,19 @@ def _one_word(start: int, end: int, bounds: Positions | None) -> bool:
 class ListRules(_Mixed):
     """Mixin of `EntityRules`: names in 、 lists."""
 
-    def listed(self, text: str, places: list[Found], bounds: Positions | None = None) -> list[Found]:
-        """`bounds`, where the words of a segmented text start or end, tell where the first item
-        starts (建有|成衣同业会) better than the boundary words alone."""
+    def listed(self, text: str, places: list[Found], short_names: list[tuple[int, int]],
+               bounds: Positions | None = None) -> list[Found]:
+        """`short_names`, where the gazetteer's short names occur (each occurrence); `bounds`,
+        where the words of a segmented text start or end, tell where the first item starts
+        (建有|成衣同业会) better than the boundary words alone."""
         p = self.p
         place_spans = {(f.start, f.end) for f in places}
+        # Where a piece equal to a place or a short name could start (`_may_name_at_all`).
+        name_starts = sorted({f.start for f in places}.union(start for start, _ in short_names))
         found: list[Found] = []
         for match in _lists(text):
+            if not self._may_name_at_all(text, match.start(), match.end(), name_starts):
+                continue
             pieces = self._list_pieces(text, match.start(), match.end())
             if not self._may_name(text, pieces, place_spans):
                 continue
@@ -134,13 +141,27 @@ class ListRules(_Mixed):
         named = [(start, end) for start, end in items if len(self._name_at(text, start) or "") == end - start]
         return [Found(start, end, "PERSON") for start, end in named] if len(named) == len(items) else []
 
+    def _may_name_at_all(self, text: str, start: int, end: int, name_starts: list[int]) -> bool:
+        """What `_may_name` needs of the list run text[start:end], tested on the run before it is cut
+        into pieces (most lists name nothing): a closer's first character after its last 、, or
+        after its first 、 a character that ends a name's ending, or the start of a place or a
+        short name."""
+        first_mark = text.find("、", start, end)
+        last_mark = text.rfind("、", start, end)
+        if self.list_closer_head.search(text, last_mark + 1, end + 1) or \
+                self.listed_name_ending_tail.search(text, first_mark + 1, end):
+            return True
+        at = bisect_left(name_starts, first_mark + 1)
+        return at < len(name_starts) and name_starts[at] < end
+
     def _may_name(self, text: str, pieces: list[list[int]], place_spans: set[tuple[int, int]]) -> bool:
         """Whether the list can name anything, before its first item's start is worked out (the
         costly part): a kind needs two items and the first is one, so another must end as a name
         does, unless a closer for people or places follows one of them."""
         # Plain loops: most lists are turned down here, and a generator costs more than the tests.
         closers, closer_heads = self.list_closers, self.list_closer_heads
-        for _, end in pieces:
+        # The pieces before the last (and its tail, if one was split off) end at a 、, which starts no closer.
+        for _, end in pieces[-2:]:
             if text[end:end + 1] in closer_heads and text.startswith(closers, end):
                 return True
         endings, ending_tails, shorts = self.listed_name_endings, self.listed_name_ending_tails, self.gazetteer.shorts

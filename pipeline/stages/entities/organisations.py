@@ -138,9 +138,9 @@ class OrganisationRules(_Mixed):
         report shortens its own places to (萍乡), whose end may fall inside a word; foreign
         places and Hong Kong, Macao and Taiwan are whole words (香港|某某同乡会)."""
         # A short name of a place the report names in full too (某县 … 某工商联) is that place.
-        named_in_full = {f.code for f in places if f.length >= 3 and f.code is not None}
+        named_in_full = {f.code for f in places if f.end - f.start >= 3 and f.code is not None}
         return {f.end: f.start for f in places
-                if f.length >= 3 or text[f.start:f.end] in self.country_names or f.code in named_in_full}
+                if f.end - f.start >= 3 or text[f.start:f.end] in self.country_names or f.code in named_in_full}
 
     def _party_units(self, text: str, parties: list[tuple[int, int]], places: list[Found]) -> list[Found]:
         """A democratic party's local organisation: the party, its place or level, the unit

@@ -5,13 +5,14 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
 from .common import (Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start, longest_not_before,
-                     occurrences, white_space)
+                     occurrences)
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -124,14 +125,6 @@ class Gazetteer:
         return tuple(dict.fromkeys((code, code[:4] + "00", code[:2] + "0000")))
 
 
-def word_bounds(text: str, word_starts: Positions | None) -> Positions | None:
-    """Where words of a segmented text start or end; None for a text not segmented into words.
-    A word also ends before white space, which is no token."""
-    if word_starts is None:
-        return None
-    return word_starts.union([*white_space(text).tolist(), len(text)])
-
-
 def _ends_of(text: str, names: set[str]) -> frozenset[int]:
     """Where the occurrences of `names` in `text` end."""
     return frozenset(at + len(name) for name in names for at in occurrences(text, name))
@@ -194,7 +187,7 @@ class PlaceRules(_Mixed):
         report's own place (`_region`).
         `words`, where the word families occur in `text`; `word_starts` (where the words of a
         segmented text start) lets a town, street or village be found from its own shape,
-        without a confirming context; `bounds` are `word_bounds(text, word_starts)`."""
+        without a confirming context; `bounds`, where its words start or end (`word_positions`)."""
         found: list[Found] = []
         codes: set[str] = set()
         gazetteer = self.gazetteer
@@ -279,21 +272,13 @@ class PlaceRules(_Mixed):
     def _region_townships(self, text: str, codes: set[str], bounds: Positions | None) -> list[Found]:
         """Townships of the counties the report names, in full (东溪镇) or, as a word of its own
         that is no ordinary word, by their short name (东溪)."""
-        gazetteer = self.gazetteer
-        names: dict[str, str] = {}
-        for code in sorted(codes):
-            if Gazetteer.level(code) == "province":
-                continue
-            for township in gazetteer.townships(code):
-                names.setdefault(township, code)
-                short = township_short_name(township)
-                # The county makes a township's short form a place even where the dictionary
-                # knows it as a name (天荒坪: nr), not where it is an ordinary word (胜利: vn).
-                if short and bounds is not None and short not in self.boundary_words and \
-                        gazetteer.short_words.get(short, "ns") in self.name_tags:
-                    names.setdefault(short, code)
+        counties = tuple(sorted(code for code in codes if Gazetteer.level(code) != "province"))
+        named = self._township_names(counties, bounds is not None)
+        if named is None:
+            return []
+        names, automaton = named
         found = []
-        for at, name in LongestWords(names, searched_once=True).leftmost_longest(text):
+        for at, name in automaton.leftmost_longest(text):
             end = at + len(name)
             # A short name stands alone: before punctuation or a list's 等 (东溪、白山等乡镇), not
             # heading a longer name (黄猫|垭 is no 黄猫乡).
@@ -302,6 +287,24 @@ class PlaceRules(_Mixed):
             if name.endswith(TOWNSHIP_SUFFIXES) or alone:
                 found.append(Found(at, end, "GPE", code=names[name], level="township"))
         return found
+
+    @lru_cache(maxsize=16)
+    def _township_names(self, counties: tuple[str, ...], segmented: bool) -> tuple[dict[str, str], LongestWords] | None:
+        """The townships of `counties` by name (and short name, in a `segmented` text) -> county
+        code, and their automaton; None for none (most reports: no automaton is built). Kept for
+        the last few sets: a corpus holds several reports of one place (a report a year)."""
+        gazetteer = self.gazetteer
+        names: dict[str, str] = {}
+        for code in counties:
+            for township in gazetteer.townships(code):
+                names.setdefault(township, code)
+                short = township_short_name(township)
+                # The county makes a township's short form a place even where the dictionary
+                # knows it as a name (天荒坪: nr), not where it is an ordinary word (胜利: vn).
+                if short and segmented and short not in self.boundary_words and \
+                        gazetteer.short_words.get(short, "ns") in self.name_tags:
+                    names.setdefault(short, code)
+        return (names, LongestWords(names, searched_once=True)) if names else None
 
     def _confirmed_everywhere(self, text: str, names: set[str]) -> list[Found]:
         # Sorted, so that the proposals' order never depends on the hash order of a set.
@@ -323,7 +326,6 @@ class PlaceRules(_Mixed):
         return sorted(counts, key=lambda name: (-counts[name], first[name]))
 
     def _unknown_counties(self, text: str, suffixes: list[tuple[int, int]], known: list[Found]) -> list[Found]:
-        taken = {(f.start, f.end) for f in known}
         confirmers = tuple(self.p["place_confirmers"])
         names: set[str] = set()
         confirmed_names: set[str] = set()
@@ -333,8 +335,9 @@ class PlaceRules(_Mixed):
             stem = text[start:end - 1]
             # The stem first: most suffixes have none before them (全县, 本市, 城区).
             # 某某市级: a rank, not a county-level place named 某某市.
+            # A known place (this very span, or one holding it) is no unknown county.
             if start < 0 or not self.clean_stem(stem) or not self.is_suffix(text, at) or text[end:end + 1] == "级" or \
-                    (start, end) in taken or inside_known.covers(start, end):
+                    inside_known.covers(start, end):
                 continue
             confirmed = text[end:end + 1] in self.place_confirmer_heads and text.startswith(confirmers, end)
             if self._no_common_word(stem, text[end - 1], confirmed=confirmed) and \
@@ -363,7 +366,9 @@ class PlaceRules(_Mixed):
         names: set[str] = set()
         place_ends = frozenset(f.end for f in known)
         place_starts = frozenset(f.start for f in known)
-        for match in each_start(self.ethnic_area, text):
+        # A text without a pair every match holds is not scanned (`re` would try each 壮, 回, 苗…).
+        ethnic_areas = each_start(self.ethnic_area, text) if any(joint in text for joint in self.ethnic_area_joints) else ()
+        for match in ethnic_areas:
             if text[match.start() - 1:match.start()] == "族":
                 continue  # the tail of a longer name of peoples
             end = match.end()
@@ -458,8 +463,12 @@ class PlaceRules(_Mixed):
         return names
 
     def place_level(self, name: str) -> str | None:
-        """The level suffix a place name ends with, longest first (自治县 before 县)."""
-        return next((s for s in self.place_level_suffixes if name.endswith(s) and len(name) > len(s) + 1), None)
+        """The level suffix a place name ends with, longest first (自治县 before 县), after two
+        characters or more; a name's last characters are looked up once for each length."""
+        for size in self.place_level_sizes:
+            if len(name) > size + 1 and name[-size:] in self.place_level_suffix_set:
+                return name[-size:]
+        return None
 
     def _levels(self, text: str, places: list[Found], codes: set[str],
                 ranked: list[tuple[str, str | None]]) -> dict[str, str]:

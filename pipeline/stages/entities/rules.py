@@ -5,21 +5,19 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
-from operator import attrgetter
 
 from .base import RuleBase
-from .common import Findings, Found, Positions
+from .common import END, START, Findings, Found, word_positions
 from .dates import dates, titles
 from .events import EventRules
 from .lists import ListRules
 from .organisations import OrganisationRules
 from .people import PersonRules
-from .places import Gazetteer, PlaceRules, word_bounds
+from .places import Gazetteer, PlaceRules
 from .venues import VenueRules
 
 #: Label preference when two proposals cover exactly the same characters.
 _LABEL_RANK = {"ORG": 0, "FAC": 1, "EVENT": 2, "DOC": 3, "GPE": 4, "PERSON": 5, "DATE": 6}
-_START, _END = attrgetter("start"), attrgetter("end")
 #: Labels kept when nested in a longer name of another label (松柏县委…领导小组 inside a meeting).
 _NESTABLE = frozenset({"GPE", "ORG"})
 
@@ -33,44 +31,56 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
     def find(self, text: str, word_starts: Iterable[int] | None = None) -> Findings:
         """Every name in `text`; `word_starts`, where the words of a segmented text start (jieba
         tokens), lets towns and villages be found without a confirming context."""
-        starts = None if word_starts is None else Positions(word_starts, len(text))
-        bounds = word_bounds(text, starts)
+        starts, bounds = word_positions(text, word_starts)
         words = self.word_families.find(text)
         places, levels, region = self.places(text, words, starts, bounds)
         orgs = self.organisations(text, words, places, bounds)
         found_dates = dates(text)
         proposals = places + orgs + self.venues(text, words, places, orgs) + \
             self.events(text, words, places, orgs, found_dates) + titles(text) + found_dates + \
-            self.persons(text, words, bounds) + self.listed(text, places, bounds) + self.bracketed(text)
+            self.persons(text, words, bounds) + self.listed(text, places, words["division_short_names"], bounds) + self.bracketed(text)
         # No name starts with a function character, unless a body's name starts with a word that
         # holds one (对台办; but 和顺 in 和顺利 names no place).
         proposals = [f for f in proposals if f.end > f.start and (
             text[f.start] not in self.function_chars or
             (f.label in ("ORG", "FAC") and self.function_char_words.match(text, f.start)))]
         chosen = resolve(text, proposals, self.country_names)
-        return Findings(tuple(self._canonical(text, f, levels, region) for f in chosen), region)
+        level_places = self._level_places(levels, region)
+        return Findings(tuple([self._canonical(text, f, level_places) for f in chosen]), region)
 
-    def _canonical(self, text: str, found: Found, levels: dict[str, str], region: str | None) -> Found:
+    def _level_places(self, levels: dict[str, str], region: str | None) -> dict[str, str]:
+        """Relative level word -> the report's place it stands for (区 -> 湘东区), where there is
+        one: of the word's level, and, for a county-level word, only the report's own region."""
+        places = {}
+        for level, suffixes in self.relative_levels.items():
+            named = [levels[suffix] for suffix in suffixes if suffix in levels]
+            if level in self.county_levels:
+                named = [place for place in named if place == region]
+            if named:
+                places[level] = named[0]
+        return places
+
+    def _canonical(self, text: str, found: Found, level_places: dict[str, str]) -> Found:
         """`区委统战部` in a report on 湘东区 -> `湘东区委统战部`; names with their own place stay.
-        A county-level word resolves only to the report's own region, and only to a place of
-        its level (区 never to a 县 or an 自治区)."""
-        surface = text[found.start:found.end]
-        if found.label == "GPE" and found.code is not None:
-            return self._place_canonical(surface, found)
-        if found.label == "ORG" and surface in self.party_names:
-            return found.with_canonical(self.party_names[surface])
-        if found.label not in ("ORG", "FAC", "EVENT") or not surface.startswith(self.relative_level_words):
+        `level_places` are `_level_places` of the report."""
+        label = found.label
+        if label == "GPE":
+            return found if found.code is None else self._place_canonical(text[found.start:found.end], found)
+        if label not in ("ORG", "FAC", "EVENT"):
             return found
-        level = next((word for word in self.relative_levels if surface.startswith(word)), None)
+        surface = text[found.start:found.end]
+        if label == "ORG" and surface in self.party_names:
+            return found.with_canonical(self.party_names[surface])
+        if not surface.startswith(self.relative_level_words):
+            return found
+        # No level word starts another (自治区, 区), so the longest that starts the name is the one.
+        level = next((surface[:size] for size in self.relative_level_sizes if surface[:size] in self.relative_levels), None)
         # 省级, 县级: an adjective of rank (省级区域医疗中心), not this report's own province.
-        if level is None or surface[len(level):len(level) + 1] == "级":
+        if level is None or surface[len(level):len(level) + 1] == "级" or level not in level_places:
             return found
         rest = surface[len(level):]
-        places = [levels[suffix] for suffix in self.relative_levels[level] if suffix in levels]
-        if level in self.county_levels:
-            places = [place for place in places if place == region]
-        if places and (rest.startswith(self.committee_words) or found.label != "EVENT"):
-            return found.with_canonical(places[0] + rest)
+        if rest.startswith(self.committee_words) or label != "EVENT":
+            return found.with_canonical(level_places[level] + rest)
         return found
 
 
@@ -103,10 +113,10 @@ def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] 
             rest.append(found)
             continue
         top.append(found)
-        taken[found.start:found.end] = b"\x01" * found.length
+        taken[found.start:found.end] = b"\x01" * (found.end - found.start)
     # The proposals taken do not overlap: the one that may hold a name left over is the last to
     # start at or before it (an empty one holds none).
-    top_by_start = sorted([f for f in top if f.end > f.start], key=_START)
+    top_by_start = sorted([f for f in top if f.end > f.start], key=START)
     top_starts = [f.start for f in top_by_start]
     nested: list[Found] = []
     for found in rest:
@@ -124,6 +134,6 @@ def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] 
             continue
         nested.append(found)
     # By start, the longest first: two sorts on a field each, in compiled code (both stable).
-    chosen = sorted(top + nested, key=_END, reverse=True)
-    chosen.sort(key=_START)
+    chosen = sorted(top + nested, key=END, reverse=True)
+    chosen.sort(key=START)
     return chosen

@@ -21,7 +21,7 @@ class VenueRules(_Mixed):
             inner = match.group(1)
             if (venue := self.venue.search(inner)) and venue.end() == len(inner) and len(inner) >= 3:
                 found.append(Found(match.start(1), match.end(1), "FAC"))
-        anchors = {f.end: f.start for f in places if f.length >= 3}
+        anchors = {f.end: f.start for f in places if f.end - f.start >= 3}
         anchors.update({f.end: f.start for f in orgs})
         for at, end in words["venue_suffixes"]:
             # 开馆, 建站: the suffix ends a verb here, not a venue's name.
