@@ -165,7 +165,7 @@ def test_any_text_keeps_offsets_and_values(text):
 
 def test_a_token_of_two_quote_marks_opens_no_quotation():
     """Only a single quote mark opens a quotation; a token `“‘` is no quote of its own."""
-    from pipeline.stages.quantity_context import _pieces_between
+    from pipeline.stages.quantity_clauses import _pieces_between
 
     folded = "举办“‘早餐会7次"
     offsets = ([0, 2, 4], [2, 4, 7])  # 举办, “‘, 早餐会
@@ -235,10 +235,11 @@ def test_clause_breaks_of_a_stretch_are_the_text_s_breaks_in_it(text, data):
     """Breaks read for a stretch are those of the whole text that fall in it: a short bracket
     inside a word breaks nothing, even where the stretch starts or ends inside it."""
     import re
-    from pipeline.stages.quantity_context import _CLAUSE_BREAK, _GLUE, ClauseBreaks
+    from pipeline.stages.quantity_clauses import _GLUE, ClauseBreaks
+    from pipeline.stages.quantity_context import CLAUSE_BREAK
 
     # The whole text's breaks as one pattern reads them: a glued bracket is consumed whole.
-    whole = re.compile(f"(?P<glue>{_GLUE.pattern})|{_CLAUSE_BREAK.pattern}")
+    whole = re.compile(f"(?P<glue>{_GLUE.pattern})|{CLAUSE_BREAK.pattern}")
     expected = [match.start() for match in whole.finditer(text) if not match.group("glue")]
     low = data.draw(st.integers(0, len(text)))
     high = data.draw(st.integers(low, len(text)))
@@ -290,7 +291,7 @@ def test_the_verb_run_read_from_the_end_is_the_one_read_forward(data):
 def test_the_pieces_sliced_from_the_token_offsets_are_those_the_full_reading_gives(text, data):
     """`_pieces_between` slices the stretch's tokens and clips only the first and the last, where
     no quotation or bracket opens: the full reading, token by token, agrees (empty tokens too)."""
-    from pipeline.stages.quantity_context import _joined_pieces, _pieces_between
+    from pipeline.stages.quantity_clauses import _joined_pieces, _pieces_between
 
     cuts = sorted(data.draw(st.lists(st.integers(0, len(text)))) + [0, len(text)])
     starts, ends = cuts[:-1], cuts[1:]
@@ -318,7 +319,7 @@ def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text
 def test_a_clause_ends_at_the_first_break_after_its_quantity_but_an_enumeration_comma(text, data):
     from types import SimpleNamespace
 
-    from pipeline.stages.quantity_context import ClauseBreaks
+    from pipeline.stages.quantity_clauses import ClauseBreaks
 
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))

@@ -52,8 +52,9 @@ from ..data import data_lines, read_json
 from ..draft import Draft, on_matching_view
 from ..numerals import DIGIT_CHARS, DIGITS, parse_exact, parse_year, plain_number
 from ..records import Quantity, Sentence
-from .quantity_context import (DURATION, FIGURE, ORDINAL, ClauseBreaks, Context, Neighbour,
+from .quantity_clauses import (DURATION, FIGURE, ORDINAL, ClauseBreaks, Neighbour,
                                object_and_verb)
+from .quantity_context import Context
 
 NAME = "quantities"
 REQUIRES = ("text", "folded", "sentences", "tokens")
