@@ -288,9 +288,9 @@ def test_the_verb_run_read_from_the_end_is_the_one_read_forward(data):
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="区商会村甲乙1“”《》()、,", max_size=24), st.data())
-def test_the_pieces_sliced_from_the_token_offsets_are_those_the_full_reading_gives(text, data):
-    """`_pieces_between` slices the stretch's tokens and clips only the first and the last, where
-    no quotation or bracket opens: the full reading, token by token, agrees (empty tokens too)."""
+def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text, data):
+    """`_pieces_between` skips the joins where no quotation or bracket opens: the full reading of
+    the tokens it looks up in the offsets agrees (empty tokens too)."""
     from pipeline.stages.quantity_clauses import _joined_pieces, _pieces_between
 
     cuts = sorted(data.draw(st.lists(st.integers(0, len(text)))) + [0, len(text)])

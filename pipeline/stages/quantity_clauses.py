@@ -87,7 +87,9 @@ def _pieces_between(offsets: tuple[Sequence[int], Sequence[int]], folded: str, s
                     end: int, is_noun: Callable[[str], bool], *,
                     straddling: bool = False) -> Stretch:
     """The pieces of the tokens (`offsets`: all their starts and ends) in `[start, end)`, clipped
-    to it; `straddling`: also the part of a token that begins before."""
+    to it; `straddling`: also the part of a token that begins before. The tokens are looked up
+    here rather than with `Draft.token_bounds_between`: a stretch holds two tokens on average,
+    and the call cost as much as reading them."""
     if start >= end:
         return EMPTY  # a quantity opening or closing its clause: no tokens to look up
     starts, ends = offsets
@@ -95,21 +97,19 @@ def _pieces_between(offsets: tuple[Sequence[int], Sequence[int]], folded: str, s
     last = bisect_left(starts, end, first)
     if straddling and first and ends[first - 1] > start:
         first -= 1
+    tokens = zip(starts[first:last], ends[first:last])
     if _JOINS.search(folded, start, end) is not None:
-        return _joined_pieces(zip(starts[first:last], ends[first:last]), start, end, folded,
-                              is_noun)
-    # Most stretches have nothing to join: whole slices, then only the first and the last token
-    # may reach outside the stretch (a loop clipping each token cost twice as much).
-    stretch = Stretch([], list(starts[first:last]), list(ends[first:last]))
-    if first < last:
-        stretch.starts[0] = max(stretch.starts[0], start)
-        stretch.ends[-1] = min(stretch.ends[-1], end)
-    stretch.words = [folded[left:right] for left, right in zip(stretch.starts, stretch.ends)]
-    if "" in stretch.words:  # empty tokens (of characters the matching view leaves out)
-        kept = [index for index, word in enumerate(stretch.words) if word]
-        stretch = Stretch([stretch.words[index] for index in kept],
-                          [stretch.starts[index] for index in kept],
-                          [stretch.ends[index] for index in kept])
+        return _joined_pieces(tokens, start, end, folded, is_noun)
+    # Most stretches have nothing to join: a piece per token, without the full reading's tests.
+    stretch = Stretch([], [], [])
+    words, piece_starts, piece_ends = stretch.words, stretch.starts, stretch.ends
+    for token_start, token_end in tokens:
+        left = token_start if token_start > start else start
+        right = token_end if token_end < end else end
+        if left < right:
+            words.append(folded[left:right])
+            piece_starts.append(left)
+            piece_ends.append(right)
     return stretch
 
 
