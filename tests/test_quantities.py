@@ -300,8 +300,8 @@ def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text,
     straddling = data.draw(st.booleans())
     inside = [(left, right) for left, right in zip(starts, ends)
               if start <= left < end or (straddling and left < start < right)]
-    sliced = _pieces_between((starts, ends), text, start, end, str.isalpha, straddling=straddling)
-    assert list(sliced) == list(_joined_pieces(inside, start, end, text, str.isalpha))
+    pieces = _pieces_between((starts, ends), text, start, end, str.isalpha, straddling=straddling)
+    assert list(pieces) == list(_joined_pieces(inside, start, end, text, str.isalpha))
 
 
 @settings(max_examples=300, deadline=None)

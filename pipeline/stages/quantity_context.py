@@ -121,7 +121,8 @@ class Context:
         self._object_ends = self.stops | self.skip | self.copulas | self.back_references
         self._skips_or_copulas = self.skip | self.copulas
         self._stops_or_skips = self.stops | self.skip
-        #: Verb-looking words that are nouns standing last before a noun (`异地商会组织4个`).
+        #: Verb-looking words that end a noun phrase standing last before a quantity: verbal
+        #: nouns and light verbs (`异地商会组织4个`).
         self._nouns_standing_last = self.verbal_nouns | self.light_verbs
 
     def is_verb(self, word: str, *, head: bool = False) -> bool:
