@@ -165,11 +165,12 @@ def test_any_text_keeps_offsets_and_values(text):
 
 def test_a_token_of_two_quote_marks_opens_no_quotation():
     """Only a single quote mark opens a quotation; a token `“‘` is no quote of its own."""
-    from pipeline.stages.quantity_context import _pieces
+    from pipeline.stages.quantity_clauses import _pieces_between
 
     folded = "举办“‘早餐会7次"
-    tokens = [(0, 2), (2, 4), (4, 7)]  # 举办, “‘, 早餐会
-    assert [piece.text for piece in _pieces(tokens, 0, 7, folded, str.isalpha)] == ["举办", "“‘", "早餐会"]
+    offsets = ([0, 2, 4], [2, 4, 7])  # 举办, “‘, 早餐会
+    pieces = _pieces_between(offsets, folded, 0, 7, str.isalpha)
+    assert [piece.text for piece in pieces] == ["举办", "“‘", "早餐会"]
 
 
 @pytest.mark.parametrize("sentence", [
@@ -234,10 +235,11 @@ def test_clause_breaks_of_a_stretch_are_the_text_s_breaks_in_it(text, data):
     """Breaks read for a stretch are those of the whole text that fall in it: a short bracket
     inside a word breaks nothing, even where the stretch starts or ends inside it."""
     import re
-    from pipeline.stages.quantity_context import _CLAUSE_BREAK, _GLUE, ClauseBreaks
+    from pipeline.stages.quantity_clauses import _GLUE, ClauseBreaks
+    from pipeline.stages.quantity_context import CLAUSE_BREAK
 
     # The whole text's breaks as one pattern reads them: a glued bracket is consumed whole.
-    whole = re.compile(f"(?P<glue>{_GLUE.pattern})|{_CLAUSE_BREAK.pattern}")
+    whole = re.compile(f"(?P<glue>{_GLUE.pattern})|{CLAUSE_BREAK.pattern}")
     expected = [match.start() for match in whole.finditer(text) if not match.group("glue")]
     low = data.draw(st.integers(0, len(text)))
     high = data.draw(st.integers(low, len(text)))
@@ -275,7 +277,7 @@ def test_the_verb_run_read_from_the_end_is_the_one_read_forward(data):
 
     context = Context(tables().markers)
     light = sorted(context.light_verbs)
-    heavy = sorted(context._verbs_standing_last - context.light_verbs)[:20]
+    heavy = sorted(context._verbs_anywhere - context.verbal_nouns - context.light_verbs)[:20]
     verbal_nouns = sorted(context.verbal_nouns)[:10]
     copulas = sorted(context.copulas)
     pool = light + heavy + verbal_nouns + copulas + ["干部", "会议", "全区"]
@@ -287,17 +289,19 @@ def test_the_verb_run_read_from_the_end_is_the_one_read_forward(data):
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="区商会村甲乙1“”《》()、,", max_size=24), st.data())
 def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text, data):
-    """`_pieces` skips the joins where no quotation or bracket opens: the full reading agrees."""
-    from pipeline.stages.quantity_context import _JOINS, _joined_pieces, _pieces
+    """`_pieces_between` skips the joins where no quotation or bracket opens: the full reading of
+    the tokens it looks up in the offsets agrees (empty tokens too)."""
+    from pipeline.stages.quantity_clauses import _joined_pieces, _pieces_between
 
-    cuts = sorted(data.draw(st.sets(st.integers(1, max(1, len(text) - 1)))) | {0, len(text)})
-    tokens = [(left, right) for left, right in zip(cuts, cuts[1:]) if left < right]
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(text)))) + [0, len(text)])
+    starts, ends = cuts[:-1], cuts[1:]
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
-    if _JOINS.search(text, start, end) is None:
-        plain, full = (_pieces(tokens, start, end, text, str.isalpha),
-                       _joined_pieces(tokens, start, end, text, str.isalpha))
-        assert list(plain) == list(full)
+    straddling = data.draw(st.booleans())
+    inside = [(left, right) for left, right in zip(starts, ends)
+              if start <= left < end or (straddling and left < start < right)]
+    pieces = _pieces_between((starts, ends), text, start, end, str.isalpha, straddling=straddling)
+    assert list(pieces) == list(_joined_pieces(inside, start, end, text, str.isalpha))
 
 
 @settings(max_examples=300, deadline=None)
@@ -315,7 +319,7 @@ def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text
 def test_a_clause_ends_at_the_first_break_after_its_quantity_but_an_enumeration_comma(text, data):
     from types import SimpleNamespace
 
-    from pipeline.stages.quantity_context import ClauseBreaks
+    from pipeline.stages.quantity_clauses import ClauseBreaks
 
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
