@@ -394,10 +394,11 @@ Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
 def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarray) -> Entries:
     """Entries of sublinear tf-idf rows, each l2-normalised, from one (row, column) per occurrence
     of a feature; column -1, a feature the model never saw, is left out."""
-    known = columns >= 0
     # Row and column packed in one key, ordered as the pairs are; shifts, not a division, part them.
     column_bits = len(idf).bit_length()
-    keys, counts = _distinct_counts((rows[known] << column_bits) | columns[known])
+    keys = (rows << column_bits) | columns
+    # The unknown columns dropped from the keys alone: one selection, not one from each array.
+    keys, counts = _distinct_counts(keys[columns >= 0])
     rows, columns = keys >> column_bits, keys & ((1 << column_bits) - 1)
     values = (1.0 + np.log(counts)) * idf[columns]
     norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))

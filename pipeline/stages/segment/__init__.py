@@ -237,10 +237,10 @@ def _build_sections(text: str, heads: list[Head], sentences: list[tuple[int, int
         end = trim(text, head.start, end)[1]
         while stack and sections[stack[-1]].level >= head.level:
             stack.pop()
-        heading = Heading(text=text[head.start:head.end], start=head.start, end=head.end,
-                          level=head.level, numbering=None if head.style in UNNUMBERED else head.style)
-        sections.append(Section(id=len(sections), heading=heading, level=head.level,
-                                parent=stack[-1] if stack else None, start=head.start, end=end))
+        # Records made by position (fields in declaration order), as `run` makes its sentences.
+        heading = Heading(text[head.start:head.end], head.start, head.end, head.level,
+                          None if head.style in UNNUMBERED else head.style)
+        sections.append(Section(len(sections), heading, head.level, stack[-1] if stack else None, head.start, end))
         stack.append(len(sections) - 1)
     return sections
 

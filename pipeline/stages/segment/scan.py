@@ -138,7 +138,8 @@ def chunks(text: str, start: int, end: int) -> list[Chunk]:
     chunk_start = start
     for match in _CHUNK_MARKS.finditer(text, start, end):
         index = match.start()
-        nesting.step(index, text[index])
+        if nesting.expected or text[index] in OPENERS:  # else `step` would change nothing
+            nesting.step(index, text[index])
         if match.lastgroup == "gap" and not nesting.expected and not in_number(text, index, match.end()):
             found.append(Chunk(chunk_start, index))
             chunk_start = match.end()

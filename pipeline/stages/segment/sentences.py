@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .scan import STOP_MARK_CLASS, TERMINATORS, Nesting, chunks, closing_at, has_white_space, is_junk, trim
+from .scan import OPENERS, STOP_MARK_CLASS, TERMINATORS, Nesting, chunks, closing_at, has_white_space, is_junk, trim
 
 #: The marks `split_sentences` visits: pairs, terminators, and `.`, which may end a Latin sentence.
 _SENTENCE_MARKS = re.compile(f"[{STOP_MARK_CLASS}.]")
@@ -19,8 +19,10 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if index < sentence_start:
             continue  # a closing mark taken into the sentence just ended
         char = text[index]
-        if not nesting.step(index, char) and not nesting.expected and \
-                (char in TERMINATORS or _is_latin_full_stop(text, index, end)):
+        # With no pair open, only an opener changes the nesting: most marks need no `step`.
+        if (nesting.expected or char in OPENERS) and (nesting.step(index, char) or nesting.expected):
+            continue
+        if char in TERMINATORS or _is_latin_full_stop(text, index, end):
             stop = min(closing_at(text, index), end)
             spans.append((sentence_start, stop))
             sentence_start = stop
