@@ -253,7 +253,7 @@ class Report(Record):
             if f.name == "tokens" and self.tokens is None:
                 continue
             data[f.name] = getattr(self, f.name)
-        for name in _RECORD_LISTS:
+        for name in RECORD_LISTS:
             if name in data:
                 data[name] = _as_dicts(data[name], include_area_scores)
         return data
@@ -281,9 +281,9 @@ class Report(Record):
                             default=_plain_mapping).decode()
 
 
-#: The fields of a report that list records.
-_RECORD_LISTS = ("sections", "paragraphs", "sentences", "tokens", "quantities", "entities", "activities",
-                 "furniture")
+#: The fields of a report that list records (records with offsets; `pipeline.schema` checks them).
+RECORD_LISTS = ("sections", "paragraphs", "sentences", "tokens", "quantities", "entities", "activities",
+                "furniture")
 
 
 def _as_dicts(records: Iterable[Any], area_scores: bool) -> list[Any]:

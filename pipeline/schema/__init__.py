@@ -7,6 +7,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from ..records import RECORD_LISTS, SCHEMA_VERSION
+
 SCHEMA_FILE = "report.schema.json"
 
 
@@ -38,14 +40,10 @@ def enum_values(definition: str) -> list[Any]:
     return [choice["const"] for choice in schema()["$defs"][definition]["oneOf"] if "const" in choice]
 
 
-#: Lists of records with offsets; `text` in a record is its surface, `text[start:end]`.
-_RECORD_LISTS = ("sections", "paragraphs", "sentences", "tokens", "quantities", "entities",
-                 "activities", "furniture")
-
-
 def _spans(report: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """`(where, record)` for every record with offsets, the summary's included."""
-    for name in _RECORD_LISTS:
+    """`(where, record)` for every record with offsets, the summary's included; `text` in a
+    record is its surface, `text[start:end]`."""
+    for name in RECORD_LISTS:
         for index, record in enumerate(report.get(name) or ()):
             yield f"{name}/{index}", record
             if name == "sections" and record.get("heading"):
@@ -79,8 +77,6 @@ def other_major_version(report: dict[str, Any]) -> str | None:
     """Why `report` cannot be read here, if it was written under another major schema version: a
     major bump renames or removes fields, so listing each field the old file lacks would bury the
     one thing to do, which is to process the source again."""
-    from ..records import SCHEMA_VERSION
-
     version = report.get("schema_version")
     if not isinstance(version, str) or version.split(".")[0] == SCHEMA_VERSION.split(".")[0]:
         return None
