@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -25,7 +25,7 @@ from ..draft import Draft, on_matching_view
 from ..records import Activity, Quantity, setting_init
 from ..textnorm import CJK_CLASS, offsets_of
 from .entities import QUOTED
-from .entities.common import LongestWords, occurrences, skip_to
+from .entities.common import LongestWords, matches_before, occurrences, skip_to
 
 NAME = "activities"
 REQUIRES = ("text", "folded", "sentences", "tokens", "entities", "quantities")
@@ -91,26 +91,16 @@ class _Starts:
         return self._ends[index] + 1 if index >= 0 else 0
 
 
-def matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
-    """What `pattern.finditer(text)` finds, for a pattern whose every match starts at one of
-    `starts`: tried there only, not at every character. Day names were tried at every digit of
-    a report, a tenth of the stage in the pipeline, though they start only before a middle dot."""
-    end = 0  # where the last match ended: matches do not overlap, as with `finditer`
-    for start in sorted(set(starts)):
-        if start >= end and (match := pattern.match(text, start)) is not None:
-            end = match.end()
-            yield match
-
-
 def named_days(text: str) -> Iterator[re.Match[str]]:
-    """Days named by their date: the month starts one or two characters before a middle dot."""
-    return matches_from(_NAMED_DAY, text, (dot - back for kind in _DAY_DOTS for dot in occurrences(text, kind)
-                                           for back in (1, 2)))
+    """Days named by their date, tried only where the month may start: one or two characters
+    before a middle dot. Tried at every digit of a report, they were a tenth of the stage."""
+    dots = sorted(dot for kind in _DAY_DOTS for dot in occurrences(text, kind))
+    return matches_before(_NAMED_DAY, text, dots, 2)
 
 
 def numbered_methods(text: str) -> Iterator[re.Match[str]]:
     """Methods named by numbered quoted words: the numeral stands right before an opening quote."""
-    return matches_from(_NUMBERED_METHOD, text, (quote - 1 for quote in occurrences(text, "“")))
+    return matches_before(_NUMBERED_METHOD, text, occurrences(text, "“"), 1)
 
 
 def organiser_span(sentence_start: int, at: int,
