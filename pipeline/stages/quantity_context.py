@@ -231,7 +231,7 @@ class Context:
         while index < len(words):
             word = words[index]
             if word in self.noun_joiners and end > first and index + 1 < len(words) \
-                    and not opens_number(words[index + 1]) and self.is_noun(words[index + 1]):
+                    and not _opens_number(words[index + 1]) and self.is_noun(words[index + 1]):
                 index += 1
                 continue
             if not self.is_noun(word):
@@ -262,5 +262,5 @@ class Context:
         return stretch.span(cut + 1, last)
 
 
-def opens_number(word: str) -> bool:
+def _opens_number(word: str) -> bool:
     return word[0].isdigit() or word[0] in DIGIT_CHARS
