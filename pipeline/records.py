@@ -241,9 +241,9 @@ class Report(Record):
     schema_version: str = SCHEMA_VERSION
 
     def _fields(self, include_text: bool, include_area_scores: bool) -> dict[str, Any]:
-        """Top-level fields in output order, values as they are but the records in the lists,
-        which are dicts of their fields (sections' and sentences' area scores only when asked
-        for), their values as they are."""
+        """Top-level fields in output order. Each record in a record list becomes the dict of its
+        fields (sections' and sentences' area scores only when asked for); every other value,
+        those dicts' values included, is left as it is."""
         data: dict[str, Any] = {"schema_version": self.schema_version,
                                 "pipeline_version": self.pipeline_version,
                                 "provenance": self.provenance}
