@@ -1,11 +1,15 @@
 """Segment: headings in every form reports use, sentences that respect quotes and brackets."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 import pipeline
 from pipeline.stages.segment import scan
+
+OWN_REPORT = Path(__file__).resolve().parents[1] / "corpora" / "reports" / "qingxi_county_2023.txt"
 
 
 def headings(text: str) -> list[str]:
@@ -135,3 +139,28 @@ def test_scraping_artefacts_are_not_titles_or_headings():
 @given(st.text(alphabet="第页共一统战〇0123-—/ .;!。Qx\n", max_size=12))
 def test_junk_is_what_the_junk_pattern_says(text):
     assert scan.is_junk(text) == (scan._JUNK.match(text) is not None)
+
+
+
+def test_records_name_the_sections_and_paragraphs_that_hold_them():
+    """Segment and classify build sections, headings and sentences by position: fields of one
+    type side by side (a sentence's section and paragraph, a section's level, parent, start and
+    end) would be swapped silently but for checks like these."""
+    reports = [pipeline.process_text(NUMBERED), pipeline.process_file(OWN_REPORT)]
+    assert any(sentence.paragraph != sentence.section for report in reports for sentence in report.sentences)
+    for report in reports:
+        sections, paragraphs = report.sections, report.paragraphs
+        for sentence in report.sentences:
+            paragraph, section = paragraphs[sentence.paragraph], sections[sentence.section]
+            assert paragraph.start <= sentence.start < sentence.end <= paragraph.end
+            assert section.start <= sentence.start < section.end
+        for paragraph in paragraphs:
+            assert sections[paragraph.section].start <= paragraph.start < sections[paragraph.section].end
+        for section in sections:
+            assert section.start < section.end
+            if section.heading is not None:
+                assert (section.heading.start, section.heading.level) == (section.start, section.level)
+                assert section.heading.text == report.text[section.heading.start:section.heading.end]
+            if section.parent is not None:
+                parent = sections[section.parent]
+                assert parent.level < section.level and parent.start <= section.start
