@@ -1,5 +1,6 @@
-"""Quantities, part three: the clause around a quantity and the words it holds, where
-`quantity_context.py` reads its object and verb from; the entry point is `quantities.py`.
+"""Quantities, part three: the clause around a quantity, the words it holds, and
+`object_and_verb`, which reads the quantity's object and verb from them with the rules of
+`quantity_context.py`; the entry point is `quantities.py`.
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Quantities, part two: what a quantity counts (its object) and the action (its verb), read
 from the words around it; the entry point and the number grammar are in `quantities.py`, the
-clauses and the words they hold in `quantity_clauses.py`.
+clauses, the words they hold and `object_and_verb`, which applies these rules, in
+`quantity_clauses.py`.
 
 See that module's docstring for the rules; the words they rely on are in
 `data/units.markers.json` (`context`, `time_roles`).
