@@ -460,10 +460,14 @@ def test_word_families_find_every_word_where_it_starts_longest_first():
 def test_positions_read_as_a_set_of_the_positions_within_the_text():
     from array import array
 
-    from pipeline.stages.entities.common import Positions, word_positions
+    import numpy
+
+    from pipeline.stages.entities.common import Positions, _mark, word_positions
 
     for given in (array("i", [0, 3, 7]), frozenset({0, 3, 7, -2, 12})):
-        positions = Positions(given, 10)
+        marks = numpy.zeros(11, dtype=numpy.uint8)
+        _mark(marks, given)
+        positions = Positions(marks)
         assert [at for at in range(-3, 14) if at in positions] == [0, 3, 7]
         assert positions.any_within(1, 4) and not positions.any_within(4, 7) and not positions.any_within(8, 8)
     starts, bounds = word_positions("柳岸 县\n桃源镇", array("i", [0, 3, 5]))

@@ -54,24 +54,16 @@ class Findings:
 
 
 class Positions:
-    """Positions in a text of `size` characters (where its words start or end), read as a set is
-    read (`at in positions`), kept as a byte per position: made from an integer array at numpy's
-    speed, without an int object and a hash entry for each of a long report's words."""
+    """Positions in a text (where its words start or end), read as a set is read (`at in
+    positions`), kept as a byte per position: made from an integer array at numpy's speed
+    (`word_positions`), without an int object and a hash entry for each of a long report's words."""
 
     __slots__ = ("_marks", "_size")
 
-    def __init__(self, positions: Iterable[int] | numpy.ndarray, size: int) -> None:
-        marks = numpy.zeros(size + 1, dtype=numpy.uint8)
-        _mark(marks, positions)
+    def __init__(self, marks: numpy.ndarray) -> None:
+        """`marks`: a byte for each position of the text and its end, 1 where a position is."""
         self._marks = marks.tobytes()
-        self._size = size
-
-    @classmethod
-    def marked(cls, marks: numpy.ndarray) -> Positions:
-        """The positions where `marks`, a byte for each position of a text and its end, is 1."""
-        positions = cls.__new__(cls)  # `__init__` would mark positions it is given
-        positions._marks, positions._size = marks.tobytes(), len(marks) - 1
-        return positions
+        self._size = len(marks) - 1
 
     def __contains__(self, at: int) -> bool:
         return 0 <= at <= self._size and self._marks[at] == 1
@@ -90,10 +82,10 @@ def word_positions(text: str, word_starts: Iterable[int] | None) -> tuple[Positi
     size = len(text)
     marks = numpy.zeros(size + 1, dtype=numpy.uint8)
     _mark(marks, word_starts)
-    starts = Positions.marked(marks)
+    starts = Positions(marks)
     marks[white_space(text)] = 1
     marks[size] = 1
-    return starts, Positions.marked(marks)
+    return starts, Positions(marks)
 
 
 def _mark(marks: numpy.ndarray, positions: Iterable[int] | numpy.ndarray) -> None:
