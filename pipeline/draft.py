@@ -38,6 +38,16 @@ _OFFSET = "i"
 INITIAL_PROVIDES = frozenset({"text", "folded", "meta"})
 
 
+def bounds_between(starts: Sequence[int], ends: Sequence[int], start: int, end: int, *,
+                   straddling: bool = False) -> Iterator[tuple[int, int]]:
+    """`(start, end)` of the spans (sorted, not overlapping: `starts`, `ends`) that begin inside
+    `[start, end)`; `straddling`: also the one that begins before `start` and runs past it."""
+    first = bisect_left(starts, start)
+    last = bisect_left(starts, end, first)
+    if straddling and first and ends[first - 1] > start:
+        first -= 1
+    return zip(starts[first:last], ends[first:last])
+
 @dataclass
 class Draft:
     text: str
@@ -92,12 +102,7 @@ class Draft:
                              straddling: bool = False) -> Iterator[tuple[int, int]]:
         """`(start, end)` of the tokens lying inside `[start, end)`; tokens never cross a sentence.
         `straddling`: also the token that begins before `start` and runs past it, if any."""
-        starts, ends = self._token_starts, self._token_ends
-        first = bisect_left(starts, start)
-        last = bisect_left(starts, end, first)
-        if straddling and first and ends[first - 1] > start:
-            first -= 1
-        return zip(starts[first:last], ends[first:last])
+        return bounds_between(self._token_starts, self._token_ends, start, end, straddling=straddling)
 
     def sentence_at(self, offset: int) -> Sentence | None:
         """The sentence containing character `offset`, if any."""

@@ -9,7 +9,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple, Protocol
 
-from ..draft import Draft
+from ..draft import Draft, bounds_between
 from ..records import Sentence
 from ..textnorm import CJK_CLASS
 from .quantity_context import CLAUSE_BREAK, EMPTY, Context, Piece, Stretch
@@ -88,17 +88,10 @@ def _pieces_between(offsets: tuple[Sequence[int], Sequence[int]], folded: str, s
                     end: int, is_noun: Callable[[str], bool], *,
                     straddling: bool = False) -> Stretch:
     """The pieces of the tokens (`offsets`: all their starts and ends) in `[start, end)`, clipped
-    to it; `straddling`: also the part of a token that begins before. The tokens are looked up
-    here rather than with `Draft.token_bounds_between`: a stretch holds two tokens on average,
-    and the call cost as much as reading them."""
+    to it; `straddling`: also the part of a token that begins before."""
     if start >= end:
         return EMPTY  # a quantity opening or closing its clause: no tokens to look up
-    starts, ends = offsets
-    first = bisect_left(starts, start)
-    last = bisect_left(starts, end, first)
-    if straddling and first and ends[first - 1] > start:
-        first -= 1
-    tokens = zip(starts[first:last], ends[first:last])
+    tokens = bounds_between(*offsets, start, end, straddling=straddling)
     if _JOINS.search(folded, start, end) is not None:
         return _joined_pieces(tokens, start, end, folded, is_noun)
     # Most stretches have nothing to join: a piece per token, without the full reading's tests.
