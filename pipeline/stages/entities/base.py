@@ -17,6 +17,13 @@ _SEARCHED_FAMILIES = ("national_orgs", "parties", "bodies", "standalone_bodies",
                       "county_suffixes", "town_suffixes")
 
 
+def _require(holds: bool, problem: str) -> None:
+    """A check of `entity_patterns.json` that the fast paths rely on; unlike `assert`, kept under
+    `python -O`."""
+    if not holds:
+        raise ValueError(f"pipeline/data/entity_patterns.json: {problem}")
+
+
 class RuleBase:
     """Loads the patterns and word lists; the kind-specific rules are mixins over this."""
 
@@ -59,8 +66,8 @@ class RuleBase:
         self.relative_levels = p["relative_levels"]
         self.relative_level_words = tuple(self.relative_levels)
         self.relative_level_sizes = sorted({len(word) for word in self.relative_levels}, reverse=True)
-        assert not any(a != b and b.startswith(a) for a in self.relative_levels for b in self.relative_levels), \
-            "a relative level word starts another: `_canonical` would read the longest"
+        _require(not any(a != b and b.startswith(a) for a in self.relative_levels for b in self.relative_levels),
+                 "a relative level word starts another: `_canonical` would read the longest")
         self.county_levels = frozenset(p["county_levels"])
         self.place_level_suffix_set = frozenset(p["place_level_suffixes"])
         self.place_level_sizes = sorted({len(suffix) for suffix in p["place_level_suffixes"]}, reverse=True)
@@ -68,7 +75,8 @@ class RuleBase:
         ethnic_group = alternation(p["ethnic_groups"])
         self.ethnic_area = re.compile(f"((?:{ethnic_group})(?:{ethnic_group})*)({alternation(p['ethnic_area_suffixes'])})")
         #: A match's last group ends with 族 and its suffix follows: each holds one of these pairs.
-        assert all(group.endswith("族") for group in p["ethnic_groups"])
+        _require(all(group.endswith("族") for group in p["ethnic_groups"]),
+                 "an ethnic group does not end with 族: `ethnic_area_joints` would skip its areas")
         self.ethnic_area_joints = tuple(sorted({"族" + suffix[0] for suffix in p["ethnic_area_suffixes"]}))
         self.body = re.compile(alternation(p["bodies"]))
         self.department_filler_words = re.compile(alternation(p["department_filler_words"]))
@@ -91,7 +99,7 @@ class RuleBase:
         self.list_closers = self.person_list_closers + self.list_place_closers
         #: The first characters of the closers: one probe before a test of each (`_may_name`).
         self.list_closer_heads = frozenset(closer[0] for closer in self.list_closers)
-        assert "、" not in self.list_closer_heads, "a list's closer starts with 、: `_may_name` would miss it"
+        _require("、" not in self.list_closer_heads, "a list's closer starts with 、: `_may_name` would miss it")
         self.leading_group_owners = tuple(sorted(p["leading_group_owners"], key=len, reverse=True))
         #: Each democratic party's names, short and full, -> its full name (民盟 -> 中国民主同盟).
         self.party_names = {name: full for full, names in p["party_names"].items() for name in (full, *names)}
