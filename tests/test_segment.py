@@ -164,3 +164,13 @@ def test_records_name_the_sections_and_paragraphs_that_hold_them():
             if section.parent is not None:
                 parent = sections[section.parent]
                 assert parent.level < section.level and parent.start <= section.start
+
+
+def test_every_mid_line_section_style_opens_with_a_character_the_heading_scan_looks_for():
+    """The scan for sections starting mid-line only tries its patterns at `_SECTION_NUMBER_OPENERS`;
+    a style added to `_SECTION_STYLES` whose numbers open otherwise would be skipped silently. A
+    style is named by its first number, so its name (folded as the text is) shows how it opens."""
+    from pipeline.stages.segment.headings import _SECTION_NUMBER_OPENERS, _SECTION_STYLES
+    from pipeline.textnorm import fold
+
+    assert {fold(style)[0] for style in _SECTION_STYLES} <= _SECTION_NUMBER_OPENERS
