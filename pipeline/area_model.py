@@ -158,9 +158,9 @@ class WordTfidf:
         self.idf_ = idf
         return self
 
-    def columns(self, text: str, spans: Spans, tokens: Spans) -> tuple[np.ndarray, np.ndarray]:
-        """The row and vocabulary column (-1: not in it) of every n-gram of the spans."""
-        codes = code_points(text)
+    def columns(self, text: str, codes: np.ndarray, spans: Spans, tokens: Spans) -> tuple[np.ndarray, np.ndarray]:
+        """The row and vocabulary column (-1: not in it) of every n-gram of the spans (`codes`:
+        the code points of `text`)."""
         return self._vocabulary.columns(text, codes, _word_spans(codes, spans, tokens))
 
 
@@ -196,11 +196,11 @@ class CharTfidf:
         self.idf_ = idf
         return self
 
-    def columns(self, text: str, spans: Spans) -> tuple[np.ndarray, np.ndarray]:
-        """The row and feature column (-1: not in the vocabulary) of every n-gram of the spans,
-        in the order `char_feature_rows` gives them."""
+    def columns(self, codes: np.ndarray, spans: Spans) -> tuple[np.ndarray, np.ndarray]:
+        """The row and feature column (-1: not in the vocabulary) of every n-gram of the spans of
+        a text (`codes`: its code points), in the order `char_feature_rows` gives them."""
         positions, rows = span_positions(*spans)
-        letters = self._letters(code_points(text)[positions])
+        letters = self._letters(codes[positions])
         kept = letters > 0
         kept_letters = letters[kept].astype(np.int64)
         packed, rows = packed_ngram_range(kept_letters, rows[kept], self.ngram_range, self._letter_bits)
@@ -263,7 +263,8 @@ class AreaModel:
     def span_probabilities(self, text: str, spans: Spans, tokens: Spans) -> np.ndarray:
         """Class probabilities (rows: spans of a document's folded `text`; columns: `labels`),
         words cut at `tokens` (offsets into `text`, sorted by start)."""
-        return self._softmax(self.words.columns(text, spans, tokens), self.chars.columns(text, spans),
+        codes = code_points(text)  # once for both blocks
+        return self._softmax(self.words.columns(text, codes, spans, tokens), self.chars.columns(codes, spans),
                              len(spans[0]))
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
@@ -275,8 +276,10 @@ class AreaModel:
         # Each text is cut into tokens on its own, then the texts are laid end to end.
         tokens = np.concatenate([text_token_offsets(text) + start for text, start in zip(folded, starts.tolist())]
                                 + [np.empty((0, 2), dtype=np.int64)])
-        return self._softmax(self.words.columns("".join(folded), (starts, ends), (tokens[:, 0], tokens[:, 1])),
-                             self.chars.columns("".join(texts), (starts, ends)), len(texts))
+        joined_folded = "".join(folded)
+        return self._softmax(self.words.columns(joined_folded, code_points(joined_folded), (starts, ends),
+                                                (tokens[:, 0], tokens[:, 1])),
+                             self.chars.columns(code_points("".join(texts)), (starts, ends)), len(texts))
 
     def _softmax(self, words: tuple[np.ndarray, np.ndarray], chars: tuple[np.ndarray, np.ndarray],
                  n_rows: int) -> np.ndarray:

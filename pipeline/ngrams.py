@@ -172,6 +172,7 @@ class PackedTable:
         if len(np.unique(keys)) != len(keys) or (keys < 0).any():
             raise ValueError("a packed table's keys are distinct integers at least 0")
         self._bits = max(4, (4 * len(keys)).bit_length())
+        self._home_shift = np.uint64(64 - self._bits)  # kept: a numpy scalar per lookup costs as much as a step
         mask = (1 << self._bits) - 1
         table_keys = np.full(1 << self._bits, self._EMPTY, dtype=np.int64)
         # An empty slot's value is -1 as well, so a query of -1 that meets one finds nothing.
@@ -193,11 +194,13 @@ class PackedTable:
         # The slots probing wraps around to, again after the last: a query's probes are then
         # the slots from its home on, with no wrapping.
         wrapped = np.arange(max(self.longest_probe - 1, 0))
+        #: The steps from a query's home slot to its further probes, as a column: built once, not per lookup.
+        self._further_probes = np.arange(1, self.longest_probe)[:, np.newaxis]
         return np.concatenate([table_keys, table_keys[wrapped]]), np.concatenate([table_values, table_values[wrapped]])
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
         """Each key's home slot (`keys`: int64), read as unsigned without a copy."""
-        return ((keys.view(np.uint64) * GOLDEN_64) >> np.uint64(64 - self._bits)).view(np.int64)
+        return ((keys.view(np.uint64) * GOLDEN_64) >> self._home_shift).view(np.int64)
 
     def __call__(self, queries: np.ndarray) -> np.ndarray:
         """The value of each query, -1 for a query that is no key (a negative one never is)."""
@@ -208,7 +211,7 @@ class PackedTable:
         pending = ((stored != queries) & (stored != self._EMPTY)).nonzero()[0]
         if pending.size and self.longest_probe > 1:
             # One row per further step, so that every operation runs along the queries.
-            probes = slots[pending] + np.arange(1, self.longest_probe)[:, np.newaxis]
+            probes = slots[pending] + self._further_probes
             matches = (self._keys[probes] == queries[pending]).ravel().nonzero()[0]
             found[pending[matches % len(pending)]] = self._values[probes.ravel()[matches]]
         return found
@@ -241,7 +244,7 @@ class CompactTable(PackedTable):
         found = np.where(hit, stored >> self._key_bits, -1)
         pending = (occupied ^ hit).nonzero()[0]  # occupied by another key (a hit is occupied)
         if pending.size and self.longest_probe > 1:
-            probed = self._slots[slots[pending] + np.arange(1, self.longest_probe)[:, np.newaxis]]
+            probed = self._slots[slots[pending] + self._further_probes]
             matches = (((probed & mask) == queries[pending]) & (probed >= 0)).ravel().nonzero()[0]
             found[pending[matches % len(pending)]] = probed.ravel()[matches] >> self._key_bits
         return found

@@ -19,6 +19,9 @@ _SCALING_ERROR = 2.0 ** -50
 _LARGEST_TESTED = 2.0 ** 52
 #: Powers of ten up to 10**22 are exact floats, so scaling by one errs only in its product.
 _EXACT_POWERS = range(23)
+#: Up to this many values `round` itself is quicker: the array way's dozen numpy calls cost
+#: about 8 us whatever the size, `round` 0.3 us a value.
+_ROUNDED_ONE_BY_ONE = 24
 
 
 def python_round(values: np.ndarray, digits: int) -> np.ndarray:
@@ -26,6 +29,8 @@ def python_round(values: np.ndarray, digits: int) -> np.ndarray:
     if digits not in _EXACT_POWERS:
         raise ValueError(f"digits must be in 0..{_EXACT_POWERS[-1]}, not {digits}")
     values = np.asarray(values, dtype=float)
+    if values.size <= _ROUNDED_ONE_BY_ONE:
+        return np.array([round(value, digits) for value in values.ravel().tolist()]).reshape(values.shape)
     scale = 10.0 ** digits
     scaled = values * scale
     rounded = np.rint(scaled) / scale

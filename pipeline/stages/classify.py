@@ -104,6 +104,10 @@ class AreaAssigner:
                                     "run `report-miner train`")
         self.settings: InferenceSettings = chosen
         self._fallback = np.array([label == model.fallback for label in model.labels], dtype=float)
+        #: The lead's pull toward the fallback, and what gives the fallback no weight: products
+        #: of constants, made once rather than per document.
+        self._lead_pull = LEAD_WEIGHT * self._fallback
+        self._other_areas = 1 - self._fallback
         #: The heading evidence of a sentence no heading speaks for.
         self._no_heading = np.full(len(model.labels), np.nan)
 
@@ -153,7 +157,7 @@ class AreaAssigner:
     def _area_clarity(self, scores: np.ndarray) -> np.ndarray:
         """How clearly each row of `scores` names one work area: the best score of an area other
         than the fallback."""
-        return (scores * (1 - self._fallback)).max(axis=1)
+        return (scores * self._other_areas).max(axis=1)
 
     def evidence(self, draft: Draft) -> DocumentEvidence:
         """The model's scores for the document's sentences and headings, scored together."""
@@ -190,7 +194,7 @@ class AreaAssigner:
         # ...unless the sentence is sure enough of another.
         overrides = ((rows.max(axis=1) >= settings.override)
                      & (rows.argmax(axis=1) != headings.argmax(axis=1)))[:, np.newaxis]
-        unheaded = np.where(lead, LEAD_WEIGHT * self._fallback + (1 - LEAD_WEIGHT) * rows, rows)
+        unheaded = np.where(lead, self._lead_pull + (1 - LEAD_WEIGHT) * rows, rows)
         scores = np.where(np.isnan(headings[:, :1]), unheaded, np.where(overrides, rows, mixed))
         return scores.reshape(np.shape(own))
 

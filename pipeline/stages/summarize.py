@@ -145,6 +145,19 @@ def _entity_groups(entities: Iterable[Entity]) -> dict[str, list[str]]:
     return {group: list(names) for group, names in groups.items()}
 
 
+def _area_entry(name: str, sentences: int, chars: int, share: float, key_figures: list[dict[str, Any]],
+                activities: list[dict[str, Any]], entity_groups: dict[str, list[str]],
+                representative_sentence: Sentence | None) -> dict[str, Any]:
+    """One area's part of the summary, its keys in the schema's order."""
+    return {"name": name, "sentences": sentences, "chars": chars, "share": share, "key_figures": key_figures,
+            "activities": activities, **entity_groups, "representative_sentence": _sentence_ref(representative_sentence)}
+
+
+def _silent_area(name: str) -> dict[str, Any]:
+    """The part of an area the report says nothing of: no sentence, figure, activity or name."""
+    return _area_entry(name, 0, 0, 0.0, [], [], {group: [] for group in ENTITY_GROUPS.values()}, None)
+
+
 #: What the bigrams of the representative sentence are made of.
 _IS_ALPHANUMERIC = CodePointTable(str.isalnum)
 
@@ -211,9 +224,10 @@ def _stable_sort(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def representative(rows: Sequence[int], sentences: Sequence[Sentence], cosines: Sequence[float],
                    facts_per_sentence: Counter[int]) -> Sentence | None:
     """The most central of the area's sentences (`rows` of `sentences`): ties go to the one with
-    more figures and activities, then to the earlier one."""
-    if not rows:
-        return None
+    more figures and activities, then to the earlier one; an area's only sentence needs no
+    cosine (`cosines` may leave it out)."""
+    if len(rows) < 2:
+        return sentences[rows[0]] if rows else None
     best = max(range(len(rows)), key=lambda index: (cosines[rows[index]],
                                                    facts_per_sentence[sentences[rows[index]].id], -index))
     return sentences[rows[best]]
@@ -264,7 +278,9 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
     for row, area_id in enumerate(counted):
         rows_by_area[area_id].append(row)
     area_numbers = {area.id: number for number, area in enumerate(areas)}
-    cosines = centrality(draft.sentences, draft.folded, [area_numbers[area_id] for area_id in counted])
+    # An area's only sentence is its representative whatever its cosine: a short report needs none.
+    cosines = (centrality(draft.sentences, draft.folded, [area_numbers[area_id] for area_id in counted])
+               if any(len(rows) > 1 for rows in rows_by_area.values()) else [])
     quantities_by_area = _placed_by_area(draft.quantities, locate, buckets, fallback)
     activities_by_area = _placed_by_area(draft.activities, locate, buckets, fallback)
     entities_by_area = _placed_by_area(draft.entities, locate, buckets, fallback)
@@ -275,20 +291,20 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
     sentence_chars = sum(len(sentence.text) for sentence in draft.sentences)
     per_area: dict[str, dict[str, Any]] = {}
     for area in areas:
-        members = [draft.sentences[row] for row in rows_by_area[area.id]]
-        chars = sum(len(sentence.text) for sentence in members)
-        per_area[area.id] = {
-            "name": area.name,
-            "sentences": len(members),
-            "chars": chars,
-            "share": round(chars / sentence_chars, 4) if sentence_chars else 0.0,
-            "key_figures": [_key_figure(quantity, holder)
-                            for quantity, holder in quantities_by_area[area.id] if is_key_figure(quantity)],
-            "activities": _activity_rows(activity for activity, _ in activities_by_area[area.id]),
-            **_entity_groups(entity for entity, _ in entities_by_area[area.id]),
-            "representative_sentence": _sentence_ref(
-                representative(rows_by_area[area.id], draft.sentences, cosines, facts_per_sentence)),
-        }
+        rows = rows_by_area[area.id]
+        quantities, activities = quantities_by_area[area.id], activities_by_area[area.id]
+        entities = entities_by_area[area.id]
+        if not (rows or quantities or activities or entities):
+            # Most areas of a short report: nothing to gather, so none of the gathering's calls.
+            per_area[area.id] = _silent_area(area.name)
+            continue
+        chars = sum(len(draft.sentences[row].text) for row in rows)
+        per_area[area.id] = _area_entry(
+            area.name, len(rows), chars, round(chars / sentence_chars, 4) if sentence_chars else 0.0,
+            [_key_figure(quantity, holder) for quantity, holder in quantities if is_key_figure(quantity)],
+            _activity_rows(activity for activity, _ in activities),
+            _entity_groups(entity for entity, _ in entities),
+            representative(rows, draft.sentences, cosines, facts_per_sentence))
     meta = draft.meta
     return {
         "region": meta.region,
