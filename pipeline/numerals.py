@@ -28,7 +28,10 @@ GROUPS = (("亿", 10 ** 8), ("万", 10 ** 4))
 DIGIT_CHARS = "".join(DIGITS)
 #: A year of the 1900s or 2000s written digit by digit (`2024`, `二〇二四`; 两 is never a year's
 #: digit), as regular-expression source for the stages that find years; `parse_year` reads it.
-YEAR_PATTERN = r"(?:19|20)\d{2}|[一二][〇零一二三四五六七八九]{3}"
+#: Its zero may be typed as a circle, ○ or ◯ (`二○二三`): many reports do, in years only.
+YEAR_PATTERN = r"(?:19|20)\d{2}|[一二][〇○◯零一二三四五六七八九]{3}"
+#: A year's zero typed as a circle, read as 〇.
+_CIRCLE_ZEROS = str.maketrans("○◯", "〇〇")
 
 
 def plain_number(value: Decimal) -> int | float:
@@ -133,7 +136,8 @@ def is_digit_by_digit(text: str) -> bool:
 
 
 def parse_year(text: str) -> int | None:
-    """A four-digit year written digit by digit, `二〇二二` or `2022`; else None."""
+    """A four-digit year written digit by digit, `二〇二二`, `二○二二` or `2022`; else None."""
+    text = text.translate(_CIRCLE_ZEROS)
     if len(text) != 4 or not is_digit_by_digit(text):
         return None
     if text.isdigit():

@@ -36,6 +36,9 @@ GOVERNMENT = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "gover
     ("1 9 9 7 年国内生产总值增长8%。1 9 9 7 年粮食丰收。", None, 1997, None),
     ("2022年，全区统战工作稳步推进。2022年召开会议3次。", None, 2022, None),
     ("全区统战工作稳步推进。", None, None, None),
+    # a year's zero typed as a circle
+    ("二○二四年，全区统战工作稳步推进。二○二四年召开会议3次。", None, 2024, None),
+    ("全区统战工作稳步推进。", "青岚区委统战部二◯二三年工作总结", 2023, None),
     # an opening that names the congress the report is delivered to dates it, and a congress
     # addressed by its term alone is at its first session; either outweighs a year named in
     # passing, a past plan the report looks back on, or an event's date

@@ -31,6 +31,9 @@ def test_years_are_read_digit_by_digit():
     assert parse_year("一九五四") == 1954
     assert parse_year("二十二") is None
     assert parse_year("22") is None
+    # a zero typed as a circle, white or large, as many reports type it
+    assert parse_year("二○二二") == parse_year("二◯二二") == 2022
+    assert parse_year("一九九○") == 1990
 
 
 @given(st.integers(min_value=0, max_value=10 ** 12))
