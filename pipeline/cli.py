@@ -374,7 +374,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from .training import DEFAULT_CORPUS, DEFAULT_GOLD_DIR, refuse_to_overwrite, train
+    from .training import refuse_to_overwrite, train
+    from .training_set import DEFAULT_CORPUS, DEFAULT_GOLD_DIR
 
     output = Path(args.output)
     corpus = [Path(path) for path in args.corpus] if args.corpus else DEFAULT_CORPUS

@@ -208,7 +208,8 @@ def test_a_taxonomy_file_that_is_not_one_is_refused(tmp_path):
 
 
 def test_exported_arrays_give_the_skops_model_probabilities():
-    from pipeline.training import load_skops_model, load_training_set
+    from pipeline.training import load_skops_model
+    from pipeline.training_set import load_training_set
 
     texts = [example.text for example in load_training_set().corpus]
     exported = load_model()

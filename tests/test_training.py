@@ -11,8 +11,9 @@ import pytest
 from pipeline import errors
 from pipeline.area_model import DEFAULT_MODEL_DIR
 from pipeline.taxonomy import load_taxonomy
-from pipeline.training import (DEFAULT_CORPUS, DEFAULT_GOLD_DIR, DEFAULT_REFERENCES, HELD_OUT_MARK,
-                               load_training_set, sample_report_headings, train)
+from pipeline.training import train
+from pipeline.training_set import (DEFAULT_CORPUS, DEFAULT_GOLD_DIR, DEFAULT_REFERENCES, HELD_OUT_MARK,
+                                   load_training_set, sample_report_headings)
 from conftest import SHARED
 
 SHIPPED = json.loads((DEFAULT_MODEL_DIR / "meta.json").read_text("utf-8"))
@@ -173,13 +174,13 @@ def test_train_writes_a_new_folder_by_default_and_never_the_shipped_model_unforc
 
 def test_train_without_the_checkouts_corpus_says_what_to_give(tmp_path, monkeypatch, capsys):
     """An installed package has no corpora/: training needs --corpus and --gold."""
-    from pipeline import training
+    from pipeline import training_set
     from pipeline.cli import main
 
-    monkeypatch.setattr(training, "DEFAULT_CORPUS", ())
+    monkeypatch.setattr(training_set, "DEFAULT_CORPUS", ())
     assert main(["train", "-o", str(tmp_path / "new")]) == 2
     assert "--corpus" in capsys.readouterr().err
-    monkeypatch.setattr(training, "DEFAULT_GOLD_DIR", tmp_path / "absent")
+    monkeypatch.setattr(training_set, "DEFAULT_GOLD_DIR", tmp_path / "absent")
     assert main(["train", "-o", str(tmp_path / "new"), "--corpus", str(DEFAULT_CORPUS[0])]) == 2
     assert "--gold" in capsys.readouterr().err
     assert not (tmp_path / "new").exists()
