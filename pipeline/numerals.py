@@ -29,9 +29,14 @@ DIGIT_CHARS = "".join(DIGITS)
 #: A year of the 1900s or 2000s written digit by digit (`2024`, `二〇二四`; 两 is never a year's
 #: digit), as regular-expression source for the stages that find years; `parse_year` reads it.
 #: Its zero may be typed as a circle, ○ or ◯ (`二○二三`): many reports do, in years only.
-YEAR_PATTERN = r"(?:19|20)\d{2}|[一二][〇○◯零一二三四五六七八九]{3}"
-#: A year's zero typed as a circle, read as 〇.
-_CIRCLE_ZEROS = str.maketrans("○◯", "〇〇")
+YEAR_DIGITS = "〇零一二三四五六七八九"
+YEAR_PATTERN = rf"(?:19|20)\d{{2}}|[一二][{YEAR_DIGITS}○◯]{{3}}"
+
+
+def circle_zeros_read(text: str) -> str:
+    """`text` with each zero typed as a circle (○, ◯) written 〇, character for character: two
+    replacements in compiled code, where `str.translate` probes a dictionary at each character."""
+    return text.replace("○", "〇").replace("◯", "〇")
 
 
 def plain_number(value: Decimal) -> int | float:
@@ -137,7 +142,7 @@ def is_digit_by_digit(text: str) -> bool:
 
 def parse_year(text: str) -> int | None:
     """A four-digit year written digit by digit, `二〇二二`, `二○二二` or `2022`; else None."""
-    text = text.translate(_CIRCLE_ZEROS)
+    text = circle_zeros_read(text)
     if len(text) != 4 or not is_digit_by_digit(text):
         return None
     if text.isdigit():

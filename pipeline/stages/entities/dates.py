@@ -5,7 +5,7 @@ import calendar
 import re
 from functools import lru_cache
 
-from ...numerals import YEAR_PATTERN, parse_numeral, parse_year
+from ...numerals import YEAR_DIGITS, YEAR_PATTERN, circle_zeros_read, parse_numeral, parse_year
 from .common import CN_DIGIT, NUM, Found, after_numerals, by_opening, matches_before, matches_by_opening, skip_to
 
 _YEAR = f"(?:{YEAR_PATTERN})"
@@ -18,10 +18,9 @@ _DATE = re.compile(
     rf"|(?<![\d{CN_DIGIT}年])(?:(?P<m1>\d{{1,2}})[—–\-~至到])?(?P<m2>\d{{1,2}})月(?:(?P<d2>\d{{1,2}})[日号]|份|(?![\d{CN_DIGIT}])))")
 #: Where a date's first 年 or 月 stands at most after its start: after a span of years (2022—2023年).
 _DATE_LEAD = 9
-#: What a year's or a month's last digit may be besides a digit (\d): a numeral of a year (二〇二四).
-_YEAR_NUMERALS = "〇零一二三四五六七八九"
-#: What a date holds before its first 年 or 月 besides digits: a year's numerals, a span's 年 and dash or word.
-_DATE_LEAD_CHARS = frozenset(_YEAR_NUMERALS + "年—–-~至到")
+#: What a date holds before its first 年 or 月 besides digits (\d): a year's numerals (二〇二四), a
+#: span's 年 and dash or word.
+_DATE_LEAD_CHARS = frozenset(YEAR_DIGITS + "年—–-~至到")
 #: A span of years written bare (1922—2022, a decade's review): two years joined by a dash, the
 #: later one last, with no digit around; a dash between other numbers (10-12) is no date. What
 #: stands before the first year is checked after its first two digits (the lookbehind spans
@@ -45,10 +44,10 @@ _TITLE = re.compile(r"《[^《》\n]{1,120}(?:\n[^《》\n]{1,120})?》")
 def titles(text: str) -> list[Found]:
     return [Found(m.start(), m.end(), "DOC") for m in _TITLE.finditer(text)]
 
+
 def dates(text: str) -> list[Found]:
-    # A zero written as a circle (一九九○年) is read as 〇, character for character (two
-    # replacements in compiled code: `str.translate` probes a dictionary at each character).
-    text = text.replace("○", "〇").replace("◯", "〇")
+    # A zero written as a circle (一九九○年) is read as 〇, here in months and days as in years.
+    text = circle_zeros_read(text)
     found = decades(text)
     for match in matches_before(_DATE, text, _date_cues(text), _DATE_LEAD, _DATE_LEAD_CHARS):
         month: str | None = None
@@ -85,12 +84,11 @@ def dates(text: str) -> list[Found]:
     return found
 
 
-
 def _date_cues(text: str) -> list[int]:
     """Where a date's first 年 or 月 may stand: each 年 or 月 right after a digit, which every date
     holds (its year's or month's last digit before it). `_DATE` is tried only before these: a
     report has a digit or 一 or 二, where `re` would try it, every few characters."""
-    return after_numerals(text, "年月", _YEAR_NUMERALS)
+    return after_numerals(text, "年月", YEAR_DIGITS)
 
 
 def decades(text: str) -> list[Found]:
