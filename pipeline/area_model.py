@@ -86,7 +86,7 @@ def _normalise(text: str) -> str:
 def _word_spans(codes: np.ndarray, spans: Spans, tokens: Spans) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Starts, ends and rows of the words of each span of a text (`codes`: its code points): the
     span's tokens that carry a letter or digit. `tokens` are sorted by start; a token belongs to
-    the span its start lies in, as `Draft.token_bounds_between` has it."""
+    the span its start lies in, as `pipeline.draft.bounds_between` has it."""
     token_starts, token_ends = tokens
     first = token_starts.searchsorted(spans[0], "left")
     last = token_starts.searchsorted(spans[1], "left")

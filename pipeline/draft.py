@@ -48,6 +48,7 @@ def bounds_between(starts: Sequence[int], ends: Sequence[int], start: int, end: 
         first -= 1
     return zip(starts[first:last], ends[first:last])
 
+
 @dataclass
 class Draft:
     text: str
@@ -97,12 +98,6 @@ class Draft:
         """The starts and the ends of all tokens, as the two integer arrays the draft keeps (for
         stages that read every token at once; not to be modified)."""
         return self._token_starts, self._token_ends
-
-    def token_bounds_between(self, start: int, end: int, *,
-                             straddling: bool = False) -> Iterator[tuple[int, int]]:
-        """`(start, end)` of the tokens lying inside `[start, end)`; tokens never cross a sentence.
-        `straddling`: also the token that begins before `start` and runs past it, if any."""
-        return bounds_between(self._token_starts, self._token_ends, start, end, straddling=straddling)
 
     def sentence_at(self, offset: int) -> Sentence | None:
         """The sentence containing character `offset`, if any."""

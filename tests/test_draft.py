@@ -1,7 +1,7 @@
 """Draft: token offsets in two arrays, records only when asked, the same in the matching view."""
 from array import array
 
-from pipeline.draft import Draft
+from pipeline.draft import Draft, bounds_between
 from pipeline.records import DocumentMeta, Paragraph, Sentence, Token
 from pipeline.textnorm import MatchView, fold
 
@@ -20,16 +20,16 @@ def _draft(text: str = TEXT) -> Draft:
 
 def test_bounds_between_are_the_tokens_inside_the_span():
     draft = _draft()
-    assert list(draft.token_bounds_between(3, 11)) == [(3, 6), (6, 8), (8, 11)]
-    assert list(draft.token_bounds_between(4, 11)) == [(6, 8), (8, 11)]
-    assert list(draft.token_bounds_between(11, 11)) == []
+    assert list(bounds_between(*draft.token_offsets(), 3, 11)) == [(3, 6), (6, 8), (8, 11)]
+    assert list(bounds_between(*draft.token_offsets(), 4, 11)) == [(6, 8), (8, 11)]
+    assert list(bounds_between(*draft.token_offsets(), 11, 11)) == []
 
 
 def test_straddling_adds_the_token_running_into_the_span():
     draft = _draft()
-    assert list(draft.token_bounds_between(12, 14, straddling=True)) == [(11, 13), (13, 14)]
-    assert list(draft.token_bounds_between(11, 14, straddling=True)) == [(11, 13), (13, 14)]
-    assert list(draft.token_bounds_between(0, 3, straddling=True)) == [(0, 3)]
+    assert list(bounds_between(*draft.token_offsets(), 12, 14, straddling=True)) == [(11, 13), (13, 14)]
+    assert list(bounds_between(*draft.token_offsets(), 11, 14, straddling=True)) == [(11, 13), (13, 14)]
+    assert list(bounds_between(*draft.token_offsets(), 0, 3, straddling=True)) == [(0, 3)]
 
 
 def test_records_are_built_on_demand_and_match_the_bounds():
@@ -44,7 +44,7 @@ def test_records_are_built_on_demand_and_match_the_bounds():
 def test_assigning_records_sets_the_bounds():
     draft = _draft()
     draft.tokens = [Token("柳岸县", 0, 3), Token("统战部", 3, 6)]
-    assert list(draft.token_bounds_between(0, 14)) == [(0, 3), (3, 6)]
+    assert list(bounds_between(*draft.token_offsets(), 0, 14)) == [(0, 3), (3, 6)]
 
 
 def test_the_matching_view_moves_the_bounds():
@@ -55,7 +55,7 @@ def test_the_matching_view_moves_the_bounds():
     draft.view = MatchView.build(text, draft.folded, [(0, len(text))])
     inner = draft.in_view()
     assert inner.text == TEXT
-    assert list(inner.token_bounds_between(0, len(TEXT))) == list(zip(*BOUNDS))
+    assert list(bounds_between(*inner.token_offsets(), 0, len(TEXT))) == list(zip(*BOUNDS))
     assert [token.text for token in inner.tokens][1] == "统战部"
 
 
