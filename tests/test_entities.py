@@ -684,13 +684,13 @@ def test_a_list_turned_down_before_its_pieces_are_cut_could_name_nothing(text):
     """`_may_name_at_all` is tested on a list run before `_may_name` on its pieces: it may let
     through a list that names nothing, never turn down one that could."""
     from pipeline.stages.entities import entity_rules
-    from pipeline.stages.entities.lists import _lists
+    from pipeline.stages.entities.lists import _lists, place_name_starts
 
     rules = entity_rules()
     words = rules.word_families.find(text)
     places = rules.places(text, words, None, None)[0]
     place_spans = {(f.start, f.end) for f in places}
-    name_starts = sorted({f.start for f in places}.union(start for start, _ in words["division_short_names"]))
+    name_starts = place_name_starts(places, words["division_short_names"])
     for match in _lists(text):
         pieces = rules._list_pieces(text, match.start(), match.end())
         if rules._may_name(text, pieces, place_spans):

@@ -60,6 +60,12 @@ def _one_word(start: int, end: int, bounds: Positions | None) -> bool:
     return bounds is not None and not bounds.any_within(start + 1, end)
 
 
+def place_name_starts(places: list[Found], short_names: list[tuple[int, int]]) -> list[int]:
+    """Where a list's piece equal to a place or a short name could start, sorted (what
+    `ListRules._may_name_at_all` reads)."""
+    return sorted({f.start for f in places}.union(start for start, _ in short_names))
+
+
 class ListRules(_Mixed):
     """Mixin of `EntityRules`: names in 、 lists."""
 
@@ -70,8 +76,7 @@ class ListRules(_Mixed):
         (建有|成衣同业会) better than the boundary words alone."""
         p = self.p
         place_spans = {(f.start, f.end) for f in places}
-        # Where a piece equal to a place or a short name could start (`_may_name_at_all`).
-        name_starts = sorted({f.start for f in places}.union(start for start, _ in short_names))
+        name_starts = place_name_starts(places, short_names)
         found: list[Found] = []
         for match in _lists(text):
             if not self._may_name_at_all(text, match.start(), match.end(), name_starts):
