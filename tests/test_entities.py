@@ -397,6 +397,23 @@ def test_names_listed_side_by_side_share_their_kind(text, names, label):
     assert "办公室" not in found
 
 
+def test_a_roster_of_divisions_takes_each_division_whole():
+    """A yearbook's roster of internal divisions: with three items that read as bodies, the
+    others ending as one are bodies too, though 与, 和, 的 or a verb inside would stop a name
+    found elsewhere."""
+    found = entities_of("柳岸市委统战部内设9个处室，分别为：办公室、民族工作处、宗教事务处、经济联络处、"
+                        "侨务与港澳工作处、党外干部和知识分子工作处、新的社会阶层人士工作处、离退休干部服务处。")
+    for division in ("民族工作处", "宗教事务处", "经济联络处", "侨务与港澳工作处", "党外干部和知识分子工作处",
+                     "新的社会阶层人士工作处", "离退休干部服务处"):
+        assert found.get(division) == "ORG", division
+
+
+def test_two_bodies_make_no_roster():
+    """Below a roster's three bodies, an item holding a function character is no name."""
+    found = entities_of("全年走访青禾商会、汽车维修协会、有关的行业协会。")
+    assert found.get("汽车维修协会") == "ORG" and "有关的行业协会" not in found
+
+
 def test_a_list_of_ordinary_words_names_nothing():
     assert entities_of("坚持团结、民主、和谐、发展，做到思想上、政治上、行动上同心同德。") == {}
 

@@ -109,11 +109,25 @@ class ListRules(_Mixed):
                     by_kind["ORG"].append((start, end))
                 elif closes_on_places and 2 <= len(item) <= 3 and self.clean_stem(item):
                     by_kind["GPE"].append((start, end))
+            if len(by_kind["ORG"]) >= p["roster_min_bodies"]:
+                by_kind["ORG"] += self._roster_bodies(text, pieces[1:], by_kind["ORG"], bounds)
             for label, spans in by_kind.items():
                 known = sum(span in place_spans for span in spans) if label == "GPE" else 0
                 if len(spans) >= 2 and (label != "GPE" or known or closes_on_places):
                     found += [Found(start, end, label) for start, end in spans]
         return found
+
+    def _roster_bodies(self, text: str, pieces: list[list[int]], bodies: list[tuple[int, int]],
+                       bounds: Positions | None) -> list[tuple[int, int]]:
+        """In a roster, a list where several items already read as bodies (a yearbook's 内设机构:
+        办公室、民族工作处、…), the other items after the first that end as a body does are
+        bodies by their whole item, though a function character or a verb inside would stop a
+        name elsewhere: divisions are named for what they do (台湾工作与事务处, 离退休人员工作处)."""
+        taken = set(bodies)
+        generic = self.p["generic_units"]
+        return [(start, end) for start, end in pieces
+                if (start, end) not in taken and end - start >= 3 and text.endswith(self.list_org_endings, start, end)
+                and text[start:end] not in generic and not _one_word(start, end, bounds)]
 
     def bracketed(self, text: str) -> list[Found]:
         """A body or venue named alone in parentheses (组建行业协会2个(某某协会)), by its ending."""
