@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.draft import Draft
+from pipeline.draft import Draft, bounds_between
 from pipeline.ngrams import (CompactTable, PackedTable, WordVocabulary, code_points, pack, pack_spans, pack_words,
                              packed_ngrams, span_positions, unpack, word_ngrams)
 from pipeline.records import DocumentMeta
@@ -101,7 +101,7 @@ def _rows(features, rows, count: int) -> list[Counter]:
 def test_word_features_of_each_span_are_those_of_its_tokens(draft):
     spans = _spans(draft)
     features, rows = word_feature_rows(draft.folded, _as_arrays(spans), _token_arrays(draft))
-    expected = [Counter(reference_word_features([draft.folded[a:b] for a, b in draft.token_bounds_between(s, e)]))
+    expected = [Counter(reference_word_features([draft.folded[a:b] for a, b in bounds_between(*draft.token_offsets(), s, e)]))
                 for s, e in spans]
     assert _rows(features, rows, len(spans)) == expected
     assert any("0" in feature for feature in features) and any(" " in feature for feature in features)
@@ -126,7 +126,7 @@ def test_probabilities_of_a_document_equal_the_per_sentence_reference(draft):
     spans = _spans(draft)
     scores = load_model().span_probabilities(draft.folded, _as_arrays(spans), _token_arrays(draft))
     for (start, end), row in zip(spans, scores):
-        tokens = [draft.folded[a:b] for a, b in draft.token_bounds_between(start, end)]
+        tokens = [draft.folded[a:b] for a, b in bounds_between(*draft.token_offsets(), start, end)]
         expected = reference_probabilities((reference_word_features(tokens),
                                             reference_char_features(draft.folded[start:end])))
         assert np.allclose(row, expected, rtol=0, atol=1e-12)
