@@ -167,12 +167,12 @@ class _Rules:
     the JSON per candidate (filtering comments, sorting multipliers) was a third of its cost."""
 
     #: unit surface -> (unit, factor of its value); a share word is percent (成 counts tens).
-    units: dict[str, tuple[Unit, Decimal]]
+    units: dict[str, tuple[Unit, int]]
     #: approximation marker -> bound, a marker before the number taking precedence.
     bounds: dict[str, str]
     rough_marks: tuple[str, ...]
     #: multiplier words, longest first (万亿 before 亿).
-    multipliers: tuple[tuple[str, Decimal], ...]
+    multipliers: tuple[tuple[str, int], ...]
     year_unit: str
     year_digits: int
     decade_suffix: str
@@ -189,8 +189,8 @@ class _Rules:
 def _rules() -> _Rules:
     units, markers = tables().units, tables().markers
     shares = markers["shares"]
-    unit_factors = {surface: (unit, Decimal(unit.multiplier)) for surface, unit in units.items()}
-    unit_factors.update((word, (units["%"], Decimal(shares[word]))) for word in _words(shares))
+    unit_factors = {surface: (unit, unit.multiplier) for surface, unit in units.items()}
+    unit_factors.update((word, (units["%"], int(shares[word]))) for word in _words(shares))
     bounds: dict[str, str] = {}
     for book in (markers["approx_after"], markers["approx_inside"], markers["approx_before"]):
         bounds.update((word, book[word]) for word in _words(book))
@@ -199,7 +199,7 @@ def _rules() -> _Rules:
     dates = markers["date_units"]
     return _Rules(
         units=unit_factors, bounds=bounds, rough_marks=tuple(_words(markers["approx_inside"])),
-        multipliers=tuple((word, Decimal(multipliers[word]))
+        multipliers=tuple((word, int(multipliers[word]))
                           for word in sorted(_words(multipliers), key=len, reverse=True)),
         year_unit=dates["year_unit"], year_digits=dates["year_digits"],
         decade_suffix=dates["decade_suffix"], ordinal_chars=markers["ordinal_before"]["chars"],
@@ -226,15 +226,27 @@ class _Reading(NamedTuple):
 
 
 @lru_cache(maxsize=4096)
-def _parse(written: str) -> tuple[Decimal | None, bool]:
-    """The value of a number and whether 余/多 inside it made it approximate. Cached: reports
-    write the same few numbers (一, 3, 10) over and over."""
+def _parse(written: str) -> tuple[int | Decimal | None, bool]:
+    """The value of a number, an int when it is whole, and whether 余/多 inside it made it
+    approximate. Cached: reports write the same few numbers (一, 3, 10) over and over. A whole
+    number times its unit's multiplier, the most usual reading, is then int arithmetic, exact as
+    `Decimal`'s and a little cheaper (0.4 of 36 M instructions a bundled pass)."""
     rough = False
     for mark in _rules().rough_marks:
         if mark in written:
             rough = True
             written = written.replace(mark, "")
-    return parse_exact(written), rough
+    value = parse_exact(written)
+    if value is not None:
+        numerator, denominator = value.as_integer_ratio()
+        if denominator == 1:
+            return numerator, rough
+    return value, rough
+
+
+def _plain(value: int | Decimal) -> int | float:
+    """A value as the records hold it (see `plain_number`)."""
+    return value if isinstance(value, int) else plain_number(value)
 
 
 def _first_bound(before: str | None, after: str | None, rough: bool) -> str | None:
@@ -246,11 +258,11 @@ def _first_bound(before: str | None, after: str | None, rough: bool) -> str | No
     return bounds.get(before or "") or bounds.get(after or "") or ("min" if rough else None)
 
 
-def _multiplier_suffix(written: str) -> Decimal:
+def _multiplier_suffix(written: str) -> int:
     for word, size in _rules().multipliers:
         if written.endswith(word):
             return size
-    return Decimal(1)
+    return 1
 
 
 def _share(match: re.Match[str]) -> _Reading | None:
@@ -267,19 +279,20 @@ def _share(match: re.Match[str]) -> _Reading | None:
         numerator, rough = _parse(match.group("numerator"))
         if not denominator or numerator is None:
             return None
-        value = (numerator * 100 / denominator).quantize(FRACTION_PERCENT_PLACES)
+        # Decimal division: two ints would divide into a float.
+        value = (Decimal(numerator) * 100 / denominator).quantize(FRACTION_PERCENT_PLACES)
         after = match.group("post_f")
     if value is None:
         return None
     if high is not None:
-        return _Reading(match.start(), match.end(), plain_number(value), "%", "percent", None,
-                        plain_number(value), plain_number(high))
+        return _Reading(match.start(), match.end(), _plain(value), "%", "percent", None,
+                        _plain(value), _plain(high))
     bound = _first_bound(match.group("pre"), after, rough)
-    return _Reading(match.start(), match.end(), plain_number(value), "%", "percent", bound)
+    return _Reading(match.start(), match.end(), _plain(value), "%", "percent", bound)
 
 
 #: A number with no unit: what `13万2` counts.
-_NO_UNIT = (Unit("", 1, "count"), Decimal(1))
+_NO_UNIT = (Unit("", 1, "count"), 1)
 
 
 def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | None:
@@ -328,10 +341,10 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
         if unit.kind not in rules.half_kinds or high is not None:
             return None
         low += Decimal("0.5")
-    value = plain_number(low * factor)
+    value = _plain(low * factor)
     return _Reading(match.start(), end, value, unit.base or None, unit.kind, bound,
                     value if high is not None else None,
-                    plain_number(high * factor) if high is not None else None)
+                    _plain(high * factor) if high is not None else None)
 
 
 def _is_spoken_tail(written: str) -> bool:
