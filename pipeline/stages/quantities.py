@@ -440,7 +440,8 @@ def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
             previous = None
         role = _role(reading)
         noun, verb = object_and_verb(draft, context, reading,
-                                     breaks.clause(reading, sentence, previous, following), role)
+                                     breaks.clause(reading, sentence, previous, following),
+                                     previous, role)
         previous = Neighbour(reading.end, sentence, noun if role == FIGURE else None)
         # The fields in order, as keywords would name them: 14 keywords cost twice the record.
         found.append(Quantity(

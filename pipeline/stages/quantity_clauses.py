@@ -131,14 +131,6 @@ class Neighbour(NamedTuple):
     noun: Piece | None
 
 
-class Clause(NamedTuple):
-    """Where the words around one quantity may come from: `[start, end)`, the quantity left out."""
-
-    start: int
-    end: int
-    previous: Neighbour | None
-
-
 class ClauseBreaks:
     """The clause breaks of one document, outside the short brackets inside a word, read one
     sentence at a time when a quantity in it first asks: most sentences hold no quantity, and
@@ -154,8 +146,9 @@ class ClauseBreaks:
         self._in_text: list[int] | None = None
 
     def clause(self, reading: Located, sentence: Sentence | None, previous: Neighbour | None,
-               following: int) -> Clause:
-        """The clause around `reading`, within its sentence and between its neighbours."""
+               following: int) -> tuple[int, int]:
+        """`(start, end)` of the clause around `reading`, within its sentence and between its
+        neighbours: where the words around it may come from, the quantity left out."""
         if sentence is None:
             low, high = 0, len(self._folded)
             if self._in_text is None:
@@ -177,7 +170,7 @@ class ClauseBreaks:
                 and self._folded[breaks[after_break]] == LIST_COMMA:
             after_break += 1
         end = min(high, breaks[after_break] if after_break < len(breaks) else high, following)
-        return Clause(start, end, previous)
+        return start, end
 
     def _breaks_between(self, low: int, high: int) -> list[int]:
         """The breaks in `[low, high)`."""
@@ -201,16 +194,15 @@ def _outside(offsets: list[int], starts: list[int], ends: list[int]) -> list[int
     return kept
 
 
-def object_and_verb(draft: Draft, context: Context, reading: Located, clause: Clause,
-                    role: str) -> tuple[Piece | None, Piece | None]:
-    clause_start, clause_end, previous = clause.start, clause.end, clause.previous
+def object_and_verb(draft: Draft, context: Context, reading: Located, clause: tuple[int, int],
+                    previous: Neighbour | None, role: str) -> tuple[Piece | None, Piece | None]:
+    clause_start, clause_end = clause
     # Words are read only between this quantity and its neighbours, so a run of quantities
     # (`3次3次3次...`) costs each one its own stretch of text, not the whole clause.
     offsets, folded = draft.token_offsets(), draft.folded
     before = _pieces_between(offsets, folded, clause_start, reading.start, context.is_noun)
-    found = context.before(before)
-    noun, verb = found.noun, found.verb
-    if found.closed:
+    noun, verb, closed, measured = context.before(before)
+    if closed:
         return noun, verb
     after = _pieces_between(offsets, folded, reading.end, clause_end, context.is_noun,
                             straddling=True)
@@ -221,14 +213,14 @@ def object_and_verb(draft: Draft, context: Context, reading: Located, clause: Cl
                 or (before and before.words[-1] in context.frame_before):
             return None, verb
         forward = context.after(after, after_de_only=True)
-        measured = found.measured or (noun is not None and verb is None and noun.end == reading.start)
+        measured = measured or (noun is not None and verb is None and noun.end == reading.start)
         return forward or (noun if measured else None), verb
     # Most figures close their clause: no words after them to read an object from.
     forward = context.after(after, after_de_only=reading.kind not in _FORWARD_KINDS,
                             leading_verb=noun is None) if after else None
     if forward is not None:
         return forward, verb
-    if noun is None and verb is None and after and (not before or found.measured):
+    if noun is None and verb is None and after and (not before or measured):
         passive = context.after_action(after)
         if passive is not None:
             return passive
