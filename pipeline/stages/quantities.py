@@ -52,8 +52,7 @@ from ..data import data_lines, read_json
 from ..draft import Draft, on_matching_view
 from ..numerals import DIGIT_CHARS, DIGITS, parse_exact, parse_year, plain_number
 from ..records import Quantity, Sentence
-from .quantity_clauses import (DURATION, FIGURE, ORDINAL, ClauseBreaks, Neighbour,
-                               object_and_verb)
+from .quantity_clauses import DURATION, FIGURE, ORDINAL, ClauseBreaks, object_and_verb
 from .quantity_context import Context
 
 NAME = "quantities"
@@ -429,20 +428,21 @@ def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
     readings = _readings(folded)
     breaks = ClauseBreaks(folded)
     found: list[Quantity] = []
-    previous: Neighbour | None = None
+    # The quantity before, in the same sentence: where it ends (0: none) and what it counts.
+    previous_end, previous_noun = 0, None
     sentence: Sentence | None = None
     followings = [reading.start for reading in readings[1:]] + [len(folded)]
     for reading, following in zip(readings, followings):
         # The readings come in order: most lie in the sentence of the one before.
         if sentence is None or reading.start >= sentence.end:
-            sentence = draft.sentence_at(reading.start)
-        if previous is not None and previous.sentence is not sentence:
-            previous = None
+            located = draft.sentence_at(reading.start)
+            if located is not sentence:
+                sentence, previous_end, previous_noun = located, 0, None
         role = _role(reading)
         noun, verb = object_and_verb(draft, context, reading,
-                                     breaks.clause(reading, sentence, previous, following),
-                                     previous, role)
-        previous = Neighbour(reading.end, sentence, noun if role == FIGURE else None)
+                                     breaks.clause(reading, sentence, previous_end, following),
+                                     previous_end, previous_noun, role)
+        previous_end, previous_noun = reading.end, noun if role == FIGURE else None
         # The fields in order, as keywords would name them: 14 keywords cost twice the record.
         found.append(Quantity(
             text[reading.start:reading.end], reading.start, reading.end,  # text, start, end

@@ -123,14 +123,6 @@ class Located(Protocol):
     def kind(self) -> str: ...
 
 
-class Neighbour(NamedTuple):
-    """The quantity before, in the same sentence: where it ends and what it counts."""
-
-    end: int
-    sentence: Sentence | None
-    noun: Piece | None
-
-
 class ClauseBreaks:
     """The clause breaks of one document, outside the short brackets inside a word, read one
     sentence at a time when a quantity in it first asks: most sentences hold no quantity, and
@@ -145,10 +137,12 @@ class ClauseBreaks:
         self._in_sentence: dict[int, list[int]] = {}
         self._in_text: list[int] | None = None
 
-    def clause(self, reading: Located, sentence: Sentence | None, previous: Neighbour | None,
+    def clause(self, reading: Located, sentence: Sentence | None, previous_end: int,
                following: int) -> tuple[int, int]:
         """`(start, end)` of the clause around `reading`, within its sentence and between its
-        neighbours: where the words around it may come from, the quantity left out."""
+        neighbours (the quantities before and after it ending at `previous_end`, 0 for none, and
+        starting at `following`): where the words around it may come from, the quantity left
+        out."""
         if sentence is None:
             low, high = 0, len(self._folded)
             if self._in_text is None:
@@ -162,7 +156,7 @@ class ClauseBreaks:
             breaks = found
         before_break = bisect_left(breaks, reading.start) - 1
         start = max(low, breaks[before_break] + 1 if before_break >= 0 else 0,
-                    previous.end if previous else 0)
+                    previous_end)
         # A forward object runs on through an enumeration comma: the clause ends at the next other
         # break, sought no further than the next quantity (a long list is read once).
         after_break = bisect_left(breaks, reading.end)
@@ -195,7 +189,10 @@ def _outside(offsets: list[int], starts: list[int], ends: list[int]) -> list[int
 
 
 def object_and_verb(draft: Draft, context: Context, reading: Located, clause: tuple[int, int],
-                    previous: Neighbour | None, role: str) -> tuple[Piece | None, Piece | None]:
+                    previous_end: int, previous_noun: Piece | None,
+                    role: str) -> tuple[Piece | None, Piece | None]:
+    """What `reading` counts and the action, from the words of its clause; `previous_end` and
+    `previous_noun`: where the quantity before it in the sentence ends and what it counts."""
     clause_start, clause_end = clause
     # Words are read only between this quantity and its neighbours, so a run of quantities
     # (`3次3次3次...`) costs each one its own stretch of text, not the whole clause.
@@ -226,11 +223,11 @@ def object_and_verb(draft: Draft, context: Context, reading: Located, clause: tu
             return passive
     if noun is None and verb is not None:
         noun = context.subject(before, verb)
-    if noun is None and not before and previous is not None and previous.noun is not None \
-            and (not after or previous.end == reading.start):
+    if noun is None and not before and previous_noun is not None \
+            and (not after or previous_end == reading.start):
         # `少数民族19个,2.3万人` and `贫困户7.71万户近25万人`: a bare figure right after
         # another one counts the same thing.
-        noun = previous.noun
+        noun = previous_noun
     return noun, verb
 
 
