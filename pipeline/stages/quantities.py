@@ -165,8 +165,11 @@ class _Rules:
     """The markers as the checks of one candidate look them up, gathered once: reading them from
     the JSON per candidate (filtering comments, sorting multipliers) was a third of its cost."""
 
-    #: unit surface -> (unit, factor of its value); a share word is percent (成 counts tens).
-    units: dict[str, tuple[Unit, int]]
+    #: unit surface -> (unit, factor of its value, role); a share word is percent (成 counts
+    #: tens). The role is the unit's, looked up once here rather than per quantity.
+    units: dict[str, tuple[Unit, int, str]]
+    #: What a number with no unit (`13万2`) counts, as `units` has it.
+    no_unit: tuple[Unit, int, str]
     #: approximation marker -> bound, a marker before the number taking precedence.
     bounds: dict[str, str]
     rough_marks: tuple[str, ...]
@@ -180,24 +183,27 @@ class _Rules:
     half_kinds: frozenset[str]
     rough_after_unit_kinds: frozenset[str]
     slogan_span: int
-    ordinal_units: frozenset[str]
-    duration_kinds: frozenset[str]
 
 
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     units, markers = tables().units, tables().markers
     shares = markers["shares"]
-    unit_factors = {surface: (unit, unit.multiplier) for surface, unit in units.items()}
-    unit_factors.update((word, (units["%"], int(shares[word]))) for word in _words(shares))
+    roles = markers["time_roles"]
+    ordinal_units, duration_kinds = frozenset(roles["ordinal_units"]), frozenset(roles["duration_kinds"])
+
+    def read(unit: Unit, factor: int) -> tuple[Unit, int, str]:
+        return unit, factor, _role(unit, ordinal_units, duration_kinds)
+
+    unit_factors = {surface: read(unit, unit.multiplier) for surface, unit in units.items()}
+    unit_factors.update((word, read(units["%"], int(shares[word]))) for word in _words(shares))
     bounds: dict[str, str] = {}
     for book in (markers["approx_after"], markers["approx_inside"], markers["approx_before"]):
         bounds.update((word, book[word]) for word in _words(book))
     multipliers = markers["multipliers"]
-    roles = markers["time_roles"]
     dates = markers["date_units"]
     return _Rules(
-        units=unit_factors, bounds=bounds, rough_marks=tuple(_words(markers["approx_inside"])),
+        units=unit_factors, no_unit=read(Unit("", 1, "count"), 1), bounds=bounds, rough_marks=tuple(_words(markers["approx_inside"])),
         multipliers=tuple((word, int(multipliers[word]))
                           for word in sorted(_words(multipliers), key=len, reverse=True)),
         year_unit=dates["year_unit"], year_digits=dates["year_digits"],
@@ -205,9 +211,16 @@ def _rules() -> _Rules:
         article_kinds=frozenset(markers["article_units"]["kinds"]),
         half_kinds=frozenset(markers["half"]["kinds"]),
         rough_after_unit_kinds=frozenset(markers["approx_after_unit"]["kinds"]),
-        slogan_span=markers["slogan_quote_span"]["max_chars"],
-        ordinal_units=frozenset(roles["ordinal_units"]),
-        duration_kinds=frozenset(roles["duration_kinds"]))
+        slogan_span=markers["slogan_quote_span"]["max_chars"])
+
+
+def _role(unit: Unit, ordinal_units: frozenset[str], duration_kinds: frozenset[str]) -> str:
+    """`连续两年`, `过去一年` are durations and `75周年` an ordinal: neither counts anything."""
+    if unit.base in ordinal_units:
+        return ORDINAL
+    if unit.kind in duration_kinds:
+        return DURATION
+    return FIGURE
 
 
 class _Reading(NamedTuple):
@@ -220,6 +233,7 @@ class _Reading(NamedTuple):
     unit: str | None
     kind: str
     bound: str | None
+    role: str
     low: int | float | None = None
     high: int | float | None = None
 
@@ -264,7 +278,7 @@ def _multiplier_suffix(written: str) -> int:
     return 1
 
 
-def _share(match: re.Match[str]) -> _Reading | None:
+def _share(match: re.Match[str], rules: _Rules) -> _Reading | None:
     high = None
     if match.group("percent") is not None:
         value, rough = _parse(match.group("percent"))
@@ -283,15 +297,12 @@ def _share(match: re.Match[str]) -> _Reading | None:
         after = match.group("post_f")
     if value is None:
         return None
+    _, _, role = rules.units["%"]
     if high is not None:
-        return _Reading(match.start(), match.end(), _plain(value), "%", "percent", None,
+        return _Reading(match.start(), match.end(), _plain(value), "%", "percent", None, role,
                         _plain(value), _plain(high))
     bound = _first_bound(match.group("pre"), after, rough)
-    return _Reading(match.start(), match.end(), _plain(value), "%", "percent", bound)
-
-
-#: A number with no unit: what `13万2` counts.
-_NO_UNIT = (Unit("", 1, "count"), 1)
+    return _Reading(match.start(), match.end(), _plain(value), "%", "percent", bound, role)
 
 
 def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | None:
@@ -310,9 +321,9 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
     rough = rough or bool(rough_mark)
     end = match.end()
     if surface is None:
-        unit, factor = _NO_UNIT
+        unit, factor, role = rules.no_unit
     else:
-        unit, factor = rules.units[surface]
+        unit, factor, role = rules.units[surface]
         if surface == rules.year_unit and _is_year(low_text, high_text, folded, match.end("unit"), rules):
             return None
     high = None
@@ -341,7 +352,7 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
             return None
         low += Decimal("0.5")
     value = _plain(low * factor)
-    return _Reading(match.start(), end, value, unit.base or None, unit.kind, bound,
+    return _Reading(match.start(), end, value, unit.base or None, unit.kind, bound, role,
                     value if high is not None else None,
                     _plain(high * factor) if high is not None else None)
 
@@ -376,7 +387,7 @@ def _candidate(match: re.Match[str], folded: str) -> _Reading | None:
         return None  # 第三次: tested before the number is read
     percent, numerator = match.group("percent", "numerator")
     if percent is not None or numerator is not None:
-        reading = _share(match)
+        reading = _share(match, rules)
     else:
         reading = _general(match, folded, rules)
     if reading is None:
@@ -438,7 +449,7 @@ def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
             located = draft.sentence_at(reading.start)
             if located is not sentence:
                 sentence, previous_end, previous_noun = located, 0, None
-        role = _role(reading)
+        role = reading.role
         noun, verb = object_and_verb(draft, context, reading,
                                      breaks.clause(reading, sentence, previous_end, following),
                                      previous_end, previous_noun, role)
@@ -452,16 +463,6 @@ def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
             text[verb.start:verb.end] if verb else None,  # verb
             sentence.id if sentence else None, role))  # sentence, role
     return found
-
-
-def _role(reading: _Reading) -> str:
-    """`连续两年`, `过去一年` are durations and `75周年` an ordinal: neither counts anything."""
-    rules = _rules()
-    if reading.unit in rules.ordinal_units:
-        return ORDINAL
-    if reading.kind in rules.duration_kinds:
-        return DURATION
-    return FIGURE
 
 
 def make_stage() -> Callable[[Draft], None]:
