@@ -203,28 +203,29 @@ def object_and_verb(draft: Draft, context: Context, reading: Located, clause: tu
         return noun, verb
     after = _pieces_between(offsets, folded, reading.end, clause_end, context.is_noun,
                             straddling=True)
+    # Whether a stretch is empty is asked of its words: a stretch's own length is a Python call.
     if role != FIGURE:
         # A span of time measures only a noun it is joined to (`为期一个月的宣传活动`,
         # `培养周期为三年`); `连续两年`, `一年来`, `运行5年` count nothing.
-        if role == ORDINAL or (after and after.words[0] in context.frame_after) \
-                or (before and before.words[-1] in context.frame_before):
+        if role == ORDINAL or (after.words and after.words[0] in context.frame_after) \
+                or (before.words and before.words[-1] in context.frame_before):
             return None, verb
         forward = context.after(after, after_de_only=True)
         measured = measured or (noun is not None and verb is None and noun.end == reading.start)
         return forward or (noun if measured else None), verb
     # Most figures close their clause: no words after them to read an object from.
     forward = context.after(after, after_de_only=reading.kind not in _FORWARD_KINDS,
-                            leading_verb=noun is None) if after else None
+                            leading_verb=noun is None) if after.words else None
     if forward is not None:
         return forward, verb
-    if noun is None and verb is None and after and (not before or measured):
+    if noun is None and verb is None and after.words and (not before.words or measured):
         passive = context.after_action(after)
         if passive is not None:
             return passive
     if noun is None and verb is not None:
         noun = context.subject(before, verb)
-    if noun is None and not before and previous_noun is not None \
-            and (not after or previous_end == reading.start):
+    if noun is None and not before.words and previous_noun is not None \
+            and (not after.words or previous_end == reading.start):
         # `少数民族19个,2.3万人` and `贫困户7.71万户近25万人`: a bare figure right after
         # another one counts the same thing.
         noun = previous_noun

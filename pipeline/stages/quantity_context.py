@@ -65,9 +65,6 @@ class Stretch:
     def __init__(self, words: list[str], starts: list[int], ends: list[int]) -> None:
         self.words, self.starts, self.ends = words, starts, ends
 
-    def __len__(self) -> int:
-        return len(self.words)
-
     def __iter__(self) -> Iterator[Piece]:
         return map(Piece, self.words, self.starts, self.ends)
 
