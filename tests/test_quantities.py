@@ -328,4 +328,5 @@ def test_a_clause_ends_at_the_first_break_after_its_quantity_but_an_enumeration_
     clause_ends = [offset for offset in breaks._breaks_between(0, len(text)) if text[offset] != "、"]
     expected = min([offset for offset in clause_ends if offset >= end] + [len(text), following])
     reading = SimpleNamespace(start=start, end=end, kind="count")
-    assert breaks.clause(reading, None, None, following).end == expected
+    _, clause_end = breaks.clause(reading, None, 0, following)
+    assert clause_end == expected

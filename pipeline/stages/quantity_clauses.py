@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from ..draft import Draft, bounds_between
 from ..records import Sentence
@@ -123,22 +123,6 @@ class Located(Protocol):
     def kind(self) -> str: ...
 
 
-class Neighbour(NamedTuple):
-    """The quantity before, in the same sentence: where it ends and what it counts."""
-
-    end: int
-    sentence: Sentence | None
-    noun: Piece | None
-
-
-class Clause(NamedTuple):
-    """Where the words around one quantity may come from: `[start, end)`, the quantity left out."""
-
-    start: int
-    end: int
-    previous: Neighbour | None
-
-
 class ClauseBreaks:
     """The clause breaks of one document, outside the short brackets inside a word, read one
     sentence at a time when a quantity in it first asks: most sentences hold no quantity, and
@@ -153,9 +137,12 @@ class ClauseBreaks:
         self._in_sentence: dict[int, list[int]] = {}
         self._in_text: list[int] | None = None
 
-    def clause(self, reading: Located, sentence: Sentence | None, previous: Neighbour | None,
-               following: int) -> Clause:
-        """The clause around `reading`, within its sentence and between its neighbours."""
+    def clause(self, reading: Located, sentence: Sentence | None, previous_end: int,
+               following: int) -> tuple[int, int]:
+        """`(start, end)` of the clause around `reading`, within its sentence and between its
+        neighbours (the quantities before and after it ending at `previous_end`, 0 for none, and
+        starting at `following`): where the words around it may come from, the quantity left
+        out."""
         if sentence is None:
             low, high = 0, len(self._folded)
             if self._in_text is None:
@@ -169,7 +156,7 @@ class ClauseBreaks:
             breaks = found
         before_break = bisect_left(breaks, reading.start) - 1
         start = max(low, breaks[before_break] + 1 if before_break >= 0 else 0,
-                    previous.end if previous else 0)
+                    previous_end)
         # A forward object runs on through an enumeration comma: the clause ends at the next other
         # break, sought no further than the next quantity (a long list is read once).
         after_break = bisect_left(breaks, reading.end)
@@ -177,7 +164,7 @@ class ClauseBreaks:
                 and self._folded[breaks[after_break]] == LIST_COMMA:
             after_break += 1
         end = min(high, breaks[after_break] if after_break < len(breaks) else high, following)
-        return Clause(start, end, previous)
+        return start, end
 
     def _breaks_between(self, low: int, high: int) -> list[int]:
         """The breaks in `[low, high)`."""
@@ -201,44 +188,47 @@ def _outside(offsets: list[int], starts: list[int], ends: list[int]) -> list[int
     return kept
 
 
-def object_and_verb(draft: Draft, context: Context, reading: Located, clause: Clause,
+def object_and_verb(draft: Draft, context: Context, reading: Located, clause: tuple[int, int],
+                    previous_end: int, previous_noun: Piece | None,
                     role: str) -> tuple[Piece | None, Piece | None]:
-    clause_start, clause_end, previous = clause.start, clause.end, clause.previous
+    """What `reading` counts and the action, from the words of its clause; `previous_end` and
+    `previous_noun`: where the quantity before it in the sentence ends and what it counts."""
+    clause_start, clause_end = clause
     # Words are read only between this quantity and its neighbours, so a run of quantities
     # (`3次3次3次...`) costs each one its own stretch of text, not the whole clause.
     offsets, folded = draft.token_offsets(), draft.folded
     before = _pieces_between(offsets, folded, clause_start, reading.start, context.is_noun)
-    found = context.before(before)
-    noun, verb = found.noun, found.verb
-    if found.closed:
+    noun, verb, closed, measured = context.before(before)
+    if closed:
         return noun, verb
     after = _pieces_between(offsets, folded, reading.end, clause_end, context.is_noun,
                             straddling=True)
+    # Whether a stretch is empty is asked of its words: a stretch's own length is a Python call.
     if role != FIGURE:
         # A span of time measures only a noun it is joined to (`为期一个月的宣传活动`,
         # `培养周期为三年`); `连续两年`, `一年来`, `运行5年` count nothing.
-        if role == ORDINAL or (after and after.words[0] in context.frame_after) \
-                or (before and before.words[-1] in context.frame_before):
+        if role == ORDINAL or (after.words and after.words[0] in context.frame_after) \
+                or (before.words and before.words[-1] in context.frame_before):
             return None, verb
         forward = context.after(after, after_de_only=True)
-        measured = found.measured or (noun is not None and verb is None and noun.end == reading.start)
+        measured = measured or (noun is not None and verb is None and noun.end == reading.start)
         return forward or (noun if measured else None), verb
     # Most figures close their clause: no words after them to read an object from.
     forward = context.after(after, after_de_only=reading.kind not in _FORWARD_KINDS,
-                            leading_verb=noun is None) if after else None
+                            leading_verb=noun is None) if after.words else None
     if forward is not None:
         return forward, verb
-    if noun is None and verb is None and after and (not before or found.measured):
+    if noun is None and verb is None and after.words and (not before.words or measured):
         passive = context.after_action(after)
         if passive is not None:
             return passive
     if noun is None and verb is not None:
         noun = context.subject(before, verb)
-    if noun is None and not before and previous is not None and previous.noun is not None \
-            and (not after or previous.end == reading.start):
+    if noun is None and not before.words and previous_noun is not None \
+            and (not after.words or previous_end == reading.start):
         # `少数民族19个,2.3万人` and `贫困户7.71万户近25万人`: a bare figure right after
         # another one counts the same thing.
-        noun = previous.noun
+        noun = previous_noun
     return noun, verb
 
 

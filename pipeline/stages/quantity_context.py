@@ -65,9 +65,6 @@ class Stretch:
     def __init__(self, words: list[str], starts: list[int], ends: list[int]) -> None:
         self.words, self.starts, self.ends = words, starts, ends
 
-    def __len__(self) -> int:
-        return len(self.words)
-
     def __iter__(self) -> Iterator[Piece]:
         return map(Piece, self.words, self.starts, self.ends)
 
@@ -83,19 +80,6 @@ class Stretch:
 
 #: The stretch of an empty span, shared: nothing writes to a stretch once it is made.
 EMPTY = Stretch([], [], [])
-
-
-class _Before(NamedTuple):
-    """What the clause before a quantity says about it.
-
-    `closed`: the object slot is settled (after a back-reference such as 其中, the quantity
-    counts what was named before, so no noun may be borrowed from after it). `measured`: the
-    noun is what the quantity measures, joined to it by a copula (`培养周期一般为三到五年`)."""
-
-    noun: Piece | None
-    verb: Piece | None
-    closed: bool = False
-    measured: bool = False
 
 
 class Context:
@@ -171,8 +155,14 @@ class Context:
                 last = None
         return fallback
 
-    def before(self, stretch: Stretch) -> _Before:
-        """The object and verb read from the clause before the quantity."""
+    def before(self, stretch: Stretch) -> tuple[Piece | None, Piece | None, bool, bool]:
+        """What the clause before a quantity says about it: `(noun, verb, closed, measured)`.
+
+        `closed`: the object slot is settled (after a back-reference such as 其中, the quantity
+        counts what was named before, so no noun may be borrowed from after it). `measured`: the
+        noun is what the quantity measures, joined to it by a copula (`培养周期一般为三到五年`).
+        A plain tuple: a named one cost seven times as much to make (2.9 against 0.4 thousand
+        instructions), once per quantity."""
         words = stretch.words
         end = len(words)
         after_copula = False
@@ -180,20 +170,19 @@ class Context:
             after_copula |= words[end - 1] in self.copulas
             end -= 1
         if after_copula:
-            return _Before(self.class_noun(stretch, self._noun_start(words, end), end), None,
-                           measured=True)
+            return self.class_noun(stretch, self._noun_start(words, end), end), None, False, True
         run = self._verb_run(words, end)
         if run is None:
             start = self._noun_start(words, end)
             closed = start > 0 and words[start - 1] in self.back_references
-            return _Before(self.class_noun(stretch, start, end), None, closed=closed)
+            return self.class_noun(stretch, start, end), None, closed, False
         first, last = run
         while first < last - 1 and words[first] in self.light_verbs:
             first += 1
         object_start = last
         while object_start < end and words[object_start] in self._stops_or_skips:
             object_start += 1
-        return _Before(self.class_noun(stretch, object_start, end), stretch.span(first, last))
+        return self.class_noun(stretch, object_start, end), stretch.span(first, last), False, False
 
     def subject(self, stretch: Stretch, verb: Piece) -> Piece | None:
         """The noun before the verb, for `早餐会全年召开12次` and `覆盖率同比增长6.5个百分点`."""
