@@ -52,13 +52,13 @@ def make_stage() -> Callable[[Draft], None]:
         # The names come by start, so the sentence holding each is found walking the sentences once.
         sentences = draft.sentences
         index = 0
-        for found in findings.entities:
-            while index < len(sentences) and sentences[index].end <= found.start:
+        count = len(sentences)
+        # Each proposal unpacked at once (its fields in `Found`'s order), not read field by field.
+        for start, end, label, canonical, normalized, code, level in findings.entities:
+            while index < count and sentences[index].end <= start:
                 index += 1
-            sentence = sentences[index] if index < len(sentences) and sentences[index].start <= found.start else None
-            entities.append(Entity(text[found.start:found.end], found.start, found.end, found.label,
-                                   found.canonical, found.normalized, sentence.id if sentence else None,
-                                   found.code, found.level))
+            sentence = sentences[index].id if index < count and sentences[index].start <= start else None
+            entities.append(Entity(text[start:end], start, end, label, canonical, normalized, sentence, code, level))
         draft.entities = entities
         draft.meta = replace(draft.meta, region=findings.region)
 

@@ -13,8 +13,8 @@ from .places import Gazetteer
 #: The lists of `entity_patterns.json` that are searched for in a whole text.
 _SEARCHED_FAMILIES = ("national_orgs", "parties", "bodies", "standalone_bodies", "place_bodies", "company_suffixes",
                       "university_suffixes", "venue_suffixes", "department_suffixes", "leading_groups", "honorifics",
-                      "person_before", "person_after", "person_titles_after", "person_kin_after", "event_scopes",
-                      "county_suffixes", "town_suffixes")
+                      "person_before", "person_after", "person_titles_after", "person_kin_after", "byline_cues",
+                      "event_scopes", "county_suffixes", "town_suffixes")
 
 
 def _require(holds: bool, problem: str) -> None:
@@ -132,7 +132,11 @@ class RuleBase:
             rf"(?:{alternation(p['session_endings'])})")
         self.two_sessions = re.compile(f"(?:{alternation(p['two_sessions_scopes'])})两会")
         self.generic_institutions = frozenset(p["generic_institutions"])
-        self.byline = re.compile(rf"(?:{alternation(p['byline_cues'])})[ \u3000]+")
+        # A byline's cues are read from the word families, as a longest-first alternation finds
+        # them: what `finditer` of a cue and its spaces finds, so long as no cue overlaps another.
+        _require(not any(a[i:] == b[:len(a) - i] or a != b and b in a
+                         for a in p["byline_cues"] for b in p["byline_cues"] for i in range(1, len(a))),
+                 "a byline cue overlaps another: the word families would hide one behind the other")
         self.surnames = frozenset(p["surnames"])
         self.compound_surnames = tuple(p["compound_surnames"])
         self.name_stops = tuple(sorted(p["person_name_stops"], key=len, reverse=True))

@@ -58,16 +58,21 @@ class PersonRules(_Mixed):
         names = {name for name in names if not self.event_scope.match(name) and name not in self.boundary_words and
                  name[:2] not in self.boundary_words}
         found = {(at, at + len(name)) for name in names for at in occurrences(text, name)}
-        found |= self._bylines(text) | self._photo_credits(text)
+        found |= self._bylines(text, words) | self._photo_credits(text)
         return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]
 
-    def _bylines(self, text: str) -> set[tuple[int, int]]:
+    def _bylines(self, text: str, words: WordSpans) -> set[tuple[int, int]]:
         """A byline's name spaced out character by character (记者 陈 明 报道): the surname and one
         or two given characters, each after one space; the span keeps the spaces as written."""
         spans = set()
-        for match in self.byline.finditer(text):
-            at = match.end()
-            if text[at:at + 1] not in self.surnames:
+        # The cues come from the word families' one pass: a regular expression of them would be
+        # tried at every character of the text.
+        for _, cue_end in words["byline_cues"]:
+            spaces = _SPACES.match(text, cue_end)
+            assert spaces is not None  # `*`: it matches anywhere
+            at = spaces.end()
+            # A cue with no space after it heads no byline.
+            if at == cue_end or text[at:at + 1] not in self.surnames:
                 continue
             end = at + 1
             for _ in range(2):
