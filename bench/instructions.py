@@ -11,8 +11,9 @@ above 1.0 the pipeline is the cheaper.
 
 Each subject is run twice in a fresh interpreter under callgrind, once with one pass over the texts
 after loading and warming up, once with `1 + passes`; the difference, divided by `passes`, is one
-pass with start-up and loading taken out. The garbage collector is off in these runs and hashing
-seeded, so that a collection falling in one run and not the other does not count.
+pass with start-up and loading taken out. The garbage collector is off in these runs, hashing is
+seeded and OpenBLAS keeps to one thread (its idle workers spin, and callgrind counts their
+spinning: the same code gave 34 to 43 M before), so that the two runs differ by the passes alone.
 
 Needs `valgrind` (Debian's package of that name); without it, says so and stops.
 """
@@ -92,7 +93,7 @@ def counted(subject: str, corpus: str, passes: int) -> int:
     command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
                __file__, "--child", subject, corpus, str(passes)]
     finished = subprocess.run(command, capture_output=True, text=True,
-                              env={**os.environ, "PYTHONHASHSEED": "0"})
+                              env={**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"})
     found = _COLLECTED.search(finished.stderr)
     if finished.returncode != 0 or found is None:
         raise SystemExit(f"callgrind run failed ({' '.join(command[4:])}):\n{finished.stderr[-2000:]}")
