@@ -87,6 +87,22 @@ def test_a_marker_ending_another_word_is_not_a_marker(extract):
     assert (signed.text, signed.approx) == ("6个", False)
 
 
+@pytest.mark.parametrize("sentence, text, approx", [
+    # 近 before a span that 来 closes is "over the past", and the span is exact
+    ("近三年来，全县新成立商会4个。", "三年", False),
+    ("近5年以来共举办培训班8期。", "5年", False),
+    # elsewhere 近 is "nearly"
+    ("他从事民族工作近20年。", "近20年", True),
+    # 上 before 百, 千 or 万 is "as many as, or more"
+    ("全区共有上千人次参加学习。", "上千人次", True),
+    ("带动上万名群众就业。", "上万名", True),
+])
+def test_recent_spans_and_round_counts_from_above(sentence, text, approx, extract):
+    quantity = extract(sentence)[0]
+    assert (quantity.text, quantity.approx) == (text, approx)
+    assert sentence[quantity.start:quantity.end] == quantity.text
+
+
 @pytest.mark.parametrize("sentence, text, value, unit", [
     ("糧食產量達到三千二百億斤。", "三千二百億斤", 320000000000, "斤"),
     ("比上年增長百分之四到五。", "百分之四到五", 4, "%"),

@@ -123,9 +123,10 @@ def grammar() -> re.Pattern[str]:
     stop = markers["share_not_followed_by"]["chars"]
     shares = "|".join(rf"{re.escape(word)}(?![{stop}])" for word in _words(markers["shares"]))
     unit = rf"(?:{_alternation(tables().units)}|{shares})"
-    guards = markers["approx_before_not_after"]
+    guards, heads = markers["approx_before_not_after"], markers["approx_before_only_before"]
     before = "|".join(
-        (f"(?<![{guards[word]}])" if word in guards else "") + re.escape(word)
+        (f"(?<![{guards[word]}])" if word in guards else "") + re.escape(word) +
+        (f"(?=[{heads[word]}])" if word in heads else "")
         for word in sorted(_words(markers["approx_before"]), key=len, reverse=True))
     inside_marks = _alternation(markers["approx_inside"])
     after = _alternation(markers["approx_after"])
@@ -183,6 +184,10 @@ class _Rules:
     half_kinds: frozenset[str]
     rough_after_unit_kinds: frozenset[str]
     slogan_span: int
+    #: 近 before a span that 来 closes (近三年来): the past span, not an approximation.
+    recent_markers: frozenset[str]
+    recent_kinds: frozenset[str]
+    recent_closers: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -211,7 +216,10 @@ def _rules() -> _Rules:
         article_kinds=frozenset(markers["article_units"]["kinds"]),
         half_kinds=frozenset(markers["half"]["kinds"]),
         rough_after_unit_kinds=frozenset(markers["approx_after_unit"]["kinds"]),
-        slogan_span=markers["slogan_quote_span"]["max_chars"])
+        slogan_span=markers["slogan_quote_span"]["max_chars"],
+        recent_markers=frozenset(markers["recent_span"]["markers"]),
+        recent_kinds=frozenset(markers["recent_span"]["kinds"]),
+        recent_closers=tuple(markers["recent_span"]["closers"]))
 
 
 def _role(unit: Unit, ordinal_units: frozenset[str], duration_kinds: frozenset[str]) -> str:
@@ -342,6 +350,9 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
             rough = True  # 两年多, 一年多来
         else:
             end, post = match.start("more"), None  # 5个多元化: the 多 starts the next word
+    start = match.start()
+    if pre in rules.recent_markers and unit.kind in rules.recent_kinds and folded.startswith(rules.recent_closers, end):
+        start, pre = match.start("low"), None
     bound = _first_bound(pre, post, rough)
     if high is not None:
         bound = None
@@ -352,7 +363,7 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
             return None
         low += Decimal("0.5")
     value = _plain(low * factor)
-    return _Reading(match.start(), end, value, unit.base or None, unit.kind, bound, role,
+    return _Reading(start, end, value, unit.base or None, unit.kind, bound, role,
                     value if high is not None else None,
                     _plain(high * factor) if high is not None else None)
 
