@@ -30,11 +30,10 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import bundled_texts, government_texts  # noqa: E402  (the same texts as bench/run.py)
+from run import bundled_texts, government_texts, new_draft  # noqa: E402  (the same texts as bench/run.py)
 
 #: What callgrind prints of the instructions it counted.
 _COLLECTED = re.compile(r"Collected : (\d+)")
-STAGE_NAMES = ("segment", "tokenize", "quantities", "entities", "activities", "classify", "summarize")
 
 
 def texts_of(corpus: str) -> list[str]:
@@ -70,18 +69,12 @@ def _one_stage(pipe, stage: str, texts: list[str]) -> list:
     each time, as the stages replace a draft's lists rather than change them)."""
     import copy
 
-    from pipeline.draft import Draft
-    from pipeline.records import DocumentMeta
-    from pipeline.textnorm import fold
-
     names = [spec.name for spec in pipe.specs]
     stages = pipe._stages()
     position = names.index(stage)
     drafts = []
     for text in texts:
-        meta = DocumentMeta(doc_id="bench", source=None, sha256="0" * 64, encoding="utf-8",
-                            format="text", chars=len(text))
-        draft = Draft(text=text, folded=fold(text), meta=meta)
+        draft = new_draft(text)
         for earlier in stages[:position]:
             earlier(draft)
         drafts.append(draft)
@@ -128,7 +121,9 @@ def main() -> int:
     print(f"bare jieba.lcut     {jieba:9.2f} M")
     print(f"whole pipeline      {whole:9.2f} M   jieba / pipeline: {jieba / whole:.2f}")
     if args.stages:
-        for stage in STAGE_NAMES:
+        import pipeline
+
+        for stage in (spec.name for spec in pipeline.default_pipeline().specs):
             print(f"  {stage:<18}{per_pass(stage, args.corpus, args.passes):9.2f} M")
     return 0
 

@@ -98,22 +98,27 @@ def throughput(name: str, texts: list[str], rounds: int) -> dict:
             "ratios": [mine / theirs for mine, theirs in zip(pipeline_rates, jieba_rates)]}
 
 
-def stage_throughput(texts: list[str]) -> dict[str, float]:
-    """Characters/s of each stage alone (CPU time), and of writing the JSON."""
-    import pipeline
+def new_draft(text: str):
+    """A draft of `text` as the pipeline starts one, for running its stages one by one."""
     from pipeline.draft import Draft
     from pipeline.records import DocumentMeta
     from pipeline.textnorm import fold
 
+    meta = DocumentMeta(doc_id="bench", source=None, sha256="0" * 64, encoding="utf-8",
+                        format="text", chars=len(text))
+    return Draft(text=text, folded=fold(text), meta=meta)
+
+
+def stage_throughput(texts: list[str]) -> dict[str, float]:
+    """Characters/s of each stage alone (CPU time), and of writing the JSON."""
+    import pipeline
     pipe = pipeline.default_pipeline().warm_up()
     seconds = {spec.name: 0.0 for spec in pipe.specs}
     seconds["fold"] = seconds["json"] = 0.0
     chars = sum(map(len, texts))
     for text in texts:
         started = time.process_time()
-        meta = DocumentMeta(doc_id="bench", source=None, sha256="0" * 64, encoding="utf-8",
-                            format="text", chars=len(text))
-        draft = Draft(text=text, folded=fold(text), meta=meta)
+        draft = new_draft(text)
         seconds["fold"] += time.process_time() - started
         for spec, stage in zip(pipe.specs, pipe._stages()):
             started = time.process_time()
@@ -138,16 +143,11 @@ GROWTH_TEXTS = {
 def stage_seconds(text: str) -> dict[str, float]:
     """CPU seconds of each stage on one text (best of two)."""
     import pipeline
-    from pipeline.draft import Draft
-    from pipeline.records import DocumentMeta
-    from pipeline.textnorm import fold
 
     pipe = pipeline.default_pipeline().warm_up()
     best: dict[str, float] = {}
     for _ in range(2):
-        meta = DocumentMeta(doc_id="bench", source=None, sha256="0" * 64, encoding="utf-8",
-                            format="text", chars=len(text))
-        draft = Draft(text=text, folded=fold(text), meta=meta)
+        draft = new_draft(text)
         for spec, stage in zip(pipe.specs, pipe._stages()):
             started = time.process_time()
             stage(draft)

@@ -39,7 +39,7 @@ def circle_zeros_read(text: str) -> str:
     return text.replace("○", "〇").replace("◯", "〇")
 
 
-def plain_number(value: Decimal) -> int | float:
+def plain_number(value: int | Decimal) -> int | float:
     """An exact value as the records hold it: an int when it is whole, else a float."""
     numerator, denominator = value.as_integer_ratio()  # one call: cheaper than rounding to compare
     return numerator if denominator == 1 else float(value)

@@ -208,7 +208,8 @@ def _rules() -> _Rules:
     multipliers = markers["multipliers"]
     dates = markers["date_units"]
     return _Rules(
-        units=unit_factors, no_unit=read(Unit("", 1, "count"), 1), bounds=bounds, rough_marks=tuple(_words(markers["approx_inside"])),
+        units=unit_factors, no_unit=read(Unit("", 1, "count"), 1), bounds=bounds,
+        rough_marks=tuple(_words(markers["approx_inside"])),
         multipliers=tuple((word, int(multipliers[word]))
                           for word in sorted(_words(multipliers), key=len, reverse=True)),
         year_unit=dates["year_unit"], year_digits=dates["year_digits"],
@@ -265,11 +266,6 @@ def _parse(written: str) -> tuple[int | Decimal | None, bool]:
     return value, rough
 
 
-def _plain(value: int | Decimal) -> int | float:
-    """A value as the records hold it (see `plain_number`)."""
-    return value if isinstance(value, int) else plain_number(value)
-
-
 def _first_bound(before: str | None, after: str | None, rough: bool) -> str | None:
     """The bound a marker gives, the one before the number taking precedence; else `min` for a
     number made approximate by 余/多."""
@@ -307,10 +303,10 @@ def _share(match: re.Match[str], rules: _Rules) -> _Reading | None:
         return None
     _, _, role = rules.units["%"]
     if high is not None:
-        return _Reading(match.start(), match.end(), _plain(value), "%", "percent", None, role,
-                        _plain(value), _plain(high))
+        return _Reading(match.start(), match.end(), plain_number(value), "%", "percent", None, role,
+                        plain_number(value), plain_number(high))
     bound = _first_bound(match.group("pre"), after, rough)
-    return _Reading(match.start(), match.end(), _plain(value), "%", "percent", bound, role)
+    return _Reading(match.start(), match.end(), plain_number(value), "%", "percent", bound, role)
 
 
 def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | None:
@@ -362,10 +358,10 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
         if unit.kind not in rules.half_kinds or high is not None:
             return None
         low += Decimal("0.5")
-    value = _plain(low * factor)
+    value = plain_number(low * factor)
     return _Reading(start, end, value, unit.base or None, unit.kind, bound, role,
                     value if high is not None else None,
-                    _plain(high * factor) if high is not None else None)
+                    plain_number(high * factor) if high is not None else None)
 
 
 def _is_spoken_tail(written: str) -> bool:
