@@ -1,11 +1,12 @@
 """Speed and memory of report-miner on this machine: `make bench` (or `python bench/run.py`).
 
-Prints, for the bundled sample reports and the 72 government work reports in
-`../shared/corpora/government_work_reports.jsonl`:
+Prints, for the bundled sample reports, the 72 government work reports in
+`../shared/corpora/government_work_reports.jsonl` and the real reports of `../shared/real`:
 
 * whole-pipeline characters/s against bare `jieba.lcut` on the same texts, in one run: CPU
-  seconds of this process, rounds alternating between the two so that other load falls on both,
-  and the ratio taken round by round, printed as min / median;
+  seconds of this process, rounds alternating between them so that other load falls on all,
+  and the ratio taken round by round, printed as min / median; the pipeline one report at a
+  time and in batches run stage by stage (`Pipeline.pipe`);
 * characters/s of each registered stage and of the JSON output;
 * a cold `report-miner run` of the seed report in a fresh process against the one-liner
   `python -c "import jieba; jieba.lcut('统战')"`, alternating, with an in-process breakdown;
@@ -50,6 +51,12 @@ def government_texts() -> list[str]:
         return [json.loads(line)["content"] for line in handle if line.strip()]
 
 
+def real_texts() -> list[str]:
+    """The real reports of `../shared/real` (web pages, yearbooks, newspapers): short, most of
+    them, so that the cost per report weighs more than on the others."""
+    return [path.read_text("utf-8") for path in sorted((SHARED / "real").glob("*.txt"))]
+
+
 def cpu_seconds(work) -> float:
     started = time.process_time()
     work()
@@ -79,6 +86,10 @@ def throughput(name: str, texts: list[str], rounds: int) -> dict:
         for text in texts:
             pipe(text).to_json(indent=True)
 
+    def run_batches():
+        for report in pipe.pipe(texts):
+            report.to_json(indent=True)
+
     def run_jieba():
         for text in texts:
             jieba.lcut(text)
@@ -88,14 +99,17 @@ def throughput(name: str, texts: list[str], rounds: int) -> dict:
     # the cold-start figure counts; this figure is the steady rate of a long corpus run.
     run_jieba()
     run_pipeline()
-    pipeline_rates, jieba_rates = [], []
+    pipeline_rates, batch_rates, jieba_rates = [], [], []
     for _ in range(rounds):
         jieba_rates.append(chars / cpu_seconds(run_jieba))
         pipeline_rates.append(chars / cpu_seconds(run_pipeline))
+        batch_rates.append(chars / cpu_seconds(run_batches))
     return {"corpus": name, "reports": len(texts), "chars": chars,
             "pipeline_chars_per_s": statistics.median(pipeline_rates),
+            "batch_chars_per_s": statistics.median(batch_rates),
             "jieba_chars_per_s": statistics.median(jieba_rates),
-            "ratios": [mine / theirs for mine, theirs in zip(pipeline_rates, jieba_rates)]}
+            "ratios": [mine / theirs for mine, theirs in zip(pipeline_rates, jieba_rates)],
+            "batch_ratios": [mine / theirs for mine, theirs in zip(batch_rates, jieba_rates)]}
 
 
 def new_draft(text: str):
@@ -235,13 +249,14 @@ def peak_mb(pid: int | str = "self") -> float:
 
 
 def worker_memory(folder: Path) -> None:
-    """Run in a fresh process: peak resident memory of one worker over the whole corpus."""
+    """Run in a fresh process: peak resident memory of one worker over the whole corpus, given
+    to it in batches as the engines give them."""
     from pipeline.batch import DocumentTask
+    from pipeline.engines import InProcessEngine
     from pipeline.inputs import discover
 
-    task = DocumentTask()
-    for item in discover([str(folder)]):
-        task(item)
+    for _ in InProcessEngine(DocumentTask()).map(discover([str(folder)])):
+        pass
     print(peak_mb())
 
 
@@ -344,13 +359,17 @@ def main() -> None:
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average {os.getloadavg()[0]:.1f} at the start")
     print(f"\n== throughput, one core: CPU time, {args.rounds} alternating rounds, min / median ==")
-    print(f"{'corpus':<12}{'reports':>8}{'chars':>10}{'pipeline c/s':>15}{'jieba c/s':>12}"
-          f"   ratio to jieba.lcut")
-    corpora = [("bundled", bundled_texts())] + ([("government", government)] if government else [])
+    print("pipeline: one report at a time (`pipe(text)`, as `process_text`), and in batches run stage by "
+          "stage (`pipe.pipe(texts)`, as `report-miner run` and `process_files` run a corpus)")
+    print(f"{'corpus':<12}{'reports':>8}{'chars':>10}{'jieba c/s':>12}{'one at a time':>16}{'in batches':>13}"
+          f"   ratio to jieba.lcut: one at a time | in batches")
+    corpora = [("bundled", bundled_texts())] + ([("government", government)] if government else []) \
+        + ([("real", real)] if (real := real_texts()) else [])
     for name, texts in corpora:
         row = throughput(name, texts, args.rounds)
-        print(f"{name:<12}{row['reports']:>8}{row['chars']:>10}{row['pipeline_chars_per_s']:>15,.0f}"
-              f"{row['jieba_chars_per_s']:>12,.0f}   {spread(row['ratios'])}")
+        print(f"{name:<12}{row['reports']:>8}{row['chars']:>10}{row['jieba_chars_per_s']:>12,.0f}"
+              f"{row['pipeline_chars_per_s']:>16,.0f}{row['batch_chars_per_s']:>13,.0f}"
+              f"   {spread(row['ratios'])} | {spread(row['batch_ratios'])}")
 
     texts = government or bundled_texts()
     print("\n== per stage, characters/s (CPU time) ==")

@@ -23,21 +23,26 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import errors, provenance
 from .inputs import STDIN, InputItem, read_input, unreadable_error, with_path_hash
 from .output_folder import (OutputOptions, append_all, cannot_write, current_output,
                             make_output_folder, output_lock, read_manifest)
 
+from .draft import Draft
+from .runner import document_fields
+
 if TYPE_CHECKING:
     from .engines import Engine
+    from .records import Report
     from .runner import Pipeline
+    from .stages.ingest import SourceDocument
 
 MANIFEST = "corpus.jsonl"
 #: Write errors that every later output would hit too: the batch stops at the first one.
@@ -134,26 +139,110 @@ def process_one(item: InputItem, *, options: OutputOptions = OutputOptions(), in
                 timeout: float | None = DEFAULT_TIMEOUT, base: str | None = None) -> Outcome:
     """Read and process one input; never raises for a bad input or a failing stage, only
     reports it. Loading the pipeline (once per process) is not counted against `timeout`."""
-    if item.unreadable is not None:
-        return failure(item, unreadable_error(item), seconds=0.0)
+    return process_batch([item], options=options, indent=indent, timeout=timeout, base=base)[0]
+
+
+class _DocumentClock:
+    """The time one document has spent, and the bound on what it may still spend: each piece of
+    its work (reading, each stage, writing the JSON) runs under `time_limit` for what is left."""
+
+    def __init__(self, source: str, timeout: float | None) -> None:
+        self.source, self.timeout, self.seconds = source, timeout, 0.0
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        left = None if self.timeout is None else self.timeout - self.seconds
+        if left is not None and left <= 0:
+            raise errors.DocumentTimedOut(self.source, seconds=self.timeout)
+        started = time.perf_counter()
+        try:
+            with time_limit(left, self.source):
+                yield
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def process_batch(items: Sequence[InputItem], *, options: OutputOptions = OutputOptions(),
+                  indent: bool = True, timeout: float | None = DEFAULT_TIMEOUT,
+                  base: str | None = None) -> list[Outcome]:
+    """`process_one` of each input, in order: all read first, then the pipeline's stages run over
+    them stage by stage (`Pipeline.run_batch`), in groups of at most `BATCH_CHARS` characters so
+    that memory stays that of one long report. Each document keeps its own time bound, its own
+    seconds and its own failure."""
+    outcomes: list[Outcome | None] = [None] * len(items)
+    read: list[tuple[int, SourceDocument, _DocumentClock]] = []
     pipe = _pipeline(options.keep_tokens, options.model_dir)
-    started = time.perf_counter()
+    for index, item in enumerate(items):
+        if item.unreadable is not None:
+            outcomes[index] = failure(item, unreadable_error(item), seconds=0.0)
+            continue
+        clock = _DocumentClock(item.path, timeout)
+        try:
+            with clock.running():
+                read.append((index, read_input(item.path, base, item.record), clock))
+        except Exception as exc:  # noqa: BLE001  (an unreadable input costs that input)
+            outcomes[index] = _failed(item, exc, clock)
+    for group in _groups_by_size(read):
+        drafts: list[Draft | Exception] = []
+        for index, document, clock in group:
+            try:
+                with clock.running():
+                    drafts.append(pipe.new_draft(**document_fields(document, items[index].output_name.removesuffix(".json"))))
+            except Exception as exc:  # noqa: BLE001
+                drafts.append(exc)
+        failures = pipe.run_batch(drafts, guard=lambda position: group[position][2].running())
+        for position, (index, document, clock) in enumerate(group):
+            draft = drafts[position]
+            problem = draft if isinstance(draft, Exception) else failures.get(position)
+            if problem is None:
+                assert isinstance(draft, Draft)
+                outcomes[index] = _written(items[index], pipe.report(draft), document, clock, options, indent)
+            else:
+                outcomes[index] = _failed(items[index], problem, clock)
+    assert all(outcome is not None for outcome in outcomes), "every input has its outcome"
+    return cast("list[Outcome]", outcomes)
+
+
+#: Characters of reports run stage by stage together at most (a report longer goes alone): what
+#: the stages keep of a report lives until the whole group is done.
+BATCH_CHARS = 1_000_000
+
+
+def _groups_by_size(read: list[tuple[int, "SourceDocument", _DocumentClock]]
+                    ) -> Iterator[list[tuple[int, "SourceDocument", _DocumentClock]]]:
+    group: list[tuple[int, SourceDocument, _DocumentClock]] = []
+    chars = 0
+    for entry in read:
+        size = len(entry[1].text)
+        if group and chars + size > BATCH_CHARS:
+            yield group
+            group, chars = [], 0
+        group.append(entry)
+        chars += size
+    if group:
+        yield group
+
+
+def _written(item: InputItem, report: "Report", document: "SourceDocument", clock: _DocumentClock,
+             options: OutputOptions, indent: bool) -> Outcome:
+    """The outcome of a report every stage ran on: its JSON, or why it could not be written."""
     try:
-        with time_limit(timeout, item.path):
-            document = read_input(item.path, base, item.record)
-            report = pipe.process_document(document, doc_id=item.output_name.removesuffix(".json"))
+        with clock.running():
             _check_record_count(report, item.path)
             data = report.to_json(indent=indent, include_area_scores=options.area_scores)
-    except errors.ReportMinerError as exc:
-        return failure(item, exc, seconds=time.perf_counter() - started)
-    except Exception as exc:  # a bug in one stage must cost one document, not the batch
-        return failure(item, errors.InternalError(item.path, kind=type(exc).__name__,
-                                                  detail=str(exc)[:500]),
-                       seconds=time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001
+        return _failed(item, exc, clock)
     return Outcome(item.path, item.output_name, ok=True, doc_id=report.document.doc_id,
-                   sha256=report.document.sha256, json=data,
-                   seconds=time.perf_counter() - started,
+                   sha256=report.document.sha256, json=data, seconds=clock.seconds,
                    extracted_text=document.text if document.format != "text" and item.record is None else None)
+
+
+def _failed(item: InputItem, exc: BaseException, clock: _DocumentClock) -> Outcome:
+    """The outcome of an input that failed with `exc`: a bug in one stage costs one document,
+    said as an internal error, never the batch."""
+    if not isinstance(exc, errors.ReportMinerError):
+        exc = errors.InternalError(item.path, kind=type(exc).__name__, detail=str(exc)[:500])
+    return failure(item, exc, seconds=clock.seconds)
 
 
 def extracted_text_path(output: Path) -> Path:
@@ -175,7 +264,7 @@ def write_outcome(outcome: Outcome, output: Path, *, durable: bool = True) -> No
 
 @dataclass(frozen=True)
 class DocumentTask:
-    """`process_one` with fixed options, as engines ship it to workers; `warm_up` loads the
+    """`process_batch` with fixed options, as engines ship it to workers; `warm_up` loads the
     pipeline before the first document so start-up is not charged to it."""
 
     options: OutputOptions = OutputOptions()
@@ -187,9 +276,9 @@ class DocumentTask:
     def warm_up(self) -> None:
         _pipeline(self.options.keep_tokens, self.options.model_dir)
 
-    def __call__(self, item: InputItem) -> Outcome:
-        return process_one(item, options=self.options, indent=self.indent,
-                           timeout=self.timeout, base=self.base)
+    def __call__(self, items: Sequence[InputItem]) -> list[Outcome]:
+        return process_batch(items, options=self.options, indent=self.indent,
+                             timeout=self.timeout, base=self.base)
 
 
 @lru_cache(maxsize=1)

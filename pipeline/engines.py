@@ -1,15 +1,17 @@
-"""Engines run one per-document function (by default `batch.process_one`) over many inputs.
+"""Engines run one function over batches of inputs (by default `batch.process_batch`, which runs
+the pipeline's stages over a batch stage by stage, see `Pipeline.run_batch`).
 
 The whole interface is `Engine.map(items) -> iterator of Outcome`, plus `close()` (engines are
 context managers). `map` pulls inputs lazily and yields outcomes as they finish, in completion
 order, with a bounded number of documents in flight, so memory stays flat however many files a
 corpus has. Adding an engine means adding a class here; stages never know which engine runs them.
 
-* `InProcessEngine`: one document at a time in this process.
-* `ProcessPoolEngine`: N worker processes, one document each at a time. A worker that dies loses
-  only its current document, which is retried once on a fresh worker and then recorded as
-  `WorkerDied`; a worker stuck past the time bound is killed and its document recorded as
-  `DocumentTimedOut`.
+* `InProcessEngine`: one batch at a time in this process.
+* `ProcessPoolEngine`: N worker processes, one batch each at a time. A worker that dies loses
+  only its current batch: each of its documents is started again alone on a fresh worker, and a
+  document that kills its worker alone is retried once and then recorded as `WorkerDied`; a
+  worker stuck past the time bound is killed, the documents of its batch started again alone, and
+  a document stuck alone recorded as `DocumentTimedOut`.
 * `DaskEngine`: the same function as tasks on a `dask.distributed` cluster: a `LocalCluster` on
   loopback, or the scheduler at `--scheduler ADDRESS`.
 """
@@ -23,7 +25,7 @@ import os
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnContext
 from typing import Literal
@@ -32,6 +34,7 @@ from . import errors
 from .batch import DEFAULT_TIMEOUT, DocumentTask, Outcome, failure
 from .inputs import InputItem
 from .output_folder import OutputOptions
+from .runner import batched
 
 ENGINES = ("local", "dask")
 #: What a worker sends once it has loaded, before its first outcome.
@@ -46,7 +49,10 @@ class _Busy(enum.Enum):
 
 
 _STILL_BUSY = _Busy.STILL
-Task = Callable[[InputItem], Outcome]
+Task = Callable[[Sequence[InputItem]], list[Outcome]]
+#: Inputs given to a worker (or run in process) at a time: enough for the stages to run over
+#: them stage by stage (`Pipeline.run_batch`), few enough to keep every worker busy to the end.
+BATCH_SIZE = 8
 #: A document whose worker dies is started again this many times before it is recorded.
 RETRIES = 1
 #: Seconds past the time bound a worker gets to report the timeout itself before it is killed
@@ -73,17 +79,18 @@ class Engine:
 
 
 class InProcessEngine(Engine):
-    def __init__(self, task: Task) -> None:
+    def __init__(self, task: Task, *, batch_size: int = BATCH_SIZE) -> None:
         self.task = task
+        self.batch_size = batch_size
 
     def map(self, items: Iterable[InputItem]) -> Iterator[Outcome]:
-        for item in items:
-            yield self.task(item)
+        for batch in batched(items, self.batch_size):
+            yield from self.task(batch)
 
 
 def _serve(connection, task: Task) -> None:
-    """A worker process: load, say so, then answer each item with its outcome until told to
-    stop."""
+    """A worker process: load, say so, then answer each batch of items with their outcomes until
+    told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     warm_up = getattr(task, "warm_up", None)
     try:
@@ -95,12 +102,12 @@ def _serve(connection, task: Task) -> None:
     connection.send(_READY)
     while True:
         try:
-            item = connection.recv()
+            batch = connection.recv()
         except (EOFError, OSError):
             return
-        if item is None:
+        if batch is None:
             return
-        connection.send(task(item))
+        connection.send(task(batch))
 
 
 class _Worker:
@@ -110,14 +117,14 @@ class _Worker:
                                        name="report-miner-worker")
         self.process.start()
         child.close()
-        self.item: InputItem | None = None
+        self.batch: list[InputItem] = []
         self.attempts = 0
         self.since = 0.0
         self.ready = False
 
-    def give(self, item: InputItem, attempts: int) -> None:
-        self.item, self.attempts, self.since = item, attempts, time.monotonic()
-        self.connection.send(item)
+    def give(self, batch: list[InputItem], attempts: int) -> None:
+        self.batch, self.attempts, self.since = batch, attempts, time.monotonic()
+        self.connection.send(batch)
 
     def how_it_died(self) -> str:
         self.process.join(timeout=5)
@@ -139,14 +146,15 @@ class _Worker:
 
 
 class ProcessPoolEngine(Engine):
-    """N worker processes fed one document at a time; see the module docstring."""
+    """N worker processes fed one batch at a time; see the module docstring."""
 
     def __init__(self, task: Task, workers: int, *, timeout: float | None = DEFAULT_TIMEOUT,
-                 grace: float = _GRACE) -> None:
+                 grace: float = _GRACE, batch_size: int = BATCH_SIZE) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.task = task
         self.workers = workers
+        self.batch_size = batch_size
         self.timeout = timeout
         self.hard_limit = timeout + grace if timeout else None
         # Spawned on every platform: a forked child copies any lock another thread holds.
@@ -156,28 +164,30 @@ class ProcessPoolEngine(Engine):
         return _Worker(self._context, self.task)
 
     def map(self, items: Iterable[InputItem]) -> Iterator[Outcome]:
-        source = iter(items)
-        retry: deque[tuple[InputItem, int]] = deque()  # (item, attempts so far)
+        batches = batched(items, self.batch_size)
+        # Documents to start again alone, each with the times it was started so far.
+        retry: deque[tuple[InputItem, int]] = deque()
         idle: list[_Worker] = []
         busy: dict[Connection, _Worker] = {}  # by connection
         deaths_in_a_row = 0
 
         def feed() -> None:
-            """Give every free worker slot a document (retries first), spawning as needed."""
-            item: InputItem | None
+            """Give every free worker slot a batch (retries first, alone), spawning as needed."""
+            batch: list[InputItem] | None
             while idle or len(busy) < self.workers:
                 if retry:
                     item, attempts = retry.popleft()
-                elif (item := next(source, None)) is not None:
+                    batch = [item]
+                elif (batch := next(batches, None)) is not None:
                     attempts = 0
                 else:
                     return
                 worker = idle.pop() if idle else self._spawn()
                 try:
-                    worker.give(item, attempts + 1)
-                except OSError:  # died while idle: the item was never started
+                    worker.give(batch, attempts + 1)
+                except OSError:  # died while idle: the batch was never started
                     worker.stop()
-                    retry.appendleft((item, attempts))
+                    retry.extendleft((item, attempts) for item in reversed(batch))
                     continue
                 busy[worker.connection] = worker
 
@@ -188,23 +198,22 @@ class ProcessPoolEngine(Engine):
                                  timeout=self._next_deadline(busy.values())))
                 finished: list[Outcome] = []
                 for worker in list(busy.values()):
-                    outcome = self._settle(worker, ready, retry)
-                    if outcome is _STILL_BUSY:
+                    outcomes = self._settle(worker, ready, retry)
+                    if outcomes is _STILL_BUSY:
                         continue
                     del busy[worker.connection]
                     if worker.process.is_alive():
                         deaths_in_a_row = 0
                         idle.append(worker)
                     else:
-                        if outcome is None or outcome.error_class == "WorkerDied":
+                        if not outcomes or outcomes[0].error_class == "WorkerDied":
                             deaths_in_a_row += 1
                         if deaths_in_a_row > 2 * self.workers + RETRIES + 1:
                             raise errors.PipelineError(
                                 None, detail=f"{deaths_in_a_row} worker processes in a row died; "
                                              "the installation may be broken")
                         worker.stop()
-                    if outcome is not None:
-                        finished.append(outcome)
+                    finished.extend(outcomes)
                 feed()  # before handing results over, so workers run while they are written
                 yield from finished
         finally:
@@ -213,7 +222,9 @@ class ProcessPoolEngine(Engine):
 
     @staticmethod
     def _limit(worker: _Worker, hard_limit: float) -> float:
-        return hard_limit if worker.ready else max(hard_limit, _STARTUP_LIMIT)
+        """How long the worker may take over its batch: each document its own bound."""
+        batch_limit = hard_limit * len(worker.batch)
+        return batch_limit if worker.ready else max(batch_limit, _STARTUP_LIMIT)
 
     def _next_deadline(self, workers: Iterable[_Worker]) -> float | None:
         hard_limit = self.hard_limit
@@ -223,37 +234,42 @@ class ProcessPoolEngine(Engine):
         return max(0.0, first - time.monotonic())
 
     def _settle(self, worker: _Worker, ready: set, retry: deque) \
-            -> Outcome | None | Literal[_Busy.STILL]:
-        """The outcome of a busy worker's document, None if it is to be retried, or
-        `_STILL_BUSY`. A dead or killed worker is left dead for the caller to replace."""
-        item, attempts = worker.item, worker.attempts
-        assert item is not None, "a busy worker holds a document"
+            -> list[Outcome] | Literal[_Busy.STILL]:
+        """The outcomes of a busy worker's batch (none where its documents are to be started
+        again, alone), or `_STILL_BUSY`. A dead or killed worker is left dead for the caller to
+        replace."""
+        batch, attempts = worker.batch, worker.attempts
+        assert batch, "a busy worker holds a batch"
         if worker.connection in ready or worker.process.sentinel in ready:
             try:
                 if worker.connection.poll():
-                    outcome = worker.connection.recv()
-                    if outcome == _READY:  # start-up is not charged to the document
+                    outcomes = worker.connection.recv()
+                    if outcomes == _READY:  # start-up is not charged to the documents
                         worker.since, worker.ready = time.monotonic(), True
                         return _STILL_BUSY
-                    if isinstance(outcome, str) and outcome.startswith(_CANNOT_START):
+                    if isinstance(outcomes, str) and outcomes.startswith(_CANNOT_START):
                         raise errors.PipelineError(None, detail="a worker process "
-                                                   + outcome.removeprefix(_CANNOT_START))
-                    return dataclasses.replace(outcome, attempts=attempts) if attempts > 1 \
-                        else outcome
+                                                   + outcomes.removeprefix(_CANNOT_START))
+                    return [dataclasses.replace(outcome, attempts=attempts) for outcome in outcomes] \
+                        if attempts > 1 else outcomes
             except (EOFError, OSError):
                 pass
             how = worker.how_it_died()
-            if attempts <= RETRIES:
-                retry.append((item, attempts))
-                return None
-            return failure(item, errors.WorkerDied(item.path, how=how, attempts=attempts),
-                           attempts=attempts)
+            # Which document of a batch killed the worker is not known: each starts again alone.
+            if len(batch) > 1 or attempts <= RETRIES:
+                retry.extend((item, attempts) for item in batch)
+                return []
+            return [failure(batch[0], errors.WorkerDied(batch[0].path, how=how, attempts=attempts),
+                            attempts=attempts)]
         if self.hard_limit is not None \
                 and time.monotonic() - worker.since > self._limit(worker, self.hard_limit):
             worker.process.kill()
             worker.process.join()
-            return failure(item, errors.DocumentTimedOut(item.path, seconds=self.timeout),
-                           attempts=attempts, seconds=self.hard_limit)
+            if len(batch) > 1:
+                retry.extend((item, attempts) for item in batch)
+                return []
+            return [failure(batch[0], errors.DocumentTimedOut(batch[0].path, seconds=self.timeout),
+                            attempts=attempts, seconds=self.hard_limit)]
         return _STILL_BUSY
 
 
@@ -264,7 +280,8 @@ WORKER_WAIT = 60.0
 
 
 class DaskEngine(Engine):
-    """Tasks on a Dask cluster, at most `in_flight` per worker thread submitted at a time.
+    """Tasks on a Dask cluster, a batch of inputs each, at most `in_flight` per worker thread
+    submitted at a time.
 
     Dask itself reruns the task of a worker that dies (`allowed-failures`, set to `RETRIES` on a
     cluster we start); a task that still fails is recorded as `WorkerDied`. Inputs must be
@@ -272,7 +289,7 @@ class DaskEngine(Engine):
     """
 
     def __init__(self, task: Task, workers: int = 1, *, scheduler: str | None = None,
-                 processes: bool = True, in_flight: int = 2) -> None:
+                 processes: bool = True, in_flight: int = 2, batch_size: int = BATCH_SIZE) -> None:
         try:
             import dask
             from distributed import Client, LocalCluster
@@ -282,6 +299,7 @@ class DaskEngine(Engine):
                                                         "(or '.[dask]' in a checkout)") from None
         self.task = task
         self.in_flight = in_flight
+        self.batch_size = batch_size
         self._cluster = None
         if scheduler:
             try:
@@ -311,34 +329,35 @@ class DaskEngine(Engine):
         from distributed import as_completed
         from distributed.scheduler import KilledWorker
 
-        source = iter(items)
-        owners: dict[Hashable, InputItem] = {}
+        batches = batched(items, self.batch_size)
+        owners: dict[Hashable, list[InputItem]] = {}
         finished = as_completed()
 
         def submit_next() -> None:
-            item = next(source, None)
-            if item is not None:
-                future = self._client.submit(self.task, item, pure=False)
-                owners[future.key] = item
+            batch = next(batches, None)
+            if batch is not None:
+                future = self._client.submit(self.task, batch, pure=False)
+                owners[future.key] = batch
                 finished.add(future)
 
         threads = sum(self._client.nthreads().values()) or 1
         for _ in range(threads * self.in_flight):
             submit_next()
         for future in finished:
-            item = owners.pop(future.key)
+            batch = owners.pop(future.key)
             try:
-                outcome = future.result()
+                outcomes = future.result()
             except KilledWorker:
-                outcome = failure(item, errors.WorkerDied(item.path, how="lost with its Dask worker",
-                                                          attempts=RETRIES + 1),
-                                  attempts=RETRIES + 1)
+                outcomes = [failure(item, errors.WorkerDied(item.path, how="lost with its Dask worker",
+                                                            attempts=RETRIES + 1), attempts=RETRIES + 1)
+                            for item in batch]
             except Exception as exc:  # the task itself never raises; this is the cluster's
-                outcome = failure(item, errors.InternalError(item.path, kind=type(exc).__name__,
-                                                             detail=str(exc)[:500]))
+                outcomes = [failure(item, errors.InternalError(item.path, kind=type(exc).__name__,
+                                                               detail=str(exc)[:500]))
+                            for item in batch]
             future.release()
             submit_next()
-            yield outcome
+            yield from outcomes
 
     def close(self) -> None:
         self._client.close()
@@ -349,7 +368,7 @@ class DaskEngine(Engine):
 def make_engine(name: str = "local", *, workers: int = 1, scheduler: str | None = None,
                 task: Task | None = None, timeout: float | None = DEFAULT_TIMEOUT,
                 options: OutputOptions = OutputOptions(), indent: bool = True) -> Engine:
-    """The engine `name` running `task` (default: `process_one` with these options)."""
+    """The engine `name` running `task` (default: `process_batch` with these options)."""
     distributed = name == "dask" or bool(scheduler)
     if task is None:
         task = DocumentTask(options=options, indent=indent, timeout=timeout,

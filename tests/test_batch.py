@@ -22,7 +22,8 @@ from conftest import ROOT
 from pipeline import batch
 from pipeline.batch import MANIFEST, DocumentTask, atomic_write, process_one, write_corpus
 from pipeline.inputs import InputItem, discover, safe_name
-from pipeline.engines import InProcessEngine, ProcessPoolEngine
+from pipeline.engines import BATCH_SIZE, InProcessEngine, ProcessPoolEngine
+from pipeline.runner import Pipeline
 
 MANIFEST_FIELDS = {"path", "output", "ok", "doc_id", "sha256", "error_code", "error_class",
                    "message"}
@@ -72,11 +73,18 @@ class PausingTask(DocumentTask):
     victim: str = ""
     pid_file: str = ""
 
-    def __call__(self, item: InputItem):
-        if Path(item.path).name == self.victim and not Path(self.pid_file).exists():
+    def __call__(self, items):
+        if any(Path(item.path).name == self.victim for item in items) and not Path(self.pid_file).exists():
             atomic_write(Path(self.pid_file), str(os.getpid()), durable=False)
             time.sleep(600)
-        return super().__call__(item)
+        return super().__call__(items)
+
+
+def retried_batch(items: list[InputItem], name: str) -> slice:
+    """The batch the engine gave the input `name` in (batches of `BATCH_SIZE`, in order)."""
+    index = next(index for index, item in enumerate(items) if Path(item.path).name == name)
+    first = index - index % BATCH_SIZE
+    return slice(first, first + BATCH_SIZE)
 
 
 def kill_when_told(pid_file: Path, killed: list[int]) -> None:
@@ -100,8 +108,9 @@ def test_a_thousand_reports_with_bad_ones_and_a_killed_worker(tmp_path):
     killer = threading.Thread(target=kill_when_told, args=(pid_file, killed), daemon=True)
     killer.start()
     task = PausingTask(victim="report_0500.txt", pid_file=str(pid_file))
+    items = discover([str(inputs)])
     with ProcessPoolEngine(task, 2) as engine:
-        counts = write_corpus(discover([str(inputs)]), engine, output)
+        counts = write_corpus(items, engine, output)
     killer.join(timeout=5)
 
     assert len(killed) == 1, "the victim's worker was never killed"
@@ -123,7 +132,11 @@ def test_a_thousand_reports_with_bad_ones_and_a_killed_worker(tmp_path):
     assert victim["ok"] and victim["attempts"] == 2
     assert json.loads((output / "report_0500.json").read_text("utf-8"))["document"]["sha256"] \
         == victim["sha256"]
-    assert sum(row["attempts"] for row in rows) == 1001
+    # The victim's batch was started again, each of its inputs alone; every other input once.
+    retried = [index for index, row in enumerate(rows) if row["attempts"] == 2]
+    assert sorted(Path(row["path"]).name for row in rows if row["attempts"] == 2) == \
+        sorted(Path(item.path).name for item in items[retried_batch(items, "report_0500.txt")])
+    assert all(row["attempts"] in (1, 2) for row in rows) and len(retried) <= BATCH_SIZE
     assert fingerprint(inputs) == before, "an input was modified"
     assert not [path for path in output.iterdir() if path.name.startswith(".")], "temp files left"
 
@@ -213,30 +226,62 @@ def test_discover_gives_unique_names_even_when_only_case_differs(tmp_path):
     assert all("/" not in item.output_name for item in items)
 
 
+def pipeline_with_stage(stage) -> Pipeline:
+    """A real pipeline whose only stage is `stage` (loaded, so `warm_up` is not needed)."""
+    pipe = Pipeline(stages=())
+    pipe._callables = [stage]
+    return pipe
+
+
 def test_a_failing_stage_costs_one_document_not_the_batch(tmp_path, monkeypatch):
-    def broken_stage(document, **meta):
-        raise ValueError("a stage tripped")
+    def trips_on_the_second(draft):
+        if "第2号" in draft.text:
+            raise ValueError("a stage tripped")
 
-    broken_pipeline = SimpleNamespace(process_document=broken_stage)
-    monkeypatch.setattr(batch, "_pipeline", lambda keep_tokens, model_dir: broken_pipeline)
-    source = tmp_path / "a.txt"
-    source.write_text(generated_report(3), encoding="utf-8")
-    outcome = process_one(InputItem(str(source), "a.json"))
-    assert (outcome.ok, outcome.error_code, outcome.error_class) == (False, "E403", "InternalError")
-    assert "ValueError: a stage tripped" in outcome.message and str(source) in outcome.message
+    monkeypatch.setattr(batch, "_pipeline", lambda keep_tokens, model_dir: pipeline_with_stage(trips_on_the_second))
+    items = []
+    for number in range(1, 4):
+        source = tmp_path / f"r{number}.txt"
+        source.write_text(generated_report(number), encoding="utf-8")
+        items.append(InputItem(str(source), f"r{number}.json"))
+    first, second, third = batch.process_batch(items)
+    assert (second.ok, second.error_code, second.error_class) == (False, "E403", "InternalError")
+    assert "ValueError: a stage tripped" in second.message and items[1].path in second.message
+    assert first.ok and third.ok and (first.path, third.path) == (items[0].path, items[2].path)
+    alone = process_one(items[1])
+    assert (alone.ok, alone.error_class) == (False, "InternalError")
 
 
-def test_a_document_that_runs_too_long_is_stopped(tmp_path, monkeypatch):
-    def endless_stage(document, **meta):
-        while True:
+def test_a_document_that_runs_too_long_is_stopped_and_its_batch_finishes(tmp_path, monkeypatch):
+    def endless_on_the_first(draft):
+        while "第1号" in draft.text:
             time.sleep(0.01)
 
-    endless_pipeline = SimpleNamespace(process_document=endless_stage)
-    monkeypatch.setattr(batch, "_pipeline", lambda keep_tokens, model_dir: endless_pipeline)
-    source = tmp_path / "a.txt"
-    source.write_text(generated_report(3), encoding="utf-8")
-    outcome = process_one(InputItem(str(source), "a.json"), timeout=0.2)
-    assert (outcome.ok, outcome.error_class) == (False, "DocumentTimedOut")
+    monkeypatch.setattr(batch, "_pipeline", lambda keep_tokens, model_dir: pipeline_with_stage(endless_on_the_first))
+    items = []
+    for number in (1, 2):
+        source = tmp_path / f"r{number}.txt"
+        source.write_text(generated_report(number), encoding="utf-8")
+        items.append(InputItem(str(source), f"r{number}.json"))
+    stuck, fine = batch.process_batch(items, timeout=0.2)
+    assert (stuck.ok, stuck.error_class) == (False, "DocumentTimedOut")
+    assert stuck.seconds is not None and stuck.seconds >= 0.2
+    assert fine.ok and fine.seconds is not None and fine.seconds < 0.2
+
+
+def test_a_batch_gives_each_input_the_outcome_it_would_have_alone(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(generated_report(5), encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+    undecodable = tmp_path / "bad.txt"
+    undecodable.write_bytes(b"\xff\xfe\x00\xd8" * 3)
+    items = [InputItem(str(path), f"{path.stem}.json") for path in (good, empty, undecodable, good)]
+    together = batch.process_batch(items)
+    alone = [process_one(item) for item in items]
+    assert [outcome.ok for outcome in together] == [True, False, False, True]
+    assert [(o.ok, o.json, o.error_class, o.message) for o in together] == \
+        [(o.ok, o.json, o.error_class, o.message) for o in alone]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:

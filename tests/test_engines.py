@@ -17,7 +17,7 @@ from conftest import CORPORA
 from pipeline import errors
 from pipeline.batch import DocumentTask
 from pipeline.inputs import InputItem, discover
-from pipeline.engines import DaskEngine, InProcessEngine, ProcessPoolEngine, make_engine
+from pipeline.engines import BATCH_SIZE, DaskEngine, InProcessEngine, ProcessPoolEngine, make_engine
 
 SHORT = "县委统战部召开专题会议{n}次，走访民营企业{n}家。\n二、存在的不足\n调研深度还不够。\n"
 
@@ -36,10 +36,10 @@ class PoisonTask(DocumentTask):
 
     poison: str = ""
 
-    def __call__(self, item: InputItem):
-        if Path(item.path).name == self.poison:
+    def __call__(self, items):
+        if any(Path(item.path).name == self.poison for item in items):
             os.kill(os.getpid(), signal.SIGKILL)
-        return super().__call__(item)
+        return super().__call__(items)
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,11 @@ class StuckTask(DocumentTask):
 
     stuck: str = ""
 
-    def __call__(self, item: InputItem):
-        if Path(item.path).name == self.stuck:
+    def __call__(self, items):
+        if any(Path(item.path).name == self.stuck for item in items):
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
             time.sleep(600)
-        return super().__call__(item)
+        return super().__call__(items)
 
 
 def outputs_of(engine, items) -> dict[str, str]:
@@ -78,9 +78,10 @@ def test_every_engine_writes_the_same_outputs(mixed_items):
 
 
 @pytest.mark.parametrize("build, window", [
-    # two documents in the workers and one result held while the other is handed over
-    (lambda: ProcessPoolEngine(DocumentTask(), 2), 3),
-    (lambda: DaskEngine(DocumentTask(), 1, processes=False, in_flight=2), 2),
+    (lambda: InProcessEngine(DocumentTask()), BATCH_SIZE),
+    # two batches in the workers and one more handed over while the first's results are held
+    (lambda: ProcessPoolEngine(DocumentTask(), 2), 3 * BATCH_SIZE),
+    (lambda: DaskEngine(DocumentTask(), 1, processes=False, in_flight=2), 3 * BATCH_SIZE),
 ])
 def test_inputs_are_pulled_lazily_with_bounded_work_in_flight(tmp_path, build, window):
     items = short_reports(tmp_path, 30)
@@ -101,14 +102,17 @@ def test_inputs_are_pulled_lazily_with_bounded_work_in_flight(tmp_path, build, w
 
 def test_a_worker_killed_on_every_attempt_costs_only_that_document(tmp_path):
     items = short_reports(tmp_path, 8)
-    with ProcessPoolEngine(PoisonTask(poison="r003.txt"), 2) as engine:
+    with ProcessPoolEngine(PoisonTask(poison="r003.txt"), 2, batch_size=3) as engine:
         outcomes = {Path(outcome.path).name: outcome for outcome in engine.map(items)}
     assert len(outcomes) == 8
     dead = outcomes.pop("r003.txt")
     assert (dead.ok, dead.error_class, dead.error_code, dead.attempts) == \
         (False, "WorkerDied", "E401", 2)
     assert "signal 9" in dead.message and "r003.txt" in dead.message
-    assert all(outcome.ok and outcome.attempts == 1 for outcome in outcomes.values())
+    assert all(outcome.ok for outcome in outcomes.values())
+    # Its batch (r003 to r005) started again, each alone; the other batches once.
+    assert {name: outcome.attempts for name, outcome in outcomes.items() if outcome.attempts != 1} == \
+        {"r004.txt": 2, "r005.txt": 2}
 
 
 def test_a_stuck_worker_is_killed_at_the_time_bound(tmp_path):

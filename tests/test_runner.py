@@ -2,8 +2,14 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
+from pathlib import Path
+
+import pytest
 
 from pipeline.runner import Pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_warm_up_takes_what_it_loaded_out_of_the_collectors_sight():
@@ -24,3 +30,45 @@ def test_the_warm_up_report_reaches_every_stage():
     assert len(report.sections) >= 2 and report.quantities and report.activities
     assert {"ORG", "GPE", "DATE", "FAC"} <= {entity.label for entity in report.entities}
     assert len({sentence.area for sentence in report.sentences}) >= 3
+
+
+def test_reports_run_in_batches_give_what_they_give_one_by_one():
+    """`Pipeline.pipe` runs the stages stage by stage over a batch; on every report we can read
+    (the texts tests/test_output_digests.py holds to their stored digests) it must give the same
+    JSON as one report at a time, whatever the batch size."""
+    from pipeline import default_pipeline
+    from pipeline.stages.ingest import read_document
+
+    digests = load_tool("output_digests")
+    texts = [read_document(path).text for _, path in digests.report_files()]
+    texts += [text for _, text in digests.government_records()]
+    pipe = default_pipeline()
+    one_by_one = [pipe(text).to_json() for text in texts]
+    assert [report.to_json() for report in pipe.pipe(texts)] == one_by_one
+    short = texts[:7]
+    assert [report.to_json() for report in pipe.pipe(short, batch_size=3)] == one_by_one[:7]
+
+
+def test_a_report_that_fails_in_a_batch_costs_only_itself():
+    def trips_on_figures(draft):
+        if "3次" in draft.text:
+            raise ValueError("tripped")
+
+    pipe = Pipeline(stages=())
+    pipe._callables = [trips_on_figures]
+    drafts = [pipe.new_draft(text) for text in ("召开会议3次。", "走访企业5家。", "座谈3次。")]
+    failures = pipe.run_batch(drafts)
+    assert sorted(failures) == [0, 2] and all(isinstance(exc, ValueError) for exc in failures.values())
+    reports = pipe.pipe(["走访企业5家。", "召开会议3次。", "又走访2家。"], batch_size=8)
+    assert next(reports).text == "走访企业5家。"
+    with pytest.raises(ValueError, match="tripped"):
+        next(reports)
+
+
+def load_tool(name: str):
+    """A script of `tools/` as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
