@@ -7,11 +7,11 @@ order, with a bounded number of documents in flight, so memory stays flat howeve
 corpus has. Adding an engine means adding a class here; stages never know which engine runs them.
 
 * `InProcessEngine`: one batch at a time in this process.
-* `ProcessPoolEngine`: N worker processes, one batch each at a time. A worker that dies loses
-  only its current batch: each of its documents is started again alone on a fresh worker, and a
-  document that kills its worker alone is retried once and then recorded as `WorkerDied`; a
-  worker stuck past the time bound is killed, the documents of its batch started again alone, and
-  a document stuck alone recorded as `DocumentTimedOut`.
+* `ProcessPoolEngine`: N worker processes, one batch each at a time (`runner.BATCH_SIZE`
+  inputs). A worker that dies loses only its current batch: each of its documents is started
+  again alone on a fresh worker, and a document that kills its worker alone is retried once and
+  then recorded as `WorkerDied`; a worker stuck past the time bound is killed, the documents of
+  its batch started again alone, and a document stuck alone recorded as `DocumentTimedOut`.
 * `DaskEngine`: the same function as tasks on a `dask.distributed` cluster: a `LocalCluster` on
   loopback, or the scheduler at `--scheduler ADDRESS`.
 """
@@ -34,7 +34,7 @@ from . import errors
 from .batch import DEFAULT_TIMEOUT, DocumentTask, Outcome, failure
 from .inputs import InputItem
 from .output_folder import OutputOptions
-from .runner import batched
+from .runner import BATCH_SIZE, batched
 
 ENGINES = ("local", "dask")
 #: What a worker sends once it has loaded, before its first outcome.
@@ -50,9 +50,6 @@ class _Busy(enum.Enum):
 
 _STILL_BUSY = _Busy.STILL
 Task = Callable[[Sequence[InputItem]], list[Outcome]]
-#: Inputs given to a worker (or run in process) at a time: enough for the stages to run over
-#: them stage by stage (`Pipeline.run_batch`), few enough to keep every worker busy to the end.
-BATCH_SIZE = 8
 #: A document whose worker dies is started again this many times before it is recorded.
 RETRIES = 1
 #: Seconds past the time bound a worker gets to report the timeout itself before it is killed
