@@ -181,9 +181,22 @@ class Pipeline:
         A draft whose stage raises is dropped from the later stages; the others go on. Returns
         the failures by index in `drafts`, each with its exception; an item of `drafts` that is
         an exception already (a text that gave no draft) is passed over. `guard(index)`: a
-        context manager each stage call on `drafts[index]` runs in (a time bound, a clock)."""
+        context manager each stage call on `drafts[index]` runs in (a time bound, a clock).
+
+        A stage may offer `prepare(drafts)`: work for the whole batch done at once (the area
+        model scores a batch in one pass), before the stage runs on each draft, which must give
+        what it gives alone. Should it fail, it is called again with no draft, and each draft is
+        done alone (and fails alone)."""
         failures: dict[int, Exception] = {}
         for stage in self._stages():
+            prepare = getattr(stage, "prepare", None)
+            if prepare is not None:
+                live = [draft for index, draft in enumerate(drafts)
+                        if index not in failures and isinstance(draft, Draft)]
+                try:
+                    prepare(live)
+                except Exception:  # noqa: BLE001  (each draft is then done alone, and fails alone)
+                    prepare([])
             for index, draft in enumerate(drafts):
                 if index in failures or not isinstance(draft, Draft):
                     continue
@@ -195,6 +208,8 @@ class Pipeline:
                             stage(draft)
                 except Exception as exc:  # noqa: BLE001  (one report's failure is its own)
                     failures[index] = exc
+            if prepare is not None:
+                prepare([])  # nothing prepared outlives the batch, not even a failed draft's
         return failures
 
     def new_draft(self, text: str, *, source: str | None = None, sha256: str | None = None,

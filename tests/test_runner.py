@@ -72,3 +72,50 @@ def load_tool(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+class CountingStage:
+    """A stage with a batch step: `prepare` notes each batch; the stage marks each draft."""
+
+    def __init__(self, fail_prepare: bool = False) -> None:
+        self.fail_prepare = fail_prepare
+        self.batches: list[int] = []
+
+    def prepare(self, drafts):
+        self.batches.append(len(drafts))
+        if self.fail_prepare and drafts:
+            raise RuntimeError("the batch step broke")
+
+    def __call__(self, draft):
+        draft.summary = {"seen": True}
+
+
+@pytest.mark.parametrize("fail_prepare", [False, True])
+def test_a_stage_prepares_each_batch_and_is_cleared_after_it(fail_prepare):
+    stage = CountingStage(fail_prepare)
+    pipe = Pipeline(stages=())
+    pipe._callables = [stage]
+    drafts = [pipe.new_draft(text) for text in ("一", "二", "三")]
+    assert pipe.run_batch(drafts) == {}
+    assert all(draft.summary == {"seen": True} for draft in drafts)
+    # The batch, then (after a failure) none, then none again once the stage is done with it.
+    assert stage.batches == ([3, 0, 0] if fail_prepare else [3, 0])
+
+
+def test_the_area_model_scores_a_batch_as_it_scores_each_report():
+    from pipeline import default_pipeline
+    from pipeline.stages.classify import AreaAssigner
+
+    pipe = default_pipeline()
+    texts = [path.read_text("utf-8") for path in sorted((ROOT / "corpora" / "reports").glob("*.txt"))]
+    assigner = next(stage for stage in pipe._stages() if isinstance(stage, AreaAssigner))
+    drafts = [pipe.new_draft(text) for text in texts]
+    for stage in pipe._stages()[:pipe.stage_names.index("classify")]:
+        for draft in drafts:
+            stage(draft)
+    assigner.prepare(drafts)
+    assert len(assigner._prepared) == len(drafts)
+    batched = [assigner.evidence(draft).own for draft in drafts]
+    assert not assigner._prepared, "each prepared score is taken once"
+    alone = [assigner.evidence(draft).own for draft in drafts]
+    assert all((one == other).all() for one, other in zip(batched, alone))
