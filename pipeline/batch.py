@@ -36,7 +36,7 @@ from .output_folder import (OutputOptions, append_all, cannot_write, current_out
                             make_output_folder, output_lock, read_manifest)
 
 from .draft import Draft
-from .runner import document_fields
+from .runner import batched, document_fields
 
 if TYPE_CHECKING:
     from .engines import Engine
@@ -165,32 +165,38 @@ class _DocumentClock:
 def process_batch(items: Sequence[InputItem], *, options: OutputOptions = OutputOptions(),
                   indent: bool = True, timeout: float | None = DEFAULT_TIMEOUT,
                   base: str | None = None) -> list[Outcome]:
-    """`process_one` of each input, in order: all read first, then the pipeline's stages run over
-    them stage by stage (`Pipeline.run_batch`), in groups of at most `BATCH_CHARS` characters so
-    that memory stays that of one long report. Each document keeps its own time bound, its own
-    seconds and its own failure."""
+    """`process_one` of each input, in order, the pipeline's stages run over them stage by stage
+    (`Pipeline.run_batch`) in groups of at most `runner.BATCH_CHARS` characters, read as the
+    groups fill, so that memory stays that of one long report. Each document keeps its own time
+    bound, its own seconds and its own failure."""
     outcomes: list[Outcome | None] = [None] * len(items)
-    read: list[tuple[int, SourceDocument, _DocumentClock]] = []
     pipe = _pipeline(options.keep_tokens, options.model_dir)
-    for index, item in enumerate(items):
-        if item.unreadable is not None:
-            outcomes[index] = failure(item, unreadable_error(item), seconds=0.0)
-            continue
-        clock = _DocumentClock(item.path, timeout)
-        try:
-            with clock.running():
-                read.append((index, read_input(item.path, base, item.record), clock))
-        except Exception as exc:  # noqa: BLE001  (an unreadable input costs that input)
-            outcomes[index] = _failed(item, exc, clock)
-    for group in _groups_by_size(read):
+
+    def readable() -> Iterator[tuple[int, SourceDocument, _DocumentClock]]:
+        for index, item in enumerate(items):
+            if item.unreadable is not None:
+                outcomes[index] = failure(item, unreadable_error(item), seconds=0.0)
+                continue
+            clock = _DocumentClock(item.path, timeout)
+            try:
+                with clock.running():
+                    document = read_input(item.path, base, item.record)
+            except Exception as exc:  # noqa: BLE001  (an unreadable input costs that input)
+                outcomes[index] = _failed(item, exc, clock)
+                continue
+            yield index, document, clock
+
+    for group in batched(readable(), None, weight=lambda entry: len(entry[1].text)):
         drafts: list[Draft | Exception] = []
         for index, document, clock in group:
             try:
                 with clock.running():
-                    drafts.append(pipe.new_draft(**document_fields(document, items[index].output_name.removesuffix(".json"))))
+                    drafts.append(pipe.new_draft(**document_fields(
+                        document, items[index].output_name.removesuffix(".json"))))
             except Exception as exc:  # noqa: BLE001
                 drafts.append(exc)
-        failures = pipe.run_batch(drafts, guard=lambda position: group[position][2].running())
+        clocks = [clock for _, _, clock in group]
+        failures = pipe.run_batch(drafts, guard=lambda position: clocks[position].running())
         for position, (index, document, clock) in enumerate(group):
             draft = drafts[position]
             problem = draft if isinstance(draft, Exception) else failures.get(position)
@@ -201,26 +207,6 @@ def process_batch(items: Sequence[InputItem], *, options: OutputOptions = Output
                 outcomes[index] = _failed(items[index], problem, clock)
     assert all(outcome is not None for outcome in outcomes), "every input has its outcome"
     return cast("list[Outcome]", outcomes)
-
-
-#: Characters of reports run stage by stage together at most (a report longer goes alone): what
-#: the stages keep of a report lives until the whole group is done.
-BATCH_CHARS = 1_000_000
-
-
-def _groups_by_size(read: list[tuple[int, "SourceDocument", _DocumentClock]]
-                    ) -> Iterator[list[tuple[int, "SourceDocument", _DocumentClock]]]:
-    group: list[tuple[int, SourceDocument, _DocumentClock]] = []
-    chars = 0
-    for entry in read:
-        size = len(entry[1].text)
-        if group and chars + size > BATCH_CHARS:
-            yield group
-            group, chars = [], 0
-        group.append(entry)
-        chars += size
-    if group:
-        yield group
 
 
 def _written(item: InputItem, report: "Report", document: "SourceDocument", clock: _DocumentClock,

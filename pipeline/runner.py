@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import errors
 from .draft import INITIAL_PROVIDES, Draft
@@ -40,11 +40,17 @@ DEFAULT_STAGES: tuple[str, ...] = tuple(STAGE_MODULES)
 
 #: Longest text a single report may have (characters); bounds the work per document.
 MAX_CHARS = 5_000_000
+#: Characters of reports run stage by stage together at most (a report longer goes alone): what
+#: the stages keep of a report lives until the whole batch is done.
+BATCH_CHARS = 1_000_000
 #: Reports run stage by stage together (see `Pipeline.run_batch`), by `Pipeline.pipe` and by the
 #: engines, which give a worker this many inputs at a time. Measured on the short real reports
 #: (2026-12-01): 1 to 4 reports a batch took most of the gain, 16 to 64 the rest; fewer keeps the
 #: work of a dead worker, started again, small.
 BATCH_SIZE = 16
+
+
+T = TypeVar("T")
 
 
 @cache
@@ -152,15 +158,16 @@ class Pipeline:
         return self.report(draft)
 
     def pipe(self, texts: Iterable[str], *, batch_size: int = BATCH_SIZE) -> Iterator[Report]:
-        """The report of each text, in order, as `__call__` gives it, the texts run in batches
-        stage by stage (see `run_batch`). A text that fails raises its error when its turn comes,
-        after the reports before it."""
-        for batch in batched(texts, batch_size):
+        """The report of each text, in order, as `__call__` gives it, the texts run stage by stage
+        (see `run_batch`) in batches of at most `batch_size` texts and `BATCH_CHARS` characters.
+        A text that fails raises its error when its turn comes, after the reports before it."""
+        # Not a string: no weight here, and new_draft says what is wrong when its turn comes.
+        for batch in batched(texts, batch_size, weight=lambda text: len(text) if isinstance(text, str) else 0):
             drafts: list[Draft | Exception] = []
             for text in batch:
                 try:
                     drafts.append(self.new_draft(text))
-                except errors.ReportMinerError as exc:
+                except Exception as exc:  # noqa: BLE001  (raised in its turn, below)
                     drafts.append(exc)
             failures = self.run_batch(drafts)
             for index, draft in enumerate(drafts):
@@ -250,15 +257,23 @@ def document_fields(document: "SourceDocument", doc_id: str | None = None) -> di
             "metadata": document.metadata}
 
 
-def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """`items` in lists of `size` (the last may be shorter)."""
-    if size < 1:
+def batched(items: Iterable[T], size: int | None, *, weight: Callable[[T], int] | None = None,
+            limit: int = BATCH_CHARS) -> Iterator[list[T]]:
+    """`items` in lists of at most `size` (None: any number), and with `weight` of at most
+    `limit` in all (an item heavier than `limit` goes alone)."""
+    if size is not None and size < 1:
         raise ValueError("a batch holds at least one item")
-    batch: list[Any] = []
+    batch: list[T] = []
+    total = 0
     for item in items:
+        heft = weight(item) if weight is not None else 0
+        if batch and weight is not None and total + heft > limit:
+            yield batch
+            batch, total = [], 0
         batch.append(item)
+        total += heft
         if len(batch) == size:
             yield batch
-            batch = []
+            batch, total = [], 0
     if batch:
         yield batch

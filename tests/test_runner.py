@@ -6,8 +6,10 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from pipeline.runner import Pipeline
+from pipeline.runner import Pipeline, batched
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +38,7 @@ def test_reports_run_in_batches_give_what_they_give_one_by_one():
     """`Pipeline.pipe` runs the stages stage by stage over a batch; on every report we can read
     (the texts tests/test_output_digests.py holds to their stored digests) it must give the same
     JSON as one report at a time, whatever the batch size."""
-    from pipeline import default_pipeline
+    from pipeline import default_pipeline, process_texts
     from pipeline.stages.ingest import read_document
 
     digests = load_tool("output_digests")
@@ -47,6 +49,7 @@ def test_reports_run_in_batches_give_what_they_give_one_by_one():
     assert [report.to_json() for report in pipe.pipe(texts)] == one_by_one
     short = texts[:7]
     assert [report.to_json() for report in pipe.pipe(short, batch_size=3)] == one_by_one[:7]
+    assert [report.to_json() for report in process_texts(short)] == one_by_one[:7]
 
 
 def test_a_report_that_fails_in_a_batch_costs_only_itself():
@@ -119,3 +122,24 @@ def test_the_area_model_scores_a_batch_as_it_scores_each_report():
     assert not assigner._prepared, "each prepared score is taken once"
     alone = [assigner.evidence(draft).own for draft in drafts]
     assert all((one == other).all() for one, other in zip(batched, alone))
+
+
+@given(st.lists(st.integers(min_value=0, max_value=50)), st.integers(min_value=1, max_value=6),
+       st.integers(min_value=1, max_value=60))
+def test_batches_keep_order_and_bounds(weights, size, limit):
+    batches = list(batched(weights, size, weight=lambda value: value, limit=limit))
+    assert [value for batch in batches for value in batch] == weights
+    assert all(0 < len(batch) <= size for batch in batches)
+    assert all(sum(batch) <= limit or len(batch) == 1 for batch in batches)
+    # A batch is closed only when the next item would not fit or it is full.
+    for batch, following in zip(batches, batches[1:]):
+        assert len(batch) == size or sum(batch) + following[0] > limit
+
+
+def test_a_text_that_is_no_string_fails_in_its_turn():
+    from pipeline import process_texts
+
+    reports = process_texts(["县委统战部召开座谈会3次。", 42])
+    assert next(reports).quantities[0].text == "3次"
+    with pytest.raises(TypeError, match="expects str"):
+        next(reports)
