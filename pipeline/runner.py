@@ -43,10 +43,9 @@ MAX_CHARS = 5_000_000
 #: Characters of reports run stage by stage together at most (a report longer goes alone): what
 #: the stages keep of a report lives until the whole batch is done.
 BATCH_CHARS = 1_000_000
-#: Reports run stage by stage together (see `Pipeline.run_batch`), by `Pipeline.pipe` and by the
-#: engines, which give a worker this many inputs at a time. Measured on the short real reports
-#: (2026-12-01): 1 to 4 reports a batch took most of the gain, 16 to 64 the rest; fewer keeps the
-#: work of a dead worker, started again, small.
+#: Reports run stage by stage together (see `Pipeline.run_batch`) by `Pipeline.pipe` and the
+#: in-process engine (worker processes take fewer, `engines.WORKER_BATCH_SIZE`). Measured on the
+#: short real reports (2026-12-01): 1 to 4 reports a batch took most of the gain, 16 to 64 the rest.
 BATCH_SIZE = 16
 
 

@@ -22,7 +22,7 @@ from conftest import ROOT
 from pipeline import batch
 from pipeline.batch import MANIFEST, DocumentTask, atomic_write, process_one, write_corpus
 from pipeline.inputs import InputItem, discover, safe_name
-from pipeline.engines import BATCH_SIZE, InProcessEngine, ProcessPoolEngine
+from pipeline.engines import WORKER_BATCH_SIZE, InProcessEngine, ProcessPoolEngine
 from pipeline.runner import Pipeline
 
 MANIFEST_FIELDS = {"path", "output", "ok", "doc_id", "sha256", "error_code", "error_class",
@@ -81,10 +81,10 @@ class PausingTask(DocumentTask):
 
 
 def retried_batch(items: list[InputItem], name: str) -> slice:
-    """The batch the engine gave the input `name` in (batches of `BATCH_SIZE`, in order)."""
+    """The batch a pool of workers gave the input `name` in (in order, `WORKER_BATCH_SIZE` each)."""
     index = next(index for index, item in enumerate(items) if Path(item.path).name == name)
-    first = index - index % BATCH_SIZE
-    return slice(first, first + BATCH_SIZE)
+    first = index - index % WORKER_BATCH_SIZE
+    return slice(first, first + WORKER_BATCH_SIZE)
 
 
 def kill_when_told(pid_file: Path, killed: list[int]) -> None:
@@ -136,7 +136,7 @@ def test_a_thousand_reports_with_bad_ones_and_a_killed_worker(tmp_path):
     retried = [index for index, row in enumerate(rows) if row["attempts"] == 2]
     assert sorted(Path(row["path"]).name for row in rows if row["attempts"] == 2) == \
         sorted(Path(item.path).name for item in items[retried_batch(items, "report_0500.txt")])
-    assert all(row["attempts"] in (1, 2) for row in rows) and len(retried) <= BATCH_SIZE
+    assert all(row["attempts"] in (1, 2) for row in rows) and len(retried) <= WORKER_BATCH_SIZE
     assert fingerprint(inputs) == before, "an input was modified"
     assert not [path for path in output.iterdir() if path.name.startswith(".")], "temp files left"
 

@@ -17,7 +17,8 @@ from conftest import CORPORA
 from pipeline import errors
 from pipeline.batch import DocumentTask
 from pipeline.inputs import InputItem, discover
-from pipeline.engines import BATCH_SIZE, DaskEngine, InProcessEngine, ProcessPoolEngine, make_engine
+from pipeline.engines import (BATCH_SIZE, WORKER_BATCH_SIZE, DaskEngine, InProcessEngine, ProcessPoolEngine,
+                              make_engine)
 
 SHORT = "县委统战部召开专题会议{n}次，走访民营企业{n}家。\n二、存在的不足\n调研深度还不够。\n"
 
@@ -80,8 +81,8 @@ def test_every_engine_writes_the_same_outputs(mixed_items):
 @pytest.mark.parametrize("build, window", [
     (lambda: InProcessEngine(DocumentTask()), BATCH_SIZE),
     # two batches in the workers and one more handed over while the first's results are held
-    (lambda: ProcessPoolEngine(DocumentTask(), 2), 3 * BATCH_SIZE),
-    (lambda: DaskEngine(DocumentTask(), 1, processes=False, in_flight=2), 3 * BATCH_SIZE),
+    (lambda: ProcessPoolEngine(DocumentTask(), 2), 3 * WORKER_BATCH_SIZE),
+    (lambda: DaskEngine(DocumentTask(), 1, processes=False, in_flight=2), 3 * WORKER_BATCH_SIZE),
 ])
 def test_inputs_are_pulled_lazily_with_bounded_work_in_flight(tmp_path, build, window):
     items = short_reports(tmp_path, 30)
