@@ -177,7 +177,7 @@ class Pipeline:
                 yield self.report(draft)
 
     def run_batch(self, drafts: Sequence[Draft | Exception], *,
-                  guard: Callable[[int], AbstractContextManager[object]] | None = None) -> dict[int, Exception]:
+                  guards: Sequence[AbstractContextManager[object]] | None = None) -> dict[int, Exception]:
         """Run every stage over `drafts`, stage by stage: each stage over all the drafts before
         the next. A stage's dictionaries, tables and code then stay in the processor's caches
         from one report to the next, where report by report every stage evicts the last one's:
@@ -186,8 +186,9 @@ class Pipeline:
 
         A draft whose stage raises is dropped from the later stages; the others go on. Returns
         the failures by index in `drafts`, each with its exception; an item of `drafts` that is
-        an exception already (a text that gave no draft) is passed over. `guard(index)`: a
-        context manager each stage call on `drafts[index]` runs in (a time bound, a clock).
+        an exception already (a text that gave no draft) is passed over. `guards[index]`: a
+        context manager each stage call on `drafts[index]` runs in, entered once a stage (a
+        time bound, a clock).
 
         A stage may offer `prepare(drafts)`: work for the whole batch done at once (the area
         model scores a batch in one pass), before the stage runs on each draft, which must give
@@ -207,10 +208,10 @@ class Pipeline:
                 if index in failures or not isinstance(draft, Draft):
                     continue
                 try:
-                    if guard is None:
+                    if guards is None:
                         stage(draft)
                     else:
-                        with guard(index):
+                        with guards[index]:
                             stage(draft)
                 except Exception as exc:  # noqa: BLE001  (one report's failure is its own)
                     failures[index] = exc
