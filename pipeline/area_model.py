@@ -294,11 +294,10 @@ class AreaModel:
         (word_rows, word_columns), (char_rows, char_columns) = words, chars
         rows, columns, values = sublinear_tfidf(np.concatenate([2 * word_rows, 2 * char_rows + 1]),
                                                 np.concatenate([word_columns, char_columns]), 2 * n_rows, self._idf)
-        n_labels = len(self._intercept)
-        # Flat, entry by entry and label by label: a broadcast over (entries, labels) runs a
-        # loop of nine per entry.
-        weights = self._coef_by_column.take(columns, axis=0).ravel() * values.repeat(n_labels)
-        sums = sums_by_row(rows, weights, 2 * n_rows, n_labels).reshape(n_rows, 2, n_labels)
+        # Label by label, each a row along the entries, so that every operation runs along them
+        # (a broadcast over (entries, labels) runs a loop of nine per entry).
+        weights = np.multiply(self._coef_by_column.take(columns, axis=0).T, values, order="C")
+        sums = sums_by_row(rows, weights, 2 * n_rows).reshape(n_rows, 2, len(self._intercept))
         logits = self._intercept + sums[:, 0] + sums[:, 1]
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)

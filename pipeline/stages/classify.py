@@ -254,7 +254,7 @@ class AreaAssigner:
         rows, members = span_positions(firsts, lasts)
         sentence_scores = np.where(headed[members, np.newaxis], evidence.own[rows], final[rows])
         counts = (lasts - firsts)[:, np.newaxis]
-        sums = sums_by_row(members, sentence_scores.ravel(), len(sections), len(self._fallback))
+        sums = sums_by_row(members, sentence_scores.T, len(sections))
         means = sums / np.maximum(counts, 1)
         heading_scores = np.array([self._fallback if heading is None else heading for heading in headings]
                                   ).reshape(-1, len(self._fallback))
