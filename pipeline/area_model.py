@@ -299,9 +299,10 @@ class AreaModel:
         weights = np.multiply(self._coef_by_column.take(columns, axis=0).T, values, order="C")
         sums = sums_by_row(rows, weights, 2 * n_rows).reshape(n_rows, 2, len(self._intercept))
         logits = self._intercept + sums[:, 0] + sums[:, 1]
-        logits -= logits.max(axis=1, keepdims=True)
+        # The reductions `max` and `sum` run, called without their methods' Python-level wrappers.
+        logits -= np.maximum.reduce(logits, axis=1, keepdims=True)
         exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return exp / np.add.reduce(exp, axis=1, keepdims=True)
 
 
 @lru_cache(maxsize=4)

@@ -56,7 +56,8 @@ class CodePointTable:
     def __call__(self, codes: np.ndarray) -> np.ndarray:
         """The function's value for each code point in `codes`."""
         found = self._table[codes]
-        if found.size and found.min() < 0:  # one reduction: most documents bring no new character
+        # One reduction (most documents bring no new character), without `min`'s Python-level wrapper.
+        if found.size and np.minimum.reduce(found) < 0:
             for code in np.unique(codes[found < 0]).tolist():
                 self._table[code] = self.function(chr(code))
             found = self._table[codes]
