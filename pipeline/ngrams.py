@@ -368,8 +368,9 @@ class WordVocabulary:
         a word that is no piece."""
         ids = self._short(pack_words(self._letters(codes), starts, ends, self._letter_bits))
         long = (ends - starts > self._longest_packed).nonzero()[0]
-        ids[long] = [self._long.get(self._normalise(text[start:end]), -1)
-                     for start, end in zip(starts[long].tolist(), ends[long].tolist())]
+        if long.size:  # rare: most documents' words are all packed
+            ids[long] = [self._long.get(self._normalise(text[start:end]), -1)
+                         for start, end in zip(starts[long].tolist(), ends[long].tolist())]
         return ids
 
     def columns(self, text: str, codes: np.ndarray, words: tuple[np.ndarray, np.ndarray, np.ndarray]
