@@ -92,7 +92,8 @@ def _word_spans(codes: np.ndarray, spans: Spans, tokens: Spans) -> tuple[np.ndar
     last = token_starts.searchsorted(spans[1], "left")
     index, token_rows = span_positions(first, last)
     starts, ends = token_starts[index], token_ends[index]
-    letters_before = np.concatenate(([0], _IS_WORD_CHARACTER(codes).cumsum()))
+    letters_before = np.zeros(len(codes) + 1, dtype=np.int64)
+    _IS_WORD_CHARACTER(codes).cumsum(out=letters_before[1:])  # in place: no list turned into an array
     # A token of punctuation or spaces alone is no word; an empty one is (`fullmatch` needs one character).
     is_word = (letters_before[ends] > letters_before[starts]) | (ends == starts)
     return starts[is_word], ends[is_word], token_rows[is_word]
