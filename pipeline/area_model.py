@@ -92,7 +92,8 @@ def _word_spans(codes: np.ndarray, spans: Spans, tokens: Spans) -> tuple[np.ndar
     last = token_starts.searchsorted(spans[1], "left")
     index, token_rows = span_positions(first, last)
     starts, ends = token_starts[index], token_ends[index]
-    letters_before = np.concatenate(([0], _IS_WORD_CHARACTER(codes).cumsum()))
+    letters_before = np.zeros(len(codes) + 1, dtype=np.int64)
+    _IS_WORD_CHARACTER(codes).cumsum(out=letters_before[1:])  # in place: no list turned into an array
     # A token of punctuation or spaces alone is no word; an empty one is (`fullmatch` needs one character).
     is_word = (letters_before[ends] > letters_before[starts]) | (ends == starts)
     return starts[is_word], ends[is_word], token_rows[is_word]
@@ -294,15 +295,15 @@ class AreaModel:
         (word_rows, word_columns), (char_rows, char_columns) = words, chars
         rows, columns, values = sublinear_tfidf(np.concatenate([2 * word_rows, 2 * char_rows + 1]),
                                                 np.concatenate([word_columns, char_columns]), 2 * n_rows, self._idf)
-        n_labels = len(self._intercept)
-        # Flat, entry by entry and label by label: a broadcast over (entries, labels) runs a
-        # loop of nine per entry.
-        weights = self._coef_by_column.take(columns, axis=0).ravel() * values.repeat(n_labels)
-        sums = sums_by_row(rows, weights, 2 * n_rows, n_labels).reshape(n_rows, 2, n_labels)
+        # Label by label, each a row along the entries, so that every operation runs along them
+        # (a broadcast over (entries, labels) runs a loop of nine per entry).
+        weights = np.multiply(self._coef_by_column.take(columns, axis=0).T, values, order="C")
+        sums = sums_by_row(rows, weights, 2 * n_rows).reshape(n_rows, 2, len(self._intercept))
         logits = self._intercept + sums[:, 0] + sums[:, 1]
-        logits -= logits.max(axis=1, keepdims=True)
+        # The reductions `max` and `sum` run, called without their methods' Python-level wrappers.
+        logits -= np.maximum.reduce(logits, axis=1, keepdims=True)
         exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return exp / np.add.reduce(exp, axis=1, keepdims=True)
 
 
 @lru_cache(maxsize=4)

@@ -56,7 +56,8 @@ class CodePointTable:
     def __call__(self, codes: np.ndarray) -> np.ndarray:
         """The function's value for each code point in `codes`."""
         found = self._table[codes]
-        if found.size and found.min() < 0:  # one reduction: most documents bring no new character
+        # One reduction (most documents bring no new character), without `min`'s Python-level wrapper.
+        if found.size and np.minimum.reduce(found) < 0:
             for code in np.unique(codes[found < 0]).tolist():
                 self._table[code] = self.function(chr(code))
             found = self._table[codes]
@@ -367,8 +368,9 @@ class WordVocabulary:
         a word that is no piece."""
         ids = self._short(pack_words(self._letters(codes), starts, ends, self._letter_bits))
         long = (ends - starts > self._longest_packed).nonzero()[0]
-        ids[long] = [self._long.get(self._normalise(text[start:end]), -1)
-                     for start, end in zip(starts[long].tolist(), ends[long].tolist())]
+        if long.size:  # rare: most documents' words are all packed
+            ids[long] = [self._long.get(self._normalise(text[start:end]), -1)
+                         for start, end in zip(starts[long].tolist(), ends[long].tolist())]
         return ids
 
     def columns(self, text: str, codes: np.ndarray, words: tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -408,26 +410,14 @@ def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.
     return rows, columns, values / norms[rows]
 
 
-def sums_by_row(rows: np.ndarray, weights: np.ndarray, n_rows: int, width: int) -> np.ndarray:
-    """The sums of `weights` (entries × `width` columns, flattened) per row (rows: each entry's),
-    each summed in order of entries from zero, as a loop over the entries would: one `bincount`
-    for all rows and columns."""
-    slots = (rows * width).repeat(width) + _column_cycle(width, len(rows))
-    return np.bincount(slots, weights=weights, minlength=n_rows * width).reshape(n_rows, width)
-
-
-#: By width, the column numbers 0 … width - 1 over and over, grown as documents need them.
-_COLUMN_CYCLES: dict[int, np.ndarray] = {}
-
-
-def _column_cycle(width: int, times: int) -> np.ndarray:
-    """The column numbers 0 … width - 1, `times` over: a view of a kept array (building it for
-    each document took a tenth of the time of the sums it serves)."""
-    cycle = _COLUMN_CYCLES.get(width)
-    if cycle is None or len(cycle) < width * times:
-        grown = max(times, 2 * len(cycle) // width if cycle is not None else 0)
-        cycle = _COLUMN_CYCLES[width] = np.tile(np.arange(width), grown)
-    return cycle[:width * times]
+def sums_by_row(rows: np.ndarray, weights: np.ndarray, n_rows: int) -> np.ndarray:
+    """The sums per row (rows: each entry's) of `weights` (one row per column of the result,
+    one column per entry), each summed in order of entries from zero, as a loop over the
+    entries would: one `bincount` for all rows and columns. Column by column, the slots are a
+    broadcast sum that runs along the entries (a `repeat` per entry copied item by item)."""
+    width = len(weights)
+    slots = rows * width + np.arange(width)[:, np.newaxis]
+    return np.bincount(slots.ravel(), weights=weights.ravel(), minlength=n_rows * width).reshape(n_rows, width)
 
 
 def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

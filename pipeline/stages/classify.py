@@ -29,6 +29,7 @@ a section without one, from its sentences.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,7 @@ from .. import errors
 from ..area_model import (AreaModel, InferenceSettings, Spans, char_feature_rows, load_model, text_token_offsets,
                           word_feature_rows)
 from ..draft import Draft
-from ..ngrams import span_positions, sums_by_row, unpack
+from ..ngrams import unpack
 from ..records import Section, Sentence
 from ..rounding import python_round
 from ..textnorm import fold
@@ -159,7 +160,7 @@ class AreaAssigner:
     def _area_clarity(self, scores: np.ndarray) -> np.ndarray:
         """How clearly each row of `scores` names one work area: the best score of an area other
         than the fallback."""
-        return (scores * self._other_areas).max(axis=1)
+        return np.maximum.reduce(scores * self._other_areas, axis=1)
 
     def prepare(self, drafts: Sequence[Draft]) -> None:
         """Score the headings and sentences of a batch of documents in one pass of the model
@@ -210,19 +211,22 @@ class AreaAssigner:
         """Scores of sentences (rows; or one sentence) from their own scores (blended with their
         neighbours' where no heading speaks), their headings' evidence (NaN where none) and
         whether they are in the lead."""
-        rows, headings = np.atleast_2d(own), np.atleast_2d(heading)
-        lead = np.reshape(in_lead, (-1, 1))
+        # Reshaped by the arrays' methods: numpy's functions of the same names add a Python-level
+        # call each, as do the `max` methods against the reductions below.
+        width = len(self._fallback)
+        rows, headings = own.reshape(-1, width), heading.reshape(-1, width)
+        lead = np.asarray(in_lead).reshape(-1, 1)
         # Every row is computed every way and each keeps its own: rows are few, and selecting
         # them for each way cost more than the arithmetic (a row of NaN evidence gives NaN).
         # A heading speaks in proportion to how clearly it names one area...
-        weight = settings.heading_weight * headings.max(axis=1, keepdims=True)
+        weight = settings.heading_weight * np.maximum.reduce(headings, axis=1, keepdims=True)
         mixed = weight * headings + (1 - weight) * rows
         # ...unless the sentence is sure enough of another.
-        overrides = ((rows.max(axis=1) >= settings.override)
+        overrides = ((np.maximum.reduce(rows, axis=1) >= settings.override)
                      & (rows.argmax(axis=1) != headings.argmax(axis=1)))[:, np.newaxis]
         unheaded = np.where(lead, self._lead_pull + (1 - LEAD_WEIGHT) * rows, rows)
         scores = np.where(np.isnan(headings[:, :1]), unheaded, np.where(overrides, rows, mixed))
-        return scores.reshape(np.shape(own))
+        return scores.reshape(own.shape)
 
     def combine(self, evidence: DocumentEvidence, settings: InferenceSettings | None = None) -> np.ndarray:
         """Final scores per sentence (rows) under `settings` (default: the model's)."""
@@ -268,24 +272,27 @@ class AreaAssigner:
     def _section_scores(self, draft: Draft, evidence: DocumentEvidence, final: np.ndarray) -> np.ndarray:
         """Each section's scores (rows): its heading's evidence mixed with the mean of its
         sentences' own scores, or the heading's alone where it has no sentence; without a
-        heading, the mean of its sentences' final scores, or the fallback. Every section's
-        means in one pass, each summed over its sentences in order, as `mean` sums them."""
-        sections = draft.sections
+        heading, the mean of its sentences' final scores, or the fallback. Each section's sums
+        are one reduction over its run of rows, in their order, as `mean` sums them: sections
+        are few (a short report's one), and gathering every section's rows for one `bincount`
+        took some thirty numpy calls a document."""
         # Sentences come in text order, so a section's sentences are one run of rows.
-        sentence_starts = np.array([sentence.start for sentence in draft.sentences], dtype=np.int64)
-        firsts = sentence_starts.searchsorted([section.start for section in sections])
-        lasts = sentence_starts.searchsorted([section.end for section in sections])
-        headings = [evidence.section_headings.get(section.id) for section in sections]
-        headed = np.array([heading is not None for heading in headings], dtype=bool)
-        rows, members = span_positions(firsts, lasts)
-        sentence_scores = np.where(headed[members, np.newaxis], evidence.own[rows], final[rows])
-        counts = (lasts - firsts)[:, np.newaxis]
-        sums = sums_by_row(members, sentence_scores.ravel(), len(sections), len(self._fallback))
-        means = sums / np.maximum(counts, 1)
+        sentence_starts = [sentence.start for sentence in draft.sentences]
+        sums, counts, headings = [], [], []
+        for section in draft.sections:
+            first, last = bisect_left(sentence_starts, section.start), bisect_left(sentence_starts, section.end)
+            heading = evidence.section_headings.get(section.id)
+            sums.append(np.add.reduce((final if heading is None else evidence.own)[first:last], axis=0))
+            counts.append(last - first)
+            headings.append(heading)
+        width = len(self._fallback)
+        counts_column = np.array(counts).reshape(-1, 1)
+        means = np.array(sums).reshape(-1, width) / np.maximum(counts_column, 1)
+        headed = np.array([heading is not None for heading in headings], dtype=bool).reshape(-1, 1)
         heading_scores = np.array([self._fallback if heading is None else heading for heading in headings]
-                                  ).reshape(-1, len(self._fallback))
+                                  ).reshape(-1, width)
         mixed = SECTION_HEADING_WEIGHT * heading_scores + (1 - SECTION_HEADING_WEIGHT) * means
-        return np.where(counts > 0, np.where(headed[:, np.newaxis], mixed, means), heading_scores)
+        return np.where(counts_column > 0, np.where(headed, mixed, means), heading_scores)
 
 
 def _classified(sentence: Sentence, area: str, scores: dict[str, float]) -> Sentence:
