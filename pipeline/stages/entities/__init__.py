@@ -60,7 +60,9 @@ def make_stage() -> Callable[[Draft], None]:
             sentence = sentences[index].id if index < count and sentences[index].start <= start else None
             entities.append(Entity(text[start:end], start, end, label, canonical, normalized, sentence, code, level))
         draft.entities = entities
-        draft.meta = replace(draft.meta, region=findings.region)
+        # `replace` reads and sets every field of the metadata: done only when the region is news.
+        if findings.region != draft.meta.region:
+            draft.meta = replace(draft.meta, region=findings.region)
 
     return on_matching_view(run, "entities")
 
