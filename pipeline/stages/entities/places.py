@@ -389,7 +389,8 @@ class PlaceRules(_Mixed):
             names |= fresh
             new_ends = _ends_of(text, fresh) - ends
             ends |= new_ends
-            asked = [(at, suffix) for at, suffix in suffixes if not new_ends.isdisjoint(range(at - 4, at - 1))]
+            asked_at = {end + gap for end in new_ends for gap in (2, 3, 4)}
+            asked = [(at, suffix) for at, suffix in suffixes if at in asked_at]
         return self._confirmed_everywhere(text, names) + self._town_short_forms(text, names, word_starts)
 
     def _town_short_forms(self, text: str, towns: set[str], word_starts: Positions | None) -> list[Found]:
