@@ -496,11 +496,11 @@ def test_positions_read_as_a_set_of_the_positions_within_the_text():
 
 
 def test_white_space_is_what_str_isspace_says():
-    from pipeline.stages.entities.common import white_space
+    from pipeline.stages.entities.common import white_space_marks
 
     spaces = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
     text = "柳岸" + spaces + "县\ud800𠀋 \u3000\ufeff镇"
-    assert white_space(text).tolist() == [at for at, ch in enumerate(text) if ch.isspace()]
+    assert white_space_marks(text).tolist() == [int(ch.isspace()) for ch in text]
 
 
 LIST_ITEM = st.text(alphabet=st.sampled_from(list("柳岸青禾民族工作处协会商会日报遗址镇乡等和以到建有同业")), min_size=1, max_size=8)

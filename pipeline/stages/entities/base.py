@@ -65,6 +65,11 @@ class RuleBase:
         self.committee_words = tuple(p["committee_words"])
         self.relative_levels = p["relative_levels"]
         self.relative_level_words = tuple(self.relative_levels)
+        #: Level suffix -> each relative level word it stands for, with its rank among that word's suffixes.
+        self.relative_levels_by_suffix: dict[str, tuple[tuple[str, int], ...]] = {}
+        for level, suffixes in self.relative_levels.items():
+            for rank, suffix in enumerate(suffixes):
+                self.relative_levels_by_suffix[suffix] = (*self.relative_levels_by_suffix.get(suffix, ()), (level, rank))
         self.relative_level_sizes = sorted({len(word) for word in self.relative_levels}, reverse=True)
         _require(not any(a != b and b.startswith(a) for a in self.relative_levels for b in self.relative_levels),
                  "a relative level word starts another: `_canonical` would read the longest")
@@ -142,7 +147,10 @@ class RuleBase:
         self.name_stops = tuple(sorted(p["person_name_stops"], key=len, reverse=True))
         self.max_boundary = max(map(len, self.boundary_words))
         #: The first characters of the words after a place that confirm it (one probe before many).
-        self.place_confirmer_heads = frozenset(word[0] for word in p["place_confirmers"])
+        self.place_confirmers = tuple(p["place_confirmers"])
+        self.place_confirmer_heads = frozenset(word[0] for word in self.place_confirmers)
+        self.town_confirmers = tuple(p["town_confirmers"])
+        self.place_lead_ins = tuple(p["place_lead_ins"])
         #: The word lists every text is searched for, in one pass (`words` of the rules is what it finds).
         self.word_families = WordFamilies(
             {family: p[family] for family in _SEARCHED_FAMILIES} |

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from ...numerals import YEAR_DIGITS, YEAR_PATTERN, circle_zeros_read, parse_numeral, parse_year
-from .common import CN_DIGIT, NUM, Found, after_numerals, by_opening, matches_before, matches_by_opening, skip_to
+from .common import CN_DIGIT, NUM, Found, after_numerals, by_opening, matches_before, matches_by_opening, proposal, skip_to
 
 _YEAR = f"(?:{YEAR_PATTERN})"
 #: The start or end of a year or month (2025年底, 2021年12月底, 2023年初, 6月中旬); 初 not of 初步.
@@ -42,7 +42,7 @@ _TITLE = re.compile(r"《[^《》\n]{1,120}(?:\n[^《》\n]{1,120})?》")
 
 
 def titles(text: str) -> list[Found]:
-    return [Found(m.start(), m.end(), "DOC") for m in _TITLE.finditer(text)]
+    return [proposal(m.start(), m.end(), "DOC") for m in _TITLE.finditer(text)]
 
 
 def dates(text: str) -> list[Found]:
@@ -77,10 +77,10 @@ def dates(text: str) -> list[Found]:
         # 13月 is no date at all; 5月32日 is a date written wrong: kept, with no normal form.
         if month is not None and _month(month) is None:
             continue
-        found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
+        found.append(proposal(match.start(), match.end(), "DATE", normalized=normalized))
     for match in matches_by_opening(_BARE_YEARS, text):
         if match.group("y1") < match.group("y2"):
-            found.append(Found(match.start(), match.end(), "DATE", normalized=f"{match.group('y1')}/{match.group('y2')}"))
+            found.append(proposal(match.start(), match.end(), "DATE", normalized=f"{match.group('y1')}/{match.group('y2')}"))
     return found
 
 
@@ -110,7 +110,7 @@ def decades(text: str) -> list[Found]:
         if isinstance(decade, int) and isinstance(century, int) and century in (20, 21):
             first = (century - 1) * 100 + decade
             normalized = f"{first}/{first + 9}"
-        found.append(Found(match.start(), match.end(), "DATE", normalized=normalized))
+        found.append(proposal(match.start(), match.end(), "DATE", normalized=normalized))
     return found
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
 from .common import (CN_DIGIT, Found, WordSpans, after_numerals, by_opening, matches_before, matches_by_opening,
-                     matches_holding, occurrences)
+                     matches_holding, occurrences, proposal)
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -42,14 +42,14 @@ class EventRules(_Mixed):
 
     def events(self, text: str, words: WordSpans, places: list[Found], orgs: list[Found],
                dates: list[Found]) -> list[Found]:
-        found = [Found(m.start(), m.end(), "EVENT") for m in matches_by_opening(_CONGRESSES, text)]
+        found = [proposal(m.start(), m.end(), "EVENT") for m in matches_by_opening(_CONGRESSES, text)]
         if "全会" in text:
-            found += [Found(m.start(), m.end(), "EVENT")
+            found += [proposal(m.start(), m.end(), "EVENT")
                       for m in matches_before(_PLENUM, text, occurrences(text, "届"), _PLENUM_LEAD)]
-        found += [Found(m.start(), m.end(), "EVENT") for m in matches_holding("两会", self.two_sessions, text)
+        found += [proposal(m.start(), m.end(), "EVENT") for m in matches_holding("两会", self.two_sessions, text)
                   if self.boundary_before(text, m.start())]
         found += self._sessions(text, places, orgs)
-        found += [Found(m.start(), m.end(), "EVENT")
+        found += [proposal(m.start(), m.end(), "EVENT")
                   for m in matches_before(self.anniversary, text, occurrences(text, "周年"), self.anniversary_lead)]
         scopes = list(words["event_scopes"])
         scopes += [(f.start, f.end) for f in places if f.end - f.start >= 3]
@@ -66,7 +66,7 @@ class EventRules(_Mixed):
                     lead = _CONGRESS_LEAD.search(text, max(0, start - 12), start)
                     assert lead is not None  # its last alternative, `$`, matches anywhere
                     start = lead.start()
-                found.append(Found(start, match.end(), "EVENT"))
+                found.append(proposal(start, match.end(), "EVENT"))
         return found
 
     def _year_names_topic(self, topic: str) -> bool:
@@ -105,5 +105,5 @@ class EventRules(_Mixed):
             if start is None and (scope or self.boundary_before(text, at)) and len(subject) >= 2:
                 start = at
             if start is not None:
-                found.append(Found(start, match.end(), "EVENT"))
+                found.append(proposal(start, match.end(), "EVENT"))
         return found

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import Found, Positions, by_opening, matches_by_opening
+from .common import Found, Positions, by_opening, matches_by_opening, proposal
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class ListRules(_Mixed):
             for label, spans in by_kind.items():
                 known = sum(span in place_spans for span in spans) if label == "GPE" else 0
                 if len(spans) >= 2 and (label != "GPE" or known or closes_on_places):
-                    found += [Found(start, end, label) for start, end in spans]
+                    found += [proposal(start, end, label) for start, end in spans]
         return found
 
     def _roster_bodies(self, text: str, pieces: list[list[int]], bodies: list[tuple[int, int]],
@@ -140,7 +140,7 @@ class ListRules(_Mixed):
                 continue
             label = "FAC" if name.endswith(self.venue_endings) else "ORG" if name.endswith(self.list_org_endings) else None
             if label:
-                found.append(Found(match.start(1), match.end(1), label))
+                found.append(proposal(match.start(1), match.end(1), label))
         return found
 
     def _first_item_start(self, text: str, start: int, end: int, bounds: Positions | None) -> int:
@@ -158,7 +158,7 @@ class ListRules(_Mixed):
     def _listed_people(self, text: str, items: list[tuple[int, int]]) -> list[Found]:
         """A list closed as one of people (…等同志): every item, if each reads as a name."""
         named = [(start, end) for start, end in items if len(self._name_at(text, start) or "") == end - start]
-        return [Found(start, end, "PERSON") for start, end in named] if len(named) == len(items) else []
+        return [proposal(start, end, "PERSON") for start, end in named] if len(named) == len(items) else []
 
     def _may_name_at_all(self, text: str, start: int, end: int, name_starts: list[int]) -> bool:
         """What `_may_name` needs of the list run text[start:end], tested on the run before it is cut

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
-from .common import Found, Positions, WordSpans
+from .common import Found, Positions, WordSpans, proposal
 from .places import cut_across_word
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
@@ -68,7 +68,7 @@ class OrganisationRules(_Mixed):
         found += universities
         place_at.update({f.end: f.start for f in universities})
         ends = frozenset(place_at)
-        found += [Found(start, end, "ORG") for start, end in words["national_orgs"]]
+        found += [proposal(start, end, "ORG") for start, end in words["national_orgs"]]
         for at, end in words["bodies"]:
             start = self._body_start(text, at, place_at, ends)
             # 直辖|市政府: a level word that ends the word before it (not a function word jieba
@@ -79,9 +79,9 @@ class OrganisationRules(_Mixed):
                 continue
             if text[max(0, start - 2):start] == "中共":
                 start -= 2
-            found.append(Found(start, end, "ORG"))
-        found += [Found(place_at.get(start, start), end, "ORG") for start, end in words["standalone_bodies"]]
-        found += [Found(place_at[start], end, "ORG") for start, end in words["place_bodies"]
+            found.append(proposal(start, end, "ORG"))
+        found += [proposal(place_at.get(start, start), end, "ORG") for start, end in words["standalone_bodies"]]
+        found += [proposal(place_at[start], end, "ORG") for start, end in words["place_bodies"]
                   if start in place_at and self.is_suffix(text, end - 1)]
         found += self._party_units(text, words["parties"], places)
         anchors = dict(place_at)
@@ -92,7 +92,7 @@ class OrganisationRules(_Mixed):
         for at, end in words["company_suffixes"]:
             start = self._company_start(text, at, place_at)
             if start is not None:
-                found.append(Found(start, end, "ORG"))
+                found.append(proposal(start, end, "ORG"))
         return found
 
     def _universities(self, text: str, suffixes: list[tuple[int, int]], places: list[Found]) -> list[Found]:
@@ -106,7 +106,7 @@ class OrganisationRules(_Mixed):
             # jieba keeps 某省大学 as one word, so a short name there was never proposed as a place.
             start = place_at.get(stem_end, next((stem_end - k for k in (3, 2) if self._division_name(text[stem_end - k:stem_end])), None))
             if start is not None and not text.startswith("习", end):
-                found.append(Found(start, end, "ORG"))
+                found.append(proposal(start, end, "ORG"))
         return found
 
     def _division_name(self, name: str) -> bool:
@@ -121,7 +121,7 @@ class OrganisationRules(_Mixed):
                     self.boundary_before(text, start) and not text[end:end + 1] in self.party_word_tails
                 if not alone:
                     continue
-            found.append(Found(start, end, "ORG"))
+            found.append(proposal(start, end, "ORG"))
         return found
 
     def _leading_groups(self, text: str, groups: list[tuple[int, int]]) -> list[Found]:
@@ -130,7 +130,7 @@ class OrganisationRules(_Mixed):
         found = []
         for start, end in groups:
             owner = next((o for o in self.leading_group_owners if text.startswith(o, start - len(o))), "")
-            found.append(Found(start - len(owner), end, "ORG"))
+            found.append(proposal(start - len(owner), end, "ORG"))
         return found
 
     def _place_anchors(self, text: str, places: list[Found]) -> dict[int, int]:
@@ -156,7 +156,7 @@ class OrganisationRules(_Mixed):
                 stem = place.rstrip("".join(self.level_chars))
                 if known or (2 <= len(stem) and len(place) <= self.p["party_max_place"] and
                              self.clean_stem(stem) and not self._has_clause_verb(place)):
-                    found.append(Found(party_start, unit.end(1), "ORG"))
+                    found.append(proposal(party_start, unit.end(1), "ORG"))
                 break
         return found
 
@@ -211,7 +211,7 @@ class OrganisationRules(_Mixed):
                 continue
             name = text[anchored[0]:end]
             if not name.endswith(self.not_department_tails) and not name.endswith(self.venue_endings):
-                found.append(Found(anchored[0], end, "ORG"))
+                found.append(proposal(anchored[0], end, "ORG"))
         return found
 
     def _ends_verb(self, text: str, end: int) -> bool:

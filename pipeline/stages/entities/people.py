@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
-from .common import Found, Positions, WordSpans, occurrences
+from .common import Found, Positions, WordSpans, occurrences, proposal
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ class PersonRules(_Mixed):
                  name[:2] not in self.boundary_words}
         found = {(at, at + len(name)) for name in names for at in occurrences(text, name)}
         found |= self._bylines(text, words) | self._photo_credits(text)
-        return [Found(start, end, "PERSON") for start, end in self._listed_with(text, found)]
+        return [proposal(start, end, "PERSON") for start, end in self._listed_with(text, found)]
 
     def _bylines(self, text: str, words: WordSpans) -> set[tuple[int, int]]:
         """A byline's name spaced out character by character (记者 陈 明 报道): the surname and one

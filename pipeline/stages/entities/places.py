@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ...data import data_lines
 from ...textnorm import is_cjk
 from .common import (Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start, longest_not_before,
-                     occurrences)
+                     occurrences, proposal)
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ class PlaceRules(_Mixed):
             # 某某市级, 某某县级: the level word is the rank's (市级侨胞之家), the place its short name.
             if text[end:end + 1] == "级" and short_name(name):
                 end = at + len(short_name(name) or "")
-            found.append(Found(at, end, "GPE", code=code))
+            found.append(proposal(at, end, "GPE", code=code))
             codes.update(Gazetteer.lineage(code))
         # Short names overlap (湘东|东区); at each position the longest one this report supports,
         # else one standing as a word of its own, no ordinary word, that the report repeats: a
@@ -216,14 +216,14 @@ class PlaceRules(_Mixed):
                 short_code = gazetteer.short_code(word, codes)
                 whole = bounds is not None and at in bounds and end in bounds
                 if short_code is not None and (whole or bounds is None or Gazetteer.level(short_code) != "province"):
-                    found.append(Found(at, end, "GPE", code=short_code))
+                    found.append(proposal(at, end, "GPE", code=short_code))
                     break
                 if whole and word not in self.boundary_words:
-                    counties.append((Found(at, end, "GPE"), gazetteer.shorts[word]))
+                    counties.append((proposal(at, end, "GPE"), gazetteer.shorts[word]))
                 if whole and word not in gazetteer.short_words and word not in self.boundary_words:
                     unique = gazetteer.shorts[word]
                     unsupported.setdefault(word, []).append(
-                        Found(at, end, "GPE", code=unique[0] if len(unique) == 1 else None))
+                        proposal(at, end, "GPE", code=unique[0] if len(unique) == 1 else None))
                     break
         # A prefecture's short name (成都, 晋中) is known well enough to count once.
         found += [f for repeated in unsupported.values() for f in repeated
@@ -232,7 +232,7 @@ class PlaceRules(_Mixed):
         # A country is a word of its own (印度支那 names no 印度, 沿海地区 no 海地), or heads a body's
         # name (美国政府); 台湾 and the like also head compounds (台湾同胞).
         # 蒙古族, 朝鲜族: a people, not a country.
-        found += [Found(at, end, "GPE") for at, end in longest_not_before(text, words["countries"], "族")
+        found += [proposal(at, end, "GPE") for at, end in longest_not_before(text, words["countries"], "族")
                   if bounds is None or (at in bounds and (
                       end in bounds or text[at:end] in self.place_word_heads or self.body.match(text, end)))]
         # A township of the report's own county is meant rather than a place elsewhere of that name.
@@ -285,7 +285,7 @@ class PlaceRules(_Mixed):
             alone = bounds is not None and at in bounds and (end == len(text) or not is_cjk(text[end]) or
                                                               text[end] in self.function_chars)
             if name.endswith(TOWNSHIP_SUFFIXES) or alone:
-                found.append(Found(at, end, "GPE", code=names[name], level="township"))
+                found.append(proposal(at, end, "GPE", code=names[name], level="township"))
         return found
 
     @lru_cache(maxsize=16)
@@ -308,7 +308,7 @@ class PlaceRules(_Mixed):
 
     def _confirmed_everywhere(self, text: str, names: set[str]) -> list[Found]:
         # Sorted, so that the proposals' order never depends on the hash order of a set.
-        return [Found(at, at + len(name), "GPE") for name in sorted(names) for at in occurrences(text, name)]
+        return [proposal(at, at + len(name), "GPE") for name in sorted(names) for at in occurrences(text, name)]
 
     @staticmethod
     def _by_frequency(text: str, places: list[Found]) -> list[str]:
@@ -326,7 +326,6 @@ class PlaceRules(_Mixed):
         return sorted(counts, key=lambda name: (-counts[name], first[name]))
 
     def _unknown_counties(self, text: str, suffixes: list[tuple[int, int]], known: list[Found]) -> list[Found]:
-        confirmers = tuple(self.p["place_confirmers"])
         names: set[str] = set()
         confirmed_names: set[str] = set()
         inside_known = _Covering((f.start, f.end) for f in known)
@@ -339,7 +338,7 @@ class PlaceRules(_Mixed):
             if start < 0 or not self.clean_stem(stem) or not self.is_suffix(text, at) or text[end:end + 1] == "级" or \
                     inside_known.covers(start, end):
                 continue
-            confirmed = text[end:end + 1] in self.place_confirmer_heads and text.startswith(confirmers, end)
+            confirmed = text[end:end + 1] in self.place_confirmer_heads and text.startswith(self.place_confirmers, end)
             if self._no_common_word(stem, text[end - 1], confirmed=confirmed) and \
                     (self.boundary_before(text, start) or self._led_by_party(text[max(0, start - 4):start])):
                 names.add(text[start:end])
@@ -360,8 +359,6 @@ class PlaceRules(_Mixed):
 
     def _towns(self, text: str, town_suffixes: list[tuple[int, int]], known: list[Found],
                word_starts: Positions | None) -> list[Found]:
-        confirmers = tuple(self.p["town_confirmers"])
-        lead_ins = tuple(self.p["place_lead_ins"])
         short_places = {text[f.start:f.end] for f in known}
         names: set[str] = set()
         place_ends = frozenset(f.end for f in known)
@@ -388,11 +385,12 @@ class PlaceRules(_Mixed):
         # round after the first asks again only where the last round's names ended there.
         ends = place_ends | _ends_of(text, names)
         asked = suffixes
-        while fresh := (self._town_names(text, asked, ends, short_places, confirmers, lead_ins) | worded) - names:
+        while fresh := (self._town_names(text, asked, ends, short_places) | worded) - names:
             names |= fresh
             new_ends = _ends_of(text, fresh) - ends
             ends |= new_ends
-            asked = [(at, suffix) for at, suffix in suffixes if not new_ends.isdisjoint(range(at - 4, at - 1))]
+            asked_at = {end + gap for end in new_ends for gap in (2, 3, 4)}
+            asked = [(at, suffix) for at, suffix in suffixes if at in asked_at]
         return self._confirmed_everywhere(text, names) + self._town_short_forms(text, names, word_starts)
 
     def _town_short_forms(self, text: str, towns: set[str], word_starts: Positions | None) -> list[Found]:
@@ -404,12 +402,11 @@ class PlaceRules(_Mixed):
         stems = {stem for stem in shortened if stem and stem not in self.boundary_words and stem not in self.not_places and
                  self.gazetteer.short_words.get(stem, "ns") in self.name_tags}
         spans = ((at, at + len(stem)) for stem in sorted(stems) for at in occurrences(text, stem))
-        return [Found(start, end, "GPE") for start, end in spans
+        return [proposal(start, end, "GPE") for start, end in spans
                 if (start in word_starts or text[start - 1:start] in self.function_chars) and
                 (end in word_starts or end == len(text)) and text[end:end + 1] not in ("人", "籍")]
 
-    def _town_names(self, text: str, suffixes: list[tuple[int, str]], ends: frozenset[int], short_places: set[str],
-                    confirmers: tuple[str, ...], lead_ins: tuple[str, ...]) -> set[str]:
+    def _town_names(self, text: str, suffixes: list[tuple[int, str]], ends: frozenset[int], short_places: set[str]) -> set[str]:
         """Towns, streets and villages confirmed by their context; `suffixes` are where town
         suffixes start, with the suffix."""
         names = set()
@@ -425,8 +422,8 @@ class PlaceRules(_Mixed):
                 if stem_ok is False:
                     continue
                 end = at + len(suffix)
-                confirmed = text.startswith(confirmers, end) or \
-                    text[max(0, start - 2):start].endswith(lead_ins) or start in ends or \
+                confirmed = text.startswith(self.town_confirmers, end) or \
+                    text[max(0, start - 2):start].endswith(self.place_lead_ins) or start in ends or \
                     (text[start - 1] == "、" and start - 1 in ends)
                 anchored = suffix in self.p["strong_town_suffixes"] or text[start:at] in short_places
                 if confirmed or (anchored and stem_ok):

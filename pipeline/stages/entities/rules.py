@@ -51,13 +51,15 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
     def _level_places(self, levels: dict[str, str], region: str | None) -> dict[str, str]:
         """Relative level word -> the report's place it stands for (区 -> 湘东区), where there is
         one: of the word's level, and, for a county-level word, only the report's own region."""
-        places = {}
-        for level, suffixes in self.relative_levels.items():
-            named = [levels[suffix] for suffix in suffixes if suffix in levels]
-            if level in self.county_levels:
-                named = [place for place in named if place == region]
-            if named:
-                places[level] = named[0]
+        # Read from the report's few levels, not from every relative level word: for each word,
+        # the place of its first suffix (in `relative_levels`) that the report has.
+        places: dict[str, str] = {}
+        ranks: dict[str, int] = {}
+        for suffix, place in levels.items():
+            for level, rank in self.relative_levels_by_suffix.get(suffix, ()):
+                if (level not in self.county_levels or place == region) and rank < ranks.get(level, rank + 1):
+                    places[level] = place
+                    ranks[level] = rank
         return places
 
     def _canonical(self, text: str, found: Found, level_places: dict[str, str]) -> Found:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .common import QUOTED, Found, WordSpans
+from .common import QUOTED, Found, WordSpans, proposal
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ class VenueRules(_Mixed):
         for match in QUOTED.finditer(text):
             inner = match.group(1)
             if (venue := self.venue.search(inner)) and venue.end() == len(inner) and len(inner) >= 3:
-                found.append(Found(match.start(1), match.end(1), "FAC"))
+                found.append(proposal(match.start(1), match.end(1), "FAC"))
         anchors = {f.end: f.start for f in places if f.end - f.start >= 3}
         anchors.update({f.end: f.start for f in orgs})
         for at, end in words["venue_suffixes"]:
@@ -29,5 +29,5 @@ class VenueRules(_Mixed):
                 continue
             anchored = self._nearest_anchor(text, at, anchors, self.p["venue_max_filler"])
             if anchored is not None and self._venue_filler_allowed(text, at, anchored[1]):
-                found.append(Found(anchored[0], end, "FAC"))
+                found.append(proposal(anchored[0], end, "FAC"))
         return found
