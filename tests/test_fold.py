@@ -1,8 +1,10 @@
 """The fold: every code point as the data file and the width and space rules say, one for one."""
 from __future__ import annotations
 
+import re
+
 from pipeline.data import data_lines
-from pipeline.textnorm import fold
+from pipeline.textnorm import fold, white_space_runs
 
 
 def reference_fold_table() -> dict[int, int]:
@@ -39,3 +41,10 @@ def test_str_splitlines_breaks_at_the_line_breaks_and_nowhere_else():
 
     breaks = [chr(code) for code in range(sys.maxunicode + 1) if len(f"a{chr(code)}b".splitlines()) == 2]
     assert sorted(breaks) == sorted(LINE_BREAKS)
+
+
+def test_white_space_runs_are_what_a_regex_finds():
+    every_space = "".join(char for char in map(chr, range(0x110000)) if char.isspace())
+    texts = ["", " ", "甲", " 甲 ", "甲 \n\u3000乙\t", "甲乙 丙  ", "甲甲 甲甲 甲", every_space, f"甲{every_space}乙"]
+    for text in texts:
+        assert list(white_space_runs(text)) == [run.span() for run in re.finditer(r"\s+", text)], text

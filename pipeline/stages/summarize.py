@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -67,12 +67,17 @@ def area_catalogue(taxonomy: str = TAXONOMY) -> tuple[Area, ...]:
 # --- which area a record belongs to ---------------------------------------------------------
 
 class _AreaLocator:
-    """The area of a record: its sentence's, else the innermost section's around its start.
-    Both are found by bisection over starts, not by a scan per record."""
+    """The bucket of a record: its sentence's area's, else the innermost section's around its
+    start. Both are found by bisection over starts, not by a scan per record."""
 
-    def __init__(self, sentences: Sequence[Sentence], sections: Sequence[Section]) -> None:
+    def __init__(self, sentences: Sequence[Sentence], sections: Sequence[Section], buckets: dict[str, str],
+                 fallback: str) -> None:
         # Keyed as records name their sentence: None, a record naming none, is never a key.
         self._by_id: dict[int | None, Sentence] = {sentence.id: sentence for sentence in sentences}
+        self._buckets, self._fallback = buckets, fallback
+        #: Most records name their sentence: one lookup here gives their bucket.
+        self.bucket_of_sentence: dict[int | None, str] = {
+            sentence.id: buckets.get(sentence.area, fallback) for sentence in sentences}
         self._sentences = sorted(sentences, key=lambda sentence: sentence.start)
         self._sentence_starts = [sentence.start for sentence in self._sentences]
         # Sections nest; in order of start (outer first at a tie), the innermost section around
@@ -87,16 +92,19 @@ class _AreaLocator:
             return self._sentences[index]
         return None
 
-    def place(self, record: Quantity | Entity | Activity) -> tuple[Sentence | None, str]:
-        """The record's sentence (None: it lies in none) and its area. Most records name their
-        sentence: one dictionary lookup, and no bisection, places them."""
-        sentence = self._by_id.get(record.sentence) or self._sentence_around(record.start)
+    def sentence(self, record: Quantity | Entity | Activity) -> Sentence | None:
+        """The sentence the record names, else the one around its start (None: it lies in none)."""
+        return self._by_id.get(record.sentence) or self._sentence_around(record.start)
+
+    def bucket(self, record: Quantity | Entity | Activity) -> str:
+        """The bucket of a record whose sentence is not in `bucket_of_sentence`."""
+        sentence = self.sentence(record)
         if sentence is not None:
-            return sentence, sentence.area
+            return self._buckets.get(sentence.area, self._fallback)
         for index in range(bisect_right(self._section_starts, record.start) - 1, -1, -1):
             if record.start < self._sections[index].end:
-                return None, self._sections[index].area
-        return None, GENERAL
+                return self._buckets.get(self._sections[index].area, self._fallback)
+        return self._buckets.get(GENERAL, self._fallback)
 
 
 # --- per-area parts -------------------------------------------------------------------------
@@ -145,6 +153,12 @@ def _entity_groups(entities: Iterable[Entity]) -> dict[str, list[str]]:
     return {group: list(names) for group, names in groups.items()}
 
 
+def _sentence_ref(sentence: Sentence | None) -> dict[str, Any] | None:
+    if sentence is None:
+        return None
+    return {"id": sentence.id, "text": sentence.text, "start": sentence.start, "end": sentence.end}
+
+
 def _area_entry(name: str, sentences: int, chars: int, share: float, key_figures: list[dict[str, Any]],
                 activities: list[dict[str, Any]], entity_groups: dict[str, list[str]],
                 representative_sentence: Sentence | None) -> dict[str, Any]:
@@ -153,9 +167,20 @@ def _area_entry(name: str, sentences: int, chars: int, share: float, key_figures
             "activities": activities, **entity_groups, "representative_sentence": _sentence_ref(representative_sentence)}
 
 
+#: The part of an area the report says nothing of, less its name; and its keys that hold lists.
+_SILENT_AREA = _area_entry("", 0, 0, 0.0, [], [], {group: [] for group in ENTITY_GROUPS.values()}, None)
+_LIST_KEYS = tuple(key for key, value in _SILENT_AREA.items() if isinstance(value, list))
+
+
 def _silent_area(name: str) -> dict[str, Any]:
-    """The part of an area the report says nothing of: no sentence, figure, activity or name."""
-    return _area_entry(name, 0, 0, 0.0, [], [], {group: [] for group in ENTITY_GROUPS.values()}, None)
+    """The part of an area the report says nothing of: no sentence, figure, activity or name.
+    Copied from a template, which a short report's many silent areas made worth it (half the time
+    of building each)."""
+    entry = _SILENT_AREA.copy()
+    entry["name"] = name
+    for key in _LIST_KEYS:
+        entry[key] = []
+    return entry
 
 
 #: What the bigrams of the representative sentence are made of.
@@ -222,21 +247,20 @@ def _stable_sort(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def representative(rows: Sequence[int], sentences: Sequence[Sentence], cosines: Sequence[float],
-                   facts_per_sentence: Counter[int]) -> Sentence | None:
-    """The most central of the area's sentences (`rows` of `sentences`): ties go to the one with
-    more figures and activities, then to the earlier one; an area's only sentence needs no
-    cosine (`cosines` may leave it out)."""
+                   facts_per_sentence: Callable[[], Counter[int]]) -> Sentence | None:
+    """The most central of the area's sentences (`rows` of `sentences`, in order): ties go to the
+    one with more figures and activities, then to the earlier one; an area's only sentence needs
+    no cosine (`cosines` may leave it out). The facts are asked for only at a tie, which is rare."""
     if len(rows) < 2:
         return sentences[rows[0]] if rows else None
-    best = max(range(len(rows)), key=lambda index: (cosines[rows[index]],
-                                                   facts_per_sentence[sentences[rows[index]].id], -index))
-    return sentences[rows[best]]
-
-
-def _sentence_ref(sentence: Sentence | None) -> dict[str, Any] | None:
-    if sentence is None:
-        return None
-    return {"id": sentence.id, "text": sentence.text, "start": sentence.start, "end": sentence.end}
+    area_cosines = list(map(cosines.__getitem__, rows))
+    top = max(area_cosines)
+    if area_cosines.count(top) == 1:
+        return sentences[rows[area_cosines.index(top)]]
+    facts = facts_per_sentence()
+    # `max` keeps the first of equal keys: the earlier sentence.
+    return sentences[max((row for row, cosine in zip(rows, area_cosines) if cosine == top),
+                         key=lambda row: facts[sentences[row].id])]
 
 
 # --- the whole summary ----------------------------------------------------------------------
@@ -257,22 +281,21 @@ def counted_area(sentence: Sentence, fallback: str) -> str:
 Placed = TypeVar("Placed", Quantity, Entity, Activity)
 
 
-def _placed_by_area(records: Iterable[Placed], locate: _AreaLocator, buckets: dict[str, str],
-                    fallback: str) -> dict[str, list[tuple[Placed, Sentence | None]]]:
-    """Each bucket's records, in order, each with its sentence (None: it lies in none)."""
-    by_area: dict[str, list[tuple[Placed, Sentence | None]]] = {bucket: [] for bucket in buckets}
+def _placed_by_area(records: Iterable[Placed], locate: _AreaLocator, buckets: dict[str, str]) -> dict[str, list[Placed]]:
+    """Each bucket's records, in order."""
+    by_area: dict[str, list[Placed]] = {bucket: [] for bucket in buckets}
+    bucket_of_sentence = locate.bucket_of_sentence
     for record in records:
-        holder, area_id = locate.place(record)
-        by_area[buckets.get(area_id, fallback)].append((record, holder))
+        by_area[bucket_of_sentence.get(record.sentence) or locate.bucket(record)].append(record)
     return by_area
 
 
 def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
     """The summary object of `draft` (see docs/summary.md and the schema's `summary`)."""
-    locate = _AreaLocator(draft.sentences, draft.sections)
     fallback = areas[-1].id
     # Each area's own bucket; an area the catalogue does not list goes to the fallback's.
     buckets = {area.id: area.id for area in areas}
+    locate = _AreaLocator(draft.sentences, draft.sections, buckets, fallback)
     counted = [buckets.get(counted_area(sentence, fallback), fallback) for sentence in draft.sentences]
     rows_by_area: dict[str, list[int]] = {area.id: [] for area in areas}
     for row, area_id in enumerate(counted):
@@ -281,12 +304,15 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
     # An area's only sentence is its representative whatever its cosine: a short report needs none.
     cosines = (centrality(draft.sentences, draft.folded, [area_numbers[area_id] for area_id in counted])
                if any(len(rows) > 1 for rows in rows_by_area.values()) else [])
-    quantities_by_area = _placed_by_area(draft.quantities, locate, buckets, fallback)
-    activities_by_area = _placed_by_area(draft.activities, locate, buckets, fallback)
-    entities_by_area = _placed_by_area(draft.entities, locate, buckets, fallback)
-    # Figures and activities count toward their sentence's facts.
-    facts_per_sentence = Counter(holder.id for by_area in (quantities_by_area, activities_by_area)
-                                 for placed in by_area.values() for _, holder in placed if holder is not None)
+    quantities_by_area = _placed_by_area(draft.quantities, locate, buckets)
+    activities_by_area = _placed_by_area(draft.activities, locate, buckets)
+    entities_by_area = _placed_by_area(draft.entities, locate, buckets)
+
+    @cache
+    def facts_per_sentence() -> Counter[int]:
+        """Figures and activities count toward their sentence's facts."""
+        holders = [*map(locate.sentence, draft.quantities), *map(locate.sentence, draft.activities)]
+        return Counter(holder.id for holder in holders if holder is not None)
 
     sentence_chars = sum(len(sentence.text) for sentence in draft.sentences)
     per_area: dict[str, dict[str, Any]] = {}
@@ -301,9 +327,8 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
         chars = sum(len(draft.sentences[row].text) for row in rows)
         per_area[area.id] = _area_entry(
             area.name, len(rows), chars, round(chars / sentence_chars, 4) if sentence_chars else 0.0,
-            [_key_figure(quantity, holder) for quantity, holder in quantities if is_key_figure(quantity)],
-            _activity_rows(activity for activity, _ in activities),
-            _entity_groups(entity for entity, _ in entities),
+            [_key_figure(quantity, locate.sentence(quantity)) for quantity in quantities if is_key_figure(quantity)],
+            _activity_rows(activities), _entity_groups(entities),
             representative(rows, draft.sentences, cosines, facts_per_sentence))
     meta = draft.meta
     return {
