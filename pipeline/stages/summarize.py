@@ -192,9 +192,15 @@ def centrality(sentences: Sequence[Sentence], folded: str, areas: Sequence[int])
     rounded to 9 digits; `areas` numbers each sentence's area. All sentences in one pass: every
     (sentence, bigram) pair is one entry, and each sum runs over entries in the order a sentence
     by sentence computation would add them (sentences in order, a sentence's bigrams in order of
-    first occurrence), so the cosines are those, to the last bit."""
+    first occurrence), so the cosines are those, to the last bit. Sentences of several reports
+    laid end to end, their areas numbered apart, give each report's cosines (`Summarizer.prepare`)."""
     starts = np.fromiter((sentence.start for sentence in sentences), dtype=np.int64, count=len(sentences))
     ends = np.fromiter((sentence.end for sentence in sentences), dtype=np.int64, count=len(sentences))
+    return _span_centrality(starts, ends, folded, areas)
+
+
+def _span_centrality(starts: np.ndarray, ends: np.ndarray, folded: str, areas: Sequence[int]) -> list[float]:
+    """`centrality` of the spans `[starts[i], ends[i])` of `folded`."""
     positions, rows = span_positions(starts, ends)
     codes = code_points(folded)[positions]
     kept = _IS_ALPHANUMERIC(codes).astype(bool)
@@ -204,7 +210,7 @@ def centrality(sentences: Sequence[Sentence], folded: str, areas: Sequence[int])
     # Each area's sum of unit vectors, one slot per (area, bigram): few areas, so a dense array.
     slots = np.asarray(areas, dtype=np.int64)[rows] * (int(bigram_ids.max(initial=-1)) + 1) + bigram_ids
     centroids = np.bincount(slots, weights=unit)
-    cosines = np.bincount(rows, weights=unit * centroids[slots], minlength=len(sentences))
+    cosines = np.bincount(rows, weights=unit * centroids[slots], minlength=len(starts))
     return python_round(cosines, 9).tolist()
 
 
@@ -290,20 +296,29 @@ def _placed_by_area(records: Iterable[Placed], locate: _AreaLocator, buckets: di
     return by_area
 
 
-def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
-    """The summary object of `draft` (see docs/summary.md and the schema's `summary`)."""
+def counted_area_numbers(sentences: Sequence[Sentence], areas: Sequence[Area]) -> list[int]:
+    """The number (in `areas`) of the area each sentence counts toward; one not in the
+    catalogue counts toward the fallback, the last."""
+    numbers = {area.id: number for number, area in enumerate(areas)}
+    fallback = areas[-1].id
+    return [numbers.get(counted_area(sentence, fallback), len(areas) - 1) for sentence in sentences]
+
+
+def summarize(draft: Draft, areas: Sequence[Area], cosines: list[float] | None = None) -> dict[str, Any]:
+    """The summary object of `draft` (see docs/summary.md and the schema's `summary`);
+    `cosines`: the sentences' `centrality`, when it was found for a batch of reports at once."""
     fallback = areas[-1].id
     # Each area's own bucket; an area the catalogue does not list goes to the fallback's.
     buckets = {area.id: area.id for area in areas}
     locate = _AreaLocator(draft.sentences, draft.sections, buckets, fallback)
-    counted = [buckets.get(counted_area(sentence, fallback), fallback) for sentence in draft.sentences]
+    numbers = counted_area_numbers(draft.sentences, areas)
     rows_by_area: dict[str, list[int]] = {area.id: [] for area in areas}
-    for row, area_id in enumerate(counted):
-        rows_by_area[area_id].append(row)
-    area_numbers = {area.id: number for number, area in enumerate(areas)}
+    for row, number in enumerate(numbers):
+        rows_by_area[areas[number].id].append(row)
     # An area's only sentence is its representative whatever its cosine: a short report needs none.
-    cosines = (centrality(draft.sentences, draft.folded, [area_numbers[area_id] for area_id in counted])
-               if any(len(rows) > 1 for rows in rows_by_area.values()) else [])
+    if cosines is None:
+        cosines = (centrality(draft.sentences, draft.folded, numbers)
+                   if any(len(rows) > 1 for rows in rows_by_area.values()) else [])
     quantities_by_area = _placed_by_area(draft.quantities, locate, buckets)
     activities_by_area = _placed_by_area(draft.activities, locate, buckets)
     entities_by_area = _placed_by_area(draft.entities, locate, buckets)
@@ -344,12 +359,47 @@ def summarize(draft: Draft, areas: Sequence[Area]) -> dict[str, Any]:
     }
 
 
-def make_stage(*, taxonomy: str = TAXONOMY):
-    areas = area_catalogue(taxonomy)
-    cues()
+class Summarizer:
+    """The stage: settles each report's metadata, then builds its summary. For a batch of reports
+    (`Pipeline.run_batch`), `prepare` finds the centrality of all their sentences in one pass:
+    its dozen numpy calls a report were a third of the stage's time on short reports."""
 
-    def summarize_stage(draft: Draft) -> None:
+    def __init__(self, areas: Sequence[Area]) -> None:
+        self.areas = areas
+        #: Cosines `prepare` found for the drafts of a batch, by draft (its `id`), each taken once.
+        self._prepared: dict[int, list[float]] = {}
+
+    def prepare(self, drafts: Sequence[Draft]) -> None:
+        self._prepared = {}
+        if len(drafts) < 2:
+            return
+        texts: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        numbers: list[int] = []
+        counts: list[int] = []
+        offset = 0
+        for index, draft in enumerate(drafts):
+            sentences = draft.sentences
+            texts.append(draft.folded)
+            starts.extend(sentence.start + offset for sentence in sentences)
+            ends.extend(sentence.end + offset for sentence in sentences)
+            # Each report's areas numbered apart, so no report's sentences sum with another's.
+            numbers.extend(number + index * len(self.areas)
+                           for number in counted_area_numbers(sentences, self.areas))
+            counts.append(len(sentences))
+            offset += len(draft.folded)
+        cosines = _span_centrality(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), "".join(texts),
+                                   numbers)
+        firsts = np.cumsum([0, *counts]).tolist()
+        self._prepared = {id(draft): cosines[first:last] for draft, first, last in zip(drafts, firsts, firsts[1:])}
+
+    def __call__(self, draft: Draft) -> None:
+        cosines = self._prepared.pop(id(draft), None)
         draft.meta = resolve(draft.meta, draft.folded, draft.text, draft.entities)
-        draft.summary = summarize(draft, areas)
+        draft.summary = summarize(draft, self.areas, cosines)
 
-    return summarize_stage
+
+def make_stage(*, taxonomy: str = TAXONOMY) -> Summarizer:
+    cues()
+    return Summarizer(area_catalogue(taxonomy))
