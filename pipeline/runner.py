@@ -40,9 +40,12 @@ DEFAULT_STAGES: tuple[str, ...] = tuple(STAGE_MODULES)
 
 #: Longest text a single report may have (characters); bounds the work per document.
 MAX_CHARS = 5_000_000
-#: Characters of reports run stage by stage together at most (a report longer goes alone): what
-#: the stages keep of a report lives until the whole batch is done.
-BATCH_CHARS = 1_000_000
+#: Characters of reports run stage by stage together at most (a report longer goes alone). The
+#: gain is the stages' tables kept warm across short reports; long reports bring their own data,
+#: which a large batch evicts between stages: on the 72 government reports (15,000 characters on
+#: average) batches of up to 10,000-100,000 characters ran as fast as one report at a time, of
+#: 1,000,000 11% slower, and a worker holding 16 of them peaked at 308 MB (2026-12-01).
+BATCH_CHARS = 50_000
 #: Reports run stage by stage together (see `Pipeline.run_batch`) by `Pipeline.pipe` and the
 #: in-process engine (worker processes take fewer, `engines.WORKER_BATCH_SIZE`). Measured on the
 #: short real reports (2026-12-01): 1 to 4 reports a batch took most of the gain, 16 to 64 the rest.
