@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from itertools import repeat
 from operator import attrgetter
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
@@ -239,3 +239,30 @@ def on_matching_view(run: Callable[[Draft], None], *provides: str) -> Callable[[
                 setattr(draft, name, draft.from_view(getattr(inner, name)))
             draft.meta = inner.meta
     return run_on_view
+
+
+Rows = TypeVar("Rows", np.ndarray, list[float])
+
+
+class PreparedRows(Generic[Rows]):
+    """What a stage's `prepare` found for a batch of drafts at once (see `Pipeline.run_batch`),
+    cut into each draft's rows and taken once by the stage's call on that draft. Drafts are
+    told apart by identity: the batch holds them alive until they are taken or cleared."""
+
+    def __init__(self) -> None:
+        self._by_draft: dict[int, Rows] = {}
+
+    def fill(self, drafts: Sequence[Draft], rows: Rows, counts: Sequence[int]) -> None:
+        """`rows` are the drafts' rows one draft after another, `counts[i]` of `drafts[i]`."""
+        ends = np.cumsum(counts).tolist()
+        self._by_draft = {id(draft): rows[end - count:end] for draft, count, end in zip(drafts, counts, ends)}
+
+    def take(self, draft: Draft) -> Rows | None:
+        """The draft's rows, once; None where none were prepared."""
+        return self._by_draft.pop(id(draft), None)
+
+    def clear(self) -> None:
+        self._by_draft = {}
+
+    def __len__(self) -> int:
+        return len(self._by_draft)

@@ -119,7 +119,7 @@ def test_the_area_model_scores_a_batch_as_it_scores_each_report():
     assigner.prepare(drafts)
     assert len(assigner._prepared) == len(drafts)
     batched = [assigner.evidence(draft).own for draft in drafts]
-    assert not assigner._prepared, "each prepared score is taken once"
+    assert len(assigner._prepared) == 0, "each prepared score is taken once"
     alone = [assigner.evidence(draft).own for draft in drafts]
     assert all((one == other).all() for one, other in zip(batched, alone))
 

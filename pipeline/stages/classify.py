@@ -39,7 +39,7 @@ import numpy as np
 from .. import errors
 from ..area_model import (AreaModel, InferenceSettings, Spans, char_feature_rows, load_model, text_token_offsets,
                           word_feature_rows)
-from ..draft import Draft
+from ..draft import Draft, PreparedRows
 from ..ngrams import unpack
 from ..records import Section, Sentence
 from ..rounding import python_round
@@ -112,7 +112,7 @@ class AreaAssigner:
         #: The heading evidence of a sentence no heading speaks for.
         self._no_heading = np.full(len(model.labels), np.nan)
         #: Scores `prepare` made for the drafts of a batch, by draft (its `id`), each taken once.
-        self._prepared: dict[int, np.ndarray] = {}
+        self._prepared: PreparedRows[np.ndarray] = PreparedRows()
 
     def labels(self, scores: np.ndarray, settings: InferenceSettings | None = None) -> list[str]:
         """Each row's best-scored label, or the fallback where even the best is below the threshold."""
@@ -168,7 +168,7 @@ class AreaAssigner:
         call, a few hundred numpy operations, is then paid once a batch rather than once a report
         (on the twelve short real reports, most of the stage's time). Rows are scored each on
         its own, so a report's scores are those it gets alone, to the last bit."""
-        self._prepared = {}
+        self._prepared.clear()
         if len(drafts) < 2:
             return
         texts, span_starts, span_ends, token_starts, token_ends, counts = [], [], [], [], [], []
@@ -185,12 +185,11 @@ class AreaAssigner:
             offset += len(draft.folded)
         scores = self.model.span_probabilities("".join(texts), (np.concatenate(span_starts), np.concatenate(span_ends)),
                                                (np.concatenate(token_starts), np.concatenate(token_ends)))
-        firsts = np.cumsum([0, *counts]).tolist()
-        self._prepared = {id(draft): scores[first:last] for draft, first, last in zip(drafts, firsts, firsts[1:])}
+        self._prepared.fill(drafts, scores, counts)
 
     def evidence(self, draft: Draft) -> DocumentEvidence:
         """The model's scores for the document's sentences and headings, scored together."""
-        scores = self._prepared.pop(id(draft), None)
+        scores = self._prepared.take(draft)
         if scores is None:
             scores = self.model.span_probabilities(draft.folded, _scored_spans(draft), _token_offsets(draft))
         headings = {section.id: section.heading for section in draft.sections if section.heading is not None}

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..draft import Draft
+from ..draft import Draft, PreparedRows
 from ..metadata import cues, resolve
 from ..ngrams import CodePointTable, code_points, packed_ngrams, run_lengths, span_positions
 from ..records import Activity, Entity, Quantity, Section, Sentence
@@ -367,10 +367,10 @@ class Summarizer:
     def __init__(self, areas: Sequence[Area]) -> None:
         self.areas = areas
         #: Cosines `prepare` found for the drafts of a batch, by draft (its `id`), each taken once.
-        self._prepared: dict[int, list[float]] = {}
+        self._prepared: PreparedRows[list[float]] = PreparedRows()
 
     def prepare(self, drafts: Sequence[Draft]) -> None:
-        self._prepared = {}
+        self._prepared.clear()
         if len(drafts) < 2:
             return
         texts: list[str] = []
@@ -391,11 +391,10 @@ class Summarizer:
             offset += len(draft.folded)
         cosines = _span_centrality(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), "".join(texts),
                                    numbers)
-        firsts = np.cumsum([0, *counts]).tolist()
-        self._prepared = {id(draft): cosines[first:last] for draft, first, last in zip(drafts, firsts, firsts[1:])}
+        self._prepared.fill(drafts, cosines, counts)
 
     def __call__(self, draft: Draft) -> None:
-        cosines = self._prepared.pop(id(draft), None)
+        cosines = self._prepared.take(draft)
         draft.meta = resolve(draft.meta, draft.folded, draft.text, draft.entities)
         draft.summary = summarize(draft, self.areas, cosines)
 
