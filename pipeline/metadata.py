@@ -34,7 +34,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -43,7 +42,7 @@ from .data import data_lines, read_json
 from .divisions import (COUNTRY, NATIONAL, Division, contains, division_names, lookup_division, most_specific,
                         name_openings, other_level, untabled)
 from .numerals import YEAR_PATTERN, parse_exact, parse_year
-from .records import DocumentMeta, Entity
+from .records import DocumentMeta, Entity, replaced
 
 #: The characters a year begins with (every form of `YEAR_PATTERN`, and spaced digits), as a
 #: lookahead to open a year pattern with: `re` then skips straight to them instead of trying the
@@ -391,7 +390,7 @@ def resolve(meta: DocumentMeta, folded: str, text: str, entities: list[Entity]) 
     final_region = region
     if given.get("region"):
         final_region = lookup_division(given["region"]) or _given_division(given["region"])
-    return replace(
+    return replaced(
         meta, inferred=inferred,
         title=title, title_source=_source(title_given, meta.title, "text"),
         year=given.get("year", year), year_delivered=delivered,

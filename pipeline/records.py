@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, TypeVar
 
 SCHEMA_VERSION = "2.0"
@@ -70,6 +71,32 @@ def setting_init(record_type: _RecordType) -> _RecordType:
     init.__qualname__ = f"{record_type.__qualname__}.__init__"
     record_type.__init__ = init  # type: ignore[misc]
     return record_type
+
+
+_Record = TypeVar("_Record", bound="Record")
+
+
+def replaced(record: _Record, **changes: Any) -> _Record:
+    """`dataclasses.replace(record, **changes)` for a record with a plain positional `__init__`
+    (`setting_init`): its fields read in one call and passed in order, without `replace`'s tests
+    of each field's kind (some 600 bytecodes a call, a tenth of the entities stage on a
+    one-sentence report, which replaces the metadata's region)."""
+    kind: Any = type(record)
+    positions, read = _field_reader(kind)
+    values = list(read(record))
+    for name, value in changes.items():
+        if name not in positions:
+            raise TypeError(f"{kind.__name__} has no field {name!r}")
+        values[positions[name]] = value
+    return kind(*values)
+
+
+@lru_cache(maxsize=None)
+def _field_reader(record_type: type) -> tuple[dict[str, int], Callable[[Any], tuple[Any, ...]]]:
+    """Each field's position, and a function reading all fields at once."""
+    names = [f.name for f in fields(record_type)]
+    read = attrgetter(*names) if len(names) > 1 else (lambda record: (getattr(record, names[0]),))
+    return {name: position for position, name in enumerate(names)}, read
 
 
 class Record:

@@ -99,3 +99,15 @@ def test_a_dataclass_whose_init_does_more_than_set_fields_is_refused(declaration
     exec(f"@dataclass(frozen=True, slots=True)\nclass Odd:\n    {declaration}\n", namespace)
     with pytest.raises(TypeError, match="Odd needs the dataclass's own"):
         records.setting_init(namespace["Odd"])
+
+
+def test_replaced_is_dataclasses_replace_for_records():
+    import dataclasses
+
+    from pipeline.records import DocumentMeta, replaced
+
+    meta = DocumentMeta(doc_id="a", source=None, sha256="0" * 64, encoding="utf-8", format="text", chars=3)
+    assert replaced(meta, region="柳岸县", title="报告") == dataclasses.replace(meta, region="柳岸县", title="报告")
+    assert replaced(meta) == meta and replaced(meta) is not meta
+    with pytest.raises(TypeError, match="no field 'regoin'"):
+        replaced(meta, regoin="x")

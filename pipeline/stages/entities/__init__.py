@@ -26,11 +26,9 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
-from dataclasses import fields
-from operator import attrgetter
 
 from ...draft import Draft, on_matching_view
-from ...records import DocumentMeta, Entity
+from ...records import Entity, replaced
 from .common import QUOTED, Findings, Found, patterns
 from .places import Gazetteer, short_name
 from .rules import EntityRules, entity_rules, resolve
@@ -62,22 +60,9 @@ def make_stage() -> Callable[[Draft], None]:
             entities.append(Entity(text[start:end], start, end, label, canonical, normalized, sentence, code, level))
         draft.entities = entities
         if findings.region != draft.meta.region:
-            draft.meta = _with_region(draft.meta, findings.region)
+            draft.meta = replaced(draft.meta, region=findings.region)
 
     return on_matching_view(run, "entities")
-
-
-#: The metadata's fields, read in one call, and where the region stands among them.
-_META_FIELDS = attrgetter(*(field.name for field in fields(DocumentMeta)))
-_REGION = [field.name for field in fields(DocumentMeta)].index("region")
-
-
-def _with_region(meta: DocumentMeta, region: str | None) -> DocumentMeta:
-    """`dataclasses.replace(meta, region=region)` without its tests of each field's kind (some 600
-    bytecodes a report, a tenth of the stage on a one-sentence report)."""
-    values = list(_META_FIELDS(meta))
-    values[_REGION] = region
-    return DocumentMeta(*values)
 
 
 def word_starts(draft: Draft) -> array:

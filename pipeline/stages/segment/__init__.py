@@ -17,10 +17,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
 
 from ...draft import Draft
-from ...records import Furniture, Heading, Paragraph, Section, Sentence
+from ...records import Furniture, Heading, Paragraph, Section, Sentence, replaced
 from ...textnorm import MatchView
 from .furniture import glued_subtitle, kind_of_line
 from .headings import (MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title, glued_heading_end, glued_title_end,
@@ -156,7 +155,7 @@ def _take_title(draft: Draft, content: list[tuple[int, int]], furniture: list[Fu
         if title is None:
             return
         del content[0]
-    draft.meta = replace(draft.meta, title=draft.text[title[0]:title[1]])
+    draft.meta = replaced(draft.meta, title=draft.text[title[0]:title[1]])
 
 
 def _paragraphs(text: str, content: list[tuple[int, int]], heads: list[Head]) -> list[tuple[int, int]]:
