@@ -227,11 +227,7 @@ def _possible_first_chars(items, constants) -> list:
 def test_the_trap_patterns_first_characters_cover_every_pattern():
     """The trap matcher skips positions outside `first_chars`: no pattern may start elsewhere."""
     import re
-    try:
-        from re import _constants as constants, _parser as parser
-    except ImportError:  # Python 3.10
-        import sre_constants as constants
-        import sre_parse as parser
+    from re import _constants as constants, _parser as parser
     from pipeline.stages.quantities import tables
 
     book = tables().markers["trap_patterns"]
@@ -328,6 +324,22 @@ def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text
     for match in grammar().finditer(text):
         if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
             assert _candidate(match, text) is None, match.group()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=ALPHABET + "克米瓦点半", min_size=1, max_size=40))
+def test_the_possessive_numbers_read_what_greedy_ones_would(text):
+    """A number never gives back a character (`*+`), which is what keeps a long run of numerals
+    linear; it must find the very quantities a backtracking `*` finds, group for group."""
+    import re
+
+    from pipeline.stages.quantities import grammar
+
+    possessive = grammar()
+    greedy = re.compile(possessive.pattern.replace("*+", "*"))
+    assert greedy.pattern != possessive.pattern
+    assert [(match.span(), match.groupdict()) for match in possessive.finditer(text)] == \
+        [(match.span(), match.groupdict()) for match in greedy.finditer(text)]
 
 
 @settings(max_examples=300, deadline=None)

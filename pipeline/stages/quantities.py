@@ -119,7 +119,11 @@ def grammar() -> re.Pattern[str]:
     # The branches of `inside` must never match the same character (万 is in `start` only), or a
     # run of them has exponentially many readings to backtrack through (`会议召开万万万…次`).
     inside = rf"(?:{start}|,(?=[0-9]{{3}}(?![0-9]))|\.(?=[0-9])|亿|点(?=[{digits}])|[余多](?=[万亿]))"
-    number = rf"{start}{inside}*"
+    # Possessive (`*+`): everything after a number is optional, so the match never needs to give
+    # back a character of it, and `re` then keeps no backtracking point per character. A greedy
+    # `*` kept one, and on a long run of numerals the stack of them outgrew the caches: the stage
+    # took 34 ms for 100,000 numerals against 1.6 ms for 10,000 (2.3 ms and 0.3 ms now).
+    number = rf"{start}{inside}*+"
     stop = markers["share_not_followed_by"]["chars"]
     shares = "|".join(rf"{re.escape(word)}(?![{stop}])" for word in _words(markers["shares"]))
     unit = rf"(?:{_alternation(tables().units)}|{shares})"
