@@ -118,11 +118,12 @@ def process_one(item: InputItem, *, options: OutputOptions = OutputOptions(), in
 
 
 class _Alarm:
-    """SIGALRM for a batch: installed once, it stops the document whose work is running (its
-    `_DocumentClock` arms the timer for what its bound has left); installing a handler for each
-    piece of work cost 19 us a stage a report, this 3 (measured on a loaded machine). It applies
-    only on the main thread of a process (the in-process engine and worker processes); threads,
-    as in a Dask worker, rely on the engine's own bound."""
+    """SIGALRM for a batch: installed once, it stops the work that is running (the clock of a
+    document, or of documents sharing a piece of work, arms the timer for what its bound has
+    left); installing a handler for each piece of work cost 19 us a stage a report, this 3
+    (measured on a loaded machine). It applies only on the main thread of a process (the
+    in-process engine and worker processes); threads, as in a Dask worker, rely on the engine's
+    own bound."""
 
     def __init__(self) -> None:
         self.usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
@@ -137,6 +138,20 @@ class _Alarm:
         if self.usable:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._previous)
+
+    def arm(self, clock: "_DocumentClock") -> None:
+        """Raise `DocumentTimedOut` for `clock`'s document once its bound has nothing left."""
+        left = clock.left()
+        if left <= 0:
+            raise errors.DocumentTimedOut(clock.source, seconds=clock.timeout)
+        if self.usable:
+            self.running = clock
+            signal.setitimer(signal.ITIMER_REAL, left)
+
+    def disarm(self) -> None:
+        if self.usable:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            self.running = None
 
     def _expire(self, signum, frame) -> None:
         clock = self.running
@@ -155,21 +170,46 @@ class _DocumentClock:
         self.source, self.timeout, self.seconds, self._alarm = source, timeout, 0.0, alarm
         self._started = 0.0
 
+    def left(self) -> float:
+        """Seconds the document may still spend (infinite without a bound)."""
+        return float("inf") if self.timeout is None else self.timeout - self.seconds
+
     def __enter__(self) -> None:
         if self.timeout is not None:
-            left = self.timeout - self.seconds
-            if left <= 0:
-                raise errors.DocumentTimedOut(self.source, seconds=self.timeout)
-            if self._alarm.usable:
-                self._alarm.running = self
-                signal.setitimer(signal.ITIMER_REAL, left)
+            self._alarm.arm(self)
         self._started = time.perf_counter()
 
     def __exit__(self, *exc_info: object) -> None:
-        if self.timeout is not None and self._alarm.usable:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            self._alarm.running = None
+        if self.timeout is not None:
+            self._alarm.disarm()
         self.seconds += time.perf_counter() - self._started
+
+
+class _SharedClock:
+    """Work done for several documents at once (a stage's `prepare` over a batch): bounded by
+    the least time any of them has left, and its seconds shared among them by length, so that
+    each document's seconds and time bound still count all the work done for it. Should the
+    bound run out, `Pipeline.run_batch` has each document done alone, under its own clock."""
+
+    __slots__ = ("_clocks", "_weights", "_alarm", "_started")
+
+    def __init__(self, clocks: Sequence[_DocumentClock], weights: Sequence[int], alarm: _Alarm) -> None:
+        self._clocks, self._alarm, self._started = clocks, alarm, 0.0
+        total = sum(weights)
+        self._weights = [weight / total if total else 1 / len(weights) for weight in weights]
+
+    def __enter__(self) -> None:
+        bounded = [clock for clock in self._clocks if clock.timeout is not None]
+        if bounded:
+            # The work must not outrun the bound of the document with the least time left.
+            self._alarm.arm(min(bounded, key=_DocumentClock.left))
+        self._started = time.perf_counter()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._alarm.disarm()
+        spent = time.perf_counter() - self._started
+        for clock, weight in zip(self._clocks, self._weights):
+            clock.seconds += spent * weight
 
 
 @contextmanager
@@ -222,7 +262,9 @@ def _run_batch(items: Sequence[InputItem], outcomes: list[Outcome | None], pipe:
                         document, items[index].output_name.removesuffix(".json"))))
             except Exception as exc:  # noqa: BLE001
                 drafts.append(exc)
-        failures = pipe.run_batch(drafts, guards=[clock for _, _, clock in group])
+        clocks = [clock for _, _, clock in group]
+        failures = pipe.run_batch(drafts, guards=clocks, shared=lambda indices: _SharedClock(
+            [clocks[index] for index in indices], [len(group[index][1].text) for index in indices], alarm))
         for position, (index, document, clock) in enumerate(group):
             draft = drafts[position]
             problem = draft if isinstance(draft, Exception) else failures.get(position)

@@ -222,17 +222,17 @@ class ProcessPoolEngine(Engine):
             for worker in [*idle, *busy.values()]:
                 worker.stop()
 
-    @staticmethod
-    def _limit(worker: _Worker, hard_limit: float) -> float:
-        """How long the worker may take over its batch: each document its own bound."""
-        batch_limit = hard_limit * len(worker.batch)
+    def _limit(self, worker: _Worker) -> float:
+        """How long the worker may take over its batch: each document its own bound, and one
+        grace period for the batch (`hard_limit` is one document's bound and the grace)."""
+        assert self.hard_limit is not None and self.timeout
+        batch_limit = self.hard_limit + self.timeout * (len(worker.batch) - 1)
         return batch_limit if worker.ready else max(batch_limit, _STARTUP_LIMIT)
 
     def _next_deadline(self, workers: Iterable[_Worker]) -> float | None:
-        hard_limit = self.hard_limit
-        if hard_limit is None:
+        if self.hard_limit is None:
             return None
-        first = min(worker.since + self._limit(worker, hard_limit) for worker in workers)
+        first = min(worker.since + self._limit(worker) for worker in workers)
         return max(0.0, first - time.monotonic())
 
     def _settle(self, worker: _Worker, ready: set, retry: deque) \
@@ -264,7 +264,7 @@ class ProcessPoolEngine(Engine):
             return [failure(batch[0], errors.WorkerDied(batch[0].path, how=how, attempts=attempts),
                             attempts=attempts)]
         if self.hard_limit is not None \
-                and time.monotonic() - worker.since > self._limit(worker, self.hard_limit):
+                and time.monotonic() - worker.since > self._limit(worker):
             worker.process.kill()
             worker.process.join()
             if len(batch) > 1:

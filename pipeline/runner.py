@@ -12,7 +12,7 @@ import hashlib
 import importlib
 from importlib import resources
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
@@ -181,7 +181,9 @@ class Pipeline:
                 yield self.report(draft)
 
     def run_batch(self, drafts: Sequence[Draft | Exception], *,
-                  guards: Sequence[AbstractContextManager[object]] | None = None) -> dict[int, Exception]:
+                  guards: Sequence[AbstractContextManager[object]] | None = None,
+                  shared: Callable[[list[int]], AbstractContextManager[object]] | None = None,
+                  ) -> dict[int, Exception]:
         """Run every stage over `drafts`, stage by stage: each stage over all the drafts before
         the next. A stage's dictionaries, tables and code then stay in the processor's caches
         from one report to the next, where report by report every stage evicts the last one's:
@@ -196,16 +198,18 @@ class Pipeline:
 
         A stage may offer `prepare(drafts)`: work for the whole batch done at once (the area
         model scores a batch in one pass), before the stage runs on each draft, which must give
-        what it gives alone. Should it fail, it is called again with no draft, and each draft is
-        done alone (and fails alone)."""
+        what it gives alone. It runs inside `shared(indices)`, a context manager for work done
+        for those drafts together (their time bounds and clocks). Should it fail, or run out of
+        time, it is called again with no draft, and each draft is done alone (and fails alone)."""
         failures: dict[int, Exception] = {}
         for stage in self._stages():
             prepare = getattr(stage, "prepare", None)
             if prepare is not None:
-                live = [draft for index, draft in enumerate(drafts)
+                live = [index for index, draft in enumerate(drafts)
                         if index not in failures and isinstance(draft, Draft)]
                 try:
-                    prepare(live)
+                    with shared(live) if shared is not None else nullcontext():
+                        prepare([drafts[index] for index in live])
                 except Exception:  # noqa: BLE001  (each draft is then done alone, and fails alone)
                     prepare([])
             for index, draft in enumerate(drafts):

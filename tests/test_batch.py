@@ -269,6 +269,52 @@ def test_a_document_that_runs_too_long_is_stopped_and_its_batch_finishes(tmp_pat
     assert fine.ok and fine.seconds is not None and fine.seconds < 0.2
 
 
+class SlowOnTheFirst:
+    """A stage whose batch step (`prepare`) and whose work on the first report both take long:
+    the batch step slows down every document of the batch."""
+
+    def __init__(self, batch_seconds: float = 0.0) -> None:
+        self.batch_seconds = batch_seconds
+
+    def prepare(self, drafts):
+        time.sleep(self.batch_seconds)
+        given_up = time.monotonic() + 3  # so that a batch step left unbounded fails the test, not hangs it
+        while any("第1号" in draft.text for draft in drafts) and time.monotonic() < given_up:
+            time.sleep(0.01)
+
+    def __call__(self, draft):
+        while "第1号" in draft.text:
+            time.sleep(0.01)
+
+
+def two_reports(tmp_path, first: int = 1) -> list[InputItem]:
+    items = []
+    for number in (first, first + 1):
+        source = tmp_path / f"r{number}.txt"
+        source.write_text(generated_report(number), encoding="utf-8")
+        items.append(InputItem(str(source), f"r{number}.json"))
+    return items
+
+
+def test_a_batch_step_that_runs_too_long_leaves_each_document_to_its_own_bound(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "_pipeline", lambda keep_tokens, model_dir: pipeline_with_stage(SlowOnTheFirst()))
+    stuck, fine = batch.process_batch(two_reports(tmp_path), timeout=0.3)
+    assert (stuck.ok, stuck.error_class) == (False, "DocumentTimedOut")
+    assert stuck.seconds is not None and stuck.seconds >= 0.3
+    # Its half of the batch step, stopped at the bound of the document with the least time left.
+    assert fine.ok and fine.seconds is not None and 0.1 <= fine.seconds < 0.3
+
+
+def test_the_time_of_a_batch_step_is_shared_among_its_documents(tmp_path, monkeypatch):
+    stage = SlowOnTheFirst(batch_seconds=0.2)
+    monkeypatch.setattr(batch, "_pipeline", lambda keep_tokens, model_dir: pipeline_with_stage(stage))
+    outcomes = batch.process_batch(two_reports(tmp_path, first=2), timeout=None)
+    assert all(outcome.ok for outcome in outcomes)
+    seconds = [outcome.seconds for outcome in outcomes]
+    assert all(value is not None and value >= 0.05 for value in seconds), seconds
+    assert sum(seconds) >= 0.2, seconds
+
+
 def test_a_batch_gives_each_input_the_outcome_it_would_have_alone(tmp_path):
     good = tmp_path / "good.txt"
     good.write_text(generated_report(5), encoding="utf-8")
