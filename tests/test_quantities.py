@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from pathlib import Path
 
 import pytest
@@ -184,7 +185,7 @@ def test_a_token_of_two_quote_marks_opens_no_quotation():
     from pipeline.stages.quantity_clauses import _pieces_between
 
     folded = "举办“‘早餐会7次"
-    offsets = ([0, 2, 4], [2, 4, 7])  # 举办, “‘, 早餐会
+    offsets = (array("i", [0, 2, 4]), array("i", [2, 4, 7]))  # 举办, “‘, 早餐会
     pieces = _pieces_between(offsets, folded, 0, 7, str.isalpha)
     assert [piece.text for piece in pieces] == ["举办", "“‘", "早餐会"]
 
@@ -316,7 +317,8 @@ def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text,
     straddling = data.draw(st.booleans())
     inside = [(left, right) for left, right in zip(starts, ends)
               if start <= left < end or (straddling and left < start < right)]
-    pieces = _pieces_between((starts, ends), text, start, end, str.isalpha, straddling=straddling)
+    pieces = _pieces_between((array("i", starts), array("i", ends)), text, start, end, str.isalpha,
+                             straddling=straddling)
     assert list(pieces) == list(_joined_pieces(inside, start, end, text, str.isalpha))
 
 
