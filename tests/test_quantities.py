@@ -335,8 +335,6 @@ def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="甲乙1,、。", min_size=1, max_size=30), st.data())
 def test_a_clause_ends_at_the_first_break_after_its_quantity_but_an_enumeration_comma(text, data):
-    from types import SimpleNamespace
-
     from pipeline.stages.quantity_clauses import ClauseBreaks
 
     start = data.draw(st.integers(0, len(text) - 1))
@@ -345,6 +343,5 @@ def test_a_clause_ends_at_the_first_break_after_its_quantity_but_an_enumeration_
     breaks = ClauseBreaks(text)
     clause_ends = [offset for offset in breaks._breaks_between(0, len(text)) if text[offset] != "、"]
     expected = min([offset for offset in clause_ends if offset >= end] + [len(text), following])
-    reading = SimpleNamespace(start=start, end=end, kind="count")
-    _, clause_end = breaks.clause(reading, None, 0, following)
+    _, clause_end = breaks.clause(start, end, None, 0, following)
     assert clause_end == expected

@@ -234,7 +234,7 @@ def _role(unit: Unit, ordinal_units: frozenset[str], duration_kinds: frozenset[s
 
 class _Reading(NamedTuple):
     """One candidate read: a named tuple, made for every candidate at a third of a frozen
-    dataclass's cost."""
+    dataclass's cost, by `tuple.__new__` (the class's own `__new__` is a Python function)."""
 
     start: int
     end: int
@@ -243,8 +243,11 @@ class _Reading(NamedTuple):
     kind: str
     bound: str | None
     role: str
-    low: int | float | None = None
-    high: int | float | None = None
+    low: int | float | None
+    high: int | float | None
+
+
+_new_tuple = tuple.__new__
 
 
 @lru_cache(maxsize=4096)
@@ -303,10 +306,11 @@ def _share(match: re.Match[str], rules: _Rules) -> _Reading | None:
         return None
     _, _, role = rules.units["%"]
     if high is not None:
-        return _Reading(match.start(), match.end(), plain_number(value), "%", "percent", None, role,
-                        plain_number(value), plain_number(high))
+        return _new_tuple(_Reading, (match.start(), match.end(), plain_number(value), "%", "percent",
+                                     None, role, plain_number(value), plain_number(high)))
     bound = _first_bound(match.group("pre"), after, rough)
-    return _Reading(match.start(), match.end(), plain_number(value), "%", "percent", bound, role)
+    return _new_tuple(_Reading, (match.start(), match.end(), plain_number(value), "%", "percent",
+                                 bound, role, None, None))
 
 
 def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | None:
@@ -359,9 +363,9 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
             return None
         low += Decimal("0.5")
     value = plain_number(low * factor)
-    return _Reading(start, end, value, unit.base or None, unit.kind, bound, role,
-                    value if high is not None else None,
-                    plain_number(high * factor) if high is not None else None)
+    return _new_tuple(_Reading, (start, end, value, unit.base or None, unit.kind, bound, role,
+                                 value if high is not None else None,
+                                 plain_number(high * factor) if high is not None else None))
 
 
 def _is_spoken_tail(written: str) -> bool:
@@ -450,22 +454,22 @@ def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
     previous_end, previous_noun = 0, None
     sentence: Sentence | None = None
     followings = [reading.start for reading in readings[1:]] + [len(folded)]
-    for reading, following in zip(readings, followings):
+    offsets = draft.token_offsets()
+    # A reading unpacked at once: reading its nine fields by name cost more than the unpacking.
+    for (start, end, value, unit, kind, bound, role, low, high), following in zip(readings, followings):
         # The readings come in order: most lie in the sentence of the one before.
-        if sentence is None or reading.start >= sentence.end:
-            located = draft.sentence_at(reading.start)
+        if sentence is None or start >= sentence.end:
+            located = draft.sentence_at(start)
             if located is not sentence:
                 sentence, previous_end, previous_noun = located, 0, None
-        role = reading.role
-        noun, verb = object_and_verb(draft, context, reading,
-                                     breaks.clause(reading, sentence, previous_end, following),
+        noun, verb = object_and_verb(offsets, folded, context, start, end, kind,
+                                     breaks.clause(start, end, sentence, previous_end, following),
                                      previous_end, previous_noun, role)
-        previous_end, previous_noun = reading.end, noun if role == FIGURE else None
+        previous_end, previous_noun = end, noun if role == FIGURE else None
         # The fields in order, as keywords would name them: 14 keywords cost twice the record.
         found.append(Quantity(
-            text[reading.start:reading.end], reading.start, reading.end,  # text, start, end
-            reading.value, reading.unit, reading.bound is not None,  # value, unit, approx
-            reading.kind, reading.low, reading.high, reading.bound,  # kind, low, high, bound
+            text[start:end], start, end, value, unit, bound is not None,  # text … unit, approx
+            kind, low, high, bound,  # kind, low, high, bound
             text[noun.start:noun.end] if noun else None,  # object
             text[verb.start:verb.end] if verb else None,  # verb
             sentence.id if sentence else None, role))  # sentence, role

@@ -8,9 +8,8 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
-from typing import Protocol
 
-from ..draft import Draft, bounds_between
+from ..draft import bounds_between
 from ..records import Sentence
 from ..textnorm import CJK_CLASS
 from .quantity_context import CLAUSE_BREAK, EMPTY, Context, Piece, Stretch
@@ -121,18 +120,6 @@ def _pieces_between(offsets: tuple[array, array], folded: str, start: int,
 FIGURE, DURATION, ORDINAL = "figure", "duration", "ordinal"
 
 
-class Located(Protocol):
-    """What the object finder needs of a quantity: where it is and its kind."""
-
-    # Read-only: the readings and records that have these are frozen.
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-
-
 class ClauseBreaks:
     """The clause breaks of one document, outside the short brackets inside a word, read one
     sentence at a time when a quantity in it first asks: most sentences hold no quantity, and
@@ -147,9 +134,9 @@ class ClauseBreaks:
         self._in_sentence: dict[int, list[int]] = {}
         self._in_text: list[int] | None = None
 
-    def clause(self, reading: Located, sentence: Sentence | None, previous_end: int,
-               following: int) -> tuple[int, int]:
-        """`(start, end)` of the clause around `reading`, within its sentence and between its
+    def clause(self, quantity_start: int, quantity_end: int, sentence: Sentence | None,
+               previous_end: int, following: int) -> tuple[int, int]:
+        """`(start, end)` of the clause around a quantity, within its sentence and between its
         neighbours (the quantities before and after it ending at `previous_end`, 0 for none, and
         starting at `following`): where the words around it may come from, the quantity left
         out."""
@@ -164,12 +151,12 @@ class ClauseBreaks:
             if found is None:
                 found = self._in_sentence[low] = self._breaks_between(low, high)
             breaks = found
-        before_break = bisect_left(breaks, reading.start) - 1
+        before_break = bisect_left(breaks, quantity_start) - 1
         start = max(low, breaks[before_break] + 1 if before_break >= 0 else 0,
                     previous_end)
         # A forward object runs on through an enumeration comma: the clause ends at the next other
         # break, sought no further than the next quantity (a long list is read once).
-        after_break = bisect_left(breaks, reading.end)
+        after_break = bisect_left(breaks, quantity_end)
         while after_break < len(breaks) and breaks[after_break] < following \
                 and self._folded[breaks[after_break]] == LIST_COMMA:
             after_break += 1
@@ -198,20 +185,22 @@ def _outside(offsets: list[int], starts: list[int], ends: list[int]) -> list[int
     return kept
 
 
-def object_and_verb(draft: Draft, context: Context, reading: Located, clause: tuple[int, int],
+def object_and_verb(offsets: tuple[array, array], folded: str, context: Context,
+                    quantity_start: int, quantity_end: int, kind: str, clause: tuple[int, int],
                     previous_end: int, previous_noun: Piece | None,
                     role: str) -> tuple[Piece | None, Piece | None]:
-    """What `reading` counts and the action, from the words of its clause; `previous_end` and
-    `previous_noun`: where the quantity before it in the sentence ends and what it counts."""
+    """What the quantity at `[quantity_start, quantity_end)`, of `kind` and `role`, counts and
+    the action, from the words of its clause (`offsets`: the starts and ends of the draft's
+    tokens, as `Draft.token_offsets`); `previous_end` and `previous_noun`: where the quantity
+    before it in the sentence ends and what it counts."""
     clause_start, clause_end = clause
     # Words are read only between this quantity and its neighbours, so a run of quantities
     # (`3次3次3次...`) costs each one its own stretch of text, not the whole clause.
-    offsets, folded = draft.token_offsets(), draft.folded
-    before = _pieces_between(offsets, folded, clause_start, reading.start, context.is_noun)
+    before = _pieces_between(offsets, folded, clause_start, quantity_start, context.is_noun)
     noun, verb, closed, measured = context.before(before)
     if closed:
         return noun, verb
-    after = _pieces_between(offsets, folded, reading.end, clause_end, context.is_noun,
+    after = _pieces_between(offsets, folded, quantity_end, clause_end, context.is_noun,
                             straddling=True)
     # Whether a stretch is empty is asked of its words: a stretch's own length is a Python call.
     if role != FIGURE:
@@ -221,10 +210,10 @@ def object_and_verb(draft: Draft, context: Context, reading: Located, clause: tu
                 or (before.words and before.words[-1] in context.frame_before):
             return None, verb
         forward = context.after(after, after_de_only=True)
-        measured = measured or (noun is not None and verb is None and noun.end == reading.start)
+        measured = measured or (noun is not None and verb is None and noun.end == quantity_start)
         return forward or (noun if measured else None), verb
     # Most figures close their clause: no words after them to read an object from.
-    forward = context.after(after, after_de_only=reading.kind not in _FORWARD_KINDS,
+    forward = context.after(after, after_de_only=kind not in _FORWARD_KINDS,
                             leading_verb=noun is None) if after.words else None
     if forward is not None:
         return forward, verb
@@ -235,7 +224,7 @@ def object_and_verb(draft: Draft, context: Context, reading: Located, clause: tu
     if noun is None and verb is not None:
         noun = context.subject(before, verb)
     if noun is None and not before.words and previous_noun is not None \
-            and (not after.words or previous_end == reading.start):
+            and (not after.words or previous_end == quantity_start):
         # `少数民族19个,2.3万人` and `贫困户7.71万户近25万人`: a bare figure right after
         # another one counts the same thing.
         noun = previous_noun
