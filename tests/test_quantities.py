@@ -325,11 +325,11 @@ def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text,
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=ALPHABET, min_size=1, max_size=40))
 def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text):
-    from pipeline.stages.quantities import _candidate, _is_spoken_tail, grammar
+    from pipeline.stages.quantities import _candidate, _is_spoken_tail, _rules, grammar
 
     for match in grammar().finditer(text):
         if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
-            assert _candidate(match, text) is None, match.group()
+            assert _candidate(match, text, _rules()) is None, match.group()
 
 
 @settings(max_examples=300, deadline=None)
