@@ -141,7 +141,7 @@ class ClauseBreaks:
         neighbours (the quantities before and after it ending at `previous_end`, 0 for none, and
         starting at `following`): where the words around it may come from, the quantity left
         out."""
-        folded = self._folded
+        folded, glued = self._folded, bool(self._glue_starts)  # most reports have no glue
         size = len(folded)
         low, high = (0, size) if sentence is None else (sentence.start, sentence.end)
         start = low if low > previous_end else previous_end
@@ -153,7 +153,7 @@ class ClauseBreaks:
             if found is None:
                 break
             at = size - 1 - found.start()
-            glue = self._glue_at(at)
+            glue = self._glue_at(at) if glued else None
             if glue is None:
                 start = at + 1
                 break
@@ -166,7 +166,7 @@ class ClauseBreaks:
             found = _CLAUSE_END.search(folded, after, end)
             if found is None:
                 break
-            glue = self._glue_at(found.start())
+            glue = self._glue_at(found.start()) if glued else None
             if glue is None:
                 end = found.start()
                 break
@@ -174,9 +174,7 @@ class ClauseBreaks:
         return start, end
 
     def _glue_at(self, offset: int) -> tuple[int, int] | None:
-        """The short bracket inside a word that holds `offset`, if any (most reports have none)."""
-        if not self._glue_starts:
-            return None
+        """The short bracket inside a word that holds `offset`, if any."""
         index = bisect_right(self._glue_starts, offset) - 1
         if index >= 0 and offset < self._glue_ends[index]:
             return self._glue_starts[index], self._glue_ends[index]
