@@ -352,7 +352,8 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
     start = match.start()
     if pre in rules.recent_markers and unit.kind in rules.recent_kinds and folded.startswith(rules.recent_closers, end):
         start, pre = match.start("low"), None
-    bound = _first_bound(pre, post, rough)
+    # Most figures have no marker: their bound needs no look-up.
+    bound = _first_bound(pre, post, rough) if pre or post else "min" if rough else None
     if high is not None:
         bound = None
     elif bound is None and low_text == "一" and unit.kind in rules.article_kinds:
@@ -361,7 +362,9 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
         if unit.kind not in rules.half_kinds or high is not None:
             return None
         low += Decimal("0.5")
-    value = plain_number(low * factor)
+    product = low * factor
+    # An int product, the most usual, is plain already.
+    value = product if type(product) is int else plain_number(product)
     return _new_tuple(_Reading, (start, end, value, unit.base or None, unit.kind, bound, role,
                                  value if high is not None else None,
                                  plain_number(high * factor) if high is not None else None))
