@@ -246,6 +246,22 @@ def test_the_trap_patterns_first_characters_cover_every_pattern():
                 assert all(first.match(chr(code)) for code in range(av[0], av[1] + 1)), pattern
 
 
+_TRAP_PIECES = ["百", "千", "万", "一", "两", "年", "个", "的", "重要", "来", "A", "z", "G", "1", "2", ".",
+                "-", "甲", "统", "家户", "三个代表", "千家万户", "一年一度"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TRAP_PIECES), max_size=12).map("".join))
+def test_a_text_holding_a_trap_holds_one_of_its_clues(text):
+    """`_in_trap` tries the trap patterns only in a window holding one of `trap_clues`: every
+    trap must hold one (`required_texts` and `required_chars` of `units.markers.json`)."""
+    from pipeline.stages.quantities import trap_clues, trap_pattern
+
+    if trap_pattern().search(text) is not None:
+        texts, chars = trap_clues()
+        assert texts.search(text) is not None or chars.search(text) is not None
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(["区", "商", "(协)", "(、)", "会", "村", "()", "、", ",", "。", " ", "1"]),
                 min_size=1, max_size=16).map("".join), st.data())
