@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from pathlib import Path
 
 import pytest
@@ -184,7 +185,7 @@ def test_a_token_of_two_quote_marks_opens_no_quotation():
     from pipeline.stages.quantity_clauses import _pieces_between
 
     folded = "举办“‘早餐会7次"
-    offsets = ([0, 2, 4], [2, 4, 7])  # 举办, “‘, 早餐会
+    offsets = (array("i", [0, 2, 4]), array("i", [2, 4, 7]))  # 举办, “‘, 早餐会
     pieces = _pieces_between(offsets, folded, 0, 7, str.isalpha)
     assert [piece.text for piece in pieces] == ["举办", "“‘", "早餐会"]
 
@@ -241,22 +242,56 @@ def test_the_trap_patterns_first_characters_cover_every_pattern():
                 assert all(first.match(chr(code)) for code in range(av[0], av[1] + 1)), pattern
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="区商协会村社甲乙()、,。 1", max_size=30), st.data())
-def test_clause_breaks_of_a_stretch_are_the_text_s_breaks_in_it(text, data):
-    """Breaks read for a stretch are those of the whole text that fall in it: a short bracket
-    inside a word breaks nothing, even where the stretch starts or ends inside it."""
+_TRAP_PIECES = ["百", "千", "万", "一", "两", "年", "个", "的", "重要", "来", "A", "z", "G", "1", "2", ".",
+                "-", "甲", "统", "家户", "三个代表", "千家万户", "一年一度"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_TRAP_PIECES), max_size=12).map("".join))
+def test_a_text_holding_a_trap_holds_one_of_its_clues(text):
+    """`_in_trap` tries the trap patterns only in a window holding one of `trap_clues`: every
+    trap must hold one (`required_texts` and `required_chars` of `units.markers.json`)."""
+    from pipeline.stages.quantities import trap_clues, trap_pattern
+
+    if trap_pattern().search(text) is not None:
+        texts, chars = trap_clues()
+        assert texts.search(text) is not None or chars.search(text) is not None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["区", "商", "(协)", "(、)", "会", "村", "()", "、", ",", "。", " ", "1"]),
+                min_size=1, max_size=16).map("".join), st.data())
+def test_a_clause_is_bounded_by_the_text_s_breaks_around_its_quantity(text, data):
+    """The clause sought outwards from a quantity is the one the whole text's breaks give: the
+    last break before it, the first after it but an enumeration comma, within the sentence and
+    the neighbours; a short bracket inside a word breaks nothing, even where the sentence starts
+    or ends inside it."""
     import re
+    from types import SimpleNamespace
+
     from pipeline.stages.quantity_clauses import _GLUE, ClauseBreaks
     from pipeline.stages.quantity_context import CLAUSE_BREAK
 
+    low = data.draw(st.integers(0, len(text) - 1))
+    high = data.draw(st.integers(low + 1, len(text)))
+    quantity_start = data.draw(st.integers(low, high - 1))
+    quantity_end = data.draw(st.integers(quantity_start + 1, len(text)))
+    previous_end = data.draw(st.integers(0, quantity_start))
+    following = data.draw(st.integers(quantity_end, len(text)))
+    sentence = SimpleNamespace(start=low, end=high) if data.draw(st.booleans()) else None
+    if sentence is None:
+        low, high = 0, len(text)
     # The whole text's breaks as one pattern reads them: a glued bracket is consumed whole.
     whole = re.compile(f"(?P<glue>{_GLUE.pattern})|{CLAUSE_BREAK.pattern}")
-    expected = [match.start() for match in whole.finditer(text) if not match.group("glue")]
-    low = data.draw(st.integers(0, len(text)))
-    high = data.draw(st.integers(low, len(text)))
-    breaks = ClauseBreaks(text)._breaks_between(low, high)
-    assert breaks == [offset for offset in expected if low <= offset < high]
+    breaks = [match.start() for match in whole.finditer(text)
+              if not match.group("glue") and low <= match.start() < high]
+    before = [offset for offset in breaks if offset < quantity_start]
+    after = [offset for offset in breaks if offset >= quantity_end
+             and not (text[offset] == "、" and offset < following)]
+    expected = (max(low, before[-1] + 1 if before else 0, previous_end),
+                min(high, after[0] if after else high, following))
+    clause = ClauseBreaks(text).clause(quantity_start, quantity_end, sentence, previous_end, following)
+    assert clause == expected
 
 
 def _verb_run_read_forward(context, words, end):
@@ -312,18 +347,19 @@ def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text,
     straddling = data.draw(st.booleans())
     inside = [(left, right) for left, right in zip(starts, ends)
               if start <= left < end or (straddling and left < start < right)]
-    pieces = _pieces_between((starts, ends), text, start, end, str.isalpha, straddling=straddling)
+    pieces = _pieces_between((array("i", starts), array("i", ends)), text, start, end, str.isalpha,
+                             straddling=straddling)
     assert list(pieces) == list(_joined_pieces(inside, start, end, text, str.isalpha))
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=ALPHABET, min_size=1, max_size=40))
 def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text):
-    from pipeline.stages.quantities import _candidate, _is_spoken_tail, grammar
+    from pipeline.stages.quantities import _candidate, _is_spoken_tail, _rules, grammar
 
     for match in grammar().finditer(text):
         if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
-            assert _candidate(match, text) is None, match.group()
+            assert _candidate(match, text, _rules()) is None, match.group()
 
 
 @settings(max_examples=500, deadline=None)
@@ -345,16 +381,14 @@ def test_the_possessive_numbers_read_what_greedy_ones_would(text):
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="甲乙1,、。", min_size=1, max_size=30), st.data())
 def test_a_clause_ends_at_the_first_break_after_its_quantity_but_an_enumeration_comma(text, data):
-    from types import SimpleNamespace
-
     from pipeline.stages.quantity_clauses import ClauseBreaks
+    from pipeline.stages.quantity_context import CLAUSE_BREAK
 
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
     following = data.draw(st.integers(end, len(text)))
     breaks = ClauseBreaks(text)
-    clause_ends = [offset for offset in breaks._breaks_between(0, len(text)) if text[offset] != "、"]
+    clause_ends = [match.start() for match in CLAUSE_BREAK.finditer(text) if match.group() != "、"]
     expected = min([offset for offset in clause_ends if offset >= end] + [len(text), following])
-    reading = SimpleNamespace(start=start, end=end, kind="count")
-    _, clause_end = breaks.clause(reading, None, 0, following)
+    _, clause_end = breaks.clause(start, end, None, 0, following)
     assert clause_end == expected

@@ -163,6 +163,19 @@ def trap_pattern() -> re.Pattern[str]:
     return re.compile(f"(?=[{first}])(?:{'|'.join(alternatives)})")
 
 
+@lru_cache(maxsize=1)
+def trap_clues() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What a text holding a trap holds: the first two characters of a trap word or a text the
+    patterns require, or a character they require. Each of the two is searched by `re` skipping
+    to its first characters in compiled code (0.5 us a window for both), where the traps' own
+    pattern is tried at every position (1-2 us), and few windows hold a clue."""
+    markers = tables().markers
+    patterns = markers["trap_patterns"]
+    texts = {word[:2] for word in _words(markers["trap_words"]["words"])} | set(patterns["required_texts"])
+    return (re.compile("|".join(re.escape(text) for text in sorted(texts))),
+            re.compile(f"[{patterns['required_chars']}]"))
+
+
 # --- reading one candidate -------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -238,7 +251,7 @@ def _role(unit: Unit, ordinal_units: frozenset[str], duration_kinds: frozenset[s
 
 class _Reading(NamedTuple):
     """One candidate read: a named tuple, made for every candidate at a third of a frozen
-    dataclass's cost."""
+    dataclass's cost, by `tuple.__new__` (the class's own `__new__` is a Python function)."""
 
     start: int
     end: int
@@ -247,8 +260,11 @@ class _Reading(NamedTuple):
     kind: str
     bound: str | None
     role: str
-    low: int | float | None = None
-    high: int | float | None = None
+    low: int | float | None
+    high: int | float | None
+
+
+_new_tuple = tuple.__new__
 
 
 @lru_cache(maxsize=4096)
@@ -307,16 +323,17 @@ def _share(match: re.Match[str], rules: _Rules) -> _Reading | None:
         return None
     _, _, role = rules.units["%"]
     if high is not None:
-        return _Reading(match.start(), match.end(), plain_number(value), "%", "percent", None, role,
-                        plain_number(value), plain_number(high))
+        return _new_tuple(_Reading, (match.start(), match.end(), plain_number(value), "%", "percent",
+                                     None, role, plain_number(value), plain_number(high)))
     bound = _first_bound(match.group("pre"), after, rough)
-    return _Reading(match.start(), match.end(), plain_number(value), "%", "percent", bound, role)
+    return _new_tuple(_Reading, (match.start(), match.end(), plain_number(value), "%", "percent",
+                                 bound, role, None, None))
 
 
 def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | None:
     # One call for the groups every candidate reads: a call per group was a fifth of the cost.
-    low_text, high_text, surface, low_unit, pre, rough_mark, more, half = match.group(
-        "low", "high", "unit", "low_unit", "pre", "rough", "more", "half")
+    low_text, high_text, surface, low_unit, pre, rough_mark, more, half, post = match.group(
+        "low", "high", "unit", "low_unit", "pre", "rough", "more", "half", "post")
     if surface is None and (high_text or not _is_spoken_tail(low_text)):
         return None
     if low_unit and low_unit != surface:
@@ -344,7 +361,6 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
             low *= _multiplier_suffix(high_text)
         if low >= high:
             return None
-    post = match.group("post")
     if more:
         if unit.kind in rules.rough_after_unit_kinds:
             rough = True  # 两年多, 一年多来
@@ -353,7 +369,8 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
     start = match.start()
     if pre in rules.recent_markers and unit.kind in rules.recent_kinds and folded.startswith(rules.recent_closers, end):
         start, pre = match.start("low"), None
-    bound = _first_bound(pre, post, rough)
+    # Most figures have no marker: their bound needs no look-up.
+    bound = _first_bound(pre, post, rough) if pre or post else "min" if rough else None
     if high is not None:
         bound = None
     elif bound is None and low_text == "一" and unit.kind in rules.article_kinds:
@@ -362,10 +379,12 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
         if unit.kind not in rules.half_kinds or high is not None:
             return None
         low += Decimal("0.5")
-    value = plain_number(low * factor)
-    return _Reading(start, end, value, unit.base or None, unit.kind, bound, role,
-                    value if high is not None else None,
-                    plain_number(high * factor) if high is not None else None)
+    product = low * factor
+    # An int product, the most usual, is plain already.
+    value = product if type(product) is int else plain_number(product)
+    return _new_tuple(_Reading, (start, end, value, unit.base or None, unit.kind, bound, role,
+                                 value if high is not None else None,
+                                 plain_number(high * factor) if high is not None else None))
 
 
 def _is_spoken_tail(written: str) -> bool:
@@ -390,8 +409,7 @@ def _is_slogan(folded: str, start: int, end: int) -> bool:
     return _CLOSING_QUOTE.search(folded, end, start + _rules().slogan_span + 1) is not None
 
 
-def _candidate(match: re.Match[str], folded: str) -> _Reading | None:
-    rules = _rules()
+def _candidate(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | None:
     start = match.start()
     before = folded[start - 1] if start else ""
     if before and before in rules.ordinal_chars:
@@ -416,22 +434,31 @@ def _trap_reach() -> int:
     return max(len(word) for word in tables().markers["trap_words"]["words"]) + 8
 
 
-def _in_trap(folded: str, start: int, end: int, traps: re.Pattern[str], reach: int) -> bool:
+def _in_trap(folded: str, start: int, end: int, traps: re.Pattern[str], reach: int,
+             clues: tuple[re.Pattern[str], re.Pattern[str]]) -> bool:
     """Whether a set phrase or number-shaped name covers `[start, end)`; searched in a window
     around each quantity: a scan of the whole text costs more on long reports (28 against 20 ms
-    over the 72 government work reports)."""
+    over the 72 government work reports). `clues`: `trap_clues()`."""
     left = max(0, start - reach)
-    for trap in traps.finditer(folded[left:end + reach]):
+    window = folded[left:end + reach]
+    texts, chars = clues
+    if texts.search(window) is None and chars.search(window) is None:
+        return False  # 203 of the bundled reports' 206 windows
+    # Searched match by match (no trap is empty): most windows hold none, and one search that
+    # finds nothing costs less than an iterator's making.
+    trap = traps.search(window)
+    while trap is not None:
         if trap.start() + left >= end:
             return False  # the traps come in order: the rest lie after the quantity too
         if trap.end() + left > start:
             return True
+        trap = traps.search(window, trap.end())
     return False
 
 
 def _readings(folded: str) -> list[_Reading]:
     """Every quantity in the text, read, before its context."""
-    traps, reach = trap_pattern(), _trap_reach()
+    traps, reach, clues, rules = trap_pattern(), _trap_reach(), trap_clues(), _rules()
     readings = []
     for match in grammar().finditer(folded):
         if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
@@ -439,8 +466,8 @@ def _readings(folded: str) -> list[_Reading]:
             # followed it. Half the candidates of a long report: turned away before `_candidate`,
             # which would drop it too.
             continue
-        reading = _candidate(match, folded)
-        if reading is not None and not _in_trap(folded, reading.start, reading.end, traps, reach):
+        reading = _candidate(match, folded, rules)
+        if reading is not None and not _in_trap(folded, reading.start, reading.end, traps, reach, clues):
             readings.append(reading)
     return readings
 
@@ -454,22 +481,22 @@ def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
     previous_end, previous_noun = 0, None
     sentence: Sentence | None = None
     followings = [reading.start for reading in readings[1:]] + [len(folded)]
-    for reading, following in zip(readings, followings):
+    offsets = draft.token_offsets()
+    # A reading unpacked at once: reading its nine fields by name cost more than the unpacking.
+    for (start, end, value, unit, kind, bound, role, low, high), following in zip(readings, followings):
         # The readings come in order: most lie in the sentence of the one before.
-        if sentence is None or reading.start >= sentence.end:
-            located = draft.sentence_at(reading.start)
+        if sentence is None or start >= sentence.end:
+            located = draft.sentence_at(start)
             if located is not sentence:
                 sentence, previous_end, previous_noun = located, 0, None
-        role = reading.role
-        noun, verb = object_and_verb(draft, context, reading,
-                                     breaks.clause(reading, sentence, previous_end, following),
+        noun, verb = object_and_verb(offsets, folded, context, start, end, kind,
+                                     breaks.clause(start, end, sentence, previous_end, following),
                                      previous_end, previous_noun, role)
-        previous_end, previous_noun = reading.end, noun if role == FIGURE else None
+        previous_end, previous_noun = end, noun if role == FIGURE else None
         # The fields in order, as keywords would name them: 14 keywords cost twice the record.
         found.append(Quantity(
-            text[reading.start:reading.end], reading.start, reading.end,  # text, start, end
-            reading.value, reading.unit, reading.bound is not None,  # value, unit, approx
-            reading.kind, reading.low, reading.high, reading.bound,  # kind, low, high, bound
+            text[start:end], start, end, value, unit, bound is not None,  # text … unit, approx
+            kind, low, high, bound,  # kind, low, high, bound
             text[noun.start:noun.end] if noun else None,  # object
             text[verb.start:verb.end] if verb else None,  # verb
             sentence.id if sentence else None, role))  # sentence, role
@@ -479,6 +506,7 @@ def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
 def make_stage() -> Callable[[Draft], None]:
     grammar()
     trap_pattern()
+    trap_clues()
     context = Context(tables().markers)
 
     def run(draft: Draft) -> None:

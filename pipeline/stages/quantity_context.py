@@ -49,11 +49,15 @@ def verb_lexicon(context: dict) -> tuple[frozenset[str], frozenset[str]]:
 
 class Piece(NamedTuple):
     """A token, or the part of one that lies outside the quantity; the object and the verb
-    found are pieces with no text of their own."""
+    found are pieces with no text of their own. Made by `tuple.__new__`: the class's own
+    `__new__` is a Python function, one more call per quantity."""
 
     text: str
     start: int
     end: int
+
+
+_new_tuple = tuple.__new__
 
 
 class Stretch:
@@ -69,13 +73,13 @@ class Stretch:
         return map(Piece, self.words, self.starts, self.ends)
 
     def piece(self, index: int) -> Piece:
-        return Piece(self.words[index], self.starts[index], self.ends[index])
+        return _new_tuple(Piece, (self.words[index], self.starts[index], self.ends[index]))
 
     def span(self, first: int, last: int) -> Piece | None:
         """One piece over pieces `[first, last)`; None when that is empty."""
         if first >= last:
             return None
-        return Piece("", self.starts[first], self.ends[last - 1])
+        return _new_tuple(Piece, ("", self.starts[first], self.ends[last - 1]))
 
 
 #: The stretch of an empty span, shared: nothing writes to a stretch once it is made.
