@@ -117,9 +117,9 @@ def test_the_area_model_scores_a_batch_as_it_scores_each_report():
     for stage in pipe._stages()[:pipe.stage_names.index("classify")]:
         for draft in drafts:
             stage(draft)
-    batched = assigner.scores(drafts)
-    alone = np.concatenate([assigner.scores([draft]) for draft in drafts])
-    assert np.array_equal(batched.view(np.int64), alone.view(np.int64)), "to the last bit"
+    alone = [assigner.scores([draft]) for draft in drafts]
+    for batched, each_alone in zip(assigner.scores(drafts), zip(*alone)):  # sentences, then sections
+        assert np.array_equal(batched.view(np.int64), np.concatenate(each_alone).view(np.int64)), "to the last bit"
     assigner.prepare(drafts)
     assert len(assigner._prepared) == len(drafts)
     for draft in drafts:

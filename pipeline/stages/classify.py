@@ -32,6 +32,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,7 @@ from .. import errors
 from ..area_model import (AreaModel, InferenceSettings, Spans, char_feature_rows, load_model, text_token_offsets,
                           word_feature_rows)
 from ..draft import Draft, PreparedRows
-from ..ngrams import span_positions, sums_by_row, unpack
+from ..ngrams import sums_by_row, unpack
 from ..records import Section, Sentence
 from ..rounding import python_round
 from ..textnorm import fold
@@ -107,7 +108,7 @@ class _Batch:
     reports, most of the stage's time)."""
 
     def __init__(self, drafts: Sequence[Draft]) -> None:
-        texts, offsets, has_headings, token_starts, token_ends = [], [], [], [], []
+        texts, offsets, token_starts, token_ends = [], [], [], []
         heading_starts: list[int] = []
         heading_ends: list[int] = []
         heading_depths: list[int] = []
@@ -116,18 +117,21 @@ class _Batch:
         sentence_starts: list[int] = []
         sentence_ends: list[int] = []
         sentence_headings: list[int] = []  # per sentence: its section's heading, -1 for none
+        # Per sentence: its paragraph's number, counted on from the last draft's, so that no two
+        # drafts share one.
         paragraphs: list[int] = []
+        documents: list[int] = []
+        lead: list[bool] = []
         section_firsts: list[int] = []
         section_lasts: list[int] = []
         section_headings: list[int] = []
         #: Per draft: its sentences, and its sentences and sections.
         self.sentence_counts: list[int] = []
         self.row_counts: list[int] = []
-        # Per draft: where its sentences begin and how many there are, then the same of its sections.
-        block_starts: list[int] = []
-        block_lengths: list[int] = []
-        offset = 0
-        for draft in drafts:
+        #: Per draft: where its sentences begin and end among the batch's, and where its sections do.
+        self.blocks: list[tuple[int, int, int, int]] = []
+        offset = first_paragraph = 0
+        for number, draft in enumerate(drafts):
             heading_rows: dict[int, int] = {}  # by section id
             for section in draft.sections:  # parents come before their children
                 if section.heading is not None:
@@ -147,16 +151,20 @@ class _Batch:
                 section_headings.append(heading_rows.get(section.id, -1))
             sentence_starts.extend([start + offset for start in starts])
             sentence_ends.extend([sentence.end + offset for sentence in sentences])
-            sentence_headings.extend([heading_rows.get(sentence.section, -1) for sentence in sentences])
-            paragraphs.extend([sentence.paragraph for sentence in sentences])
+            own_headings = [heading_rows.get(sentence.section, -1) for sentence in sentences]
+            sentence_headings.extend(own_headings)
+            # In a document with headings, a sentence in no headed section is in the lead.
+            lead.extend([row < 0 for row in own_headings] if heading_rows else repeat(False, len(sentences)))
+            own_paragraphs = [sentence.paragraph + first_paragraph for sentence in sentences]
+            paragraphs.extend(own_paragraphs)
+            first_paragraph = max(own_paragraphs, default=first_paragraph - 1) + 1
+            documents.extend(repeat(number, len(sentences)))
             starts_buffer, ends_buffer = draft.token_offsets()
             token_starts.append(np.frombuffer(starts_buffer, dtype=np.intc))
             token_ends.append(np.frombuffer(ends_buffer, dtype=np.intc))
             texts.append(draft.folded)
             offsets.append(offset)
-            has_headings.append(bool(heading_rows))
-            block_starts += (first_sentence, first_section)
-            block_lengths += (len(sentences), len(draft.sections))
+            self.blocks.append((first_sentence, len(sentence_starts), first_section, len(section_firsts)))
             self.sentence_counts.append(len(sentences))
             self.row_counts.append(len(sentences) + len(draft.sections))
             offset += len(draft.folded)
@@ -164,22 +172,26 @@ class _Batch:
         self.spans: Spans = (np.array(heading_starts + sentence_starts, dtype=np.int64),
                              np.array(heading_ends + sentence_ends, dtype=np.int64))
         token_offsets = np.array(offsets, dtype=np.int64).repeat([len(starts) for starts in token_starts])
-        self.tokens: Spans = (np.concatenate(token_starts) + token_offsets, np.concatenate(token_ends) + token_offsets)
+        self.tokens: Spans = (np.concatenate(token_starts, dtype=np.int64), np.concatenate(token_ends, dtype=np.int64))
+        for bounds in self.tokens:
+            bounds += token_offsets
         #: The headings of each depth below a headed parent, from the shallowest.
         self.inner_headings = [np.array([row for row, depth in enumerate(heading_depths) if depth == level])
                                for level in range(1, max(heading_depths, default=0) + 1)]
-        self.sentence_headings = np.array(sentence_headings, dtype=np.int64)
-        self.paragraphs = np.array(paragraphs, dtype=np.int64)
-        self.documents = np.arange(len(drafts)).repeat(self.sentence_counts)
-        # In a document with headings, a sentence in no headed section is in the lead.
-        self.in_lead = (self.sentence_headings < 0) & np.array(has_headings, dtype=bool)[self.documents]
-        self.section_firsts = np.array(section_firsts, dtype=np.int64)
-        self.section_lasts = np.array(section_lasts, dtype=np.int64)
+        # One array made of three lists: each numpy call costs some 8,000 instructions.
+        self.sentence_headings, self.paragraphs, self.documents = np.array(
+            [sentence_headings, paragraphs, documents], dtype=np.int64)
+        self.in_lead = np.array(lead, dtype=bool)
+        #: Per section: its sentences' rows among the batch's final scores followed by its own
+        #: scores (a headed section's mean is of their own scores), and the sections' rows.
+        self.section_counts = np.array([last - first for first, last in zip(section_firsts, section_lasts)])
         self.section_headings = np.array(section_headings, dtype=np.int64)
-        #: Among all sentences' rows followed by all sections', each draft's sentences then its sections.
-        first_rows = np.array(block_starts, dtype=np.int64)
-        first_rows[1::2] += len(sentence_starts)
-        self.draft_order = span_positions(first_rows, first_rows + np.array(block_lengths, dtype=np.int64))[0]
+        runs: list[int] = []
+        for first, last, heading in zip(section_firsts, section_lasts, section_headings):
+            shift = len(sentence_starts) if heading >= 0 else 0
+            runs.extend(range(first + shift, last + shift))
+        self.section_runs = np.array(runs, dtype=np.int64)
+        self.run_sections = np.arange(len(section_firsts)).repeat(self.section_counts)
 
 
 class AreaAssigner:
@@ -292,30 +304,39 @@ class AreaAssigner:
         """Final scores per sentence (rows) under `settings` (default: the model's)."""
         settings = settings or self.settings
         own_share = 1 - settings.neighbour_weight - settings.document_weight
-        # Each document's mean as `mean` computes it: its sentences' sums in their order (one
-        # `bincount` from 0.0, where `mean` starts from the first row: the same, since no score
-        # is -0.0), over their count.
-        document = (sums_by_row(evidence.documents, evidence.own.T, len(evidence.sentence_counts))
-                    / np.maximum(evidence.sentence_counts, 1)[:, np.newaxis])
-        blended = (own_share * evidence.own + settings.neighbour_weight * evidence.neighbours
-                   + settings.document_weight * document[evidence.documents])
+        blended = own_share * evidence.own + settings.neighbour_weight * evidence.neighbours
+        # A weight of 0 (the shipped model's) adds exactly nothing: 0.0 times a mean is 0.0, and
+        # x + 0.0 is x for the non-negative x here; the means' dozen numpy calls are then saved.
+        if settings.document_weight:
+            # Each document's mean as `mean` computes it: its sentences' sums in their order (one
+            # `bincount` from 0.0, where `mean` starts from the first row: the same, since no
+            # score is -0.0), over their count.
+            document = (sums_by_row(evidence.documents, evidence.own.T, len(evidence.sentence_counts))
+                        / np.maximum(evidence.sentence_counts, 1)[:, np.newaxis])
+            blended += settings.document_weight * document[evidence.documents]
         headed = ~np.isnan(evidence.headings[:, :1])
         return self.sentence_scores(np.where(headed, evidence.own, blended), evidence.headings,
                                     evidence.in_lead, settings)
 
-    def scores(self, drafts: Sequence[Draft]) -> np.ndarray:
-        """Final scores (rows) of each draft's sentences, then its sections, draft after draft."""
+    def scores(self, drafts: Sequence[Draft]) -> tuple[np.ndarray, np.ndarray]:
+        """Final scores (rows) of the drafts' sentences, draft after draft, and of their sections."""
         return self._scores(_Batch(drafts))
 
-    def _scores(self, batch: _Batch) -> np.ndarray:
+    def _scores(self, batch: _Batch) -> tuple[np.ndarray, np.ndarray]:
         evidence = self._evidence(batch)
         final = self.combine(evidence)
-        return np.concatenate([final, self._section_scores(batch, evidence, final)])[batch.draft_order]
+        return final, self._section_scores(batch, evidence, final)
 
     def _classified_rows(self, batch: _Batch) -> list[tuple[str, dict[str, float]]]:
         """The area and rounded scores of each draft's sentences, then its sections, draft after draft."""
-        scores = self._scores(batch)
-        return list(zip(self.labels(scores), self._as_mappings(scores)))
+        sentences, sections = self._scores(batch)
+        scores = np.concatenate([sentences, sections])  # labelled and rounded together
+        rows = list(zip(self.labels(scores), self._as_mappings(scores)))
+        ordered: list[tuple[str, dict[str, float]]] = []
+        for first_sentence, last_sentence, first_section, last_section in batch.blocks:
+            ordered += rows[first_sentence:last_sentence]
+            ordered += rows[len(sentences) + first_section:len(sentences) + last_section]
+        return ordered
 
     def __call__(self, draft: Draft) -> None:
         rows = self._prepared.take(draft)
@@ -329,11 +350,10 @@ class AreaAssigner:
 
     @staticmethod
     def _neighbour_means(own: np.ndarray, batch: _Batch) -> np.ndarray:
-        """Each sentence's mean scores with its neighbours in the same paragraph of its document."""
+        """Each sentence's mean scores with its neighbours in the same paragraph."""
         # 1.0 between two sentences of one paragraph, else 0.0: a neighbour times it adds itself
         # or exactly nothing, with no selection of rows.
-        same = ((batch.paragraphs[1:] == batch.paragraphs[:-1])
-                & (batch.documents[1:] == batch.documents[:-1])).astype(float)
+        same = (batch.paragraphs[1:] == batch.paragraphs[:-1]).astype(float)
         # Summed in the window's order, previous, itself, next, as a mean over the window sums
         # (an addition of two numbers is exact either way round).
         sums = own.copy()
@@ -351,13 +371,10 @@ class AreaAssigner:
         its run of rows summed in their order, as `mean` sums them (from 0.0: the same, since no
         score is -0.0), all sections in one `bincount`; runs overlap (a section's run holds its
         subsections'), and are laid end to end."""
-        positions, sections = span_positions(batch.section_firsts, batch.section_lasts)
         headed = batch.section_headings >= 0
-        # Final scores, then own ones: a headed section reads the second half.
-        sentences = np.concatenate([final, evidence.own])[positions + len(final) * headed[sections]]
-        sums = sums_by_row(sections, sentences.T, len(headed))
-        counts_column = (batch.section_lasts - batch.section_firsts)[:, np.newaxis]
-        means = sums / np.maximum(counts_column, 1)
+        run_scores = np.concatenate([final, evidence.own])[batch.section_runs]
+        counts_column = batch.section_counts[:, np.newaxis]
+        means = sums_by_row(batch.run_sections, run_scores.T, len(headed)) / np.maximum(counts_column, 1)
         # The appended row, the fallback's, is a section without a heading's (-1).
         heading_scores = np.concatenate([evidence.heading_evidence, self._fallback[np.newaxis]])[batch.section_headings]
         mixed = SECTION_HEADING_WEIGHT * heading_scores + (1 - SECTION_HEADING_WEIGHT) * means
