@@ -255,7 +255,9 @@ class AreaAssigner:
         """Classify the sentences and sections of a batch of documents at once (`Pipeline.run_batch`
         calls this before the stage runs on each): the model's cost per call, a few hundred numpy
         operations, and inference's few dozen, are then paid once a batch rather than once a
-        report (on the twelve short real reports, most of the stage's time). Rows are scored
+        report (a batch of sixteen one-sentence reports: 788 thousand instructions a report
+        when only the scoring was batched, 261 thousand so; on the twelve short real reports, the
+        stage's time 5.6 -> 4.4 ms). Rows are scored
         each on its own, and every operation of inference works row by row (sums in each row's
         order), so a report's scores are those it gets alone, to the last bit."""
         self._prepared.clear()
