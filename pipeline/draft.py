@@ -241,7 +241,8 @@ def on_matching_view(run: Callable[[Draft], None], *provides: str) -> Callable[[
     return run_on_view
 
 
-Rows = TypeVar("Rows", np.ndarray, list[float])
+#: What a stage prepares per row: scores, cosines, or (as classify does) each row's area and rounded scores.
+Rows = TypeVar("Rows", np.ndarray, list[float], list[tuple[str, dict[str, float]]])
 
 
 class PreparedRows(Generic[Rows]):

@@ -5,6 +5,7 @@ import gc
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -116,12 +117,14 @@ def test_the_area_model_scores_a_batch_as_it_scores_each_report():
     for stage in pipe._stages()[:pipe.stage_names.index("classify")]:
         for draft in drafts:
             stage(draft)
+    alone = [assigner.scores([draft]) for draft in drafts]
+    for batched, each_alone in zip(assigner.scores(drafts), zip(*alone)):  # sentences, then sections
+        assert np.array_equal(batched.view(np.int64), np.concatenate(each_alone).view(np.int64)), "to the last bit"
     assigner.prepare(drafts)
     assert len(assigner._prepared) == len(drafts)
-    batched = [assigner.evidence(draft).own for draft in drafts]
-    assert len(assigner._prepared) == 0, "each prepared score is taken once"
-    alone = [assigner.evidence(draft).own for draft in drafts]
-    assert all((one == other).all() for one, other in zip(batched, alone))
+    for draft in drafts:
+        assigner(draft)
+    assert len(assigner._prepared) == 0, "each prepared row is taken once"
 
 
 @given(st.lists(st.integers(min_value=0, max_value=50)), st.integers(min_value=1, max_value=6),
