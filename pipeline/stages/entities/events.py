@@ -49,8 +49,9 @@ class EventRules(_Mixed):
         found += [proposal(m.start(), m.end(), "EVENT") for m in matches_holding("两会", self.two_sessions, text)
                   if self.boundary_before(text, m.start())]
         found += self._sessions(text, places, orgs)
-        found += [proposal(m.start(), m.end(), "EVENT")
-                  for m in matches_before(self.anniversary, text, occurrences(text, "周年"), self.anniversary_lead)]
+        if "周年" in text:
+            found += [proposal(m.start(), m.end(), "EVENT")
+                      for m in matches_before(self.anniversary, text, occurrences(text, "周年"), self.anniversary_lead)]
         scopes = list(words["event_scopes"])
         scopes += [(f.start, f.end) for f in places if f.end - f.start >= 3]
         # A year names its meeting too (2024年度新乡贤工作推进会), when the topic is no clause.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
@@ -60,7 +60,7 @@ def _one_word(start: int, end: int, bounds: Positions | None) -> bool:
     return bounds is not None and not bounds.any_within(start + 1, end)
 
 
-def place_name_starts(places: list[Found], short_names: list[tuple[int, int]]) -> list[int]:
+def place_name_starts(places: list[Found], short_names: Sequence[tuple[int, int]]) -> list[int]:
     """Where a list's piece equal to a place or a short name could start, sorted (what
     `ListRules._may_name_at_all` reads)."""
     return sorted({f.start for f in places}.union(start for start, _ in short_names))
@@ -69,7 +69,7 @@ def place_name_starts(places: list[Found], short_names: list[tuple[int, int]]) -
 class ListRules(_Mixed):
     """Mixin of `EntityRules`: names in 、 lists."""
 
-    def listed(self, text: str, places: list[Found], short_names: list[tuple[int, int]],
+    def listed(self, text: str, places: list[Found], short_names: Sequence[tuple[int, int]],
                bounds: Positions | None = None) -> list[Found]:
         """`short_names`, where the gazetteer's short names occur (each occurrence); `bounds`,
         where the words of a segmented text start or end, tell where the first item starts

@@ -3,6 +3,7 @@ democratic parties, universities after a place (and their own bodies), departmen
 associations after an anchor, companies."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
@@ -95,7 +96,7 @@ class OrganisationRules(_Mixed):
                 found.append(proposal(start, end, "ORG"))
         return found
 
-    def _universities(self, text: str, suffixes: list[tuple[int, int]], places: list[Found]) -> list[Found]:
+    def _universities(self, text: str, suffixes: Sequence[tuple[int, int]], places: list[Found]) -> list[Found]:
         """A university right after a place of any length, its field between (某省工业大学);
         the word before 大学 must be that place or field, so 新时代大学习 names none."""
         place_at = {f.end: f.start for f in places}
@@ -112,7 +113,7 @@ class OrganisationRules(_Mixed):
     def _division_name(self, name: str) -> bool:
         return name in self.gazetteer.shorts or name in self.gazetteer.code_of
 
-    def _parties(self, text: str, parties: list[tuple[int, int]], bounds: Positions | None) -> list[Found]:
+    def _parties(self, text: str, parties: Sequence[tuple[int, int]], bounds: Positions | None) -> list[Found]:
         """The democratic parties by any of their names, alone (民革、民盟, 九三学社)."""
         found = []
         for start, end in parties:
@@ -124,7 +125,7 @@ class OrganisationRules(_Mixed):
             found.append(proposal(start, end, "ORG"))
         return found
 
-    def _leading_groups(self, text: str, groups: list[tuple[int, int]]) -> list[Found]:
+    def _leading_groups(self, text: str, groups: Sequence[tuple[int, int]]) -> list[Found]:
         """Leading groups after their owner alone (党委统战工作领导小组) or named bare; a place
         before the owner makes a longer name, found as a body's."""
         found = []
@@ -142,7 +143,7 @@ class OrganisationRules(_Mixed):
         return {f.end: f.start for f in places
                 if f.end - f.start >= 3 or text[f.start:f.end] in self.country_names or f.code in named_in_full}
 
-    def _party_units(self, text: str, parties: list[tuple[int, int]], places: list[Found]) -> list[Found]:
+    def _party_units(self, text: str, parties: Sequence[tuple[int, int]], places: list[Found]) -> list[Found]:
         """A democratic party's local organisation: the party, its place or level, the unit
         (民盟某某州委, 九三学社某某市委, 民建某某支部, 致公党某某基层委员会). The place may be one the
         report names nowhere else, so any short clean stem will do."""
@@ -178,7 +179,7 @@ class OrganisationRules(_Mixed):
             return at - len(national)
         return place_at[at] if at in place_at else self.level_before(text, at, ends)
 
-    def _departments(self, text: str, suffixes: list[tuple[int, int]], anchors: dict[int, int],
+    def _departments(self, text: str, suffixes: Sequence[tuple[int, int]], anchors: dict[int, int],
                      foreign_ends: frozenset[int], places_at: dict[int, int]) -> list[Found]:
         """Departments, courts and associations: an anchor, a filler naming the field, a suffix
         (县农业农村局, 县人民法院, 清溪县青年企业家商会). A foreign place, Hong Kong, Macao or
