@@ -27,6 +27,9 @@ QUOTED = re.compile(r"“([^“”\n]{1,60})”")
 
 #: The start and the end of a span: a `(start, end)` pair or a `Found`, whose first two fields they are.
 START, END = itemgetter(0), itemgetter(1)
+#: A span's `(start, end)` and `(end, start)`: `set(map(SPAN, found))` and `dict(map(END_START, found))`
+#: read every proposal's fields in compiled code, where a comprehension reads each by name.
+SPAN, END_START = itemgetter(0, 1), itemgetter(1, 0)
 
 
 class Found(NamedTuple):
@@ -109,7 +112,7 @@ def _mark(marks: numpy.ndarray, positions: Iterable[int] | numpy.ndarray) -> Non
     # unsigned, a negative position is past any end, so `max` alone tells; `min` too cost 1 us a text).
     if len(indexes) and indexes.view(f"u{indexes.itemsize}").max() >= len(marks):
         indexes = indexes[(indexes >= 0) & (indexes < len(marks))]
-    marks[indexes] = 1
+    marks.put(indexes, 1)  # faster than assigning through the index array (0.5 against 1.2 us)
 
 
 #: 1 for each code point up to U+3000 that is white space as `str.isspace` (and `re`'s `\s`) has
@@ -181,17 +184,21 @@ def after_numerals(text: str, marks: str, numerals: str) -> list[int]:
     """Where each of the characters `marks` stands right after a digit (`\\d`) or one of
     `numerals`, in order: found by `str.find`, where a pattern's lookbehind would be tried at
     every such mark character only after `re` had read every character to find them."""
-    found = sorted(at for mark in marks for at in occurrences(text, mark))
+    found = [at for mark in marks for at in occurrences(text, mark)]
+    found.sort()
     return [at for at in found if at > 0 and (text[at - 1].isdecimal() or text[at - 1] in numerals)]
 
 
-def occurrences(text: str, word: str) -> Iterator[int]:
+def occurrences(text: str, word: str) -> list[int]:
     """Where `word` (not empty) occurs in `text`, as `re.finditer` of it finds it (none overlapping
-    the one before), by `str.find`: no pattern is escaped and looked up for each word."""
+    the one before), by `str.find`: no pattern is escaped and looked up for each word. A list, not
+    a generator: most words occur a few times, and resuming a generator for each cost more."""
+    found = []
     at = text.find(word)
     while at >= 0:
-        yield at
+        found.append(at)
         at = text.find(word, at + len(word))
+    return found
 
 
 def by_opening(openings: Iterable[str], pattern: str) -> tuple[re.Pattern[str], ...]:

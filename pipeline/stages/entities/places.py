@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
-from .common import (Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start, longest_not_before,
-                     occurrences, proposal)
+from .common import (END, SPAN, START, Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start,
+                     longest_not_before, occurrences, proposal)
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -230,7 +230,7 @@ class PlaceRules(_Mixed):
         # A prefecture's short name (成都, 晋中) is known well enough to count once.
         found += [f for repeated in unsupported.values() for f in repeated
                   if len(repeated) >= 2 or (f.code is not None and Gazetteer.level(f.code) == "prefecture")]
-        found += self._sibling_counties(text, counties, {(f.start, f.end) for f in found})
+        found += self._sibling_counties(text, counties, set(map(SPAN, found)))
         # A country is a word of its own (印度支那 names no 印度, 沿海地区 no 海地), or heads a body's
         # name (美国政府); 台湾 and the like also head compounds (台湾同胞).
         # 蒙古族, 朝鲜族: a people, not a country.
@@ -239,7 +239,7 @@ class PlaceRules(_Mixed):
                       end in bounds or text[at:end] in self.place_word_heads or self.body.match(text, end)))]
         # A township of the report's own county is meant rather than a place elsewhere of that name.
         townships = self._region_townships(text, codes, bounds)
-        spans = {(t.start, t.end) for t in townships}
+        spans = set(map(SPAN, townships))
         found = [f for f in found if (f.start, f.end) not in spans] + townships
         found += self._unknown_counties(text, words["county_suffixes"], found)
         found += self._towns(text, words["town_suffixes"], found, word_starts)
@@ -330,7 +330,7 @@ class PlaceRules(_Mixed):
     def _unknown_counties(self, text: str, suffixes: Sequence[tuple[int, int]], known: list[Found]) -> list[Found]:
         names: set[str] = set()
         confirmed_names: set[str] = set()
-        inside_known = _Covering((f.start, f.end) for f in known)
+        inside_known = _Covering(map(SPAN, known))
         for at, end in suffixes:
             start = end - 3
             stem = text[start:end - 1]
@@ -352,7 +352,7 @@ class PlaceRules(_Mixed):
         # where it stands outside the names (of three characters, so any holding it is longer).
         shorts = {name[:-1] for name in confirmed_names}
         found = self._confirmed_everywhere(text, names)
-        inside_names = _Covering((f.start, f.end) for f in found)
+        inside_names = _Covering(map(SPAN, found))
         return found + [f for f in self._confirmed_everywhere(text, shorts)
                         if text[f.end:f.end + 1] not in ("人", "籍") and not inside_names.covers(f.start, f.end)]
 
@@ -371,8 +371,8 @@ class PlaceRules(_Mixed):
             return []
         short_places = {text[f.start:f.end] for f in known}
         names: set[str] = set()
-        place_ends = frozenset(f.end for f in known)
-        place_starts = frozenset(f.start for f in known)
+        place_ends = frozenset(map(END, known))
+        place_starts = frozenset(map(START, known))
         for match in each_start(self.ethnic_area, text) if ethnic else ():
             if text[match.start() - 1:match.start()] == "族":
                 continue  # the tail of a longer name of peoples
