@@ -63,6 +63,7 @@ class RuleBase:
         for word in self.level_words:
             self.level_words_ending[word[-1]] = (*self.level_words_ending.get(word[-1], ()), word)
         self.committee_words = tuple(p["committee_words"])
+        self.national_prefixes = tuple(p["national_prefixes"])
         self.relative_levels = p["relative_levels"]
         self.relative_level_words = tuple(self.relative_levels)
         #: Level suffix -> each relative level word it stands for, with its rank among that word's suffixes.

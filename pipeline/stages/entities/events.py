@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import (CN_DIGIT, Found, WordSpans, after_numerals, by_opening, matches_before, matches_by_opening,
-                     matches_holding, occurrences, proposal)
+from .common import (CN_DIGIT, END_START, Found, WordSpans, after_numerals, by_opening, matches_before,
+                     matches_by_opening, matches_holding, occurrences, proposal)
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -49,8 +49,9 @@ class EventRules(_Mixed):
         found += [proposal(m.start(), m.end(), "EVENT") for m in matches_holding("两会", self.two_sessions, text)
                   if self.boundary_before(text, m.start())]
         found += self._sessions(text, places, orgs)
-        found += [proposal(m.start(), m.end(), "EVENT")
-                  for m in matches_before(self.anniversary, text, occurrences(text, "周年"), self.anniversary_lead)]
+        if "周年" in text:
+            found += [proposal(m.start(), m.end(), "EVENT")
+                      for m in matches_before(self.anniversary, text, occurrences(text, "周年"), self.anniversary_lead)]
         scopes = list(words["event_scopes"])
         scopes += [(f.start, f.end) for f in places if f.end - f.start >= 3]
         # A year names its meeting too (2024年度新乡贤工作推进会), when the topic is no clause.
@@ -84,7 +85,7 @@ class EventRules(_Mixed):
     def _sessions(self, text: str, places: list[Found], orgs: list[Found]) -> list[Found]:
         """Numbered meetings: after a body (县政协十届三次会议), a place or level word
         (县第十五次党代会), or at a boundary when the topic names something (第五次全国…表彰大会)."""
-        anchors = {f.end: f.start for f in orgs}
+        anchors = dict(map(END_START, orgs))
         anchors.update({f.end: f.start for f in places if f.end - f.start >= 3})
         found = []
         for match in self._session_matches(text):

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ...textnorm import CJK_CLASS
-from .common import Found, Positions, by_opening, matches_by_opening, proposal
+from .common import SPAN, START, Found, Positions, by_opening, matches_by_opening, proposal
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -60,22 +60,22 @@ def _one_word(start: int, end: int, bounds: Positions | None) -> bool:
     return bounds is not None and not bounds.any_within(start + 1, end)
 
 
-def place_name_starts(places: list[Found], short_names: list[tuple[int, int]]) -> list[int]:
+def place_name_starts(places: list[Found], short_names: Sequence[tuple[int, int]]) -> list[int]:
     """Where a list's piece equal to a place or a short name could start, sorted (what
     `ListRules._may_name_at_all` reads)."""
-    return sorted({f.start for f in places}.union(start for start, _ in short_names))
+    return sorted(set(map(START, places)).union(map(START, short_names)))
 
 
 class ListRules(_Mixed):
     """Mixin of `EntityRules`: names in 、 lists."""
 
-    def listed(self, text: str, places: list[Found], short_names: list[tuple[int, int]],
+    def listed(self, text: str, places: list[Found], short_names: Sequence[tuple[int, int]],
                bounds: Positions | None = None) -> list[Found]:
         """`short_names`, where the gazetteer's short names occur (each occurrence); `bounds`,
         where the words of a segmented text start or end, tell where the first item starts
         (建有|成衣同业会) better than the boundary words alone."""
         p = self.p
-        place_spans = {(f.start, f.end) for f in places}
+        place_spans = set(map(SPAN, places))
         name_starts = place_name_starts(places, short_names)
         found: list[Found] = []
         for match in _lists(text):

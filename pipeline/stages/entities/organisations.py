@@ -3,10 +3,11 @@ democratic parties, universities after a place (and their own bodies), departmen
 associations after an anchor, companies."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ...textnorm import is_cjk
-from .common import Found, Positions, WordSpans, proposal
+from .common import END_START, SPAN, Found, Positions, WordSpans, proposal
 from .places import cut_across_word
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
@@ -44,7 +45,7 @@ class OrganisationRules(_Mixed):
         makes each stretch count, since a word that names hold (经济, 投资) may cover it in one
         stretch and not in another."""
         longest = self.joined_fields.sub("", text[at - filler:at])
-        if any(ch in self.filler_blockers for ch in longest) or self.body.search(longest) is not None:
+        if not self.filler_blockers.isdisjoint(longest) or self.body.search(longest) is not None:
             return False
         function_chars = self.not_in_name.search(longest) is not None
         verbs = self.has_verb(longest)
@@ -66,7 +67,7 @@ class OrganisationRules(_Mixed):
         place_at = self._place_anchors(text, places)
         universities = self._universities(text, words["university_suffixes"], places)
         found += universities
-        place_at.update({f.end: f.start for f in universities})
+        place_at.update(map(END_START, universities))
         ends = frozenset(place_at)
         found += [proposal(start, end, "ORG") for start, end in words["national_orgs"]]
         for at, end in words["bodies"]:
@@ -85,20 +86,22 @@ class OrganisationRules(_Mixed):
                   if start in place_at and self.is_suffix(text, end - 1)]
         found += self._party_units(text, words["parties"], places)
         anchors = dict(place_at)
-        anchors.update({f.end: f.start for f in found})
+        anchors.update(map(END_START, found))
         foreign_ends = frozenset(end for end, start in place_at.items() if text[start:end] in self.country_names)
         found += self._departments(text, words["department_suffixes"], anchors, foreign_ends,
-                                   {f.end: f.start for f in places} | place_at)
+                                   dict(map(END_START, places)) | place_at)
         for at, end in words["company_suffixes"]:
             start = self._company_start(text, at, place_at)
             if start is not None:
                 found.append(proposal(start, end, "ORG"))
         return found
 
-    def _universities(self, text: str, suffixes: list[tuple[int, int]], places: list[Found]) -> list[Found]:
+    def _universities(self, text: str, suffixes: Sequence[tuple[int, int]], places: list[Found]) -> list[Found]:
         """A university right after a place of any length, its field between (某省工业大学);
         the word before 大学 must be that place or field, so 新时代大学习 names none."""
-        place_at = {f.end: f.start for f in places}
+        if not suffixes:
+            return []  # most reports: no table of the places' ends to make
+        place_at = dict(map(END_START, places))
         found = []
         for at, end in suffixes:
             field = next((w for w in self.university_fields if text.startswith(w, at - len(w))), "")
@@ -112,7 +115,7 @@ class OrganisationRules(_Mixed):
     def _division_name(self, name: str) -> bool:
         return name in self.gazetteer.shorts or name in self.gazetteer.code_of
 
-    def _parties(self, text: str, parties: list[tuple[int, int]], bounds: Positions | None) -> list[Found]:
+    def _parties(self, text: str, parties: Sequence[tuple[int, int]], bounds: Positions | None) -> list[Found]:
         """The democratic parties by any of their names, alone (民革、民盟, 九三学社)."""
         found = []
         for start, end in parties:
@@ -124,7 +127,7 @@ class OrganisationRules(_Mixed):
             found.append(proposal(start, end, "ORG"))
         return found
 
-    def _leading_groups(self, text: str, groups: list[tuple[int, int]]) -> list[Found]:
+    def _leading_groups(self, text: str, groups: Sequence[tuple[int, int]]) -> list[Found]:
         """Leading groups after their owner alone (党委统战工作领导小组) or named bare; a place
         before the owner makes a longer name, found as a body's."""
         found = []
@@ -142,17 +145,19 @@ class OrganisationRules(_Mixed):
         return {f.end: f.start for f in places
                 if f.end - f.start >= 3 or text[f.start:f.end] in self.country_names or f.code in named_in_full}
 
-    def _party_units(self, text: str, parties: list[tuple[int, int]], places: list[Found]) -> list[Found]:
+    def _party_units(self, text: str, parties: Sequence[tuple[int, int]], places: list[Found]) -> list[Found]:
         """A democratic party's local organisation: the party, its place or level, the unit
         (民盟某某州委, 九三学社某某市委, 民建某某支部, 致公党某某基层委员会). The place may be one the
         report names nowhere else, so any short clean stem will do."""
-        place_spans = {(f.start, f.end) for f in places}
+        if not parties:
+            return []  # most reports: no set of the places' spans to make
+        place_spans = set(map(SPAN, places))
         found = []
         for party_start, party_end in parties:
             for unit in self.party_unit_after.finditer(text, party_end, party_end + self.p["party_max_place"] + 6):
                 place = text[party_end:unit.start(1)]
                 known = (party_end, unit.start(1)) in place_spans or place in self.level_words or \
-                    place in self.p["national_prefixes"]
+                    place in self.national_prefixes
                 stem = place.rstrip("".join(self.level_chars))
                 if known or (2 <= len(stem) and len(place) <= self.p["party_max_place"] and
                              self.clean_stem(stem) and not self._has_clause_verb(place)):
@@ -172,13 +177,12 @@ class OrganisationRules(_Mixed):
                 # 党委统战部 of a university or a company: the Party committee of the report's own body.
                 if committee in self.own_committees and self.boundary_before(text, end, ends):
                     return end
-        nationals = self.p["national_prefixes"]
-        national = next((n for n in nationals if text.startswith(n, at - len(n))), None)
-        if national:
-            return at - len(national)
+        # All the prefixes tested at once in compiled code first: most bodies have none.
+        if text.endswith(self.national_prefixes, 0, at):
+            return at - len(next(n for n in self.national_prefixes if text.endswith(n, 0, at)))
         return place_at[at] if at in place_at else self.level_before(text, at, ends)
 
-    def _departments(self, text: str, suffixes: list[tuple[int, int]], anchors: dict[int, int],
+    def _departments(self, text: str, suffixes: Sequence[tuple[int, int]], anchors: dict[int, int],
                      foreign_ends: frozenset[int], places_at: dict[int, int]) -> list[Found]:
         """Departments, courts and associations: an anchor, a filler naming the field, a suffix
         (县农业农村局, 县人民法院, 清溪县青年企业家商会). A foreign place, Hong Kong, Macao or

@@ -165,5 +165,5 @@ class PersonRules(_Mixed):
         if size == 0 or (size == 1 and text.startswith(self.name_stops, given_at)):
             return None
         name = text[at:given_at + size]
-        blocked = name[-1] in "会部委局处办厅院所站队团组班" or any(ch in self.not_given_chars for ch in name[1:])
+        blocked = name[-1] in "会部委局处办厅院所站队团组班" or not self.not_given_chars.isdisjoint(name[1:])
         return None if blocked else name

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from ...data import data_lines
 from ...textnorm import is_cjk
-from .common import (Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start, longest_not_before,
-                     occurrences, proposal)
+from .common import (END, SPAN, START, Found, LongestWords, Positions, WordSpans, each_start, grouped_by_start,
+                     longest_not_before, occurrences, proposal)
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ DIVISION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区",
 
 
 TOWNSHIP_SUFFIXES = ("街道", "苏木", "镇", "乡")
+#: The level suffixes of a prefecture-level place: a report's region where it names no county.
+_PREFECTURE_LEVELS = frozenset({"市", "州", "自治州", "盟"})
 
 
 def _stem(name: str, suffixes: tuple[str, ...]) -> str | None:
@@ -228,7 +230,7 @@ class PlaceRules(_Mixed):
         # A prefecture's short name (成都, 晋中) is known well enough to count once.
         found += [f for repeated in unsupported.values() for f in repeated
                   if len(repeated) >= 2 or (f.code is not None and Gazetteer.level(f.code) == "prefecture")]
-        found += self._sibling_counties(text, counties, {(f.start, f.end) for f in found})
+        found += self._sibling_counties(text, counties, set(map(SPAN, found)))
         # A country is a word of its own (印度支那 names no 印度, 沿海地区 no 海地), or heads a body's
         # name (美国政府); 台湾 and the like also head compounds (台湾同胞).
         # 蒙古族, 朝鲜族: a people, not a country.
@@ -237,7 +239,7 @@ class PlaceRules(_Mixed):
                       end in bounds or text[at:end] in self.place_word_heads or self.body.match(text, end)))]
         # A township of the report's own county is meant rather than a place elsewhere of that name.
         townships = self._region_townships(text, codes, bounds)
-        spans = {(t.start, t.end) for t in townships}
+        spans = set(map(SPAN, townships))
         found = [f for f in found if (f.start, f.end) not in spans] + townships
         found += self._unknown_counties(text, words["county_suffixes"], found)
         found += self._towns(text, words["town_suffixes"], found, word_starts)
@@ -325,10 +327,10 @@ class PlaceRules(_Mixed):
                 first[name] = start
         return sorted(counts, key=lambda name: (-counts[name], first[name]))
 
-    def _unknown_counties(self, text: str, suffixes: list[tuple[int, int]], known: list[Found]) -> list[Found]:
+    def _unknown_counties(self, text: str, suffixes: Sequence[tuple[int, int]], known: list[Found]) -> list[Found]:
         names: set[str] = set()
         confirmed_names: set[str] = set()
-        inside_known = _Covering((f.start, f.end) for f in known)
+        inside_known = _Covering(map(SPAN, known))
         for at, end in suffixes:
             start = end - 3
             stem = text[start:end - 1]
@@ -344,11 +346,13 @@ class PlaceRules(_Mixed):
                 names.add(text[start:end])
                 if confirmed:
                     confirmed_names.add(text[start:end])
+        if not names:
+            return []  # most short reports: nothing to look for again
         # Only a name that the context confirms somewhere lends its stem as a short name (松柏),
         # where it stands outside the names (of three characters, so any holding it is longer).
         shorts = {name[:-1] for name in confirmed_names}
         found = self._confirmed_everywhere(text, names)
-        inside_names = _Covering((f.start, f.end) for f in found)
+        inside_names = _Covering(map(SPAN, found))
         return found + [f for f in self._confirmed_everywhere(text, shorts)
                         if text[f.end:f.end + 1] not in ("人", "籍") and not inside_names.covers(f.start, f.end)]
 
@@ -357,15 +361,19 @@ class PlaceRules(_Mixed):
         return before.endswith("中共") or before[-1:] in self.party_last_chars and \
             any(before.endswith(m.group()) for m in self.party.finditer(before))
 
-    def _towns(self, text: str, town_suffixes: list[tuple[int, int]], known: list[Found],
+    def _towns(self, text: str, town_suffixes: Sequence[tuple[int, int]], known: list[Found],
                word_starts: Positions | None) -> list[Found]:
+        # A text without a pair every ethnic area holds (each starts with 族) is not scanned (`re`
+        # would try each 壮, 回, 苗…); one without that either, nor a town's suffix, names no town
+        # (most short reports).
+        ethnic = "族" in text and any(joint in text for joint in self.ethnic_area_joints)
+        if not ethnic and not town_suffixes:
+            return []
         short_places = {text[f.start:f.end] for f in known}
         names: set[str] = set()
-        place_ends = frozenset(f.end for f in known)
-        place_starts = frozenset(f.start for f in known)
-        # A text without a pair every match holds is not scanned (`re` would try each 壮, 回, 苗…).
-        ethnic_areas = each_start(self.ethnic_area, text) if any(joint in text for joint in self.ethnic_area_joints) else ()
-        for match in ethnic_areas:
+        place_ends = frozenset(map(END, known))
+        place_starts = frozenset(map(START, known))
+        for match in each_start(self.ethnic_area, text) if ethnic else ():
             if text[match.start() - 1:match.start()] == "族":
                 continue  # the tail of a longer name of peoples
             end = match.end()
@@ -490,7 +498,7 @@ class PlaceRules(_Mixed):
     def _region(self, ranked: list[tuple[str, str | None]]) -> str | None:
         """The report's own place: its most frequent county-level place, else prefecture-level
         (`ranked` as for `_levels`)."""
-        for tier in (self.county_levels, frozenset({"市", "州", "自治州", "盟"})):
+        for tier in (self.county_levels, _PREFECTURE_LEVELS):
             named = next((name for name, level in ranked if level in tier), None)
             if named:
                 return named

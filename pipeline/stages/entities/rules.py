@@ -119,7 +119,7 @@ def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] 
     # The proposals taken do not overlap: the one that may hold a name left over is the last to
     # start at or before it (an empty one holds none).
     top_by_start = sorted([f for f in top if f.end > f.start], key=START)
-    top_starts = [f.start for f in top_by_start]
+    top_starts = list(map(START, top_by_start))
     nested: list[Found] = []
     for found in rest:
         if found.label not in _NESTABLE:

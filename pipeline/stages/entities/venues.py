@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .common import QUOTED, Found, WordSpans, proposal
+from .common import END_START, QUOTED, Found, WordSpans, proposal
 
 # What EntityRules mixes this with, shown to the type checker only (see rules.py).
 if TYPE_CHECKING:
@@ -21,9 +21,12 @@ class VenueRules(_Mixed):
             inner = match.group(1)
             if (venue := self.venue.search(inner)) and venue.end() == len(inner) and len(inner) >= 3:
                 found.append(proposal(match.start(1), match.end(1), "FAC"))
+        suffixes = words["venue_suffixes"]
+        if not suffixes:
+            return found  # no table of anchors to make
         anchors = {f.end: f.start for f in places if f.end - f.start >= 3}
-        anchors.update({f.end: f.start for f in orgs})
-        for at, end in words["venue_suffixes"]:
+        anchors.update(map(END_START, orgs))
+        for at, end in suffixes:
             # 开馆, 建站: the suffix ends a verb here, not a venue's name.
             if self._ends_verb(text, end):
                 continue
