@@ -111,9 +111,12 @@ class _AreaLocator:
 
 def figure_label(quantity: Quantity) -> str:
     """`verb object quantity`, each part where known: 举办 周六早餐会 7次, 捐款捐物 1300余万元."""
-    parts = [quantity.verb, quantity.object if quantity.object != quantity.verb else None,
-             quantity.text]
-    return " ".join(filter(None, parts))
+    verb, what, text = quantity.verb, quantity.object, quantity.text
+    if what == verb:
+        what = None
+    if verb and what and text:
+        return f"{verb} {what} {text}"  # most figures: one format instead of a list filtered and joined
+    return " ".join(filter(None, (verb, what, text)))
 
 
 def is_key_figure(quantity: Quantity) -> bool:
