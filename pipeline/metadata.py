@@ -221,13 +221,21 @@ def issuing_body(text: str, folded: str, title: str | None) -> str | None:
         if cuts and (body := _as_body(title[:min(cuts)])):
             return body
     labelled, trailed = _issuer_patterns()
-    for match in labelled.finditer(folded):
+    for match in labelled.finditer(folded, _first_of(folded, cues()["issuer_labels"])):
         if body := _as_body(text[match.start(1):match.end(1)]):
             return body
-    for match in trailed.finditer(folded):
+    for match in trailed.finditer(folded, _first_of(folded, cues()["issuer_trailers"])):
         if body := _as_body(_run_before(text, folded, match.start())):
             return body
     return _signature(text)
+
+
+def _first_of(folded: str, words: tuple[str, ...]) -> int:
+    """Where the first of `words` occurs in `folded` (its length if none does): a pattern that
+    opens with one of them can match nowhere before. `str.find` skips to it in C; `re` tried the
+    issuer patterns at every character (0.78 -> 0.44 M instructions a bundled pass)."""
+    found = [at for at in map(folded.find, words) if at >= 0]
+    return min(found) if found else len(folded)
 
 
 @lru_cache(maxsize=1)
