@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import numpy as np
@@ -78,7 +79,7 @@ class _AreaLocator:
         #: Most records name their sentence: one lookup here gives their bucket.
         self.bucket_of_sentence: dict[int | None, str] = {
             sentence.id: buckets.get(sentence.area, fallback) for sentence in sentences}
-        self._sentences = sorted(sentences, key=lambda sentence: sentence.start)
+        self._sentences = sorted(sentences, key=attrgetter("start"))
         self._sentence_starts = [sentence.start for sentence in self._sentences]
         # Sections nest; in order of start (outer first at a tie), the innermost section around
         # an offset is the last one starting at or before it that still covers it.
@@ -312,14 +313,17 @@ def counted_area_numbers(sentences: Sequence[Sentence], areas: Sequence[Area]) -
     return [numbers.get(counted_area(sentence, fallback), len(areas) - 1) for sentence in sentences]
 
 
-def summarize(draft: Draft, areas: Sequence[Area], cosines: list[float] | None = None) -> dict[str, Any]:
+def summarize(draft: Draft, areas: Sequence[Area], cosines: list[float] | None = None,
+              numbers: list[int] | None = None) -> dict[str, Any]:
     """The summary object of `draft` (see docs/summary.md and the schema's `summary`);
-    `cosines`: the sentences' `centrality`, when it was found for a batch of reports at once."""
+    `cosines`: the sentences' `centrality`, and `numbers` their `counted_area_numbers`, when they
+    were found for a batch of reports at once."""
     fallback = areas[-1].id
     # Each area's own bucket; an area the catalogue does not list goes to the fallback's.
     buckets = {area.id: area.id for area in areas}
     locate = _AreaLocator(draft.sentences, draft.sections, buckets, fallback)
-    numbers = counted_area_numbers(draft.sentences, areas)
+    if numbers is None:
+        numbers = counted_area_numbers(draft.sentences, areas)
     rows_by_area: dict[str, list[int]] = {area.id: [] for area in areas}
     for row, number in enumerate(numbers):
         rows_by_area[areas[number].id].append(row)
@@ -376,9 +380,13 @@ class Summarizer:
         self.areas = areas
         #: Cosines `prepare` found for the drafts of a batch, by draft (its `id`), each taken once.
         self._prepared: PreparedRows[list[float]] = PreparedRows()
+        #: The sentences' area numbers `prepare` found, by draft (its `id`), each taken once: the
+        #: summary needs them again (0.27 M instructions a bundled pass to find).
+        self._area_numbers: dict[int, list[int]] = {}
 
     def prepare(self, drafts: Sequence[Draft]) -> None:
         self._prepared.clear()
+        self._area_numbers = {}
         if len(drafts) < 2:
             return
         texts: list[str] = []
@@ -392,9 +400,9 @@ class Summarizer:
             texts.append(draft.folded)
             starts.extend(sentence.start + offset for sentence in sentences)
             ends.extend(sentence.end + offset for sentence in sentences)
+            own_numbers = self._area_numbers[id(draft)] = counted_area_numbers(sentences, self.areas)
             # Each report's areas numbered apart, so no report's sentences sum with another's.
-            numbers.extend(number + index * len(self.areas)
-                           for number in counted_area_numbers(sentences, self.areas))
+            numbers.extend(number + index * len(self.areas) for number in own_numbers)
             counts.append(len(sentences))
             offset += len(draft.folded)
         cosines = _span_centrality(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), "".join(texts),
@@ -404,7 +412,7 @@ class Summarizer:
     def __call__(self, draft: Draft) -> None:
         cosines = self._prepared.take(draft)
         draft.meta = resolve(draft.meta, draft.folded, draft.text, draft.entities)
-        draft.summary = summarize(draft, self.areas, cosines)
+        draft.summary = summarize(draft, self.areas, cosines, self._area_numbers.pop(id(draft), None))
 
 
 def make_stage(*, taxonomy: str = TAXONOMY) -> Summarizer:
