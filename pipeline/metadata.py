@@ -47,7 +47,8 @@ from .records import DocumentMeta, Entity, replaced
 #: The characters a year begins with (every form of `YEAR_PATTERN`, and spaced digits), as a
 #: lookahead to open a year pattern with: `re` then skips straight to them instead of trying the
 #: pattern at every character (the government work reports' years were found in 2.5x the time).
-_AT_YEAR = "(?=[12一二])"
+_YEAR_OPENINGS = "12一二"
+_AT_YEAR = f"(?=[{_YEAR_OPENINGS}])"
 #: A year before 年, its digits possibly spaced apart as some typeset reports print them (`1 9 9 7 年`).
 _YEAR = re.compile(rf"{_AT_YEAR}({YEAR_PATTERN}|(?:1 9|2 0) [0-9] [0-9])\s*年(?!代)")
 #: How far (characters) a plan word may stand from a year and still make it a planned year.
@@ -165,8 +166,10 @@ def year_starts(folded: str) -> list[int]:
             year_end -= 1
         starts += (year_end - 4, year_end - 7)
         at = folded.find("年", at + 1)
-    # A spaced year's start may come before an earlier 年's unspaced one.
-    return sorted({start for start in starts if start >= 0})
+    # A spaced year's start may come before an earlier 年's unspaced one. Only an offset holding
+    # a year's first character can open a match (`_AT_YEAR`): most 年s (今年, 全年) and the
+    # spaced place before every one need then no match of each pattern.
+    return sorted({start for start in starts if start >= 0 and folded[start] in _YEAR_OPENINGS})
 
 
 def year_matches(pattern: re.Pattern[str], folded: str, starts: list[int]) -> Iterator[re.Match[str]]:
@@ -218,13 +221,21 @@ def issuing_body(text: str, folded: str, title: str | None) -> str | None:
         if cuts and (body := _as_body(title[:min(cuts)])):
             return body
     labelled, trailed = _issuer_patterns()
-    for match in labelled.finditer(folded):
+    for match in labelled.finditer(folded, _first_of(folded, cues()["issuer_labels"])):
         if body := _as_body(text[match.start(1):match.end(1)]):
             return body
-    for match in trailed.finditer(folded):
+    for match in trailed.finditer(folded, _first_of(folded, cues()["issuer_trailers"])):
         if body := _as_body(_run_before(text, folded, match.start())):
             return body
     return _signature(text)
+
+
+def _first_of(folded: str, words: tuple[str, ...]) -> int:
+    """Where the first of `words` occurs in `folded` (its length if none does): a pattern that
+    opens with one of them can match nowhere before. `str.find` skips to it in C; `re` tried the
+    issuer patterns at every character (0.78 -> 0.44 M instructions a bundled pass)."""
+    found = [at for at in map(folded.find, words) if at >= 0]
+    return min(found) if found else len(folded)
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ from pipeline.rounding import python_round
 from pipeline.stages import segment, tokenize
 from pipeline.area_model import CHAR_NGRAMS, WORD_NGRAMS, char_feature_rows, load_model, word_feature_rows
 from pipeline.stages.classify import char_analyzer, word_analyzer
-from pipeline.stages.summarize import _stable_sort, centrality
+from pipeline.stages.summarize import _stable_sort_by, centrality
 from pipeline.textnorm import fold
 
 # An invented report: full-width digits and letters, an underscore, Latin words, a traditional
@@ -163,13 +163,17 @@ def test_centrality_equals_the_per_sentence_counters_to_the_last_bit(draft):
     assert expected[-1] == expected[-2] > 0
 
 
-def test_stable_sort_keeps_equal_values_in_order_whether_they_pack_with_their_positions_or_not():
+def test_stable_sort_keeps_equal_keys_in_order_whether_they_pack_with_their_positions_or_not():
     rng = np.random.default_rng(5)
-    for values in (rng.integers(0, 50, 3000), rng.integers(0, 2 ** 62, 10), np.array([2 ** 63 - 1, 0, 2 ** 63 - 1]),
-                   np.array([7]), np.empty(0, dtype=np.int64)):
-        order, ordered = _stable_sort(values)
-        assert order.tolist() == np.argsort(values, kind="stable").tolist()
-        assert ordered.tolist() == np.sort(values).tolist()
+    for values, areas in ((rng.integers(0, 50, 3000), rng.integers(0, 40, 3000)),
+                          (rng.integers(0, 2 ** 62, 10), rng.integers(0, 3, 10)),
+                          (np.array([2 ** 63 - 1, 0, 2 ** 63 - 1, 2 ** 63 - 1]), np.array([1, 0, 1, 0])),
+                          (np.array([7]), np.array([0])), (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))):
+        order, opens = _stable_sort_by(values, areas)
+        expected = sorted(range(len(values)), key=lambda at: (int(values[at]), int(areas[at])))
+        assert order.tolist() == expected
+        keys = [(int(values[at]), int(areas[at])) for at in expected]
+        assert opens.tolist() == [at == 0 or keys[at] != keys[at - 1] for at in range(len(keys))]
 
 
 def test_packed_ngrams_stay_inside_their_span_and_unpack_to_their_text():
