@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.runner import Pipeline
 from pipeline.metadata import issuing_body
-from pipeline.stages.quantities import grammar
+from pipeline.stages.quantity_grammar import grammar
 from pipeline.textnorm import fold
 
 SMALL = 20_000

@@ -229,7 +229,7 @@ def test_the_trap_patterns_first_characters_cover_every_pattern():
     """The trap matcher skips positions outside `first_chars`: no pattern may start elsewhere."""
     import re
     from re import _constants as constants, _parser as parser
-    from pipeline.stages.quantities import tables
+    from pipeline.stages.quantity_grammar import tables
 
     book = tables().markers["trap_patterns"]
     first = re.compile(f"[{book['first_chars']}]")
@@ -251,7 +251,7 @@ _TRAP_PIECES = ["百", "千", "万", "一", "两", "年", "个", "的", "重要"
 def test_a_text_holding_a_trap_holds_one_of_its_clues(text):
     """`_in_trap` tries the trap patterns only in a window holding one of `trap_clues`: every
     trap must hold one (`required_texts` and `required_chars` of `units.markers.json`)."""
-    from pipeline.stages.quantities import trap_clues, trap_pattern
+    from pipeline.stages.quantity_grammar import trap_clues, trap_pattern
 
     if trap_pattern().search(text) is not None:
         texts, chars = trap_clues()
@@ -319,7 +319,7 @@ def _verb_run_read_forward(context, words, end):
 @settings(max_examples=500, deadline=None)
 @given(st.data())
 def test_the_verb_run_read_from_the_end_is_the_one_read_forward(data):
-    from pipeline.stages.quantities import tables
+    from pipeline.stages.quantity_grammar import tables
     from pipeline.stages.quantity_context import Context
 
     context = Context(tables().markers)
@@ -355,7 +355,8 @@ def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text,
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=ALPHABET, min_size=1, max_size=40))
 def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text):
-    from pipeline.stages.quantities import _candidate, _is_spoken_tail, _rules, grammar
+    from pipeline.stages.quantities import _candidate, _is_spoken_tail, _rules
+    from pipeline.stages.quantity_grammar import grammar
 
     for match in grammar().finditer(text):
         if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
@@ -369,7 +370,7 @@ def test_the_possessive_numbers_read_what_greedy_ones_would(text):
     linear; it must find the very quantities a backtracking `*` finds, group for group."""
     import re
 
-    from pipeline.stages.quantities import grammar
+    from pipeline.stages.quantity_grammar import grammar
 
     possessive = grammar()
     greedy = re.compile(possessive.pattern.replace("*+", "*"))

@@ -48,12 +48,12 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..data import data_lines, read_json
 from ..draft import Draft, on_matching_view
-from ..numerals import DIGIT_CHARS, DIGITS, parse_exact, parse_year, plain_number
+from ..numerals import DIGITS, parse_exact, parse_year, plain_number
 from ..records import Quantity, Sentence
 from .quantity_clauses import DURATION, FIGURE, ORDINAL, ClauseBreaks, object_and_verb
 from .quantity_context import Context
+from .quantity_grammar import Unit, grammar, in_trap, tables, trap_clues, trap_pattern, trap_reach, words_of
 
 NAME = "quantities"
 REQUIRES = ("text", "folded", "sentences", "tokens")
@@ -61,119 +61,6 @@ PROVIDES = ("quantities",)
 #: A share written as a fraction (三分之一) is a percent with this many decimals: its exact value
 #: repeats forever (33.333…), and a float of it would carry noise digits (33.333333333333336).
 FRACTION_PERCENT_PLACES = Decimal("0.01")
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    base: str
-    multiplier: int
-    kind: str
-
-
-@dataclass(frozen=True)
-class Tables:
-    """The unit table and the markers, loaded once from `pipeline/data`."""
-
-    units: dict[str, Unit]
-    markers: dict
-
-    @property
-    def context(self) -> dict:
-        return self.markers["context"]
-
-
-@lru_cache(maxsize=1)
-def tables() -> Tables:
-    units = {}
-    for line in data_lines("units.tsv"):
-        surface, base, multiplier, kind = line.split("\t")
-        units[surface] = Unit(base, int(multiplier), kind)
-    return Tables(units, read_json("units.markers.json"))
-
-
-def _words(book: dict | list) -> list[str]:
-    """A marker list's or book's words, without its `_comment` entries."""
-    return [word for word in book if not word.startswith("_")]
-
-
-def _alternation(words) -> str:
-    """A regex alternation trying longer words first, so `超过` wins over `超`; words sharing a
-    first character are one branch (`个(?:百分点|月|)`), so that a position is turned away by
-    one test per first character rather than one per word (the unit table has 80 words)."""
-    by_first: dict[str, list[str]] = {}
-    for word in sorted(_words(words), key=len, reverse=True):
-        by_first.setdefault(word[0], []).append(word)
-    return "|".join(
-        re.escape(group[0]) if len(group) == 1
-        else re.escape(first) + "(?:" + "|".join(re.escape(word[1:]) for word in group) + ")"
-        for first, group in by_first.items())
-
-
-@lru_cache(maxsize=1)
-def grammar() -> re.Pattern[str]:
-    """The one pattern every quantity matches; group names are read by `_candidate`."""
-    markers = tables().markers
-    digits = DIGIT_CHARS
-    # 千 before 克/米/瓦 belongs to the unit (千克), not to the number.
-    start = rf"(?:[0-9{digits}十百万]|千(?![克米瓦]))"
-    # The branches of `inside` must never match the same character (万 is in `start` only), or a
-    # run of them has exponentially many readings to backtrack through (`会议召开万万万…次`).
-    inside = rf"(?:{start}|,(?=[0-9]{{3}}(?![0-9]))|\.(?=[0-9])|亿|点(?=[{digits}])|[余多](?=[万亿]))"
-    # Possessive (`*+`): everything after a number is optional, so the match never needs to give
-    # back a character of it, and `re` then keeps no backtracking point per character. A greedy
-    # `*` kept one, and on a long run of numerals the stack of them outgrew the caches: the stage
-    # took 34 ms for 100,000 numerals against 1.6 ms for 10,000 (2.3 ms and 0.3 ms now).
-    number = rf"{start}{inside}*+"
-    stop = markers["share_not_followed_by"]["chars"]
-    shares = "|".join(rf"{re.escape(word)}(?![{stop}])" for word in _words(markers["shares"]))
-    unit = rf"(?:{_alternation(tables().units)}|{shares})"
-    guards, heads = markers["approx_before_not_after"], markers["approx_before_only_before"]
-    before = "|".join(
-        (f"(?<![{guards[word]}])" if word in guards else "") + re.escape(word) +
-        (f"(?=[{heads[word]}])" if word in heads else "")
-        for word in sorted(_words(markers["approx_before"]), key=len, reverse=True))
-    inside_marks = _alternation(markers["approx_inside"])
-    after = _alternation(markers["approx_after"])
-    separator = _alternation(markers["range_separators"]["separators"])
-    # The three shapes share their marker before and (a fraction and a plain number) their first
-    # number, so that each is tried once per position: no marker starts a number or 百分之.
-    percent_words = (rf"百分之(?P<percent>{number})"
-                     rf"(?:(?P<sep_p>{separator})(?:百分之)?(?P<percent_high>{number}))?(?P<post_p>{after})?")
-    fraction_tail = rf"分之(?P<numerator>{number})(?P<post_f>{after})?"
-    general_tail = (rf"(?P<rough>{inside_marks})?"
-                    rf"(?:(?P<low_unit>{unit})?(?P<sep>{separator})(?P<high>{number})"
-                    rf"(?P<rough_high>{inside_marks})?)?(?P<unit>{unit})?(?P<half>半)?(?P<more>{inside_marks})?(?P<post>{after})?")
-    # Every quantity starts with a numeral or a marker: testing that first lets the engine skip
-    # the plain text between numbers at C speed instead of trying the shapes at every character.
-    first = set(digits + "0123456789十百千万") | {word[0] for word in markers["approx_before"]}
-    lead = "".join(sorted(ch for ch in first if ch != "_"))
-    return re.compile(f"(?=[{re.escape(lead)}])(?P<pre>{before})?"
-                      f"(?:{percent_words}|(?P<low>{number})(?:{fraction_tail}|{general_tail}))")
-
-
-@lru_cache(maxsize=1)
-def trap_pattern() -> re.Pattern[str]:
-    markers = tables().markers
-    words = _words(markers["trap_words"]["words"])
-    patterns = markers["trap_patterns"]
-    # Testing the first character before the words and patterns spares the engine trying each
-    # of them at every position of the window (most of `_in_trap`'s time before).
-    first = re.escape("".join(sorted({word[0] for word in words}))) + patterns["first_chars"]
-    alternatives = [f"(?:{_alternation(words)})"] + [f"(?:{p})" for p in patterns["patterns"]]
-    return re.compile(f"(?=[{first}])(?:{'|'.join(alternatives)})")
-
-
-@lru_cache(maxsize=1)
-def trap_clues() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """What a text holding a trap holds: the first two characters of a trap word or a text the
-    patterns require, or a character they require. Each of the two is searched by `re` skipping
-    to its first characters in compiled code (0.5 us a window for both), where the traps' own
-    pattern is tried at every position (1-2 us), and few windows hold a clue."""
-    markers = tables().markers
-    patterns = markers["trap_patterns"]
-    texts = {word[:2] for word in _words(markers["trap_words"]["words"])} | set(patterns["required_texts"])
-    return (re.compile("|".join(re.escape(text) for text in sorted(texts))),
-            re.compile(f"[{patterns['required_chars']}]"))
 
 
 # --- reading one candidate -------------------------------------------------------------------
@@ -218,17 +105,17 @@ def _rules() -> _Rules:
         return unit, factor, _role(unit, ordinal_units, duration_kinds)
 
     unit_factors = {surface: read(unit, unit.multiplier) for surface, unit in units.items()}
-    unit_factors.update((word, read(units["%"], int(shares[word]))) for word in _words(shares))
+    unit_factors.update((word, read(units["%"], int(shares[word]))) for word in words_of(shares))
     bounds: dict[str, str] = {}
     for book in (markers["approx_after"], markers["approx_inside"], markers["approx_before"]):
-        bounds.update((word, book[word]) for word in _words(book))
+        bounds.update((word, book[word]) for word in words_of(book))
     multipliers = markers["multipliers"]
     dates = markers["date_units"]
     return _Rules(
         units=unit_factors, no_unit=read(Unit("", 1, "count"), 1), bounds=bounds,
-        rough_marks=tuple(_words(markers["approx_inside"])),
+        rough_marks=tuple(words_of(markers["approx_inside"])),
         multipliers=tuple((word, int(multipliers[word]))
-                          for word in sorted(_words(multipliers), key=len, reverse=True)),
+                          for word in sorted(words_of(multipliers), key=len, reverse=True)),
         year_unit=dates["year_unit"], year_digits=dates["year_digits"],
         decade_suffix=dates["decade_suffix"], ordinal_chars=markers["ordinal_before"]["chars"],
         article_kinds=frozenset(markers["article_units"]["kinds"]),
@@ -428,37 +315,9 @@ def _candidate(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | N
 
 # --- the stage -------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
-def _trap_reach() -> int:
-    """How far from a quantity a trap may start and still cover it."""
-    return max(len(word) for word in tables().markers["trap_words"]["words"]) + 8
-
-
-def _in_trap(folded: str, start: int, end: int, traps: re.Pattern[str], reach: int,
-             clues: tuple[re.Pattern[str], re.Pattern[str]]) -> bool:
-    """Whether a set phrase or number-shaped name covers `[start, end)`; searched in a window
-    around each quantity: a scan of the whole text costs more on long reports (28 against 20 ms
-    over the 72 government work reports). `clues`: `trap_clues()`."""
-    left = max(0, start - reach)
-    window = folded[left:end + reach]
-    texts, chars = clues
-    if texts.search(window) is None and chars.search(window) is None:
-        return False  # 203 of the bundled reports' 206 windows
-    # Searched match by match (no trap is empty): most windows hold none, and one search that
-    # finds nothing costs less than an iterator's making.
-    trap = traps.search(window)
-    while trap is not None:
-        if trap.start() + left >= end:
-            return False  # the traps come in order: the rest lie after the quantity too
-        if trap.end() + left > start:
-            return True
-        trap = traps.search(window, trap.end())
-    return False
-
-
 def _readings(folded: str) -> list[_Reading]:
     """Every quantity in the text, read, before its context."""
-    traps, reach, clues, rules = trap_pattern(), _trap_reach(), trap_clues(), _rules()
+    traps, reach, clues, rules = trap_pattern(), trap_reach(), trap_clues(), _rules()
     readings = []
     for match in grammar().finditer(folded):
         if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
@@ -467,7 +326,7 @@ def _readings(folded: str) -> list[_Reading]:
             # which would drop it too.
             continue
         reading = _candidate(match, folded, rules)
-        if reading is not None and not _in_trap(folded, reading.start, reading.end, traps, reach, clues):
+        if reading is not None and not in_trap(folded, reading.start, reading.end, traps, reach, clues):
             readings.append(reading)
     return readings
 

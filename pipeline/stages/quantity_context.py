@@ -1,6 +1,6 @@
 """Quantities, part two: what a quantity counts (its object) and the action (its verb), read
-from the words around it; the entry point and the number grammar are in `quantities.py`, the
-clauses, the words they hold and `object_and_verb`, which applies these rules, in
+from the words around it; the entry point is `quantities.py`, the number grammar
+`quantity_grammar.py`, the clauses, the words they hold and `object_and_verb`, which applies these rules, in
 `quantity_clauses.py`.
 
 See that module's docstring for the rules; the words they rely on are in
