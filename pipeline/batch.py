@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import tempfile
-import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from . import errors, provenance
+from .clocks import Alarm, DocumentClock, SharedClock
 from .inputs import STDIN, InputItem, read_input, unreadable_error, with_path_hash
 from .draft import Draft
 from .output_folder import (OutputOptions, append_all, cannot_write, current_output,
@@ -117,109 +114,6 @@ def process_one(item: InputItem, *, options: OutputOptions = OutputOptions(), in
     return process_batch([item], options=options, indent=indent, timeout=timeout, base=base)[0]
 
 
-class _Alarm:
-    """SIGALRM for a batch: installed once, it stops the work that is running (the clock of a
-    document, or of documents sharing a piece of work, arms the timer for what its bound has
-    left); installing a handler for each piece of work cost 19 us a stage a report, this 3
-    (measured on a loaded machine). It applies only on the main thread of a process (the
-    in-process engine and worker processes); threads, as in a Dask worker, rely on the engine's
-    own bound."""
-
-    def __init__(self) -> None:
-        self.usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-        self.running: _DocumentClock | None = None
-
-    def __enter__(self) -> "_Alarm":
-        if self.usable:
-            self._previous = signal.signal(signal.SIGALRM, self._expire)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.usable:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self._previous)
-
-    def arm(self, clock: "_DocumentClock") -> None:
-        """Raise `DocumentTimedOut` for `clock`'s document once its bound has nothing left."""
-        left = clock.left()
-        if left <= 0:
-            raise errors.DocumentTimedOut(clock.source, seconds=clock.timeout)
-        if self.usable:
-            self.running = clock
-            signal.setitimer(signal.ITIMER_REAL, left)
-
-    def disarm(self) -> None:
-        if self.usable:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            self.running = None
-
-    def _expire(self, signum, frame) -> None:
-        clock = self.running
-        if clock is not None:
-            raise errors.DocumentTimedOut(clock.source, seconds=clock.timeout)
-
-
-class _DocumentClock:
-    """The time one document has spent, and the bound on what it may still spend: each piece of
-    its work (reading, each stage, writing the JSON) runs inside it, the alarm armed for what is
-    left."""
-
-    __slots__ = ("source", "timeout", "seconds", "_alarm", "_started")
-
-    def __init__(self, source: str, timeout: float | None, alarm: _Alarm) -> None:
-        self.source, self.timeout, self.seconds, self._alarm = source, timeout, 0.0, alarm
-        self._started = 0.0
-
-    def left(self) -> float:
-        """Seconds the document may still spend (infinite without a bound)."""
-        return float("inf") if self.timeout is None else self.timeout - self.seconds
-
-    def __enter__(self) -> None:
-        if self.timeout is not None:
-            self._alarm.arm(self)
-        self._started = time.perf_counter()
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.timeout is not None:
-            self._alarm.disarm()
-        self.seconds += time.perf_counter() - self._started
-
-
-class _SharedClock:
-    """Work done for several documents at once (a stage's `prepare` over a batch): bounded by
-    the least time any of them has left, and its seconds shared among them by length, so that
-    each document's seconds and time bound still count all the work done for it. Should the
-    bound run out, `Pipeline.run_batch` has each document done alone, under its own clock."""
-
-    __slots__ = ("_clocks", "_weights", "_alarm", "_started")
-
-    def __init__(self, clocks: Sequence[_DocumentClock], weights: Sequence[int], alarm: _Alarm) -> None:
-        self._clocks, self._alarm, self._started = clocks, alarm, 0.0
-        total = sum(weights)
-        self._weights = [weight / total if total else 1 / len(weights) for weight in weights]
-
-    def __enter__(self) -> None:
-        bounded = [clock for clock in self._clocks if clock.timeout is not None]
-        if bounded:
-            # The work must not outrun the bound of the document with the least time left.
-            self._alarm.arm(min(bounded, key=_DocumentClock.left))
-        self._started = time.perf_counter()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._alarm.disarm()
-        spent = time.perf_counter() - self._started
-        for clock, weight in zip(self._clocks, self._weights):
-            clock.seconds += spent * weight
-
-
-@contextmanager
-def time_limit(seconds: float | None, source: str) -> Iterator[None]:
-    """Raise `DocumentTimedOut` inside the block after `seconds` (none: no limit), as a document
-    of a batch is bounded (see `_Alarm`)."""
-    with _Alarm() as alarm, _DocumentClock(source, seconds or None, alarm):
-        yield
-
-
 def process_batch(items: Sequence[InputItem], *, options: OutputOptions = OutputOptions(),
                   indent: bool = True, timeout: float | None = DEFAULT_TIMEOUT,
                   base: str | None = None) -> list[Outcome]:
@@ -229,22 +123,22 @@ def process_batch(items: Sequence[InputItem], *, options: OutputOptions = Output
     bound, its own seconds and its own failure."""
     outcomes: list[Outcome | None] = [None] * len(items)
     pipe = _pipeline(options.keep_tokens, options.model_dir)
-    with _Alarm() as alarm:
+    with Alarm() as alarm:
         _run_batch(items, outcomes, pipe, alarm, options=options, indent=indent, timeout=timeout, base=base)
     assert all(outcome is not None for outcome in outcomes), "every input has its outcome"
     return cast("list[Outcome]", outcomes)
 
 
-def _run_batch(items: Sequence[InputItem], outcomes: list[Outcome | None], pipe: "Pipeline", alarm: _Alarm, *,
+def _run_batch(items: Sequence[InputItem], outcomes: list[Outcome | None], pipe: "Pipeline", alarm: Alarm, *,
                options: OutputOptions, indent: bool, timeout: float | None, base: str | None) -> None:
     """`process_batch`'s work, each input's outcome set in `outcomes`."""
 
-    def readable() -> Iterator[tuple[int, SourceDocument, _DocumentClock]]:
+    def readable() -> Iterator[tuple[int, SourceDocument, DocumentClock]]:
         for index, item in enumerate(items):
             if item.unreadable is not None:
                 outcomes[index] = failure(item, unreadable_error(item), seconds=0.0)
                 continue
-            clock = _DocumentClock(item.path, timeout, alarm)
+            clock = DocumentClock(item.path, timeout, alarm)
             try:
                 with clock:
                     document = read_input(item.path, base, item.record)
@@ -263,7 +157,7 @@ def _run_batch(items: Sequence[InputItem], outcomes: list[Outcome | None], pipe:
             except Exception as exc:  # noqa: BLE001
                 drafts.append(exc)
         clocks = [clock for _, _, clock in group]
-        failures = pipe.run_batch(drafts, guards=clocks, shared=lambda indices: _SharedClock(
+        failures = pipe.run_batch(drafts, guards=clocks, shared=lambda indices: SharedClock(
             [clocks[index] for index in indices], [len(group[index][1].text) for index in indices], alarm))
         for position, (index, document, clock) in enumerate(group):
             draft = drafts[position]
@@ -275,7 +169,7 @@ def _run_batch(items: Sequence[InputItem], outcomes: list[Outcome | None], pipe:
                 outcomes[index] = _failed(items[index], problem, clock)
 
 
-def _written(item: InputItem, report: "Report", document: "SourceDocument", clock: _DocumentClock,
+def _written(item: InputItem, report: "Report", document: "SourceDocument", clock: DocumentClock,
              options: OutputOptions, indent: bool) -> Outcome:
     """The outcome of a report every stage ran on: its JSON, or why it could not be written."""
     try:
@@ -289,7 +183,7 @@ def _written(item: InputItem, report: "Report", document: "SourceDocument", cloc
                    extracted_text=document.text if document.format != "text" and item.record is None else None)
 
 
-def _failed(item: InputItem, exc: BaseException, clock: _DocumentClock) -> Outcome:
+def _failed(item: InputItem, exc: BaseException, clock: DocumentClock) -> Outcome:
     """The outcome of an input that failed with `exc`: a bug in one stage costs one document,
     said as an internal error, never the batch."""
     if not isinstance(exc, errors.ReportMinerError):

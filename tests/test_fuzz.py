@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import pipeline
 from conftest import assert_offsets, assert_valid
 from pipeline import errors
-from pipeline.batch import time_limit
+from pipeline.clocks import time_limit
 from pipeline.stages.ingest import SUPPORTED_SUFFIXES
 
 _PROFILE_SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
