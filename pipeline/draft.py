@@ -241,8 +241,9 @@ def on_matching_view(run: Callable[[Draft], None], *provides: str) -> Callable[[
     return run_on_view
 
 
-#: What a stage prepares per row: scores, cosines, or (as classify does) each row's area and rounded scores.
-Rows = TypeVar("Rows", np.ndarray, list[float], list[tuple[str, dict[str, float]]])
+#: What a stage prepares per row: scores, cosines, area numbers, or (as classify does) each row's
+#: area and rounded scores.
+Rows = TypeVar("Rows", np.ndarray, list[float], list[int], list[tuple[str, dict[str, float]]])
 
 
 class PreparedRows(Generic[Rows]):
@@ -257,6 +258,10 @@ class PreparedRows(Generic[Rows]):
         """`rows` are the drafts' rows one draft after another, `counts[i]` of `drafts[i]`."""
         ends = np.cumsum(counts).tolist()
         self._by_draft = {id(draft): rows[end - count:end] for draft, count, end in zip(drafts, counts, ends)}
+
+    def put(self, draft: Draft, rows: Rows) -> None:
+        """One draft's rows, where `prepare` finds them draft by draft."""
+        self._by_draft[id(draft)] = rows
 
     def take(self, draft: Draft) -> Rows | None:
         """The draft's rows, once; None where none were prepared."""

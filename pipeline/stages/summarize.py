@@ -382,11 +382,11 @@ class Summarizer:
         self._prepared: PreparedRows[list[float]] = PreparedRows()
         #: The sentences' area numbers `prepare` found, by draft (its `id`), each taken once: the
         #: summary needs them again (0.27 M instructions a bundled pass to find).
-        self._area_numbers: dict[int, list[int]] = {}
+        self._area_numbers: PreparedRows[list[int]] = PreparedRows()
 
     def prepare(self, drafts: Sequence[Draft]) -> None:
         self._prepared.clear()
-        self._area_numbers = {}
+        self._area_numbers.clear()
         if len(drafts) < 2:
             return
         texts: list[str] = []
@@ -400,7 +400,8 @@ class Summarizer:
             texts.append(draft.folded)
             starts.extend(sentence.start + offset for sentence in sentences)
             ends.extend(sentence.end + offset for sentence in sentences)
-            own_numbers = self._area_numbers[id(draft)] = counted_area_numbers(sentences, self.areas)
+            own_numbers = counted_area_numbers(sentences, self.areas)
+            self._area_numbers.put(draft, own_numbers)
             # Each report's areas numbered apart, so no report's sentences sum with another's.
             numbers.extend(number + index * len(self.areas) for number in own_numbers)
             counts.append(len(sentences))
@@ -412,7 +413,7 @@ class Summarizer:
     def __call__(self, draft: Draft) -> None:
         cosines = self._prepared.take(draft)
         draft.meta = resolve(draft.meta, draft.folded, draft.text, draft.entities)
-        draft.summary = summarize(draft, self.areas, cosines, self._area_numbers.pop(id(draft), None))
+        draft.summary = summarize(draft, self.areas, cosines, self._area_numbers.take(draft))
 
 
 def make_stage(*, taxonomy: str = TAXONOMY) -> Summarizer:
