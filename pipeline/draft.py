@@ -38,14 +38,22 @@ _OFFSET = "i"
 INITIAL_PROVIDES = frozenset({"text", "folded", "meta"})
 
 
-def bounds_between(starts: Sequence[int], ends: Sequence[int], start: int, end: int, *,
-                   straddling: bool = False) -> Iterator[tuple[int, int]]:
-    """`(start, end)` of the spans (sorted, not overlapping: `starts`, `ends`) that begin inside
-    `[start, end)`; `straddling`: also the one that begins before `start` and runs past it."""
+def span_range(starts: Sequence[int], ends: Sequence[int], start: int, end: int, *,
+               straddling: bool = False) -> tuple[int, int]:
+    """`(first, last)`: the indexes of the spans (sorted, not overlapping: `starts`, `ends`) that
+    begin inside `[start, end)`; `straddling`: also the one that begins before `start` and runs
+    past it."""
     first = bisect_left(starts, start)
     last = bisect_left(starts, end, first)
     if straddling and first and ends[first - 1] > start:
         first -= 1
+    return first, last
+
+
+def bounds_between(starts: Sequence[int], ends: Sequence[int], start: int, end: int, *,
+                   straddling: bool = False) -> Iterator[tuple[int, int]]:
+    """`(start, end)` of the spans that `span_range` finds."""
+    first, last = span_range(starts, ends, start, end, straddling=straddling)
     return zip(starts[first:last], ends[first:last])
 
 

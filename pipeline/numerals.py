@@ -41,6 +41,8 @@ def circle_zeros_read(text: str) -> str:
 
 def plain_number(value: int | Decimal) -> int | float:
     """An exact value as the records hold it: an int when it is whole, else a float."""
+    if type(value) is int:  # most values: whole numbers, read as ints
+        return value
     numerator, denominator = value.as_integer_ratio()  # one call: cheaper than rounding to compare
     return numerator if denominator == 1 else float(value)
 

@@ -73,6 +73,12 @@ def setting_init(record_type: _RecordType) -> _RecordType:
     return record_type
 
 
+#: `new_tuple(Kind, fields)`: a named tuple of `fields`, made without calling `Kind`, whose
+#: `__new__` is a Python function: the stages make their many small candidates (readings, pieces,
+#: proposals) this way, at a fraction of the cost (0.3 us less a proposal).
+new_tuple = tuple.__new__
+
+
 _Record = TypeVar("_Record", bound="Record")
 
 

@@ -50,7 +50,7 @@ from typing import NamedTuple
 
 from ..draft import Draft, on_matching_view
 from ..numerals import DIGITS, parse_exact, parse_year, plain_number
-from ..records import Quantity, Sentence
+from ..records import Quantity, Sentence, new_tuple
 from .quantity_clauses import DURATION, FIGURE, ORDINAL, ClauseBreaks, object_and_verb
 from .quantity_context import Context
 from .quantity_grammar import Unit, grammar, in_trap, tables, trap_clues, trap_pattern, trap_reach, words_of
@@ -151,8 +151,6 @@ class _Reading(NamedTuple):
     high: int | float | None
 
 
-_new_tuple = tuple.__new__
-
 
 @lru_cache(maxsize=4096)
 def _parse(written: str) -> tuple[int | Decimal | None, bool]:
@@ -210,10 +208,10 @@ def _share(match: re.Match[str], rules: _Rules) -> _Reading | None:
         return None
     _, _, role = rules.units["%"]
     if high is not None:
-        return _new_tuple(_Reading, (match.start(), match.end(), plain_number(value), "%", "percent",
+        return new_tuple(_Reading, (match.start(), match.end(), plain_number(value), "%", "percent",
                                      None, role, plain_number(value), plain_number(high)))
     bound = _first_bound(match.group("pre"), after, rough)
-    return _new_tuple(_Reading, (match.start(), match.end(), plain_number(value), "%", "percent",
+    return new_tuple(_Reading, (match.start(), match.end(), plain_number(value), "%", "percent",
                                  bound, role, None, None))
 
 
@@ -256,8 +254,7 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
     start = match.start()
     if pre in rules.recent_markers and unit.kind in rules.recent_kinds and folded.startswith(rules.recent_closers, end):
         start, pre = match.start("low"), None
-    # Most figures have no marker: their bound needs no look-up.
-    bound = _first_bound(pre, post, rough) if pre or post else "min" if rough else None
+    bound = _first_bound(pre, post, rough)
     if high is not None:
         bound = None
     elif bound is None and low_text == "一" and unit.kind in rules.article_kinds:
@@ -266,10 +263,8 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
         if unit.kind not in rules.half_kinds or high is not None:
             return None
         low += Decimal("0.5")
-    product = low * factor
-    # An int product, the most usual, is plain already.
-    value = product if type(product) is int else plain_number(product)
-    return _new_tuple(_Reading, (start, end, value, unit.base or None, unit.kind, bound, role,
+    value = plain_number(low * factor)
+    return new_tuple(_Reading, (start, end, value, unit.base or None, unit.kind, bound, role,
                                  value if high is not None else None,
                                  plain_number(high * factor) if high is not None else None))
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 
-from ..draft import bounds_between
+from ..draft import bounds_between, span_range
 from ..records import Sentence
 from ..textnorm import CJK_CLASS
 from .quantity_context import CLAUSE_BREAK, EMPTY, Context, Piece, Stretch
@@ -99,10 +99,7 @@ def _pieces_between(offsets: tuple[array, array], folded: str, start: int,
     # Most stretches have nothing to join: a piece per token, the offsets sliced whole and only
     # the first and last clipped (a loop appending token by token was the stage's largest cost).
     token_starts, token_ends = offsets
-    first = bisect_left(token_starts, start)
-    last = bisect_left(token_starts, end, first)
-    if straddling and first and token_ends[first - 1] > start:
-        first -= 1
+    first, last = span_range(token_starts, token_ends, start, end, straddling=straddling)
     if first == last:
         return EMPTY
     starts, ends = token_starts[first:last].tolist(), token_ends[first:last].tolist()

@@ -1,7 +1,7 @@
 """Quantities, part two: what a quantity counts (its object) and the action (its verb), read
 from the words around it; the entry point is `quantities.py`, the number grammar
-`quantity_grammar.py`, the clauses, the words they hold and `object_and_verb`, which applies these rules, in
-`quantity_clauses.py`.
+`quantity_grammar.py`, and the clauses, the words they hold and `object_and_verb`, which applies
+these rules, `quantity_clauses.py`.
 
 See that module's docstring for the rules; the words they rely on are in
 `data/units.markers.json` (`context`, `time_roles`).
@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from ..data import data_lines
 from ..numerals import DIGIT_CHARS
+from ..records import new_tuple
 
 #: jieba's part-of-speech tags for verbs (plain verbs and verbs used as nouns).
 VERB_TAGS = frozenset({"v", "vd", "vi", "vn", "vg"})
@@ -57,8 +58,6 @@ class Piece(NamedTuple):
     end: int
 
 
-_new_tuple = tuple.__new__
-
 
 class Stretch:
     """The pieces of a stretch of text around a quantity, as three parallel lists: the word
@@ -73,13 +72,13 @@ class Stretch:
         return map(Piece, self.words, self.starts, self.ends)
 
     def piece(self, index: int) -> Piece:
-        return _new_tuple(Piece, (self.words[index], self.starts[index], self.ends[index]))
+        return new_tuple(Piece, (self.words[index], self.starts[index], self.ends[index]))
 
     def span(self, first: int, last: int) -> Piece | None:
         """One piece over pieces `[first, last)`; None when that is empty."""
         if first >= last:
             return None
-        return _new_tuple(Piece, ("", self.starts[first], self.ends[last - 1]))
+        return new_tuple(Piece, ("", self.starts[first], self.ends[last - 1]))
 
 
 #: The stretch of an empty span, shared: nothing writes to a stretch once it is made.
