@@ -88,7 +88,8 @@ _UNIT_START = re.compile(f"[{CJK_CLASS}%]")
 #: Every character that breaks a line.
 LINE_BREAKS = "\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85"
 _LINE_BREAK_SET = frozenset(LINE_BREAKS)
-_END = itemgetter(1)
+#: The start and the end of a span: a `(start, end)` pair, or a record whose first two fields they are.
+START, END = itemgetter(0), itemgetter(1)
 
 
 class MatchView:
@@ -136,7 +137,7 @@ class MatchView:
             elif _breaks_a_word(folded[start - 1], folded[end]):
                 # Only a break inside a sentence is joined: the first sentence ending after the
                 # break, found by bisection from the last one found (the runs come in order).
-                sentence_index = bisect_right(sentences, start, sentence_index, key=_END)
+                sentence_index = bisect_right(sentences, start, sentence_index, key=END)
                 if sentence_index < len(sentences) and sentences[sentence_index][0] < start:
                     dropped.append((start, end))
         if not dropped:
