@@ -45,8 +45,9 @@ def _fold_table() -> np.ndarray:
 
 
 #: `str.translate` with a dict looks each character up through a new int object: 0.07 s of CPU
-#: for the 72 government work reports (1.1M characters), against 0.004 s for indexing this table
-#: with the text's code points.
+#: for the 72 government work reports (1.1M characters), against 0.004 s for taking from this
+#: table at the text's code points (`take`, not `[]`: 0.38 against 0.43 M instructions for the
+#: bundled reports).
 _FOLD = _fold_table()
 
 
@@ -57,7 +58,7 @@ def code_point_view(text: str) -> np.ndarray:
 
 def fold(text: str) -> str:
     """Return `text` with width, spaces and traditional characters folded, one character for one."""
-    return _FOLD[code_point_view(text)].tobytes().decode("utf-32-le", "surrogatepass")
+    return _FOLD.take(code_point_view(text)).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def offsets_of(text: str, chars: str) -> list[int]:
