@@ -33,6 +33,8 @@ PROVIDES = ("sections", "paragraphs", "sentences", "title", "furniture", "view")
 
 #: Ordinals that open a run-in sub-heading inside a paragraph: 一是…。 其一，…
 _RUN_IN_ORDINAL = re.compile(rf"[{CN_DIGITS}]+是|其[{CN_DIGITS}]")
+#: What such an ordinal opens with: a sentence opening otherwise is not matched against it.
+_RUN_IN_OPENERS = frozenset(CN_DIGITS + "其")
 #: A paragraph of this many sentences may be a whole flattened review, where headings can be
 #: glued to the sentence after them.
 _MIN_FLATTENED_SENTENCES = 5
@@ -83,7 +85,7 @@ def run(draft: Draft) -> None:
             elif flattened and number and (glued_end := glued_heading_end(folded, span_start, span_end)):
                 heads.append(Head(span_start, glued_end, "plain", run_in=True))
                 span_start = glued_end
-            if _RUN_IN_ORDINAL.match(folded, span_start, span_end):
+            if folded[span_start] in _RUN_IN_OPENERS and _RUN_IN_ORDINAL.match(folded, span_start, span_end):
                 sentence = folded[span_start:span_end]
                 ordinal_sentences[paragraph_id] += 1
                 after_gap = number > 0 and folded[span_start - 1].isspace()

@@ -102,7 +102,6 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
         if not _OPENING_MARKS.isdisjoint(gap_before):
             previous_closed = False  # a dropped line like `《` left a title or quote open
         numbered = styles_by_line[number]
-        next_line = text[slice(*lines[number + 1])] if number + 1 < len(lines) else ""
         next_numbered = styles_by_line[number + 1] if number + 1 < len(lines) else None
         number += 1
         if bracketed := _bracketed_heads(text, start, end):
@@ -116,15 +115,17 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
             if head.end < end:  # run-in: the rest of the line is body
                 previous_closed = ends_sentence(line)
             continue
-        if previous_closed and (heading_like(line) or _SPACED_OUT.fullmatch(line)) \
-                and next_numbered is None and not _continues(line, next_line):
-            if is_body(next_line):
-                heads.append(Head(start, end, "plain"))
-                continue
-            if wrapped_end := _wrapped_heading_end(text, lines, number - 1):
-                heads.append(Head(start, wrapped_end, "plain"))
-                number += 1
-                continue
+        if previous_closed and (heading_like(line) or _SPACED_OUT.fullmatch(line)) and next_numbered is None:
+            # The next line is cut out only for a line that could be a heading, as few are.
+            next_line = text[slice(*lines[number])] if number < len(lines) else ""
+            if not _continues(line, next_line):
+                if is_body(next_line):
+                    heads.append(Head(start, end, "plain"))
+                    continue
+                if wrapped_end := _wrapped_heading_end(text, lines, number - 1):
+                    heads.append(Head(start, wrapped_end, "plain"))
+                    number += 1
+                    continue
         line_chunks = chunks(text, start, end)
         if len(line_chunks) >= _MIN_FLATTENED_CHUNKS:
             previous_closed = _run_in_heads(text, line_chunks, previous_closed, heads)
@@ -159,7 +160,7 @@ def _wrapped_heading_end(text: str, lines: list[tuple[int, int]], number: int) -
 
 def _bracketed_heads(text: str, start: int, end: int) -> list[Head]:
     """`【概况】…` yearbook headings at the line's start or run in after a finished sentence."""
-    if "【" not in text[start:end]:
+    if text.find("【", start, end) < 0:
         return []
     heads = []
     for match in _BRACKETED.finditer(text, start, end):
