@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from operator import itemgetter
 
 import numpy as np
@@ -123,12 +123,14 @@ class MatchView:
         return self._origin is None
 
     @classmethod
-    def build(cls, text: str, folded: str, sentences: list[tuple[int, int]]) -> "MatchView":
+    def build(cls, text: str, folded: str, sentences: list[tuple[int, int]],
+              white_space: Iterable[tuple[int, int]] | None = None) -> "MatchView":
         """The view of `text`; `sentences` are sorted (start, end) spans, the only places where a
-        line break is joined."""
+        line break is joined; `white_space`: the runs of white space of `folded`
+        (`white_space_runs`), where the caller has them already."""
         dropped: list[tuple[int, int]] = []
         sentence_index = 0
-        for start, end in white_space_runs(folded):
+        for start, end in white_space_runs(folded) if white_space is None else white_space:
             # Both joins need a letter or digit before the run; most runs follow punctuation.
             if start == 0 or end == len(folded) or not folded[start - 1].isalnum():
                 continue

@@ -24,7 +24,7 @@ from ...textnorm import MatchView
 from .furniture import glued_subtitle, kind_of_line
 from .headings import (MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title, glued_heading_end, glued_title_end,
                        numbered_in_sentence)
-from .scan import CJK, CN_DIGITS, OPENERS, ends_sentence, has_digit, line_spans, trim
+from .scan import CJK, CN_DIGITS, OPENERS, Gaps, ends_sentence, has_digit, line_spans, trim
 from .sentences import split_sentences
 
 NAME = "segment"
@@ -61,7 +61,8 @@ def run(draft: Draft) -> None:
         else:
             furniture.append(Furniture(kind, draft.text[start:end], start, end))
     _take_title(draft, content, furniture)
-    heads = find_headings(folded, content)
+    gaps = Gaps(folded)
+    heads = find_headings(folded, content, gaps)
     furniture.sort(key=lambda piece: piece.start)
     draft.furniture = furniture
 
@@ -70,7 +71,7 @@ def run(draft: Draft) -> None:
     ordinal_sentences: Counter[int] = Counter()  # sentences opened by `一是` per paragraph id
     paragraph_spans: list[tuple[int, int]] = []
     for stretch_start, stretch_end in _paragraphs(folded, content, heads):
-        spans = split_sentences(folded, stretch_start, stretch_end)
+        spans = split_sentences(folded, stretch_start, stretch_end, gaps)
         if not spans:
             continue
         paragraph_id = len(paragraph_spans)
@@ -105,7 +106,7 @@ def run(draft: Draft) -> None:
     sentence_sections = _innermost_sections(draft.sections, [s for s, _, _ in sentence_spans])
     draft.sentences = [Sentence(i, draft.text[s:e], s, e, section, p)
                        for i, ((s, e, p), section) in enumerate(zip(sentence_spans, sentence_sections))]
-    draft.view = MatchView.build(draft.text, folded, [(s, e) for s, e, _ in sentence_spans])
+    draft.view = MatchView.build(draft.text, folded, [(s, e) for s, e, _ in sentence_spans], gaps.runs)
 
 
 def _ordinal_heading(sentence: str, after_gap: bool) -> bool:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ...textnorm import CJK_CLASS
 from .cues import cues
-from .scan import (CJK, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, chunks, closing_at, dangles, ends_sentence,
+from .scan import (CJK, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, Gaps, chunks, closing_at, dangles, ends_sentence,
                    first_stop, first_terminator, has_digit, has_terminator, heading_like, is_body, mostly_chinese, numbering)
 
 #: Each half of a couplet heading split by a space or a line (`民营经济添活力 “两个健康”结硕果`).
@@ -89,8 +89,9 @@ def find_title(text: str, lines: list[tuple[int, int]]) -> tuple[int, int] | Non
     return None
 
 
-def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
-    """The headings among the content `lines` (title and furniture already taken out), in order."""
+def find_headings(text: str, lines: list[tuple[int, int]], gaps: Gaps) -> list[Head]:
+    """The headings among the content `lines` (title and furniture already taken out), in order;
+    `gaps`: the text's white space."""
     heads: list[Head] = []
     styles_by_line = [numbering(text, s, e) for s, e in lines]
     previous_closed = True  # the start of the document, or a title, closes what came before
@@ -126,7 +127,7 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
                     heads.append(Head(start, wrapped_end, "plain"))
                     number += 1
                     continue
-        line_chunks = chunks(text, start, end)
+        line_chunks = chunks(text, start, end, gaps)
         if len(line_chunks) >= _MIN_FLATTENED_CHUNKS:
             previous_closed = _run_in_heads(text, line_chunks, previous_closed, heads)
         else:
