@@ -44,7 +44,7 @@ _CLAUSE_MARKS = ",、"
 #: name off from their titles) is prose; when it stops without a sentence end, the line break
 #: after it is a hard wrap (a scanned page), not a paragraph end.
 _MIN_WRAPPED_LINE = 10
-_PROSE_MARKS = frozenset(",;、。")
+_PROSE_MARK = re.compile("[,;、。]")
 
 
 def run(draft: Draft) -> None:
@@ -204,7 +204,7 @@ def _hard_wrapped(text: str, before: tuple[int, int], after_start: int) -> bool:
             or not (CJK.match(first) or first.isdigit() or first in OPENERS):
         return False
     line = text[max(before[0], text.rfind("\n", before[0], before[1]) + 1):before[1]]
-    return len(line) >= _MIN_WRAPPED_LINE and not _PROSE_MARKS.isdisjoint(line) and "  " not in line
+    return len(line) >= _MIN_WRAPPED_LINE and _PROSE_MARK.search(line) is not None and "  " not in line
 
 
 def _assign_levels(heads: list[Head]) -> None:

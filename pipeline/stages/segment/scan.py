@@ -36,12 +36,15 @@ _ANY_NUMBERING = re.compile("|".join(f"(?P<style{rank}>{pattern})"
 
 TERMINATORS = frozenset("。!?;…↓")
 #: Web arrows `↓` end a sentence but alone do not make a body of text.
-_BODY_TERMINATORS = TERMINATORS - {"↓"}
+_BODY_TERMINATOR = re.compile(f"[{re.escape(''.join(sorted(TERMINATORS - {'↓'})))}]")
 CLOSERS = frozenset("”’」』)》】]\"'")
 _CLOSERS_AND_SPACE = "".join(CLOSERS) + " "
 #: Closing quotes and sentence ends, any number of them (a sentence takes them all).
 _CLOSING = CLOSERS | TERMINATORS
 _CLOSING_RUN = re.compile(f"[{re.escape(''.join(sorted(_CLOSING)))}]*")
+#: Whether a text holds one of a few marks is asked of a pattern: `frozenset.isdisjoint` makes a
+#: string of each Chinese character it reads and hashes it, where `re` tests the character in
+#: place (the segment stage 13.65 → 12.90 M instructions a pass over the bundled reports).
 _TERMINATOR = re.compile(f"[{re.escape(''.join(sorted(TERMINATORS)))}]")
 OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
 PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
@@ -135,7 +138,7 @@ class Nesting:
 
 def first_stop(text: str, start: int, end: int) -> int | None:
     """Index just past the first sentence end in `[start, end)` outside quotes and brackets."""
-    if TERMINATORS.isdisjoint(text[start:end]):
+    if _TERMINATOR.search(text, start, end) is None:
         return None  # no sentence end at all, as in most openings of a paragraph
     # Only the marks are visited: a pair left open too long is forgotten at the next mark instead
     # of the next character, and no character between them decides anything.
@@ -170,11 +173,11 @@ def chunks(text: str, start: int, end: int, gaps: Gaps) -> list[Chunk]:
 
 def is_body(text: str) -> bool:
     """Does `text` hold a sentence end (web arrows `↓` alone do not make a body)?"""
-    return not _BODY_TERMINATORS.isdisjoint(text)
+    return _BODY_TERMINATOR.search(text) is not None
 
 
 def has_terminator(text: str) -> bool:
-    return not TERMINATORS.isdisjoint(text)
+    return _TERMINATOR.search(text) is not None
 
 
 def first_terminator(text: str) -> int | None:
