@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ...textnorm import CJK_CLASS
 from .cues import cues
-from .scan import (CJK, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, Gaps, chunks, closing_at, dangles, ends_sentence,
+from .scan import (CJK, CJK_RUN, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, Gaps, chunks, closing_at, dangles, ends_sentence,
                    first_stop, first_terminator, has_digit, has_terminator, heading_like, is_body, mostly_chinese, numbering)
 
 #: Each half of a couplet heading split by a space or a line (`民营经济添活力 “两个健康”结硕果`).
@@ -317,7 +317,7 @@ def _subject_after(text: str, start: int, end: int, shortest: int, longest: int,
     if subject is None or clause_end_at - subject.start() < _MIN_GLUED:
         return None
     heading = text[start:subject.start()]
-    if len(CJK.findall(heading)) != len(heading) or dangles(heading):
+    if not CJK_RUN.fullmatch(heading) or dangles(heading):
         return None
     return subject.start()
 

@@ -53,6 +53,8 @@ PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
 STOP_MARK_CLASS = re.escape(PAIRED + "".join(TERMINATORS))
 _STOP_MARKS = re.compile(f"[{STOP_MARK_CLASS}]")
 CJK = re.compile(f"[{CJK_CLASS}]")
+#: Runs of Chinese characters: counted by their lengths, one string a run rather than a character.
+CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 #: Last characters that leave a line unfinished: punctuation that expects more, function words.
 _DANGLING_ENDS = frozenset(",:、(“《的和与及或对把被")
 #: What the chunk scanner stops at: a run of white space (the group `gap`) or a mark of a pair;
@@ -213,7 +215,7 @@ def dangles(text: str) -> bool:
 
 
 def mostly_chinese(text: str, minimum: int = 4) -> bool:
-    count = len(CJK.findall(text))
+    count = sum(map(len, CJK_RUN.findall(text)))
     return count >= minimum and count >= 0.6 * len(text.replace(" ", ""))
 
 
