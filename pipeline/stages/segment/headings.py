@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 from ...textnorm import CJK_CLASS
 from .cues import cues
-from .scan import (CJK, CJK_RUN, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, Gaps, chunks, closing_at, dangles, ends_sentence,
-                   first_stop, first_terminator, has_digit, has_terminator, heading_like, is_body, mostly_chinese, numbering)
+from .scan import (CJK, CJK_RUN, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, Gaps, chunks, closing_at, dangles,
+                   ends_sentence, first_stop, first_terminator, has_digit, has_terminator, heading_like, is_body,
+                   mostly_chinese, numbering)
 
 #: Each half of a couplet heading split by a space or a line (`民营经济添活力 “两个健康”结硕果`).
 _MIN_COUPLET_HALF, _MAX_COUPLET_HALF = 4, 16
