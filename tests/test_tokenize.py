@@ -54,3 +54,14 @@ def test_the_segmenter_loads_one_dictionary_and_rjieba_still_imports_after_it():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             check=True)
     assert "统战部" in result.stdout
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_word_longer_than_a_byte_counts_keeps_its_offsets(backend):
+    """Word lengths are read as bytes while every word is shorter than 256 characters; a longer
+    one (a run of digits) is read another way, with the same offsets."""
+    digits = "7" * 300
+    text = f"全区组织培训 {digits}次，参加人员。"
+    spans = Segmenter(backend).spans(text)
+    assert "".join(text[s:e] for s, e in spans) == text.replace(" ", "")
+    assert (text.index(digits), text.index(digits) + 300) in spans

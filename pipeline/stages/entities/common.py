@@ -17,7 +17,7 @@ from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 from ...data import read_json
 from ...numerals import DIGIT_CHARS
 from ...records import new_tuple
-from ...textnorm import code_point_view
+from ...textnorm import END, START, code_point_view
 
 #: Chinese numerals below a hundred: months, days, congresses and plenums (十二月, 二十大).
 CN_DIGIT = DIGIT_CHARS + "十"
@@ -26,8 +26,6 @@ NUM = rf"(?:\d{{1,2}}|[{CN_DIGIT}]{{1,3}})"
 QUOTED = re.compile(r"“([^“”\n]{1,60})”")
 
 
-#: The start and the end of a span: a `(start, end)` pair or a `Found`, whose first two fields they are.
-START, END = itemgetter(0), itemgetter(1)
 #: A span's `(start, end)` and `(end, start)`: `set(map(SPAN, found))` and `dict(map(END_START, found))`
 #: read every proposal's fields in compiled code, where a comprehension reads each by name.
 SPAN, END_START = itemgetter(0, 1), itemgetter(1, 0)

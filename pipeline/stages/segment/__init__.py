@@ -24,7 +24,7 @@ from ...textnorm import MatchView
 from .furniture import glued_subtitle, kind_of_line
 from .headings import (MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title, glued_heading_end, glued_title_end,
                        numbered_in_sentence)
-from .scan import CJK, CN_DIGITS, OPENERS, ends_sentence, has_digit, line_spans, trim
+from .scan import CJK, CN_DIGITS, OPENERS, Gaps, ends_sentence, has_digit, line_spans, trim
 from .sentences import split_sentences
 
 NAME = "segment"
@@ -33,6 +33,8 @@ PROVIDES = ("sections", "paragraphs", "sentences", "title", "furniture", "view")
 
 #: Ordinals that open a run-in sub-heading inside a paragraph: 一是…。 其一，…
 _RUN_IN_ORDINAL = re.compile(rf"[{CN_DIGITS}]+是|其[{CN_DIGITS}]")
+#: What such an ordinal opens with: a sentence opening otherwise is not matched against it.
+_RUN_IN_OPENERS = frozenset(CN_DIGITS + "其")
 #: A paragraph of this many sentences may be a whole flattened review, where headings can be
 #: glued to the sentence after them.
 _MIN_FLATTENED_SENTENCES = 5
@@ -42,7 +44,7 @@ _CLAUSE_MARKS = ",、"
 #: name off from their titles) is prose; when it stops without a sentence end, the line break
 #: after it is a hard wrap (a scanned page), not a paragraph end.
 _MIN_WRAPPED_LINE = 10
-_PROSE_MARKS = frozenset(",;、。")
+_PROSE_MARK = re.compile("[,;、。]")
 
 
 def run(draft: Draft) -> None:
@@ -59,7 +61,8 @@ def run(draft: Draft) -> None:
         else:
             furniture.append(Furniture(kind, draft.text[start:end], start, end))
     _take_title(draft, content, furniture)
-    heads = find_headings(folded, content)
+    gaps = Gaps(folded)
+    heads = find_headings(folded, content, gaps)
     furniture.sort(key=lambda piece: piece.start)
     draft.furniture = furniture
 
@@ -68,7 +71,7 @@ def run(draft: Draft) -> None:
     ordinal_sentences: Counter[int] = Counter()  # sentences opened by `一是` per paragraph id
     paragraph_spans: list[tuple[int, int]] = []
     for stretch_start, stretch_end in _paragraphs(folded, content, heads):
-        spans = split_sentences(folded, stretch_start, stretch_end)
+        spans = split_sentences(folded, stretch_start, stretch_end, gaps)
         if not spans:
             continue
         paragraph_id = len(paragraph_spans)
@@ -83,7 +86,7 @@ def run(draft: Draft) -> None:
             elif flattened and number and (glued_end := glued_heading_end(folded, span_start, span_end)):
                 heads.append(Head(span_start, glued_end, "plain", run_in=True))
                 span_start = glued_end
-            if _RUN_IN_ORDINAL.match(folded, span_start, span_end):
+            if folded[span_start] in _RUN_IN_OPENERS and _RUN_IN_ORDINAL.match(folded, span_start, span_end):
                 sentence = folded[span_start:span_end]
                 ordinal_sentences[paragraph_id] += 1
                 after_gap = number > 0 and folded[span_start - 1].isspace()
@@ -103,7 +106,7 @@ def run(draft: Draft) -> None:
     sentence_sections = _innermost_sections(draft.sections, [s for s, _, _ in sentence_spans])
     draft.sentences = [Sentence(i, draft.text[s:e], s, e, section, p)
                        for i, ((s, e, p), section) in enumerate(zip(sentence_spans, sentence_sections))]
-    draft.view = MatchView.build(draft.text, folded, [(s, e) for s, e, _ in sentence_spans])
+    draft.view = MatchView.build(draft.text, folded, [(s, e) for s, e, _ in sentence_spans], gaps.runs)
 
 
 def _ordinal_heading(sentence: str, after_gap: bool) -> bool:
@@ -201,7 +204,7 @@ def _hard_wrapped(text: str, before: tuple[int, int], after_start: int) -> bool:
             or not (CJK.match(first) or first.isdigit() or first in OPENERS):
         return False
     line = text[max(before[0], text.rfind("\n", before[0], before[1]) + 1):before[1]]
-    return len(line) >= _MIN_WRAPPED_LINE and not _PROSE_MARKS.isdisjoint(line) and "  " not in line
+    return len(line) >= _MIN_WRAPPED_LINE and _PROSE_MARK.search(line) is not None and "  " not in line
 
 
 def _assign_levels(heads: list[Head]) -> None:

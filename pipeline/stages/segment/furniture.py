@@ -22,8 +22,8 @@ _DATE_SEPARATORS = frozenset("./-:年月日")
 _STAMP = re.compile(r"\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日? ?\d{1,2}:\d{2}")
 
 
-def _is_timestamp(line: str) -> bool:
-    label = cues().timestamp_label.match(line)
+def _is_timestamp(line: str, timestamp_label: re.Pattern[str]) -> bool:
+    label = timestamp_label.match(line)
     rest = line[label.end():] if label else line
     if _DATE_TIME.fullmatch(rest) and sum(char.isdigit() for char in rest) >= 6 \
             and not _DATE_SEPARATORS.isdisjoint(rest):
@@ -33,17 +33,18 @@ def _is_timestamp(line: str) -> bool:
 
 def kind_of_line(line: str) -> str | None:
     """The furniture kind of a whole stripped (folded) line, or None for content."""
-    if line.startswith(cues().caption):
+    words = cues()
+    if line.startswith(words.caption):
         return "caption"
     if line.startswith(("——", "--", "—-")) and len(line) <= _MAX_LINE and not has_terminator(line):
         return "subtitle"
-    if _is_timestamp(line):
+    if _is_timestamp(line, words.timestamp_label):
         return "timestamp"
     if len(line) > _MAX_LINE or "。" in line:
         return None
-    if cues().word_count.match(line):
+    if words.word_count.match(line):
         return "word_count"
-    if cues().byline.match(line):
+    if words.byline.match(line):
         return "byline"
     return None
 

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 from ...textnorm import CJK_CLASS
 from .cues import cues
-from .scan import (CJK, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, chunks, closing_at, dangles, ends_sentence,
-                   first_stop, first_terminator, has_digit, has_terminator, heading_like, is_body, mostly_chinese, numbering)
+from .scan import (CJK, CJK_RUN, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, Gaps, chunks, closing_at, dangles,
+                   ends_sentence, first_stop, first_terminator, has_digit, has_terminator, heading_like, is_body,
+                   mostly_chinese, numbering)
 
 #: Each half of a couplet heading split by a space or a line (`民营经济添活力 “两个健康”结硕果`).
 _MIN_COUPLET_HALF, _MAX_COUPLET_HALF = 4, 16
@@ -89,8 +90,9 @@ def find_title(text: str, lines: list[tuple[int, int]]) -> tuple[int, int] | Non
     return None
 
 
-def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
-    """The headings among the content `lines` (title and furniture already taken out), in order."""
+def find_headings(text: str, lines: list[tuple[int, int]], gaps: Gaps) -> list[Head]:
+    """The headings among the content `lines` (title and furniture already taken out), in order;
+    `gaps`: the text's white space."""
     heads: list[Head] = []
     styles_by_line = [numbering(text, s, e) for s, e in lines]
     previous_closed = True  # the start of the document, or a title, closes what came before
@@ -102,7 +104,6 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
         if not _OPENING_MARKS.isdisjoint(gap_before):
             previous_closed = False  # a dropped line like `《` left a title or quote open
         numbered = styles_by_line[number]
-        next_line = text[slice(*lines[number + 1])] if number + 1 < len(lines) else ""
         next_numbered = styles_by_line[number + 1] if number + 1 < len(lines) else None
         number += 1
         if bracketed := _bracketed_heads(text, start, end):
@@ -116,16 +117,18 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Head]:
             if head.end < end:  # run-in: the rest of the line is body
                 previous_closed = ends_sentence(line)
             continue
-        if previous_closed and (heading_like(line) or _SPACED_OUT.fullmatch(line)) \
-                and next_numbered is None and not _continues(line, next_line):
-            if is_body(next_line):
-                heads.append(Head(start, end, "plain"))
-                continue
-            if wrapped_end := _wrapped_heading_end(text, lines, number - 1):
-                heads.append(Head(start, wrapped_end, "plain"))
-                number += 1
-                continue
-        line_chunks = chunks(text, start, end)
+        if previous_closed and (heading_like(line) or _SPACED_OUT.fullmatch(line)) and next_numbered is None:
+            # The next line is cut out only for a line that could be a heading, as few are.
+            next_line = text[slice(*lines[number])] if number < len(lines) else ""
+            if not _continues(line, next_line):
+                if is_body(next_line):
+                    heads.append(Head(start, end, "plain"))
+                    continue
+                if wrapped_end := _wrapped_heading_end(text, lines, number - 1):
+                    heads.append(Head(start, wrapped_end, "plain"))
+                    number += 1
+                    continue
+        line_chunks = chunks(text, start, end, gaps)
         if len(line_chunks) >= _MIN_FLATTENED_CHUNKS:
             previous_closed = _run_in_heads(text, line_chunks, previous_closed, heads)
         else:
@@ -159,7 +162,7 @@ def _wrapped_heading_end(text: str, lines: list[tuple[int, int]], number: int) -
 
 def _bracketed_heads(text: str, start: int, end: int) -> list[Head]:
     """`【概况】…` yearbook headings at the line's start or run in after a finished sentence."""
-    if "【" not in text[start:end]:
+    if text.find("【", start, end) < 0:
         return []
     heads = []
     for match in _BRACKETED.finditer(text, start, end):
@@ -315,7 +318,7 @@ def _subject_after(text: str, start: int, end: int, shortest: int, longest: int,
     if subject is None or clause_end_at - subject.start() < _MIN_GLUED:
         return None
     heading = text[start:subject.start()]
-    if len(CJK.findall(heading)) != len(heading) or dangles(heading):
+    if not CJK_RUN.fullmatch(heading) or dangles(heading):
         return None
     return subject.start()
 

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import re
 
-from .scan import OPENERS, STOP_MARK_CLASS, TERMINATORS, Nesting, chunks, closing_at, has_white_space, is_junk, trim
+from .scan import OPENERS, STOP_MARK_CLASS, TERMINATORS, Gaps, Nesting, chunks, closing_at, is_junk, trim
 
 #: The marks `split_sentences` visits: pairs, terminators, and `.`, which may end a Latin sentence.
 _SENTENCE_MARKS = re.compile(f"[{STOP_MARK_CLASS}.]")
 
 
-def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans in `[start, end)`: split after terminators outside quotes and brackets."""
+def split_sentences(text: str, start: int, end: int, gaps: Gaps) -> list[tuple[int, int]]:
+    """Sentence spans in `[start, end)`: split after terminators outside quotes and brackets
+    (`gaps`: the text's white space)."""
     spans: list[tuple[int, int]] = []
     nesting = Nesting()
     sentence_start = start
@@ -28,13 +29,13 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             sentence_start = stop
     if sentence_start < end:
         spans.append((sentence_start, end))
-    if not has_white_space(text, start, end):
+    if not gaps.within(start, end):
         # No white space in the stretch (most paragraphs): nothing to trim, no gap that could set
         # off a lead of fragments.
         return [(s, e) for s, e in spans if s < e and not is_junk(text, s, e)]
     sentences: list[tuple[int, int]] = []
     for span_start, span_end in spans:
-        for piece_start, piece_end in _split_fragment_lead(text, span_start, span_end):
+        for piece_start, piece_end in _split_fragment_lead(text, span_start, span_end, gaps):
             piece_start, piece_end = trim(text, piece_start, piece_end)
             if piece_start < piece_end and not is_junk(text, piece_start, piece_end):
                 sentences.append((piece_start, piece_end))
@@ -58,7 +59,7 @@ def _is_latin_full_stop(text: str, index: int, end: int) -> bool:
     return after >= end or text[after].isascii() and text[after].isupper()
 
 
-def _split_fragment_lead(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _split_fragment_lead(text: str, start: int, end: int, gaps: Gaps) -> list[tuple[int, int]]:
     """Separate a run of unpunctuated fragments (flattened lines) from the prose sentence after it.
 
     `近日 会议召开 会上通报了 … 2022年,是…。` is a web lead whose line breaks became spaces, then a
@@ -67,9 +68,9 @@ def _split_fragment_lead(text: str, start: int, end: int) -> list[tuple[int, int
     """
     first_comma = text.find(",", start, end)
     # Fragments are set off by gaps before the first comma, which most sentences lack.
-    if first_comma < 0 or not has_white_space(text, start, first_comma):
+    if first_comma < 0 or not gaps.within(start, first_comma):
         return [(start, end)]
-    found = [chunk for chunk in chunks(text, start, end) if chunk.start < first_comma]
+    found = [chunk for chunk in chunks(text, start, end, gaps) if chunk.start < first_comma]
     # One stray space (`不断深化 “…”和…，`) sets off no fragment; a lead of fragments has several.
     if len(found) < 3 or "\n" in text[found[-2].end:found[-1].start]:
         return [(start, end)]
