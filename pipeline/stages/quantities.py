@@ -51,7 +51,7 @@ from typing import NamedTuple
 from ..draft import Draft, on_matching_view
 from ..numerals import DIGITS, parse_exact, parse_year, plain_number
 from ..records import Quantity, Sentence, new_tuple
-from .quantity_clauses import DURATION, FIGURE, ORDINAL, ClauseBreaks, object_and_verb
+from .quantity_clauses import DURATION, FIGURE, ORDINAL, ClauseBreaks, is_break, object_and_verb
 from .quantity_context import Context
 from .quantity_grammar import Unit, grammar, in_trap, tables, trap_clues, trap_pattern, trap_reach, words_of
 
@@ -361,6 +361,7 @@ def make_stage() -> Callable[[Draft], None]:
     grammar()
     trap_pattern()
     trap_clues()
+    is_break()
     context = Context(tables().markers)
 
     def run(draft: Draft) -> None:
