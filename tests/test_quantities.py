@@ -368,8 +368,8 @@ def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text
     from pipeline.stages.quantity_grammar import grammar
 
     for match in grammar().finditer(text):
-        if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
-            assert _candidate(match, text, _rules()) is None, match.group()
+        if match.lastgroup == "low_rest" and not _is_spoken_tail(match.group()):
+            assert _candidate(match, text, match.start(), None, _rules()) is None, match.group()
 
 
 @settings(max_examples=500, deadline=None)
