@@ -258,6 +258,15 @@ def test_a_text_holding_a_trap_holds_one_of_its_clues(text):
         assert texts.search(text) is not None or chars.search(text) is not None
 
 
+def test_the_table_of_clause_breaks_is_the_pattern_on_every_code_point():
+    from pipeline.stages.quantity_clauses import is_break
+    from pipeline.stages.quantity_context import CLAUSE_BREAK
+
+    every = "".join(map(chr, range(0x110000)))
+    breaks = [match.start() for match in CLAUSE_BREAK.finditer(every)]
+    assert is_break().nonzero()[0].tolist() == breaks
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(["区", "商", "(协)", "(、)", "会", "村", "()", "、", ",", "。", " ", "1"]),
                 min_size=1, max_size=16).map("".join), st.data())
@@ -359,8 +368,8 @@ def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text
     from pipeline.stages.quantity_grammar import grammar
 
     for match in grammar().finditer(text):
-        if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
-            assert _candidate(match, text, _rules()) is None, match.group()
+        if match.lastgroup == "low_rest" and not _is_spoken_tail(match.group()):
+            assert _candidate(match, text, match.start(), None, _rules()) is None, match.group()
 
 
 @settings(max_examples=500, deadline=None)

@@ -51,9 +51,10 @@ from typing import NamedTuple
 from ..draft import Draft, on_matching_view
 from ..numerals import DIGITS, parse_exact, parse_year, plain_number
 from ..records import Quantity, Sentence, new_tuple
-from .quantity_clauses import DURATION, FIGURE, ORDINAL, ClauseBreaks, object_and_verb
+from .quantity_clauses import DURATION, FIGURE, ORDINAL, ClauseBreaks, is_break, object_and_verb
 from .quantity_context import Context
-from .quantity_grammar import Unit, grammar, in_trap, tables, trap_clues, trap_pattern, trap_reach, words_of
+from .quantity_grammar import (Unit, grammar, in_trap, markers_before, tables, trap_clues, trap_pattern,
+                               trap_reach, words_of)
 
 NAME = "quantities"
 REQUIRES = ("text", "folded", "sentences", "tokens")
@@ -187,7 +188,7 @@ def _multiplier_suffix(written: str) -> int:
     return 1
 
 
-def _share(match: re.Match[str], rules: _Rules) -> _Reading | None:
+def _share(match: re.Match[str], start: int, pre: str | None, rules: _Rules) -> _Reading | None:
     high = None
     if match.group("percent") is not None:
         value, rough = _parse(match.group("percent"))
@@ -197,7 +198,7 @@ def _share(match: re.Match[str], rules: _Rules) -> _Reading | None:
             if high is None or value is None or value >= high:
                 return None
     else:
-        denominator, _ = _parse(match.group("low"))
+        denominator, _ = _parse(match.string[match.start():match.end("low_rest")])
         numerator, rough = _parse(match.group("numerator"))
         if not denominator or numerator is None:
             return None
@@ -208,17 +209,19 @@ def _share(match: re.Match[str], rules: _Rules) -> _Reading | None:
         return None
     _, _, role = rules.units["%"]
     if high is not None:
-        return new_tuple(_Reading, (match.start(), match.end(), plain_number(value), "%", "percent",
+        return new_tuple(_Reading, (start, match.end(), plain_number(value), "%", "percent",
                                      None, role, plain_number(value), plain_number(high)))
-    bound = _first_bound(match.group("pre"), after, rough)
-    return new_tuple(_Reading, (match.start(), match.end(), plain_number(value), "%", "percent",
+    bound = _first_bound(pre, after, rough)
+    return new_tuple(_Reading, (start, match.end(), plain_number(value), "%", "percent",
                                  bound, role, None, None))
 
 
-def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | None:
+def _general(match: re.Match[str], folded: str, start: int, pre: str | None,
+             rules: _Rules) -> _Reading | None:
     # One call for the groups every candidate reads: a call per group was a fifth of the cost.
-    low_text, high_text, surface, low_unit, pre, rough_mark, more, half, post = match.group(
-        "low", "high", "unit", "low_unit", "pre", "rough", "more", "half", "post")
+    high_text, surface, low_unit, rough_mark, more, half, post = match.group(
+        "high", "unit", "low_unit", "rough", "more", "half", "post")
+    low_text = folded[match.start():match.end("low_rest")]
     if surface is None and (high_text or not _is_spoken_tail(low_text)):
         return None
     if low_unit and low_unit != surface:
@@ -251,9 +254,8 @@ def _general(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | Non
             rough = True  # 两年多, 一年多来
         else:
             end, post = match.start("more"), None  # 5个多元化: the 多 starts the next word
-    start = match.start()
     if pre in rules.recent_markers and unit.kind in rules.recent_kinds and folded.startswith(rules.recent_closers, end):
-        start, pre = match.start("low"), None
+        start, pre = match.start(), None
     bound = _first_bound(pre, post, rough)
     if high is not None:
         bound = None
@@ -291,16 +293,18 @@ def _is_slogan(folded: str, start: int, end: int) -> bool:
     return _CLOSING_QUOTE.search(folded, end, start + _rules().slogan_span + 1) is not None
 
 
-def _candidate(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | None:
-    start = match.start()
+def _candidate(match: re.Match[str], folded: str, start: int, pre: str | None,
+               rules: _Rules) -> _Reading | None:
+    """The quantity a match of the grammar reads, from `start` (where `pre`, its marker before,
+    starts; else the match's start)."""
     before = folded[start - 1] if start else ""
     if before and before in rules.ordinal_chars:
         return None  # 第三次: tested before the number is read
     percent, numerator = match.group("percent", "numerator")
     if percent is not None or numerator is not None:
-        reading = _share(match, rules)
+        reading = _share(match, start, pre, rules)
     else:
-        reading = _general(match, folded, rules)
+        reading = _general(match, folded, start, pre, rules)
     if reading is None:
         return None
     if before and before in _OPENING_QUOTES and _is_slogan(folded, start, reading.end):
@@ -313,14 +317,23 @@ def _candidate(match: re.Match[str], folded: str, rules: _Rules) -> _Reading | N
 def _readings(folded: str) -> list[_Reading]:
     """Every quantity in the text, read, before its context."""
     traps, reach, clues, rules = trap_pattern(), trap_reach(), trap_clues(), _rules()
+    markers = markers_before()
     readings = []
+    previous_end = 0  # where the match before ended: no marker starts before it
     for match in grammar().finditer(folded):
-        if match.lastgroup == "low" and not _is_spoken_tail(match.group("low")):
+        floor, previous_end = previous_end, match.end()
+        start = match.start()
+        if match.lastgroup == "low_rest" and not _is_spoken_tail(folded[start:previous_end]):
             # A bare number (统一, 一是): the number is the last group the match closed, so nothing
             # followed it. Half the candidates of a long report: turned away before `_candidate`,
             # which would drop it too.
             continue
-        reading = _candidate(match, folded, rules)
+        pre = None
+        if start > floor and folded[start - 1] in markers.last_chars:
+            marker_start = markers.ending_at(folded, start, floor)
+            if marker_start < start:
+                start, pre = marker_start, folded[marker_start:start]
+        reading = _candidate(match, folded, start, pre, rules)
         if reading is not None and not in_trap(folded, reading.start, reading.end, traps, reach, clues):
             readings.append(reading)
     return readings
@@ -359,8 +372,10 @@ def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
 
 def make_stage() -> Callable[[Draft], None]:
     grammar()
+    markers_before()
     trap_pattern()
     trap_clues()
+    is_break()
     context = Context(tables().markers)
 
     def run(draft: Draft) -> None:

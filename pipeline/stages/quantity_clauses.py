@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+import numpy as np
 
 from ..draft import bounds_between, span_range
 from ..records import Sentence
-from ..textnorm import CJK_CLASS
+from ..textnorm import CJK_CLASS, code_point_view
 from .quantity_context import CLAUSE_BREAK, EMPTY, Context, Piece, Stretch
 
 #: An enumeration comma: a forward object runs on through it (`4期统战信息、宣传等工作培训班`).
@@ -25,8 +28,6 @@ _GLUE = re.compile(rf"\((?<=[{CJK_CLASS}]\()[^()\s,。;:!?]{{1,3}}\)(?=[{CJK_CLA
 _OPEN_QUOTES = frozenset("“‘「『《")
 #: A straight quote closes a quotation but never opens one: it cannot tell which side it is on.
 _CLOSE_QUOTES = frozenset("”’」』\"》")
-#: A break that ends the clause after a quantity: any but the enumeration comma.
-_CLAUSE_END = re.compile(CLAUSE_BREAK.pattern.replace(LIST_COMMA, ""))
 #: What may join tokens into one piece: an opening quotation or title mark, a bracket.
 _JOINS = re.compile(r"[“‘「『《(]")
 
@@ -119,18 +120,35 @@ def _pieces_between(offsets: tuple[array, array], folded: str, start: int,
 FIGURE, DURATION, ORDINAL = "figure", "duration", "ordinal"
 
 
+@lru_cache(maxsize=1)
+def is_break() -> np.ndarray:
+    """Whether each code point is a clause break, read from `CLAUSE_BREAK` itself over the Basic
+    Multilingual Plane, which holds every character it matches (a test holds the table to the
+    pattern on every code point)."""
+    table = np.zeros(0x110000, dtype=bool)
+    plane = "".join(map(chr, range(0x10000)))
+    table[[ord(char) for char in CLAUSE_BREAK.findall(plane)]] = True
+    return table
+
+
 class ClauseBreaks:
-    """The clause breaks of one document, outside the short brackets inside a word, sought from
-    each quantity outwards: forward in the text, backward in the text reversed (`re` searches
-    only forward). Listing the breaks of each sentence holding a quantity made a match object
-    per comma: 6% of the stage on the bundled reports."""
+    """The clause breaks of one document, outside the short brackets inside a word, listed once
+    when a quantity first asks (numpy reads whether each character is one from a table), so that
+    each quantity finds its clause by two bisections. Seeking them from each quantity outwards
+    with `re` cost 11 thousand instructions a quantity (two searches, a match object each), and
+    listing them by `re.finditer` 1.7 M instructions over the bundled reports, against 0.5 M."""
 
     def __init__(self, folded: str) -> None:
         self._folded = folded
-        self._reversed: str | None = None  # made when a quantity first looks back
-        glues = [match.span() for match in _GLUE.finditer(folded)]
-        self._glue_starts = [start for start, _ in glues]
-        self._glue_ends = [end for _, end in glues]
+        self._breaks: list[int] | None = None
+
+    def _list(self) -> list[int]:
+        folded = self._folded
+        found = is_break()[code_point_view(folded)]
+        for glue in _GLUE.finditer(folded):  # most reports have none
+            found[glue.start():glue.end()] = False
+        self._breaks = found.nonzero()[0].tolist()
+        return self._breaks
 
     def clause(self, quantity_start: int, quantity_end: int, sentence: Sentence | None,
                previous_end: int, following: int) -> tuple[int, int]:
@@ -138,44 +156,24 @@ class ClauseBreaks:
         neighbours (the quantities before and after it ending at `previous_end`, 0 for none, and
         starting at `following`): where the words around it may come from, the quantity left
         out."""
-        folded, glued = self._folded, bool(self._glue_starts)  # most reports have no glue
-        size = len(folded)
-        low, high = (0, size) if sentence is None else (sentence.start, sentence.end)
+        folded, breaks = self._folded, self._breaks
+        if breaks is None:
+            breaks = self._list()
+        low, high = (0, len(folded)) if sentence is None else (sentence.start, sentence.end)
         start = low if low > previous_end else previous_end
-        before = quantity_start
-        while start < before:
-            if self._reversed is None:
-                self._reversed = folded[::-1]
-            found = CLAUSE_BREAK.search(self._reversed, size - before, size - start)
-            if found is None:
-                break
-            at = size - 1 - found.start()
-            glue = self._glue_at(at) if glued else None
-            if glue is None:
-                start = at + 1
-                break
-            before = glue[0]
+        index = bisect_left(breaks, quantity_start)
+        if index and breaks[index - 1] >= start:  # the last break before the quantity
+            start = breaks[index - 1] + 1
         # A forward object runs on through an enumeration comma: the clause ends at the next other
-        # break, sought no further than the next quantity (a long list is read once).
+        # break. The commas passed over lie before the next quantity, so each is passed once.
         end = high if high < following else following
-        after = quantity_end
-        while after < end:
-            found = _CLAUSE_END.search(folded, after, end)
-            if found is None:
-                break
-            glue = self._glue_at(found.start()) if glued else None
-            if glue is None:
-                end = found.start()
-                break
-            after = glue[1]
+        index = bisect_left(breaks, quantity_end, index)
+        count = len(breaks)
+        while index < count and breaks[index] < end:
+            if folded[breaks[index]] != LIST_COMMA:
+                return start, breaks[index]
+            index += 1
         return start, end
-
-    def _glue_at(self, offset: int) -> tuple[int, int] | None:
-        """The short bracket inside a word that holds `offset`, if any."""
-        index = bisect_right(self._glue_starts, offset) - 1
-        if index >= 0 and offset < self._glue_ends[index]:
-            return self._glue_starts[index], self._glue_ends[index]
-        return None
 
 
 def object_and_verb(offsets: tuple[array, array], folded: str, context: Context,
