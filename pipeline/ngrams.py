@@ -403,11 +403,21 @@ def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.
     column_bits = len(idf).bit_length()
     keys = (rows << column_bits) | columns
     # The unknown columns dropped from the keys alone: one selection, not one from each array.
-    keys, counts = _distinct_counts(keys[columns >= 0])
+    keys, counts = _distinct_counts(keys[columns >= 0], n_rows << column_bits)
     rows, columns = keys >> column_bits, keys & ((1 << column_bits) - 1)
-    values = (1.0 + np.log(counts)) * idf[columns]
+    values = _sublinear_tf(counts) * idf[columns]
     norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
     return rows, columns, values / norms[rows]
+
+
+def _sublinear_tf(counts: np.ndarray) -> np.ndarray:
+    """`1.0 + np.log(counts)`, to the bit, read from a table of every count up to the largest:
+    an n-gram rarely occurs more than a few times in a row, and `log` of each entry took more
+    instructions than the rest of the weighting (1.4 M a bundled pass)."""
+    table = np.empty(int(counts.max(initial=0)) + 1)
+    # The same `log` loop on the same integers gives the same floats; the unused 0 stays out of it.
+    np.add(1.0, np.log(np.arange(1, len(table))), out=table[1:])
+    return table[counts]
 
 
 def sums_by_row(rows: np.ndarray, weights: np.ndarray, n_rows: int) -> np.ndarray:
@@ -420,16 +430,19 @@ def sums_by_row(rows: np.ndarray, weights: np.ndarray, n_rows: int) -> np.ndarra
     return np.bincount(slots.ravel(), weights=weights.ravel(), minlength=n_rows * width).reshape(n_rows, width)
 
 
-def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct keys, sorted, and how often each occurs. `np.unique` without its overheads,
-    and with a stable sort (timsort): keys of n-grams come in runs, a block's row after row,
-    which it merges in half the time the default sort takes."""
-    keys = np.sort(keys, kind="stable")
+def _distinct_counts(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys (int64, at least 0 and below `bound`), sorted, and how often each occurs:
+    `np.unique` without its overheads. Keys below 2**31 (a batch's n-grams) are sorted as int32,
+    whose quicksort took 0.9 M instructions on a bundled batch's 18,700 keys against 2.2 M for the
+    timsort of int64 (and the same time); larger ones by timsort, which merges their runs (a
+    block's keys come row after row) in half the time int64's quicksort takes. Equal integers
+    are all alike, so the sort's stability does not matter."""
+    keys = np.sort(keys.astype(np.int32)) if bound <= 1 << 31 else np.sort(keys, kind="stable")
     is_first = np.empty(len(keys), dtype=bool)
     is_first[:1] = True
     np.not_equal(keys[1:], keys[:-1], out=is_first[1:])
     firsts = is_first.nonzero()[0]
-    return keys[firsts], run_lengths(firsts, len(keys))
+    return keys[firsts].astype(np.int64, copy=False), run_lengths(firsts, len(keys))
 
 
 def run_lengths(run_starts: np.ndarray, total: int) -> np.ndarray:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from pipeline.draft import Draft, bounds_between
 from pipeline.ngrams import (CompactTable, PackedTable, WordVocabulary, code_points, pack, pack_spans, pack_words,
-                             packed_ngrams, span_positions, unpack, word_ngrams)
+                             packed_ngrams, span_positions, sublinear_tfidf, unpack, word_ngrams)
 from pipeline.records import DocumentMeta
 from pipeline.rounding import python_round
 from pipeline.stages import segment, tokenize
@@ -161,6 +161,23 @@ def test_centrality_equals_the_per_sentence_counters_to_the_last_bit(draft):
     assert centrality(draft.sentences, draft.folded, areas) == expected
     # The repeated sentence is equally central.
     assert expected[-1] == expected[-2] > 0
+
+
+@pytest.mark.parametrize("n_rows", [40, 2 ** 11])  # keys (row and column) in 27 bits, and in 32
+def test_sublinear_tfidf_weighs_each_distinct_feature_of_a_row_as_the_plain_formula(n_rows):
+    rng = np.random.default_rng(3)
+    idf = rng.random(2 ** 20) + 1.0
+    # Rows come in runs, columns repeat within a row up to a dozen times, -1 is an unknown feature.
+    rows = np.sort(rng.integers(0, 40, 2000))
+    columns = np.where(rng.random(2000) < 0.2, -1, rng.integers(0, 30, 2000) * rng.integers(1, 10, 2000))
+    found_rows, found_columns, values = sublinear_tfidf(rows, columns, n_rows, idf)
+    counts = Counter((row, column) for row, column in zip(rows.tolist(), columns.tolist()) if column >= 0)
+    pairs = sorted(counts)
+    assert list(zip(found_rows.tolist(), found_columns.tolist())) == pairs
+    weights = np.array([(1.0 + np.log(counts[pair])) * idf[pair[1]] for pair in pairs])
+    norms = np.zeros(n_rows)
+    np.add.at(norms, found_rows, weights * weights)
+    assert (values == weights / np.sqrt(norms)[found_rows]).all()
 
 
 def test_stable_sort_keeps_equal_keys_in_order_whether_they_pack_with_their_positions_or_not():
