@@ -7,7 +7,7 @@ import re
 from ...data import data_lines
 from ...textnorm import CJK_CLASS
 from .common import CN_DIGIT, NUM, WordFamilies, alternation, patterns, skip_to
-from .places import Gazetteer
+from .gazetteer import Gazetteer
 
 
 #: The lists of `entity_patterns.json` that are searched for in a whole text.

@@ -13,7 +13,9 @@ from .events import EventRules
 from .lists import ListRules
 from .organisations import OrganisationRules
 from .people import PersonRules
-from .places import Gazetteer, PlaceRules
+from .gazetteer import Gazetteer
+from .places import PlaceRules
+from .towns import TownRules
 from .venues import VenueRules
 
 #: Label preference when two proposals cover exactly the same characters.
@@ -23,9 +25,9 @@ _NESTABLE = frozenset({"GPE", "ORG"})
 
 
 # The mixins read RuleBase's data and each other's rules. The type checker sees them as subclasses
-# of what they read (at run time they are plain classes: places.py cannot import base.py, which
-# imports it), so each comes before what it reads; no two of them define the same name.
-class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRules, PersonRules, RuleBase):
+# of what they read (at run time they are plain classes, so that no mixin depends on another's
+# module), so each comes before what it reads; no two of them define the same name.
+class EntityRules(PlaceRules, TownRules, VenueRules, EventRules, ListRules, OrganisationRules, PersonRules, RuleBase):
     """All entity rules, loaded once; `find(text)` is the per-document entry point."""
 
     def find(self, text: str, word_starts: Iterable[int] | None = None) -> Findings:
