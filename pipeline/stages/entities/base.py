@@ -74,7 +74,6 @@ class RuleBase:
         self.committee_words = tuple(p["committee_words"])
         self.national_prefixes = tuple(p["national_prefixes"])
         self.relative_levels = p["relative_levels"]
-        self.relative_level_words = tuple(self.relative_levels)
         #: Level suffix -> each relative level word it stands for, with its rank among that word's suffixes.
         self.relative_levels_by_suffix: dict[str, tuple[tuple[str, int], ...]] = {}
         for level, suffixes in self.relative_levels.items():
