@@ -116,17 +116,20 @@ def entity_rules() -> EntityRules:
 def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] = frozenset()) -> list[Found]:
     """Longest proposals win; names nested in a longer one of another label are kept too.
     `whole_places` are places named in full without a level word (美国, 香港)."""
-    ordered = sorted(set(proposals),
-                     key=lambda f: (f.start - f.end, _LABEL_RANK[f.label], f.start, f.code is None))
+    # Longest first, then by label, by start, a place of the gazetteer before the same span without
+    # a code, and ties in the set's order (the index): each proposal's key and span unpacked in one
+    # comprehension, where a key function called for each and its fields read by name cost more.
+    ordered = sorted([(start - end, _LABEL_RANK[label], start, code is None, index, end, found)
+                      for index, found in enumerate(set(proposals)) for start, end, label, _, _, code, _ in (found,)])
     taken = bytearray(len(text) + 1)
     top: list[Found] = []
     rest: list[Found] = []
-    for found in ordered:
-        if taken.find(1, found.start, found.end) >= 0:
+    for _, _, start, _, _, end, found in ordered:
+        if taken.find(1, start, end) >= 0:
             rest.append(found)
             continue
         top.append(found)
-        taken[found.start:found.end] = b"\x01" * (found.end - found.start)
+        taken[start:end] = b"\x01" * (end - start)
     # The proposals taken do not overlap: the one that may hold a name left over is the last to
     # start at or before it (an empty one holds none).
     top_by_start = sorted([f for f in top if f.end > f.start], key=START)

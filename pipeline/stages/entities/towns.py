@@ -236,19 +236,21 @@ class TownRules(_Mixed):
         A known place is not grown into a longer one (交流|萍乡 stays 萍乡), nor a stem led by a
         verb."""
         names = set()
+        # Every position read here lies in the text (a suffix's end at most at its end).
+        starts = word_starts.marks
         for at, suffix in suffixes:
             end = at + len(suffix)
             # A word ends where the next starts, or at the end of the text.
-            if (end not in word_starts and end != len(text)) or end in place_ends or not self.is_suffix(text, end - 1):
+            if (not starts[end] and end != len(text)) or end in place_ends or not self.is_suffix(text, end - 1):
                 continue
             for size in (3, 2):
                 start = at - size
-                if start < 0 or start not in word_starts or \
-                        (size == 3 and (start + 1 in word_starts or text[start:start + 2] in self.boundary_words)):
+                if start < 0 or not starts[start] or \
+                        (size == 3 and (starts[start + 1] or text[start:start + 2] in self.boundary_words)):
                     continue
                 stem = text[start:at]
                 # 移民|建|镇, 送电|到|乡: a verb standing alone before the suffix acts on the place.
-                lone_verb = at - 1 in word_starts and text[at - 1] in self.lone_verb_chars
+                lone_verb = starts[at - 1] and text[at - 1] in self.lone_verb_chars
                 if self.town_stem(stem, suffix) and not lone_verb and \
                         stem[0] not in self.lone_verb_chars:
                     names.add(stem + suffix)
