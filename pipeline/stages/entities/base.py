@@ -152,8 +152,15 @@ class RuleBase:
                          for a in p["byline_cues"] for b in p["byline_cues"] for i in range(1, len(a))),
                  "a byline cue overlaps another: the word families would hide one behind the other")
         self.surnames = frozenset(p["surnames"])
-        self.compound_surnames = tuple(p["compound_surnames"])
-        self.name_stops = tuple(sorted(p["person_name_stops"], key=len, reverse=True))
+        #: Read two characters at a time (`_name_at`): a set lookup where a `startswith` tried each.
+        self.compound_surnames = frozenset(p["compound_surnames"])
+        _require(all(len(name) == 2 for name in self.compound_surnames),
+                 "a compound surname is not of two characters: `_name_at` reads two")
+        #: The words that stop a name, by their length (`_stops_name`).
+        self.name_stop_chars = frozenset(word for word in p["person_name_stops"] if len(word) == 1)
+        self.name_stop_pairs = frozenset(word for word in p["person_name_stops"] if len(word) == 2)
+        _require(len(self.name_stop_chars) + len(self.name_stop_pairs) == len(set(p["person_name_stops"])),
+                 "a person_name_stops word is longer than two characters: `_stops_name` reads two")
         self.max_boundary = max(map(len, self.boundary_words))
         #: The first characters of the words after a place that confirm it (one probe before many).
         self.place_confirmers = tuple(p["place_confirmers"])
