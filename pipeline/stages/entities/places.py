@@ -55,6 +55,8 @@ class PlaceRules(_Mixed):
         # report shortens its own place so (发展宜兴, 宜兴特色), not 解放 or 隆重庆祝's 重庆.
         unsupported: dict[str, list[Found]] = {}
         counties: list[tuple[Found, tuple[str, ...]]] = []
+        # The word bounds' bytes, read directly: both ends of a short name lie in the text.
+        bound_marks = bounds.marks if bounds is not None else None
         for at, ends in grouped_by_start(words["division_short_names"]):
             for end in ends:
                 word = text[at:end]
@@ -62,7 +64,7 @@ class PlaceRules(_Mixed):
                 if text[end:end + 1] in ("人", "籍") or text.startswith(self.not_after_short_place, end):
                     continue
                 short_code = gazetteer.short_code(word, codes)
-                whole = bounds is not None and at in bounds and end in bounds
+                whole = bound_marks is not None and bound_marks[at] == bound_marks[end] == 1
                 if short_code is not None and (whole or bounds is None or Gazetteer.level(short_code) != "province"):
                     found.append(proposal(at, end, "GPE", code=short_code))
                     break
@@ -122,7 +124,7 @@ class PlaceRules(_Mixed):
         """Distinct place names, most frequent first; a tie goes to the one named first."""
         counts: dict[str, int] = {}
         first: dict[str, int] = {}
-        for start, end, *_ in places:
+        for start, end, _, _, _, _, _ in places:  # unpacked whole: a star costs more
             name = text[start:end]
             if name in counts:
                 counts[name] += 1
