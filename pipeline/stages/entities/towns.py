@@ -46,24 +46,22 @@ class TownRules(_Mixed):
     def town_stem(self, stem: str, suffix: str) -> bool | None:
         """Whether `stem + suffix` may name a town: True, False, or None when only a confirming
         context makes it one (a stem of numerals only: 八一村). Numerals may lead a stem (三江镇,
-        六合瑶族乡) but not make it a rating (十佳村)."""
+        六合瑶族乡) but not make it a rating (十佳村). What follows them must be a clean stem
+        whose name, and whose name's last characters, are no common word (`_no_common_word`)."""
         rest = stem.lstrip(self.numeral_string)
         if rest == stem:
-            return self.placelike(stem, suffix)
-        if rest and (rest[0] in self.numeral_stem_blockers or not self.placelike(rest, suffix)):
+            return self.clean_stem(stem) and self._no_common_word(stem, suffix, confirmed=False)
+        if rest and (rest[0] in self.numeral_stem_blockers or not self.clean_stem(rest) or
+                     not self._no_common_word(rest, suffix, confirmed=False)):
             return False
         if stem + suffix in self.not_places:
             return False
         return True if rest else None
 
-    def placelike(self, stem: str, suffix: str, *, confirmed: bool = False) -> bool:
-        """A clean stem whose name is no common word; unless the context already confirms a
-        place, its last characters must be none either (偏远山区 has no place 远山区). The suffix
-        alone is no such tail: 社区 is a common word, 翠湖社区 a place."""
-        return self.clean_stem(stem) and self._no_common_word(stem, suffix, confirmed=confirmed)
-
     def _no_common_word(self, stem: str, suffix: str, *, confirmed: bool) -> bool:
-        """`placelike` for a stem known to be clean."""
+        """Whether the name a clean stem makes with its suffix is no common word; unless the
+        context already confirms a place, its last characters must be none either (偏远山区 has
+        no place 远山区). The suffix alone is no such tail: 社区 is a common word, 翠湖社区 a place."""
         name = stem + suffix
         if confirmed:
             return name not in self.not_places
