@@ -748,3 +748,23 @@ def test_a_filler_decided_by_its_longest_stretch_is_decided_as_stretch_by_stretc
             stretch_by_stretch(rules, filler, size, name_stretch_blocked)
         assert rules._venue_filler_allowed(filler, len(filler), size) == \
             stretch_by_stretch(rules, filler, size, venue_stretch_blocked)
+
+
+def test_boundary_before_reads_the_character_before_as_not_in_name_does():
+    """`boundary_before` decides most characters by comparing them, not by the pattern: both agree
+    on every character (before 𠀋, which makes no boundary word with any)."""
+    from pipeline.stages.entities import entity_rules
+
+    rules = entity_rules()
+    codes = [*range(0xD800), *range(0xE000, 0x10000), 0x1FFFF, 0x20000, 0x2A6D6, 0x2FA1F, 0x2FA20, 0x10FFFF]
+    assert [code for code in codes if rules.boundary_before(chr(code) + "𠀋", 1) !=
+            (rules.not_in_name.match(chr(code)) is not None)] == []
+
+
+@pytest.mark.parametrize(("text", "at", "suffix"), [("新乡贤", 1, False), ("乡", 0, True), ("市场", 0, False), ("市民", 0, False),
+                                                    ("市民族宗教事务局", 0, True), ("市民政局", 0, True), ("区域", 0, False),
+                                                    ("县城", 0, False), ("县委", 0, True), ("政府性债务", 1, False)])
+def test_a_suffix_character_before_a_word_s_next_character_ends_no_name(text, at, suffix):
+    from pipeline.stages.entities import entity_rules
+
+    assert entity_rules().is_suffix(text, at) is suffix

@@ -10,7 +10,7 @@ from pathlib import Path
 import jieba
 
 from pipeline.data import data_lines
-from pipeline.stages.entities.places import short_name, township_short_name
+from pipeline.stages.entities.gazetteer import short_name, township_short_name
 
 HEADER = """# Short forms of divisions and townships (解放 of 解放区, 胜利 of 胜利镇) that are ordinary words.
 # Source: the short forms of gazetteer/divisions.tsv and gazetteer/townships.tsv that jieba 0.42.1's

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from ...draft import Draft, on_matching_view
 from ...records import Entity, replaced
 from .common import QUOTED, Findings, Found, patterns
-from .places import Gazetteer, short_name
+from .gazetteer import Gazetteer, short_name
 from .rules import EntityRules, entity_rules, resolve
 
 __all__ = ["QUOTED", "EntityRules", "Findings", "Found", "Gazetteer", "entity_rules", "make_stage", "patterns", "resolve", "short_name"]

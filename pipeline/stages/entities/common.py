@@ -69,19 +69,21 @@ class Positions:
     positions`), kept as a byte per position: made from an integer array at numpy's speed
     (`word_positions`), without an int object and a hash entry for each of a long report's words."""
 
-    __slots__ = ("_marks", "_size")
+    __slots__ = ("marks", "_size")
 
     def __init__(self, marks: numpy.ndarray) -> None:
         """`marks`: a byte for each position of the text and its end, 1 where a position is."""
-        self._marks = marks.tobytes()
+        #: 1 or 0 for each position from 0 to the text's end: a loop over many positions known to
+        #: lie there reads `marks[at]`, without the Python call that `in` makes for each.
+        self.marks = marks.tobytes()
         self._size = len(marks) - 1
 
     def __contains__(self, at: int) -> bool:
-        return 0 <= at <= self._size and self._marks[at] == 1
+        return 0 <= at <= self._size and self.marks[at] == 1
 
     def any_within(self, start: int, end: int) -> bool:
         """Whether any position lies in `start:end`."""
-        return self._marks.find(1, max(0, start), end) >= 0
+        return self.marks.find(1, max(0, start), end) >= 0
 
 
 def word_positions(text: str, word_starts: Iterable[int] | None) -> tuple[Positions | None, Positions | None]:

@@ -35,6 +35,9 @@ _DECADE = re.compile(
 _DECADE_REACH = 12
 #: A year's value by how it is written: a report writes few years, most of them many times.
 _year = lru_cache(maxsize=1024)(parse_year)
+#: A month's, a day's or a decade's value by how it is written, the same way: twelve months, a
+#: few dozen days, each read twice or more (a month when the date is normalised and when checked).
+_numeral = lru_cache(maxsize=1024)(parse_numeral)
 #: The month a year's part stands for in a normalised date: 年底 and 年末 are its last, 年初 its first.
 _YEAR_PART_MONTH = {"底": "12", "末": "12", "初": "1"}
 #: A title may run over one hard line break of the source (《关于…\n…的意见》).
@@ -104,8 +107,8 @@ def decades(text: str) -> list[Found]:
             at = cue + 1
             continue
         at = match.end()
-        decade = parse_numeral(match.group("decade"))
-        century = 20 if match.group("last") else parse_numeral(match.group("century") or "")
+        decade = _numeral(match.group("decade"))
+        century = 20 if match.group("last") else _numeral(match.group("century") or "")
         normalized = None
         if isinstance(decade, int) and isinstance(century, int) and century in (20, 21):
             first = (century - 1) * 100 + decade
@@ -116,7 +119,7 @@ def decades(text: str) -> list[Found]:
 
 def _month(written: str | None) -> int | None:
     """The month `written` names, 1 to 12; None for none or one the calendar lacks (13月)."""
-    value = parse_numeral(written) if written else None
+    value = _numeral(written) if written else None
     return value if isinstance(value, int) and 1 <= value <= 12 else None
 
 
@@ -131,7 +134,7 @@ def _iso(year: int | None, month: str | None, day: str | None) -> str | None:
     head = f"{year:04d}-{month_value:02d}" if year else f"--{month_value:02d}"
     if day is None:
         return head if year else None
-    day_value = parse_numeral(day)
+    day_value = _numeral(day)
     # A day of no stated year may be 29 February: a leap year stands in for the unknown one.
     last_day = calendar.monthrange(year or 2000, month_value)[1]
     if not isinstance(day_value, int) or not 1 <= day_value <= last_day:

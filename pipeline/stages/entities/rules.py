@@ -13,19 +13,23 @@ from .events import EventRules
 from .lists import ListRules
 from .organisations import OrganisationRules
 from .people import PersonRules
-from .places import Gazetteer, PlaceRules
+from .gazetteer import Gazetteer
+from .places import PlaceRules
+from .towns import TownRules
 from .venues import VenueRules
 
 #: Label preference when two proposals cover exactly the same characters.
 _LABEL_RANK = {"ORG": 0, "FAC": 1, "EVENT": 2, "DOC": 3, "GPE": 4, "PERSON": 5, "DATE": 6}
+#: Labels of the names `_canonical` may give a place (区委统战部 -> 湘东区委统战部), besides places of the gazetteer.
+_RENAMED = frozenset({"ORG", "FAC", "EVENT"})
 #: Labels kept when nested in a longer name of another label (松柏县委…领导小组 inside a meeting).
 _NESTABLE = frozenset({"GPE", "ORG"})
 
 
 # The mixins read RuleBase's data and each other's rules. The type checker sees them as subclasses
-# of what they read (at run time they are plain classes: places.py cannot import base.py, which
-# imports it), so each comes before what it reads; no two of them define the same name.
-class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRules, PersonRules, RuleBase):
+# of what they read (at run time they are plain classes, so that no mixin depends on another's
+# module), so each comes before what it reads; no two of them define the same name.
+class EntityRules(PlaceRules, TownRules, VenueRules, EventRules, ListRules, OrganisationRules, PersonRules, RuleBase):
     """All entity rules, loaded once; `find(text)` is the per-document entry point."""
 
     def find(self, text: str, word_starts: Iterable[int] | None = None) -> Findings:
@@ -46,7 +50,10 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
             (f.label in ("ORG", "FAC") and self.function_char_words.match(text, f.start)))]
         chosen = resolve(text, proposals, self.country_names)
         level_places = self._level_places(levels, region)
-        return Findings(tuple([self._canonical(text, f, level_places) for f in chosen]), region)
+        # Only a body, a venue, a meeting or a place of the gazetteer is renamed: the others are not
+        # handed to `_canonical` at all (a call for each of a report's dates, people and titles).
+        return Findings(tuple([self._canonical(text, f, level_places) if f.code is not None or f.label in _RENAMED else f
+                               for f in chosen]), region)
 
     def _level_places(self, levels: dict[str, str], region: str | None) -> dict[str, str]:
         """Relative level word -> the report's place it stands for (区 -> 湘东区), where there is
@@ -68,19 +75,23 @@ class EntityRules(PlaceRules, VenueRules, EventRules, ListRules, OrganisationRul
         label = found.label
         if label == "GPE":
             return found if found.code is None else self._place_canonical(text[found.start:found.end], found)
-        if label not in ("ORG", "FAC", "EVENT"):
+        if label not in _RENAMED:
             return found
         surface = text[found.start:found.end]
         if label == "ORG" and surface in self.party_names:
             return found.with_canonical(self.party_names[surface])
-        if not surface.startswith(self.relative_level_words):
+        # No level word starts another (自治区, 区), so at most one starts the name, and the report's
+        # level places are looked up at once (the keys are level words).
+        for size in self.relative_level_sizes:
+            level = surface[:size]
+            if level in level_places:
+                break
+        else:
             return found
-        # No level word starts another (自治区, 区), so the longest that starts the name is the one.
-        level = next((surface[:size] for size in self.relative_level_sizes if surface[:size] in self.relative_levels), None)
+        rest = surface[size:]
         # 省级, 县级: an adjective of rank (省级区域医疗中心), not this report's own province.
-        if level is None or surface[len(level):len(level) + 1] == "级" or level not in level_places:
+        if rest[:1] == "级":
             return found
-        rest = surface[len(level):]
         if rest.startswith(self.committee_words) or label != "EVENT":
             return found.with_canonical(level_places[level] + rest)
         return found
@@ -105,17 +116,20 @@ def entity_rules() -> EntityRules:
 def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] = frozenset()) -> list[Found]:
     """Longest proposals win; names nested in a longer one of another label are kept too.
     `whole_places` are places named in full without a level word (美国, 香港)."""
-    ordered = sorted(set(proposals),
-                     key=lambda f: (f.start - f.end, _LABEL_RANK[f.label], f.start, f.code is None))
+    # Longest first, then by label, by start, a place of the gazetteer before the same span without
+    # a code, and ties in the set's order (the index): each proposal's key and span unpacked in one
+    # comprehension, where a key function called for each and its fields read by name cost more.
+    ordered = sorted([(start - end, _LABEL_RANK[label], start, code is None, index, end, found)
+                      for index, found in enumerate(set(proposals)) for start, end, label, _, _, code, _ in (found,)])
     taken = bytearray(len(text) + 1)
     top: list[Found] = []
     rest: list[Found] = []
-    for found in ordered:
-        if taken.find(1, found.start, found.end) >= 0:
+    for _, _, start, _, _, end, found in ordered:
+        if taken.find(1, start, end) >= 0:
             rest.append(found)
             continue
         top.append(found)
-        taken[found.start:found.end] = b"\x01" * (found.end - found.start)
+        taken[start:end] = b"\x01" * (end - start)
     # The proposals taken do not overlap: the one that may hold a name left over is the last to
     # start at or before it (an empty one holds none).
     top_by_start = sorted([f for f in top if f.end > f.start], key=START)
