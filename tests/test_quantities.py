@@ -182,11 +182,11 @@ def test_any_text_keeps_offsets_and_values(text):
 
 def test_a_token_of_two_quote_marks_opens_no_quotation():
     """Only a single quote mark opens a quotation; a token `“‘` is no quote of its own."""
-    from pipeline.stages.quantity_clauses import _pieces_between
+    from pipeline.stages.quantity_clauses import TokenIndex, _pieces_between
 
     folded = "举办“‘早餐会7次"
-    offsets = (array("i", [0, 2, 4]), array("i", [2, 4, 7]))  # 举办, “‘, 早餐会
-    pieces = _pieces_between(offsets, folded, 0, 7, str.isalpha)
+    tokens = TokenIndex((array("i", [0, 2, 4]), array("i", [2, 4, 7])), len(folded))  # 举办, “‘, 早餐会
+    pieces = _pieces_between(tokens, folded, 0, 7, str.isalpha)
     assert [piece.text for piece in pieces] == ["举办", "“‘", "早餐会"]
 
 
@@ -347,7 +347,7 @@ def test_the_verb_run_read_from_the_end_is_the_one_read_forward(data):
 def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text, data):
     """`_pieces_between` skips the joins where no quotation or bracket opens: the full reading of
     the tokens it looks up in the offsets agrees (empty tokens too)."""
-    from pipeline.stages.quantity_clauses import _joined_pieces, _pieces_between
+    from pipeline.stages.quantity_clauses import TokenIndex, _joined_pieces, _pieces_between
 
     cuts = sorted(data.draw(st.lists(st.integers(0, len(text)))) + [0, len(text)])
     starts, ends = cuts[:-1], cuts[1:]
@@ -356,8 +356,8 @@ def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text,
     straddling = data.draw(st.booleans())
     inside = [(left, right) for left, right in zip(starts, ends)
               if start <= left < end or (straddling and left < start < right)]
-    pieces = _pieces_between((array("i", starts), array("i", ends)), text, start, end, str.isalpha,
-                             straddling=straddling)
+    tokens = TokenIndex((array("i", starts), array("i", ends)), len(text))
+    pieces = _pieces_between(tokens, text, start, end, str.isalpha, straddling=straddling)
     assert list(pieces) == list(_joined_pieces(inside, start, end, text, str.isalpha))
 
 

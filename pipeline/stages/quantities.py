@@ -51,7 +51,7 @@ from typing import NamedTuple
 from ..draft import Draft, on_matching_view
 from ..numerals import DIGITS, parse_exact, parse_year, plain_number
 from ..records import Quantity, Sentence, new_tuple
-from .quantity_clauses import DURATION, FIGURE, ORDINAL, ClauseBreaks, is_break, object_and_verb
+from .quantity_clauses import DURATION, FIGURE, ORDINAL, ClauseBreaks, TokenIndex, is_break, object_and_verb
 from .quantity_context import Context
 from .quantity_grammar import (Unit, grammar, in_trap, markers_before, tables, trap_clues, trap_pattern,
                                trap_reach, words_of)
@@ -342,13 +342,15 @@ def _readings(folded: str) -> list[_Reading]:
 def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
     folded, text = draft.folded, draft.text
     readings = _readings(folded)
+    if not readings:
+        return []
     breaks = ClauseBreaks(folded)
     found: list[Quantity] = []
     # The quantity before, in the same sentence: where it ends (0: none) and what it counts.
     previous_end, previous_noun = 0, None
     sentence: Sentence | None = None
     followings = [reading.start for reading in readings[1:]] + [len(folded)]
-    offsets = draft.token_offsets()
+    tokens = TokenIndex(draft.token_offsets(), len(folded))
     # A reading unpacked at once: reading its nine fields by name cost more than the unpacking.
     for (start, end, value, unit, kind, bound, role, low, high), following in zip(readings, followings):
         # The readings come in order: most lie in the sentence of the one before.
@@ -356,7 +358,7 @@ def find_quantities(draft: Draft, context: Context) -> list[Quantity]:
             located = draft.sentence_at(start)
             if located is not sentence:
                 sentence, previous_end, previous_noun = located, 0, None
-        noun, verb = object_and_verb(offsets, folded, context, start, end, kind,
+        noun, verb = object_and_verb(tokens, folded, context, start, end, kind,
                                      breaks.clause(start, end, sentence, previous_end, following),
                                      previous_end, previous_noun, role)
         previous_end, previous_noun = end, noun if role == FIGURE else None

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..draft import bounds_between, span_range
+from ..draft import offset_array
 from ..records import Sentence
 from ..textnorm import CJK_CLASS, code_point_view
 from .quantity_context import CLAUSE_BREAK, EMPTY, Context, Piece, Stretch
@@ -87,23 +87,43 @@ def _joined_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, fold
     return stretch
 
 
-def _pieces_between(offsets: tuple[array, array], folded: str, start: int,
-                    end: int, is_noun: Callable[[str], bool], *,
-                    straddling: bool = False) -> Stretch:
-    """The pieces of the tokens (`offsets`: all their starts and ends) in `[start, end)`, clipped
-    to it; `straddling`: also the part of a token that begins before."""
+class TokenIndex:
+    """A document's tokens (`Draft.token_offsets`: their starts and ends) and, for each character
+    offset, how many tokens begin before it, so that the tokens of a stretch are two reads of a
+    table: bisecting the offsets made an int per probe, some 7,000 instructions a stretch, and
+    the quantities read two stretches each. Built for a document that holds a quantity."""
+
+    __slots__ = ("starts", "ends", "_tokens_before")
+
+    def __init__(self, offsets: tuple[array, array], length: int) -> None:
+        self.starts, self.ends = offsets
+        # Tokens beginning before each offset: a running count of the starts, one step after each.
+        starts = np.frombuffer(self.starts, dtype=np.intc)
+        self._tokens_before = offset_array(np.bincount(starts + 1, minlength=length + 1).cumsum())
+
+    def span_range(self, start: int, end: int, *, straddling: bool = False) -> tuple[int, int]:
+        """What `draft.span_range` gives for the tokens and `[start, end)`."""
+        first, last = self._tokens_before[start], self._tokens_before[end]
+        if straddling and first and self.ends[first - 1] > start:
+            first -= 1
+        return first, last
+
+
+def _pieces_between(tokens: TokenIndex, folded: str, start: int, end: int,
+                    is_noun: Callable[[str], bool], *, straddling: bool = False) -> Stretch:
+    """The pieces of the tokens in `[start, end)`, clipped to it; `straddling`: also the part of
+    a token that begins before."""
     if start >= end:
         return EMPTY  # a quantity opening or closing its clause: no tokens to look up
+    first, last = tokens.span_range(start, end, straddling=straddling)
     if _JOINS.search(folded, start, end) is not None:
-        return _joined_pieces(bounds_between(*offsets, start, end, straddling=straddling),
+        return _joined_pieces(zip(tokens.starts[first:last], tokens.ends[first:last]),
                               start, end, folded, is_noun)
-    # Most stretches have nothing to join: a piece per token, the offsets sliced whole and only
-    # the first and last clipped (a loop appending token by token was the stage's largest cost).
-    token_starts, token_ends = offsets
-    first, last = span_range(token_starts, token_ends, start, end, straddling=straddling)
     if first == last:
         return EMPTY
-    starts, ends = token_starts[first:last].tolist(), token_ends[first:last].tolist()
+    # Most stretches have nothing to join: a piece per token, the offsets sliced whole and only
+    # the first and last clipped (a loop appending token by token was the stage's largest cost).
+    starts, ends = tokens.starts[first:last].tolist(), tokens.ends[first:last].tolist()
     if starts[0] < start:
         starts[0] = start
     if ends[-1] > end:
@@ -176,22 +196,21 @@ class ClauseBreaks:
         return start, end
 
 
-def object_and_verb(offsets: tuple[array, array], folded: str, context: Context,
+def object_and_verb(tokens: TokenIndex, folded: str, context: Context,
                     quantity_start: int, quantity_end: int, kind: str, clause: tuple[int, int],
                     previous_end: int, previous_noun: Piece | None,
                     role: str) -> tuple[Piece | None, Piece | None]:
     """What the quantity at `[quantity_start, quantity_end)`, of `kind` and `role`, counts and
-    the action, from the words of its clause (`offsets`: the starts and ends of the draft's
-    tokens, as `Draft.token_offsets`); `previous_end` and `previous_noun`: where the quantity
+    the action, from the words of its clause (`tokens`: the draft's); `previous_end` and `previous_noun`: where the quantity
     before it in the sentence ends and what it counts."""
     clause_start, clause_end = clause
     # Words are read only between this quantity and its neighbours, so a run of quantities
     # (`3次3次3次...`) costs each one its own stretch of text, not the whole clause.
-    before = _pieces_between(offsets, folded, clause_start, quantity_start, context.is_noun)
+    before = _pieces_between(tokens, folded, clause_start, quantity_start, context.is_noun)
     noun, verb, closed, measured = context.before(before)
     if closed:
         return noun, verb
-    after = _pieces_between(offsets, folded, quantity_end, clause_end, context.is_noun,
+    after = _pieces_between(tokens, folded, quantity_end, clause_end, context.is_noun,
                             straddling=True)
     # Whether a stretch is empty is asked of its words: a stretch's own length is a Python call.
     if role != FIGURE:
