@@ -152,23 +152,18 @@ def is_break() -> np.ndarray:
 
 
 class ClauseBreaks:
-    """The clause breaks of one document, outside the short brackets inside a word, listed once
-    when a quantity first asks (numpy reads whether each character is one from a table), so that
+    """The clause breaks of one document that holds a quantity, outside the short brackets inside
+    a word, listed once (numpy reads whether each character is one from a table), so that
     each quantity finds its clause by two bisections. Seeking them from each quantity outwards
     with `re` cost 11 thousand instructions a quantity (two searches, a match object each), and
     listing them by `re.finditer` 1.7 M instructions over the bundled reports, against 0.5 M."""
 
     def __init__(self, folded: str) -> None:
         self._folded = folded
-        self._breaks: list[int] | None = None
-
-    def _list(self) -> list[int]:
-        folded = self._folded
         found = is_break()[code_point_view(folded)]
         for glue in _GLUE.finditer(folded):  # most reports have none
             found[glue.start():glue.end()] = False
-        self._breaks = found.nonzero()[0].tolist()
-        return self._breaks
+        self._breaks: list[int] = found.nonzero()[0].tolist()
 
     def clause(self, quantity_start: int, quantity_end: int, sentence: Sentence | None,
                previous_end: int, following: int) -> tuple[int, int]:
@@ -177,8 +172,6 @@ class ClauseBreaks:
         starting at `following`): where the words around it may come from, the quantity left
         out."""
         folded, breaks = self._folded, self._breaks
-        if breaks is None:
-            breaks = self._list()
         low, high = (0, len(folded)) if sentence is None else (sentence.start, sentence.end)
         start = low if low > previous_end else previous_end
         index = bisect_left(breaks, quantity_start)
@@ -201,8 +194,8 @@ def object_and_verb(tokens: TokenIndex, folded: str, context: Context,
                     previous_end: int, previous_noun: Piece | None,
                     role: str) -> tuple[Piece | None, Piece | None]:
     """What the quantity at `[quantity_start, quantity_end)`, of `kind` and `role`, counts and
-    the action, from the words of its clause (`tokens`: the draft's); `previous_end` and `previous_noun`: where the quantity
-    before it in the sentence ends and what it counts."""
+    the action, from the words of its clause (`tokens`: the draft's); `previous_end` and
+    `previous_noun`: where the quantity before it in the sentence ends and what it counts."""
     clause_start, clause_end = clause
     # Words are read only between this quantity and its neighbours, so a run of quantities
     # (`3次3次3次...`) costs each one its own stretch of text, not the whole clause.
