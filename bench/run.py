@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -68,6 +69,11 @@ def spread(values: list[float]) -> str:
     return f"{min(values):.2f} / {statistics.median(values):.2f}"
 
 
+#: Shortest CPU time of a timed measure in `throughput`: shorter ones are at the mercy of the
+#: scheduler's ticks.
+MIN_ROUND_SECONDS = 0.25
+
+
 def throughput(name: str, texts: list[str], rounds: int) -> dict:
     """Pipeline and bare jieba.lcut on the same texts, alternating round by round, so that load
     on the machine falls on both alike; the ratio is taken per round, then its min and median."""
@@ -82,28 +88,36 @@ def throughput(name: str, texts: list[str], rounds: int) -> dict:
     pipe = pipeline.default_pipeline().warm_up()
     chars = sum(map(len, texts))
 
+    passes = 1
+
     def run_pipeline():
-        for text in texts:
-            pipe(text).to_json(indent=True)
+        for _ in range(passes):
+            for text in texts:
+                pipe(text).to_json(indent=True)
 
     def run_batches():
-        for report in pipe.pipe(texts):
-            report.to_json(indent=True)
+        for _ in range(passes):
+            for report in pipe.pipe(texts):
+                report.to_json(indent=True)
 
     def run_jieba():
-        for text in texts:
-            jieba.lcut(text)
+        for _ in range(passes):
+            for text in texts:
+                jieba.lcut(text)
 
     # One pass of each untimed: the pipeline's first pass over new texts still numbers each
     # character it has not met (the area model's lazily filled tables), a cost per process that
     # the cold-start figure counts; this figure is the steady rate of a long corpus run.
-    run_jieba()
+    # A round then times enough passes for jieba to take MIN_ROUND_SECONDS: a single pass over
+    # the bundled reports lasts 20 ms, where one preemption moves a round's ratio by several %.
+    passes = max(1, math.ceil(MIN_ROUND_SECONDS / cpu_seconds(run_jieba)))
     run_pipeline()
+    timed_chars = chars * passes
     pipeline_rates, batch_rates, jieba_rates = [], [], []
     for _ in range(rounds):
-        jieba_rates.append(chars / cpu_seconds(run_jieba))
-        pipeline_rates.append(chars / cpu_seconds(run_pipeline))
-        batch_rates.append(chars / cpu_seconds(run_batches))
+        jieba_rates.append(timed_chars / cpu_seconds(run_jieba))
+        pipeline_rates.append(timed_chars / cpu_seconds(run_pipeline))
+        batch_rates.append(timed_chars / cpu_seconds(run_batches))
     return {"corpus": name, "reports": len(texts), "chars": chars,
             "pipeline_chars_per_s": statistics.median(pipeline_rates),
             "batch_chars_per_s": statistics.median(batch_rates),
