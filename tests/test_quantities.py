@@ -187,7 +187,7 @@ def test_a_token_of_two_quote_marks_opens_no_quotation():
     folded = "举办“‘早餐会7次"
     tokens = TokenIndex((array("i", [0, 2, 4]), array("i", [2, 4, 7])), len(folded))  # 举办, “‘, 早餐会
     pieces = _pieces_between(tokens, folded, 0, 7, str.isalpha)
-    assert [piece.text for piece in pieces] == ["举办", "“‘", "早餐会"]
+    assert pieces.words == ["举办", "“‘", "早餐会"]
 
 
 @pytest.mark.parametrize("sentence", [
@@ -357,7 +357,8 @@ def test_tokens_with_nothing_to_join_are_the_pieces_the_full_reading_gives(text,
               if start <= left < end or (straddling and left < start < right)]
     tokens = TokenIndex((array("i", starts), array("i", ends)), len(text))
     pieces = _pieces_between(tokens, text, start, end, str.isalpha, straddling=straddling)
-    assert list(pieces) == list(_joined_pieces(inside, start, end, text, str.isalpha))
+    joined = _joined_pieces(inside, start, end, text, str.isalpha)
+    assert (pieces.words, pieces.starts, pieces.ends) == (joined.words, joined.starts, joined.ends)
 
 
 @settings(max_examples=300, deadline=None)
