@@ -369,7 +369,8 @@ def test_a_bare_number_turned_away_early_is_one_the_candidate_reading_drops(text
 
     for match in grammar().finditer(text):
         if match.lastgroup == "low_rest" and not _is_spoken_tail(match.group()):
-            assert _candidate(match, text, match.start(), None, _rules()) is None, match.group()
+            assert _candidate(match, text, match.start(), None, _rules(), match.lastgroup) is None, \
+                match.group()
 
 
 @settings(max_examples=500, deadline=None)
@@ -402,3 +403,16 @@ def test_a_clause_ends_at_the_first_break_after_its_quantity_but_an_enumeration_
     expected = min([offset for offset in clause_ends if offset >= end] + [len(text), following])
     _, clause_end = breaks.clause(start, end, None, 0, following)
     assert clause_end == expected
+
+
+def test_the_general_reading_unpacks_the_grammar_s_groups_in_their_order():
+    """`_general` unpacks `match.groups()` by position, and `_candidate` tells a share by the
+    group its match closed last: both are held to the grammar's own groups here."""
+    from pipeline.stages.quantities import _GENERAL_GROUPS, _SHARE_SHAPES
+    from pipeline.stages.quantity_grammar import grammar
+
+    assert tuple(grammar().groupindex) == _GENERAL_GROUPS
+    for text, is_share in [("百分之九十五以上", True), ("三分之一", True), ("百分之三至百分之五", True),
+                           ("3至5年", False), ("1,356人", False), ("近万人", False), ("两年多", False)]:
+        match = grammar().search(text)
+        assert match is not None and (match.lastgroup in _SHARE_SHAPES) == is_share, text
