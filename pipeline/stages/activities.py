@@ -221,9 +221,10 @@ class ActivityRules:
         found += self._campaigns(text, found)
         organisations = sorted((s, e) for s, e, label in entities if label == "ORG")
         sentence_start = self._sentence_starts(text)
-        return [FoundActivity(f.name, f.start, f.end, f.kind,
-                              organiser_span(sentence_start(f.start), f.start, organisations))
-                for f in found]
+        organisers = [organiser_span(sentence_start(f.start), f.start, organisations) for f in found]
+        # Made again only with an organiser: most activities have none, and stay as they were.
+        return [f if at is None else FoundActivity(f.name, f.start, f.end, f.kind, at)
+                for f, at in zip(found, organisers)]
 
     def _sentence_starts(self, text: str) -> _Starts:
         """The sentence starts of `text`. The stage calls `find` and then `counts` on the same
