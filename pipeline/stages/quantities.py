@@ -265,9 +265,9 @@ def _general(match: re.Match[str], folded: str, start: int, pre: str | None,
         if unit.kind not in rules.half_kinds or high is not None:
             return None
         low += Decimal("0.5")
-    value = low * factor
-    if type(value) is not int:  # most values are whole, read as ints: no call to make them plain
-        value = plain_number(value)
+    exact = low * factor
+    # Most values are whole, read as ints: no call to make them plain.
+    value = exact if type(exact) is int else plain_number(exact)
     return new_tuple(_Reading, (start, end, value, unit.base or None, unit.kind, bound, role,
                                  value if high is not None else None,
                                  plain_number(high * factor) if high is not None else None))
