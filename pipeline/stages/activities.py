@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..data import read_json
@@ -221,9 +221,10 @@ class ActivityRules:
         found += self._campaigns(text, found)
         organisations = sorted((s, e) for s, e, label in entities if label == "ORG")
         sentence_start = self._sentence_starts(text)
-        return [FoundActivity(f.name, f.start, f.end, f.kind,
-                              organiser_span(sentence_start(f.start), f.start, organisations))
-                for f in found]
+        organisers = [organiser_span(sentence_start(f.start), f.start, organisations) for f in found]
+        # Made again only with an organiser: most activities have none, and stay as they were.
+        return [f if at is None else FoundActivity(f.name, f.start, f.end, f.kind, at)
+                for f, at in zip(found, organisers)]
 
     def _sentence_starts(self, text: str) -> _Starts:
         """The sentence starts of `text`. The stage calls `find` and then `counts` on the same
@@ -357,15 +358,16 @@ class ActivityRules:
         mark = self.distinctive.search(name)
         return mark is not None and len(mark.group()) < len(name) and not name.endswith(self.not_tour_endings)
 
-    def counts(self, text: str, activities: Sequence[Activity],
+    def counts(self, text: str, activities: Sequence[tuple[str, int, int]],
                quantities: Sequence[Quantity]) -> dict[int, Quantity]:
         """Activity index -> the count quantity that follows a mention of it closely in its
         sentence: the quoted name itself (召开“某某”会议4次) or a later unquoted mention of the
-        name's tail (“政企周六早餐会” … 举办周六早餐会7次)."""
+        name's tail (“政企周六早餐会” … 举办周六早餐会7次). `activities`: each one's name as
+        written, start and end."""
         linked: dict[int, Quantity] = {}
         sentence_start = self._sentence_starts(text)
-        order = sorted(range(len(activities)), key=lambda index: activities[index].start)
-        starts = [activities[index].start for index in order]
+        order = sorted(range(len(activities)), key=lambda index: activities[index][1])
+        starts = [activities[index][1] for index in order]
         for quantity in quantities:
             if quantity.unit not in self.count_units or quantity.value is None:
                 continue
@@ -381,11 +383,10 @@ class ActivityRules:
                 index = order[position]
                 if index in linked:
                     continue
-                activity = activities[index]
-                mention_end = activity.end
-                tail = activity.name[-5:]
+                name, _, mention_end = activities[index]
+                tail = name[-5:]
                 if len(tail) >= 4:
-                    later = text.rfind(tail, max(activity.end, window - len(tail)), quantity.start)
+                    later = text.rfind(tail, max(mention_end, window - len(tail)), quantity.start)
                     mention_end = later + len(tail) if later >= 0 else mention_end
                 if best is None or mention_end > best[1] or (mention_end == best[1] and index < best[0]):
                     best = (index, mention_end)
@@ -412,16 +413,22 @@ def make_stage() -> Callable[[Draft], None]:
     rules = activity_rules()
 
     def run(draft: Draft) -> None:
-        text = draft.text
+        text, folded = draft.text, draft.folded
         entities = [(entity.start, entity.end, entity.label) for entity in draft.entities]
+        found = rules.find(folded, entities)
+        written = [as_written(activity, text, folded) for activity in found]
+        # Each record made once, its count known: a record made and then replaced with its count
+        # cost a `dataclasses.replace` per counted activity.
+        counts = rules.counts(folded, [(name, activity.start, activity.end)
+                                       for activity, (name, _) in zip(found, written)], draft.quantities)
         activities = []
-        for found in rules.find(draft.folded, entities):
-            name, organiser = as_written(found, text, draft.folded)
-            sentence = draft.sentence_at(found.start)
-            activities.append(Activity(name, text[found.start:found.end], found.start, found.end, found.kind,
-                                       organiser=organiser, sentence=sentence.id if sentence else None))
-        for index, count in rules.counts(draft.folded, activities, draft.quantities).items():
-            activities[index] = replace(activities[index], count=count.value, count_unit=count.unit)
+        for index, (activity, (name, organiser)) in enumerate(zip(found, written)):
+            sentence = draft.sentence_at(activity.start)
+            count = counts.get(index)
+            activities.append(Activity(name, text[activity.start:activity.end], activity.start, activity.end,
+                                       activity.kind, count.value if count else None,
+                                       count.unit if count else None, organiser,
+                                       sentence.id if sentence else None))
         draft.activities = activities
 
     return on_matching_view(run, "activities")

@@ -174,9 +174,8 @@ def _parse(written: str) -> tuple[int | Decimal | None, bool]:
 
 def _first_bound(before: str | None, after: str | None, rough: bool) -> str | None:
     """The bound a marker gives, the one before the number taking precedence; else `min` for a
-    number made approximate by 余/多."""
-    if before is None and after is None:  # the most usual: no marker to look up
-        return "min" if rough else None
+    number made approximate by 余/多. Called only where a marker stands: most numbers have none,
+    and their bound is the last branch, written where they are read rather than paid a call."""
     bounds = _rules().bounds
     return bounds.get(before or "") or bounds.get(after or "") or ("min" if rough else None)
 
@@ -211,16 +210,17 @@ def _share(match: re.Match[str], start: int, pre: str | None, rules: _Rules) -> 
     if high is not None:
         return new_tuple(_Reading, (start, match.end(), plain_number(value), "%", "percent",
                                      None, role, plain_number(value), plain_number(high)))
-    bound = _first_bound(pre, after, rough)
+    bound = _first_bound(pre, after, rough) if pre or after else ("min" if rough else None)
     return new_tuple(_Reading, (start, match.end(), plain_number(value), "%", "percent",
                                  bound, role, None, None))
 
 
 def _general(match: re.Match[str], folded: str, start: int, pre: str | None,
              rules: _Rules) -> _Reading | None:
-    # One call for the groups every candidate reads: a call per group was a fifth of the cost.
-    high_text, surface, low_unit, rough_mark, more, half, post = match.group(
-        "high", "unit", "low_unit", "rough", "more", "half", "post")
+    # One call for every group, in the grammar's order (`_GENERAL_GROUPS`): naming the groups
+    # made the call look each up (a call per group was a fifth of the cost).
+    _, _, _, _, _, _, _, rough_mark, low_unit, _, high_text, rough_high_mark, surface, half, more, post = \
+        match.groups()
     low_text = folded[match.start():match.end("low_rest")]
     if surface is None and (high_text or not _is_spoken_tail(low_text)):
         return None
@@ -244,7 +244,7 @@ def _general(match: re.Match[str], folded: str, start: int, pre: str | None,
         high, rough_high = _parse(high_text)
         if high is None:
             return None
-        rough = rough or rough_high or bool(match.group("rough_high"))
+        rough = rough or rough_high or bool(rough_high_mark)
         if not any(word in low_text for word, _ in rules.multipliers):
             low *= _multiplier_suffix(high_text)
         if low >= high:
@@ -256,7 +256,7 @@ def _general(match: re.Match[str], folded: str, start: int, pre: str | None,
             end, post = match.start("more"), None  # 5个多元化: the 多 starts the next word
     if pre in rules.recent_markers and unit.kind in rules.recent_kinds and folded.startswith(rules.recent_closers, end):
         start, pre = match.start(), None
-    bound = _first_bound(pre, post, rough)
+    bound = _first_bound(pre, post, rough) if pre or post else ("min" if rough else None)
     if high is not None:
         bound = None
     elif bound is None and low_text == "一" and unit.kind in rules.article_kinds:
@@ -265,7 +265,9 @@ def _general(match: re.Match[str], folded: str, start: int, pre: str | None,
         if unit.kind not in rules.half_kinds or high is not None:
             return None
         low += Decimal("0.5")
-    value = plain_number(low * factor)
+    exact = low * factor
+    # Most values are whole, read as ints: no call to make them plain.
+    value = exact if type(exact) is int else plain_number(exact)
     return new_tuple(_Reading, (start, end, value, unit.base or None, unit.kind, bound, role,
                                  value if high is not None else None,
                                  plain_number(high * factor) if high is not None else None))
@@ -293,15 +295,21 @@ def _is_slogan(folded: str, start: int, end: int) -> bool:
     return _CLOSING_QUOTE.search(folded, end, start + _rules().slogan_span + 1) is not None
 
 
-def _candidate(match: re.Match[str], folded: str, start: int, pre: str | None,
-               rules: _Rules) -> _Reading | None:
+#: The groups a share's match closes last (`percent`, `numerator`, or what may follow them).
+_SHARE_SHAPES = frozenset({"percent", "percent_high", "post_p", "numerator", "post_f"})
+#: Every group of the grammar in its order, as `_general` unpacks `match.groups()`.
+_GENERAL_GROUPS = ("percent", "sep_p", "percent_high", "post_p", "low_rest", "numerator", "post_f", "rough",
+                   "low_unit", "sep", "high", "rough_high", "unit", "half", "more", "post")
+
+
+def _candidate(match: re.Match[str], folded: str, start: int, pre: str | None, rules: _Rules,
+               shape: str | None) -> _Reading | None:
     """The quantity a match of the grammar reads, from `start` (where `pre`, its marker before,
-    starts; else the match's start)."""
+    starts; else the match's start); `shape`: the match's `lastgroup`."""
     before = folded[start - 1] if start else ""
     if before and before in rules.ordinal_chars:
         return None  # 第三次: tested before the number is read
-    percent, numerator = match.group("percent", "numerator")
-    if percent is not None or numerator is not None:
+    if shape in _SHARE_SHAPES:
         reading = _share(match, start, pre, rules)
     else:
         reading = _general(match, folded, start, pre, rules)
@@ -322,8 +330,8 @@ def _readings(folded: str) -> list[_Reading]:
     previous_end = 0  # where the match before ended: no marker starts before it
     for match in grammar().finditer(folded):
         floor, previous_end = previous_end, match.end()
-        start = match.start()
-        if match.lastgroup == "low_rest" and not _is_spoken_tail(folded[start:previous_end]):
+        start, shape = match.start(), match.lastgroup
+        if shape == "low_rest" and not _is_spoken_tail(folded[start:previous_end]):
             # A bare number (统一, 一是): the number is the last group the match closed, so nothing
             # followed it. Half the candidates of a long report: turned away before `_candidate`,
             # which would drop it too.
@@ -333,7 +341,7 @@ def _readings(folded: str) -> list[_Reading]:
             marker_start = markers.ending_at(folded, start, floor)
             if marker_start < start:
                 start, pre = marker_start, folded[marker_start:start]
-        reading = _candidate(match, folded, start, pre, rules)
+        reading = _candidate(match, folded, start, pre, rules, shape)
         if reading is not None and not in_trap(folded, reading.start, reading.end, traps, reach, clues):
             readings.append(reading)
     return readings

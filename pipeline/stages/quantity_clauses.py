@@ -37,8 +37,9 @@ def _joined_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, fold
     """Tokens, given by their bounds, clipped to `[start, end)`, with their folded text; a
     quotation is one piece, and a short bracket inside a word joins the words on both sides
     (`行业商(协)会`: `商(协)会`) unless what follows it is a word of its own (`乡(街道)签订`)."""
-    stretch = Stretch([], [], [])
-    words, starts, ends = stretch.words, stretch.starts, stretch.ends
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     quote_start = None
     glue_until = -1
     for token_start, token_end in tokens:
@@ -84,7 +85,7 @@ def _joined_pieces(tokens: Iterable[tuple[int, int]], start: int, end: int, fold
         words.append(folded[quote_start:end])
         starts.append(quote_start)
         ends.append(end)
-    return stretch
+    return Stretch(words, starts, ends)
 
 
 class TokenIndex:
@@ -93,20 +94,13 @@ class TokenIndex:
     table: bisecting the offsets made an int per probe, some 7,000 instructions a stretch, and
     the quantities read two stretches each. Built for a document that holds a quantity."""
 
-    __slots__ = ("starts", "ends", "_tokens_before")
+    __slots__ = ("starts", "ends", "tokens_before")
 
     def __init__(self, offsets: tuple[array, array], length: int) -> None:
         self.starts, self.ends = offsets
         # Tokens beginning before each offset: a running count of the starts, one step after each.
         starts = np.frombuffer(self.starts, dtype=np.intc)
-        self._tokens_before = offset_array(np.bincount(starts + 1, minlength=length + 1).cumsum())
-
-    def span_range(self, start: int, end: int, *, straddling: bool = False) -> tuple[int, int]:
-        """What `draft.span_range` gives for the tokens and `[start, end)`."""
-        first, last = self._tokens_before[start], self._tokens_before[end]
-        if straddling and first and self.ends[first - 1] > start:
-            first -= 1
-        return first, last
+        self.tokens_before = offset_array(np.bincount(starts + 1, minlength=length + 1).cumsum())
 
 
 def _pieces_between(tokens: TokenIndex, folded: str, start: int, end: int,
@@ -115,7 +109,11 @@ def _pieces_between(tokens: TokenIndex, folded: str, start: int, end: int,
     a token that begins before."""
     if start >= end:
         return EMPTY  # a quantity opening or closing its clause: no tokens to look up
-    first, last = tokens.span_range(start, end, straddling=straddling)
+    # The tokens `draft.span_range` gives, read here rather than by a method: one call less.
+    tokens_before = tokens.tokens_before
+    first, last = tokens_before[start], tokens_before[end]
+    if straddling and first and tokens.ends[first - 1] > start:
+        first -= 1
     if _JOINS.search(folded, start, end) is not None:
         return _joined_pieces(zip(tokens.starts[first:last], tokens.ends[first:last]),
                               start, end, folded, is_noun)
@@ -133,8 +131,13 @@ def _pieces_between(tokens: TokenIndex, folded: str, start: int, end: int,
         kept = [index for index, word in enumerate(words) if word]
         return Stretch([words[index] for index in kept], [starts[index] for index in kept],
                        [ends[index] for index in kept])
-    return Stretch(words, starts, ends)
+    # Made without its `__init__`, a Python call per stretch (two stretches a quantity).
+    stretch = _bare_object(Stretch)
+    stretch.words, stretch.starts, stretch.ends = words, starts, ends
+    return stretch
 
+
+_bare_object = object.__new__
 
 #: `role` of a quantity: a figure worth citing, or one that only places the report in time.
 FIGURE, DURATION, ORDINAL = "figure", "duration", "ordinal"

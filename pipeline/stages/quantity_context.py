@@ -9,7 +9,6 @@ See that module's docstring for the rules; the words they rely on are in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -67,9 +66,6 @@ class Stretch:
 
     def __init__(self, words: list[str], starts: list[int], ends: list[int]) -> None:
         self.words, self.starts, self.ends = words, starts, ends
-
-    def __iter__(self) -> Iterator[Piece]:
-        return map(Piece, self.words, self.starts, self.ends)
 
     def piece(self, index: int) -> Piece:
         return new_tuple(Piece, (self.words[index], self.starts[index], self.ends[index]))
