@@ -39,22 +39,28 @@ def _plain_mapping(value: Any) -> Any:
 
 
 def setting_init(record_type: _RecordType) -> _RecordType:
-    """Give a frozen, slotted dataclass an `__init__` that sets each slot through its descriptor.
+    """Give a frozen, slotted dataclass an `__init__` that stores its slots as an unfrozen one does.
 
     The dataclass's own frozen `__init__` calls `object.__setattr__` once per field, which looks
-    the slot up by name each time: 1.35 us for a `Quantity` against 0.7 this way (0.2 unfrozen),
-    and the stages build about 900 records per pass over the bundled reports (measured in the
-    pipeline: 0.5-1.5 ms of 31 a pass, 3% of the government reports). Signature, defaults and
-    default factories are the dataclass's; assigning to a field afterwards still raises
-    `FrozenInstanceError`, as the dataclass's `__setattr__` is left as it is."""
+    the slot up by name each time; calling each slot's descriptor instead still cost some 700
+    instructions a field (a `Quantity`, 14 fields: 10.9 thousand). A plain `self.x = x` is
+    specialised by the interpreter to a store into the slot (about 65), but only for a class
+    whose attribute setting is `object`'s, and a frozen one's raises. So the instance is made an
+    instance of an unfrozen twin (a subclass adding no slots and no `__setattr__` of its own), its
+    slots are stored, and it is made the record's class again: two `__class__` assignments, about
+    1,900 instructions, for a `Quantity` 4.5 thousand in all. A record of three fields or fewer
+    keeps the descriptors, which cost less there. Signature, defaults and default factories are
+    the dataclass's; assigning to a field afterwards still raises `FrozenInstanceError`, as the
+    dataclass's `__setattr__` is left as it is."""
     unsupported = [f.name for f in fields(record_type) if not f.init or f.kw_only]
     if unsupported or hasattr(record_type, "__post_init__"):
         raise TypeError(f"setting_init writes a plain positional __init__; {record_type.__name__} "
                         f"needs the dataclass's own ({unsupported or '__post_init__'})")
-    namespace: dict[str, Any] = {"_MISSING": MISSING}
+    as_twin = len(fields(record_type)) > _LEAST_FIELDS_AS_TWIN
+    namespace: dict[str, Any] = {"_MISSING": MISSING, "_set_class": _set_class, "_record_type": record_type,
+                                 "_twin": _unfrozen_twin(record_type) if as_twin else None}
     parameters, lines = [], []
     for f in fields(record_type):
-        namespace[f"_set_{f.name}"] = record_type.__dict__[f.name].__set__
         value = f.name
         if f.default is not MISSING:
             namespace[f"_default_{f.name}"] = f.default
@@ -65,12 +71,33 @@ def setting_init(record_type: _RecordType) -> _RecordType:
             value = f"_factory_{f.name}() if {f.name} is _MISSING else {f.name}"
         else:
             parameters.append(f.name)
-        lines.append(f"    _set_{f.name}(self, {value})\n")
+        if as_twin:
+            lines.append(f"    self.{f.name} = {value}\n")
+        else:
+            namespace[f"_set_{f.name}"] = record_type.__dict__[f.name].__set__
+            lines.append(f"    _set_{f.name}(self, {value})\n")
+    if as_twin:
+        lines = ["    _set_class(self, _twin)\n", *lines, "    _set_class(self, _record_type)\n"]
     exec(f"def __init__(self, {', '.join(parameters)}):\n{''.join(lines)}", namespace)
     init = namespace["__init__"]
     init.__qualname__ = f"{record_type.__qualname__}.__init__"
     record_type.__init__ = init  # type: ignore[misc]
     return record_type
+
+
+#: Up to this many fields, setting each slot through its descriptor costs less than the twin's
+#: two `__class__` assignments.
+_LEAST_FIELDS_AS_TWIN = 3
+#: `_set_class(instance, kind)`: `instance.__class__ = kind`, past a frozen `__setattr__`.
+_set_class = object.__dict__["__class__"].__set__
+
+
+def _unfrozen_twin(record_type: type) -> type:
+    """A subclass of `record_type` with its slots and `object`'s attribute setting: an instance
+    of either may become the other (`__class__` assignment needs the same slots)."""
+    return type(record_type.__name__, (record_type,), {
+        "__slots__": (), "__setattr__": object.__setattr__, "__delattr__": object.__delattr__,
+        "__module__": record_type.__module__, "__qualname__": f"{record_type.__qualname__}.unfrozen"})
 
 
 #: `new_tuple(Kind, fields)`: a named tuple of `fields`, made without calling `Kind`, whose

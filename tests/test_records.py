@@ -79,8 +79,15 @@ def test_a_default_factory_gives_each_record_its_own_value():
 
 def test_records_stay_frozen_comparable_and_picklable():
     quantity = Quantity("3次", 4, 6, 3, "次", False, "count", sentence=1)
+    # Built as its unfrozen twin, it leaves `__init__` as a Quantity again.
+    assert type(quantity) is Quantity
     with pytest.raises(dataclasses.FrozenInstanceError):
         quantity.value = 4  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del quantity.unit  # type: ignore[misc]
+    token = records.Token("甲", 0, 1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        token.end = 2  # type: ignore[misc]
     assert quantity == Quantity("3次", 4, 6, 3, "次", False, "count", sentence=1)
     assert hash(quantity) == hash(Quantity("3次", 4, 6, 3, "次", False, "count", sentence=1))
     assert pickle.loads(pickle.dumps(quantity)) == quantity
