@@ -72,6 +72,15 @@ def test_a_record_as_a_dict_serialises_as_the_record_does(record_type, data):
         [f.name for f in dataclasses.fields(record_type) if f.name != records.AREA_SCORES]
 
 
+def test_a_list_of_records_becomes_their_dicts_whatever_its_kinds():
+    sentence, token = Sentence(0, "甲。", 0, 2, 0, 0), records.Token("甲", 0, 1)
+    listed = records._as_dicts([sentence, token, "as it is", sentence], False)
+    assert listed == [records._dict_maker(Sentence, False)(sentence), {"text": "甲", "start": 0, "end": 1},
+                      "as it is", records._dict_maker(Sentence, False)(sentence)]
+    assert records._as_dicts(["as it is", token], True) == ["as it is", {"text": "甲", "start": 0, "end": 1}]
+    assert records._as_dicts((), True) == []
+
+
 def test_a_default_factory_gives_each_record_its_own_value():
     first, second = Sentence(0, "甲。", 0, 2, 0, 0), Sentence(1, "乙。", 2, 4, 0, 0)
     assert first.area_scores == {} and first.area_scores is not second.area_scores
