@@ -81,6 +81,19 @@ def test_a_list_of_records_becomes_their_dicts_whatever_its_kinds():
     assert records._as_dicts((), True) == []
 
 
+@pytest.mark.parametrize("record_type", RECORD_TYPES, ids=lambda kind: kind.__name__)
+@pytest.mark.parametrize("area_scores", [False, True])
+def test_a_list_of_records_serialises_as_its_records_do(record_type, area_scores):
+    """The dicts of a list (attributes of an object, sharing their keys) hold the fields in order."""
+    kwargs = {name: None for name in _required(record_type)}
+    built = [record_type(**kwargs) for _ in range(3)]
+    one_by_one = [records._dict_maker(record_type, area_scores)(record) for record in built]
+    listed = records._as_dicts(built, area_scores)
+    assert [list(found) for found in listed] == [list(found) for found in one_by_one]
+    assert orjson.dumps(listed, default=records._plain_mapping) == \
+        orjson.dumps(one_by_one, default=records._plain_mapping)
+
+
 def test_a_default_factory_gives_each_record_its_own_value():
     first, second = Sentence(0, "甲。", 0, 2, 0, 0), Sentence(1, "乙。", 2, 4, 0, 0)
     assert first.area_scores == {} and first.area_scores is not second.area_scores
