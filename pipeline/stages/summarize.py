@@ -358,7 +358,9 @@ def summarize(draft: Draft, areas: Sequence[Area], cosines: list[float] | None =
             counted_facts.append(Counter(holder.id for holder in holders if holder is not None))
         return counted_facts[0]
 
-    sentence_chars = sum(len(sentence.text) for sentence in draft.sentences)
+    # Each sentence's length read once; an area's are summed by `map`, not a generator per area.
+    lengths = [len(sentence.text) for sentence in draft.sentences]
+    sentence_chars = sum(lengths)
     per_area: dict[str, dict[str, Any]] = {}
     for area in areas:
         rows = rows_by_area[area.id]
@@ -368,7 +370,7 @@ def summarize(draft: Draft, areas: Sequence[Area], cosines: list[float] | None =
             # Most areas of a short report: nothing to gather, so none of the gathering's calls.
             per_area[area.id] = _silent_area(area.name)
             continue
-        chars = sum(len(draft.sentences[row].text) for row in rows)
+        chars = sum(map(lengths.__getitem__, rows))
         per_area[area.id] = _area_entry(
             area.name, len(rows), chars, round(chars / sentence_chars, 4) if sentence_chars else 0.0,
             _key_figures(quantities, locate),
