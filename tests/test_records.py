@@ -72,6 +72,28 @@ def test_a_record_as_a_dict_serialises_as_the_record_does(record_type, data):
         [f.name for f in dataclasses.fields(record_type) if f.name != records.AREA_SCORES]
 
 
+def test_a_list_of_records_becomes_their_dicts_whatever_its_kinds():
+    sentence, token = Sentence(0, "甲。", 0, 2, 0, 0), records.Token("甲", 0, 1)
+    listed = records._as_dicts([sentence, token, "as it is", sentence], False)
+    assert listed == [records._dict_maker(Sentence, False)(sentence), {"text": "甲", "start": 0, "end": 1},
+                      "as it is", records._dict_maker(Sentence, False)(sentence)]
+    assert records._as_dicts(["as it is", token], True) == ["as it is", {"text": "甲", "start": 0, "end": 1}]
+    assert records._as_dicts((), True) == []
+
+
+@pytest.mark.parametrize("record_type", RECORD_TYPES, ids=lambda kind: kind.__name__)
+@pytest.mark.parametrize("area_scores", [False, True])
+def test_a_list_of_records_serialises_as_its_records_do(record_type, area_scores):
+    """The dicts of a list (attributes of an object, sharing their keys) hold the fields in order."""
+    kwargs = {name: None for name in _required(record_type)}
+    built = [record_type(**kwargs) for _ in range(3)]
+    one_by_one = [records._dict_maker(record_type, area_scores)(record) for record in built]
+    listed = records._as_dicts(built, area_scores)
+    assert [list(found) for found in listed] == [list(found) for found in one_by_one]
+    assert orjson.dumps(listed, default=records._plain_mapping) == \
+        orjson.dumps(one_by_one, default=records._plain_mapping)
+
+
 def test_a_default_factory_gives_each_record_its_own_value():
     first, second = Sentence(0, "甲。", 0, 2, 0, 0), Sentence(1, "乙。", 2, 4, 0, 0)
     assert first.area_scores == {} and first.area_scores is not second.area_scores
@@ -79,8 +101,15 @@ def test_a_default_factory_gives_each_record_its_own_value():
 
 def test_records_stay_frozen_comparable_and_picklable():
     quantity = Quantity("3次", 4, 6, 3, "次", False, "count", sentence=1)
+    # Built as its unfrozen twin, it leaves `__init__` as a Quantity again.
+    assert type(quantity) is Quantity
     with pytest.raises(dataclasses.FrozenInstanceError):
         quantity.value = 4  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del quantity.unit  # type: ignore[misc]
+    token = records.Token("甲", 0, 1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        token.end = 2  # type: ignore[misc]
     assert quantity == Quantity("3次", 4, 6, 3, "次", False, "count", sentence=1)
     assert hash(quantity) == hash(Quantity("3次", 4, 6, 3, "次", False, "count", sentence=1))
     assert pickle.loads(pickle.dumps(quantity)) == quantity

@@ -25,7 +25,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any, TypeVar
 
@@ -97,6 +97,11 @@ class _AreaLocator:
         """The sentence the record names, else the one around its start (None: it lies in none)."""
         return self._by_id.get(record.sentence) or self._sentence_around(record.start)
 
+    def sentence_id(self, record: Quantity | Entity | Activity) -> int | None:
+        """The id of `sentence(record)`, None for none."""
+        sentence = self.sentence(record)
+        return sentence.id if sentence is not None else None
+
     def bucket(self, record: Quantity | Entity | Activity) -> str:
         """The bucket of a record whose sentence is not in `bucket_of_sentence`."""
         sentence = self.sentence(record)
@@ -123,14 +128,22 @@ def figure_label(quantity: Quantity) -> str:
 def is_key_figure(quantity: Quantity) -> bool:
     """A figure worth citing says what it counts or what was done: durations (连续两年),
     ordinals (75周年) and bare numbers (`31条` with neither) are left out."""
+    # `_key_figures` tests the same inline.
     return quantity.role == FIGURE and (quantity.object is not None or quantity.verb is not None)
 
 
-def _key_figure(quantity: Quantity, sentence: Sentence | None) -> dict[str, Any]:
-    return {"label": figure_label(quantity), "text": quantity.text, "start": quantity.start,
-            "end": quantity.end, "value": quantity.value, "unit": quantity.unit,
-            "approx": quantity.approx, "kind": quantity.kind, "object": quantity.object,
-            "verb": quantity.verb, "sentence": sentence.id if sentence is not None else None}
+def _key_figures(quantities: Iterable[Quantity], locate: _AreaLocator) -> list[dict[str, Any]]:
+    """The key figures among an area's quantities (`is_key_figure`), in order, each as the
+    summary lists it. One comprehension: a call per figure (and one to find its sentence) cost
+    about as much as its dict."""
+    known = locate.bucket_of_sentence
+    return [{"label": figure_label(quantity), "text": quantity.text, "start": quantity.start,
+             "end": quantity.end, "value": quantity.value, "unit": quantity.unit,
+             "approx": quantity.approx, "kind": quantity.kind, "object": quantity.object,
+             "verb": quantity.verb,
+             "sentence": quantity.sentence if quantity.sentence in known else locate.sentence_id(quantity)}
+            for quantity in quantities
+            if quantity.role == FIGURE and (quantity.object is not None or quantity.verb is not None)]
 
 
 def _activity_rows(activities: Iterable[Activity]) -> list[dict[str, Any]]:
@@ -335,13 +348,19 @@ def summarize(draft: Draft, areas: Sequence[Area], cosines: list[float] | None =
     activities_by_area = _placed_by_area(draft.activities, locate, buckets)
     entities_by_area = _placed_by_area(draft.entities, locate, buckets)
 
-    @cache
-    def facts_per_sentence() -> Counter[int]:
-        """Figures and activities count toward their sentence's facts."""
-        holders = [*map(locate.sentence, draft.quantities), *map(locate.sentence, draft.activities)]
-        return Counter(holder.id for holder in holders if holder is not None)
+    counted_facts: list[Counter[int]] = []
 
-    sentence_chars = sum(len(sentence.text) for sentence in draft.sentences)
+    def facts_per_sentence() -> Counter[int]:
+        """Figures and activities count toward their sentence's facts; counted once, when first
+        asked (`functools.cache` cost more to make each report than the count saves)."""
+        if not counted_facts:
+            holders = [*map(locate.sentence, draft.quantities), *map(locate.sentence, draft.activities)]
+            counted_facts.append(Counter(holder.id for holder in holders if holder is not None))
+        return counted_facts[0]
+
+    # Each sentence's length read once; an area's are summed by `map`, not a generator per area.
+    lengths = [len(sentence.text) for sentence in draft.sentences]
+    sentence_chars = sum(lengths)
     per_area: dict[str, dict[str, Any]] = {}
     for area in areas:
         rows = rows_by_area[area.id]
@@ -351,10 +370,10 @@ def summarize(draft: Draft, areas: Sequence[Area], cosines: list[float] | None =
             # Most areas of a short report: nothing to gather, so none of the gathering's calls.
             per_area[area.id] = _silent_area(area.name)
             continue
-        chars = sum(len(draft.sentences[row].text) for row in rows)
+        chars = sum(map(lengths.__getitem__, rows))
         per_area[area.id] = _area_entry(
             area.name, len(rows), chars, round(chars / sentence_chars, 4) if sentence_chars else 0.0,
-            [_key_figure(quantity, locate.sentence(quantity)) for quantity in quantities if is_key_figure(quantity)],
+            _key_figures(quantities, locate),
             _activity_rows(activities), _entity_groups(entities),
             representative(rows, draft.sentences, cosines, facts_per_sentence))
     meta = draft.meta
