@@ -173,7 +173,9 @@ class RuleBase:
             {"leaders": p["national_leaders"] + p["historical_figures"],
              "divisions": list(self.gazetteer.code_of), "division_short_names": list(self.gazetteer.shorts),
              # A country's name is two characters or more (中 alone names none).
-             "countries": [name for name in self.country_names if len(name) >= 2]},
+             "countries": [name for name in self.country_names if len(name) >= 2],
+             # Where a level word may end (`OrganisationRules.anchor_marks`).
+             "level_word_tails": list(self.level_words_ending)},
             # Town and county suffixes are read overlapping (北街|街道): a name ends at each.
             at_each_start=("county_suffixes", "town_suffixes"),
             # Short names overlap (湘东|东区), and a country may give way to a shorter one (朝鲜|族).

@@ -26,11 +26,12 @@ class VenueRules(_Mixed):
             return found  # no table of anchors to make
         anchors = {f.end: f.start for f in places if f.end - f.start >= 3}
         anchors.update(map(END_START, orgs))
+        marks = self.anchor_marks(text, words, anchors)
         for at, end in suffixes:
             # 开馆, 建站: the suffix ends a verb here, not a venue's name.
             if self._ends_verb(text, end):
                 continue
-            anchored = self._nearest_anchor(text, at, anchors, self.p["venue_max_filler"])
+            anchored = self._nearest_anchor(text, at, anchors, marks, self.p["venue_max_filler"])
             if anchored is not None and self._venue_filler_allowed(text, at, anchored[1]):
                 found.append(proposal(anchored[0], end, "FAC"))
         return found
