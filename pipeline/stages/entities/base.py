@@ -52,10 +52,15 @@ class RuleBase:
         self.main_cjk_first, self.main_cjk_last = CJK_CLASS[0], CJK_CLASS[2]
         self.function_char_words = re.compile(alternation(p["function_char_words"]))
         self.generic_chars = frozenset(p["generic_chars"])
-        stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
+        #: The characters besides those other than Chinese ones that no stem of a place holds.
+        self.stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
         #: What no stem of a place holds: a character other than a Chinese one, or a blocker.
-        self.not_in_stem = re.compile(f"[^{CJK_CLASS}]|[{re.escape(''.join(sorted(stem_blockers)))}]")
+        self.not_in_stem = re.compile(f"[^{CJK_CLASS}]|[{re.escape(''.join(sorted(self.stem_blockers)))}]")
         self.numerals = frozenset(p["numeral_chars"])
+        #: Blockers that end no town's stem, as numerals may (八一村, `town_stem`).
+        self.town_stem_end_blockers = self.stem_blockers - self.numerals
+        _require(min(self.numerals) >= self.below_cjk,
+                 "a numeral is no Chinese character: `_towns` would turn down a stem ending with it")
         self.numeral_string = "".join(sorted(self.numerals))
         # Numerals may stand inside a body's name (五金机电商会, 第一人民医院); 全 各 本 may not.
         self.filler_blockers = self.generic_chars - self.numerals - {"第"}
