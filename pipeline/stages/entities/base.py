@@ -130,6 +130,8 @@ class RuleBase:
         self.venue = re.compile(alternation(p["venue_suffixes"]))
         # Read with `str.endswith`, on names that never end in a line break.
         self.venue_endings = tuple(p["venue_suffixes"])
+        #: The last characters of those: one probe before a search of a quoted name (`venues`).
+        self.venue_ending_tails = frozenset(ending[-1] for ending in self.venue_endings)
         self.list_org_endings = tuple(p["list_org_endings"])
         self.listed_name_endings = self.venue_endings + self.list_org_endings
         #: The last characters of those endings: one probe before a test of each (`_may_name`).

@@ -19,7 +19,9 @@ class VenueRules(_Mixed):
         found = []
         for match in QUOTED.finditer(text):
             inner = match.group(1)
-            if (venue := self.venue.search(inner)) and venue.end() == len(inner) and len(inner) >= 3:
+            # A venue's suffix ends the name, so its last character tells most quotes (slogans) apart.
+            if inner[-1] in self.venue_ending_tails and (venue := self.venue.search(inner)) and \
+                    venue.end() == len(inner) and len(inner) >= 3:
                 found.append(proposal(match.start(1), match.end(1), "FAC"))
         suffixes = words["venue_suffixes"]
         if not suffixes:
