@@ -77,11 +77,14 @@ def offsets_of(text: str, chars: str) -> list[int]:
 #: compatibility supplement. Rare characters of names stay inside a match instead of breaking it.
 CJK_CLASS = "\u4e00-\u9fff\u3400-\u4dbf\U00020000-\U0002fa1f"
 _CJK_CHAR = re.compile(f"[{CJK_CLASS}]")
+#: The first and last characters of the class's first range, the main block.
+_MAIN_FIRST, _MAIN_LAST = CJK_CLASS[0], CJK_CLASS[2]
 
 
 def is_cjk(char: str) -> bool:
     """Whether the one character `char` is a Chinese character (see `CJK_CLASS`)."""
-    return _CJK_CHAR.fullmatch(char) is not None
+    # One of the main block, as most are, is told by comparisons: a `re` call costs several times more.
+    return _MAIN_FIRST <= char <= _MAIN_LAST and len(char) == 1 or _CJK_CHAR.fullmatch(char) is not None
 
 
 #: Where a number's digits or its unit may sit after a digit: a Chinese character or `%`.

@@ -52,10 +52,15 @@ class RuleBase:
         self.main_cjk_first, self.main_cjk_last = CJK_CLASS[0], CJK_CLASS[2]
         self.function_char_words = re.compile(alternation(p["function_char_words"]))
         self.generic_chars = frozenset(p["generic_chars"])
-        stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
+        #: The characters besides those other than Chinese ones that no stem of a place holds.
+        self.stem_blockers = self.function_chars | self.generic_chars | frozenset("区县市乡镇村街省州")
         #: What no stem of a place holds: a character other than a Chinese one, or a blocker.
-        self.not_in_stem = re.compile(f"[^{CJK_CLASS}]|[{re.escape(''.join(sorted(stem_blockers)))}]")
+        self.not_in_stem = re.compile(f"[^{CJK_CLASS}]|[{re.escape(''.join(sorted(self.stem_blockers)))}]")
         self.numerals = frozenset(p["numeral_chars"])
+        #: Blockers that end no town's stem, as numerals may (八一村, `town_stem`).
+        self.town_stem_end_blockers = self.stem_blockers - self.numerals
+        _require(min(self.numerals) >= self.below_cjk,
+                 "a numeral is no Chinese character: `_towns` would turn down a stem ending with it")
         self.numeral_string = "".join(sorted(self.numerals))
         # Numerals may stand inside a body's name (五金机电商会, 第一人民医院); 全 各 本 may not.
         self.filler_blockers = self.generic_chars - self.numerals - {"第"}
@@ -125,6 +130,8 @@ class RuleBase:
         self.venue = re.compile(alternation(p["venue_suffixes"]))
         # Read with `str.endswith`, on names that never end in a line break.
         self.venue_endings = tuple(p["venue_suffixes"])
+        #: The last characters of those: one probe before a search of a quoted name (`venues`).
+        self.venue_ending_tails = frozenset(ending[-1] for ending in self.venue_endings)
         self.list_org_endings = tuple(p["list_org_endings"])
         self.listed_name_endings = self.venue_endings + self.list_org_endings
         #: The last characters of those endings: one probe before a test of each (`_may_name`).
@@ -173,7 +180,9 @@ class RuleBase:
             {"leaders": p["national_leaders"] + p["historical_figures"],
              "divisions": list(self.gazetteer.code_of), "division_short_names": list(self.gazetteer.shorts),
              # A country's name is two characters or more (中 alone names none).
-             "countries": [name for name in self.country_names if len(name) >= 2]},
+             "countries": [name for name in self.country_names if len(name) >= 2],
+             # Where a level word may end (`OrganisationRules.anchor_marks`).
+             "level_word_tails": list(self.level_words_ending)},
             # Town and county suffixes are read overlapping (北街|街道): a name ends at each.
             at_each_start=("county_suffixes", "town_suffixes"),
             # Short names overlap (湘东|东区), and a country may give way to a shorter one (朝鲜|族).
@@ -238,12 +247,14 @@ class RuleBase:
 
     def level_before(self, text: str, at: int, ends: frozenset[int] = frozenset()) -> int | None:
         """Start of the level word (县, 乡镇, 自治区) that ends at `at` and begins a name. The longest
-        level word there decides, so the 区 of 自治区 is never a district of its own."""
+        level word there decides, so the 区 of 自治区 is never a district of its own. Words are
+        compared as slices: `startswith` from an offset parses its arguments, several times the cost."""
         for word in self.level_words_ending.get(text[at - 1:at], ()):
-            start = at - len(word)
-            if start >= 0 and text.startswith(word, start):
+            size = len(word)
+            start = at - size
+            if start >= 0 and text[start:at] == word:
                 # 县县有图书馆, 村村通: a doubled level word means "every county", no particular one.
-                doubled = text.startswith(word, at) or (start >= len(word) and text.startswith(word, start - len(word)))
+                doubled = text[at:at + size] == word or (start >= size and text[start - size:start] == word)
                 ok = not doubled and self.is_suffix(text, at - 1) and self.boundary_before(text, start, ends)
                 return start if ok else None
         return None

@@ -20,19 +20,33 @@ else:
 class OrganisationRules(_Mixed):
     """Mixin of `EntityRules`: the organisation rules, and the anchoring they share with venues."""
 
-    def _nearest_anchor(self, text: str, at: int, anchors: dict[int, int], max_filler: int) -> tuple[int, int] | None:
+    @staticmethod
+    def anchor_marks(text: str, words: WordSpans, anchors: dict[int, int]) -> bytearray:
+        """A byte for each position of `text` and its end, 1 where an anchor of `_nearest_anchor`
+        may end: one of `anchors` (end -> start), or after a level word's last character."""
+        marks = bytearray(len(text) + 1)
+        for _, end in words["level_word_tails"]:
+            marks[end] = 1
+        for end in anchors:
+            marks[end] = 1
+        return marks
+
+    def _nearest_anchor(self, text: str, at: int, anchors: dict[int, int], marks: bytearray,
+                        max_filler: int) -> tuple[int, int] | None:
         """Start of the nearest anchor (place, body or clean level word) left of `at`, and how
         many characters lie between it and `at`. It is looked for before what lies between is
-        tested: where there is none, nothing need be."""
-        level_ends = self.level_words_ending
-        for anchor_end in range(at, max(at - max_filler, 1) - 1, -1):
+        tested: where there is none, nothing need be. `marks` are `anchor_marks` of `anchors`:
+        the positions that may end one are found in compiled code, not tried one by one."""
+        low = max(at - max_filler, 1)
+        anchor_end = marks.rfind(1, low, at + 1)
+        while anchor_end >= 0:
             if anchor_end in anchors:
                 return anchors[anchor_end], at - anchor_end
             # A level character right after a place (白鹭湾村|乡贤…) is part of a word, not a level.
-            if text[anchor_end - 1] in level_ends:
-                start = self.level_before(text, anchor_end)
-                if start is not None:
-                    return start, at - anchor_end
+            start = self.level_before(text, anchor_end)
+            if start is not None:
+                return start, at - anchor_end
+            anchor_end = marks.rfind(1, low, anchor_end)
         return None
 
     def _name_filler_allowed(self, text: str, at: int, filler: int) -> bool:
@@ -88,7 +102,7 @@ class OrganisationRules(_Mixed):
         anchors = dict(place_at)
         anchors.update(map(END_START, found))
         foreign_ends = frozenset(end for end, start in place_at.items() if text[start:end] in self.country_names)
-        found += self._departments(text, words["department_suffixes"], anchors, foreign_ends,
+        found += self._departments(text, words, anchors, foreign_ends,
                                    dict(map(END_START, places)) | place_at)
         for at, end in words["company_suffixes"]:
             start = self._company_start(text, at, place_at)
@@ -182,7 +196,7 @@ class OrganisationRules(_Mixed):
             return at - len(next(n for n in self.national_prefixes if text.endswith(n, 0, at)))
         return place_at[at] if at in place_at else self.level_before(text, at, ends)
 
-    def _departments(self, text: str, suffixes: Sequence[tuple[int, int]], anchors: dict[int, int],
+    def _departments(self, text: str, words: WordSpans, anchors: dict[int, int],
                      foreign_ends: frozenset[int], places_at: dict[int, int]) -> list[Found]:
         """Departments, courts and associations: an anchor, a filler naming the field, a suffix
         (县农业农村局, 县人民法院, 清溪县青年企业家商会). A foreign place, Hong Kong, Macao or
@@ -191,12 +205,14 @@ class OrganisationRules(_Mixed):
         it (某市|某县|商会: the chamber in 某市 of those from 某县)."""
         found = []
         least_filler = self.p["department_suffixes"]
+        suffixes = words["department_suffixes"]
+        marks = self.anchor_marks(text, words, anchors) if suffixes else bytearray()
         for at, end in suffixes:
             suffix = text[at:end]
             # 举办, 开办: the suffix ends a verb here, not a department's name.
             if not self.is_suffix(text, end - 1) or self._ends_verb(text, end):
                 continue
-            anchored = self._nearest_anchor(text, at, anchors, self.p["department_max_filler"])
+            anchored = self._nearest_anchor(text, at, anchors, marks, self.p["department_max_filler"])
             if anchored is None:
                 continue
             filler = anchored[1]

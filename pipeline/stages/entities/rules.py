@@ -125,7 +125,7 @@ def resolve(text: str, proposals: Iterable[Found], whole_places: frozenset[str] 
     top: list[Found] = []
     rest: list[Found] = []
     for _, _, start, _, _, end, found in ordered:
-        if taken.find(1, start, end) >= 0:
+        if 1 in taken[start:end]:  # a slice: `find` from an offset parses its arguments, the cost of several
             rest.append(found)
             continue
         top.append(found)

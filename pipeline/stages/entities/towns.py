@@ -117,10 +117,15 @@ class TownRules(_Mixed):
         names: set[str] = set()
         confirmed_names: set[str] = set()
         inside_known = _Covering(map(SPAN, known))
+        below_cjk, blockers = self.below_cjk, self.stem_blockers
         for at, end in suffixes:
             start = end - 3
+            # The stem first: most suffixes have none before them (全县, 本市, 城区), which its last
+            # character tells most often: compared, before the call that tests the whole stem.
+            before = text[at - 1:at]
+            if before < below_cjk or before in blockers:
+                continue
             stem = text[start:end - 1]
-            # The stem first: most suffixes have none before them (全县, 本市, 城区).
             # 某某市级: a rank, not a county-level place named 某某市.
             # A known place (this very span, or one holding it) is no unknown county.
             if start < 0 or not self.clean_stem(stem) or not self.is_suffix(text, at) or text[end:end + 1] == "级" or \
@@ -172,7 +177,11 @@ class TownRules(_Mixed):
                         self.boundary_before(text, start, place_ends):
                     names.add(text[start:end])
                     break
-        suffixes = [(at, text[at:end]) for at, end in town_suffixes]
+        # A stem of either size ends with the character before the suffix: after one that ends no
+        # stem (全镇, 、村) a suffix names nothing, which a comparison tells before any call.
+        below_cjk, end_blockers = self.below_cjk, self.town_stem_end_blockers
+        suffixes = [(at, text[at:end]) for at, end in town_suffixes
+                    if (before := text[at - 1:at]) >= below_cjk and before not in end_blockers]
         worded = self._worded_town_names(text, suffixes, word_starts, place_ends) if word_starts is not None else set()
         # A village named after its town (某镇|某村) is found once the town is: repeat until stable.
         # A suffix's verdict reads the place ends two to four characters before it only, so a

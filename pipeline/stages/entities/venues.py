@@ -19,18 +19,21 @@ class VenueRules(_Mixed):
         found = []
         for match in QUOTED.finditer(text):
             inner = match.group(1)
-            if (venue := self.venue.search(inner)) and venue.end() == len(inner) and len(inner) >= 3:
+            # A venue's suffix ends the name, so its last character tells most quotes (slogans) apart.
+            if inner[-1] in self.venue_ending_tails and (venue := self.venue.search(inner)) and \
+                    venue.end() == len(inner) and len(inner) >= 3:
                 found.append(proposal(match.start(1), match.end(1), "FAC"))
         suffixes = words["venue_suffixes"]
         if not suffixes:
             return found  # no table of anchors to make
         anchors = {f.end: f.start for f in places if f.end - f.start >= 3}
         anchors.update(map(END_START, orgs))
+        marks = self.anchor_marks(text, words, anchors)
         for at, end in suffixes:
             # 开馆, 建站: the suffix ends a verb here, not a venue's name.
             if self._ends_verb(text, end):
                 continue
-            anchored = self._nearest_anchor(text, at, anchors, self.p["venue_max_filler"])
+            anchored = self._nearest_anchor(text, at, anchors, marks, self.p["venue_max_filler"])
             if anchored is not None and self._venue_filler_allowed(text, at, anchored[1]):
                 found.append(proposal(anchored[0], end, "FAC"))
         return found
