@@ -5,11 +5,11 @@ All of it runs on the folded text (`textnorm.fold`), whose offsets equal the ori
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
 
-from ...records import setting_init
-from ...textnorm import CJK_CLASS, in_number, white_space_runs
+import numpy as np
+
+from ...textnorm import CJK_CLASS, code_point_view, in_number, white_space_runs
 
 CN_DIGITS = "一二三四五六七八九十"
 #: Numbering styles in the order they are tried, each with the pattern of a number of its style
@@ -48,10 +48,13 @@ _CLOSING_RUN = re.compile(f"[{re.escape(''.join(sorted(_CLOSING)))}]*")
 _TERMINATOR = re.compile(f"[{re.escape(''.join(sorted(TERMINATORS)))}]")
 OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
 PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
-#: What opens or closes a pair, or ends a sentence (the body of a character class): every other
-#: character leaves `Nesting` as it is.
-STOP_MARK_CLASS = re.escape(PAIRED + "".join(TERMINATORS))
-_STOP_MARKS = re.compile(f"[{STOP_MARK_CLASS}]")
+#: What opens or closes a pair or ends a sentence, and `.`, which may end a Latin sentence: the
+#: marks sentences are split at (`Marks`); every other character leaves `Nesting` as it is.
+SENTENCE_MARKS = PAIRED + "".join(sorted(TERMINATORS)) + "."
+#: 1 for each code point up to the last sentence mark that is one, else 0; the last entry (0)
+#: stands for every code point after them.
+_IS_SENTENCE_MARK = np.zeros(max(map(ord, SENTENCE_MARKS)) + 2, dtype=np.uint8)
+_IS_SENTENCE_MARK[[ord(mark) for mark in SENTENCE_MARKS]] = 1
 CJK = re.compile(f"[{CJK_CLASS}]")
 #: Runs of Chinese characters: counted by their lengths, one string a run rather than a character.
 CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
@@ -76,15 +79,6 @@ _JUNK = re.compile(r"\W*\Z"
                    rf"|(?={_SCRAPE_TOKEN_CHAR}*[0-9])(?={_SCRAPE_TOKEN_CHAR}*[A-Za-z]){_SCRAPE_TOKEN_CHAR}+\Z")
 
 
-@setting_init
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """A stretch of a line between whitespace gaps that lie outside quotes and brackets."""
-
-    start: int
-    end: int
-
-
 class Gaps:
     """The runs of white space of one text, found once: whether a line, a paragraph or a
     sentence of it holds white space is then a bisection, where `str.split` read each of their
@@ -100,6 +94,23 @@ class Gaps:
         """Does `[start, end)` hold white space?"""
         index = bisect_right(self._ends, start)  # the first run that ends past `start`
         return index < len(self.runs) and self.runs[index][0] < end
+
+
+class Marks:
+    """The offsets of every sentence mark (`SENTENCE_MARKS`) of one text, listed once: numpy reads
+    whether each character is one from a table, where `re` tried a character class at each
+    character of every paragraph (some 70 instructions a character) and made a match object
+    per mark."""
+
+    __slots__ = ("_offsets",)
+
+    def __init__(self, text: str) -> None:
+        self._offsets: list[int] = _IS_SENTENCE_MARK.take(code_point_view(text), mode="clip").nonzero()[0].tolist()
+
+    def between(self, start: int, end: int) -> list[int]:
+        """The offsets of the marks in `[start, end)`, in order."""
+        offsets = self._offsets
+        return offsets[bisect_left(offsets, start):bisect_left(offsets, end)]
 
 
 def closing_at(text: str, index: int) -> int:
@@ -138,28 +149,29 @@ class Nesting:
         return True
 
 
-def first_stop(text: str, start: int, end: int) -> int | None:
-    """Index just past the first sentence end in `[start, end)` outside quotes and brackets."""
-    if _TERMINATOR.search(text, start, end) is None:
-        return None  # no sentence end at all, as in most openings of a paragraph
+def first_stop(text: str, start: int, end: int, marks: Marks) -> int | None:
+    """Index just past the first sentence end in `[start, end)` outside quotes and brackets
+    (`marks`: the text's)."""
     # Only the marks are visited: a pair left open too long is forgotten at the next mark instead
-    # of the next character, and no character between them decides anything.
+    # of the next character, and no character between them decides anything (nor does a `.`,
+    # which only ever forgets such a pair, as the next mark would).
     nesting = Nesting()
-    for mark in _STOP_MARKS.finditer(text, start, end):
-        index = mark.start()
+    for index in marks.between(start, end):
         char = text[index]
         if not nesting.step(index, char) and not nesting.expected and char in TERMINATORS:
             return min(closing_at(text, index), end)
     return None
 
 
-def chunks(text: str, start: int, end: int, gaps: Gaps) -> list[Chunk]:
-    """The chunks of the stripped line `[start, end)` (`gaps`: the text's white space); only gaps
-    and brackets are visited. A space inside a number or before its unit (`2 416名`, `45 名`)
-    separates nothing."""
+def chunks(text: str, start: int, end: int, gaps: Gaps) -> list[tuple[int, int]]:
+    """The chunks of the stripped line `[start, end)`, as (start, end): its stretches between
+    whitespace gaps that lie outside quotes and brackets (`gaps`: the text's white space). Only
+    gaps and brackets are visited. A space inside a number or before its unit (`2 416名`, `45 名`)
+    separates nothing. Plain tuples: most lines are one chunk, and a record cost 7,000
+    instructions to make where a tuple costs a few dozen."""
     if not gaps.within(start, end):
-        return [Chunk(start, end)]
-    found: list[Chunk] = []
+        return [(start, end)]
+    found: list[tuple[int, int]] = []
     nesting = Nesting()
     chunk_start = start
     for match in _CHUNK_MARKS.finditer(text, start, end):
@@ -167,9 +179,9 @@ def chunks(text: str, start: int, end: int, gaps: Gaps) -> list[Chunk]:
         if nesting.expected or text[index] in OPENERS:  # else `step` would change nothing
             nesting.step(index, text[index])
         if match.lastgroup == "gap" and not nesting.expected and not in_number(text, index, match.end()):
-            found.append(Chunk(chunk_start, index))
+            found.append((chunk_start, index))
             chunk_start = match.end()
-    found.append(Chunk(chunk_start, end))
+    found.append((chunk_start, end))
     return found
 
 

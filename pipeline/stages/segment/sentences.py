@@ -1,22 +1,16 @@
 """Sentences of a body stretch: split after terminators outside quotes, titles and brackets."""
 from __future__ import annotations
 
-import re
-
-from .scan import OPENERS, STOP_MARK_CLASS, TERMINATORS, Gaps, Nesting, chunks, closing_at, is_junk, trim
-
-#: The marks `split_sentences` visits: pairs, terminators, and `.`, which may end a Latin sentence.
-_SENTENCE_MARKS = re.compile(f"[{STOP_MARK_CLASS}.]")
+from .scan import OPENERS, TERMINATORS, Gaps, Marks, Nesting, chunks, closing_at, is_junk, trim
 
 
-def split_sentences(text: str, start: int, end: int, gaps: Gaps) -> list[tuple[int, int]]:
+def split_sentences(text: str, start: int, end: int, gaps: Gaps, marks: Marks) -> list[tuple[int, int]]:
     """Sentence spans in `[start, end)`: split after terminators outside quotes and brackets
-    (`gaps`: the text's white space)."""
+    (`gaps`: the text's white space; `marks`: its sentence marks, the only characters visited)."""
     spans: list[tuple[int, int]] = []
     nesting = Nesting()
     sentence_start = start
-    for match in _SENTENCE_MARKS.finditer(text, start, end):
-        index = match.start()
+    for index in marks.between(start, end):
         if index < sentence_start:
             continue  # a closing mark taken into the sentence just ended
         char = text[index]
@@ -70,8 +64,8 @@ def _split_fragment_lead(text: str, start: int, end: int, gaps: Gaps) -> list[tu
     # Fragments are set off by gaps before the first comma, which most sentences lack.
     if first_comma < 0 or not gaps.within(start, first_comma):
         return [(start, end)]
-    found = [chunk for chunk in chunks(text, start, end, gaps) if chunk.start < first_comma]
+    found = [chunk for chunk in chunks(text, start, end, gaps) if chunk[0] < first_comma]
     # One stray space (`不断深化 “…”和…，`) sets off no fragment; a lead of fragments has several.
-    if len(found) < 3 or "\n" in text[found[-2].end:found[-1].start]:
+    if len(found) < 3 or "\n" in text[found[-2][1]:found[-1][0]]:
         return [(start, end)]
-    return [(start, found[-2].end), (found[-1].start, end)]
+    return [(start, found[-2][1]), (found[-1][0], end)]
