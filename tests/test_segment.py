@@ -1,6 +1,7 @@
 """Segment: headings in every form reports use, sentences that respect quotes and brackets."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import given
@@ -140,6 +141,16 @@ def test_scraping_artefacts_are_not_titles_or_headings():
 def test_junk_is_what_the_junk_pattern_says(text):
     assert scan.is_junk(text) == (scan._JUNK.match(text) is not None)
 
+
+@given(st.text(alphabet=scan.SENTENCE_MARKS + " \t\n\r\u3000\u00a0\u2028\x1c统战2a𠀋", max_size=40))
+def test_one_read_of_a_text_finds_what_str_and_re_find(text):
+    gaps, marks = scan.read_text(text)
+    assert gaps.runs == [run.span() for run in re.finditer(r"\s+", text)]
+    assert marks.between(0, len(text)) == [at for at, char in enumerate(text) if char in scan.SENTENCE_MARKS]
+
+
+def test_no_white_space_lies_past_the_table_of_character_kinds():
+    assert not [code for code in range(len(scan._KINDS) - 1, 0x110000) if chr(code).isspace()]
 
 
 def test_records_name_the_sections_and_paragraphs_that_hold_them():

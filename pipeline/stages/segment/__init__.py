@@ -24,7 +24,7 @@ from ...textnorm import MatchView
 from .furniture import glued_subtitle, kind_of_line
 from .headings import (MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title, glued_heading_end, glued_title_end,
                        numbered_in_sentence)
-from .scan import CJK, CN_DIGITS, OPENERS, Gaps, Marks, ends_sentence, has_digit, line_spans, trim
+from .scan import CJK, CN_DIGITS, OPENERS, ends_sentence, has_digit, line_spans, read_text, trim
 from .sentences import split_sentences
 
 NAME = "segment"
@@ -61,7 +61,7 @@ def run(draft: Draft) -> None:
         else:
             furniture.append(Furniture(kind, draft.text[start:end], start, end))
     _take_title(draft, content, furniture)
-    gaps, marks = Gaps(folded), Marks(folded)
+    gaps, marks = read_text(folded)
     heads = find_headings(folded, content, gaps, marks)
     furniture.sort(key=lambda piece: piece.start)
     draft.furniture = furniture

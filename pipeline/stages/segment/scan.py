@@ -9,7 +9,7 @@ from bisect import bisect_left, bisect_right
 
 import numpy as np
 
-from ...textnorm import CJK_CLASS, code_point_view, in_number, white_space_runs
+from ...textnorm import CJK_CLASS, code_point_view, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
 #: Numbering styles in the order they are tried, each with the pattern of a number of its style
@@ -51,10 +51,13 @@ PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
 #: What opens or closes a pair or ends a sentence, and `.`, which may end a Latin sentence: the
 #: marks sentences are split at (`Marks`); every other character leaves `Nesting` as it is.
 SENTENCE_MARKS = PAIRED + "".join(sorted(TERMINATORS)) + "."
-#: 1 for each code point up to the last sentence mark that is one, else 0; the last entry (0)
-#: stands for every code point after them.
-_IS_SENTENCE_MARK = np.zeros(max(map(ord, SENTENCE_MARKS)) + 2, dtype=np.uint8)
-_IS_SENTENCE_MARK[[ord(mark) for mark in SENTENCE_MARKS]] = 1
+#: What each code point up to the last sentence mark is, as bits: a sentence mark, white space
+#: (as `str.isspace` has it; none past U+3000 is). The last entry (0) stands for every code point
+#: after them.
+_SENTENCE_MARK, _SPACE = 1, 2
+_KINDS = np.zeros(max(map(ord, SENTENCE_MARKS)) + 2, dtype=np.uint8)
+_KINDS[[ord(mark) for mark in SENTENCE_MARKS]] = _SENTENCE_MARK
+_KINDS[[code for code in range(0x3001) if chr(code).isspace()]] |= _SPACE
 CJK = re.compile(f"[{CJK_CLASS}]")
 #: Runs of Chinese characters: counted by their lengths, one string a run rather than a character.
 CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
@@ -86,9 +89,10 @@ class Gaps:
 
     __slots__ = ("runs", "_ends")
 
-    def __init__(self, text: str) -> None:
-        self.runs = list(white_space_runs(text))
-        self._ends = [end for _, end in self.runs]
+    def __init__(self, edges: list[int]) -> None:
+        """`edges`: where each run starts and ends, in turn."""
+        self.runs = list(zip(edges[::2], edges[1::2]))
+        self._ends = edges[1::2]
 
     def within(self, start: int, end: int) -> bool:
         """Does `[start, end)` hold white space?"""
@@ -97,20 +101,31 @@ class Gaps:
 
 
 class Marks:
-    """The offsets of every sentence mark (`SENTENCE_MARKS`) of one text, listed once: numpy reads
-    whether each character is one from a table, where `re` tried a character class at each
-    character of every paragraph (some 70 instructions a character) and made a match object
-    per mark."""
+    """The offsets of every sentence mark (`SENTENCE_MARKS`) of one text, listed once, where `re`
+    tried a character class at each character of every paragraph (some 70 instructions a
+    character) and made a match object per mark."""
 
     __slots__ = ("_offsets",)
 
-    def __init__(self, text: str) -> None:
-        self._offsets: list[int] = _IS_SENTENCE_MARK.take(code_point_view(text), mode="clip").nonzero()[0].tolist()
+    def __init__(self, offsets: list[int]) -> None:
+        self._offsets = offsets
 
     def between(self, start: int, end: int) -> list[int]:
         """The offsets of the marks in `[start, end)`, in order."""
         offsets = self._offsets
         return offsets[bisect_left(offsets, start):bisect_left(offsets, end)]
+
+
+def read_text(text: str) -> tuple[Gaps, Marks]:
+    """The white space and the sentence marks of `text`, from one read of a table per character
+    by numpy (`str.split` and `str.find` took as long for the white space alone)."""
+    kinds = _KINDS.take(code_point_view(text), mode="clip")
+    # White space starts and ends where it differs from the character before: nothing before
+    # the text or after it is white space.
+    spaces = np.zeros(len(text) + 2, dtype=np.uint8)
+    np.bitwise_and(kinds, _SPACE, out=spaces[1:-1])
+    edges = (spaces[1:] != spaces[:-1]).nonzero()[0].tolist()
+    return Gaps(edges), Marks((kinds & _SENTENCE_MARK).nonzero()[0].tolist())
 
 
 def closing_at(text: str, index: int) -> int:

@@ -9,16 +9,19 @@ def split_sentences(text: str, start: int, end: int, gaps: Gaps, marks: Marks) -
     (`gaps`: the text's white space; `marks`: its sentence marks, the only characters visited)."""
     spans: list[tuple[int, int]] = []
     nesting = Nesting()
+    expected = nesting.expected  # the pairs open: `step` changes this list in place
     sentence_start = start
     for index in marks.between(start, end):
         if index < sentence_start:
             continue  # a closing mark taken into the sentence just ended
         char = text[index]
         # With no pair open, only an opener changes the nesting: most marks need no `step`.
-        if (nesting.expected or char in OPENERS) and (nesting.step(index, char) or nesting.expected):
+        if (expected or char in OPENERS) and (nesting.step(index, char) or expected):
             continue
         if char in TERMINATORS or _is_latin_full_stop(text, index, end):
-            stop = min(closing_at(text, index), end)
+            stop = closing_at(text, index)
+            if stop > end:
+                stop = end
             spans.append((sentence_start, stop))
             sentence_start = stop
     if sentence_start < end:
