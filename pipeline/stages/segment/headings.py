@@ -128,7 +128,7 @@ def find_headings(text: str, lines: list[tuple[int, int]], gaps: Gaps, marks: Ma
                     heads.append(Head(start, wrapped_end, "plain"))
                     number += 1
                     continue
-        line_chunks = chunks(text, start, end, gaps)
+        line_chunks = chunks(text, start, end, gaps, marks)
         if len(line_chunks) >= _MIN_FLATTENED_CHUNKS:
             previous_closed = _run_in_heads(text, line_chunks, previous_closed, heads)
         else:

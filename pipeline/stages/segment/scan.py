@@ -48,6 +48,7 @@ _CLOSING_RUN = re.compile(f"[{re.escape(''.join(sorted(_CLOSING)))}]*")
 _TERMINATOR = re.compile(f"[{re.escape(''.join(sorted(TERMINATORS)))}]")
 OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
 PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
+_PAIR_MARKS = frozenset(PAIRED)
 #: What opens or closes a pair or ends a sentence, and `.`, which may end a Latin sentence: the
 #: marks sentences are split at (`Marks`); every other character leaves `Nesting` as it is.
 SENTENCE_MARKS = PAIRED + "".join(sorted(TERMINATORS)) + "."
@@ -63,10 +64,6 @@ CJK = re.compile(f"[{CJK_CLASS}]")
 CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 #: Last characters that leave a line unfinished: punctuation that expects more, function words.
 _DANGLING_ENDS = frozenset(",:、(“《的和与及或对把被")
-#: What the chunk scanner stops at: a run of white space (the group `gap`) or a mark of a pair;
-#: every other character can neither open nor close anything. One class first, so that `re` scans
-#: for its characters: as two alternatives it tried the pattern at every character, twice the cost.
-_CHUNK_MARKS = re.compile(rf"[\s{re.escape(PAIRED)}](?P<gap>(?<=\s)\s*)?")
 #: A quote left open longer than this is taken to be unbalanced, not a long name.
 MAX_QUOTE = 300
 #: Longest heading, in characters; longer lines are paragraphs.
@@ -87,17 +84,25 @@ class Gaps:
     sentence of it holds white space is then a bisection, where `str.split` read each of their
     characters again."""
 
-    __slots__ = ("runs", "_ends")
+    __slots__ = ("runs", "_starts", "_ends")
 
     def __init__(self, edges: list[int]) -> None:
         """`edges`: where each run starts and ends, in turn."""
-        self.runs = list(zip(edges[::2], edges[1::2]))
-        self._ends = edges[1::2]
+        self._starts, self._ends = edges[::2], edges[1::2]
+        self.runs = list(zip(self._starts, self._ends))
 
     def within(self, start: int, end: int) -> bool:
         """Does `[start, end)` hold white space?"""
         index = bisect_right(self._ends, start)  # the first run that ends past `start`
         return index < len(self.runs) and self.runs[index][0] < end
+
+    def between(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The runs of white space in `[start, end)`, in order, cut to it."""
+        found = self.runs[bisect_right(self._ends, start):bisect_left(self._starts, end)]
+        if found and (found[0][0] < start or found[-1][1] > end):
+            found[0] = (max(found[0][0], start), found[0][1])
+            found[-1] = (found[-1][0], min(found[-1][1], end))
+        return found
 
 
 class Marks:
@@ -178,24 +183,28 @@ def first_stop(text: str, start: int, end: int, marks: Marks) -> int | None:
     return None
 
 
-def chunks(text: str, start: int, end: int, gaps: Gaps) -> list[tuple[int, int]]:
+def chunks(text: str, start: int, end: int, gaps: Gaps, marks: Marks) -> list[tuple[int, int]]:
     """The chunks of the stripped line `[start, end)`, as (start, end): its stretches between
-    whitespace gaps that lie outside quotes and brackets (`gaps`: the text's white space). Only
-    gaps and brackets are visited. A space inside a number or before its unit (`2 416名`, `45 名`)
-    separates nothing. Plain tuples: most lines are one chunk, and a record cost 7,000
-    instructions to make where a tuple costs a few dozen."""
+    whitespace gaps that lie outside quotes and brackets (`gaps` and `marks`: the text's white
+    space and sentence marks). Only gaps and the marks of pairs are visited, in order. A space
+    inside a number or before its unit (`2 416名`, `45 名`) separates nothing. Plain tuples: most
+    lines are one chunk, and a record cost 7,000 instructions to make where a tuple costs a few
+    dozen."""
     if not gaps.within(start, end):
         return [(start, end)]
+    # A gap by its start and end, a mark of a pair by its offset and -1: no offset is both.
+    visited = gaps.between(start, end)
+    visited += [(index, -1) for index in marks.between(start, end) if text[index] in _PAIR_MARKS]
+    visited.sort()
     found: list[tuple[int, int]] = []
     nesting = Nesting()
     chunk_start = start
-    for match in _CHUNK_MARKS.finditer(text, start, end):
-        index = match.start()
+    for index, gap_end in visited:
         if nesting.expected or text[index] in OPENERS:  # else `step` would change nothing
             nesting.step(index, text[index])
-        if match.lastgroup == "gap" and not nesting.expected and not in_number(text, index, match.end()):
+        if gap_end >= 0 and not nesting.expected and not in_number(text, index, gap_end):
             found.append((chunk_start, index))
-            chunk_start = match.end()
+            chunk_start = gap_end
     found.append((chunk_start, end))
     return found
 

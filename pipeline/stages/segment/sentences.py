@@ -32,7 +32,7 @@ def split_sentences(text: str, start: int, end: int, gaps: Gaps, marks: Marks) -
         return [(s, e) for s, e in spans if s < e and not is_junk(text, s, e)]
     sentences: list[tuple[int, int]] = []
     for span_start, span_end in spans:
-        for piece_start, piece_end in _split_fragment_lead(text, span_start, span_end, gaps):
+        for piece_start, piece_end in _split_fragment_lead(text, span_start, span_end, gaps, marks):
             piece_start, piece_end = trim(text, piece_start, piece_end)
             if piece_start < piece_end and not is_junk(text, piece_start, piece_end):
                 sentences.append((piece_start, piece_end))
@@ -56,7 +56,7 @@ def _is_latin_full_stop(text: str, index: int, end: int) -> bool:
     return after >= end or text[after].isascii() and text[after].isupper()
 
 
-def _split_fragment_lead(text: str, start: int, end: int, gaps: Gaps) -> list[tuple[int, int]]:
+def _split_fragment_lead(text: str, start: int, end: int, gaps: Gaps, marks: Marks) -> list[tuple[int, int]]:
     """Separate a run of unpunctuated fragments (flattened lines) from the prose sentence after it.
 
     `近日 会议召开 会上通报了 … 2022年,是…。` is a web lead whose line breaks became spaces, then a
@@ -67,7 +67,7 @@ def _split_fragment_lead(text: str, start: int, end: int, gaps: Gaps) -> list[tu
     # Fragments are set off by gaps before the first comma, which most sentences lack.
     if first_comma < 0 or not gaps.within(start, first_comma):
         return [(start, end)]
-    found = [chunk for chunk in chunks(text, start, end, gaps) if chunk[0] < first_comma]
+    found = [chunk for chunk in chunks(text, start, end, gaps, marks) if chunk[0] < first_comma]
     # One stray space (`不断深化 “…”和…，`) sets off no fragment; a lead of fragments has several.
     if len(found) < 3 or "\n" in text[found[-2][1]:found[-1][0]]:
         return [(start, end)]
