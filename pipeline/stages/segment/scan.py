@@ -98,6 +98,8 @@ class Gaps:
 
     def between(self, start: int, end: int) -> list[tuple[int, int]]:
         """The runs of white space in `[start, end)`, in order, cut to it."""
+        if start >= end:
+            return []  # a run around an empty stretch would be cut to nothing
         found = self.runs[bisect_right(self._ends, start):bisect_left(self._starts, end)]
         if found and (found[0][0] < start or found[-1][1] > end):
             found[0] = (max(found[0][0], start), found[0][1])
