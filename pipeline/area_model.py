@@ -30,7 +30,7 @@ import numpy as np
 
 from . import errors
 from .ngrams import (CodePointTable, CompactTable, WordVocabulary, code_points, number_dtype, numbered_letters,
-                     pack_spans, packed_ngram_range, span_positions, sublinear_tfidf, sums_by_row,
+                     pack_spans, packed_ngram_range, span_positions, sublinear_tfidf, weighted_rows,
                      word_ngrams)
 from .textnorm import fold
 
@@ -288,17 +288,14 @@ class AreaModel:
 
         Each block is tf-idf weighted and normalised on its own, as training's union of two
         vectorisers has it: a row's words are row `2 * row` here, its characters `2 * row + 1`.
-        Both blocks and every label are summed in one `bincount`, each sum over the row's
-        entries in order of column from zero, then added to the intercept block by block: the
-        sums and the order of their additions are those of one `bincount` per label and block,
-        so the probabilities are, to the last bit."""
+        Both blocks and every label are summed in one pass (`weighted_rows`), each sum over the
+        row's entries in order of column from zero, then added to the intercept block by block:
+        the sums and the order of their additions are those of one `bincount` per label and
+        block, so the probabilities are, to the last bit."""
         (word_rows, word_columns), (char_rows, char_columns) = words, chars
-        rows, columns, values = sublinear_tfidf(np.concatenate([2 * word_rows, 2 * char_rows + 1]),
-                                                np.concatenate([word_columns, char_columns]), 2 * n_rows, self._idf)
-        # Label by label, each a row along the entries, so that every operation runs along them
-        # (a broadcast over (entries, labels) runs a loop of nine per entry).
-        weights = np.multiply(self._coef_by_column.take(columns, axis=0).T, values, order="C")
-        sums = sums_by_row(rows, weights, 2 * n_rows).reshape(n_rows, 2, len(self._intercept))
+        entries = sublinear_tfidf(np.concatenate([2 * word_rows, 2 * char_rows + 1]),
+                                  np.concatenate([word_columns, char_columns]), 2 * n_rows, self._idf)
+        sums = weighted_rows(entries, 2 * n_rows, self._coef_by_column).reshape(n_rows, 2, len(self._intercept))
         logits = self._intercept + sums[:, 0] + sums[:, 1]
         # The reductions `max` and `sum` run, called without their methods' Python-level wrappers.
         logits -= np.maximum.reduce(logits, axis=1, keepdims=True)

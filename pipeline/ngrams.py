@@ -26,7 +26,11 @@ from itertools import compress
 
 import numpy as np
 
+from .compiled import load_alone
 from .textnorm import code_point_view
+
+#: scipy's compiled kernels of sparse matrices (`csr_matvecs`), without `scipy.sparse`'s imports.
+_SPARSE_KERNELS = load_alone("scipy.sparse._sparsetools")
 
 #: Bits per code point in a packed n-gram. Code points are stored plus one, so that no n-gram
 #: packs to the code of a shorter one (their leading slots would be zero).
@@ -428,6 +432,21 @@ def sums_by_row(rows: np.ndarray, weights: np.ndarray, n_rows: int) -> np.ndarra
     width = len(weights)
     slots = rows * width + np.arange(width)[:, np.newaxis]
     return np.bincount(slots.ravel(), weights=weights.ravel(), minlength=n_rows * width).reshape(n_rows, width)
+
+
+def weighted_rows(entries: Entries, n_rows: int, table: np.ndarray) -> np.ndarray:
+    """Per row (`n_rows` rows), the sum over its entries of value times `table[column]` (a
+    C-contiguous float64 table), each summed in order of entries from zero, as `sums_by_row`
+    sums the products: one pass of scipy's compiled CSR product, whose loop adds each product,
+    rounded, to the row's running sum (no fused multiply-add in the wheels; the tests hold the
+    scores to the bit). Gathering the table's rows, multiplying and summing them with numpy
+    took 7.5 M instructions for a bundled batch's 16,400 entries; this, 0.8 M."""
+    rows, columns, values = entries
+    row_starts = np.zeros(n_rows + 1, dtype=np.int64)
+    np.bincount(rows, minlength=n_rows).cumsum(out=row_starts[1:])
+    sums = np.zeros((n_rows, table.shape[1]))
+    _SPARSE_KERNELS.csr_matvecs(n_rows, len(table), table.shape[1], row_starts, columns, values, table, sums)
+    return sums
 
 
 def _distinct_counts(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,7 @@
 """Segment: headings in every form reports use, sentences that respect quotes and brackets."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import given
@@ -140,6 +141,42 @@ def test_scraping_artefacts_are_not_titles_or_headings():
 def test_junk_is_what_the_junk_pattern_says(text):
     assert scan.is_junk(text) == (scan._JUNK.match(text) is not None)
 
+
+@given(st.text(alphabet=scan.SENTENCE_MARKS + " \t\n\r\u3000\u00a0\u2028\x1c统战2a𠀋", max_size=40))
+def test_one_read_of_a_text_finds_what_str_and_re_find(text):
+    gaps, marks = scan.read_text(text)
+    assert gaps.runs == [run.span() for run in re.finditer(r"\s+", text)]
+    assert marks.between(0, len(text)) == [at for at, char in enumerate(text) if char in scan.SENTENCE_MARKS]
+
+
+_CHUNK_MARKS = re.compile(rf"[\s{re.escape(scan.PAIRED)}](?P<gap>(?<=\s)\s*)?")
+
+
+def _chunks_by_regex(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The chunks as the scanner found them before the white space and marks were listed once
+    per text: every run of white space and mark of a pair matched by `re`, in order."""
+    found, nesting, chunk_start = [], scan.Nesting(), start
+    for match in _CHUNK_MARKS.finditer(text, start, end):
+        index = match.start()
+        if nesting.expected or text[index] in scan.OPENERS:
+            nesting.step(index, text[index])
+        if match.lastgroup == "gap" and not nesting.expected and not scan.in_number(text, index, match.end()):
+            found.append((chunk_start, index))
+            chunk_start = match.end()
+    return found + [(chunk_start, end)]
+
+
+@given(st.lists(st.sampled_from([*scan.PAIRED, "。", " ", "  ", "\n", "2", "名", "统", "统" * scan.MAX_QUOTE]),
+                max_size=30), st.integers(0, 10 ** 6), st.integers(0, 10 ** 6))
+def test_chunks_visit_the_gaps_and_pairs_a_regex_finds(pieces, start, end):
+    # A stretch longer than `MAX_QUOTE` among the pieces makes a pair open before it forgotten.
+    text = "".join(pieces)
+    start, end = sorted((start % (len(text) + 1), end % (len(text) + 1)))
+    assert scan.chunks(text, start, end, *scan.read_text(text)) == _chunks_by_regex(text, start, end)
+
+
+def test_no_white_space_lies_past_the_table_of_character_kinds():
+    assert not [code for code in range(len(scan._KINDS) - 1, 0x110000) if chr(code).isspace()]
 
 
 def test_records_name_the_sections_and_paragraphs_that_hold_them():

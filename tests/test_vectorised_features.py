@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import subprocess
+import sys
 from collections import Counter
 
 import numpy as np
@@ -14,7 +16,8 @@ from hypothesis import strategies as st
 
 from pipeline.draft import Draft, bounds_between
 from pipeline.ngrams import (CompactTable, PackedTable, WordVocabulary, code_points, pack, pack_spans, pack_words,
-                             packed_ngrams, span_positions, sublinear_tfidf, unpack, word_ngrams)
+                             packed_ngrams, span_positions, sublinear_tfidf, unpack, weighted_rows,
+                             word_ngrams)
 from pipeline.records import DocumentMeta
 from pipeline.rounding import python_round
 from pipeline.stages import segment, tokenize
@@ -178,6 +181,33 @@ def test_sublinear_tfidf_weighs_each_distinct_feature_of_a_row_as_the_plain_form
     norms = np.zeros(n_rows)
     np.add.at(norms, found_rows, weights * weights)
     assert (values == weights / np.sqrt(norms)[found_rows]).all()
+
+
+def test_weighted_rows_sum_each_row_as_a_loop_over_its_entries_from_zero_to_the_last_bit():
+    rng = np.random.default_rng(7)
+    table = rng.normal(size=(500, 9))
+    # Rows in runs, some empty (the last ones too), columns in any order, values of every magnitude.
+    rows = np.sort(rng.integers(0, 60, 3000))
+    columns = rng.integers(0, 500, 3000)
+    values = rng.random(3000) * 10.0 ** rng.integers(-8, 8, 3000)
+    expected = np.zeros((64, 9))
+    for row, column, value in zip(rows.tolist(), columns.tolist(), values.tolist()):
+        expected[row] += table[column] * value
+    assert np.array_equal(weighted_rows((rows, columns, values), 64, table).view(np.int64), expected.view(np.int64))
+    assert weighted_rows((rows[:0], columns[:0], values[:0]), 3, table).tolist() == [[0.0] * 9] * 3
+
+
+def test_a_run_loads_scipys_sparse_kernels_alone_and_scipy_sparse_still_imports_after_them():
+    code = ("import sys, pipeline\n"
+            "pipeline.process_text('柳岸县委统战部开展“同心护企”活动3次。')\n"
+            "assert 'scipy.sparse._sparsetools' in sys.modules and 'scipy.sparse' not in sys.modules\n"
+            "kernels = sys.modules['scipy.sparse._sparsetools']\n"
+            "import scipy.sparse\n"
+            "import scipy.sparse._sparsetools as imported\n"
+            "assert imported is kernels\n"
+            "assert (scipy.sparse.csr_matrix([[0.0, 2.0]]) @ [[1.0], [3.0]]).tolist() == [[6.0]]\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
 
 
 def test_stable_sort_keeps_equal_keys_in_order_whether_they_pack_with_their_positions_or_not():

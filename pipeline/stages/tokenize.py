@@ -15,8 +15,6 @@ token. The stage keeps only their offsets, in two integer arrays on the draft (s
 """
 from __future__ import annotations
 
-import importlib.machinery
-import importlib.util
 import logging
 import sys
 from array import array
@@ -25,6 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..compiled import load_alone
 from ..data import data_lines
 from ..draft import Draft, offset_array
 from ..textnorm import code_point_view
@@ -106,18 +105,7 @@ def _rjieba_class() -> type:
     start) that the pipeline never uses."""
     if "rjieba" in sys.modules:
         return sys.modules["rjieba"].Jieba
-    if "rjieba.rjieba" not in sys.modules:
-        package = importlib.util.find_spec("rjieba")  # found, not imported
-        assert package is not None and package.submodule_search_locations, "rjieba is missing"
-        spec = importlib.machinery.PathFinder.find_spec("rjieba.rjieba",
-                                                        list(package.submodule_search_locations))
-        assert spec is not None and spec.loader is not None, "rjieba has no compiled module"
-        module = importlib.util.module_from_spec(spec)
-        # Registered first, so a later `import rjieba` reuses it: a compiled (PyO3) module may be
-        # initialised only once per process.
-        sys.modules["rjieba.rjieba"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["rjieba.rjieba"].Jieba
+    return load_alone("rjieba.rjieba").Jieba
 
 
 @lru_cache(maxsize=len(BACKENDS))

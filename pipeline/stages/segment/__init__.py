@@ -24,7 +24,7 @@ from ...textnorm import MatchView
 from .furniture import glued_subtitle, kind_of_line
 from .headings import (MAX_RUN_IN, UNNUMBERED, Head, find_headings, find_title, glued_heading_end, glued_title_end,
                        numbered_in_sentence)
-from .scan import CJK, CN_DIGITS, OPENERS, Gaps, ends_sentence, has_digit, line_spans, trim
+from .scan import CJK, CN_DIGITS, OPENERS, ends_sentence, has_digit, line_spans, read_text, trim
 from .sentences import split_sentences
 
 NAME = "segment"
@@ -61,8 +61,8 @@ def run(draft: Draft) -> None:
         else:
             furniture.append(Furniture(kind, draft.text[start:end], start, end))
     _take_title(draft, content, furniture)
-    gaps = Gaps(folded)
-    heads = find_headings(folded, content, gaps)
+    gaps, marks = read_text(folded)
+    heads = find_headings(folded, content, gaps, marks)
     furniture.sort(key=lambda piece: piece.start)
     draft.furniture = furniture
 
@@ -71,7 +71,7 @@ def run(draft: Draft) -> None:
     ordinal_sentences: Counter[int] = Counter()  # sentences opened by `一是` per paragraph id
     paragraph_spans: list[tuple[int, int]] = []
     for stretch_start, stretch_end in _paragraphs(folded, content, heads):
-        spans = split_sentences(folded, stretch_start, stretch_end, gaps)
+        spans = split_sentences(folded, stretch_start, stretch_end, gaps, marks)
         if not spans:
             continue
         paragraph_id = len(paragraph_spans)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ...textnorm import CJK_CLASS
 from .cues import cues
-from .scan import (CJK, CJK_RUN, CN_DIGITS, MAX_HEADING, OPENERS, Chunk, Gaps, chunks, closing_at, dangles,
+from .scan import (CJK, CJK_RUN, CN_DIGITS, MAX_HEADING, OPENERS, Gaps, Marks, chunks, closing_at, dangles,
                    ends_sentence, first_stop, first_terminator, has_digit, has_terminator, heading_like, is_body,
                    mostly_chinese, numbering)
 
@@ -90,9 +90,9 @@ def find_title(text: str, lines: list[tuple[int, int]]) -> tuple[int, int] | Non
     return None
 
 
-def find_headings(text: str, lines: list[tuple[int, int]], gaps: Gaps) -> list[Head]:
+def find_headings(text: str, lines: list[tuple[int, int]], gaps: Gaps, marks: Marks) -> list[Head]:
     """The headings among the content `lines` (title and furniture already taken out), in order;
-    `gaps`: the text's white space."""
+    `gaps`: the text's white space, `marks`: its sentence marks."""
     heads: list[Head] = []
     styles_by_line = [numbering(text, s, e) for s, e in lines]
     previous_closed = True  # the start of the document, or a title, closes what came before
@@ -128,12 +128,12 @@ def find_headings(text: str, lines: list[tuple[int, int]], gaps: Gaps) -> list[H
                     heads.append(Head(start, wrapped_end, "plain"))
                     number += 1
                     continue
-        line_chunks = chunks(text, start, end, gaps)
+        line_chunks = chunks(text, start, end, gaps, marks)
         if len(line_chunks) >= _MIN_FLATTENED_CHUNKS:
             previous_closed = _run_in_heads(text, line_chunks, previous_closed, heads)
         else:
             previous_closed = ends_sentence(line)
-    heads.extend(_parallel_leads(text, lines, heads))
+    heads.extend(_parallel_leads(text, lines, heads, marks))
     heads.sort(key=lambda head: head.start)
     return heads
 
@@ -178,7 +178,7 @@ def _bracketed_heads(text: str, start: int, end: int) -> list[Head]:
     return heads
 
 
-def _run_in_heads(text: str, line_chunks: list[Chunk], closed: bool, heads: list[Head]) -> bool:
+def _run_in_heads(text: str, line_chunks: list[tuple[int, int]], closed: bool, heads: list[Head]) -> bool:
     """Add the headings run into a flattened line; return whether the line ends a sentence."""
     index = 0
     while index < len(line_chunks):
@@ -187,12 +187,12 @@ def _run_in_heads(text: str, line_chunks: list[Chunk], closed: bool, heads: list
             heads.append(found[0])
             index += found[1]
             continue
-        closed = ends_sentence(text[line_chunks[index].start:line_chunks[index].end])
+        closed = ends_sentence(text[slice(*line_chunks[index])])
         index += 1
     return closed
 
 
-def _run_in_head(text: str, line_chunks: list[Chunk], index: int) -> tuple[Head, int] | None:
+def _run_in_head(text: str, line_chunks: list[tuple[int, int]], index: int) -> tuple[Head, int] | None:
     """A heading run into a flattened line: one chunk, or a couplet of two, before a body chunk.
 
     Returns the heading and how many chunks it takes. The chunk after it must hold a real
@@ -201,16 +201,15 @@ def _run_in_head(text: str, line_chunks: list[Chunk], index: int) -> tuple[Head,
     for width in (1, 2):
         if index + width >= len(line_chunks):
             return None
-        body = line_chunks[index + width]
-        if not is_body(text[body.start:body.end]):
+        if not is_body(text[slice(*line_chunks[index + width])]):
             continue
-        start, end = line_chunks[index].start, line_chunks[index + width - 1].end
+        start, end = line_chunks[index][0], line_chunks[index + width - 1][1]
         piece = text[start:end]
         numbered = numbering(piece) if width == 1 else None
         if numbered is not None and len(piece) <= MAX_HEADING and not has_terminator(piece):
             return Head(start, end, numbered[0]), width
-        halves_fit = width == 1 or all(_MIN_COUPLET_HALF <= chunk.end - chunk.start <= _MAX_COUPLET_HALF
-                                       for chunk in line_chunks[index:index + width])
+        halves_fit = width == 1 or all(_MIN_COUPLET_HALF <= chunk_end - chunk_start <= _MAX_COUPLET_HALF
+                                       for chunk_start, chunk_end in line_chunks[index:index + width])
         if halves_fit and heading_like(piece):
             return Head(start, end, "plain"), width
     return None
@@ -246,7 +245,8 @@ def _numbered_head(text: str, start: int, end: int, numbered: tuple[str, int],
     return Head(start, glued_end, style, run_in=True) if glued_end is not None else None
 
 
-def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) -> list[Head]:
+def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head],
+                    marks: Marks) -> list[Head]:
     """Sentence-form headings: paragraphs that open with a short sentence the same way.
 
     `聚焦党的领导，构建大格局。该镇…` and `聚焦民生实事，办好暖心事。该镇…` open two paragraphs alike,
@@ -266,7 +266,7 @@ def _parallel_leads(text: str, lines: list[tuple[int, int]], heads: list[Head]) 
             next_taken = next(taken, None)
         if next_taken is not None and next_taken < end:
             continue  # the line already has its heading
-        stop = first_stop(text, start, min(end, start + MAX_RUN_IN + 1))
+        stop = first_stop(text, start, min(end, start + MAX_RUN_IN + 1), marks)
         if stop is None or stop >= end and not _body_follows(text, lines, number):
             continue
         sentence = text[start:stop]

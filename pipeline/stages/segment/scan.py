@@ -5,11 +5,11 @@ All of it runs on the folded text (`textnorm.fold`), whose offsets equal the ori
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
 
-from ...records import setting_init
-from ...textnorm import CJK_CLASS, in_number, white_space_runs
+import numpy as np
+
+from ...textnorm import CJK_CLASS, code_point_view, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
 #: Numbering styles in the order they are tried, each with the pattern of a number of its style
@@ -48,19 +48,22 @@ _CLOSING_RUN = re.compile(f"[{re.escape(''.join(sorted(_CLOSING)))}]*")
 _TERMINATOR = re.compile(f"[{re.escape(''.join(sorted(TERMINATORS)))}]")
 OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "《": "》", "【": "】", "[": "]"}
 PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
-#: What opens or closes a pair, or ends a sentence (the body of a character class): every other
-#: character leaves `Nesting` as it is.
-STOP_MARK_CLASS = re.escape(PAIRED + "".join(TERMINATORS))
-_STOP_MARKS = re.compile(f"[{STOP_MARK_CLASS}]")
+_PAIR_MARKS = frozenset(PAIRED)
+#: What opens or closes a pair or ends a sentence, and `.`, which may end a Latin sentence: the
+#: marks sentences are split at (`Marks`); every other character leaves `Nesting` as it is.
+SENTENCE_MARKS = PAIRED + "".join(sorted(TERMINATORS)) + "."
+#: What each code point up to the last sentence mark is, as bits: a sentence mark, white space
+#: (as `str.isspace` has it; none past U+3000 is). The last entry (0) stands for every code point
+#: after them.
+_SENTENCE_MARK, _SPACE = 1, 2
+_KINDS = np.zeros(max(map(ord, SENTENCE_MARKS)) + 2, dtype=np.uint8)
+_KINDS[[ord(mark) for mark in SENTENCE_MARKS]] = _SENTENCE_MARK
+_KINDS[[code for code in range(0x3001) if chr(code).isspace()]] |= _SPACE
 CJK = re.compile(f"[{CJK_CLASS}]")
 #: Runs of Chinese characters: counted by their lengths, one string a run rather than a character.
 CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 #: Last characters that leave a line unfinished: punctuation that expects more, function words.
 _DANGLING_ENDS = frozenset(",:、(“《的和与及或对把被")
-#: What the chunk scanner stops at: a run of white space (the group `gap`) or a mark of a pair;
-#: every other character can neither open nor close anything. One class first, so that `re` scans
-#: for its characters: as two alternatives it tried the pattern at every character, twice the cost.
-_CHUNK_MARKS = re.compile(rf"[\s{re.escape(PAIRED)}](?P<gap>(?<=\s)\s*)?")
 #: A quote left open longer than this is taken to be unbalanced, not a long name.
 MAX_QUOTE = 300
 #: Longest heading, in characters; longer lines are paragraphs.
@@ -76,30 +79,60 @@ _JUNK = re.compile(r"\W*\Z"
                    rf"|(?={_SCRAPE_TOKEN_CHAR}*[0-9])(?={_SCRAPE_TOKEN_CHAR}*[A-Za-z]){_SCRAPE_TOKEN_CHAR}+\Z")
 
 
-@setting_init
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """A stretch of a line between whitespace gaps that lie outside quotes and brackets."""
-
-    start: int
-    end: int
-
-
 class Gaps:
     """The runs of white space of one text, found once: whether a line, a paragraph or a
     sentence of it holds white space is then a bisection, where `str.split` read each of their
     characters again."""
 
-    __slots__ = ("runs", "_ends")
+    __slots__ = ("runs", "_starts", "_ends")
 
-    def __init__(self, text: str) -> None:
-        self.runs = list(white_space_runs(text))
-        self._ends = [end for _, end in self.runs]
+    def __init__(self, edges: list[int]) -> None:
+        """`edges`: where each run starts and ends, in turn."""
+        self._starts, self._ends = edges[::2], edges[1::2]
+        self.runs = list(zip(self._starts, self._ends))
 
     def within(self, start: int, end: int) -> bool:
         """Does `[start, end)` hold white space?"""
         index = bisect_right(self._ends, start)  # the first run that ends past `start`
         return index < len(self.runs) and self.runs[index][0] < end
+
+    def between(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The runs of white space in `[start, end)`, in order, cut to it."""
+        if start >= end:
+            return []  # a run around an empty stretch would be cut to nothing
+        found = self.runs[bisect_right(self._ends, start):bisect_left(self._starts, end)]
+        if found and (found[0][0] < start or found[-1][1] > end):
+            found[0] = (max(found[0][0], start), found[0][1])
+            found[-1] = (found[-1][0], min(found[-1][1], end))
+        return found
+
+
+class Marks:
+    """The offsets of every sentence mark (`SENTENCE_MARKS`) of one text, listed once, where `re`
+    tried a character class at each character of every paragraph (some 70 instructions a
+    character) and made a match object per mark."""
+
+    __slots__ = ("_offsets",)
+
+    def __init__(self, offsets: list[int]) -> None:
+        self._offsets = offsets
+
+    def between(self, start: int, end: int) -> list[int]:
+        """The offsets of the marks in `[start, end)`, in order."""
+        offsets = self._offsets
+        return offsets[bisect_left(offsets, start):bisect_left(offsets, end)]
+
+
+def read_text(text: str) -> tuple[Gaps, Marks]:
+    """The white space and the sentence marks of `text`, from one read of a table per character
+    by numpy (`str.split` and `str.find` took as long for the white space alone)."""
+    kinds = _KINDS.take(code_point_view(text), mode="clip")
+    # White space starts and ends where it differs from the character before: nothing before
+    # the text or after it is white space.
+    spaces = np.zeros(len(text) + 2, dtype=np.uint8)
+    np.bitwise_and(kinds, _SPACE, out=spaces[1:-1])
+    edges = (spaces[1:] != spaces[:-1]).nonzero()[0].tolist()
+    return Gaps(edges), Marks((kinds & _SENTENCE_MARK).nonzero()[0].tolist())
 
 
 def closing_at(text: str, index: int) -> int:
@@ -138,38 +171,43 @@ class Nesting:
         return True
 
 
-def first_stop(text: str, start: int, end: int) -> int | None:
-    """Index just past the first sentence end in `[start, end)` outside quotes and brackets."""
-    if _TERMINATOR.search(text, start, end) is None:
-        return None  # no sentence end at all, as in most openings of a paragraph
+def first_stop(text: str, start: int, end: int, marks: Marks) -> int | None:
+    """Index just past the first sentence end in `[start, end)` outside quotes and brackets
+    (`marks`: the text's)."""
     # Only the marks are visited: a pair left open too long is forgotten at the next mark instead
-    # of the next character, and no character between them decides anything.
+    # of the next character, and no character between them decides anything (nor does a `.`,
+    # which only ever forgets such a pair, as the next mark would).
     nesting = Nesting()
-    for mark in _STOP_MARKS.finditer(text, start, end):
-        index = mark.start()
+    for index in marks.between(start, end):
         char = text[index]
         if not nesting.step(index, char) and not nesting.expected and char in TERMINATORS:
             return min(closing_at(text, index), end)
     return None
 
 
-def chunks(text: str, start: int, end: int, gaps: Gaps) -> list[Chunk]:
-    """The chunks of the stripped line `[start, end)` (`gaps`: the text's white space); only gaps
-    and brackets are visited. A space inside a number or before its unit (`2 416名`, `45 名`)
-    separates nothing."""
+def chunks(text: str, start: int, end: int, gaps: Gaps, marks: Marks) -> list[tuple[int, int]]:
+    """The chunks of the stripped line `[start, end)`, as (start, end): its stretches between
+    whitespace gaps that lie outside quotes and brackets (`gaps` and `marks`: the text's white
+    space and sentence marks). Only gaps and the marks of pairs are visited, in order. A space
+    inside a number or before its unit (`2 416名`, `45 名`) separates nothing. Plain tuples: most
+    lines are one chunk, and a record cost 7,000 instructions to make where a tuple costs a few
+    dozen."""
     if not gaps.within(start, end):
-        return [Chunk(start, end)]
-    found: list[Chunk] = []
+        return [(start, end)]
+    # A gap by its start and end, a mark of a pair by its offset and -1: no offset is both.
+    visited = gaps.between(start, end)
+    visited += [(index, -1) for index in marks.between(start, end) if text[index] in _PAIR_MARKS]
+    visited.sort()
+    found: list[tuple[int, int]] = []
     nesting = Nesting()
     chunk_start = start
-    for match in _CHUNK_MARKS.finditer(text, start, end):
-        index = match.start()
+    for index, gap_end in visited:
         if nesting.expected or text[index] in OPENERS:  # else `step` would change nothing
             nesting.step(index, text[index])
-        if match.lastgroup == "gap" and not nesting.expected and not in_number(text, index, match.end()):
-            found.append(Chunk(chunk_start, index))
-            chunk_start = match.end()
-    found.append(Chunk(chunk_start, end))
+        if gap_end >= 0 and not nesting.expected and not in_number(text, index, gap_end):
+            found.append((chunk_start, index))
+            chunk_start = gap_end
+    found.append((chunk_start, end))
     return found
 
 

@@ -1,30 +1,27 @@
 """Sentences of a body stretch: split after terminators outside quotes, titles and brackets."""
 from __future__ import annotations
 
-import re
-
-from .scan import OPENERS, STOP_MARK_CLASS, TERMINATORS, Gaps, Nesting, chunks, closing_at, is_junk, trim
-
-#: The marks `split_sentences` visits: pairs, terminators, and `.`, which may end a Latin sentence.
-_SENTENCE_MARKS = re.compile(f"[{STOP_MARK_CLASS}.]")
+from .scan import OPENERS, TERMINATORS, Gaps, Marks, Nesting, chunks, closing_at, is_junk, trim
 
 
-def split_sentences(text: str, start: int, end: int, gaps: Gaps) -> list[tuple[int, int]]:
+def split_sentences(text: str, start: int, end: int, gaps: Gaps, marks: Marks) -> list[tuple[int, int]]:
     """Sentence spans in `[start, end)`: split after terminators outside quotes and brackets
-    (`gaps`: the text's white space)."""
+    (`gaps`: the text's white space; `marks`: its sentence marks, the only characters visited)."""
     spans: list[tuple[int, int]] = []
     nesting = Nesting()
+    expected = nesting.expected  # the pairs open: `step` changes this list in place
     sentence_start = start
-    for match in _SENTENCE_MARKS.finditer(text, start, end):
-        index = match.start()
+    for index in marks.between(start, end):
         if index < sentence_start:
             continue  # a closing mark taken into the sentence just ended
         char = text[index]
         # With no pair open, only an opener changes the nesting: most marks need no `step`.
-        if (nesting.expected or char in OPENERS) and (nesting.step(index, char) or nesting.expected):
+        if (expected or char in OPENERS) and (nesting.step(index, char) or expected):
             continue
         if char in TERMINATORS or _is_latin_full_stop(text, index, end):
-            stop = min(closing_at(text, index), end)
+            stop = closing_at(text, index)
+            if stop > end:
+                stop = end
             spans.append((sentence_start, stop))
             sentence_start = stop
     if sentence_start < end:
@@ -35,7 +32,7 @@ def split_sentences(text: str, start: int, end: int, gaps: Gaps) -> list[tuple[i
         return [(s, e) for s, e in spans if s < e and not is_junk(text, s, e)]
     sentences: list[tuple[int, int]] = []
     for span_start, span_end in spans:
-        for piece_start, piece_end in _split_fragment_lead(text, span_start, span_end, gaps):
+        for piece_start, piece_end in _split_fragment_lead(text, span_start, span_end, gaps, marks):
             piece_start, piece_end = trim(text, piece_start, piece_end)
             if piece_start < piece_end and not is_junk(text, piece_start, piece_end):
                 sentences.append((piece_start, piece_end))
@@ -59,7 +56,7 @@ def _is_latin_full_stop(text: str, index: int, end: int) -> bool:
     return after >= end or text[after].isascii() and text[after].isupper()
 
 
-def _split_fragment_lead(text: str, start: int, end: int, gaps: Gaps) -> list[tuple[int, int]]:
+def _split_fragment_lead(text: str, start: int, end: int, gaps: Gaps, marks: Marks) -> list[tuple[int, int]]:
     """Separate a run of unpunctuated fragments (flattened lines) from the prose sentence after it.
 
     `近日 会议召开 会上通报了 … 2022年,是…。` is a web lead whose line breaks became spaces, then a
@@ -70,8 +67,8 @@ def _split_fragment_lead(text: str, start: int, end: int, gaps: Gaps) -> list[tu
     # Fragments are set off by gaps before the first comma, which most sentences lack.
     if first_comma < 0 or not gaps.within(start, first_comma):
         return [(start, end)]
-    found = [chunk for chunk in chunks(text, start, end, gaps) if chunk.start < first_comma]
+    found = [chunk for chunk in chunks(text, start, end, gaps, marks) if chunk[0] < first_comma]
     # One stray space (`不断深化 “…”和…，`) sets off no fragment; a lead of fragments has several.
-    if len(found) < 3 or "\n" in text[found[-2].end:found[-1].start]:
+    if len(found) < 3 or "\n" in text[found[-2][1]:found[-1][0]]:
         return [(start, end)]
-    return [(start, found[-2].end), (found[-1].start, end)]
+    return [(start, found[-2][1]), (found[-1][0], end)]
