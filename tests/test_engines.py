@@ -80,8 +80,9 @@ def test_every_engine_writes_the_same_outputs(mixed_items):
 
 @pytest.mark.parametrize("build, window", [
     (lambda: InProcessEngine(DocumentTask()), BATCH_SIZE),
-    # two batches in the workers and one more handed over while the first's results are held
-    (lambda: ProcessPoolEngine(DocumentTask(), 2), 3 * WORKER_BATCH_SIZE),
+    # a batch in each of the two workers, and both workers' last results held while they are
+    # handed over (when both finish within one wait, each is given its next batch first)
+    (lambda: ProcessPoolEngine(DocumentTask(), 2), 4 * WORKER_BATCH_SIZE),
     (lambda: DaskEngine(DocumentTask(), 1, processes=False, in_flight=2), 3 * WORKER_BATCH_SIZE),
 ])
 def test_inputs_are_pulled_lazily_with_bounded_work_in_flight(tmp_path, build, window):
