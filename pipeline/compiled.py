@@ -12,6 +12,10 @@ import sys
 from types import ModuleType
 
 
+def _missing(qualified: str) -> ImportError:
+    return ImportError(f"{qualified} is missing: the installation is incomplete", name=qualified)
+
+
 def load_alone(qualified: str) -> ModuleType:
     """The module named `qualified` (`scipy.sparse._sparsetools`), loaded from its package's folder
     without importing the packages it lies in; the same module if it was imported already, either
@@ -20,10 +24,12 @@ def load_alone(qualified: str) -> ModuleType:
         top, *inner = qualified.split(".")
         spec = importlib.util.find_spec(top)  # found, not imported (a dotted name imports its parent)
         for depth in range(1, len(inner) + 1):
-            assert spec is not None and spec.submodule_search_locations, f"{qualified} is missing"
+            if spec is None or not spec.submodule_search_locations:
+                raise _missing(qualified)
             spec = importlib.machinery.PathFinder.find_spec(".".join([top, *inner[:depth]]),
                                                             list(spec.submodule_search_locations))
-        assert spec is not None and spec.loader is not None, f"{qualified} is missing"
+        if spec is None or spec.loader is None:
+            raise _missing(qualified)
         module = importlib.util.module_from_spec(spec)
         # Registered first, so that a later `import` reuses it: a compiled module may be
         # initialised only once per process.
