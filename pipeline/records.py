@@ -373,8 +373,7 @@ def _dicts_maker(kind: type, area_scores: bool) -> Callable[[Iterable[Any]], lis
     same bytes). An item of another kind goes to `_as_dict`."""
     namespace: dict[str, Any] = {"_kind": kind, "_as_dict": _as_dict, "_area_scores": area_scores}
     if not issubclass(kind, Record):
-        exec("def dicts(items):\n    return [_as_dict(item, _area_scores) for item in items]\n", namespace)
-        return namespace["dicts"]
+        return lambda items: [_as_dict(item, area_scores) for item in items]
     namespace["_Fields"] = type(f"{kind.__name__}Fields", (), {})
     stores = "".join(f"            fields.{name} = {value}\n"
                      for name, value in _field_entries(kind, area_scores, "item").items())
@@ -414,10 +413,6 @@ def dict_display(parameters: list[str], entries: Mapping[str, str]) -> Callable[
     of its value, in the parameters), written as one dict display: the dict is built sized at
     once, where `dict(zip(...))` makes a pair per value and grows the dict."""
     namespace: dict[str, Any] = {}
-    exec(f"def display({', '.join(parameters)}):\n    return {_display(entries)}\n", namespace)
+    display = ", ".join(f"{key!r}: {value}" for key, value in entries.items())
+    exec(f"def display({', '.join(parameters)}):\n    return {{{display}}}\n", namespace)
     return namespace["display"]
-
-
-def _display(entries: Mapping[str, str]) -> str:
-    """The source of the dict display of `entries` (key -> the Python expression of its value)."""
-    return "{" + ", ".join(f"{key!r}: {value}" for key, value in entries.items()) + "}"

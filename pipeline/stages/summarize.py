@@ -128,7 +128,6 @@ def figure_label(quantity: Quantity) -> str:
 def is_key_figure(quantity: Quantity) -> bool:
     """A figure worth citing says what it counts or what was done: durations (连续两年),
     ordinals (75周年) and bare numbers (`31条` with neither) are left out."""
-    # `_key_figures` tests the same inline.
     return quantity.role == FIGURE and (quantity.object is not None or quantity.verb is not None)
 
 
@@ -142,8 +141,7 @@ def _key_figures(quantities: Iterable[Quantity], locate: _AreaLocator) -> list[d
              "approx": quantity.approx, "kind": quantity.kind, "object": quantity.object,
              "verb": quantity.verb,
              "sentence": quantity.sentence if quantity.sentence in known else locate.sentence_id(quantity)}
-            for quantity in quantities
-            if quantity.role == FIGURE and (quantity.object is not None or quantity.verb is not None)]
+            for quantity in filter(is_key_figure, quantities)]
 
 
 def _activity_rows(activities: Iterable[Activity]) -> list[dict[str, Any]]:
