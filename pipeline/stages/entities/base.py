@@ -252,7 +252,8 @@ class RuleBase:
         for word in self.level_words_ending.get(text[at - 1:at], ()):
             size = len(word)
             start = at - size
-            if start >= 0 and text[start:at] == word:
+            # A word of one character is the one looked up by: it is not cut out again.
+            if start >= 0 and (size == 1 or text[start:at] == word):
                 # 县县有图书馆, 村村通: a doubled level word means "every county", no particular one.
                 # Tested last: its two slices cost more than the tests before, which fail more often.
                 ok = self.is_suffix(text, at - 1) and self.boundary_before(text, start, ends) and not (

@@ -225,14 +225,16 @@ class TownRules(_Mixed):
                 # The boundary first: it is cheaper to test, and fails more often.
                 if start < 0 or not self.boundary_before(text, start, ends):
                     continue
-                stem_ok = self.town_stem(text[start:at], suffix)
+                stem = text[start:at]
+                stem_ok = self.town_stem(stem, suffix)
                 if stem_ok is False:
                     continue
                 end = at + len(suffix)
-                confirmed = text.startswith(self.town_confirmers, end) or \
-                    text[max(0, start - 2):start].endswith(self.place_lead_ins) or start in ends or \
-                    (text[start - 1] == "、" and start - 1 in ends)
-                anchored = suffix in self.p["strong_town_suffixes"] or text[start:at] in short_places
+                # The place ends first: a lookup, where the others cut the text.
+                confirmed = start in ends or (start - 1 in ends and text[start - 1] == "、") or \
+                    text.startswith(self.town_confirmers, end) or \
+                    text[max(0, start - 2):start].endswith(self.place_lead_ins)
+                anchored = suffix in self.p["strong_town_suffixes"] or stem in short_places
                 if confirmed or (anchored and stem_ok):
                     names.add(text[start:end])
                 break
