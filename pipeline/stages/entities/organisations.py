@@ -63,7 +63,10 @@ class OrganisationRules(_Mixed):
             return False
         function_chars = self.not_in_name.search(longest) is not None
         verbs = self.has_verb(longest)
-        for size in range(1, filler + 1) if function_chars or verbs else ():
+        # The longest stretch first, which holds what the others hold and mostly decides: a filler
+        # turned down is then turned down at once. A verb is two characters or more, so a stretch
+        # of one is read only for a function character.
+        for size in range(filler, 0 if function_chars else 1, -1) if function_chars or verbs else ():
             stretch = self.joined_fields.sub("", text[at - size:at])
             if function_chars and self._filler_blocked(stretch) or verbs and self._has_clause_verb(stretch):
                 return False
