@@ -309,10 +309,11 @@ class WordFamilies:
             kept = []
             free_from = 0
             overlapping = family in self._at_each_start
-            for start, end in spans:
-                if start >= free_from:
-                    kept.append((start, end))
-                    free_from = start + 1 if overlapping else end
+            # Each span kept as it is, not unpacked and packed again (a tuple made for each).
+            for span in spans:
+                if span[0] >= free_from:
+                    kept.append(span)
+                    free_from = span[0] + 1 if overlapping else span[1]
             spans_of[family] = kept
         found = self._no_spans.copy()
         found.update(spans_of)
