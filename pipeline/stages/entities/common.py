@@ -167,7 +167,7 @@ def matches_before(pattern: re.Pattern[str], text: str, anchors: Iterable[int], 
         first = max(at, anchor - lead)
         if lead_chars is not None:
             start = anchor
-            while start > first and (text[start - 1] in lead_chars or text[start - 1].isdecimal()):
+            while start > first and ((before := text[start - 1]) in lead_chars or before.isdecimal()):
                 start -= 1
             first = start
         for start in range(first, anchor):
@@ -184,7 +184,7 @@ def after_numerals(text: str, marks: str, numerals: str) -> list[int]:
     every such mark character only after `re` had read every character to find them."""
     found = [at for mark in marks for at in occurrences(text, mark)]
     found.sort()
-    return [at for at in found if at > 0 and (text[at - 1].isdecimal() or text[at - 1] in numerals)]
+    return [at for at in found if at > 0 and ((before := text[at - 1]).isdecimal() or before in numerals)]
 
 
 def occurrences(text: str, word: str) -> list[int]:
