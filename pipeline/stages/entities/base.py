@@ -108,7 +108,8 @@ class RuleBase:
         self.party_last_chars = frozenset(name[-1] for name in p["parties"])
         self.party_words_in_words = frozenset(p["party_words_in_words"])
         self.party_word_tails = frozenset(p["party_word_tails"])
-        self.list_lead_ins = frozenset(p["list_lead_ins"])
+        #: What a list's first item starts after (`_first_item_start`): a lead-in or a function character.
+        self.list_item_openers = frozenset(p["list_lead_ins"]) | self.function_chars
         self.list_joiners = frozenset(p["list_joiners"])
         self.own_committees = frozenset(p["own_committees"])
         self.name_tags = frozenset(p["name_tags"])
