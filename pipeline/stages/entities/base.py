@@ -108,7 +108,8 @@ class RuleBase:
         self.party_last_chars = frozenset(name[-1] for name in p["parties"])
         self.party_words_in_words = frozenset(p["party_words_in_words"])
         self.party_word_tails = frozenset(p["party_word_tails"])
-        self.list_lead_ins = frozenset(p["list_lead_ins"])
+        #: What a list's first item starts after (`_first_item_start`): a lead-in or a function character.
+        self.list_item_openers = frozenset(p["list_lead_ins"]) | self.function_chars
         self.list_joiners = frozenset(p["list_joiners"])
         self.own_committees = frozenset(p["own_committees"])
         self.name_tags = frozenset(p["name_tags"])
@@ -252,10 +253,12 @@ class RuleBase:
         for word in self.level_words_ending.get(text[at - 1:at], ()):
             size = len(word)
             start = at - size
-            if start >= 0 and text[start:at] == word:
+            # A word of one character is the one looked up by: it is not cut out again.
+            if start >= 0 and (size == 1 or text[start:at] == word):
                 # 县县有图书馆, 村村通: a doubled level word means "every county", no particular one.
-                doubled = text[at:at + size] == word or (start >= size and text[start - size:start] == word)
-                ok = not doubled and self.is_suffix(text, at - 1) and self.boundary_before(text, start, ends)
+                # Tested last: its two slices cost more than the tests before, which fail more often.
+                ok = self.is_suffix(text, at - 1) and self.boundary_before(text, start, ends) and not (
+                    text[at:at + size] == word or (start >= size and text[start - size:start] == word))
                 return start if ok else None
         return None
 

@@ -148,10 +148,12 @@ class ListRules(_Mixed):
         character before it (组织会员到|甲遗址, 建有|甲商会, 吸引|泰国), on a word boundary when
         the text is segmented. Words that names hold (工作, 烹饪) are no such verb."""
         masked = self.department_filler_words.sub(lambda m: "|" * len(m.group()), text[start:end])
+        # Every position read lies in the text: the bounds' bytes are read directly, and the
+        # character before each once, against the lead-ins and function characters together.
+        word_bounds = bounds.marks if bounds is not None else None
         for at in range(end - 2, start, -1):
-            if (bounds is None or at in bounds) and (
-                    text[at - 1] in self.list_lead_ins or text[at - 1] in self.function_chars or
-                    self.boundary_word_ends_at(masked, at - start)):
+            if (word_bounds is None or word_bounds[at]) and (
+                    text[at - 1] in self.list_item_openers or self.boundary_word_ends_at(masked, at - start)):
                 return at
         return start
 

@@ -63,7 +63,10 @@ class OrganisationRules(_Mixed):
             return False
         function_chars = self.not_in_name.search(longest) is not None
         verbs = self.has_verb(longest)
-        for size in range(1, filler + 1) if function_chars or verbs else ():
+        # The longest stretch first, which holds what the others hold and mostly decides: a filler
+        # turned down is then turned down at once. A verb is two characters or more, so a stretch
+        # of one is read only for a function character.
+        for size in range(filler, 0 if function_chars else 1, -1) if function_chars or verbs else ():
             stretch = self.joined_fields.sub("", text[at - size:at])
             if function_chars and self._filler_blocked(stretch) or verbs and self._has_clause_verb(stretch):
                 return False
@@ -236,8 +239,13 @@ class OrganisationRules(_Mixed):
 
     def _ends_verb(self, text: str, end: int) -> bool:
         boundary_words, non_verbs = self.boundary_words, self.non_verb_boundary_words
-        pair, triple = text[end - 2:end], text[end - 3:end]
-        return pair in boundary_words and pair not in non_verbs or triple in boundary_words and triple not in non_verbs
+        pair = text[end - 2:end]
+        if pair in boundary_words and pair not in non_verbs:
+            return True
+        # A verb of three characters ends with a pair that ends a longer boundary word: the three
+        # are cut out (a slice costs some thousand instructions) only after that pair.
+        return pair in self.long_boundary_end_pairs and (triple := text[end - 3:end]) in boundary_words and \
+            triple not in non_verbs
 
     def _has_clause_verb(self, words: str) -> bool:
         return self.has_verb(self.department_filler_words.sub("|", words))

@@ -155,7 +155,7 @@ class PersonRules(_Mixed):
         if at < 0:
             return None
         surname = text[at:at + 2] if text[at:at + 2] in self.compound_surnames else \
-            text[at] if at < len(text) and text[at] in self.surnames else None
+            first if at < len(text) and (first := text[at]) in self.surnames else None
         if surname is None:
             return None
         given_at = at + len(surname)
