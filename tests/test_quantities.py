@@ -389,6 +389,39 @@ def test_the_possessive_numbers_read_what_greedy_ones_would(text):
         [(match.span(), match.groupdict()) for match in greedy.finditer(text)]
 
 
+def test_an_alternation_inside_a_pattern_matches_what_the_plain_one_matches():
+    """`alternation(inside=True)` makes one class of the words of one character: the unit table's
+    words, and each followed by what may follow a unit, are matched as the plain alternation does."""
+    import re
+
+    from pipeline.stages.quantity_grammar import alternation, tables
+
+    words = list(tables().units)
+    plain, inside = re.compile(alternation(words)), re.compile(alternation(words, inside=True))
+    assert plain.pattern != inside.pattern
+    for text in [word + after for word in words for after in ("", "次", "月", "米", "以上", "人")]:
+        assert plain.match(text).group() == inside.match(text).group(), text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=ALPHABET + "克米瓦点半", min_size=1, max_size=40))
+def test_optional_parts_as_alternations_read_what_optional_repeats_would(text):
+    """The grammar writes each optional part as `(?:X|)`, which `re` runs more cheaply than
+    `(?:X)?`: it must find the very quantities the repeat finds, group for group and last group."""
+    import pipeline.stages.quantity_grammar as quantity_grammar
+
+    built = quantity_grammar.grammar()
+    original = quantity_grammar.optional
+    quantity_grammar.optional = lambda pattern: f"(?:{pattern})?"
+    try:
+        repeated = quantity_grammar.grammar.__wrapped__()
+    finally:
+        quantity_grammar.optional = original
+    assert repeated.pattern != built.pattern
+    assert [(match.span(), match.groupdict(), match.lastgroup) for match in built.finditer(text)] == \
+        [(match.span(), match.groupdict(), match.lastgroup) for match in repeated.finditer(text)]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="甲乙1,、。", min_size=1, max_size=30), st.data())
 def test_a_clause_ends_at_the_first_break_after_its_quantity_but_an_enumeration_comma(text, data):

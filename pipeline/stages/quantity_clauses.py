@@ -105,10 +105,9 @@ class TokenIndex:
 
 def _pieces_between(tokens: TokenIndex, folded: str, start: int, end: int,
                     is_noun: Callable[[str], bool], *, straddling: bool = False) -> Stretch:
-    """The pieces of the tokens in `[start, end)`, clipped to it; `straddling`: also the part of
-    a token that begins before."""
-    if start >= end:
-        return EMPTY  # a quantity opening or closing its clause: no tokens to look up
+    """The pieces of the tokens in `[start, end)` (not empty: the caller tells an empty stretch,
+    most often a quantity closing its clause, without a call), clipped to it; `straddling`: also
+    the part of a token that begins before."""
     # The tokens `draft.span_range` gives, read here rather than by a method: one call less.
     tokens_before = tokens.tokens_before
     first, last = tokens_before[start], tokens_before[end]
@@ -202,12 +201,13 @@ def object_and_verb(tokens: TokenIndex, folded: str, context: Context,
     clause_start, clause_end = clause
     # Words are read only between this quantity and its neighbours, so a run of quantities
     # (`3次3次3次...`) costs each one its own stretch of text, not the whole clause.
-    before = _pieces_between(tokens, folded, clause_start, quantity_start, context.is_noun)
+    before = _pieces_between(tokens, folded, clause_start, quantity_start, context.is_noun) \
+        if clause_start < quantity_start else EMPTY
     noun, verb, closed, measured = context.before(before)
     if closed:
         return noun, verb
-    after = _pieces_between(tokens, folded, quantity_end, clause_end, context.is_noun,
-                            straddling=True)
+    after = _pieces_between(tokens, folded, quantity_end, clause_end, context.is_noun, straddling=True) \
+        if quantity_end < clause_end else EMPTY
     # Whether a stretch is empty is asked of its words: a stretch's own length is a Python call.
     if role != FIGURE:
         # A span of time measures only a noun it is joined to (`为期一个月的宣传活动`,

@@ -46,17 +46,36 @@ def words_of(book: dict | list) -> list[str]:
     return [word for word in book if not word.startswith("_")]
 
 
-def alternation(words) -> str:
+def alternation(words, *, inside: bool = False) -> str:
     """A regex alternation trying longer words first, so `超过` wins over `超`; words sharing a
     first character are one branch (`个(?:百分点|月|)`), so that a position is turned away by
-    one test per first character rather than one per word (the unit table has 80 words)."""
+    one test per first character rather than one per word (the unit table has 80 words).
+
+    `inside`: the alternation does not open its pattern, so the words of one character that begin
+    no other word are one character class, tried first (one test, where each was a branch of
+    its own). A pattern opening with a plain alternation is left so: `re` skips to where one of
+    its words may start, which a class among its branches would hide from it."""
     by_first: dict[str, list[str]] = {}
     for word in sorted(words_of(words), key=len, reverse=True):
         by_first.setdefault(word[0], []).append(word)
-    return "|".join(
-        re.escape(group[0]) if len(group) == 1
-        else re.escape(first) + "(?:" + "|".join(re.escape(word[1:]) for word in group) + ")"
-        for first, group in by_first.items())
+    singles = {first for first, group in by_first.items() if group == [first]} if inside else set()
+    if len(singles) < 2:
+        singles = set()
+    branches = [f"[{re.escape(''.join(sorted(singles)))}]"] if singles else []
+    for first, group in by_first.items():
+        if first in singles:
+            continue
+        branches.append(re.escape(group[0]) if len(group) == 1
+                        else re.escape(first) + "(?:" + "|".join(re.escape(word[1:]) for word in group) + ")")
+    return "|".join(branches)
+
+
+def optional(pattern: str) -> str:
+    """`pattern`, or nothing, as `(?:pattern)?` would match it, written as an alternation with an
+    empty branch: `re` enters a repeat holding a group by allocating a repeat context and saving
+    every group's mark, which an alternation outside any repeat does not (a repeat there made
+    the grammar's eight optional groups most of its cost)."""
+    return f"(?:{pattern}|)"
 
 
 @lru_cache(maxsize=1)
@@ -69,10 +88,12 @@ def grammar() -> re.Pattern[str]:
     markers = tables().markers
     digits = DIGIT_CHARS
     # 千 before 克/米/瓦 belongs to the unit (千克), not to the number.
-    start = rf"(?:[0-9{digits}十百万]|千(?![克米瓦]))"
+    numeral = rf"[0-9{digits}十百万]|千(?![克米瓦])"
+    start = f"(?:{numeral})"
     # The branches of `inside` must never match the same character (万 is in `start` only), or a
-    # run of them has exponentially many readings to backtrack through (`会议召开万万万…次`).
-    inside = rf"(?:{start}|,(?=[0-9]{{3}}(?![0-9]))|\.(?=[0-9])|亿|点(?=[{digits}])|[余多](?=[万亿]))"
+    # run of them has exponentially many readings to backtrack through (`会议召开万万万…次`). The
+    # numeral's own branches are among them rather than nested: one alternation a character.
+    inside = rf"(?:{numeral}|,(?=[0-9]{{3}}(?![0-9]))|\.(?=[0-9])|亿|点(?=[{digits}])|[余多](?=[万亿]))"
     # Possessive (`*+`): everything after a number is optional, so the match never needs to give
     # back a character of it, and `re` then keeps no backtracking point per character. A greedy
     # `*` kept one, and on a long run of numerals the stack of them outgrew the caches: the stage
@@ -80,18 +101,28 @@ def grammar() -> re.Pattern[str]:
     number = rf"{start}{inside}*+"
     stop = markers["share_not_followed_by"]["chars"]
     shares = "|".join(rf"{re.escape(word)}(?![{stop}])" for word in words_of(markers["shares"]))
-    unit = rf"(?:{alternation(tables().units)}|{shares})"
+    unit = rf"(?:{alternation(tables().units, inside=True)}|{shares})"
     inside_marks = alternation(markers["approx_inside"])
     after = alternation(markers["approx_after"])
-    separator = alternation(markers["range_separators"]["separators"])
+    separators = markers["range_separators"]["separators"]
+    separator = alternation(separators)
+    # A range's separator stands within a unit's length of the number: where none does, the unit
+    # before it is not sought (the unit table's alternation was tried twice a number).
+    separator_firsts = re.escape("".join(sorted({word[0] for word in words_of(separators)})))
+    longest_unit = max(map(len, [*tables().units, *words_of(markers["shares"])]))
+    range_ahead = rf"(?=[^{separator_firsts}]{{0,{longest_unit}}}[{separator_firsts}])"
     # The first numeral is read once for the three shapes: 百 opens 百分之 (a percent), and any
     # numeral the first number (`low_rest` is the rest of it), its fraction or its unit.
     percent_words = (rf"(?<=百)分之(?P<percent>{number})"
-                     rf"(?:(?P<sep_p>{separator})(?:百分之)?(?P<percent_high>{number}))?(?P<post_p>{after})?")
-    fraction_tail = rf"分之(?P<numerator>{number})(?P<post_f>{after})?"
-    general_tail = (rf"(?P<rough>{inside_marks})?"
-                    rf"(?:(?P<low_unit>{unit})?(?P<sep>{separator})(?P<high>{number})"
-                    rf"(?P<rough_high>{inside_marks})?)?(?P<unit>{unit})?(?P<half>半)?(?P<more>{inside_marks})?(?P<post>{after})?")
+                     + optional(rf"(?P<sep_p>{separator})(?:百分之)?(?P<percent_high>{number})")
+                     + optional(rf"(?P<post_p>{after})"))
+    fraction_tail = rf"分之(?P<numerator>{number})" + optional(rf"(?P<post_f>{after})")
+    general_tail = (optional(rf"(?P<rough>{inside_marks})")
+                    + optional(range_ahead + optional(rf"(?P<low_unit>{unit})")
+                               + rf"(?P<sep>{separator})(?P<high>{number})"
+                               + optional(rf"(?P<rough_high>{inside_marks})"))
+                    + "".join(optional(rf"(?P<{name}>{body})") for name, body in (
+                        ("unit", unit), ("half", "半"), ("more", inside_marks), ("post", after))))
     return re.compile(rf"[0-9{digits}十百千万](?!(?<=千)[克米瓦])"
                       rf"(?:{percent_words}|(?P<low_rest>{inside}*+)(?:{fraction_tail}|{general_tail}))")
 
