@@ -152,14 +152,34 @@ def test_one_read_of_a_text_finds_what_str_and_re_find(text):
 _CHUNK_MARKS = re.compile(rf"[\s{re.escape(scan.PAIRED)}](?P<gap>(?<=\s)\s*)?")
 
 
+class _Nesting:
+    """The pairs open, stepped one character at a time, as the scanner kept them before it walked
+    a list of offsets in one loop (`scan.outside_pairs`)."""
+
+    def __init__(self) -> None:
+        self.expected: list[str] = []
+        self.opened_at = 0
+
+    def step(self, index: int, char: str) -> None:
+        if self.expected:
+            if index - self.opened_at > scan.MAX_QUOTE:
+                self.expected.clear()
+            elif char == self.expected[-1]:
+                self.expected.pop()
+                return
+        if char in scan.OPENERS:
+            if not self.expected:
+                self.opened_at = index
+            self.expected.append(scan.OPENERS[char])
+
+
 def _chunks_by_regex(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The chunks as the scanner found them before the white space and marks were listed once
     per text: every run of white space and mark of a pair matched by `re`, in order."""
-    found, nesting, chunk_start = [], scan.Nesting(), start
+    found, nesting, chunk_start = [], _Nesting(), start
     for match in _CHUNK_MARKS.finditer(text, start, end):
         index = match.start()
-        if nesting.expected or text[index] in scan.OPENERS:
-            nesting.step(index, text[index])
+        nesting.step(index, text[index])
         if match.lastgroup == "gap" and not nesting.expected and not scan.in_number(text, index, match.end()):
             found.append((chunk_start, index))
             chunk_start = match.end()

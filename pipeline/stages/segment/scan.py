@@ -50,7 +50,7 @@ OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "�
 PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
 _PAIR_MARKS = frozenset(PAIRED)
 #: What opens or closes a pair or ends a sentence, and `.`, which may end a Latin sentence: the
-#: marks sentences are split at (`Marks`); every other character leaves `Nesting` as it is.
+#: marks sentences are split at (`Marks`); no other character opens or closes a pair (`outside_pairs`).
 SENTENCE_MARKS = PAIRED + "".join(sorted(TERMINATORS)) + "."
 #: What each code point up to the last sentence mark is, as bits: a sentence mark, white space
 #: (as `str.isspace` has it; none past U+3000 is). The last entry (0) stands for every code point
@@ -144,31 +144,30 @@ def closing_at(text: str, index: int) -> int:
     return closing.end()
 
 
-class Nesting:
-    """Which quotes and brackets are open; a pair left open past `MAX_QUOTE` is forgotten."""
-
-    __slots__ = ("expected", "opened_at")
-
-    def __init__(self) -> None:
-        self.expected: list[str] = []
-        self.opened_at = 0
-
-    def step(self, index: int, char: str) -> bool:
-        """Take in `char` at `index`; return whether it opened or closed a pair."""
-        expected = self.expected
+def outside_pairs(text: str, offsets: list[int]) -> list[int]:
+    """The `offsets` (sorted) at which no quote or bracket is open and which neither open nor close
+    one; a pair left open past `MAX_QUOTE` is forgotten at the first offset after that. Only the
+    offsets are read: each caller passes the marks and gaps it must decide on, and the walk over
+    them is one loop, where a method call per mark cost more than the rest of the walk."""
+    found: list[int] = []
+    expected: list[str] = []  # the closers of the pairs open, innermost last
+    opened_at = 0  # where the outermost open pair opened
+    for index in offsets:
+        char = text[index]
         if expected:
-            if index - self.opened_at > MAX_QUOTE:
+            if index - opened_at > MAX_QUOTE:
                 expected.clear()
             elif char == expected[-1]:
                 expected.pop()
-                return True
+                continue
         closer = OPENERS.get(char)
-        if closer is None:
-            return False
-        if not expected:
-            self.opened_at = index
-        expected.append(closer)
-        return True
+        if closer is not None:
+            if not expected:
+                opened_at = index
+            expected.append(closer)
+        elif not expected:
+            found.append(index)
+    return found
 
 
 def first_stop(text: str, start: int, end: int, marks: Marks) -> int | None:
@@ -177,10 +176,8 @@ def first_stop(text: str, start: int, end: int, marks: Marks) -> int | None:
     # Only the marks are visited: a pair left open too long is forgotten at the next mark instead
     # of the next character, and no character between them decides anything (nor does a `.`,
     # which only ever forgets such a pair, as the next mark would).
-    nesting = Nesting()
-    for index in marks.between(start, end):
-        char = text[index]
-        if not nesting.step(index, char) and not nesting.expected and char in TERMINATORS:
+    for index in outside_pairs(text, marks.between(start, end)):
+        if text[index] in TERMINATORS:
             return min(closing_at(text, index), end)
     return None
 
@@ -188,23 +185,22 @@ def first_stop(text: str, start: int, end: int, marks: Marks) -> int | None:
 def chunks(text: str, start: int, end: int, gaps: Gaps, marks: Marks) -> list[tuple[int, int]]:
     """The chunks of the stripped line `[start, end)`, as (start, end): its stretches between
     whitespace gaps that lie outside quotes and brackets (`gaps` and `marks`: the text's white
-    space and sentence marks). Only gaps and the marks of pairs are visited, in order. A space
+    space and sentence marks). Only gaps and the marks of pairs are visited, in order (a gap by
+    its first character, which may forget a pair left open too long, as a mark does). A space
     inside a number or before its unit (`2 416名`, `45 名`) separates nothing. Plain tuples: most
     lines are one chunk, and a record cost 7,000 instructions to make where a tuple costs a few
     dozen."""
     if not gaps.within(start, end):
         return [(start, end)]
-    # A gap by its start and end, a mark of a pair by its offset and -1: no offset is both.
-    visited = gaps.between(start, end)
-    visited += [(index, -1) for index in marks.between(start, end) if text[index] in _PAIR_MARKS]
+    gap_ends = dict(gaps.between(start, end))
+    visited = [index for index in marks.between(start, end) if text[index] in _PAIR_MARKS]
+    visited += gap_ends
     visited.sort()
     found: list[tuple[int, int]] = []
-    nesting = Nesting()
     chunk_start = start
-    for index, gap_end in visited:
-        if nesting.expected or text[index] in OPENERS:  # else `step` would change nothing
-            nesting.step(index, text[index])
-        if gap_end >= 0 and not nesting.expected and not in_number(text, index, gap_end):
+    for index in outside_pairs(text, visited):
+        gap_end = gap_ends.get(index)
+        if gap_end is not None and not in_number(text, index, gap_end):
             found.append((chunk_start, index))
             chunk_start = gap_end
     found.append((chunk_start, end))
