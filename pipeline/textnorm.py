@@ -56,6 +56,12 @@ def code_point_view(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
+#: Whether each code point up to U+3000 is white space as `str.isspace` has it, and a last False
+#: standing for every code point after, none of which is: read by `take(codes, mode="clip")`, a
+#: gather where `np.char.isspace` tested each character in turn.
+WHITE_SPACE = np.array([chr(code).isspace() for code in range(0x3001)] + [False])
+
+
 def fold(text: str) -> str:
     """Return `text` with width, spaces and traditional characters folded, one character for one."""
     return _FOLD.take(code_point_view(text)).tobytes().decode("utf-32-le", "surrogatepass")

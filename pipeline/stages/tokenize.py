@@ -26,7 +26,7 @@ import numpy as np
 from ..compiled import load_alone
 from ..data import data_lines
 from ..draft import Draft, offset_array
-from ..textnorm import code_point_view
+from ..textnorm import WHITE_SPACE, code_point_view
 
 NAME = "tokenize"
 REQUIRES = ("text", "folded")
@@ -73,9 +73,8 @@ class Segmenter:
         ends = np.cumsum(lengths, dtype=np.intc)
         starts = ends - lengths
         if words:
-            characters = code_point_view(text).view("<U1")
             # Clipped: an empty word at the very end starts past the last character; it is kept.
-            spaces = np.char.isspace(characters.take(starts, mode="clip"))
+            spaces = WHITE_SPACE.take(code_point_view(text).take(starts, mode="clip"), mode="clip")
             for index in np.flatnonzero(spaces).tolist():
                 spaces[index] = words[index].isspace()
             if spaces.any():

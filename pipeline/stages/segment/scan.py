@@ -9,7 +9,7 @@ from bisect import bisect_left, bisect_right
 
 import numpy as np
 
-from ...textnorm import CJK_CLASS, code_point_view, in_number
+from ...textnorm import CJK_CLASS, WHITE_SPACE, code_point_view, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
 #: Numbering styles in the order they are tried, each with the pattern of a number of its style
@@ -58,7 +58,7 @@ SENTENCE_MARKS = PAIRED + "".join(sorted(TERMINATORS)) + "."
 _SENTENCE_MARK, _SPACE = 1, 2
 _KINDS = np.zeros(max(map(ord, SENTENCE_MARKS)) + 2, dtype=np.uint8)
 _KINDS[[ord(mark) for mark in SENTENCE_MARKS]] = _SENTENCE_MARK
-_KINDS[[code for code in range(0x3001) if chr(code).isspace()]] |= _SPACE
+_KINDS[WHITE_SPACE.nonzero()[0]] |= _SPACE
 CJK = re.compile(f"[{CJK_CLASS}]")
 #: Runs of Chinese characters: counted by their lengths, one string a run rather than a character.
 CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
