@@ -56,10 +56,10 @@ def code_point_view(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
-#: Whether each code point up to U+3000 is white space as `str.isspace` has it, and a last False
-#: standing for every code point after, none of which is: read by `take(codes, mode="clip")`, a
-#: gather where `np.char.isspace` tested each character in turn.
-WHITE_SPACE = np.array([chr(code).isspace() for code in range(0x3001)] + [False])
+#: 1 for each code point up to U+3000 that is white space as `str.isspace` (and `re`'s `\s`) has
+#: it, else 0; none above U+3000 is, and the last entry (0) stands for them all: read by
+#: `take(codes, mode="clip")`, one gather in compiled code.
+WHITE_SPACE = np.array([chr(code).isspace() for code in range(0x3001)] + [False], dtype=np.uint8)
 
 
 def fold(text: str) -> str:
