@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import pipeline
 from pipeline.stages.segment import scan
+from pipeline.textnorm import code_point_view
 
 OWN_REPORT = Path(__file__).resolve().parents[1] / "corpora" / "reports" / "qingxi_county_2023.txt"
 
@@ -144,7 +145,7 @@ def test_junk_is_what_the_junk_pattern_says(text):
 
 @given(st.text(alphabet=scan.SENTENCE_MARKS + " \t\n\r\u3000\u00a0\u2028\x1c统战2a𠀋", max_size=40))
 def test_one_read_of_a_text_finds_what_str_and_re_find(text):
-    gaps, marks = scan.read_text(text)
+    gaps, marks = scan.read_text(code_point_view(text))
     assert gaps.runs == [run.span() for run in re.finditer(r"\s+", text)]
     assert marks.between(0, len(text)) == [at for at, char in enumerate(text) if char in scan.SENTENCE_MARKS]
 
@@ -192,7 +193,7 @@ def test_chunks_visit_the_gaps_and_pairs_a_regex_finds(pieces, start, end):
     # A stretch longer than `MAX_QUOTE` among the pieces makes a pair open before it forgotten.
     text = "".join(pieces)
     start, end = sorted((start % (len(text) + 1), end % (len(text) + 1)))
-    assert scan.chunks(text, start, end, *scan.read_text(text)) == _chunks_by_regex(text, start, end)
+    assert scan.chunks(text, start, end, *scan.read_text(code_point_view(text))) == _chunks_by_regex(text, start, end)
 
 
 def test_no_white_space_lies_past_the_table_of_character_kinds():

@@ -61,7 +61,7 @@ def run(draft: Draft) -> None:
         else:
             furniture.append(Furniture(kind, draft.text[start:end], start, end))
     _take_title(draft, content, furniture)
-    gaps, marks = read_text(folded)
+    gaps, marks = read_text(draft.folded_code_points())
     heads = find_headings(folded, content, gaps, marks)
     furniture.sort(key=lambda piece: piece.start)
     draft.furniture = furniture
@@ -104,9 +104,10 @@ def run(draft: Draft) -> None:
     draft.paragraphs = [Paragraph(i, s, e, section)
                         for i, ((s, e), section) in enumerate(zip(paragraph_spans, paragraph_sections))]
     sentence_sections = _innermost_sections(draft.sections, [s for s, _, _ in sentence_spans])
-    draft.sentences = [Sentence(i, draft.text[s:e], s, e, section, p)
+    text = draft.text
+    draft.sentences = [Sentence(i, text[s:e], s, e, section, p)
                        for i, ((s, e, p), section) in enumerate(zip(sentence_spans, sentence_sections))]
-    draft.view = MatchView.build(draft.text, folded, [(s, e) for s, e, _ in sentence_spans], gaps.runs)
+    draft.view = MatchView.build(text, folded, [(s, e) for s, e, _ in sentence_spans], gaps.runs)
 
 
 def _ordinal_heading(sentence: str, after_gap: bool) -> bool:

@@ -9,7 +9,7 @@ from bisect import bisect_left, bisect_right
 
 import numpy as np
 
-from ...textnorm import CJK_CLASS, WHITE_SPACE, code_point_view, in_number
+from ...textnorm import CJK_CLASS, WHITE_SPACE, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
 #: Numbering styles in the order they are tried, each with the pattern of a number of its style
@@ -123,13 +123,14 @@ class Marks:
         return offsets[bisect_left(offsets, start):bisect_left(offsets, end)]
 
 
-def read_text(text: str) -> tuple[Gaps, Marks]:
-    """The white space and the sentence marks of `text`, from one read of a table per character
-    by numpy (`str.split` and `str.find` took as long for the white space alone)."""
-    kinds = _KINDS.take(code_point_view(text), mode="clip")
+def read_text(codes: np.ndarray) -> tuple[Gaps, Marks]:
+    """The white space and the sentence marks of the text whose code points are `codes`, from one
+    read of a table per character by numpy (`str.split` and `str.find` took as long for the white
+    space alone)."""
+    kinds = _KINDS.take(codes, mode="clip")
     # White space starts and ends where it differs from the character before: nothing before
     # the text or after it is white space.
-    spaces = np.zeros(len(text) + 2, dtype=np.uint8)
+    spaces = np.zeros(len(codes) + 2, dtype=np.uint8)
     np.bitwise_and(kinds, _SPACE, out=spaces[1:-1])
     edges = (spaces[1:] != spaces[:-1]).nonzero()[0].tolist()
     return Gaps(edges), Marks((kinds & _SENTENCE_MARK).nonzero()[0].tolist())
@@ -267,8 +268,9 @@ def is_junk(text: str, start: int = 0, end: int | None = None) -> bool:
     if end is None:
         end = len(text)
     # What opens with a Chinese character is text, unless a page number (`第3页`): most lines
-    # and sentences, which then need no match.
-    if start < end and "\u4e00" <= text[start] <= "\u9fff" and text[start] != "第":
+    # and sentences, which then need no match. The character is read once: reading a Chinese
+    # character out of a text makes a string of it.
+    if start < end and "\u4e00" <= (first := text[start]) <= "\u9fff" and first != "第":
         return False
     return _JUNK.match(text, start, end) is not None
 
