@@ -232,3 +232,21 @@ def test_every_mid_line_section_style_opens_with_a_character_the_heading_scan_lo
     from pipeline.textnorm import fold
 
     assert {fold(style)[0] for style in _SECTION_STYLES} <= _SECTION_NUMBER_OPENERS
+
+
+def _lines_by_splitlines(text: str) -> list[tuple[int, int]]:
+    """The lines as the scanner found them before it read them from the runs of white space:
+    each line cut out by `str.splitlines`, trimmed, and kept unless empty or junk."""
+    spans, line_start = [], 0
+    for line in text.splitlines(keepends=True):
+        start, end = scan.trim(text, line_start, line_start + len(line))
+        line_start += len(line)
+        if start < end and not scan.is_junk(text, start, end):
+            spans.append((start, end))
+    return spans
+
+
+@given(st.text(alphabet=" \t\n\r\u3000\u2028\x1c\x85统战2a。-第页", max_size=40))
+def test_lines_read_from_the_white_space_are_the_lines_splitlines_gives(text):
+    gaps, _ = scan.read_text(code_point_view(text))
+    assert scan.line_spans(text, gaps) == _lines_by_splitlines(text)

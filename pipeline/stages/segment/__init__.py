@@ -50,9 +50,10 @@ _PROSE_MARK = re.compile("[,;、。]")
 def run(draft: Draft) -> None:
     """Fill the draft's title, furniture, sections, paragraphs, sentences and matching view."""
     folded = draft.folded
+    gaps, marks = read_text(draft.folded_code_points())
     furniture: list[Furniture] = []
     content: list[tuple[int, int]] = []
-    for start, end in line_spans(folded):
+    for start, end in line_spans(folded, gaps):
         kind = kind_of_line(folded[start:end])
         if kind == "subtitle" and len(content) > 1:
             kind = None  # past the title, a dash line is a list item (`——经济运行稳中向好`)
@@ -61,7 +62,6 @@ def run(draft: Draft) -> None:
         else:
             furniture.append(Furniture(kind, draft.text[start:end], start, end))
     _take_title(draft, content, furniture)
-    gaps, marks = read_text(draft.folded_code_points())
     heads = find_headings(folded, content, gaps, marks)
     furniture.sort(key=lambda piece: piece.start)
     draft.furniture = furniture

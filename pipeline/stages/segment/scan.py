@@ -9,7 +9,7 @@ from bisect import bisect_left, bisect_right
 
 import numpy as np
 
-from ...textnorm import CJK_CLASS, WHITE_SPACE, in_number
+from ...textnorm import CJK_CLASS, LINE_BREAKS, WHITE_SPACE, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
 #: Numbering styles in the order they are tried, each with the pattern of a number of its style
@@ -59,6 +59,7 @@ _SENTENCE_MARK, _SPACE = 1, 2
 _KINDS = np.zeros(max(map(ord, SENTENCE_MARKS)) + 2, dtype=np.uint8)
 _KINDS[[ord(mark) for mark in SENTENCE_MARKS]] = _SENTENCE_MARK
 _KINDS[WHITE_SPACE.nonzero()[0]] |= _SPACE
+_LINE_BREAK_SET = frozenset(LINE_BREAKS)
 CJK = re.compile(f"[{CJK_CLASS}]")
 #: Runs of Chinese characters: counted by their lengths, one string a run rather than a character.
 CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
@@ -251,7 +252,7 @@ def dangles(text: str) -> bool:
 
 def mostly_chinese(text: str, minimum: int = 4) -> bool:
     count = sum(map(len, CJK_RUN.findall(text)))
-    return count >= minimum and count >= 0.6 * len(text.replace(" ", ""))
+    return count >= minimum and count >= 0.6 * (len(text) - text.count(" "))
 
 
 def heading_like(text: str) -> bool:
@@ -283,14 +284,29 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def line_spans(text: str) -> list[tuple[int, int]]:
-    """The document's non-empty, non-junk lines as (start, end) of their stripped content."""
+def line_spans(text: str, gaps: Gaps) -> list[tuple[int, int]]:
+    """The document's non-empty, non-junk lines as (start, end) of their stripped content (`gaps`:
+    the text's white space). Every line break is white space (`str.splitlines` breaks at
+    `textnorm.LINE_BREAKS` and nothing else), so a line's content runs from the first stretch
+    after a run that holds a break to the last one before the next: the runs are visited, where
+    cutting each line out and trimming it read every line again."""
     spans: list[tuple[int, int]] = []
-    line_start = 0
-    # `str.splitlines` breaks at `textnorm.LINE_BREAKS` and nothing else; trimming drops the break.
-    for line in text.splitlines(keepends=True):
-        start, end = trim(text, line_start, line_start + len(line))
-        line_start += len(line)
-        if start < end and not is_junk(text, start, end):
-            spans.append((start, end))
+    line_start = -1  # where the content of the line read so far starts; -1 while it has none
+    content_end = cursor = 0  # where that content ends; where the last run ended
+    for gap_start, gap_end in gaps.runs:
+        if gap_start > cursor:
+            if line_start < 0:
+                line_start = cursor
+            content_end = gap_start
+        if line_start >= 0 and not _LINE_BREAK_SET.isdisjoint(text[gap_start:gap_end]):
+            if not is_junk(text, line_start, content_end):
+                spans.append((line_start, content_end))
+            line_start = -1
+        cursor = gap_end
+    if cursor < len(text):
+        if line_start < 0:
+            line_start = cursor
+        content_end = len(text)
+    if line_start >= 0 and not is_junk(text, line_start, content_end):
+        spans.append((line_start, content_end))
     return spans
