@@ -125,6 +125,8 @@ def _take_ordinal_heads(sentence_spans: list[tuple[int, int, int]], candidates: 
     """Move the `一是…。` candidates from the sentences to the headings, unless their siblings in
     the same paragraph are mostly statements: one short sentence among long ones (`三是做好…工作。`
     after three long `一是…` statements) is a statement too."""
+    if not candidates:
+        return sentence_spans  # as in most reports: no list to count, no sentence to take out
     per_paragraph = Counter(sentence_spans[index][2] for index in candidates)
     taken = {index for index in candidates
              if 2 * per_paragraph[sentence_spans[index][2]] >= ordinal_sentences[sentence_spans[index][2]]}

@@ -14,6 +14,8 @@ class Cues:
     word_count: re.Pattern[str]
     timestamp_label: re.Pattern[str]
     caption: tuple[str, ...]
+    #: The first characters of `caption`: a line opening with none of them needs no `startswith`.
+    caption_openers: frozenset[str]
     review_words: tuple[str, ...]
     subject_opener: re.Pattern[str]
     numbered_subject_opener: re.Pattern[str]
@@ -33,6 +35,7 @@ def cues() -> Cues:
         word_count=re.compile(rf"(?:{_alternation(data['word_count_labels'])})(?::\s*|\s+)?约?\d"),
         timestamp_label=re.compile(rf"(?:{_alternation(data['timestamp_labels'])})(?::\s*|\s+)"),
         caption=tuple(data["caption_marks"]),
+        caption_openers=frozenset(mark[0] for mark in data["caption_marks"]),
         review_words=tuple(data["review_words"]),
         subject_opener=re.compile(_alternation(data["subject_openers"])),
         numbered_subject_opener=re.compile(_alternation(data["subject_openers"] + data["numbered_subject_openers"])),

@@ -14,6 +14,9 @@ from .scan import has_terminator
 
 #: Longest byline or word-count line; a longer line is prose that happens to start with `记者`.
 _MAX_LINE = 60
+#: What opens a subtitle line (`——某县2023年统战工作综述`), and the first characters of those.
+_DASHES = ("——", "--", "—-")
+_DASH_OPENERS = frozenset(dash[0] for dash in _DASHES)
 #: A line made of a date and maybe a time, nothing else (`11.02.2015 11:29`, `2023年5月12日`).
 _DATE_TIME = re.compile(r"[\d./\-:年月日 ]{6,30}")
 _DATE_SEPARATORS = frozenset("./-:年月日")
@@ -34,9 +37,13 @@ def _is_timestamp(line: str, timestamp_label: re.Pattern[str]) -> bool:
 def kind_of_line(line: str) -> str | None:
     """The furniture kind of a whole stripped (folded) line, or None for content."""
     words = cues()
-    if line.startswith(words.caption):
+    # Most lines open with neither a caption's mark nor a dash: one set lookup each turns them
+    # away, where `startswith` tried every prefix (some 1,500 instructions a call).
+    first = line[0]
+    if first in words.caption_openers and line.startswith(words.caption):
         return "caption"
-    if line.startswith(("——", "--", "—-")) and len(line) <= _MAX_LINE and not has_terminator(line):
+    if first in _DASH_OPENERS and line.startswith(_DASHES) and len(line) <= _MAX_LINE \
+            and not has_terminator(line):
         return "subtitle"
     if _is_timestamp(line, words.timestamp_label):
         return "timestamp"
