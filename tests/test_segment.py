@@ -250,3 +250,15 @@ def _lines_by_splitlines(text: str) -> list[tuple[int, int]]:
 def test_lines_read_from_the_white_space_are_the_lines_splitlines_gives(text):
     gaps, _ = scan.read_text(code_point_view(text))
     assert scan.line_spans(text, gaps) == _lines_by_splitlines(text)
+
+
+def test_every_label_and_mark_opens_with_a_character_the_furniture_test_tries():
+    """`kind_of_line` matches a line against the labels and caption marks only when its first
+    character is among `Cues.label_openers`: every kind must still be found."""
+    from pipeline.stages.segment.furniture import kind_of_line
+
+    lines = {"(记者 王某)": "byline", "记者 王某": "byline", "字数:1860": "word_count",
+             "发布时间:2023-05-12 10:30": "timestamp", "2023年5月12日": "timestamp",
+             "原创 某县统战 2024-01-15 09:30 发表于某地": "timestamp", "▲ 会议现场": "caption",
+             "图为会议现场": "caption", "——某县2023年统战工作综述": "subtitle", "全县统战工作会议召开。": None}
+    assert {line: kind_of_line(line) for line in lines} == lines

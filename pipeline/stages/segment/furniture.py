@@ -25,8 +25,9 @@ _DATE_SEPARATORS = frozenset("./-:年月日")
 _STAMP = re.compile(r"\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日? ?\d{1,2}:\d{2}")
 
 
-def _is_timestamp(line: str, timestamp_label: re.Pattern[str]) -> bool:
-    label = timestamp_label.match(line)
+def _is_timestamp(line: str, timestamp_label: re.Pattern[str] | None) -> bool:
+    """Is `line` a time stamp, labelled (`timestamp_label`: None where no label could open it) or not?"""
+    label = timestamp_label.match(line) if timestamp_label is not None else None
     rest = line[label.end():] if label else line
     if _DATE_TIME.fullmatch(rest) and sum(char.isdigit() for char in rest) >= 6 \
             and not _DATE_SEPARATORS.isdisjoint(rest):
@@ -37,21 +38,23 @@ def _is_timestamp(line: str, timestamp_label: re.Pattern[str]) -> bool:
 def kind_of_line(line: str) -> str | None:
     """The furniture kind of a whole stripped (folded) line, or None for content."""
     words = cues()
-    # Most lines open with neither a caption's mark nor a dash: one set lookup each turns them
-    # away, where `startswith` tried every prefix (some 1,500 instructions a call).
+    # Most lines open with no character a label, a caption's mark or a dash opens with: one set
+    # lookup turns them away, where `startswith` tried every prefix (some 1,500 instructions a
+    # call) and `re` every alternative.
     first = line[0]
-    if first in words.caption_openers and line.startswith(words.caption):
+    labelled = first in words.label_openers
+    if labelled and line.startswith(words.caption):
         return "caption"
     if first in _DASH_OPENERS and line.startswith(_DASHES) and len(line) <= _MAX_LINE \
             and not has_terminator(line):
         return "subtitle"
-    if _is_timestamp(line, words.timestamp_label):
+    if _is_timestamp(line, words.timestamp_label if labelled else None):
         return "timestamp"
     if len(line) > _MAX_LINE or "。" in line:
         return None
-    if words.word_count.match(line):
+    if labelled and words.word_count.match(line):
         return "word_count"
-    if words.byline.match(line):
+    if labelled and words.byline.match(line):
         return "byline"
     return None
 
