@@ -18,7 +18,7 @@ import numpy as np
 
 from .records import (Activity, DocumentMeta, Entity, Furniture, Paragraph, Quantity, Section,
                       Sentence, Token)
-from .textnorm import MatchView
+from .textnorm import MatchView, code_point_view
 
 
 class _HasSpan(Protocol):
@@ -80,6 +80,8 @@ class Draft:
     #: `Token` records, made only when asked for (`--tokens`, the spaCy Doc).
     _tokens: list[Token] | None = field(default=None, repr=False)
     _sentence_starts: list[int] | None = field(default=None, repr=False)
+    #: The code points of `folded`, read once (`folded_code_points`).
+    _folded_codes: np.ndarray | None = field(default=None, repr=False)
     _in_view: "Draft | None" = field(default=None, repr=False)
 
     def set_token_bounds(self, starts: array, ends: array) -> None:
@@ -101,6 +103,13 @@ class Draft:
         self.set_token_bounds(array(_OFFSET, [token.start for token in tokens]),
                               array(_OFFSET, [token.end for token in tokens]))
         self._tokens = tokens
+
+    def folded_code_points(self) -> np.ndarray:
+        """The code points of `folded` (`textnorm.code_point_view`: read-only), read once for the
+        stages that read the text by numpy, where each encoded it again."""
+        if self._folded_codes is None:
+            self._folded_codes = code_point_view(self.folded)
+        return self._folded_codes
 
     def token_offsets(self) -> tuple[array, array]:
         """The starts and the ends of all tokens, as the two integer arrays the draft keeps (for

@@ -56,6 +56,12 @@ def code_point_view(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
+#: 1 for each code point up to U+3000 that is white space as `str.isspace` (and `re`'s `\s`) has
+#: it, else 0; none above U+3000 is, and the last entry (0) stands for them all: read by
+#: `take(codes, mode="clip")`, one gather in compiled code.
+WHITE_SPACE = np.array([chr(code).isspace() for code in range(0x3001)] + [False], dtype=np.uint8)
+
+
 def fold(text: str) -> str:
     """Return `text` with width, spaces and traditional characters folded, one character for one."""
     return _FOLD.take(code_point_view(text)).tobytes().decode("utf-32-le", "surrogatepass")

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import pipeline
 from pipeline.stages.segment import scan
+from pipeline.textnorm import code_point_view
 
 OWN_REPORT = Path(__file__).resolve().parents[1] / "corpora" / "reports" / "qingxi_county_2023.txt"
 
@@ -144,7 +145,7 @@ def test_junk_is_what_the_junk_pattern_says(text):
 
 @given(st.text(alphabet=scan.SENTENCE_MARKS + " \t\n\r\u3000\u00a0\u2028\x1c统战2a𠀋", max_size=40))
 def test_one_read_of_a_text_finds_what_str_and_re_find(text):
-    gaps, marks = scan.read_text(text)
+    gaps, marks = scan.read_text(code_point_view(text))
     assert gaps.runs == [run.span() for run in re.finditer(r"\s+", text)]
     assert marks.between(0, len(text)) == [at for at, char in enumerate(text) if char in scan.SENTENCE_MARKS]
 
@@ -152,14 +153,34 @@ def test_one_read_of_a_text_finds_what_str_and_re_find(text):
 _CHUNK_MARKS = re.compile(rf"[\s{re.escape(scan.PAIRED)}](?P<gap>(?<=\s)\s*)?")
 
 
+class _Nesting:
+    """The pairs open, stepped one character at a time, as the scanner kept them before it walked
+    a list of offsets in one loop (`scan.outside_pairs`)."""
+
+    def __init__(self) -> None:
+        self.expected: list[str] = []
+        self.opened_at = 0
+
+    def step(self, index: int, char: str) -> None:
+        if self.expected:
+            if index - self.opened_at > scan.MAX_QUOTE:
+                self.expected.clear()
+            elif char == self.expected[-1]:
+                self.expected.pop()
+                return
+        if char in scan.OPENERS:
+            if not self.expected:
+                self.opened_at = index
+            self.expected.append(scan.OPENERS[char])
+
+
 def _chunks_by_regex(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The chunks as the scanner found them before the white space and marks were listed once
     per text: every run of white space and mark of a pair matched by `re`, in order."""
-    found, nesting, chunk_start = [], scan.Nesting(), start
+    found, nesting, chunk_start = [], _Nesting(), start
     for match in _CHUNK_MARKS.finditer(text, start, end):
         index = match.start()
-        if nesting.expected or text[index] in scan.OPENERS:
-            nesting.step(index, text[index])
+        nesting.step(index, text[index])
         if match.lastgroup == "gap" and not nesting.expected and not scan.in_number(text, index, match.end()):
             found.append((chunk_start, index))
             chunk_start = match.end()
@@ -172,7 +193,7 @@ def test_chunks_visit_the_gaps_and_pairs_a_regex_finds(pieces, start, end):
     # A stretch longer than `MAX_QUOTE` among the pieces makes a pair open before it forgotten.
     text = "".join(pieces)
     start, end = sorted((start % (len(text) + 1), end % (len(text) + 1)))
-    assert scan.chunks(text, start, end, *scan.read_text(text)) == _chunks_by_regex(text, start, end)
+    assert scan.chunks(text, start, end, *scan.read_text(code_point_view(text))) == _chunks_by_regex(text, start, end)
 
 
 def test_no_white_space_lies_past_the_table_of_character_kinds():
@@ -211,3 +232,33 @@ def test_every_mid_line_section_style_opens_with_a_character_the_heading_scan_lo
     from pipeline.textnorm import fold
 
     assert {fold(style)[0] for style in _SECTION_STYLES} <= _SECTION_NUMBER_OPENERS
+
+
+def _lines_by_splitlines(text: str) -> list[tuple[int, int]]:
+    """The lines as the scanner found them before it read them from the runs of white space:
+    each line cut out by `str.splitlines`, trimmed, and kept unless empty or junk."""
+    spans, line_start = [], 0
+    for line in text.splitlines(keepends=True):
+        start, end = scan.trim(text, line_start, line_start + len(line))
+        line_start += len(line)
+        if start < end and not scan.is_junk(text, start, end):
+            spans.append((start, end))
+    return spans
+
+
+@given(st.text(alphabet=" \t\n\r\u3000\u2028\x1c\x85统战2a。-第页", max_size=40))
+def test_lines_read_from_the_white_space_are_the_lines_splitlines_gives(text):
+    gaps, _ = scan.read_text(code_point_view(text))
+    assert scan.line_spans(text, gaps) == _lines_by_splitlines(text)
+
+
+def test_every_label_and_mark_opens_with_a_character_the_furniture_test_tries():
+    """`kind_of_line` matches a line against the labels and caption marks only when its first
+    character is among `Cues.label_openers`: every kind must still be found."""
+    from pipeline.stages.segment.furniture import kind_of_line
+
+    lines = {"(记者 王某)": "byline", "记者 王某": "byline", "字数:1860": "word_count",
+             "发布时间:2023-05-12 10:30": "timestamp", "2023年5月12日": "timestamp",
+             "原创 某县统战 2024-01-15 09:30 发表于某地": "timestamp", "▲ 会议现场": "caption",
+             "图为会议现场": "caption", "——某县2023年统战工作综述": "subtitle", "全县统战工作会议召开。": None}
+    assert {line: kind_of_line(line) for line in lines} == lines

@@ -65,3 +65,20 @@ def test_a_word_longer_than_a_byte_counts_keeps_its_offsets(backend):
     spans = Segmenter(backend).spans(text)
     assert "".join(text[s:e] for s, e in spans) == text.replace(" ", "")
     assert (text.index(digits), text.index(digits) + 300) in spans
+
+
+def test_white_space_table_answers_as_str_isspace():
+    """Tokens that are all white space are told by `textnorm.WHITE_SPACE`, read at clipped code
+    points: it must answer for every code point as `str.isspace` does."""
+    from pipeline.textnorm import WHITE_SPACE
+
+    clipped = min(len(WHITE_SPACE) - 1, 0x10FFFF)
+    assert [code for code in range(0x110000) if chr(code).isspace() != bool(WHITE_SPACE[min(code, clipped)])] == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_white_space_words_are_not_tokens(backend):
+    text = "统战 \u3000工作\n\n 2023年\u2028会议 "
+    spans = Segmenter(backend).spans(text)
+    assert all(not text[s:e].isspace() for s, e in spans)
+    assert "".join(text[s:e] for s, e in spans) == "".join(text.split())

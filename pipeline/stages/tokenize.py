@@ -26,7 +26,7 @@ import numpy as np
 from ..compiled import load_alone
 from ..data import data_lines
 from ..draft import Draft, offset_array
-from ..textnorm import code_point_view
+from ..textnorm import WHITE_SPACE, code_point_view
 
 NAME = "tokenize"
 REQUIRES = ("text", "folded")
@@ -64,22 +64,24 @@ class Segmenter:
         for word, frequency in domain_terms():
             self._engine.add_word(word, frequency, None)
 
-    def bounds(self, text: str) -> tuple[array, array]:
-        """Start and end offsets of every non-space token in `text`. The words are cut, not
-        tokenized: their offsets are running sums of their lengths, and only the words that start
-        with white space are looked at again, to drop those that are all space."""
+    def bounds(self, text: str, codes: np.ndarray | None = None) -> tuple[array, array]:
+        """Start and end offsets of every non-space token in `text` (whose code points are `codes`,
+        where the caller has them). The words are cut, not tokenized: their offsets are running
+        sums of their lengths, and only the words that start with white space are looked at
+        again, to drop those that are all space."""
         words = self._cut(text)
         lengths = _word_lengths(words)
         ends = np.cumsum(lengths, dtype=np.intc)
         starts = ends - lengths
         if words:
-            characters = code_point_view(text).view("<U1")
             # Clipped: an empty word at the very end starts past the last character; it is kept.
-            spaces = np.char.isspace(characters.take(starts, mode="clip"))
+            if codes is None:
+                codes = code_point_view(text)
+            spaces = WHITE_SPACE.take(codes.take(starts, mode="clip"), mode="clip")
             for index in np.flatnonzero(spaces).tolist():
                 spaces[index] = words[index].isspace()
             if spaces.any():
-                kept = ~spaces
+                kept = spaces == 0
                 starts, ends = starts[kept], ends[kept]
         return offset_array(starts), offset_array(ends)
 
@@ -118,6 +120,6 @@ def make_stage(*, backend: str = "rjieba") -> Callable[[Draft], None]:
     engine = segmenter(backend)
 
     def run(draft: Draft) -> None:
-        draft.set_token_bounds(*engine.bounds(draft.folded))
+        draft.set_token_bounds(*engine.bounds(draft.folded, draft.folded_code_points()))
 
     return run

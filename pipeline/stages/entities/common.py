@@ -17,7 +17,7 @@ from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 from ...data import read_json
 from ...numerals import DIGIT_CHARS
 from ...records import new_tuple
-from ...textnorm import END, START, code_point_view
+from ...textnorm import END, START, WHITE_SPACE, code_point_view
 
 #: Chinese numerals below a hundred: months, days, congresses and plenums (十二月, 二十大).
 CN_DIGIT = DIGIT_CHARS + "十"
@@ -113,15 +113,10 @@ def _mark(marks: numpy.ndarray, positions: Iterable[int] | numpy.ndarray) -> Non
     marks.put(indexes, 1)  # faster than assigning through the index array (0.5 against 1.2 us)
 
 
-#: 1 for each code point up to U+3000 that is white space as `str.isspace` (and `re`'s `\s`) has
-#: it, else 0; none above U+3000 is, and the last entry (0) stands for them all.
-_IS_SPACE = numpy.array([chr(code).isspace() for code in range(0x3001)] + [False], dtype=numpy.uint8)
-
-
 def white_space_marks(text: str) -> numpy.ndarray:
     """1 for each character of `text` that is white space, else 0, read from its code points in
     compiled code (one gather, code points past the table clipped to its last entry)."""
-    return _IS_SPACE.take(code_point_view(text), mode="clip")
+    return WHITE_SPACE.take(code_point_view(text), mode="clip")
 
 
 @lru_cache(maxsize=1)

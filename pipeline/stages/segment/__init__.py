@@ -50,9 +50,10 @@ _PROSE_MARK = re.compile("[,;、。]")
 def run(draft: Draft) -> None:
     """Fill the draft's title, furniture, sections, paragraphs, sentences and matching view."""
     folded = draft.folded
+    gaps, marks = read_text(draft.folded_code_points())
     furniture: list[Furniture] = []
     content: list[tuple[int, int]] = []
-    for start, end in line_spans(folded):
+    for start, end in line_spans(folded, gaps):
         kind = kind_of_line(folded[start:end])
         if kind == "subtitle" and len(content) > 1:
             kind = None  # past the title, a dash line is a list item (`——经济运行稳中向好`)
@@ -61,7 +62,6 @@ def run(draft: Draft) -> None:
         else:
             furniture.append(Furniture(kind, draft.text[start:end], start, end))
     _take_title(draft, content, furniture)
-    gaps, marks = read_text(folded)
     heads = find_headings(folded, content, gaps, marks)
     furniture.sort(key=lambda piece: piece.start)
     draft.furniture = furniture
@@ -104,9 +104,10 @@ def run(draft: Draft) -> None:
     draft.paragraphs = [Paragraph(i, s, e, section)
                         for i, ((s, e), section) in enumerate(zip(paragraph_spans, paragraph_sections))]
     sentence_sections = _innermost_sections(draft.sections, [s for s, _, _ in sentence_spans])
-    draft.sentences = [Sentence(i, draft.text[s:e], s, e, section, p)
+    text = draft.text
+    draft.sentences = [Sentence(i, text[s:e], s, e, section, p)
                        for i, ((s, e, p), section) in enumerate(zip(sentence_spans, sentence_sections))]
-    draft.view = MatchView.build(draft.text, folded, [(s, e) for s, e, _ in sentence_spans], gaps.runs)
+    draft.view = MatchView.build(text, folded, [(s, e) for s, e, _ in sentence_spans], gaps.runs)
 
 
 def _ordinal_heading(sentence: str, after_gap: bool) -> bool:
@@ -124,6 +125,8 @@ def _take_ordinal_heads(sentence_spans: list[tuple[int, int, int]], candidates: 
     """Move the `一是…。` candidates from the sentences to the headings, unless their siblings in
     the same paragraph are mostly statements: one short sentence among long ones (`三是做好…工作。`
     after three long `一是…` statements) is a statement too."""
+    if not candidates:
+        return sentence_spans  # as in most reports: no list to count, no sentence to take out
     per_paragraph = Counter(sentence_spans[index][2] for index in candidates)
     taken = {index for index in candidates
              if 2 * per_paragraph[sentence_spans[index][2]] >= ordinal_sentences[sentence_spans[index][2]]}

@@ -14,6 +14,9 @@ class Cues:
     word_count: re.Pattern[str]
     timestamp_label: re.Pattern[str]
     caption: tuple[str, ...]
+    #: What a byline, a word count, a time stamp's label or a caption may open with: a line that
+    #: opens with none of these characters is matched against none of them.
+    label_openers: frozenset[str]
     review_words: tuple[str, ...]
     subject_opener: re.Pattern[str]
     numbered_subject_opener: re.Pattern[str]
@@ -33,6 +36,8 @@ def cues() -> Cues:
         word_count=re.compile(rf"(?:{_alternation(data['word_count_labels'])})(?::\s*|\s+)?约?\d"),
         timestamp_label=re.compile(rf"(?:{_alternation(data['timestamp_labels'])})(?::\s*|\s+)"),
         caption=tuple(data["caption_marks"]),
+        label_openers=frozenset("(").union(*({label[0] for label in data[name]} for name in (
+            "byline_labels", "word_count_labels", "timestamp_labels", "caption_marks"))),
         review_words=tuple(data["review_words"]),
         subject_opener=re.compile(_alternation(data["subject_openers"])),
         numbered_subject_opener=re.compile(_alternation(data["subject_openers"] + data["numbered_subject_openers"])),

@@ -9,7 +9,7 @@ from bisect import bisect_left, bisect_right
 
 import numpy as np
 
-from ...textnorm import CJK_CLASS, code_point_view, in_number
+from ...textnorm import CJK_CLASS, LINE_BREAKS, WHITE_SPACE, in_number
 
 CN_DIGITS = "一二三四五六七八九十"
 #: Numbering styles in the order they are tried, each with the pattern of a number of its style
@@ -50,7 +50,7 @@ OPENERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "(": ")", "�
 PAIRED = "".join(OPENERS) + "".join(OPENERS.values())
 _PAIR_MARKS = frozenset(PAIRED)
 #: What opens or closes a pair or ends a sentence, and `.`, which may end a Latin sentence: the
-#: marks sentences are split at (`Marks`); every other character leaves `Nesting` as it is.
+#: marks sentences are split at (`Marks`); no other character opens or closes a pair (`outside_pairs`).
 SENTENCE_MARKS = PAIRED + "".join(sorted(TERMINATORS)) + "."
 #: What each code point up to the last sentence mark is, as bits: a sentence mark, white space
 #: (as `str.isspace` has it; none past U+3000 is). The last entry (0) stands for every code point
@@ -58,7 +58,8 @@ SENTENCE_MARKS = PAIRED + "".join(sorted(TERMINATORS)) + "."
 _SENTENCE_MARK, _SPACE = 1, 2
 _KINDS = np.zeros(max(map(ord, SENTENCE_MARKS)) + 2, dtype=np.uint8)
 _KINDS[[ord(mark) for mark in SENTENCE_MARKS]] = _SENTENCE_MARK
-_KINDS[[code for code in range(0x3001) if chr(code).isspace()]] |= _SPACE
+_KINDS[WHITE_SPACE.nonzero()[0]] |= _SPACE
+_LINE_BREAK_SET = frozenset(LINE_BREAKS)
 CJK = re.compile(f"[{CJK_CLASS}]")
 #: Runs of Chinese characters: counted by their lengths, one string a run rather than a character.
 CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
@@ -123,13 +124,14 @@ class Marks:
         return offsets[bisect_left(offsets, start):bisect_left(offsets, end)]
 
 
-def read_text(text: str) -> tuple[Gaps, Marks]:
-    """The white space and the sentence marks of `text`, from one read of a table per character
-    by numpy (`str.split` and `str.find` took as long for the white space alone)."""
-    kinds = _KINDS.take(code_point_view(text), mode="clip")
+def read_text(codes: np.ndarray) -> tuple[Gaps, Marks]:
+    """The white space and the sentence marks of the text whose code points are `codes`, from one
+    read of a table per character by numpy (`str.split` and `str.find` took as long for the white
+    space alone)."""
+    kinds = _KINDS.take(codes, mode="clip")
     # White space starts and ends where it differs from the character before: nothing before
     # the text or after it is white space.
-    spaces = np.zeros(len(text) + 2, dtype=np.uint8)
+    spaces = np.zeros(len(codes) + 2, dtype=np.uint8)
     np.bitwise_and(kinds, _SPACE, out=spaces[1:-1])
     edges = (spaces[1:] != spaces[:-1]).nonzero()[0].tolist()
     return Gaps(edges), Marks((kinds & _SENTENCE_MARK).nonzero()[0].tolist())
@@ -144,31 +146,30 @@ def closing_at(text: str, index: int) -> int:
     return closing.end()
 
 
-class Nesting:
-    """Which quotes and brackets are open; a pair left open past `MAX_QUOTE` is forgotten."""
-
-    __slots__ = ("expected", "opened_at")
-
-    def __init__(self) -> None:
-        self.expected: list[str] = []
-        self.opened_at = 0
-
-    def step(self, index: int, char: str) -> bool:
-        """Take in `char` at `index`; return whether it opened or closed a pair."""
-        expected = self.expected
+def outside_pairs(text: str, offsets: list[int]) -> list[int]:
+    """The `offsets` (sorted) at which no quote or bracket is open and which neither open nor close
+    one; a pair left open past `MAX_QUOTE` is forgotten at the first offset after that. Only the
+    offsets are read: each caller passes the marks and gaps it must decide on, and the walk over
+    them is one loop, where a method call per mark cost more than the rest of the walk."""
+    found: list[int] = []
+    expected: list[str] = []  # the closers of the pairs open, innermost last
+    opened_at = 0  # where the outermost open pair opened
+    for index in offsets:
+        char = text[index]
         if expected:
-            if index - self.opened_at > MAX_QUOTE:
+            if index - opened_at > MAX_QUOTE:
                 expected.clear()
             elif char == expected[-1]:
                 expected.pop()
-                return True
+                continue
         closer = OPENERS.get(char)
-        if closer is None:
-            return False
-        if not expected:
-            self.opened_at = index
-        expected.append(closer)
-        return True
+        if closer is not None:
+            if not expected:
+                opened_at = index
+            expected.append(closer)
+        elif not expected:
+            found.append(index)
+    return found
 
 
 def first_stop(text: str, start: int, end: int, marks: Marks) -> int | None:
@@ -177,10 +178,8 @@ def first_stop(text: str, start: int, end: int, marks: Marks) -> int | None:
     # Only the marks are visited: a pair left open too long is forgotten at the next mark instead
     # of the next character, and no character between them decides anything (nor does a `.`,
     # which only ever forgets such a pair, as the next mark would).
-    nesting = Nesting()
-    for index in marks.between(start, end):
-        char = text[index]
-        if not nesting.step(index, char) and not nesting.expected and char in TERMINATORS:
+    for index in outside_pairs(text, marks.between(start, end)):
+        if text[index] in TERMINATORS:
             return min(closing_at(text, index), end)
     return None
 
@@ -188,23 +187,22 @@ def first_stop(text: str, start: int, end: int, marks: Marks) -> int | None:
 def chunks(text: str, start: int, end: int, gaps: Gaps, marks: Marks) -> list[tuple[int, int]]:
     """The chunks of the stripped line `[start, end)`, as (start, end): its stretches between
     whitespace gaps that lie outside quotes and brackets (`gaps` and `marks`: the text's white
-    space and sentence marks). Only gaps and the marks of pairs are visited, in order. A space
+    space and sentence marks). Only gaps and the marks of pairs are visited, in order (a gap by
+    its first character, which may forget a pair left open too long, as a mark does). A space
     inside a number or before its unit (`2 416名`, `45 名`) separates nothing. Plain tuples: most
     lines are one chunk, and a record cost 7,000 instructions to make where a tuple costs a few
     dozen."""
     if not gaps.within(start, end):
         return [(start, end)]
-    # A gap by its start and end, a mark of a pair by its offset and -1: no offset is both.
-    visited = gaps.between(start, end)
-    visited += [(index, -1) for index in marks.between(start, end) if text[index] in _PAIR_MARKS]
+    gap_ends = dict(gaps.between(start, end))
+    visited = [index for index in marks.between(start, end) if text[index] in _PAIR_MARKS]
+    visited += gap_ends
     visited.sort()
     found: list[tuple[int, int]] = []
-    nesting = Nesting()
     chunk_start = start
-    for index, gap_end in visited:
-        if nesting.expected or text[index] in OPENERS:  # else `step` would change nothing
-            nesting.step(index, text[index])
-        if gap_end >= 0 and not nesting.expected and not in_number(text, index, gap_end):
+    for index in outside_pairs(text, visited):
+        gap_end = gap_ends.get(index)
+        if gap_end is not None and not in_number(text, index, gap_end):
             found.append((chunk_start, index))
             chunk_start = gap_end
     found.append((chunk_start, end))
@@ -254,7 +252,7 @@ def dangles(text: str) -> bool:
 
 def mostly_chinese(text: str, minimum: int = 4) -> bool:
     count = sum(map(len, CJK_RUN.findall(text)))
-    return count >= minimum and count >= 0.6 * len(text.replace(" ", ""))
+    return count >= minimum and count >= 0.6 * (len(text) - text.count(" "))
 
 
 def heading_like(text: str) -> bool:
@@ -271,8 +269,9 @@ def is_junk(text: str, start: int = 0, end: int | None = None) -> bool:
     if end is None:
         end = len(text)
     # What opens with a Chinese character is text, unless a page number (`第3页`): most lines
-    # and sentences, which then need no match.
-    if start < end and "\u4e00" <= text[start] <= "\u9fff" and text[start] != "第":
+    # and sentences, which then need no match. The character is read once: reading a Chinese
+    # character out of a text makes a string of it.
+    if start < end and "\u4e00" <= (first := text[start]) <= "\u9fff" and first != "第":
         return False
     return _JUNK.match(text, start, end) is not None
 
@@ -285,14 +284,29 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def line_spans(text: str) -> list[tuple[int, int]]:
-    """The document's non-empty, non-junk lines as (start, end) of their stripped content."""
+def line_spans(text: str, gaps: Gaps) -> list[tuple[int, int]]:
+    """The document's non-empty, non-junk lines as (start, end) of their stripped content (`gaps`:
+    the text's white space). Every line break is white space (`str.splitlines` breaks at
+    `textnorm.LINE_BREAKS` and nothing else), so a line's content runs from the first stretch
+    after a run that holds a break to the last one before the next: the runs are visited, where
+    cutting each line out and trimming it read every line again."""
     spans: list[tuple[int, int]] = []
-    line_start = 0
-    # `str.splitlines` breaks at `textnorm.LINE_BREAKS` and nothing else; trimming drops the break.
-    for line in text.splitlines(keepends=True):
-        start, end = trim(text, line_start, line_start + len(line))
-        line_start += len(line)
-        if start < end and not is_junk(text, start, end):
-            spans.append((start, end))
+    line_start = -1  # where the content of the line read so far starts; -1 while it has none
+    content_end = cursor = 0  # where that content ends; where the last run ended
+    for gap_start, gap_end in gaps.runs:
+        if gap_start > cursor:
+            if line_start < 0:
+                line_start = cursor
+            content_end = gap_start
+        if line_start >= 0 and not _LINE_BREAK_SET.isdisjoint(text[gap_start:gap_end]):
+            if not is_junk(text, line_start, content_end):
+                spans.append((line_start, content_end))
+            line_start = -1
+        cursor = gap_end
+    if cursor < len(text):
+        if line_start < 0:
+            line_start = cursor
+        content_end = len(text)
+    if line_start >= 0 and not is_junk(text, line_start, content_end):
+        spans.append((line_start, content_end))
     return spans

@@ -1,24 +1,21 @@
 """Sentences of a body stretch: split after terminators outside quotes, titles and brackets."""
 from __future__ import annotations
 
-from .scan import OPENERS, TERMINATORS, Gaps, Marks, Nesting, chunks, closing_at, is_junk, trim
+from .scan import TERMINATORS, Gaps, Marks, chunks, closing_at, is_junk, outside_pairs, trim
 
 
 def split_sentences(text: str, start: int, end: int, gaps: Gaps, marks: Marks) -> list[tuple[int, int]]:
     """Sentence spans in `[start, end)`: split after terminators outside quotes and brackets
     (`gaps`: the text's white space; `marks`: its sentence marks, the only characters visited)."""
     spans: list[tuple[int, int]] = []
-    nesting = Nesting()
-    expected = nesting.expected  # the pairs open: `step` changes this list in place
     sentence_start = start
-    for index in marks.between(start, end):
+    # The closing marks a sentence takes in after its end are walked too: none of them opens a
+    # pair, and none is read while a pair is open, so they change nothing.
+    for index in outside_pairs(text, marks.between(start, end)):
         if index < sentence_start:
             continue  # a closing mark taken into the sentence just ended
         char = text[index]
-        # With no pair open, only an opener changes the nesting: most marks need no `step`.
-        if (expected or char in OPENERS) and (nesting.step(index, char) or expected):
-            continue
-        if char in TERMINATORS or _is_latin_full_stop(text, index, end):
+        if char in TERMINATORS or char == "." and _is_latin_full_stop(text, index, end):
             stop = closing_at(text, index)
             if stop > end:
                 stop = end
@@ -41,7 +38,7 @@ def split_sentences(text: str, start: int, end: int, gaps: Gaps, marks: Marks) -
 
 def _is_latin_full_stop(text: str, index: int, end: int) -> bool:
     """`.` ends a Latin-script sentence (`… in 2023. The …`), never `1.5`, `1.民族` or `e.g. this`."""
-    if text[index] != "." or index == 0:
+    if index == 0:
         return False
     before = text[index - 1]
     if not (before.isascii() and before.isalnum() or before == ")"):
