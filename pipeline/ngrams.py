@@ -182,26 +182,44 @@ class PackedTable:
         table_keys = np.full(1 << self._bits, self._EMPTY, dtype=np.int64)
         # An empty slot's value is -1 as well, so a query of -1 that meets one finds nothing.
         table_values = np.full(1 << self._bits, -1, dtype=np.int64)
-        slots = self._home(keys)
+        homes = self._home(keys)
+        slots = homes.copy()
         pending = np.arange(len(keys))
-        self.longest_probe = 0
         while pending.size:  # each round places at least one key
-            self.longest_probe += 1
             wanted = slots[pending]
             free = table_keys[wanted] == self._EMPTY
             claimed, first = np.unique(wanted[free], return_index=True)
             winners = pending[free][first]
-            table_keys[claimed], table_values[claimed] = keys[winners], values[winners]
+            table_keys[claimed] = keys[winners]
             placed = np.zeros(len(keys), dtype=bool)
             placed[winners] = True
             pending = pending[~placed[pending]]
             slots[pending] = (slots[pending] + 1) & mask
+        self.longest_probe = self._in_order_of_home(table_keys, table_values, keys, values, homes)
         # The slots probing wraps around to, again after the last: a query's probes are then
         # the slots from its home on, with no wrapping.
         wrapped = np.arange(max(self.longest_probe - 1, 0))
         #: The steps from a query's home slot to its further probes, as a column: built once, not per lookup.
         self._further_probes = np.arange(1, self.longest_probe)[:, np.newaxis]
         return np.concatenate([table_keys, table_keys[wrapped]]), np.concatenate([table_values, table_values[wrapped]])
+
+    def _in_order_of_home(self, table_keys: np.ndarray, table_values: np.ndarray, keys: np.ndarray,
+                          values: np.ndarray, homes: np.ndarray) -> int:
+        """Lay the keys (and their values) out again over the slots linear probing filled, in
+        order of home (Robin Hood's order), and return the longest probe so: the farthest key
+        from its home comes 3-7 slots after it, not 9-11, and every lookup that misses its
+        home slot reads that many further slots. Counted from the slot after an empty one, no
+        key lies before its home (no probe ran past that slot), so the i-th filled slot is at
+        or after the i-th smallest home: at least i keys lie at or before it, and their homes too."""
+        filled = (table_keys != self._EMPTY).nonzero()[0]
+        if not filled.size:
+            return 0
+        mask = len(table_keys) - 1
+        after_empty = int((table_keys == self._EMPTY).argmax()) + 1  # a quarter full: one is empty
+        filled = filled[np.argsort((filled - after_empty) & mask, kind="stable")]
+        order = np.argsort((homes - after_empty) & mask, kind="stable")
+        table_keys[filled], table_values[filled] = keys[order], values[order]
+        return int(((filled - homes[order]) & mask).max()) + 1
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
         """Each key's home slot (`keys`: int64), read as unsigned without a copy."""
