@@ -292,9 +292,7 @@ class AreaModel:
         row's entries in order of column from zero, then added to the intercept block by block:
         the sums and the order of their additions are those of one `bincount` per label and
         block, so the probabilities are, to the last bit."""
-        (word_rows, word_columns), (char_rows, char_columns) = words, chars
-        entries = sublinear_tfidf(np.concatenate([2 * word_rows, 2 * char_rows + 1]),
-                                  np.concatenate([word_columns, char_columns]), 2 * n_rows, self._idf)
+        entries = sublinear_tfidf([words, chars], n_rows, self._idf)
         sums = weighted_rows(entries, 2 * n_rows, self._coef_by_column).reshape(n_rows, 2, len(self._intercept))
         logits = self._intercept + sums[:, 0] + sums[:, 1]
         # The reductions `max` and `sum` run, called without their methods' Python-level wrappers.

@@ -418,15 +418,22 @@ class WordVocabulary:
 Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_rows: int, idf: np.ndarray) -> Entries:
+def sublinear_tfidf(blocks: Sequence[tuple[np.ndarray, np.ndarray]], n_rows: int, idf: np.ndarray) -> Entries:
     """Entries of sublinear tf-idf rows, each l2-normalised, from one (row, column) per occurrence
-    of a feature; column -1, a feature the model never saw, is left out."""
-    # Row and column packed in one key, ordered as the pairs are; shifts, not a division, part them.
+    of a feature; column -1, a feature the model never saw, is left out. `blocks` of occurrences
+    (rows and columns; `n_rows` rows each) are weighed apart and interleaved: row `r` of block
+    `b` is the entries' row `r * 2**k + b`, for the smallest `k` with `2**k` blocks or more."""
+    block_bits = (len(blocks) - 1).bit_length()
     column_bits = len(idf).bit_length()
-    # An unknown column (-1) sets every bit of its key, whatever the row: those keys, all -1, sort
-    # first and are dropped as one run. Selecting the known keys before the sort copied them run
-    # by run between the unknown ones (a quarter of a batch's n-grams; 0.5 M instructions).
-    keys, counts = _distinct_counts((rows << column_bits) | columns, n_rows << column_bits)
+    # Row, block and column packed in one key, ordered as they are; shifts, not a division, part
+    # them. An unknown column (-1) sets every bit of its key, whatever the row: those keys, all
+    # -1, sort first and are dropped as one run. Selecting the known keys before the sort copied
+    # them run by run between the unknown ones (a quarter of a batch's n-grams; 0.5 M instructions).
+    n_rows <<= block_bits
+    keys = np.concatenate([(rows << (block_bits + column_bits)) | ((block << column_bits) | columns)
+                           for block, (rows, columns) in enumerate(blocks)],
+                          dtype=np.int32 if n_rows << column_bits <= 1 << 31 else np.int64)
+    keys, counts = _distinct_counts(keys)
     if len(keys) and keys[0] < 0:
         keys, counts = keys[1:], counts[1:]
     rows, columns = keys >> column_bits, keys & ((1 << column_bits) - 1)
@@ -470,14 +477,14 @@ def weighted_rows(entries: Entries, n_rows: int, table: np.ndarray) -> np.ndarra
     return sums
 
 
-def _distinct_counts(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct keys (int64, at least -1 and below `bound`), sorted, and how often each occurs:
-    `np.unique` without its overheads. Keys below 2**31 (a batch's n-grams) are sorted as int32,
-    whose quicksort took 0.9 M instructions on a bundled batch's 18,700 keys against 2.2 M for the
-    timsort of int64 (and the same time); larger ones by timsort, which merges their runs (a
-    block's keys come row after row) in half the time int64's quicksort takes. Equal integers
-    are all alike, so the sort's stability does not matter."""
-    keys = np.sort(keys.astype(np.int32)) if bound <= 1 << 31 else np.sort(keys, kind="stable")
+def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys (at least -1), sorted, and how often each occurs: `np.unique` without
+    its overheads, sorting `keys` in place. Keys that fit int32 (a batch's n-grams) are sorted
+    as such, whose quicksort took 0.9 M instructions on a bundled batch's 18,700 keys against
+    2.2 M for the timsort of int64 (and the same time); larger ones by timsort, which merges
+    their runs (a block's keys come row after row) in half the time int64's quicksort takes.
+    Equal integers are all alike, so the sort's stability does not matter."""
+    keys.sort(kind="stable" if keys.dtype == np.int64 else None)
     is_first = np.empty(len(keys), dtype=bool)
     is_first[:1] = True
     np.not_equal(keys[1:], keys[:-1], out=is_first[1:])
