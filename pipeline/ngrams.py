@@ -16,7 +16,10 @@ sums weighted entries per row, all rows and columns in one `bincount`.
 
 The code run per document calls array methods (`a.repeat(n)`, `a.nonzero()[0]`), here and in
 the stages, rather than numpy's functions of the same name: their Python-level dispatch took a
-microsecond or two a call, as long as the work itself on a short report's arrays.
+microsecond or two a call, as long as the work itself on a short report's arrays. Gathers of many
+items are `a.take(index, mode="wrap")`, their indices in range by construction: `a[index]` checks
+each index by a call, 15 instructions an item against 10 (10k items from a 64k table: 9.7 against
+7.1 us).
 """
 from __future__ import annotations
 
@@ -59,12 +62,12 @@ class CodePointTable:
 
     def __call__(self, codes: np.ndarray) -> np.ndarray:
         """The function's value for each code point in `codes`."""
-        found = self._table[codes]
+        found = self._table.take(codes, mode="wrap")
         # One reduction (most documents bring no new character), without `min`'s Python-level wrapper.
         if found.size and np.minimum.reduce(found) < 0:
             for code in np.unique(codes[found < 0]).tolist():
                 self._table[code] = self.function(chr(code))
-            found = self._table[codes]
+            found = self._table.take(codes, mode="wrap")
         return found
 
 
@@ -229,14 +232,14 @@ class PackedTable:
         """The value of each query, -1 for a query that is no key (a negative one never is)."""
         queries = np.asarray(queries, dtype=np.int64)
         slots = self._home(queries)
-        stored = self._keys[slots]
-        found = np.where(stored == queries, self._values[slots], -1)
+        stored = self._keys.take(slots, mode="wrap")
+        found = np.where(stored == queries, self._values.take(slots, mode="wrap"), -1)
         pending = ((stored != queries) & (stored != self._EMPTY)).nonzero()[0]
         if pending.size and self.longest_probe > 1:
             # One row per further step, so that every operation runs along the queries.
             probes = slots[pending] + self._further_probes
-            matches = (self._keys[probes] == queries[pending]).ravel().nonzero()[0]
-            found[pending[matches % len(pending)]] = self._values[probes.ravel()[matches]]
+            matches = (self._keys.take(probes, mode="wrap") == queries[pending]).ravel().nonzero()[0]
+            found[pending[matches % len(pending)]] = self._values.take(probes.ravel()[matches], mode="wrap")
         return found
 
 
@@ -260,14 +263,14 @@ class CompactTable(PackedTable):
         queries = np.asarray(queries, dtype=np.int64)
         mask = (1 << self._key_bits) - 1
         slots = self._home(queries)
-        stored = self._slots[slots]
+        stored = self._slots.take(slots, mode="wrap")
         # An empty slot (-1) holds every key bit: it is told apart by its sign.
         occupied = stored >= 0
         hit = ((stored & mask) == queries) & occupied
         found = np.where(hit, stored >> self._key_bits, -1)
         pending = (occupied ^ hit).nonzero()[0]  # occupied by another key (a hit is occupied)
         if pending.size and self.longest_probe > 1:
-            probed = self._slots[slots[pending] + self._further_probes]
+            probed = self._slots.take(slots[pending] + self._further_probes, mode="wrap")
             matches = (((probed & mask) == queries[pending]) & (probed >= 0)).ravel().nonzero()[0]
             found[pending[matches % len(pending)]] = probed.ravel()[matches] >> self._key_bits
         return found
@@ -302,7 +305,7 @@ def pack_words(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, bits: in
     for back in range(1, longest):
         windows[back + 1:] |= stored[:-back] << (bits * back)
     lengths = ends - starts
-    packed = windows[ends] & _low_bit_masks(bits)[np.minimum(lengths, longest)]
+    packed = windows.take(ends, mode="wrap") & _low_bit_masks(bits).take(np.minimum(lengths, longest), mode="wrap")
     packed[lengths > longest] = -1
     return packed
 
@@ -407,8 +410,8 @@ class WordVocabulary:
             found_columns.append(np.where(ids < self._features, ids, -1))
         if 2 in self.sizes:
             begins = _window_starts(rows, 2)
-            first, second = ids[begins], ids[begins + 1]
-            found_rows.append(rows[begins])
+            first, second = ids.take(begins, mode="wrap"), ids.take(begins + 1, mode="wrap")
+            found_rows.append(rows.take(begins, mode="wrap"))
             found_columns.append(self._pairs(np.where((first >= 0) & (second >= 0),
                                                       first * self._pieces + second, -1)))
         return np.concatenate(found_rows), np.concatenate(found_columns)
@@ -437,9 +440,9 @@ def sublinear_tfidf(blocks: Sequence[tuple[np.ndarray, np.ndarray]], n_rows: int
     if len(keys) and keys[0] < 0:
         keys, counts = keys[1:], counts[1:]
     rows, columns = keys >> column_bits, keys & ((1 << column_bits) - 1)
-    values = _sublinear_tf(counts) * idf[columns]
+    values = _sublinear_tf(counts) * idf.take(columns, mode="wrap")
     norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n_rows))
-    return rows, columns, values / norms[rows]
+    return rows, columns, values / norms.take(rows, mode="wrap")
 
 
 def _sublinear_tf(counts: np.ndarray) -> np.ndarray:
@@ -449,7 +452,7 @@ def _sublinear_tf(counts: np.ndarray) -> np.ndarray:
     table = np.empty(int(counts.max(initial=0)) + 1)
     # The same `log` loop on the same integers gives the same floats; the unused 0 stays out of it.
     np.add(1.0, np.log(np.arange(1, len(table))), out=table[1:])
-    return table[counts]
+    return table.take(counts, mode="wrap")
 
 
 def sums_by_row(rows: np.ndarray, weights: np.ndarray, n_rows: int) -> np.ndarray:
@@ -489,7 +492,7 @@ def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     is_first[:1] = True
     np.not_equal(keys[1:], keys[:-1], out=is_first[1:])
     firsts = is_first.nonzero()[0]
-    return keys[firsts].astype(np.int64, copy=False), run_lengths(firsts, len(keys))
+    return keys.take(firsts, mode="wrap").astype(np.int64, copy=False), run_lengths(firsts, len(keys))
 
 
 def run_lengths(run_starts: np.ndarray, total: int) -> np.ndarray:
