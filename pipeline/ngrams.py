@@ -433,10 +433,10 @@ def sublinear_tfidf(blocks: Sequence[tuple[np.ndarray, np.ndarray]], n_rows: int
     # -1, sort first and are dropped as one run. Selecting the known keys before the sort copied
     # them run by run between the unknown ones (a quarter of a batch's n-grams; 0.5 M instructions).
     n_rows <<= block_bits
-    keys = np.concatenate([(rows << (block_bits + column_bits)) | ((block << column_bits) | columns)
-                           for block, (rows, columns) in enumerate(blocks)],
-                          dtype=np.int32 if n_rows << column_bits <= 1 << 31 else np.int64)
-    keys, counts = _distinct_counts(keys)
+    occurrences = np.concatenate([(rows << (block_bits + column_bits)) | ((block << column_bits) | columns)
+                                  for block, (rows, columns) in enumerate(blocks)],
+                                 dtype=np.int32 if n_rows << column_bits <= 1 << 31 else np.int64)
+    keys, counts = _distinct_counts(occurrences)
     if len(keys) and keys[0] < 0:
         keys, counts = keys[1:], counts[1:]
     rows, columns = keys >> column_bits, keys & ((1 << column_bits) - 1)
