@@ -91,11 +91,11 @@ def _word_spans(codes: np.ndarray, spans: Spans, tokens: Spans) -> tuple[np.ndar
     first = token_starts.searchsorted(spans[0], "left")
     last = token_starts.searchsorted(spans[1], "left")
     index, token_rows = span_positions(first, last)
-    starts, ends = token_starts[index], token_ends[index]
+    starts, ends = token_starts.take(index, mode="wrap"), token_ends.take(index, mode="wrap")
     letters_before = np.zeros(len(codes) + 1, dtype=np.int64)
     _IS_WORD_CHARACTER(codes).cumsum(out=letters_before[1:])  # in place: no list turned into an array
     # A token of punctuation or spaces alone is no word; an empty one is (`fullmatch` needs one character).
-    is_word = (letters_before[ends] > letters_before[starts]) | (ends == starts)
+    is_word = (letters_before.take(ends, mode="wrap") > letters_before.take(starts, mode="wrap")) | (ends == starts)
     return starts[is_word], ends[is_word], token_rows[is_word]
 
 
@@ -201,13 +201,13 @@ class CharTfidf:
         """The row and feature column (-1: not in the vocabulary) of every n-gram of the spans of
         a text (`codes`: its code points), in the order `char_feature_rows` gives them."""
         positions, rows = span_positions(*spans)
-        letters = self._letters(codes[positions])
+        letters = self._letters(codes.take(positions, mode="wrap"))
         kept = letters > 0
         kept_letters = letters[kept].astype(np.int64)
         packed, rows = packed_ngram_range(kept_letters, rows[kept], self.ngram_range, self._letter_bits)
         # N-grams come size after size: the single letters, one per letter kept, lead.
         singles = len(kept_letters) if self.ngram_range[0] == 1 else 0
-        return rows, np.concatenate([self._single_columns[packed[:singles]], self._longer_columns(packed[singles:])])
+        return rows, np.concatenate([self._single_columns.take(packed[:singles], mode="wrap"), self._longer_columns(packed[singles:])])
 
 
 def _alphabet_number(character: str, alphabet: dict[str, int]) -> int:
@@ -292,9 +292,7 @@ class AreaModel:
         row's entries in order of column from zero, then added to the intercept block by block:
         the sums and the order of their additions are those of one `bincount` per label and
         block, so the probabilities are, to the last bit."""
-        (word_rows, word_columns), (char_rows, char_columns) = words, chars
-        entries = sublinear_tfidf(np.concatenate([2 * word_rows, 2 * char_rows + 1]),
-                                  np.concatenate([word_columns, char_columns]), 2 * n_rows, self._idf)
+        entries = sublinear_tfidf([words, chars], n_rows, self._idf)
         sums = weighted_rows(entries, 2 * n_rows, self._coef_by_column).reshape(n_rows, 2, len(self._intercept))
         logits = self._intercept + sums[:, 0] + sums[:, 1]
         # The reductions `max` and `sum` run, called without their methods' Python-level wrappers.

@@ -173,7 +173,7 @@ def test_sublinear_tfidf_weighs_each_distinct_feature_of_a_row_as_the_plain_form
     # Rows come in runs, columns repeat within a row up to a dozen times, -1 is an unknown feature.
     rows = np.sort(rng.integers(0, 40, 2000))
     columns = np.where(rng.random(2000) < 0.2, -1, rng.integers(0, 30, 2000) * rng.integers(1, 10, 2000))
-    found_rows, found_columns, values = sublinear_tfidf(rows, columns, n_rows, idf)
+    found_rows, found_columns, values = sublinear_tfidf([(rows, columns)], n_rows, idf)
     counts = Counter((row, column) for row, column in zip(rows.tolist(), columns.tolist()) if column >= 0)
     pairs = sorted(counts)
     assert list(zip(found_rows.tolist(), found_columns.tolist())) == pairs
@@ -183,7 +183,21 @@ def test_sublinear_tfidf_weighs_each_distinct_feature_of_a_row_as_the_plain_form
     assert (values == weights / np.sqrt(norms)[found_rows]).all()
 
 
-def test_weighted_rows_sum_each_row_as_a_loop_over_its_entries_from_zero_to_the_last_bit():
+
+def test_sublinear_tfidf_of_blocks_weighs_each_on_its_own_and_interleaves_their_rows():
+    rng = np.random.default_rng(5)
+    idf = rng.random(3000) + 1.0
+    blocks = [(np.sort(rng.integers(0, 30, size)), np.where(rng.random(size) < 0.2, -1, rng.integers(0, 3000, size)))
+              for size in (500, 0, 1200)]
+    # Three blocks take two bits: block b's row r is row 4r + b.
+    interleaved = (np.concatenate([4 * rows + block for block, (rows, _) in enumerate(blocks)]),
+                   np.concatenate([columns for _, columns in blocks]))
+    order = np.argsort(interleaved[0], kind="stable")
+    together = sublinear_tfidf(blocks, 30, idf)
+    alone = sublinear_tfidf([(interleaved[0][order], interleaved[1][order])], 120, idf)
+    assert all(np.array_equal(mine, theirs) for mine, theirs in zip(together, alone))
+
+
     rng = np.random.default_rng(7)
     table = rng.normal(size=(500, 9))
     # Rows in runs, some empty (the last ones too), columns in any order, values of every magnitude.

@@ -217,18 +217,18 @@ def centrality(sentences: Sequence[Sentence], folded: str, areas: Sequence[int])
 def _span_centrality(starts: np.ndarray, ends: np.ndarray, folded: str, areas: Sequence[int]) -> list[float]:
     """`centrality` of the spans `[starts[i], ends[i])` of `folded`."""
     positions, rows = span_positions(starts, ends)
-    codes = code_points(folded)[positions]
+    codes = code_points(folded).take(positions, mode="wrap")
     kept = _IS_ALPHANUMERIC(codes).astype(bool)
     bigrams, rows = packed_ngrams(codes[kept], rows[kept], 2)
-    pair_rows, counts, slots, firsts = _pairs_by_slot(bigrams, rows, np.asarray(areas, dtype=np.int64)[rows])
+    pair_rows, counts, slots, firsts = _pairs_by_slot(bigrams, rows, np.asarray(areas, dtype=np.int64).take(rows, mode="wrap"))
     # Sums of squared counts are whole numbers, exact in any order.
-    unit = counts / np.sqrt(np.bincount(pair_rows, weights=counts * counts))[pair_rows]
+    unit = counts / np.sqrt(np.bincount(pair_rows, weights=counts * counts)).take(pair_rows, mode="wrap")
     # A slot's pairs come in order of row: each centroid adds its sentences' vectors in order.
     centroids = np.bincount(slots, weights=unit)
     # Each pair's product at its first occurrence, zero elsewhere: summed along the occurrences,
     # a sentence adds its pairs in order of first occurrence, and adding zeros changes no sum.
     products = np.zeros(len(bigrams))
-    products[firsts] = unit * centroids[slots]
+    products[firsts] = unit * centroids.take(slots, mode="wrap")
     cosines = np.bincount(rows, weights=products, minlength=len(starts))
     return python_round(cosines, 9).tolist()
 
@@ -242,12 +242,13 @@ def _pairs_by_slot(values: np.ndarray, rows: np.ndarray, areas: np.ndarray
     pairs: one slot per area and distinct value made it 119k entries for 5.6k pairs on the
     bundled reports, whose clearing cost as much as the rest (5.26 -> 3.4 M instructions)."""
     order, new_slot = _stable_sort_by(values, areas)
-    sorted_rows = rows[order]
+    sorted_rows = rows.take(order, mode="wrap")
     new_pair = new_slot.copy()
     new_pair[1:] |= sorted_rows[1:] != sorted_rows[:-1]
     run_starts = new_pair.nonzero()[0]
-    slots = (new_slot.cumsum() - 1)[run_starts]
-    return sorted_rows[run_starts], run_lengths(run_starts, len(values)), slots, order[run_starts]
+    slots = (new_slot.cumsum() - 1).take(run_starts, mode="wrap")
+    return (sorted_rows.take(run_starts, mode="wrap"), run_lengths(run_starts, len(values)), slots,
+            order.take(run_starts, mode="wrap"))
 
 
 def _stable_sort_by(values: np.ndarray, areas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
