@@ -183,7 +183,6 @@ def test_sublinear_tfidf_weighs_each_distinct_feature_of_a_row_as_the_plain_form
     assert (values == weights / np.sqrt(norms)[found_rows]).all()
 
 
-
 def test_sublinear_tfidf_of_blocks_weighs_each_on_its_own_and_interleaves_their_rows():
     rng = np.random.default_rng(5)
     idf = rng.random(3000) + 1.0
@@ -198,6 +197,7 @@ def test_sublinear_tfidf_of_blocks_weighs_each_on_its_own_and_interleaves_their_
     assert all(np.array_equal(mine, theirs) for mine, theirs in zip(together, alone))
 
 
+def test_weighted_rows_sum_each_row_as_a_loop_over_its_entries_from_zero_to_the_last_bit():
     rng = np.random.default_rng(7)
     table = rng.normal(size=(500, 9))
     # Rows in runs, some empty (the last ones too), columns in any order, values of every magnitude.

@@ -24,6 +24,11 @@ class Cues:
     section_name: re.Pattern[str]
 
 
+#: What a byline may open with before its label (`(记者 王某)`): the byline pattern and the
+#: first characters a line is tested by (`label_openers`) both read it.
+_BYLINE_BRACKET = "("
+
+
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
 
@@ -32,11 +37,11 @@ def _alternation(words: list[str]) -> str:
 def cues() -> Cues:
     data = read_json("segment_cues.json")
     return Cues(
-        byline=re.compile(rf"\(?(?:{_alternation(data['byline_labels'])})(?:[:/]|\s)"),
+        byline=re.compile(rf"{re.escape(_BYLINE_BRACKET)}?(?:{_alternation(data['byline_labels'])})(?:[:/]|\s)"),
         word_count=re.compile(rf"(?:{_alternation(data['word_count_labels'])})(?::\s*|\s+)?约?\d"),
         timestamp_label=re.compile(rf"(?:{_alternation(data['timestamp_labels'])})(?::\s*|\s+)"),
         caption=tuple(data["caption_marks"]),
-        label_openers=frozenset("(").union(*({label[0] for label in data[name]} for name in (
+        label_openers=frozenset(_BYLINE_BRACKET).union(*({label[0] for label in data[name]} for name in (
             "byline_labels", "word_count_labels", "timestamp_labels", "caption_marks"))),
         review_words=tuple(data["review_words"]),
         subject_opener=re.compile(_alternation(data["subject_openers"])),
